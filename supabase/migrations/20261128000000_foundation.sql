@@ -1,0 +1,87 @@
+-- Supasocial foundation: the `social` API schema, the private `social_private` schema, and the
+-- helpers every domain migration uses (stable errors, the current user, extensions).
+
+-- =====================================================================================
+-- schemas
+-- =====================================================================================
+
+create extension if not exists citext with schema extensions;
+create extension if not exists pg_trgm with schema extensions;
+
+create schema if not exists social;
+comment on schema social is
+  'Supasocial: everything the Data API exposes (tables with RLS, security invoker views and RPCs).';
+
+create schema if not exists social_private;
+comment on schema social_private is
+  'Supasocial internals: helpers, trigger functions and security definer functions. Never exposed.';
+
+grant usage on schema social to anon, authenticated, service_role;
+-- Policies call social_private helpers as the querying role, so the roles need usage on the
+-- schema; execute is granted function by function.
+revoke all on schema social_private from public;
+grant usage on schema social_private to anon, authenticated, service_role;
+
+-- New functions are executable by PUBLIC unless revoked (per-schema default privileges cannot
+-- take that away), so every migration ends with
+--   revoke execute on all functions in schema social, social_private from public;
+-- and grants execute explicitly.
+
+-- =====================================================================================
+-- functions
+-- =====================================================================================
+
+-- Raise an error with a stable, machine-readable code. The code travels in `hint` (PostgREST
+-- returns it as `hint`; postgres.js as `hint`), the SQLSTATE picks the HTTP status:
+--   22023 invalid input (400), 42501 forbidden (403), P0002 not found (404 via the SDK),
+--   23505 conflict (409), 54000 rate limited (429 via the SDK).
+create function social_private.raise_error(
+  p_code text,
+  p_message text,
+  p_sqlstate text default '22023'
+)
+returns void
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  raise exception using message = p_message, errcode = p_sqlstate, hint = p_code;
+end;
+$$;
+comment on function social_private.raise_error(text, text, text) is
+  'Raises p_message with SQLSTATE p_sqlstate and the stable Supasocial error code in HINT.';
+grant execute on function social_private.raise_error(text, text, text)
+  to anon, authenticated, service_role;
+
+-- The signed-in user, or an error when there is none (for RPCs that need a user).
+create function social_private.require_user()
+returns uuid
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_uid uuid := (select auth.uid());
+begin
+  if v_uid is null then
+    perform social_private.raise_error('not_authenticated', 'sign in first', '42501');
+  end if;
+  return v_uid;
+end;
+$$;
+grant execute on function social_private.require_user() to anon, authenticated, service_role;
+
+-- Keep updated_at current on every update.
+create function social_private.handle_updated_at()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  new.updated_at := now();
+  return new;
+end;
+$$;
+
+revoke execute on all functions in schema social, social_private from public;
