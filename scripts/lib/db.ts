@@ -131,6 +131,64 @@ export async function applyPlatform(url: string): Promise<void> {
   }
 }
 
+const API_ROLES = ["anon", "authenticated", "service_role"];
+
+/**
+ * The grants API roles hold on our schemas' tables, columns and sequences, as statements that
+ * recreate them. @supabase/lite 0.10 grants ALL on every table of every schema with RLS tables
+ * (plus matching default privileges) on its first request; `restoreGrants` undoes that.
+ */
+export async function snapshotGrants(url: string, schemas: string[]): Promise<string[]> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await sql<{ stmt: string }[]>`
+      select format('grant %s on %s %I.%I to %I', a.privilege_type,
+                    case when c.relkind = 'S' then 'sequence' else 'table' end,
+                    n.nspname, c.relname, r.rolname) as stmt
+      from pg_class c
+      join pg_namespace n on n.oid = c.relnamespace
+      cross join lateral aclexplode(c.relacl) a
+      join pg_roles r on r.oid = a.grantee
+      where n.nspname = any(${schemas}) and r.rolname = any(${API_ROLES})
+      union all
+      select format('grant %s (%I) on table %I.%I to %I', a.privilege_type, att.attname,
+                    n.nspname, c.relname, r.rolname)
+      from pg_attribute att
+      join pg_class c on c.oid = att.attrelid
+      join pg_namespace n on n.oid = c.relnamespace
+      cross join lateral aclexplode(att.attacl) a
+      join pg_roles r on r.oid = a.grantee
+      where n.nspname = any(${schemas}) and r.rolname = any(${API_ROLES}) and att.attnum > 0
+      order by 1`;
+    return rows.map((r) => r.stmt);
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Put back exactly the grants of `snapshotGrants` (and no default privileges for API roles). */
+export async function restoreGrants(url: string, schemas: string[], statements: string[]): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const roles = API_ROLES.join(", ");
+  try {
+    await sql.begin(async (tx) => {
+      for (const schema of schemas) {
+        const s = `"${schema.replace(/"/g, '""')}"`;
+        await tx.unsafe(`revoke all on all tables in schema ${s} from ${roles}`);
+        await tx.unsafe(`revoke all on all sequences in schema ${s} from ${roles}`);
+        await tx.unsafe(`alter default privileges in schema ${s} revoke all on tables from ${roles}`);
+        await tx.unsafe(`alter default privileges in schema ${s} revoke all on sequences from ${roles}`);
+      }
+      for (const stmt of statements) await tx.unsafe(stmt);
+    });
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Schemas whose grants are ours to keep exact. */
+export const OWN_SCHEMAS = ["social", "social_private"];
+
 async function supabase(args: string[]): Promise<string> {
   try {
     const { stdout, stderr } = await run(SUPABASE_BIN, args, {

@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
-import { applyPlatform, freePort, ROOT } from "./db.ts";
+import { applyPlatform, freePort, OWN_SCHEMAS, ROOT, restoreGrants, snapshotGrants } from "./db.ts";
 
 export interface Keys {
   publishableKey: string;
@@ -152,6 +152,15 @@ export async function startFunctions(opts: {
   return child;
 }
 
+/** One request as anon through the Data API, so lite sets up its RLS context now. */
+async function warmUp(liteUrl: string, apikey: string) {
+  const res = await fetch(`${liteUrl}/rest/v1/profiles?select=id&limit=1`, {
+    headers: { apikey, "accept-profile": "social" },
+  });
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`@supabase/lite warm-up request failed: ${res.status}`);
+}
+
 function proxy(req: IncomingMessage, res: ServerResponse, port: number, path: string) {
   const upstream = request({ host: "127.0.0.1", port, method: req.method, path, headers: req.headers }, (up) => {
     res.writeHead(up.statusCode ?? 502, up.headers);
@@ -172,6 +181,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const litePort = await freePort();
   const functionsPort = await freePort();
   const config = await writeLiteConfig(options.stateDir, options.dbUrl, litePort, keys);
+  const grants = await snapshotGrants(options.dbUrl, OWN_SCHEMAS);
 
   const lite = spawn(join(ROOT, "node_modules", ".bin", "lite"), ["start", "--config", config, "--no-admin"], {
     cwd: join(options.stateDir, "lite"),
@@ -187,10 +197,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   try {
     await waitForHttp(`http://127.0.0.1:${litePort}/auth/v1/health`, lite, "@supabase/lite");
-    // lite 0.10 replaces auth.uid() & co. with versions that read only `request.jwt.claim.sub`;
-    // Supabase's read `request.jwt.claims` too (all PostgREST 12 sets). Put Supabase's back: they
-    // read both, so lite keeps working.
+    // On its first request with a role, lite 0.10 (1) replaces auth.uid() & co. with versions that
+    // read only `request.jwt.claim.sub` (Supabase's also read `request.jwt.claims`, all PostgREST 12
+    // sets) and (2) grants ALL on every table of every schema that has RLS tables, wiping our column
+    // grants. Make that first request now, then put Supabase's functions and our grants back; lite
+    // does it once per process, and keeps working with both.
+    await warmUp(`http://127.0.0.1:${litePort}`, keys.publishableKey);
     await applyPlatform(options.dbUrl);
+    await restoreGrants(options.dbUrl, OWN_SCHEMAS, grants);
     const url = `http://127.0.0.1:${port}`;
     children.push(
       await startFunctions({

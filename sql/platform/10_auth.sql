@@ -103,8 +103,11 @@ create unique index if not exists reauthentication_token_idx on auth.users using
 alter table auth.users enable row level security;
 alter table auth.users owner to supabase_auth_admin;
 
--- No privileges for anon / authenticated / service_role on auth.users, as on
--- Supabase: reach user data through your own tables or security definer code.
+-- No table privileges for anon / authenticated / service_role anywhere in
+-- auth, as on Supabase: reach user data through your own tables or security
+-- definer code. (The revoke also undoes the blanket grants @supabase/lite makes
+-- on every schema that has an RLS-enabled table; see README.md.)
+revoke all on all tables in schema auth from anon, authenticated, service_role;
 grant all on table auth.users to supabase_auth_admin;
 grant all on table auth.users to postgres;
 grant select on table auth.users to postgres with grant option;

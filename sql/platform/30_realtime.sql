@@ -89,12 +89,18 @@ create index if not exists messages_inserted_at_topic_index
   where extension = 'broadcast' and private is true;
 
 alter table realtime.messages enable row level security;
+-- Not done upstream (its daily partitions have neither RLS nor grants); here it
+-- keeps the partition closed even if something grants on it directly.
+alter table realtime.messages_default enable row level security;
 
 alter table realtime.messages owner to supabase_realtime_admin;
 alter table realtime.messages_default owner to supabase_realtime_admin;
 
 -- Table privileges let the API roles reach the table; RLS policies decide rows.
+-- The revokes restore exactly Supabase's set if something (e.g. @supabase/lite)
+-- granted more.
 grant all on table realtime.messages to postgres;
+revoke all on table realtime.messages, realtime.messages_default from anon, authenticated, service_role;
 grant select, insert, update on table realtime.messages to anon, authenticated, service_role;
 
 -- ---------------------------------------------------------------------------

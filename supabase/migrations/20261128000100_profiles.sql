@@ -565,6 +565,9 @@ begin
   if p_user_id is null or p_user_id = v_me then
     perform social_private.raise_error('invalid_target', 'you cannot follow yourself');
   end if;
+  if social_private.is_blocked_with(p_user_id) then
+    perform social_private.raise_error('blocked', 'you cannot follow this user', '42501');
+  end if;
   if not exists (select 1 from social.profiles p where p.id = p_user_id) then
     perform social_private.raise_error('profile_not_found', 'no such profile', 'P0002');
   end if;
