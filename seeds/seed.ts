@@ -250,8 +250,10 @@ export async function seed(
       for (const extension of seedExtensions) {
         Object.assign(counts, await extension(tx, users, { ...options, progress: show }));
       }
+      await tx`analyze`;
       await recomputeCounters(tx);
     });
+    await sql`analyze`;
     log(
       `seeded ${Object.entries(counts)
         .map(([k, v]) => `${v.toLocaleString()} ${k}`)
@@ -300,12 +302,20 @@ export const seedExtensions: SeedExtension[] = [];
 
 /** Recompute every trigger-maintained counter from the rows (used after a bulk load). */
 export async function recomputeCounters(tx: postgres.TransactionSql | postgres.Sql): Promise<void> {
+  // set-based: one aggregate per side, hash-joined; correlated counts per row are far slower at scale
   await tx`
-    update social.profiles p set
-      followers_count = coalesce((select count(*) from social.follows f
-                                  where f.followee_id = p.id and f.status = 'accepted'), 0),
-      following_count = coalesce((select count(*) from social.follows f
-                                  where f.follower_id = p.id and f.status = 'accepted'), 0)`;
+    with followers as (
+      select followee_id as id, count(*)::int as n from social.follows where status = 'accepted' group by 1
+    ), following as (
+      select follower_id as id, count(*)::int as n from social.follows where status = 'accepted' group by 1
+    )
+    update social.profiles p
+    set followers_count = coalesce(fr.n, 0), following_count = coalesce(fg.n, 0)
+    from social.profiles p2
+    left join followers fr on fr.id = p2.id
+    left join following fg on fg.id = p2.id
+    where p.id = p2.id
+      and (p.followers_count, p.following_count) is distinct from (coalesce(fr.n, 0), coalesce(fg.n, 0))`;
   for (const recompute of counterRecomputers) await recompute(tx);
 }
 export const counterRecomputers: ((tx: postgres.TransactionSql | postgres.Sql) => Promise<void>)[] = [];

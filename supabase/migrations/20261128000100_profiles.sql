@@ -720,6 +720,58 @@ as $$
   select exists (select 1 from d);
 $$;
 
+-- Change the signed-in user's card, details and settings in one statement group: all or nothing.
+-- Keys present in p_patch are set (null clears a nullable field); unknown keys are refused.
+create function social.update_my_profile(p_patch jsonb)
+returns void
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_me uuid := social_private.require_user();
+  v_card text[] := array['handle', 'display_name', 'avatar_path', 'visibility', 'discoverable', 'leaderboard_opt_in'];
+  v_details text[] := array['bio', 'city', 'interests', 'timezone'];
+  v_unknown text;
+begin
+  if p_patch is null or jsonb_typeof(p_patch) <> 'object' then
+    perform social_private.raise_error('invalid_input', 'the patch must be a JSON object');
+  end if;
+  select k into v_unknown from jsonb_object_keys(p_patch) k
+  where k <> all (v_card || v_details || array['settings']) limit 1;
+  if v_unknown is not null then
+    perform social_private.raise_error('invalid_field', format('%s is not a profile field', v_unknown));
+  end if;
+  if p_patch ?| v_card then
+    update social.profiles p set
+      handle = case when p_patch ? 'handle' then (p_patch ->> 'handle')::extensions.citext else p.handle end,
+      display_name = case when p_patch ? 'display_name' then p_patch ->> 'display_name' else p.display_name end,
+      avatar_path = case when p_patch ? 'avatar_path' then p_patch ->> 'avatar_path' else p.avatar_path end,
+      visibility = case when p_patch ? 'visibility'
+                        then (p_patch ->> 'visibility')::social.profile_visibility else p.visibility end,
+      discoverable = case when p_patch ? 'discoverable' then (p_patch ->> 'discoverable')::boolean else p.discoverable end,
+      leaderboard_opt_in = case when p_patch ? 'leaderboard_opt_in'
+                                then (p_patch ->> 'leaderboard_opt_in')::boolean else p.leaderboard_opt_in end
+    where p.id = v_me;
+  end if;
+  if p_patch ?| v_details then
+    update social.profile_details d set
+      bio = case when p_patch ? 'bio' then p_patch ->> 'bio' else d.bio end,
+      city = case when p_patch ? 'city' then p_patch ->> 'city' else d.city end,
+      interests = case when p_patch ? 'interests'
+                       then coalesce(array(select jsonb_array_elements_text(p_patch -> 'interests')), '{}')
+                       else d.interests end,
+      timezone = case when p_patch ? 'timezone' then p_patch ->> 'timezone' else d.timezone end
+    where d.profile_id = v_me;
+  end if;
+  if p_patch ? 'settings' then
+    update social.profile_settings st set settings = p_patch -> 'settings' where st.profile_id = v_me;
+  end if;
+end;
+$$;
+comment on function social.update_my_profile(jsonb) is
+  'Set the given fields of my card, details and settings atomically; unknown fields are refused.';
+
 -- Find profiles by handle or name (discoverable ones, never across a block).
 create function social.search_profiles(p_query text, p_limit integer default 20)
 returns setof social.profiles
@@ -780,5 +832,6 @@ grant execute on function social.unblock(uuid) to authenticated, service_role;
 grant execute on function social.mute(uuid) to authenticated, service_role;
 grant execute on function social.unmute(uuid) to authenticated, service_role;
 grant execute on function social.search_profiles(text, integer) to authenticated, service_role;
+grant execute on function social.update_my_profile(jsonb) to authenticated;
 
 revoke execute on all functions in schema social, social_private from public;

@@ -76,6 +76,42 @@ describe("editing a profile", () => {
     });
   });
 
+  it("update_my_profile changes card, details and settings together, or nothing on error", async () => {
+    await withDb(async (db) => {
+      const me = await db.createUser();
+      await db.as(me);
+      await db.q`select social.update_my_profile(${db.q.json({
+        display_name: "Ana P",
+        visibility: "followers",
+        bio: "coach",
+        interests: ["yoga", "run"],
+        settings: { units: "metric" },
+      })})`;
+      const [r] = await db.q`select p.display_name, p.visibility, d.bio, d.interests, s.settings
+        from social.profiles p join social.profile_details d on d.profile_id = p.id
+        join social.profile_settings s on s.profile_id = p.id where p.id = ${me}`;
+      expect(r).toEqual({
+        display_name: "Ana P",
+        visibility: "followers",
+        bio: "coach",
+        interests: ["yoga", "run"],
+        settings: { units: "metric" },
+      });
+      // a bad time zone in the same patch leaves the new display name unwritten
+      const e = await db.error(
+        (tx) => tx`select social.update_my_profile(${tx.json({ display_name: "Changed", timezone: "Nowhere/Else" })})`,
+      );
+      expect(e.hint).toBe("invalid_timezone");
+      const [after] = await db.q`select display_name from social.profiles where id = ${me}`;
+      expect(after!.display_name).toBe("Ana P");
+      const unknown = await db.error((tx) => tx`select social.update_my_profile(${tx.json({ followers_count: 5 })})`);
+      expect(unknown.hint).toBe("invalid_field");
+      await db.asAnon();
+      const anon = await db.error((tx) => tx`select social.update_my_profile(${tx.json({ bio: "x" })})`);
+      expect(anon.code).toBe("42501");
+    });
+  });
+
   it("nobody edits someone else's profile, details or settings", async () => {
     await withDb(async (db) => {
       const [owner, other] = await db.createUsers(2);

@@ -1,0 +1,44 @@
+/**
+ * @supasocial/client: the typed SDK of Supasocial, the social layer for Supabase apps.
+ *
+ * @example
+ * ```ts
+ * import { createSupasocialClient } from '@supasocial/client'
+ * const social = createSupasocialClient(supabase)
+ * const { data, error } = await social.graph.follow(userId)
+ * ```
+ */
+export { createSupasocialClient, type SupasocialClient, type SupasocialNamespaces } from "./client.ts";
+export { type CursorPosition, decodeCursor, encodeCursor } from "./cursor.ts";
+export type { CompositeTypes, Database, Enums, Json, Tables, TablesInsert, TablesUpdate } from "./database.types.ts";
+export { Constants } from "./database.types.ts";
+export {
+  isSupasocialError,
+  SupasocialError,
+  type SupasocialErrorCode,
+  type SupasocialErrorJSON,
+  type SupasocialErrorOptions,
+  type ToSupasocialErrorContext,
+  toSupasocialError,
+} from "./errors.ts";
+export {
+  type AnySupabaseClient,
+  defineNamespace,
+  type NamespaceContext,
+  type NamespaceDefinition,
+  type SocialSchemaClient,
+} from "./namespace.ts";
+export * from "./namespaces/index.ts";
+export type { Page } from "./pagination.ts";
+export type { SupasocialResult } from "./result.ts";
+export { normalizeTimestamp } from "./timestamps.ts";
+export {
+  CursorSchema,
+  DEFAULT_PAGE_SIZE,
+  LimitSchema,
+  type ListOptions,
+  ListOptionsSchema,
+  MAX_PAGE_SIZE,
+  textSchema,
+  UuidSchema,
+} from "./validation.ts";

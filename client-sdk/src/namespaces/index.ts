@@ -1,0 +1,9 @@
+/**
+ * The namespace registry: one line per namespace. To add one, write `./<name>.ts` exporting
+ * `export const <name>Namespace = defineNamespace('<name>', (ctx) => ({ ... }))` (plus its
+ * schemas and types) and add `export * from './<name>.ts'` below. The client, its type and the
+ * package's exports pick it up from here.
+ */
+
+export * from "./graph.ts";
+export * from "./profiles.ts";
