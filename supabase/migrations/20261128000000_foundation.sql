@@ -72,6 +72,22 @@ end;
 $$;
 grant execute on function social_private.require_user() to anon, authenticated, service_role;
 
+-- A jsonb argument as sent: some Data API servers (@supabase/lite 0.10) pass a JSON object or array
+-- as a JSON string inside jsonb; unwrap that, leave everything else as it is.
+create function social_private.jsonb_arg(p_value jsonb)
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  select case
+    when jsonb_typeof(p_value) = 'string' and left(btrim(p_value #>> '{}'), 1) in ('{', '[')
+      then (p_value #>> '{}')::jsonb
+    else p_value
+  end;
+$$;
+grant execute on function social_private.jsonb_arg(jsonb) to anon, authenticated, service_role;
+
 -- Keep updated_at current on every update.
 create function social_private.handle_updated_at()
 returns trigger

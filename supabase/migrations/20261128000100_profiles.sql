@@ -734,6 +734,7 @@ declare
   v_details text[] := array['bio', 'city', 'interests', 'timezone'];
   v_unknown text;
 begin
+  p_patch := social_private.jsonb_arg(p_patch);
   if p_patch is null or jsonb_typeof(p_patch) <> 'object' then
     perform social_private.raise_error('invalid_input', 'the patch must be a JSON object');
   end if;
