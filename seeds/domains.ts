@@ -1,5 +1,297 @@
 /**
- * Registers each domain's seed extension (groups, posts, ...) with the generator. Import this
- * module before calling `seed()` to get every domain's data.
+ * Registers each domain's seed extension with the generator (import this module before calling
+ * `seed()`): groups (clubs in several cities, coaching groups with a trainer and trainees),
+ * announcements, posts, reactions and comments. Scale follows the user count and the options:
+ * the benchmark scale is `--users 10000 --follows 200 --posts 100` (1M posts, ~2M follow edges).
  */
-export {};
+import { faker } from "@faker-js/faker";
+import { copyRows, counterRecomputers, Progress, type SeededUser, seedExtensions } from "./seed.ts";
+
+const REACTIONS = ["like", "love", "celebrate", "strong", "fire", "laugh"] as const;
+const CLUB_TOPICS = ["Runners", "Cyclists", "Yoga", "Hikers", "Climbers", "Swimmers", "Lifters", "Travellers"];
+const ACTIVITY_BODIES = [
+  "Workout completed: 5 km easy run",
+  "Workout completed: upper body strength",
+  "Nutrition logged: 3 balanced meals",
+  "Workout completed: 45 min yoga flow",
+  "Weight milestone reached",
+];
+
+interface SeededGroup {
+  id: string;
+  kind: "club" | "coaching" | "general";
+  ownerId: string;
+  members: string[];
+  visibility: "public" | "private" | "secret";
+  createdAt: Date;
+}
+
+function pick<T>(items: readonly T[]): T {
+  return items[Math.floor(faker.number.float() * items.length)]!;
+}
+
+/** Clubs per city (members from that city), coaching groups (a trainer and 5-15 trainees). */
+function generateGroups(users: SeededUser[]): SeededGroup[] {
+  const groups: SeededGroup[] = [];
+  const byCity = new Map<string, SeededUser[]>();
+  for (const u of users) byCity.set(u.city, [...(byCity.get(u.city) ?? []), u]);
+  const base = new Date("2026-02-01T00:00:00Z").getTime();
+  // clubs: about one per 40 users, in the cities that have people
+  for (const [, locals] of byCity) {
+    const clubs = Math.max(1, Math.round(locals.length / 40));
+    for (let c = 0; c < clubs; c++) {
+      const owner = pick(locals);
+      const size = Math.min(locals.length, faker.number.int({ min: 5, max: 60 }));
+      const members = new Set<string>([owner.id]);
+      while (members.size < size) members.add(pick(locals).id);
+      groups.push({
+        id: faker.string.uuid(),
+        kind: faker.number.float() < 0.85 ? "club" : "general",
+        ownerId: owner.id,
+        members: [...members],
+        visibility: faker.helpers.weightedArrayElement([
+          { weight: 70, value: "public" as const },
+          { weight: 20, value: "private" as const },
+          { weight: 10, value: "secret" as const },
+        ]),
+        createdAt: new Date(base + groups.length * 3_600_000),
+      });
+    }
+  }
+  // coaching groups: one per 50 users; the demo trainer (users[0]) coaches the first one
+  const coaching = Math.max(1, Math.round(users.length / 50));
+  for (let c = 0; c < coaching; c++) {
+    const trainer = c === 0 ? users[0]! : pick(users);
+    const members = new Set<string>([trainer.id]);
+    if (c === 0 && users[1]) members.add(users[1].id);
+    const size = Math.min(users.length, faker.number.int({ min: 6, max: 16 }));
+    while (members.size < size) members.add(pick(users).id);
+    groups.push({
+      id: faker.string.uuid(),
+      kind: "coaching",
+      ownerId: trainer.id,
+      members: [...members],
+      visibility: "private",
+      createdAt: new Date(base + groups.length * 3_600_000),
+    });
+  }
+  return groups;
+}
+
+interface PostRow {
+  id: string;
+  authorId: string;
+  groupId: string | null;
+  createdAt: Date;
+}
+
+seedExtensions.push(async (tx, users, options) => {
+  const show = options.progress === true;
+  const postsPerUser = options.postsPerUser ?? 5;
+  const groups = generateGroups(users);
+  const groupById = new Map(groups.map((g) => [g.id, g]));
+  const memberships = new Map<string, SeededGroup[]>();
+  for (const g of groups) for (const m of g.members) memberships.set(m, [...(memberships.get(m) ?? []), g]);
+
+  const counts: Record<string, number> = {};
+  counts.groups = await copyRows(
+    tx,
+    "social.groups",
+    [
+      "id",
+      "kind",
+      "name",
+      "description",
+      "city",
+      "tags",
+      "visibility",
+      "join_policy",
+      "owner_id",
+      "created_at",
+      "updated_at",
+    ],
+    groups.map((g, i) => {
+      const owner = users.find((u) => u.id === g.ownerId)!;
+      const name =
+        g.kind === "coaching"
+          ? `${owner.handle.split("_")[0]}'s coaching ${i}`
+          : `${owner.city} ${pick(CLUB_TOPICS)} ${i}`;
+      return [
+        g.id,
+        g.kind,
+        name.slice(0, 80),
+        faker.lorem.sentence(),
+        g.kind === "coaching" ? null : owner.city,
+        g.kind === "coaching" ? ["coaching"] : [pick(CLUB_TOPICS).toLowerCase(), owner.city.toLowerCase()],
+        g.visibility,
+        g.kind === "coaching" || g.visibility === "secret" ? "invite" : pick(["open", "request"] as const),
+        g.ownerId,
+        g.createdAt,
+        g.createdAt,
+      ];
+    }),
+  );
+  counts.group_members = await copyRows(
+    tx,
+    "social.group_members",
+    ["group_id", "user_id", "role", "status", "joined_at", "created_at", "updated_at"],
+    (function* () {
+      for (const g of groups) {
+        for (const m of g.members) {
+          const role = m === g.ownerId ? "owner" : faker.number.float() < 0.05 ? "moderator" : "member";
+          yield [g.id, m, role, "active", g.createdAt, g.createdAt, g.createdAt];
+        }
+      }
+    })(),
+  );
+
+  // announcements: a few per group from the owner, read by some members (and the author)
+  const announcementRows: (string | boolean | Date)[][] = [];
+  const readRows: (string | Date)[][] = [];
+  for (const g of groups) {
+    const n = g.kind === "coaching" ? 3 : 1;
+    for (let k = 0; k < n; k++) {
+      const id = faker.string.uuid();
+      const at = new Date(g.createdAt.getTime() + (k + 1) * 86_400_000);
+      announcementRows.push([
+        id,
+        g.id,
+        g.ownerId,
+        faker.lorem.sentence({ min: 3, max: 7 }),
+        faker.lorem.paragraph(),
+        k === 0,
+        at,
+        at,
+      ]);
+      for (const m of g.members) {
+        if (m === g.ownerId || faker.number.float() < 0.5) readRows.push([id, m, at]);
+      }
+    }
+  }
+  counts.announcements = await copyRows(
+    tx,
+    "social.announcements",
+    ["id", "group_id", "author_id", "title", "body", "pinned", "created_at", "updated_at"],
+    announcementRows,
+  );
+  await copyRows(tx, "social.announcement_reads", ["announcement_id", "user_id", "read_at"], readRows);
+
+  // posts: most on profiles, some in the author's groups; spread over the 120 days before 2026-11-01
+  const end = new Date("2026-11-01T00:00:00Z").getTime();
+  const span = 120 * 86_400_000;
+  const posts: PostRow[] = [];
+  counts.posts = await copyRows(
+    tx,
+    "social.posts",
+    ["id", "author_id", "group_id", "kind", "body", "visibility", "created_at", "updated_at"],
+    (function* () {
+      for (const [i, u] of users.entries()) {
+        const mine = memberships.get(u.id) ?? [];
+        // 1% of users are prolific (20x), so some profiles have thousands of posts
+        const prolific = i < Math.floor(users.length / 100) ? 20 : 1;
+        const n = Math.max(1, Math.round(prolific * postsPerUser * (0.3 + faker.number.float() * 1.4)));
+        for (let k = 0; k < n; k++) {
+          const inGroup = mine.length > 0 && faker.number.float() < 0.3 ? pick(mine) : null;
+          const activity = faker.number.float() < 0.2;
+          const at = new Date(end - Math.floor(faker.number.float() * span));
+          const id = faker.string.uuid();
+          posts.push({ id, authorId: u.id, groupId: inGroup?.id ?? null, createdAt: at });
+          const visibility = inGroup
+            ? faker.number.float() < 0.9
+              ? "group"
+              : "private"
+            : faker.helpers.weightedArrayElement([
+                { weight: 75, value: "public" },
+                { weight: 20, value: "followers" },
+                { weight: 5, value: "private" },
+              ]);
+          yield [
+            id,
+            u.id,
+            inGroup?.id ?? null,
+            activity ? "activity" : "text",
+            activity ? pick(ACTIVITY_BODIES) : faker.lorem.sentences({ min: 1, max: 3 }),
+            visibility,
+            at,
+            at,
+          ];
+        }
+      }
+    })(),
+    new Progress("posts", Math.round(users.length * postsPerUser * 1.19), show),
+  );
+
+  // reactions: about one per post on average, by other users (group members for group posts)
+  counts.reactions = await copyRows(
+    tx,
+    "social.reactions",
+    ["post_id", "user_id", "kind", "created_at"],
+    (function* () {
+      for (const p of posts) {
+        const pool = p.groupId ? groupById.get(p.groupId)!.members : null;
+        const n = Math.floor(faker.number.float() ** 2 * 4);
+        const seen = new Set<string>();
+        for (let k = 0; k < n; k++) {
+          const who = pool ? pick(pool) : pick(users).id;
+          const kind = pick(REACTIONS);
+          const key = `${who}:${kind}`;
+          if (who === p.authorId || seen.has(key)) continue;
+          seen.add(key);
+          yield [p.id, who, kind, new Date(p.createdAt.getTime() + 60_000 * (k + 1))];
+        }
+      }
+    })(),
+    new Progress("reactions", posts.length, show),
+  );
+
+  // comments: a fifth of posts get a short thread with one level of replies
+  counts.comments = await copyRows(
+    tx,
+    "social.comments",
+    ["id", "post_id", "parent_id", "author_id", "body", "created_at", "updated_at"],
+    (function* () {
+      for (const p of posts) {
+        if (faker.number.float() >= 0.2) continue;
+        const pool = p.groupId ? groupById.get(p.groupId)!.members : null;
+        const n = faker.number.int({ min: 1, max: 3 });
+        let parent: string | null = null;
+        for (let k = 0; k < n; k++) {
+          const id = faker.string.uuid();
+          const at = new Date(p.createdAt.getTime() + 120_000 * (k + 1));
+          const reply: string | null = k > 0 && faker.number.float() < 0.5 ? parent : null;
+          yield [id, p.id, reply, pool ? pick(pool) : pick(users).id, faker.lorem.sentence(), at, at];
+          if (reply === null) parent = id;
+        }
+      }
+    })(),
+  );
+  return counts;
+});
+
+counterRecomputers.push(async (tx) => {
+  await tx`
+    update social.groups g set member_count = m.n
+    from (select group_id, count(*)::int as n from social.group_members where status = 'active' group by 1) m
+    where m.group_id = g.id and g.member_count <> m.n`;
+  await tx`
+    update social.announcements a set read_count = r.n
+    from (select announcement_id, count(*)::int as n from social.announcement_reads group by 1) r
+    where r.announcement_id = a.id and a.read_count <> r.n`;
+  await tx`
+    with per_kind as (
+      select post_id, kind::text as kind, count(*)::int as n from social.reactions group by 1, 2
+    ), totals as (
+      select post_id, jsonb_object_agg(kind, n) as counts, sum(n)::int as total from per_kind group by 1
+    )
+    update social.posts p set reaction_counts = t.counts, reaction_count = t.total
+    from totals t where t.post_id = p.id`;
+  await tx`
+    update social.posts p set comment_count = c.n
+    from (select post_id, count(*)::int as n from social.comments where deleted_at is null group by 1) c
+    where c.post_id = p.id`;
+  await tx`
+    update social.comments c set reply_count = r.n
+    from (select parent_id, count(*)::int as n from social.comments
+          where parent_id is not null and deleted_at is null group by 1) r
+    where r.parent_id = c.id`;
+});

@@ -20,6 +20,8 @@ export interface SeedOptions {
   users: number;
   /** Average follows per user. */
   followsPerUser?: number;
+  /** Average posts per user (domains.ts). */
+  postsPerUser?: number;
   seed?: number;
   log?: (message: string) => void;
   progress?: boolean;

@@ -29,6 +29,93 @@ export type Database = {
   }
   social: {
     Tables: {
+      announcement_reads: {
+        Row: {
+          announcement_id: string
+          read_at: string
+          user_id: string
+        }
+        Insert: {
+          announcement_id: string
+          read_at?: string
+          user_id: string
+        }
+        Update: {
+          announcement_id?: string
+          read_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "announcement_reads_announcement_id_fkey"
+            columns: ["announcement_id"]
+            isOneToOne: false
+            referencedRelation: "announcements"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "announcement_reads_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      announcements: {
+        Row: {
+          author_id: string
+          body: string
+          created_at: string
+          expires_at: string | null
+          group_id: string
+          id: string
+          pinned: boolean
+          read_count: number
+          title: string
+          updated_at: string
+        }
+        Insert: {
+          author_id?: string
+          body?: string
+          created_at?: string
+          expires_at?: string | null
+          group_id: string
+          id?: string
+          pinned?: boolean
+          read_count?: number
+          title: string
+          updated_at?: string
+        }
+        Update: {
+          author_id?: string
+          body?: string
+          created_at?: string
+          expires_at?: string | null
+          group_id?: string
+          id?: string
+          pinned?: boolean
+          read_count?: number
+          title?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "announcements_author_id_fkey"
+            columns: ["author_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "announcements_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       blocks: {
         Row: {
           blocked_id: string
@@ -58,6 +145,77 @@ export type Database = {
             columns: ["blocker_id"]
             isOneToOne: false
             referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      comments: {
+        Row: {
+          author_id: string
+          body: string
+          created_at: string
+          deleted_at: string | null
+          deleted_by: string | null
+          edited_at: string | null
+          id: string
+          parent_id: string | null
+          post_id: string
+          reply_count: number
+          updated_at: string
+        }
+        Insert: {
+          author_id?: string
+          body: string
+          created_at?: string
+          deleted_at?: string | null
+          deleted_by?: string | null
+          edited_at?: string | null
+          id?: string
+          parent_id?: string | null
+          post_id: string
+          reply_count?: number
+          updated_at?: string
+        }
+        Update: {
+          author_id?: string
+          body?: string
+          created_at?: string
+          deleted_at?: string | null
+          deleted_by?: string | null
+          edited_at?: string | null
+          id?: string
+          parent_id?: string | null
+          post_id?: string
+          reply_count?: number
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "comments_author_id_fkey"
+            columns: ["author_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "comments_deleted_by_fkey"
+            columns: ["deleted_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "comments_parent_id_fkey"
+            columns: ["parent_id"]
+            isOneToOne: false
+            referencedRelation: "comments"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "comments_post_id_fkey"
+            columns: ["post_id"]
+            isOneToOne: false
+            referencedRelation: "posts"
             referencedColumns: ["id"]
           },
         ]
@@ -101,6 +259,282 @@ export type Database = {
           },
         ]
       }
+      group_invites: {
+        Row: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string | null
+          group_id: string
+          id: string
+          invitee_id: string | null
+          inviter_id: string
+          max_uses: number | null
+          revoked_at: string | null
+          token: string | null
+          use_count: number
+        }
+        Insert: {
+          accepted_at?: string | null
+          created_at?: string
+          declined_at?: string | null
+          expires_at?: string | null
+          group_id: string
+          id?: string
+          invitee_id?: string | null
+          inviter_id: string
+          max_uses?: number | null
+          revoked_at?: string | null
+          token?: string | null
+          use_count?: number
+        }
+        Update: {
+          accepted_at?: string | null
+          created_at?: string
+          declined_at?: string | null
+          expires_at?: string | null
+          group_id?: string
+          id?: string
+          invitee_id?: string | null
+          inviter_id?: string
+          max_uses?: number | null
+          revoked_at?: string | null
+          token?: string | null
+          use_count?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "group_invites_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "group_invites_invitee_id_fkey"
+            columns: ["invitee_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "group_invites_inviter_id_fkey"
+            columns: ["inviter_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      group_members: {
+        Row: {
+          created_at: string
+          group_id: string
+          invited_by: string | null
+          joined_at: string | null
+          role: Database["social"]["Enums"]["group_role"]
+          status: Database["social"]["Enums"]["member_status"]
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          group_id: string
+          invited_by?: string | null
+          joined_at?: string | null
+          role?: Database["social"]["Enums"]["group_role"]
+          status?: Database["social"]["Enums"]["member_status"]
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          group_id?: string
+          invited_by?: string | null
+          joined_at?: string | null
+          role?: Database["social"]["Enums"]["group_role"]
+          status?: Database["social"]["Enums"]["member_status"]
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "group_members_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "group_members_invited_by_fkey"
+            columns: ["invited_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "group_members_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      groups: {
+        Row: {
+          avatar_path: string | null
+          city: string | null
+          created_at: string
+          description: string | null
+          id: string
+          join_policy: Database["social"]["Enums"]["group_join_policy"]
+          kind: Database["social"]["Enums"]["group_kind"]
+          member_count: number
+          name: string
+          owner_id: string
+          required_tier: string | null
+          tags: string[]
+          updated_at: string
+          visibility: Database["social"]["Enums"]["group_visibility"]
+        }
+        Insert: {
+          avatar_path?: string | null
+          city?: string | null
+          created_at?: string
+          description?: string | null
+          id?: string
+          join_policy?: Database["social"]["Enums"]["group_join_policy"]
+          kind?: Database["social"]["Enums"]["group_kind"]
+          member_count?: number
+          name: string
+          owner_id?: string
+          required_tier?: string | null
+          tags?: string[]
+          updated_at?: string
+          visibility?: Database["social"]["Enums"]["group_visibility"]
+        }
+        Update: {
+          avatar_path?: string | null
+          city?: string | null
+          created_at?: string
+          description?: string | null
+          id?: string
+          join_policy?: Database["social"]["Enums"]["group_join_policy"]
+          kind?: Database["social"]["Enums"]["group_kind"]
+          member_count?: number
+          name?: string
+          owner_id?: string
+          required_tier?: string | null
+          tags?: string[]
+          updated_at?: string
+          visibility?: Database["social"]["Enums"]["group_visibility"]
+        }
+        Relationships: [
+          {
+            foreignKeyName: "groups_owner_id_fkey"
+            columns: ["owner_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      mentions: {
+        Row: {
+          author_id: string
+          comment_id: string | null
+          created_at: string
+          id: string
+          mentioned_id: string
+          post_id: string
+        }
+        Insert: {
+          author_id: string
+          comment_id?: string | null
+          created_at?: string
+          id?: string
+          mentioned_id: string
+          post_id: string
+        }
+        Update: {
+          author_id?: string
+          comment_id?: string | null
+          created_at?: string
+          id?: string
+          mentioned_id?: string
+          post_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "mentions_author_id_fkey"
+            columns: ["author_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "mentions_comment_id_fkey"
+            columns: ["comment_id"]
+            isOneToOne: false
+            referencedRelation: "comments"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "mentions_mentioned_id_fkey"
+            columns: ["mentioned_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "mentions_post_id_fkey"
+            columns: ["post_id"]
+            isOneToOne: false
+            referencedRelation: "posts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      moderation_log: {
+        Row: {
+          action: Database["social"]["Enums"]["moderation_action"]
+          actor_id: string | null
+          created_at: string
+          group_id: string | null
+          id: string
+          metadata: NonNullable<Json>
+          reason: string | null
+          target_id: string
+          target_type: Database["social"]["Enums"]["moderation_target"]
+          target_user_id: string | null
+        }
+        Insert: {
+          action: Database["social"]["Enums"]["moderation_action"]
+          actor_id?: string | null
+          created_at?: string
+          group_id?: string | null
+          id?: string
+          metadata?: NonNullable<Json>
+          reason?: string | null
+          target_id: string
+          target_type: Database["social"]["Enums"]["moderation_target"]
+          target_user_id?: string | null
+        }
+        Update: {
+          action?: Database["social"]["Enums"]["moderation_action"]
+          actor_id?: string | null
+          created_at?: string
+          group_id?: string | null
+          id?: string
+          metadata?: NonNullable<Json>
+          reason?: string | null
+          target_id?: string
+          target_type?: Database["social"]["Enums"]["moderation_target"]
+          target_user_id?: string | null
+        }
+        Relationships: []
+      }
       mutes: {
         Row: {
           created_at: string
@@ -130,6 +564,278 @@ export type Database = {
             columns: ["muter_id"]
             isOneToOne: false
             referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      notification_counters: {
+        Row: {
+          unread_count: number
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          unread_count?: number
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          unread_count?: number
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "notification_counters_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      notification_preferences: {
+        Row: {
+          in_app: boolean
+          kind: Database["social"]["Enums"]["notification_kind"]
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          in_app: boolean
+          kind: Database["social"]["Enums"]["notification_kind"]
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          in_app?: boolean
+          kind?: Database["social"]["Enums"]["notification_kind"]
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "notification_preferences_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      notifications: {
+        Row: {
+          actor_count: number
+          actor_ids: string[]
+          announcement_id: string | null
+          comment_id: string | null
+          created_at: string
+          data: NonNullable<Json>
+          group_id: string | null
+          id: string
+          kind: Database["social"]["Enums"]["notification_kind"]
+          occurred_at: string
+          post_id: string | null
+          read_at: string | null
+          recipient_id: string
+          subject_id: string
+        }
+        Insert: {
+          actor_count?: number
+          actor_ids?: string[]
+          announcement_id?: string | null
+          comment_id?: string | null
+          created_at?: string
+          data?: NonNullable<Json>
+          group_id?: string | null
+          id?: string
+          kind: Database["social"]["Enums"]["notification_kind"]
+          occurred_at?: string
+          post_id?: string | null
+          read_at?: string | null
+          recipient_id: string
+          subject_id: string
+        }
+        Update: {
+          actor_count?: number
+          actor_ids?: string[]
+          announcement_id?: string | null
+          comment_id?: string | null
+          created_at?: string
+          data?: NonNullable<Json>
+          group_id?: string | null
+          id?: string
+          kind?: Database["social"]["Enums"]["notification_kind"]
+          occurred_at?: string
+          post_id?: string | null
+          read_at?: string | null
+          recipient_id?: string
+          subject_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "notifications_announcement_id_fkey"
+            columns: ["announcement_id"]
+            isOneToOne: false
+            referencedRelation: "announcements"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "notifications_comment_id_fkey"
+            columns: ["comment_id"]
+            isOneToOne: false
+            referencedRelation: "comments"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "notifications_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "notifications_post_id_fkey"
+            columns: ["post_id"]
+            isOneToOne: false
+            referencedRelation: "posts"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "notifications_recipient_id_fkey"
+            columns: ["recipient_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      post_revisions: {
+        Row: {
+          body: string | null
+          created_at: string
+          edited_by: string | null
+          id: string
+          media: NonNullable<Json>
+          post_id: string
+        }
+        Insert: {
+          body?: string | null
+          created_at?: string
+          edited_by?: string | null
+          id?: string
+          media?: NonNullable<Json>
+          post_id: string
+        }
+        Update: {
+          body?: string | null
+          created_at?: string
+          edited_by?: string | null
+          id?: string
+          media?: NonNullable<Json>
+          post_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "post_revisions_edited_by_fkey"
+            columns: ["edited_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "post_revisions_post_id_fkey"
+            columns: ["post_id"]
+            isOneToOne: false
+            referencedRelation: "posts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      posts: {
+        Row: {
+          author_id: string
+          body: string | null
+          comment_count: number
+          created_at: string
+          data: Json | null
+          deleted_at: string | null
+          deleted_by: string | null
+          edited_at: string | null
+          group_id: string | null
+          hot_score: number | null
+          id: string
+          kind: Database["social"]["Enums"]["post_kind"]
+          media: NonNullable<Json>
+          reaction_count: number
+          reaction_counts: NonNullable<Json>
+          ref_id: string | null
+          ref_type: string | null
+          updated_at: string
+          visibility: Database["social"]["Enums"]["post_visibility"]
+        }
+        Insert: {
+          author_id?: string
+          body?: string | null
+          comment_count?: number
+          created_at?: string
+          data?: Json | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          edited_at?: string | null
+          group_id?: string | null
+          hot_score?: never
+          id?: string
+          kind?: Database["social"]["Enums"]["post_kind"]
+          media?: NonNullable<Json>
+          reaction_count?: number
+          reaction_counts?: NonNullable<Json>
+          ref_id?: string | null
+          ref_type?: string | null
+          updated_at?: string
+          visibility?: Database["social"]["Enums"]["post_visibility"]
+        }
+        Update: {
+          author_id?: string
+          body?: string | null
+          comment_count?: number
+          created_at?: string
+          data?: Json | null
+          deleted_at?: string | null
+          deleted_by?: string | null
+          edited_at?: string | null
+          group_id?: string | null
+          hot_score?: never
+          id?: string
+          kind?: Database["social"]["Enums"]["post_kind"]
+          media?: NonNullable<Json>
+          reaction_count?: number
+          reaction_counts?: NonNullable<Json>
+          ref_id?: string | null
+          ref_type?: string | null
+          updated_at?: string
+          visibility?: Database["social"]["Enums"]["post_visibility"]
+        }
+        Relationships: [
+          {
+            foreignKeyName: "posts_author_id_fkey"
+            columns: ["author_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "posts_deleted_by_fkey"
+            columns: ["deleted_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "posts_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
             referencedColumns: ["id"]
           },
         ]
@@ -237,6 +943,128 @@ export type Database = {
         }
         Relationships: []
       }
+      reactions: {
+        Row: {
+          created_at: string
+          kind: Database["social"]["Enums"]["reaction_kind"]
+          post_id: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          kind: Database["social"]["Enums"]["reaction_kind"]
+          post_id: string
+          user_id?: string
+        }
+        Update: {
+          created_at?: string
+          kind?: Database["social"]["Enums"]["reaction_kind"]
+          post_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "reactions_post_id_fkey"
+            columns: ["post_id"]
+            isOneToOne: false
+            referencedRelation: "posts"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "reactions_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      reports: {
+        Row: {
+          created_at: string
+          group_id: string | null
+          id: string
+          note: string | null
+          reason: Database["social"]["Enums"]["report_reason"]
+          reporter_id: string | null
+          resolution: Database["social"]["Enums"]["report_resolution"] | null
+          resolution_note: string | null
+          resolved_at: string | null
+          resolved_by: string | null
+          status: Database["social"]["Enums"]["report_status"]
+          target_id: string
+          target_snapshot: NonNullable<Json>
+          target_type: Database["social"]["Enums"]["report_target"]
+          target_user_id: string | null
+          updated_at: string
+        }
+        Insert: {
+          created_at?: string
+          group_id?: string | null
+          id?: string
+          note?: string | null
+          reason: Database["social"]["Enums"]["report_reason"]
+          reporter_id?: string | null
+          resolution?: Database["social"]["Enums"]["report_resolution"] | null
+          resolution_note?: string | null
+          resolved_at?: string | null
+          resolved_by?: string | null
+          status?: Database["social"]["Enums"]["report_status"]
+          target_id: string
+          target_snapshot?: NonNullable<Json>
+          target_type: Database["social"]["Enums"]["report_target"]
+          target_user_id?: string | null
+          updated_at?: string
+        }
+        Update: {
+          created_at?: string
+          group_id?: string | null
+          id?: string
+          note?: string | null
+          reason?: Database["social"]["Enums"]["report_reason"]
+          reporter_id?: string | null
+          resolution?: Database["social"]["Enums"]["report_resolution"] | null
+          resolution_note?: string | null
+          resolved_at?: string | null
+          resolved_by?: string | null
+          status?: Database["social"]["Enums"]["report_status"]
+          target_id?: string
+          target_snapshot?: NonNullable<Json>
+          target_type?: Database["social"]["Enums"]["report_target"]
+          target_user_id?: string | null
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "reports_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "reports_reporter_id_fkey"
+            columns: ["reporter_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "reports_resolved_by_fkey"
+            columns: ["resolved_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "reports_target_user_id_fkey"
+            columns: ["target_user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
     }
     Views: {
       [_ in never]: never
@@ -258,11 +1086,182 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      accept_group_invite: {
+        Args: { p_invite_id: string }
+        Returns: {
+          created_at: string
+          group_id: string
+          invited_by: string | null
+          joined_at: string | null
+          role: Database["social"]["Enums"]["group_role"]
+          status: Database["social"]["Enums"]["member_status"]
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "group_members"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      approve_join_request: {
+        Args: { p_group_id: string; p_user_id: string }
+        Returns: {
+          created_at: string
+          group_id: string
+          invited_by: string | null
+          joined_at: string | null
+          role: Database["social"]["Enums"]["group_role"]
+          status: Database["social"]["Enums"]["member_status"]
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "group_members"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      ban_group_member: {
+        Args: { p_group_id: string; p_user_id: string }
+        Returns: {
+          created_at: string
+          group_id: string
+          invited_by: string | null
+          joined_at: string | null
+          role: Database["social"]["Enums"]["group_role"]
+          status: Database["social"]["Enums"]["member_status"]
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "group_members"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       block: { Args: { p_user_id: string }; Returns: undefined }
+      create_announcement: {
+        Args: {
+          p_body?: string
+          p_expires_at?: string
+          p_group_id: string
+          p_pinned?: boolean
+          p_title: string
+        }
+        Returns: {
+          author_id: string
+          body: string
+          created_at: string
+          expires_at: string | null
+          group_id: string
+          id: string
+          pinned: boolean
+          read_count: number
+          title: string
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "announcements"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      create_group: {
+        Args: {
+          p_avatar_path?: string
+          p_city?: string
+          p_description?: string
+          p_join_policy?: Database["social"]["Enums"]["group_join_policy"]
+          p_kind?: Database["social"]["Enums"]["group_kind"]
+          p_name: string
+          p_required_tier?: string
+          p_tags?: string[]
+          p_visibility?: Database["social"]["Enums"]["group_visibility"]
+        }
+        Returns: {
+          avatar_path: string | null
+          city: string | null
+          created_at: string
+          description: string | null
+          id: string
+          join_policy: Database["social"]["Enums"]["group_join_policy"]
+          kind: Database["social"]["Enums"]["group_kind"]
+          member_count: number
+          name: string
+          owner_id: string
+          required_tier: string | null
+          tags: string[]
+          updated_at: string
+          visibility: Database["social"]["Enums"]["group_visibility"]
+        }
+        SetofOptions: {
+          from: "*"
+          to: "groups"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      create_group_invite_link: {
+        Args: { p_expires_at?: string; p_group_id: string; p_max_uses?: number }
+        Returns: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string | null
+          group_id: string
+          id: string
+          invitee_id: string | null
+          inviter_id: string
+          max_uses: number | null
+          revoked_at: string | null
+          token: string | null
+          use_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "group_invites"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       decline_follow_request: {
         Args: { p_follower_id: string }
         Returns: undefined
       }
+      decline_group_invite: {
+        Args: { p_invite_id: string }
+        Returns: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string | null
+          group_id: string
+          id: string
+          invitee_id: string | null
+          inviter_id: string
+          max_uses: number | null
+          revoked_at: string | null
+          token: string | null
+          use_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "group_invites"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      decline_join_request: {
+        Args: { p_group_id: string; p_user_id: string }
+        Returns: boolean
+      }
+      delete_comment: { Args: { p_comment_id: string }; Returns: undefined }
+      delete_post: { Args: { p_post_id: string }; Returns: undefined }
       follow: {
         Args: { p_user_id: string }
         Returns: {
@@ -279,8 +1278,494 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      get_notification_preferences: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          in_app: boolean
+          kind: Database["social"]["Enums"]["notification_kind"]
+        }[]
+      }
+      get_post: {
+        Args: { p_post_id: string }
+        Returns: {
+          author: Json
+          author_id: string
+          body: string
+          comment_count: number
+          created_at: string
+          data: Json
+          edited_at: string
+          group: Json
+          group_id: string
+          hot_score: number
+          id: string
+          kind: Database["social"]["Enums"]["post_kind"]
+          media: Json
+          my_reactions: Database["social"]["Enums"]["reaction_kind"][]
+          next_cursor: string
+          reaction_count: number
+          reaction_counts: Json
+          ref_id: string
+          ref_type: string
+          visibility: Database["social"]["Enums"]["post_visibility"]
+        }[]
+      }
+      group_feed: {
+        Args: {
+          p_cursor?: string
+          p_group_id: string
+          p_limit?: number
+          p_order?: string
+        }
+        Returns: {
+          author: Json
+          author_id: string
+          body: string
+          comment_count: number
+          created_at: string
+          data: Json
+          edited_at: string
+          group: Json
+          group_id: string
+          hot_score: number
+          id: string
+          kind: Database["social"]["Enums"]["post_kind"]
+          media: Json
+          my_reactions: Database["social"]["Enums"]["reaction_kind"][]
+          next_cursor: string
+          reaction_count: number
+          reaction_counts: Json
+          ref_id: string
+          ref_type: string
+          visibility: Database["social"]["Enums"]["post_visibility"]
+        }[]
+      }
+      home_feed: {
+        Args: { p_cursor?: string; p_limit?: number; p_order?: string }
+        Returns: {
+          author: Json
+          author_id: string
+          body: string
+          comment_count: number
+          created_at: string
+          data: Json
+          edited_at: string
+          group: Json
+          group_id: string
+          hot_score: number
+          id: string
+          kind: Database["social"]["Enums"]["post_kind"]
+          media: Json
+          my_reactions: Database["social"]["Enums"]["reaction_kind"][]
+          next_cursor: string
+          reaction_count: number
+          reaction_counts: Json
+          ref_id: string
+          ref_type: string
+          visibility: Database["social"]["Enums"]["post_visibility"]
+        }[]
+      }
+      invite_to_group: {
+        Args: { p_expires_at?: string; p_group_id: string; p_user_id: string }
+        Returns: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string | null
+          group_id: string
+          id: string
+          invitee_id: string | null
+          inviter_id: string
+          max_uses: number | null
+          revoked_at: string | null
+          token: string | null
+          use_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "group_invites"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      join_group: {
+        Args: { p_group_id: string }
+        Returns: {
+          created_at: string
+          group_id: string
+          invited_by: string | null
+          joined_at: string | null
+          role: Database["social"]["Enums"]["group_role"]
+          status: Database["social"]["Enums"]["member_status"]
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "group_members"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      join_group_with_token: {
+        Args: { p_token: string }
+        Returns: {
+          created_at: string
+          group_id: string
+          invited_by: string | null
+          joined_at: string | null
+          role: Database["social"]["Enums"]["group_role"]
+          status: Database["social"]["Enums"]["member_status"]
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "group_members"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      leave_group: { Args: { p_group_id: string }; Returns: boolean }
+      list_groups: {
+        Args: {
+          p_before_created_at?: string
+          p_before_id?: string
+          p_city?: string
+          p_kind?: Database["social"]["Enums"]["group_kind"]
+          p_limit?: number
+          p_query?: string
+          p_tag?: string
+        }
+        Returns: {
+          avatar_path: string | null
+          city: string | null
+          created_at: string
+          description: string | null
+          id: string
+          join_policy: Database["social"]["Enums"]["group_join_policy"]
+          kind: Database["social"]["Enums"]["group_kind"]
+          member_count: number
+          name: string
+          owner_id: string
+          required_tier: string | null
+          tags: string[]
+          updated_at: string
+          visibility: Database["social"]["Enums"]["group_visibility"]
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "groups"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
+      list_moderation_log: {
+        Args: { p_cursor?: string; p_group_id?: string; p_limit?: number }
+        Returns: {
+          action: Database["social"]["Enums"]["moderation_action"]
+          actor: Json
+          actor_id: string
+          created_at: string
+          group_id: string
+          id: string
+          metadata: Json
+          next_cursor: string
+          reason: string
+          target_id: string
+          target_type: Database["social"]["Enums"]["moderation_target"]
+          target_user: Json
+          target_user_id: string
+        }[]
+      }
+      list_notifications: {
+        Args: { p_cursor?: string; p_limit?: number; p_unread_only?: boolean }
+        Returns: {
+          actor_count: number
+          actor_ids: string[]
+          actors: Json
+          announcement_id: string
+          comment_id: string
+          created_at: string
+          data: Json
+          group_id: string
+          id: string
+          kind: Database["social"]["Enums"]["notification_kind"]
+          next_cursor: string
+          occurred_at: string
+          post_id: string
+          read_at: string
+          subject_id: string
+        }[]
+      }
+      list_reports: {
+        Args: {
+          p_cursor?: string
+          p_group_id?: string
+          p_limit?: number
+          p_status?: Database["social"]["Enums"]["report_status"]
+        }
+        Returns: {
+          created_at: string
+          group_id: string
+          id: string
+          next_cursor: string
+          note: string
+          reason: Database["social"]["Enums"]["report_reason"]
+          reporter: Json
+          reporter_id: string
+          resolution: Database["social"]["Enums"]["report_resolution"]
+          resolution_note: string
+          resolved_at: string
+          resolved_by: string
+          status: Database["social"]["Enums"]["report_status"]
+          target_id: string
+          target_snapshot: Json
+          target_type: Database["social"]["Enums"]["report_target"]
+          target_user: Json
+          target_user_id: string
+        }[]
+      }
+      mark_all_announcements_read: {
+        Args: { p_group_id?: string }
+        Returns: number
+      }
+      mark_all_notifications_read: {
+        Args: { p_before?: string }
+        Returns: number
+      }
+      mark_announcement_read: {
+        Args: { p_announcement_id: string }
+        Returns: boolean
+      }
+      mark_notification_read: {
+        Args: { p_notification_id: string }
+        Returns: {
+          actor_count: number
+          actor_ids: string[]
+          announcement_id: string | null
+          comment_id: string | null
+          created_at: string
+          data: NonNullable<Json>
+          group_id: string | null
+          id: string
+          kind: Database["social"]["Enums"]["notification_kind"]
+          occurred_at: string
+          post_id: string | null
+          read_at: string | null
+          recipient_id: string
+          subject_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "notifications"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      moderate_comment: {
+        Args: { p_comment_id: string; p_reason?: string }
+        Returns: undefined
+      }
+      moderate_member: {
+        Args: {
+          p_action: string
+          p_group_id: string
+          p_reason?: string
+          p_user_id: string
+        }
+        Returns: boolean
+      }
+      moderate_post: {
+        Args: { p_post_id: string; p_reason?: string }
+        Returns: undefined
+      }
       mute: { Args: { p_user_id: string }; Returns: undefined }
+      my_announcements: {
+        Args: {
+          p_before_created_at?: string
+          p_before_id?: string
+          p_before_pinned?: boolean
+          p_limit?: number
+          p_unread_only?: boolean
+        }
+        Returns: {
+          author_id: string
+          body: string
+          created_at: string
+          expires_at: string
+          group_avatar_path: string
+          group_id: string
+          group_member_count: number
+          group_name: string
+          id: string
+          is_read: boolean
+          pinned: boolean
+          read_at: string
+          read_count: number
+          title: string
+          updated_at: string
+        }[]
+      }
+      my_reports: {
+        Args: { p_cursor?: string; p_limit?: number }
+        Returns: {
+          created_at: string
+          id: string
+          next_cursor: string
+          note: string
+          reason: Database["social"]["Enums"]["report_reason"]
+          resolution: Database["social"]["Enums"]["report_resolution"]
+          resolution_note: string
+          resolved_at: string
+          status: Database["social"]["Enums"]["report_status"]
+          target_id: string
+          target_snapshot: Json
+          target_type: Database["social"]["Enums"]["report_target"]
+        }[]
+      }
+      preview_group_invite: {
+        Args: { p_token: string }
+        Returns: {
+          avatar_path: string
+          description: string
+          expires_at: string
+          group_id: string
+          kind: Database["social"]["Enums"]["group_kind"]
+          member_count: number
+          name: string
+          visibility: Database["social"]["Enums"]["group_visibility"]
+        }[]
+      }
+      profile_feed: {
+        Args: {
+          p_cursor?: string
+          p_limit?: number
+          p_order?: string
+          p_user_id: string
+        }
+        Returns: {
+          author: Json
+          author_id: string
+          body: string
+          comment_count: number
+          created_at: string
+          data: Json
+          edited_at: string
+          group: Json
+          group_id: string
+          hot_score: number
+          id: string
+          kind: Database["social"]["Enums"]["post_kind"]
+          media: Json
+          my_reactions: Database["social"]["Enums"]["reaction_kind"][]
+          next_cursor: string
+          reaction_count: number
+          reaction_counts: Json
+          ref_id: string
+          ref_type: string
+          visibility: Database["social"]["Enums"]["post_visibility"]
+        }[]
+      }
+      react: {
+        Args: {
+          p_kind: Database["social"]["Enums"]["reaction_kind"]
+          p_post_id: string
+        }
+        Returns: boolean
+      }
       remove_follower: { Args: { p_follower_id: string }; Returns: boolean }
+      remove_group_member: {
+        Args: { p_group_id: string; p_user_id: string }
+        Returns: boolean
+      }
+      report: {
+        Args: {
+          p_note?: string
+          p_reason: Database["social"]["Enums"]["report_reason"]
+          p_target_id: string
+          p_target_type: Database["social"]["Enums"]["report_target"]
+        }
+        Returns: {
+          created_at: string
+          group_id: string | null
+          id: string
+          note: string | null
+          reason: Database["social"]["Enums"]["report_reason"]
+          reporter_id: string | null
+          resolution: Database["social"]["Enums"]["report_resolution"] | null
+          resolution_note: string | null
+          resolved_at: string | null
+          resolved_by: string | null
+          status: Database["social"]["Enums"]["report_status"]
+          target_id: string
+          target_snapshot: NonNullable<Json>
+          target_type: Database["social"]["Enums"]["report_target"]
+          target_user_id: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "reports"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      resolve_report: {
+        Args: {
+          p_note?: string
+          p_report_id: string
+          p_resolution?: Database["social"]["Enums"]["report_resolution"]
+          p_status: Database["social"]["Enums"]["report_status"]
+        }
+        Returns: {
+          created_at: string
+          group_id: string | null
+          id: string
+          note: string | null
+          reason: Database["social"]["Enums"]["report_reason"]
+          reporter_id: string | null
+          resolution: Database["social"]["Enums"]["report_resolution"] | null
+          resolution_note: string | null
+          resolved_at: string | null
+          resolved_by: string | null
+          status: Database["social"]["Enums"]["report_status"]
+          target_id: string
+          target_snapshot: NonNullable<Json>
+          target_type: Database["social"]["Enums"]["report_target"]
+          target_user_id: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "reports"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      revoke_group_invite: {
+        Args: { p_invite_id: string }
+        Returns: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string | null
+          group_id: string
+          id: string
+          invitee_id: string | null
+          inviter_id: string
+          max_uses: number | null
+          revoked_at: string | null
+          token: string | null
+          use_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "group_invites"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       search_profiles: {
         Args: { p_limit?: number; p_query: string }
         Returns: {
@@ -303,14 +1788,143 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      set_group_member_role: {
+        Args: {
+          p_group_id: string
+          p_role: Database["social"]["Enums"]["group_role"]
+          p_user_id: string
+        }
+        Returns: {
+          created_at: string
+          group_id: string
+          invited_by: string | null
+          joined_at: string | null
+          role: Database["social"]["Enums"]["group_role"]
+          status: Database["social"]["Enums"]["member_status"]
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "group_members"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      set_notification_preference: {
+        Args: {
+          p_in_app: boolean
+          p_kind: Database["social"]["Enums"]["notification_kind"]
+        }
+        Returns: {
+          in_app: boolean
+          kind: Database["social"]["Enums"]["notification_kind"]
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "notification_preferences"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      transfer_group_ownership: {
+        Args: { p_group_id: string; p_new_owner_id: string }
+        Returns: {
+          avatar_path: string | null
+          city: string | null
+          created_at: string
+          description: string | null
+          id: string
+          join_policy: Database["social"]["Enums"]["group_join_policy"]
+          kind: Database["social"]["Enums"]["group_kind"]
+          member_count: number
+          name: string
+          owner_id: string
+          required_tier: string | null
+          tags: string[]
+          updated_at: string
+          visibility: Database["social"]["Enums"]["group_visibility"]
+        }
+        SetofOptions: {
+          from: "*"
+          to: "groups"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      unban_group_member: {
+        Args: { p_group_id: string; p_user_id: string }
+        Returns: boolean
+      }
       unblock: { Args: { p_user_id: string }; Returns: boolean }
       unfollow: { Args: { p_user_id: string }; Returns: boolean }
       unmute: { Args: { p_user_id: string }; Returns: boolean }
+      unreact: {
+        Args: {
+          p_kind: Database["social"]["Enums"]["reaction_kind"]
+          p_post_id: string
+        }
+        Returns: boolean
+      }
+      unread_notification_count: {
+        Args: Record<PropertyKey, never>
+        Returns: number
+      }
       update_my_profile: { Args: { p_patch: Json }; Returns: undefined }
     }
     Enums: {
       follow_status: "pending" | "accepted"
+      group_join_policy: "open" | "request" | "invite"
+      group_kind: "club" | "coaching" | "general"
+      group_role: "owner" | "admin" | "moderator" | "member"
+      group_visibility: "public" | "private" | "secret"
+      member_status: "active" | "pending" | "banned"
+      moderation_action:
+        | "post_removed"
+        | "comment_removed"
+        | "member_banned"
+        | "member_unbanned"
+        | "member_removed"
+        | "role_changed"
+        | "report_resolved"
+        | "report_dismissed"
+      moderation_target: "post" | "comment" | "user" | "report"
+      notification_kind:
+        | "follow_request"
+        | "follow_accepted"
+        | "new_follower"
+        | "reaction"
+        | "comment"
+        | "reply"
+        | "mention"
+        | "announcement"
+        | "group_invite"
+        | "join_request"
+        | "join_approved"
+      post_kind: "text" | "activity" | "milestone" | "event" | "trip"
+      post_visibility: "public" | "followers" | "group" | "private"
       profile_visibility: "public" | "followers" | "private"
+      reaction_kind: "like" | "love" | "celebrate" | "strong" | "fire" | "laugh"
+      report_reason:
+        | "spam"
+        | "harassment"
+        | "hate"
+        | "violence"
+        | "nudity"
+        | "misinformation"
+        | "self_harm"
+        | "other"
+      report_resolution:
+        | "none"
+        | "content_removed"
+        | "member_removed"
+        | "member_banned"
+        | "warned"
+        | "other"
+      report_status: "open" | "resolved" | "dismissed"
+      report_target: "post" | "comment" | "profile" | "group"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -442,7 +2056,59 @@ export const Constants = {
   social: {
     Enums: {
       follow_status: ["pending", "accepted"],
+      group_join_policy: ["open", "request", "invite"],
+      group_kind: ["club", "coaching", "general"],
+      group_role: ["owner", "admin", "moderator", "member"],
+      group_visibility: ["public", "private", "secret"],
+      member_status: ["active", "pending", "banned"],
+      moderation_action: [
+        "post_removed",
+        "comment_removed",
+        "member_banned",
+        "member_unbanned",
+        "member_removed",
+        "role_changed",
+        "report_resolved",
+        "report_dismissed",
+      ],
+      moderation_target: ["post", "comment", "user", "report"],
+      notification_kind: [
+        "follow_request",
+        "follow_accepted",
+        "new_follower",
+        "reaction",
+        "comment",
+        "reply",
+        "mention",
+        "announcement",
+        "group_invite",
+        "join_request",
+        "join_approved",
+      ],
+      post_kind: ["text", "activity", "milestone", "event", "trip"],
+      post_visibility: ["public", "followers", "group", "private"],
       profile_visibility: ["public", "followers", "private"],
+      reaction_kind: ["like", "love", "celebrate", "strong", "fire", "laugh"],
+      report_reason: [
+        "spam",
+        "harassment",
+        "hate",
+        "violence",
+        "nudity",
+        "misinformation",
+        "self_harm",
+        "other",
+      ],
+      report_resolution: [
+        "none",
+        "content_removed",
+        "member_removed",
+        "member_banned",
+        "warned",
+        "other",
+      ],
+      report_status: ["open", "resolved", "dismissed"],
+      report_target: ["post", "comment", "profile", "group"],
     },
   },
 } as const

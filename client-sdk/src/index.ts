@@ -29,16 +29,22 @@ export {
   type SocialSchemaClient,
 } from "./namespace.ts";
 export * from "./namespaces/index.ts";
+export type { ProfileSummary } from "./namespaces/shared.ts";
 export type { Page } from "./pagination.ts";
 export type { SupasocialResult } from "./result.ts";
 export { normalizeTimestamp } from "./timestamps.ts";
 export {
   CursorSchema,
+  DateTimeSchema,
   DEFAULT_PAGE_SIZE,
   LimitSchema,
   type ListOptions,
   ListOptionsSchema,
   MAX_PAGE_SIZE,
+  MAX_SERVER_PAGE_SIZE,
+  OpaqueCursorSchema,
+  type ServerListOptions,
+  ServerListOptionsSchema,
   textSchema,
   UuidSchema,
 } from "./validation.ts";

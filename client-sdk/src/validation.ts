@@ -155,3 +155,75 @@ export function parseInput<S extends z.ZodType>(
     }),
   );
 }
+
+/**
+ * A cursor made by the server (feeds, report queues, the moderation log, notifications): an
+ * opaque base64url string. The server checks it and answers `invalid_cursor` for one it did not
+ * make; this only keeps junk from being sent.
+ *
+ * @example
+ * ```ts
+ * OpaqueCursorSchema.safeParse(page.nextCursor).success // true
+ * ```
+ */
+export const OpaqueCursorSchema = z
+  .string({ error: "A cursor is a string" })
+  .min(1, "Invalid cursor: pass the nextCursor of a previous page")
+  .max(512, "Invalid cursor: pass the nextCursor of a previous page")
+  .regex(/^[A-Za-z0-9_-]+$/, "Invalid cursor: pass the nextCursor of a previous page");
+
+/**
+ * Largest page of the lists the server pages itself (feeds, reports, the moderation log,
+ * notifications).
+ *
+ * @example
+ * ```ts
+ * await social.feed.home({ limit: MAX_SERVER_PAGE_SIZE })
+ * ```
+ */
+export const MAX_SERVER_PAGE_SIZE = 50;
+
+/**
+ * Options of the lists the server pages: `cursor` (a previous page's `nextCursor`) and `limit`
+ * (1-50, default 20).
+ *
+ * @example
+ * ```ts
+ * await social.moderation.myReports(ServerListOptionsSchema.parse({ limit: 10 }))
+ * ```
+ */
+export const ServerListOptionsSchema = z.strictObject({
+  cursor: OpaqueCursorSchema.nullish(),
+  limit: LimitSchema.max(MAX_SERVER_PAGE_SIZE, `limit must be at most ${MAX_SERVER_PAGE_SIZE}`).optional(),
+});
+/**
+ * Options of the lists the server pages.
+ *
+ * @example
+ * ```ts
+ * const options: ServerListOptions = { cursor: page.nextCursor, limit: 50 }
+ * ```
+ */
+export type ServerListOptions = z.input<typeof ServerListOptionsSchema>;
+
+/**
+ * A point in time: a `Date` or an ISO 8601 string with a time zone; parses to an ISO string.
+ *
+ * @example
+ * ```ts
+ * DateTimeSchema.parse(new Date(Date.now() + 86_400_000)) // '2026-11-29T02:00:00.000Z'
+ * DateTimeSchema.parse('2026-12-01T09:00:00+01:00')
+ * ```
+ */
+export const DateTimeSchema = z
+  .union([z.date(), z.iso.datetime({ offset: true, error: "Expected an ISO 8601 date-time with a time zone" })], {
+    error: "Expected a Date or an ISO 8601 date-time with a time zone",
+  })
+  .transform((value, ctx) => {
+    const date = value instanceof Date ? value : new Date(value);
+    if (Number.isNaN(date.getTime())) {
+      ctx.addIssue({ code: "custom", message: "Invalid date" });
+      return z.NEVER;
+    }
+    return value instanceof Date ? value.toISOString() : value;
+  });

@@ -31,10 +31,14 @@ grant usage on schema social_private to anon, authenticated, service_role;
 -- functions
 -- =====================================================================================
 
--- Raise an error with a stable, machine-readable code. The code travels in `hint` (PostgREST
--- returns it as `hint`; postgres.js as `hint`), the SQLSTATE picks the HTTP status:
---   22023 invalid input (400), 42501 forbidden (403), P0002 not found (404 via the SDK),
---   23505 conflict (409), 54000 rate limited (429 via the SDK).
+-- Raise an error with a stable, machine-readable code. The code travels in `hint` (PostgREST and
+-- postgres.js return it as `hint`); p_sqlstate says what kind of error it is:
+--   22023 invalid input (HTTP 400), 42501 forbidden (403),
+--   P0002 not found, 23505 conflict, 54000 rate limited.
+-- The last three are raised as PostgREST's custom-status SQLSTATEs PT404, PT409 and PT429, so the
+-- Data API answers 404, 409 and 429 and keeps the hint (PostgREST would answer P0002 with 400, and
+-- @supabase/lite drops the hint of P0002, 23505 and 54000). Constraint violations that Postgres
+-- raises itself keep their own SQLSTATE (e.g. 23505 for a taken handle).
 create function social_private.raise_error(
   p_code text,
   p_message text,
@@ -46,7 +50,15 @@ volatile
 set search_path = ''
 as $$
 begin
-  raise exception using message = p_message, errcode = p_sqlstate, hint = p_code;
+  raise exception using
+    message = p_message,
+    hint = p_code,
+    errcode = case p_sqlstate
+      when 'P0002' then 'PT404'
+      when '23505' then 'PT409'
+      when '54000' then 'PT429'
+      else p_sqlstate
+    end;
 end;
 $$;
 comment on function social_private.raise_error(text, text, text) is

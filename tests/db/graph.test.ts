@@ -71,7 +71,7 @@ describe("follows", () => {
       const e1 = await db.error((tx) => tx`select social.accept_follow_request(${a})`);
       const e2 = await db.error((tx) => tx`select social.decline_follow_request(${a})`);
       expect([e1.hint, e2.hint]).toEqual(["follow_request_not_found", "follow_request_not_found"]);
-      expect(e1.code).toBe("P0002");
+      expect(e1.code).toBe("PT404");
     });
   });
 

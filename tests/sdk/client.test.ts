@@ -115,8 +115,8 @@ describe("toSupasocialError", () => {
     ["22P02", "invalid_input", 400],
     ["23502", "invalid_input", 400],
     ["PGRST116", "not_found", 404],
-    ["P0002", "not_found", 404],
-    ["54000", "rate_limited", 429],
+    ["PT404", "not_found", 404],
+    ["PT429", "rate_limited", 429],
     ["PGRST301", "not_authenticated", 401],
   ])("maps %s to %s (%i)", (raw, code, status) => {
     const error = toSupasocialError(postgrest(raw));
@@ -127,7 +127,7 @@ describe("toSupasocialError", () => {
   test("prefers the stable code our SQL puts in hint, keeping the SQLSTATE's status", () => {
     const blocked = toSupasocialError(postgrest("42501", "blocked", "you cannot follow this user"));
     expect([blocked.code, blocked.status, blocked.hint, blocked.rawCode]).toEqual(["blocked", 403, "blocked", "42501"]);
-    const missing = toSupasocialError(postgrest("P0002", "follow_request_not_found"));
+    const missing = toSupasocialError(postgrest("PT404", "follow_request_not_found"));
     expect([missing.code, missing.status]).toEqual(["follow_request_not_found", 404]);
     const anonymous = toSupasocialError(postgrest("42501", "not_authenticated"));
     expect([anonymous.code, anonymous.status]).toEqual(["not_authenticated", 401]);
@@ -317,7 +317,19 @@ describe("cursors and timestamps", () => {
 describe("the client", () => {
   test("has one property per registered namespace, typed from the generated Database", () => {
     const { client } = session();
-    expect(Object.keys(client).sort()).toEqual(["graph", "profiles", "supabase"]);
+    expect(Object.keys(client).sort()).toEqual([
+      "announcements",
+      "comments",
+      "feed",
+      "graph",
+      "groups",
+      "moderation",
+      "notifications",
+      "posts",
+      "profiles",
+      "reactions",
+      "supabase",
+    ]);
     expectTypeOf(client.profiles.me).returns.resolves.toEqualTypeOf<SupasocialResult<MyProfile>>();
     expectTypeOf(client.graph.unfollow).returns.resolves.toEqualTypeOf<SupasocialResult<boolean>>();
   });

@@ -5,5 +5,13 @@
  * package's exports pick it up from here.
  */
 
+export * from "./announcements.ts";
+export * from "./comments.ts";
+export * from "./feed.ts";
 export * from "./graph.ts";
+export * from "./groups.ts";
+export * from "./moderation.ts";
+export * from "./notifications.ts";
+export * from "./posts.ts";
 export * from "./profiles.ts";
+export * from "./reactions.ts";

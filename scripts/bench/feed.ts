@@ -1,0 +1,146 @@
+/**
+ * Feed benchmark: home, group and profile feed pages of 20 at benchmark scale (10k users, ~1M
+ * posts, ~2M follow edges), called as real users under RLS exactly as PostgREST would
+ * (`set local role authenticated` + `request.jwt.claims`). Reported per feed and order:
+ * p50/p95 server time (planning + execution), the ratio to the same call as service_role (RLS
+ * bypassed, same viewer), and page 50 against page 1.
+ */
+import postgres from "postgres";
+import { as, type BenchArea, type BenchRow, type Identity, percentile, row, serverTime } from "./harness.ts";
+
+const REPEATS = 5;
+const PAGE = 20;
+
+interface Target {
+  viewer: string;
+  subject: string | null;
+}
+
+interface FeedCase {
+  name: string;
+  order: "latest" | "top";
+  query: string;
+  params: (t: Target, cursor: string | null) => unknown[];
+  targets: Target[];
+}
+
+async function timePage(sql: postgres.Sql, who: Identity, c: FeedCase, t: Target, cursor: string | null) {
+  return as(sql, who, (tx) => serverTime(tx, c.query, c.params(t, cursor)));
+}
+
+/** The cursor of page `n` (1-based) for this viewer, walking the feed as the viewer. */
+async function cursorOfPage(sql: postgres.Sql, c: FeedCase, t: Target, n: number): Promise<string | null> {
+  let cursor: string | null = null;
+  for (let page = 1; page < n; page++) {
+    const rows = await as(sql, { role: "authenticated", userId: t.viewer }, (tx) =>
+      tx.unsafe(c.query, c.params(t, cursor) as never[]),
+    );
+    const next = rows.at(-1)?.next_cursor as string | null | undefined;
+    if (!next || rows.length < PAGE) return null;
+    cursor = next;
+  }
+  return cursor;
+}
+
+async function runCase(sql: postgres.Sql, c: FeedCase): Promise<BenchRow[]> {
+  const rls: number[] = [];
+  const service: number[] = [];
+  const first: number[] = [];
+  const fiftieth: number[] = [];
+  let deepTargets = 0;
+  for (const t of c.targets) {
+    const user: Identity = { role: "authenticated", userId: t.viewer };
+    await timePage(sql, user, c, t, null); // warm-up
+    for (let i = 0; i < REPEATS; i++) {
+      rls.push(await timePage(sql, user, c, t, null));
+      service.push(await timePage(sql, { role: "service_role", userId: t.viewer }, c, t, null));
+    }
+    const cursor = await cursorOfPage(sql, c, t, 50);
+    if (cursor === null) continue;
+    deepTargets++;
+    for (let i = 0; i < REPEATS; i++) {
+      first.push(await timePage(sql, user, c, t, null));
+      fiftieth.push(await timePage(sql, user, c, t, cursor));
+    }
+  }
+  const name = `${c.name}_${c.order}`;
+  const rows = [
+    row(`${name}_p50`, percentile(rls, 50), "ms"),
+    row(`${name}_p95`, percentile(rls, 95), "ms", 5),
+    row(`${name}_rls_vs_service_role`, percentile(rls, 50) / percentile(service, 50), "x", 1.5),
+  ];
+  if (deepTargets > 0) {
+    rows.push(row(`${name}_page50_vs_page1`, percentile(fiftieth, 50) / percentile(first, 50), "x", 1.5));
+  } else {
+    rows.push({ metric: `${name}_page50_vs_page1`, value: 0, unit: "x", target: "<= 1.5 x", pass: false });
+  }
+  return rows;
+}
+
+export const feedBench: BenchArea = {
+  describe: "feed pages of 20 under RLS as real users",
+  scale: { users: 10_000, followsPerUser: 200, postsPerUser: 84, seed: 20261128 },
+  async run(url) {
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const [scale] = await sql`select (select count(*) from social.profiles)::int as users,
+        (select count(*) from social.posts)::int as posts, (select count(*) from social.follows)::int as follows`;
+      console.log(`data: ${scale!.users} users, ${scale!.posts} posts, ${scale!.follows} follow edges`);
+      // viewers with a typical number of followees and at least one group
+      const viewers = await sql<{ id: string }[]>`
+        select p.id from social.profiles p
+        where p.following_count between 150 and 300
+          and exists (select 1 from social.group_members m where m.user_id = p.id and m.status = 'active')
+        order by p.id limit 20`;
+      // the busiest groups, read by one of their plain members
+      const groups = await sql<{ viewer: string; subject: string }[]>`
+        select (select m.user_id from social.group_members m
+                 where m.group_id = g.id and m.status = 'active' and m.role = 'member' order by m.user_id limit 1) as viewer,
+               g.id as subject
+        from social.groups g
+        order by (select count(*) from social.posts p where p.group_id = g.id) desc limit 10`;
+      // the most prolific authors, read by one of their accepted followers
+      const authors = await sql<{ viewer: string; subject: string }[]>`
+        select (select f.follower_id from social.follows f
+                 where f.followee_id = a.author_id and f.status = 'accepted' order by f.follower_id limit 1) as viewer,
+               a.author_id as subject
+        from (select author_id, count(*) as n from social.posts where group_id is null
+              group by 1 order by 2 desc limit 10) a`;
+      const homeTargets = viewers.map((v) => ({ viewer: v.id, subject: null }));
+      const cases: FeedCase[] = [];
+      for (const order of ["latest", "top"] as const) {
+        cases.push(
+          {
+            name: "home",
+            order,
+            query: "select * from social.home_feed($1, $2, 20)",
+            params: (_t, cursor) => [order, cursor],
+            targets: homeTargets,
+          },
+          {
+            name: "group",
+            order,
+            query: "select * from social.group_feed($1, $2, $3, 20)",
+            params: (t, cursor) => [t.subject, order, cursor],
+            targets: groups.filter((g) => g.viewer),
+          },
+          {
+            name: "profile",
+            order,
+            query: "select * from social.profile_feed($1, $2, $3, 20)",
+            params: (t, cursor) => [t.subject, order, cursor],
+            targets: authors.filter((a) => a.viewer),
+          },
+        );
+      }
+      const rows: BenchRow[] = [];
+      for (const c of cases) {
+        process.stderr.write(`  ${c.name} ${c.order} ...\n`);
+        rows.push(...(await runCase(sql, c)));
+      }
+      return rows;
+    } finally {
+      await sql.end();
+    }
+  },
+};

@@ -1,0 +1,215 @@
+/**
+ * `client.notifications` against the live local API: what arrives (and what does not), grouping
+ * while unread, the unread count, read state, preferences, paging; and the Realtime payload
+ * mapping (the local stack has no Realtime server, so live delivery is not exercised here).
+ */
+import { randomUUID } from "node:crypto";
+import { describe, expect, test } from "vitest";
+import { NotificationListOptionsSchema, toNotificationEvent } from "../../client-sdk/src/index.ts";
+import { expectError, session, signUp, uniqueName, unwrap } from "./support.ts";
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/;
+
+describe("notifications: payloads and input", () => {
+  test("a Realtime broadcast payload becomes a NotificationEvent; anything else is null", () => {
+    const actor = { id: randomUUID(), handle: "ana", display_name: "Ana", avatar_path: null };
+    const row = {
+      id: randomUUID(),
+      recipient_id: randomUUID(),
+      kind: "reaction",
+      subject_id: randomUUID(),
+      actor_ids: [actor.id],
+      actor_count: 1,
+      post_id: randomUUID(),
+      comment_id: null,
+      group_id: null,
+      announcement_id: null,
+      data: { reaction: "fire", excerpt: "PB!" },
+      read_at: null,
+      occurred_at: "2026-11-28T03:00:00.123456+00:00",
+      created_at: "2026-11-28 03:00:00.1+00",
+    };
+    const event = toNotificationEvent({ notification: row, actor, unread_count: 3 });
+    expect(event).toEqual({
+      unreadCount: 3,
+      notification: {
+        id: row.id,
+        kind: "reaction",
+        subjectId: row.subject_id,
+        actorIds: [actor.id],
+        actorCount: 1,
+        actors: [{ id: actor.id, handle: "ana", displayName: "Ana", avatarPath: null }],
+        postId: row.post_id,
+        commentId: null,
+        groupId: null,
+        announcementId: null,
+        data: { reaction: "fire", excerpt: "PB!" },
+        isRead: false,
+        readAt: null,
+        occurredAt: "2026-11-28T03:00:00.123456+00:00",
+        createdAt: "2026-11-28T03:00:00.1+00:00",
+      },
+    });
+    expect(toNotificationEvent(null)).toBeNull();
+    expect(toNotificationEvent({ notification: { id: 1 } })).toBeNull();
+    expect(toNotificationEvent("junk")).toBeNull();
+  });
+
+  test("options are validated before any request; signed out there is no inbox and no subscription", async () => {
+    expect(NotificationListOptionsSchema.safeParse({ limit: 51 }).success).toBe(false);
+    expect(NotificationListOptionsSchema.safeParse({ unread: true }).success).toBe(false);
+    const { client, restCalls } = session();
+    expectError(await client.notifications.list({ cursor: "a b" }), "invalid_input", 400);
+    expectError(await client.notifications.markRead("x"), "invalid_input", 400);
+    expectError(await client.notifications.setPreference("likes" as never, false), "invalid_input", 400);
+    expectError(await client.notifications.markAllRead({ before: "yesterday" }), "invalid_input", 400);
+    expectError(await client.notifications.list(), "not_authenticated", 401);
+    expectError(await client.notifications.unreadCount(), "not_authenticated", 401);
+    expectError(await client.notifications.subscribe(() => {}), "not_authenticated", 401);
+    expect(restCalls).toEqual([]);
+  });
+});
+
+describe("notifications", () => {
+  test("subscribe joins the private user channel and reports a channel that cannot connect through onError", async () => {
+    // the local stack has no Realtime server: the channel fails, and the SDK must say so
+    const ana = await signUp("ana");
+    const errors: string[] = [];
+    const sub = unwrap(await ana.client.notifications.subscribe(() => {}, { onError: (e) => errors.push(e.code) }));
+    expect(sub.channel.topic).toBe(`realtime:user:${ana.id}`);
+    for (let waited = 0; errors.length === 0 && waited < 15_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(errors[0]).toBe("realtime_error");
+    await sub.unsubscribe();
+    expect(ana.supabase.getChannels()).toEqual([]);
+  }, 30_000);
+
+  test("reactions to my post arrive grouped while unread, with the latest actor first; my own do not", async () => {
+    const [ana, ben, cleo] = await Promise.all([signUp("ana"), signUp("ben"), signUp("cleo")]);
+    const post = unwrap(await ana.client.posts.create({ body: "PB today" }));
+    unwrap(await ana.client.reactions.add(post.id, "celebrate"));
+    expect(unwrap(await ana.client.notifications.unreadCount())).toBe(0);
+
+    unwrap(await ben.client.reactions.add(post.id, "fire"));
+    unwrap(await cleo.client.reactions.add(post.id, "strong"));
+    const inbox = unwrap(await ana.client.notifications.list());
+    expect(inbox.items).toHaveLength(1);
+    const [n] = inbox.items;
+    expect(n).toMatchObject({
+      kind: "reaction",
+      subjectId: post.id,
+      postId: post.id,
+      actorIds: [cleo.id, ben.id],
+      actorCount: 2,
+      isRead: false,
+      readAt: null,
+    });
+    expect(n?.actors.map((a) => a.handle)).toEqual([cleo.handle, ben.handle]);
+    expect(n?.occurredAt).toMatch(ISO);
+    expect(unwrap(await ana.client.notifications.unreadCount())).toBe(1);
+    // nobody else's inbox holds it
+    expect(unwrap(await ben.client.notifications.list()).items).toEqual([]);
+  });
+
+  test("marking read lowers the count, and the next event starts a new notification", async () => {
+    const [ana, ben] = await Promise.all([signUp("ana"), signUp("ben")]);
+    const post = unwrap(await ana.client.posts.create({ body: "Thoughts?" }));
+    unwrap(await ben.client.comments.create(post.id, { body: "Nice" }));
+    const [comment] = unwrap(await ana.client.notifications.list()).items;
+    expect(comment).toMatchObject({ kind: "comment", postId: post.id, actorIds: [ben.id] });
+    expect(comment?.data).toMatchObject({ excerpt: "Nice" });
+
+    const read = unwrap(await ana.client.notifications.markRead(comment!.id));
+    expect(read.id).toBe(comment!.id);
+    expect(read.readAt).toMatch(ISO);
+    expect(unwrap(await ana.client.notifications.markRead(comment!.id)).id).toBe(comment!.id);
+    expect(unwrap(await ana.client.notifications.unreadCount())).toBe(0);
+
+    unwrap(await ben.client.comments.create(post.id, { body: "Again" }));
+    const all = unwrap(await ana.client.notifications.list());
+    expect(all.items.map((x) => [x.kind, x.isRead])).toEqual([
+      ["comment", false],
+      ["comment", true],
+    ]);
+    expect(unwrap(await ana.client.notifications.list({ unreadOnly: true })).items).toHaveLength(1);
+  });
+
+  test("an invite notifies the invitee and answering it takes the notification away", async () => {
+    const [owner, invitee] = await Promise.all([signUp("owner"), signUp("invitee")]);
+    const group = unwrap(
+      await owner.client.groups.create({ name: uniqueName("Club"), kind: "club", joinPolicy: "invite" }),
+    );
+    const invite = unwrap(await owner.client.groups.invite(group.id, invitee.id));
+    const [n] = unwrap(await invitee.client.notifications.list()).items;
+    expect(n).toMatchObject({
+      kind: "group_invite",
+      groupId: group.id,
+      actorIds: [owner.id],
+      data: { invite_id: invite.id },
+    });
+    unwrap(await invitee.client.groups.acceptInvite(invite.id));
+    expect(unwrap(await invitee.client.notifications.list()).items).toEqual([]);
+    expect(unwrap(await invitee.client.notifications.unreadCount())).toBe(0);
+  });
+
+  test("a kind turned off stops arriving, and preferences list every kind", async () => {
+    const [ana, ben] = await Promise.all([signUp("ana"), signUp("ben")]);
+    const defaults = unwrap(await ana.client.notifications.preferences());
+    expect(defaults.length).toBeGreaterThanOrEqual(11);
+    expect(defaults.every((p) => p.inApp)).toBe(true);
+
+    expect(unwrap(await ana.client.notifications.setPreference("reaction", false))).toEqual({
+      kind: "reaction",
+      inApp: false,
+    });
+    expect(unwrap(await ana.client.notifications.preferences()).find((p) => p.kind === "reaction")?.inApp).toBe(false);
+    const post = unwrap(await ana.client.posts.create({ body: "Quiet please" }));
+    unwrap(await ben.client.reactions.add(post.id, "like"));
+    unwrap(await ben.client.comments.create(post.id, { body: "Still talking" }));
+    expect(unwrap(await ana.client.notifications.list()).items.map((n) => n.kind)).toEqual(["comment"]);
+  });
+
+  test("the inbox pages latest first with the server's cursor, and markAllRead stops at a point in time", async () => {
+    const [ana, fan] = await Promise.all([signUp("ana"), signUp("fan")]);
+    const posts = [];
+    for (let i = 0; i < 3; i++) posts.push(unwrap(await ana.client.posts.create({ body: `post ${i}` })));
+    for (const post of posts) unwrap(await fan.client.reactions.add(post.id, "like"));
+
+    const page1 = unwrap(await ana.client.notifications.list({ limit: 2 }));
+    expect(page1.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    const page2 = unwrap(await ana.client.notifications.list({ limit: 2, cursor: page1.nextCursor }));
+    expect(page2.nextCursor).toBeNull();
+    const rows = [...page1.items, ...page2.items];
+    expect(rows.map((n) => n.postId)).toEqual(posts.map((p) => p.id).reverse());
+    expect(unwrap(await ana.client.notifications.unreadCount())).toBe(3);
+
+    const seen = rows[0]!.occurredAt;
+    unwrap(await fan.client.comments.create(posts[0]!.id, { body: "and a comment" }));
+    expect(unwrap(await ana.client.notifications.markAllRead({ before: seen }))).toBe(3);
+    expect(unwrap(await ana.client.notifications.list({ unreadOnly: true })).items.map((n) => n.kind)).toEqual([
+      "comment",
+    ]);
+    expect(unwrap(await ana.client.notifications.markAllRead())).toBe(1);
+    expect(unwrap(await ana.client.notifications.unreadCount())).toBe(0);
+  });
+
+  test("new followers merge into one notification while it is unread", async () => {
+    const ana = await signUp("ana");
+    const fans = await Promise.all([signUp("f1"), signUp("f2"), signUp("f3")]);
+    for (const fan of fans) unwrap(await fan.client.graph.follow(ana.id));
+    const inbox = unwrap(await ana.client.notifications.list());
+    expect(inbox.items.map((n) => [n.kind, n.actorCount, n.actorIds])).toEqual([
+      ["new_follower", 3, fans.map((f) => f.id).reverse()],
+    ]);
+  });
+
+  test("marking someone else's notification is notification_not_found", async () => {
+    const [ana, ben] = await Promise.all([signUp("ana"), signUp("ben")]);
+    unwrap(await ben.client.graph.follow(ana.id));
+    const [n] = unwrap(await ana.client.notifications.list()).items;
+    expect(n?.kind).toBe("new_follower");
+    expectError(await ben.client.notifications.markRead(n!.id), "notification_not_found", 404);
+    expectError(await ben.client.notifications.markRead(randomUUID()), "notification_not_found", 404);
+  });
+});
