@@ -255,7 +255,8 @@ export async function seed(
       await tx`analyze`;
       await recomputeCounters(tx);
     });
-    await sql`analyze`;
+    // the counter recompute leaves dead tuples: vacuum so reads see the steady state
+    await sql`vacuum (analyze)`;
     log(
       `seeded ${Object.entries(counts)
         .map(([k, v]) => `${v.toLocaleString()} ${k}`)

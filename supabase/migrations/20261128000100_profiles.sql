@@ -216,7 +216,7 @@ begin
     v_base := 'user' || v_base;
   end if;
   v_candidate := v_base;
-  while exists (select 1 from social.profiles p where p.handle = v_candidate::extensions.citext) loop
+  while exists (select 1 from social.profiles p where p.handle operator(extensions.=) v_candidate::extensions.citext) loop
     v_try := v_try + 1;
     v_candidate := left(v_base, 24) || '_' || (floor(random() * power(10, least(2 + v_try / 3, 5))))::int;
   end loop;
@@ -271,7 +271,7 @@ begin
   -- keep a requested handle when it is valid and free, else make one
   if v_handle is null
      or v_handle !~ '^[A-Za-z0-9_]{3,30}$'
-     or exists (select 1 from social.profiles p where p.handle = v_handle::extensions.citext) then
+     or exists (select 1 from social.profiles p where p.handle operator(extensions.=) v_handle::extensions.citext) then
     v_handle := social_private.unique_handle(coalesce(v_handle, split_part(coalesce(new.email, ''), '@', 1), v_name));
   end if;
 

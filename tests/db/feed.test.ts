@@ -280,6 +280,30 @@ describe("home feed", () => {
     });
   });
 
+  it("pages are exact when followees post minutes, days or months apart", async () => {
+    await withDb(async (db) => {
+      const me = await db.createUser();
+      const followees = await db.createUsers(25);
+      const posts: string[] = [];
+      for (const [i, f] of followees.entries()) {
+        await follow(db, me, f);
+        // from minutes to half a year old: the first windows hold too few followees' posts
+        for (const minutesAgo of [i * i * 7, 60 * 24 * (i * 3 + 0.5), 60 * 24 * (90 + i * 4)]) {
+          posts.push(await seed(db, f, { minutesAgo }));
+        }
+      }
+      await db.as(followees[3]!);
+      await db.q`select social.react(${posts[40]!}, 'fire')`;
+      const latest = await latestOrder(db, posts);
+      const top = await topOrder(db, posts);
+      await db.as(me);
+      for (const limit of [1, 7, 20]) {
+        expect(ids(await walk(db, { kind: "home" }, "latest", limit))).toEqual(latest);
+        expect(ids(await walk(db, { kind: "home" }, "top", limit))).toEqual(top);
+      }
+    });
+  });
+
   it("ties in created_at are ordered by id, and pages neither repeat nor skip", async () => {
     await withDb(async (db) => {
       const [me, a] = await db.createUsers(2);

@@ -27,6 +27,17 @@ describe("profile creation on sign-up", () => {
     });
   });
 
+  it("a handle taken in another case counts as taken: the new user gets a generated one", async () => {
+    await withDb(async (db) => {
+      const a = await db.createUser({ handle: "CaseRunner" });
+      const b = await db.createUser({ handle: "caserunner" });
+      const rows = await db.q`select id, handle::text from social.profiles where id in (${a}, ${b})`;
+      const byId = Object.fromEntries(rows.map((r) => [r.id, r.handle]));
+      expect(byId[a]).toBe("CaseRunner");
+      expect(byId[b]).toMatch(/^caserunner_\d+$/);
+    });
+  });
+
   it("without metadata the handle and name come from the e-mail", async () => {
     await withDb(async (db) => {
       const id = await db.createUser({ email: `lisbon.walker.${Date.now()}@example.com` });
