@@ -285,7 +285,7 @@ $$;
 
 -- may the current user read p_group_id's content (posts, comments, member list)? active members
 -- always; everyone signed in for public groups, except coaching groups, which are members-only
-create function social_private.can_read_group(p_group_id uuid)
+create function social_private.can_user_read_group(p_user uuid, p_group_id uuid)
 returns boolean
 language sql
 stable
@@ -296,14 +296,29 @@ as $$
     select 1 from social.groups g
     where g.id = p_group_id
       and (
-        (g.visibility = 'public' and g.kind <> 'coaching' and (select auth.uid()) is not null
+        (g.visibility = 'public' and g.kind <> 'coaching' and p_user is not null
          and not exists (
            select 1 from social.group_members m
-           where m.group_id = g.id and m.user_id = (select auth.uid()) and m.status = 'banned'
+           where m.group_id = g.id and m.user_id = p_user and m.status = 'banned'
          ))
-        or social_private.is_group_member(g.id)
+        or exists (
+          select 1 from social.group_members m
+          where m.group_id = g.id and m.user_id = p_user and m.status = 'active'
+        )
       )
   );
+$$;
+comment on function social_private.can_user_read_group(uuid, uuid) is
+  'May p_user read p_group_id''s content? The one rule; can_read_group applies it to the caller.';
+
+create function social_private.can_read_group(p_group_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select social_private.can_user_read_group((select auth.uid()), p_group_id);
 $$;
 
 -- may the current user invite into p_group_id? staff in clubs and general groups; in a coaching
@@ -1803,6 +1818,7 @@ grant execute on function social_private.is_group_staff(uuid) to anon, authentic
 grant execute on function social_private.is_group_admin(uuid) to anon, authenticated, service_role;
 grant execute on function social_private.can_see_group(uuid) to anon, authenticated, service_role;
 grant execute on function social_private.can_read_group(uuid) to anon, authenticated, service_role;
+grant execute on function social_private.can_user_read_group(uuid, uuid) to service_role;
 grant execute on function social_private.can_invite(uuid) to authenticated, service_role;
 grant execute on function social_private.group_role_rank(social.group_role) to authenticated, service_role;
 grant execute on function social_private.user_has_tier(uuid, text) to service_role;

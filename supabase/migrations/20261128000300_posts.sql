@@ -381,9 +381,10 @@ $$;
 -- as those helpers'.
 -- =====================================================================================
 
--- May the current user (or anon) see a post with these columns? Deletion is checked by callers.
+-- May p_viewer (or anon) see a post with these columns? Deletion is checked by callers.
 -- One query per call: it runs for every row a policy checks.
-create function social_private.can_view_post_row(
+create function social_private.can_user_view_post_row(
+  p_viewer uuid,
   p_author uuid,
   p_group_id uuid,
   p_visibility social.post_visibility
@@ -395,7 +396,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := auth.uid();
+  v_uid uuid := p_viewer;
 begin
   if v_uid is null then
     return p_group_id is null and p_visibility = 'public'
@@ -428,7 +429,7 @@ begin
             select 1 from social.group_members m
             where m.group_id = p_group_id and m.user_id = v_uid and m.status = 'active'
           )
-          or social_private.can_read_group(p_group_id)
+          or social_private.can_user_read_group(v_uid, p_group_id)
         else exists (
           select 1 from social.groups g
           where g.id = p_group_id and g.kind = 'coaching' and g.owner_id = v_uid
@@ -436,6 +437,23 @@ begin
       end;
   end if;
   return false;
+end;
+$$;
+
+-- The same rule for the caller (auth.uid(); anon when null).
+create function social_private.can_view_post_row(
+  p_author uuid,
+  p_group_id uuid,
+  p_visibility social.post_visibility
+)
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return social_private.can_user_view_post_row(auth.uid(), p_author, p_group_id, p_visibility);
 end;
 $$;
 
@@ -2048,6 +2066,8 @@ grant execute on function social_private.post_hot_score(integer, integer, timest
 grant execute on function social_private.media_error(jsonb) to authenticated, service_role;
 grant execute on function social_private.can_view_post_row(uuid, uuid, social.post_visibility)
   to anon, authenticated, service_role;
+grant execute on function social_private.can_user_view_post_row(uuid, uuid, uuid, social.post_visibility)
+  to service_role;
 grant execute on function social_private.can_view_post(uuid) to anon, authenticated, service_role;
 grant execute on function social_private.can_interact_with_post(uuid) to authenticated, service_role;
 grant execute on function social_private.can_view_comment_row(uuid, uuid) to anon, authenticated, service_role;

@@ -136,35 +136,7 @@ security definer
 set search_path = ''
 as $$
   select coalesce((
-    select case
-      when p.author_id = p_user then true
-      when social_private.is_blocked_between(p_user, p.author_id) then false
-      when p.group_id is not null then
-        case p.visibility
-          when 'group' then exists (
-            select 1 from social.groups g
-            where g.id = p.group_id
-              and (
-                (g.visibility = 'public' and g.kind <> 'coaching'
-                 and not exists (select 1 from social.group_members m
-                                 where m.group_id = g.id and m.user_id = p_user and m.status = 'banned'))
-                or exists (select 1 from social.group_members m
-                           where m.group_id = g.id and m.user_id = p_user and m.status = 'active')
-              )
-          )
-          when 'private' then exists (
-            select 1 from social.groups g
-            where g.id = p.group_id and g.kind = 'coaching' and g.owner_id = p_user
-          )
-          else false
-        end
-      when p.visibility in ('public', 'followers') then
-        exists (select 1 from social.follows f
-                where f.follower_id = p_user and f.followee_id = p.author_id and f.status = 'accepted')
-        or (p.visibility = 'public'
-            and exists (select 1 from social.profiles a where a.id = p.author_id and a.visibility <> 'private'))
-      else false
-    end
+    select social_private.can_user_view_post_row(p_user, p.author_id, p.group_id, p.visibility)
     from social.posts p
     where p.id = p_post_id and p.deleted_at is null
   ), false);
