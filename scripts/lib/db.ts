@@ -227,10 +227,10 @@ export async function prepareDatabase(options: StartOptions & { mode: "reset" | 
   const db = await startDatabase(options);
   try {
     await applyPlatform(db.url);
+    // `db reset` keeps the platform layer: its schemas belong to supabase_admin, it leaves roles,
+    // grants and the pgcrypto/uuid-ossp extensions alone, and the layer has no policies.
     if (options.mode === "reset") await resetMigrations(db.url);
     else await pushMigrations(db.url);
-    // `db reset` may drop roles' grants on platform objects; re-applying is idempotent.
-    await applyPlatform(db.url);
   } catch (error) {
     await db.stop();
     throw error;
