@@ -11,6 +11,23 @@
 --                        page sizes and the opaque keyset cursors of every list
 --   is_platform          is the session the platform (service_role, a backend without a user)?
 --
+-- Naming of the social_private helpers that answer a question about a user, in every domain:
+--   * for the caller: no user argument, auth.uid() inside (anon when null). Predicates are
+--     can_<verb>_<noun> or is_<state> (can_view_post, can_read_group, is_group_staff,
+--     is_blocked_with); the caller's own sets and values are my_<noun> (my_group_ids,
+--     my_group_role); one that returns what an operation needs or raises is require_<noun>
+--     (require_user, require_group, require_group_staff).
+--   * for a given user: the caller form's name prefixed with user_ (user_ in place of my_), the
+--     user first, as p_user_id (user_can_view_post, user_can_read_group, user_is_blocked_with,
+--     user_blocked_ids, user_has_tier).
+--   * no third form: a variant that takes a row's columns instead of its id is an overload of the
+--     same name (can_view_post(p_post_id) and can_view_post(p_author, p_group_id, p_visibility)).
+--
+-- Policies wrap in (select ...) only what does not depend on the row: (select auth.uid()),
+-- (select social_private.my_group_ids()); Postgres evaluates it once per statement (an init plan).
+-- A call that takes a column, social_private.is_group_staff(group_id), is left unwrapped: it runs
+-- per row either way. sql/lints/policy_call_unwrapped.sql and policy_row_call_wrapped.sql check it.
+--
 -- Migrations: one per domain, in dependency order, named like the SDK namespace and the test file
 -- that cover it (README, "Migrations"). Each object's comments, indexes, grants and policies sit
 -- directly below it; an RPC's security definer body in social_private, its wrapper in `social`

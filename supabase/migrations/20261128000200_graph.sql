@@ -110,8 +110,9 @@ $$;
 revoke all on function social_private.is_blocked_with(uuid) from public;
 grant execute on function social_private.is_blocked_with(uuid) to anon, authenticated, service_role;
 
--- true when a block stands between p_a and p_b, in either direction
-create function social_private.is_blocked_between(p_a uuid, p_b uuid)
+-- true when a block stands between p_user_id and p_other, in either direction (is_blocked_with
+-- for a given user)
+create function social_private.user_is_blocked_with(p_user_id uuid, p_other uuid)
 returns boolean
 language sql
 stable
@@ -120,12 +121,12 @@ set search_path = ''
 as $$
   select exists (
     select 1 from social.blocks b
-    where (b.blocker_id = p_a and b.blocked_id = p_b)
-       or (b.blocker_id = p_b and b.blocked_id = p_a)
+    where (b.blocker_id = p_user_id and b.blocked_id = p_other)
+       or (b.blocker_id = p_other and b.blocked_id = p_user_id)
   );
 $$;
-revoke all on function social_private.is_blocked_between(uuid, uuid) from public;
-grant execute on function social_private.is_blocked_between(uuid, uuid) to authenticated, service_role;
+revoke all on function social_private.user_is_blocked_with(uuid, uuid) from public;
+grant execute on function social_private.user_is_blocked_with(uuid, uuid) to authenticated, service_role;
 
 -- true when the current user is an approved follower of p_user
 create function social_private.is_following(p_user uuid)
@@ -167,9 +168,9 @@ revoke all on function social_private.can_view_profile_details(uuid) from public
 grant execute on function social_private.can_view_profile_details(uuid)
   to anon, authenticated, service_role;
 
--- Users p_uid must never see: blocked in either direction. Called only from security definer
+-- Users p_user_id must never see: blocked in either direction. Called only from security definer
 -- functions (as their owner): no grants.
-create function social_private.blocked_user_ids(p_uid uuid)
+create function social_private.user_blocked_ids(p_user_id uuid)
 returns uuid[]
 language plpgsql
 stable
@@ -178,9 +179,9 @@ set search_path = ''
 as $$
 begin
   return array(
-    select b.blocked_id from social.blocks b where b.blocker_id = p_uid
+    select b.blocked_id from social.blocks b where b.blocker_id = p_user_id
     union
-    select b.blocker_id from social.blocks b where b.blocked_id = p_uid
+    select b.blocker_id from social.blocks b where b.blocked_id = p_user_id
   );
 end;
 $$;
@@ -194,8 +195,8 @@ create policy follows_select_visible on social.follows
     or followee_id = (select auth.uid())
     or (
       status = 'accepted'
-      and (select social_private.can_view_profile_details(followee_id))
-      and (select social_private.can_view_profile_details(follower_id))
+      and social_private.can_view_profile_details(followee_id)
+      and social_private.can_view_profile_details(follower_id)
     )
   );
 -- users follow (or ask to follow) as themselves; the trigger sets the status
@@ -215,17 +216,17 @@ create policy follows_delete_party on social.follows
 -- signed-in users see every card except across a block
 create policy profiles_select_visible on social.profiles
   for select to authenticated
-  using (id = (select auth.uid()) or not (select social_private.is_blocked_with(id)));
+  using (id = (select auth.uid()) or not social_private.is_blocked_with(id));
 
 -- visitors see public profiles' details
 create policy profile_details_select_anon on social.profile_details
   for select to anon
-  using ((select social_private.can_view_profile_details(profile_id)));
+  using (social_private.can_view_profile_details(profile_id));
 
 -- the owner, and whoever the profile's visibility admits
 create policy profile_details_select_visible on social.profile_details
   for select to authenticated
-  using ((select social_private.can_view_profile_details(profile_id)));
+  using (social_private.can_view_profile_details(profile_id));
 
 -- =====================================================================================
 -- triggers
@@ -242,7 +243,7 @@ as $$
 declare
   v_visibility social.profile_visibility;
 begin
-  if social_private.is_blocked_between(new.follower_id, new.followee_id) then
+  if social_private.user_is_blocked_with(new.follower_id, new.followee_id) then
     perform social_private.raise_error('blocked', 'you cannot follow this user', '42501');
   end if;
   select p.visibility into v_visibility from social.profiles p where p.id = new.followee_id;

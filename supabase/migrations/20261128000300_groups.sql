@@ -174,7 +174,7 @@ grant all on social.group_invites to service_role;
 -- =====================================================================================
 
 -- the current user's role in p_group_id when an active member, else null
-create function social_private.group_role(p_group_id uuid)
+create function social_private.my_group_role(p_group_id uuid)
 returns social.group_role
 language sql
 stable
@@ -184,7 +184,7 @@ as $$
   select m.role from social.group_members m
   where m.group_id = p_group_id and m.user_id = (select auth.uid()) and m.status = 'active';
 $$;
-grant execute on function social_private.group_role(uuid) to anon, authenticated, service_role;
+grant execute on function social_private.my_group_role(uuid) to anon, authenticated, service_role;
 
 -- is the current user an active member of p_group_id?
 create function social_private.is_group_member(p_group_id uuid)
@@ -271,7 +271,7 @@ grant execute on function social_private.can_see_group(uuid) to anon, authentica
 
 -- may the current user read p_group_id's content (posts, comments, member list)? active members
 -- always; everyone signed in for public groups, except coaching groups, which are members-only
-create function social_private.can_user_read_group(p_user uuid, p_group_id uuid)
+create function social_private.user_can_read_group(p_user_id uuid, p_group_id uuid)
 returns boolean
 language sql
 stable
@@ -282,21 +282,21 @@ as $$
     select 1 from social.groups g
     where g.id = p_group_id
       and (
-        (g.visibility = 'public' and g.kind <> 'coaching' and p_user is not null
+        (g.visibility = 'public' and g.kind <> 'coaching' and p_user_id is not null
          and not exists (
            select 1 from social.group_members m
-           where m.group_id = g.id and m.user_id = p_user and m.status = 'banned'
+           where m.group_id = g.id and m.user_id = p_user_id and m.status = 'banned'
          ))
         or exists (
           select 1 from social.group_members m
-          where m.group_id = g.id and m.user_id = p_user and m.status = 'active'
+          where m.group_id = g.id and m.user_id = p_user_id and m.status = 'active'
         )
       )
   );
 $$;
-comment on function social_private.can_user_read_group(uuid, uuid) is
-  'May p_user read p_group_id''s content? The one rule; can_read_group applies it to the caller.';
-grant execute on function social_private.can_user_read_group(uuid, uuid) to service_role;
+comment on function social_private.user_can_read_group(uuid, uuid) is
+  'May p_user_id read p_group_id''s content? The one rule; can_read_group applies it to the caller.';
+grant execute on function social_private.user_can_read_group(uuid, uuid) to service_role;
 
 create function social_private.can_read_group(p_group_id uuid)
 returns boolean
@@ -305,7 +305,7 @@ stable
 security definer
 set search_path = ''
 as $$
-  select social_private.can_user_read_group((select auth.uid()), p_group_id);
+  select social_private.user_can_read_group((select auth.uid()), p_group_id);
 $$;
 grant execute on function social_private.can_read_group(uuid) to anon, authenticated, service_role;
 
@@ -320,12 +320,12 @@ as $$
 $$;
 grant execute on function social_private.group_role_rank(social.group_role) to authenticated, service_role;
 
--- Does p_user hold premium tier p_tier? The premium domain owns entitlements. Until it exists
+-- Does p_user_id hold premium tier p_tier? The premium domain owns entitlements. Until it exists
 -- this answers false, so tiered groups refuse joining with `tier_required` (never a silent pass).
 -- Contract for the premium migration: either create `social.entitlements (user_id uuid,
 -- tier text, expires_at timestamptz)` (read here as it is: a row with the tier that has not
 -- expired), or `create or replace` this function with the real rule.
-create function social_private.user_has_tier(p_user uuid, p_tier text)
+create function social_private.user_has_tier(p_user_id uuid, p_tier text)
 returns boolean
 language plpgsql
 stable
@@ -338,20 +338,21 @@ begin
   if p_tier is null then
     return true;
   end if;
-  if p_user is null or to_regclass('social.entitlements') is null then
+  if p_user_id is null or to_regclass('social.entitlements') is null then
     return false;
   end if;
   execute 'select exists (select 1 from social.entitlements e
                           where e.user_id = $1 and e.tier = $2
                             and (e.expires_at is null or e.expires_at > now()))'
-    into v_ok using p_user, p_tier;
+    into v_ok using p_user_id, p_tier;
   return coalesce(v_ok, false);
 end;
 $$;
 grant execute on function social_private.user_has_tier(uuid, text) to service_role;
 
--- the group, for an operation: not found (also when the caller may not see it) raises
-create function social_private.visible_group(p_group_id uuid)
+-- the group p_group_id for an operation by the caller; group_not_found when it does not exist or
+-- the caller may not see it
+create function social_private.require_group(p_group_id uuid)
 returns social.groups
 language plpgsql
 stable
@@ -380,7 +381,7 @@ create policy groups_select_visible on social.groups
   using (
     visibility in ('public', 'private')
     or owner_id = (select auth.uid())
-    or (select social_private.can_see_group(id))
+    or social_private.can_see_group(id)
   );
 -- anyone signed in creates a group as its owner (a trigger adds the owner membership)
 create policy groups_insert_owner on social.groups
@@ -389,8 +390,8 @@ create policy groups_insert_owner on social.groups
 -- owners and admins edit the group (columns limited by grants)
 create policy groups_update_admin on social.groups
   for update to authenticated
-  using ((select social_private.is_group_admin(id)))
-  with check ((select social_private.is_group_admin(id)));
+  using (social_private.is_group_admin(id))
+  with check (social_private.is_group_admin(id));
 -- only the owner deletes the group
 create policy groups_delete_owner on social.groups
   for delete to authenticated
@@ -404,10 +405,10 @@ create policy group_members_select_visible on social.group_members
     user_id = (select auth.uid())
     or (
       status = 'active'
-      and (select social_private.can_read_group(group_id))
-      and not (select social_private.is_blocked_with(user_id))
+      and social_private.can_read_group(group_id)
+      and not social_private.is_blocked_with(user_id)
     )
-    or (select social_private.is_group_staff(group_id))
+    or social_private.is_group_staff(group_id)
   );
 
 -- the invitee, the inviter and the group's staff see an invite (links included: a token is
@@ -417,7 +418,7 @@ create policy group_invites_select_party on social.group_invites
   using (
     invitee_id = (select auth.uid())
     or inviter_id = (select auth.uid())
-    or (select social_private.is_group_staff(group_id))
+    or social_private.is_group_staff(group_id)
   );
 
 -- =====================================================================================

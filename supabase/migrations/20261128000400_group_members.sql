@@ -39,7 +39,7 @@ begin
   if v_row.status = 'active' or (v_row.status = 'pending' and p_status = 'pending') then
     return v_row;
   end if;
-  if social_private.is_blocked_between(p_user_id, v_group.owner_id) then
+  if social_private.user_is_blocked_with(p_user_id, v_group.owner_id) then
     perform social_private.raise_error('blocked', 'you cannot join this group', '42501');
   end if;
   if v_group.required_tier is not null
@@ -74,8 +74,8 @@ declare
   v_role social.group_role;
 begin
   perform social_private.require_user();
-  perform social_private.visible_group(p_group_id);
-  v_role := social_private.group_role(p_group_id);
+  perform social_private.require_group(p_group_id);
+  v_role := social_private.my_group_role(p_group_id);
   if v_role is null or v_role = 'member' then
     perform social_private.raise_error('not_group_staff', 'only the group''s staff can do this', '42501');
   end if;
@@ -136,7 +136,7 @@ set search_path = ''
 as $$
 declare
   v_me uuid := social_private.require_user();
-  v_group social.groups := social_private.visible_group(p_group_id);
+  v_group social.groups := social_private.require_group(p_group_id);
   v_row social.group_members;
   v_invite social.group_invites;
 begin
@@ -402,8 +402,8 @@ declare
   v_row social.group_members;
 begin
   perform social_private.require_user();
-  perform social_private.visible_group(p_group_id);
-  v_role := social_private.group_role(p_group_id);
+  perform social_private.require_group(p_group_id);
+  v_role := social_private.my_group_role(p_group_id);
   if v_role is null or v_role not in ('owner', 'admin') then
     perform social_private.raise_error('not_group_admin', 'only the group''s owner and admins change roles', '42501');
   end if;
@@ -449,9 +449,9 @@ set search_path = ''
 as $$
 declare
   v_me uuid := social_private.require_user();
-  v_group social.groups := social_private.visible_group(p_group_id);
+  v_group social.groups := social_private.require_group(p_group_id);
 begin
-  if social_private.group_role(p_group_id) is distinct from 'owner' then
+  if social_private.my_group_role(p_group_id) is distinct from 'owner' then
     perform social_private.raise_error('not_group_owner', 'only the owner transfers ownership', '42501');
   end if;
   if p_new_owner_id is null or p_new_owner_id = v_me then

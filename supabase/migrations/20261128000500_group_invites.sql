@@ -11,7 +11,7 @@
 
 -- may the current user invite into p_group_id? staff in clubs and general groups; in a coaching
 -- group only the owner (the trainer adds trainees; trainees and assistants do not invite)
-create function social_private.can_invite(p_group_id uuid)
+create function social_private.can_invite_to_group(p_group_id uuid)
 returns boolean
 language sql
 stable
@@ -27,7 +27,7 @@ as $$
                else m.role in ('owner', 'admin', 'moderator') end
   );
 $$;
-grant execute on function social_private.can_invite(uuid) to authenticated, service_role;
+grant execute on function social_private.can_invite_to_group(uuid) to authenticated, service_role;
 
 -- an open invite: not answered, not revoked, not expired
 create function social_private.invite_is_open(p_invite social.group_invites)
@@ -98,12 +98,12 @@ set search_path = ''
 as $$
 declare
   v_me uuid := social_private.require_user();
-  v_group social.groups := social_private.visible_group(p_group_id);
+  v_group social.groups := social_private.require_group(p_group_id);
   v_member social.group_members;
   v_expires timestamptz := social_private.check_invite_expiry(coalesce(p_expires_at, now() + interval '30 days'));
   v_invite social.group_invites;
 begin
-  if not social_private.can_invite(p_group_id) then
+  if not social_private.can_invite_to_group(p_group_id) then
     perform social_private.raise_error('not_allowed_to_invite', 'you cannot invite people to this group', '42501');
   end if;
   if p_user_id is null or p_user_id = v_me then
@@ -112,8 +112,8 @@ begin
   if not exists (select 1 from social.profiles p where p.id = p_user_id) then
     perform social_private.raise_error('profile_not_found', 'no such profile', 'P0002');
   end if;
-  if social_private.is_blocked_between(v_me, p_user_id)
-     or social_private.is_blocked_between(v_group.owner_id, p_user_id) then
+  if social_private.user_is_blocked_with(v_me, p_user_id)
+     or social_private.user_is_blocked_with(v_group.owner_id, p_user_id) then
     perform social_private.raise_error('blocked', 'you cannot invite this user', '42501');
   end if;
   select * into v_member from social.group_members m where m.group_id = p_group_id and m.user_id = p_user_id;
@@ -170,8 +170,8 @@ declare
   v_expires timestamptz := social_private.check_invite_expiry(coalesce(p_expires_at, now() + interval '7 days'));
   v_invite social.group_invites;
 begin
-  perform social_private.visible_group(p_group_id);
-  if not social_private.can_invite(p_group_id) then
+  perform social_private.require_group(p_group_id);
+  if not social_private.can_invite_to_group(p_group_id) then
     perform social_private.raise_error('not_allowed_to_invite', 'you cannot invite people to this group', '42501');
   end if;
   if p_max_uses is not null and (p_max_uses < 1 or p_max_uses > 100000) then

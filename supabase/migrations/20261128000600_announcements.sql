@@ -44,30 +44,30 @@ create trigger on_announcements_updated before update on social.announcements
 create policy announcements_select_member on social.announcements
   for select to authenticated
   using (
-    (select social_private.is_group_member(group_id))
-    and not (select social_private.is_blocked_with(author_id))
+    social_private.is_group_member(group_id)
+    and not social_private.is_blocked_with(author_id)
   );
 -- owners and admins post announcements as themselves
 create policy announcements_insert_admin on social.announcements
   for insert to authenticated
-  with check (author_id = (select auth.uid()) and (select social_private.is_group_admin(group_id)));
+  with check (author_id = (select auth.uid()) and social_private.is_group_admin(group_id));
 -- the author (while a member) and the group's owners and admins edit an announcement
 create policy announcements_update_author on social.announcements
   for update to authenticated
   using (
-    (author_id = (select auth.uid()) and (select social_private.is_group_member(group_id)))
-    or (select social_private.is_group_admin(group_id))
+    (author_id = (select auth.uid()) and social_private.is_group_member(group_id))
+    or social_private.is_group_admin(group_id)
   )
   with check (
-    (author_id = (select auth.uid()) and (select social_private.is_group_member(group_id)))
-    or (select social_private.is_group_admin(group_id))
+    (author_id = (select auth.uid()) and social_private.is_group_member(group_id))
+    or social_private.is_group_admin(group_id)
   );
 -- the author (while a member) and the group's owners and admins delete an announcement
 create policy announcements_delete_author on social.announcements
   for delete to authenticated
   using (
-    (author_id = (select auth.uid()) and (select social_private.is_group_member(group_id)))
-    or (select social_private.is_group_admin(group_id))
+    (author_id = (select auth.uid()) and social_private.is_group_member(group_id))
+    or social_private.is_group_admin(group_id)
   );
 
 create table social.announcement_reads (

@@ -3,7 +3,7 @@
 -- limited (check_rate_limit('post')). SDK: social.posts (posts.get is social.get_post, in the feeds
 -- migration: it returns the feed row); tests: tests/db/posts.test.ts.
 --
--- Who sees a post (social_private.can_view_post_row, and the feed functions say the same with
+-- Who sees a post (social_private.can_view_post, and the feed functions say the same with
 -- explicit predicates):
 --   * its author, always (until it is deleted);
 --   * nobody across a block, in either direction;
@@ -154,10 +154,11 @@ grant all on social.post_revisions to service_role;
 -- who sees a post
 -- =====================================================================================
 
--- May p_viewer (or anon) see a post with these columns? Deletion is checked by callers.
--- One query per call: it runs for every row a policy checks.
-create function social_private.can_user_view_post_row(
-  p_viewer uuid,
+-- May p_user_id (null: anon) see a post with these columns? The rule itself: the other forms
+-- below apply it. Deletion is checked by callers. One query per call: it runs for every row a
+-- policy checks.
+create function social_private.user_can_view_post(
+  p_user_id uuid,
   p_author uuid,
   p_group_id uuid,
   p_visibility social.post_visibility
@@ -169,7 +170,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := p_viewer;
+  v_uid uuid := p_user_id;
 begin
   if v_uid is null then
     return p_group_id is null and p_visibility = 'public'
@@ -178,7 +179,7 @@ begin
     return true;
   elsif p_group_id is null and p_visibility in ('public', 'followers') then
     -- an approved follower (social_private.is_following) sees both; a follow never stands across
-    -- a block (the profiles domain deletes follows both ways on a block and refuses a follow
+    -- a block (the graph domain deletes follows both ways on a block and refuses a follow
     -- between a blocked pair), so it needs no block check. Anyone else signed in sees a public
     -- post of a profile that is not private, unless a block stands either way.
     return exists (
@@ -202,7 +203,7 @@ begin
             select 1 from social.group_members m
             where m.group_id = p_group_id and m.user_id = v_uid and m.status = 'active'
           )
-          or social_private.can_user_read_group(v_uid, p_group_id)
+          or social_private.user_can_read_group(v_uid, p_group_id)
         else exists (
           select 1 from social.groups g
           where g.id = p_group_id and g.kind = 'coaching' and g.owner_id = v_uid
@@ -212,11 +213,12 @@ begin
   return false;
 end;
 $$;
-grant execute on function social_private.can_user_view_post_row(uuid, uuid, uuid, social.post_visibility)
+grant execute on function social_private.user_can_view_post(uuid, uuid, uuid, social.post_visibility)
   to service_role;
 
--- The same rule for the caller (auth.uid(); anon when null).
-create function social_private.can_view_post_row(
+-- May the caller (auth.uid(); anon when null) see a post with these columns? Deletion is checked
+-- by callers.
+create function social_private.can_view_post(
   p_author uuid,
   p_group_id uuid,
   p_visibility social.post_visibility
@@ -228,10 +230,10 @@ security definer
 set search_path = ''
 as $$
 begin
-  return social_private.can_user_view_post_row(auth.uid(), p_author, p_group_id, p_visibility);
+  return social_private.user_can_view_post(auth.uid(), p_author, p_group_id, p_visibility);
 end;
 $$;
-grant execute on function social_private.can_view_post_row(uuid, uuid, social.post_visibility)
+grant execute on function social_private.can_view_post(uuid, uuid, social.post_visibility)
   to anon, authenticated, service_role;
 
 -- May the current user (or anon) see post p_post_id? Never when it is deleted.
@@ -251,14 +253,14 @@ begin
   if not found then
     return false;
   end if;
-  return social_private.can_view_post_row(v_post.author_id, v_post.group_id, v_post.visibility);
+  return social_private.can_view_post(v_post.author_id, v_post.group_id, v_post.visibility);
 end;
 $$;
 grant execute on function social_private.can_view_post(uuid) to anon, authenticated, service_role;
 
--- May p_user see post p_post_id? The rule of social_private.can_view_post_row, for a user other
--- than the caller (the recipient of a mention or reply).
-create function social_private.user_can_view_post(p_user uuid, p_post_id uuid)
+-- May p_user_id see post p_post_id? Never when it is deleted. For a user other than the caller
+-- (the recipient of a mention or reply).
+create function social_private.user_can_view_post(p_user_id uuid, p_post_id uuid)
 returns boolean
 language sql
 stable
@@ -266,7 +268,7 @@ security definer
 set search_path = ''
 as $$
   select coalesce((
-    select social_private.can_user_view_post_row(p_user, p.author_id, p.group_id, p.visibility)
+    select social_private.user_can_view_post(p_user_id, p.author_id, p.group_id, p.visibility)
     from social.posts p
     where p.id = p_post_id and p.deleted_at is null
   ), false);
@@ -274,9 +276,9 @@ $$;
 
 -- Sets about the current user that the posts policy reads once per statement (as init plans),
 -- so the common rows need no function call each: the users they follow (accepted; a follow never
--- stands across a block, see can_view_post_row; at most 5000, beyond that the policy falls back
--- to can_view_post_row), their active groups, and the users a block separates them from.
-create function social_private.viewer_followee_ids()
+-- stands across a block, see can_view_post; at most 5000, beyond that the policy falls back
+-- to can_view_post), their active groups, and the users a block separates them from.
+create function social_private.my_followee_ids()
 returns uuid[]
 language plpgsql
 stable
@@ -291,9 +293,9 @@ begin
   );
 end;
 $$;
-grant execute on function social_private.viewer_followee_ids() to authenticated, service_role;
+grant execute on function social_private.my_followee_ids() to authenticated, service_role;
 
-create function social_private.viewer_group_ids()
+create function social_private.my_group_ids()
 returns uuid[]
 language plpgsql
 stable
@@ -307,9 +309,9 @@ begin
   );
 end;
 $$;
-grant execute on function social_private.viewer_group_ids() to authenticated, service_role;
+grant execute on function social_private.my_group_ids() to authenticated, service_role;
 
-create function social_private.viewer_blocked_ids()
+create function social_private.my_blocked_ids()
 returns uuid[]
 language plpgsql
 stable
@@ -317,19 +319,19 @@ security definer
 set search_path = ''
 as $$
 begin
-  return social_private.blocked_user_ids(auth.uid());
+  return social_private.user_blocked_ids(auth.uid());
 end;
 $$;
-grant execute on function social_private.viewer_blocked_ids() to authenticated, service_role;
+grant execute on function social_private.my_blocked_ids() to authenticated, service_role;
 
 -- visitors see public posts outside groups by authors with public profiles
 create policy posts_select_anon on social.posts
   for select to anon
-  using (deleted_at is null and (select social_private.can_view_post_row(author_id, group_id, visibility)));
+  using (deleted_at is null and social_private.can_view_post(author_id, group_id, visibility));
 -- signed-in users see what the post's visibility admits, never across a block. The first three
 -- arms decide the common rows from sets computed once per statement (my own posts; public and
 -- followers posts of people I follow; group posts of my groups by people no block separates me
--- from); every other row asks can_view_post_row.
+-- from); every other row asks can_view_post.
 create policy posts_select_visible on social.posts
   for select to authenticated
   using (
@@ -339,14 +341,14 @@ create policy posts_select_visible on social.posts
       or (
         group_id is null
         and visibility in ('public', 'followers')
-        and author_id = any ((select social_private.viewer_followee_ids())::uuid[])
+        and author_id = any ((select social_private.my_followee_ids())::uuid[])
       )
       or (
         visibility = 'group'
-        and group_id = any ((select social_private.viewer_group_ids())::uuid[])
-        and author_id <> all ((select social_private.viewer_blocked_ids())::uuid[])
+        and group_id = any ((select social_private.my_group_ids())::uuid[])
+        and author_id <> all ((select social_private.my_blocked_ids())::uuid[])
       )
-      or (select social_private.can_view_post_row(author_id, group_id, visibility))
+      or social_private.can_view_post(author_id, group_id, visibility)
     )
   );
 -- users post as themselves; in a group only as an active member
@@ -354,7 +356,7 @@ create policy posts_insert_self on social.posts
   for insert to authenticated
   with check (
     author_id = (select auth.uid())
-    and (group_id is null or (select social_private.is_group_member(group_id)))
+    and (group_id is null or social_private.is_group_member(group_id))
   );
 -- authors edit their posts (body, media, visibility) while not deleted and, in a group, while
 -- still a member; deleting goes through social.delete_post
@@ -363,17 +365,17 @@ create policy posts_update_author on social.posts
   using (
     author_id = (select auth.uid())
     and deleted_at is null
-    and (group_id is null or (select social_private.is_group_member(group_id)))
+    and (group_id is null or social_private.is_group_member(group_id))
   )
   with check (author_id = (select auth.uid()) and deleted_at is null);
 
 -- earlier versions of a post are visible to whoever sees the post
 create policy post_revisions_select_anon on social.post_revisions
   for select to anon
-  using ((select social_private.can_view_post(post_id)));
+  using (social_private.can_view_post(post_id));
 create policy post_revisions_select_visible on social.post_revisions
   for select to authenticated
-  using ((select social_private.can_view_post(post_id)));
+  using (social_private.can_view_post(post_id));
 
 -- =====================================================================================
 -- triggers

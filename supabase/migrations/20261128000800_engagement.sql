@@ -34,7 +34,7 @@ begin
   if not found then
     return false;
   end if;
-  return social_private.can_view_post_row(v_post.author_id, v_post.group_id, v_post.visibility)
+  return social_private.can_view_post(v_post.author_id, v_post.group_id, v_post.visibility)
     and (v_post.group_id is null or exists (
       select 1 from social.group_members m
       where m.group_id = v_post.group_id and m.user_id = auth.uid() and m.status = 'active'
@@ -65,12 +65,12 @@ create policy reactions_select_visible on social.reactions
   for select to authenticated
   using (
     user_id = (select auth.uid())
-    or ((select social_private.can_view_post(post_id)) and not (select social_private.is_blocked_with(user_id)))
+    or (social_private.can_view_post(post_id) and not social_private.is_blocked_with(user_id))
   );
 -- users react as themselves to posts they see (in a group: as a member)
 create policy reactions_insert_self on social.reactions
   for insert to authenticated
-  with check (user_id = (select auth.uid()) and (select social_private.can_interact_with_post(post_id)));
+  with check (user_id = (select auth.uid()) and social_private.can_interact_with_post(post_id));
 -- users take back their own reactions
 create policy reactions_delete_self on social.reactions
   for delete to authenticated
@@ -211,7 +211,7 @@ grant update (body) on social.comments to authenticated;
 grant all on social.comments to service_role;
 
 -- May the current user (or anon) see a comment with these columns? Deletion is checked by callers.
-create function social_private.can_view_comment_row(p_post_id uuid, p_author uuid)
+create function social_private.can_view_comment(p_post_id uuid, p_author uuid)
 returns boolean
 language plpgsql
 stable
@@ -230,7 +230,7 @@ begin
   return social_private.can_view_post(p_post_id);
 end;
 $$;
-grant execute on function social_private.can_view_comment_row(uuid, uuid) to anon, authenticated, service_role;
+grant execute on function social_private.can_view_comment(uuid, uuid) to anon, authenticated, service_role;
 
 -- May the current user see comment p_comment_id? Never when it is deleted.
 create function social_private.can_view_comment(p_comment_id uuid)
@@ -249,7 +249,7 @@ begin
   if not found then
     return false;
   end if;
-  return social_private.can_view_comment_row(v_comment.post_id, v_comment.author_id);
+  return social_private.can_view_comment(v_comment.post_id, v_comment.author_id);
 end;
 $$;
 grant execute on function social_private.can_view_comment(uuid) to anon, authenticated, service_role;
@@ -257,15 +257,15 @@ grant execute on function social_private.can_view_comment(uuid) to anon, authent
 -- visitors see comments on posts they see
 create policy comments_select_anon on social.comments
   for select to anon
-  using (deleted_at is null and (select social_private.can_view_comment_row(post_id, author_id)));
+  using (deleted_at is null and social_private.can_view_comment(post_id, author_id));
 -- signed-in users see comments on posts they see, never across a block
 create policy comments_select_visible on social.comments
   for select to authenticated
-  using (deleted_at is null and (select social_private.can_view_comment_row(post_id, author_id)));
+  using (deleted_at is null and social_private.can_view_comment(post_id, author_id));
 -- users comment as themselves on posts they see (in a group: as a member)
 create policy comments_insert_self on social.comments
   for insert to authenticated
-  with check (author_id = (select auth.uid()) and (select social_private.can_interact_with_post(post_id)));
+  with check (author_id = (select auth.uid()) and social_private.can_interact_with_post(post_id));
 -- authors edit their comments while not deleted; deleting goes through social.delete_comment
 create policy comments_update_author on social.comments
   for update to authenticated
@@ -447,8 +447,8 @@ grant all on social.mentions to service_role;
 create policy mentions_select_visible on social.mentions
   for select to authenticated
   using (
-    (select social_private.can_view_post(post_id))
-    and (comment_id is null or (select social_private.can_view_comment(comment_id)))
+    social_private.can_view_post(post_id)
+    and (comment_id is null or social_private.can_view_comment(comment_id))
   );
 
 -- Replace the mentions of one text (a post body, or a comment body when p_comment_id is set)
@@ -481,7 +481,7 @@ begin
   ) h
   join social.profiles pr on pr.handle operator(extensions.=) h.handle::extensions.citext
   where pr.id <> p_author_id
-    and not social_private.is_blocked_between(p_author_id, pr.id);
+    and not social_private.user_is_blocked_with(p_author_id, pr.id);
 
   delete from social.mentions m
   where m.post_id = p_post_id

@@ -156,7 +156,7 @@ begin
       perform social_private.raise_error('group_forbidden', 'join the group to see its posts', '42501');
     end if;
   end if;
-  v_hidden := social_private.blocked_user_ids(v_uid);
+  v_hidden := social_private.user_blocked_ids(v_uid);
 
   if p_order = 'latest' then
     select array_agg(p.id order by p.created_at desc, p.id desc),

@@ -99,7 +99,7 @@ create policy reports_select_visible on social.reports
   for select to authenticated
   using (
     reporter_id = (select auth.uid())
-    or (group_id is not null and (select social_private.is_group_staff(group_id)))
+    or (group_id is not null and social_private.is_group_staff(group_id))
   );
 -- users report as themselves (the trigger checks the target and routes the report)
 create policy reports_insert_self on social.reports
@@ -108,8 +108,8 @@ create policy reports_insert_self on social.reports
 -- a group's staff close the reports routed to the group (columns limited by grants)
 create policy reports_update_staff on social.reports
   for update to authenticated
-  using (group_id is not null and (select social_private.is_group_staff(group_id)))
-  with check (group_id is not null and (select social_private.is_group_staff(group_id)));
+  using (group_id is not null and social_private.is_group_staff(group_id))
+  with check (group_id is not null and social_private.is_group_staff(group_id));
 
 -- Close p_target's open reports as resolved by the current user (content removed by staff).
 create function social_private.resolve_reports_of(

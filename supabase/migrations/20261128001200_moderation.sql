@@ -76,7 +76,7 @@ revoke update, delete, truncate on social.moderation_log from current_user;
 -- a group's staff read the group's log (platform entries: service_role only)
 create policy moderation_log_select_staff on social.moderation_log
   for select to authenticated
-  using (group_id is not null and (select social_private.is_group_staff(group_id)));
+  using (group_id is not null and social_private.is_group_staff(group_id));
 
 -- The log is append-only: nobody changes or removes an entry (the table owner included).
 create function social_private.refuse_moderation_log_change()
