@@ -229,6 +229,10 @@ revoke all on function social_private.handle_profile_details_write() from public
 create trigger on_profile_details_write before insert or update on social.profile_details
   for each row execute function social_private.handle_profile_details_write();
 
+-- =====================================================================================
+-- helpers for other domains
+-- =====================================================================================
+
 -- {id, handle, display_name, avatar_path} of a profile the caller may see (RLS), else null.
 create function social_private.profile_summary(p_profile_id uuid)
 returns jsonb
@@ -244,7 +248,7 @@ $$;
 grant execute on function social_private.profile_summary(uuid) to authenticated, service_role;
 
 -- =====================================================================================
--- RPC
+-- RPC (security invoker: RLS decides)
 -- =====================================================================================
 
 -- Change the signed-in user's card, details and settings in one statement group: all or nothing.

@@ -90,7 +90,7 @@ create policy mutes_delete_self on social.mutes
   using (muter_id = (select auth.uid()));
 
 -- =====================================================================================
--- who sees whom
+-- who sees whom (security definer: they read blocks and follows the caller may not see)
 -- =====================================================================================
 
 -- true when a block stands between the current user and p_other, in either direction
@@ -362,7 +362,7 @@ create trigger on_profiles_visibility_change after update of visibility on socia
   execute function social_private.handle_profile_visibility_change();
 
 -- =====================================================================================
--- RPC
+-- RPC (security invoker: RLS decides)
 -- =====================================================================================
 
 -- Follow a user, or ask to when their profile is private. Following again returns the edge.

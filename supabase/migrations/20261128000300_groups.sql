@@ -170,7 +170,7 @@ grant select on social.group_invites to authenticated;
 grant all on social.group_invites to service_role;
 
 -- =====================================================================================
--- who sees and runs a group
+-- who sees and runs a group (security definer: they read memberships the caller may not see)
 -- =====================================================================================
 
 -- the current user's role in p_group_id when an active member, else null
@@ -269,8 +269,8 @@ as $$
 $$;
 grant execute on function social_private.can_see_group(uuid) to anon, authenticated, service_role;
 
--- may the current user read p_group_id's content (posts, comments, member list)? active members
--- always; everyone signed in for public groups, except coaching groups, which are members-only
+-- may p_user_id read p_group_id's content (posts, comments, member list)? active members always;
+-- everyone signed in for public groups, except coaching groups, which are members-only
 create function social_private.user_can_read_group(p_user_id uuid, p_group_id uuid)
 returns boolean
 language sql
@@ -298,6 +298,7 @@ comment on function social_private.user_can_read_group(uuid, uuid) is
   'May p_user_id read p_group_id''s content? The one rule; can_read_group applies it to the caller.';
 grant execute on function social_private.user_can_read_group(uuid, uuid) to service_role;
 
+-- may the caller read p_group_id's content? (user_can_read_group for auth.uid())
 create function social_private.can_read_group(p_group_id uuid)
 returns boolean
 language sql
@@ -369,6 +370,10 @@ begin
   return v_group;
 end;
 $$;
+
+-- =====================================================================================
+-- policies
+-- =====================================================================================
 
 -- visitors who are not signed in see public groups
 create policy groups_select_anon on social.groups
@@ -593,7 +598,7 @@ create trigger on_group_members_counts after insert or update of status or delet
   for each row execute function social_private.handle_group_member_counts();
 
 -- =====================================================================================
--- RPC
+-- RPC (security invoker: RLS decides)
 -- =====================================================================================
 
 -- Create a group; the caller becomes its owner. Coaching groups are invite-only and, unless told

@@ -86,7 +86,7 @@ $$;
 -- the target's membership for a staff action, checked against the caller's rank: the owner is
 -- never a target, and staff act only on members of a lower rank (admins on moderators and members,
 -- moderators on members)
-create function social_private.staff_target(
+create function social_private.require_staff_target(
   p_group_id uuid,
   p_user_id uuid,
   p_actor_role social.group_role,
@@ -125,7 +125,8 @@ end;
 $$;
 
 -- =====================================================================================
--- RPC
+-- RPC: the operations (security definer: they hold the rules) and their security invoker
+-- wrappers in `social`
 -- =====================================================================================
 
 create function social_private.join_group(p_group_id uuid)
@@ -294,7 +295,7 @@ declare
   v_role social.group_role := social_private.require_group_staff(p_group_id);
   v_row social.group_members;
 begin
-  v_row := social_private.staff_target(p_group_id, p_user_id, v_role, false);
+  v_row := social_private.require_staff_target(p_group_id, p_user_id, v_role, false);
   if v_row.group_id is null or v_row.status = 'banned' then
     return false;
   end if;
@@ -326,7 +327,7 @@ declare
   v_role social.group_role := social_private.require_group_staff(p_group_id);
   v_row social.group_members;
 begin
-  v_row := social_private.staff_target(p_group_id, p_user_id, v_role, false);
+  v_row := social_private.require_staff_target(p_group_id, p_user_id, v_role, false);
   if v_row.status = 'banned' then
     return v_row;
   end if;
@@ -413,7 +414,7 @@ begin
   if p_role = 'admin' and v_role <> 'owner' then
     perform social_private.raise_error('insufficient_role', 'only the owner makes admins', '42501');
   end if;
-  v_row := social_private.staff_target(p_group_id, p_user_id, v_role, true);
+  v_row := social_private.require_staff_target(p_group_id, p_user_id, v_role, true);
   if v_row.status <> 'active' then
     perform social_private.raise_error('member_not_found', 'this user is not an active member', 'P0002');
   end if;

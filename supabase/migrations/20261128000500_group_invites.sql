@@ -87,7 +87,8 @@ end;
 $$;
 
 -- =====================================================================================
--- RPC
+-- RPC: the operations (security definer: they hold the rules) and their security invoker
+-- wrappers in `social`
 -- =====================================================================================
 
 create function social_private.invite_to_group(p_group_id uuid, p_user_id uuid, p_expires_at timestamptz)

@@ -161,7 +161,7 @@ create trigger on_announcement_reads_counts after insert or delete on social.ann
   for each row execute function social_private.handle_announcement_read_counts();
 
 -- =====================================================================================
--- RPC
+-- RPC (security invoker: RLS decides)
 -- =====================================================================================
 
 -- Post an announcement to a group (owners and admins).

@@ -368,6 +368,8 @@ create trigger on_comments_written after insert or delete or update of body, del
   on social.comments
   for each row execute function social_private.handle_comment_written();
 
+-- Security definer: group staff delete rows they do not own, and deleted_at / deleted_by are
+-- not client-writable. Wrapped by the RPC below.
 create function social_private.soft_delete_comment(p_comment_id uuid)
 returns void
 language plpgsql

@@ -295,7 +295,7 @@ create trigger on_reports_closed after update of status on social.reports
   execute function social_private.handle_report_closed();
 
 -- =====================================================================================
--- RPC
+-- RPC (security invoker: RLS decides)
 -- =====================================================================================
 
 -- Report a post, comment, profile or group. Idempotent per reporter and target while open.

@@ -260,7 +260,7 @@ create trigger on_group_members_moderated after insert or update of status, role
   for each row execute function social_private.handle_member_moderated();
 
 -- =====================================================================================
--- RPC
+-- RPC (security invoker: RLS decides)
 -- =====================================================================================
 
 -- One page of the moderation log, newest first, with the actor's summary. p_group_id: that

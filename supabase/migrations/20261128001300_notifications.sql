@@ -356,7 +356,7 @@ create policy messages_select_own_user_topic on realtime.messages
   );
 
 -- =====================================================================================
--- RPC
+-- RPC (security invoker: RLS decides)
 -- =====================================================================================
 
 -- One page of the caller's notifications, latest event first, with actor summaries (the actors
