@@ -29,6 +29,179 @@ export type Database = {
   }
   social: {
     Tables: {
+      activities: {
+        Row: {
+          created_at: string
+          group_id: string | null
+          id: string
+          idempotency_key: string | null
+          kind: string
+          local_day: string
+          occurred_at: string
+          payload: NonNullable<Json>
+          user_id: string
+          value: number | null
+        }
+        Insert: {
+          created_at?: string
+          group_id?: string | null
+          id?: string
+          idempotency_key?: string | null
+          kind: string
+          local_day: string
+          occurred_at?: string
+          payload?: NonNullable<Json>
+          user_id?: string
+          value?: number | null
+        }
+        Update: {
+          created_at?: string
+          group_id?: string | null
+          id?: string
+          idempotency_key?: string | null
+          kind?: string
+          local_day?: string
+          occurred_at?: string
+          payload?: NonNullable<Json>
+          user_id?: string
+          value?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "activities_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "activities_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      activity_kinds: {
+        Row: {
+          auto_post: boolean
+          code: string
+          created_at: string
+          description: string | null
+          freeze_every_days: number | null
+          max_freezes: number
+          name: string
+          post_text: string | null
+          tracks_streak: boolean
+          unit: string | null
+          updated_at: string
+          user_reportable: boolean
+        }
+        Insert: {
+          auto_post?: boolean
+          code: string
+          created_at?: string
+          description?: string | null
+          freeze_every_days?: number | null
+          max_freezes?: number
+          name: string
+          post_text?: string | null
+          tracks_streak?: boolean
+          unit?: string | null
+          updated_at?: string
+          user_reportable?: boolean
+        }
+        Update: {
+          auto_post?: boolean
+          code?: string
+          created_at?: string
+          description?: string | null
+          freeze_every_days?: number | null
+          max_freezes?: number
+          name?: string
+          post_text?: string | null
+          tracks_streak?: boolean
+          unit?: string | null
+          updated_at?: string
+          user_reportable?: boolean
+        }
+        Relationships: []
+      }
+      activity_stats: {
+        Row: {
+          activity_count: number
+          current_streak: number
+          first_at: string | null
+          first_value: number | null
+          first_value_at: string | null
+          freezes_used: number
+          kind: string
+          last_at: string | null
+          last_day: string | null
+          last_freezes_spent: number
+          latest_value: number | null
+          latest_value_at: string | null
+          longest_streak: number
+          max_value: number | null
+          min_value: number | null
+          reminded_on: string | null
+          streak_freezes: number
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          activity_count?: number
+          current_streak?: number
+          first_at?: string | null
+          first_value?: number | null
+          first_value_at?: string | null
+          freezes_used?: number
+          kind: string
+          last_at?: string | null
+          last_day?: string | null
+          last_freezes_spent?: number
+          latest_value?: number | null
+          latest_value_at?: string | null
+          longest_streak?: number
+          max_value?: number | null
+          min_value?: number | null
+          reminded_on?: string | null
+          streak_freezes?: number
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          activity_count?: number
+          current_streak?: number
+          first_at?: string | null
+          first_value?: number | null
+          first_value_at?: string | null
+          freezes_used?: number
+          kind?: string
+          last_at?: string | null
+          last_day?: string | null
+          last_freezes_spent?: number
+          latest_value?: number | null
+          latest_value_at?: string | null
+          longest_streak?: number
+          max_value?: number | null
+          min_value?: number | null
+          reminded_on?: string | null
+          streak_freezes?: number
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "activity_stats_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       announcement_reads: {
         Row: {
           announcement_id: string
@@ -109,6 +282,90 @@ export type Database = {
           },
           {
             foreignKeyName: "announcements_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      badges: {
+        Row: {
+          active: boolean
+          activity_kind: string | null
+          code: string
+          created_at: string
+          criterion: Database["social"]["Enums"]["badge_criterion"]
+          description: string | null
+          direction: Database["social"]["Enums"]["metric_direction"] | null
+          group_id: string | null
+          icon: string | null
+          id: string
+          milestone_post: boolean
+          name: string
+          per_group: boolean
+          period: Database["social"]["Enums"]["badge_period"] | null
+          points: number
+          required_badges: string[] | null
+          sort_order: number
+          threshold: number | null
+          tier: Database["social"]["Enums"]["badge_tier"]
+          updated_at: string
+        }
+        Insert: {
+          active?: boolean
+          activity_kind?: string | null
+          code: string
+          created_at?: string
+          criterion: Database["social"]["Enums"]["badge_criterion"]
+          description?: string | null
+          direction?: Database["social"]["Enums"]["metric_direction"] | null
+          group_id?: string | null
+          icon?: string | null
+          id?: string
+          milestone_post?: boolean
+          name: string
+          per_group?: boolean
+          period?: Database["social"]["Enums"]["badge_period"] | null
+          points?: number
+          required_badges?: string[] | null
+          sort_order?: number
+          threshold?: number | null
+          tier?: Database["social"]["Enums"]["badge_tier"]
+          updated_at?: string
+        }
+        Update: {
+          active?: boolean
+          activity_kind?: string | null
+          code?: string
+          created_at?: string
+          criterion?: Database["social"]["Enums"]["badge_criterion"]
+          description?: string | null
+          direction?: Database["social"]["Enums"]["metric_direction"] | null
+          group_id?: string | null
+          icon?: string | null
+          id?: string
+          milestone_post?: boolean
+          name?: string
+          per_group?: boolean
+          period?: Database["social"]["Enums"]["badge_period"] | null
+          points?: number
+          required_badges?: string[] | null
+          sort_order?: number
+          threshold?: number | null
+          tier?: Database["social"]["Enums"]["badge_tier"]
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "badges_activity_kind_fkey"
+            columns: ["activity_kind"]
+            isOneToOne: false
+            referencedRelation: "activity_kinds"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "badges_group_id_fkey"
             columns: ["group_id"]
             isOneToOne: false
             referencedRelation: "groups"
@@ -326,6 +583,51 @@ export type Database = {
           },
         ]
       }
+      group_leaderboards: {
+        Row: {
+          activity_kind: string | null
+          created_at: string
+          enabled: boolean
+          group_id: string
+          metric: Database["social"]["Enums"]["leaderboard_metric"]
+          timezone: string
+          updated_at: string
+        }
+        Insert: {
+          activity_kind?: string | null
+          created_at?: string
+          enabled?: boolean
+          group_id: string
+          metric?: Database["social"]["Enums"]["leaderboard_metric"]
+          timezone?: string
+          updated_at?: string
+        }
+        Update: {
+          activity_kind?: string | null
+          created_at?: string
+          enabled?: boolean
+          group_id?: string
+          metric?: Database["social"]["Enums"]["leaderboard_metric"]
+          timezone?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "group_leaderboards_activity_kind_fkey"
+            columns: ["activity_kind"]
+            isOneToOne: false
+            referencedRelation: "activity_kinds"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "group_leaderboards_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: true
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       group_members: {
         Row: {
           created_at: string
@@ -434,6 +736,62 @@ export type Database = {
           {
             foreignKeyName: "groups_owner_id_fkey"
             columns: ["owner_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      leaderboard_snapshots: {
+        Row: {
+          activity_kind: string
+          created_at: string
+          id: number
+          metric: Database["social"]["Enums"]["leaderboard_metric"]
+          period: Database["social"]["Enums"]["leaderboard_period"]
+          period_end: string
+          period_start: string
+          rank: number
+          scope: Database["social"]["Enums"]["leaderboard_scope"]
+          scope_key: string
+          score: number
+          timezone: string
+          user_id: string
+        }
+        Insert: {
+          activity_kind?: string
+          created_at?: string
+          id?: never
+          metric: Database["social"]["Enums"]["leaderboard_metric"]
+          period: Database["social"]["Enums"]["leaderboard_period"]
+          period_end: string
+          period_start: string
+          rank: number
+          scope: Database["social"]["Enums"]["leaderboard_scope"]
+          scope_key: string
+          score: number
+          timezone: string
+          user_id: string
+        }
+        Update: {
+          activity_kind?: string
+          created_at?: string
+          id?: never
+          metric?: Database["social"]["Enums"]["leaderboard_metric"]
+          period?: Database["social"]["Enums"]["leaderboard_period"]
+          period_end?: string
+          period_start?: string
+          rank?: number
+          scope?: Database["social"]["Enums"]["leaderboard_scope"]
+          scope_key?: string
+          score?: number
+          timezone?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "leaderboard_snapshots_user_id_fkey"
+            columns: ["user_id"]
             isOneToOne: false
             referencedRelation: "profiles"
             referencedColumns: ["id"]
@@ -710,6 +1068,117 @@ export type Database = {
           },
         ]
       }
+      point_balances: {
+        Row: {
+          balance: number
+          earned: number
+          spent: number
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          balance?: number
+          earned?: number
+          spent?: number
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          balance?: number
+          earned?: number
+          spent?: number
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "point_balances_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      point_ledger: {
+        Row: {
+          activity_id: string | null
+          badge_id: string | null
+          created_at: string
+          delta: number
+          id: number
+          note: string | null
+          occurred_at: string
+          reason: Database["social"]["Enums"]["point_reason"]
+          redemption_id: string | null
+          user_id: string
+        }
+        Insert: {
+          activity_id?: string | null
+          badge_id?: string | null
+          created_at?: string
+          delta: number
+          id?: never
+          note?: string | null
+          occurred_at?: string
+          reason: Database["social"]["Enums"]["point_reason"]
+          redemption_id?: string | null
+          user_id: string
+        }
+        Update: {
+          activity_id?: string | null
+          badge_id?: string | null
+          created_at?: string
+          delta?: number
+          id?: never
+          note?: string | null
+          occurred_at?: string
+          reason?: Database["social"]["Enums"]["point_reason"]
+          redemption_id?: string | null
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "point_ledger_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      point_rules: {
+        Row: {
+          activity_kind: string
+          created_at: string
+          daily_limit: number | null
+          points: number
+          updated_at: string
+        }
+        Insert: {
+          activity_kind: string
+          created_at?: string
+          daily_limit?: number | null
+          points: number
+          updated_at?: string
+        }
+        Update: {
+          activity_kind?: string
+          created_at?: string
+          daily_limit?: number | null
+          points?: number
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "point_rules_activity_kind_fkey"
+            columns: ["activity_kind"]
+            isOneToOne: true
+            referencedRelation: "activity_kinds"
+            referencedColumns: ["code"]
+          },
+        ]
+      }
       post_revisions: {
         Row: {
           body: string | null
@@ -979,6 +1448,48 @@ export type Database = {
           },
         ]
       }
+      redemptions: {
+        Row: {
+          cost: number
+          created_at: string
+          id: string
+          idempotency_key: string | null
+          reward_id: string
+          user_id: string
+        }
+        Insert: {
+          cost: number
+          created_at?: string
+          id?: string
+          idempotency_key?: string | null
+          reward_id: string
+          user_id: string
+        }
+        Update: {
+          cost?: number
+          created_at?: string
+          id?: string
+          idempotency_key?: string | null
+          reward_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "redemptions_reward_id_fkey"
+            columns: ["reward_id"]
+            isOneToOne: false
+            referencedRelation: "rewards"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "redemptions_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       reports: {
         Row: {
           created_at: string
@@ -1065,6 +1576,137 @@ export type Database = {
           },
         ]
       }
+      rewards: {
+        Row: {
+          active: boolean
+          activity_kind: string | null
+          code: string
+          cost: number
+          created_at: string
+          description: string | null
+          effect: Database["social"]["Enums"]["reward_effect"]
+          icon: string | null
+          id: string
+          name: string
+          per_user_limit: number | null
+          stock: number | null
+          updated_at: string
+        }
+        Insert: {
+          active?: boolean
+          activity_kind?: string | null
+          code: string
+          cost: number
+          created_at?: string
+          description?: string | null
+          effect?: Database["social"]["Enums"]["reward_effect"]
+          icon?: string | null
+          id?: string
+          name: string
+          per_user_limit?: number | null
+          stock?: number | null
+          updated_at?: string
+        }
+        Update: {
+          active?: boolean
+          activity_kind?: string | null
+          code?: string
+          cost?: number
+          created_at?: string
+          description?: string | null
+          effect?: Database["social"]["Enums"]["reward_effect"]
+          icon?: string | null
+          id?: string
+          name?: string
+          per_user_limit?: number | null
+          stock?: number | null
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "rewards_activity_kind_fkey"
+            columns: ["activity_kind"]
+            isOneToOne: false
+            referencedRelation: "activity_kinds"
+            referencedColumns: ["code"]
+          },
+        ]
+      }
+      streak_frozen_days: {
+        Row: {
+          created_at: string
+          day: string
+          kind: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          day: string
+          kind: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          day?: string
+          kind?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "streak_frozen_days_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      user_badges: {
+        Row: {
+          activity_id: string | null
+          badge_id: string
+          earned_at: string
+          group_id: string | null
+          user_id: string
+        }
+        Insert: {
+          activity_id?: string | null
+          badge_id: string
+          earned_at?: string
+          group_id?: string | null
+          user_id: string
+        }
+        Update: {
+          activity_id?: string | null
+          badge_id?: string
+          earned_at?: string
+          group_id?: string | null
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "user_badges_badge_id_fkey"
+            columns: ["badge_id"]
+            isOneToOne: false
+            referencedRelation: "badges"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "user_badges_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "user_badges_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
     }
     Views: {
       [_ in never]: never
@@ -1124,6 +1766,11 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      backfill_badge: {
+        Args: { p_code: string; p_notify?: boolean }
+        Returns: number
+      }
+      badge_summary: { Args: { p_profile_id: string }; Returns: Json }
       ban_group_member: {
         Args: { p_group_id: string; p_user_id: string }
         Returns: {
@@ -1426,6 +2073,58 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      leaderboard: {
+        Args: {
+          p_at?: string
+          p_cursor?: string
+          p_kind?: string
+          p_limit?: number
+          p_metric?: string
+          p_period?: string
+          p_scope?: string
+          p_scope_id?: string
+          p_timezone?: string
+        }
+        Returns: {
+          avatar_path: string
+          display_name: string
+          handle: string
+          is_me: boolean
+          metric: Database["social"]["Enums"]["leaderboard_metric"]
+          next_cursor: string
+          period_end: string
+          period_start: string
+          rank: number
+          score: number
+          user_id: string
+        }[]
+      }
+      leaderboard_snapshot: {
+        Args: {
+          p_at?: string
+          p_cursor?: string
+          p_kind?: string
+          p_limit?: number
+          p_metric?: string
+          p_period?: string
+          p_scope?: string
+          p_scope_id?: string
+          p_timezone?: string
+        }
+        Returns: {
+          avatar_path: string
+          display_name: string
+          handle: string
+          is_me: boolean
+          metric: Database["social"]["Enums"]["leaderboard_metric"]
+          next_cursor: string
+          period_end: string
+          period_start: string
+          rank: number
+          score: number
+          user_id: string
+        }[]
+      }
       leave_group: { Args: { p_group_id: string }; Returns: boolean }
       list_groups: {
         Args: {
@@ -1581,6 +2280,21 @@ export type Database = {
         Returns: undefined
       }
       mute: { Args: { p_user_id: string }; Returns: undefined }
+      my_activities: {
+        Args: { p_cursor?: string; p_kind?: string; p_limit?: number }
+        Returns: {
+          created_at: string
+          group_id: string
+          id: string
+          idempotency_key: string
+          kind: string
+          local_day: string
+          next_cursor: string
+          occurred_at: string
+          payload: Json
+          value: number
+        }[]
+      }
       my_announcements: {
         Args: {
           p_before_created_at?: string
@@ -1607,6 +2321,66 @@ export type Database = {
           updated_at: string
         }[]
       }
+      my_badge_progress: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          activity_kind: string
+          badge_id: string
+          code: string
+          criterion: Database["social"]["Enums"]["badge_criterion"]
+          description: string
+          earned_at: string
+          icon: string
+          name: string
+          points: number
+          progress: number
+          target: number
+          tier: Database["social"]["Enums"]["badge_tier"]
+        }[]
+      }
+      my_leaderboard_rank: {
+        Args: {
+          p_at?: string
+          p_kind?: string
+          p_metric?: string
+          p_period?: string
+          p_scope?: string
+          p_scope_id?: string
+          p_timezone?: string
+        }
+        Returns: {
+          metric: Database["social"]["Enums"]["leaderboard_metric"]
+          opted_in: boolean
+          period_end: string
+          period_start: string
+          rank: number
+          ranked: number
+          score: number
+        }[]
+      }
+      my_point_ledger: {
+        Args: { p_before?: number; p_limit?: number }
+        Returns: {
+          activity_id: string
+          badge_id: string
+          created_at: string
+          delta: number
+          id: number
+          next_cursor: number
+          note: string
+          occurred_at: string
+          reason: Database["social"]["Enums"]["point_reason"]
+          redemption_id: string
+        }[]
+      }
+      my_points: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          balance: number
+          earned: number
+          spent: number
+        }[]
+      }
       my_reports: {
         Args: { p_cursor?: string; p_limit?: number }
         Returns: {
@@ -1624,6 +2398,21 @@ export type Database = {
           target_type: Database["social"]["Enums"]["report_target"]
         }[]
       }
+      my_streaks: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          current_streak: number
+          done_today: boolean
+          ends_tonight: boolean
+          freezes: number
+          freezes_pending: number
+          kind: string
+          last_day: string
+          last_freezes_spent: number
+          longest_streak: number
+          today: string
+        }[]
+      }
       preview_group_invite: {
         Args: { p_token: string }
         Returns: {
@@ -1635,6 +2424,20 @@ export type Database = {
           member_count: number
           name: string
           visibility: Database["social"]["Enums"]["group_visibility"]
+        }[]
+      }
+      profile_badges: {
+        Args: { p_profile_id: string }
+        Returns: {
+          badge_id: string
+          code: string
+          description: string
+          earned_at: string
+          group_id: string
+          icon: string
+          name: string
+          points: number
+          tier: Database["social"]["Enums"]["badge_tier"]
         }[]
       }
       profile_feed: {
@@ -1673,6 +2476,48 @@ export type Database = {
           p_post_id: string
         }
         Returns: boolean
+      }
+      record_activity: {
+        Args: {
+          p_group_id?: string
+          p_idempotency_key?: string
+          p_kind: string
+          p_occurred_at?: string
+          p_payload?: Json
+          p_user_id?: string
+          p_value?: number
+        }
+        Returns: {
+          badges: Json
+          created_at: string
+          duplicate: boolean
+          group_id: string
+          id: string
+          idempotency_key: string
+          kind: string
+          local_day: string
+          occurred_at: string
+          payload: Json
+          user_id: string
+          value: number
+        }[]
+      }
+      redeem_reward: {
+        Args: { p_idempotency_key?: string; p_reward_id: string }
+        Returns: {
+          cost: number
+          created_at: string
+          id: string
+          idempotency_key: string | null
+          reward_id: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "redemptions"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       remove_follower: { Args: { p_follower_id: string }; Returns: boolean }
       remove_group_member: {
@@ -1788,6 +2633,30 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      set_group_leaderboard: {
+        Args: {
+          p_activity_kind?: string
+          p_enabled: boolean
+          p_group_id: string
+          p_metric?: string
+          p_timezone?: string
+        }
+        Returns: {
+          activity_kind: string | null
+          created_at: string
+          enabled: boolean
+          group_id: string
+          metric: Database["social"]["Enums"]["leaderboard_metric"]
+          timezone: string
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "group_leaderboards"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       set_group_member_role: {
         Args: {
           p_group_id: string
@@ -1875,12 +2744,19 @@ export type Database = {
       update_my_profile: { Args: { p_patch: Json }; Returns: undefined }
     }
     Enums: {
+      badge_criterion: "count" | "streak" | "metric" | "first" | "all_of"
+      badge_period: "day" | "week" | "month" | "year"
+      badge_tier: "bronze" | "silver" | "gold" | "platinum"
       follow_status: "pending" | "accepted"
       group_join_policy: "open" | "request" | "invite"
       group_kind: "club" | "coaching" | "general"
       group_role: "owner" | "admin" | "moderator" | "member"
       group_visibility: "public" | "private" | "secret"
+      leaderboard_metric: "points" | "activities" | "streak"
+      leaderboard_period: "week" | "month" | "all_time"
+      leaderboard_scope: "global" | "group" | "city" | "interest"
       member_status: "active" | "pending" | "banned"
+      metric_direction: "decrease" | "increase" | "reach"
       moderation_action:
         | "post_removed"
         | "comment_removed"
@@ -1903,6 +2779,14 @@ export type Database = {
         | "group_invite"
         | "join_request"
         | "join_approved"
+        | "streak_reminder"
+        | "badge_earned"
+      point_reason:
+        | "activity"
+        | "badge"
+        | "redemption"
+        | "refund"
+        | "adjustment"
       post_kind: "text" | "activity" | "milestone" | "event" | "trip"
       post_visibility: "public" | "followers" | "group" | "private"
       profile_visibility: "public" | "followers" | "private"
@@ -1925,6 +2809,7 @@ export type Database = {
         | "other"
       report_status: "open" | "resolved" | "dismissed"
       report_target: "post" | "comment" | "profile" | "group"
+      reward_effect: "streak_freeze" | "custom"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -2055,12 +2940,19 @@ export const Constants = {
   },
   social: {
     Enums: {
+      badge_criterion: ["count", "streak", "metric", "first", "all_of"],
+      badge_period: ["day", "week", "month", "year"],
+      badge_tier: ["bronze", "silver", "gold", "platinum"],
       follow_status: ["pending", "accepted"],
       group_join_policy: ["open", "request", "invite"],
       group_kind: ["club", "coaching", "general"],
       group_role: ["owner", "admin", "moderator", "member"],
       group_visibility: ["public", "private", "secret"],
+      leaderboard_metric: ["points", "activities", "streak"],
+      leaderboard_period: ["week", "month", "all_time"],
+      leaderboard_scope: ["global", "group", "city", "interest"],
       member_status: ["active", "pending", "banned"],
+      metric_direction: ["decrease", "increase", "reach"],
       moderation_action: [
         "post_removed",
         "comment_removed",
@@ -2084,7 +2976,10 @@ export const Constants = {
         "group_invite",
         "join_request",
         "join_approved",
+        "streak_reminder",
+        "badge_earned",
       ],
+      point_reason: ["activity", "badge", "redemption", "refund", "adjustment"],
       post_kind: ["text", "activity", "milestone", "event", "trip"],
       post_visibility: ["public", "followers", "group", "private"],
       profile_visibility: ["public", "followers", "private"],
@@ -2109,6 +3004,7 @@ export const Constants = {
       ],
       report_status: ["open", "resolved", "dismissed"],
       report_target: ["post", "comment", "profile", "group"],
+      reward_effect: ["streak_freeze", "custom"],
     },
   },
 } as const

@@ -30,7 +30,7 @@ create table social.profiles (
   avatar_path text,
   visibility social.profile_visibility not null default 'public',
   discoverable boolean not null default true,
-  leaderboard_opt_in boolean not null default true,
+  leaderboard_opt_in boolean not null default false,
   followers_count integer not null default 0,
   following_count integer not null default 0,
   created_at timestamptz not null default now(),
@@ -44,7 +44,8 @@ comment on table social.profiles is
   'One per auth user, made on sign-up. The card every signed-in user may see unless blocked.';
 comment on column social.profiles.handle is 'Unique, case-insensitive, 3-30 of [A-Za-z0-9_].';
 comment on column social.profiles.discoverable is 'false: left out of search and recommendations.';
-comment on column social.profiles.leaderboard_opt_in is 'false: never ranked on leaderboards.';
+comment on column social.profiles.leaderboard_opt_in is
+  'true: the user opted in to appear on leaderboards (off until they do; see the leaderboards migration).';
 comment on column social.profiles.avatar_path is 'Object path in the avatars storage bucket.';
 create index profiles_handle_trgm_idx on social.profiles
   using gin ((handle::text) extensions.gin_trgm_ops);

@@ -6,7 +6,18 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { NotificationListOptionsSchema, toNotificationEvent } from "../../client-sdk/src/index.ts";
-import { expectError, session, signUp, uniqueName, unwrap } from "./support.ts";
+import { expectError, session, signUp as signUpUser, uniqueName, unwrap } from "./support.ts";
+
+/**
+ * A fresh signed-in user with badge_earned notifications off: the default badges (first post,
+ * joining a group ...) would add their own notifications to the inboxes asserted here
+ * (tests/sdk/gamification.test.ts covers them).
+ */
+async function signUp(label: string) {
+  const user = await signUpUser(label);
+  unwrap(await user.client.notifications.setPreference("badge_earned", false));
+  return user;
+}
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/;
 
@@ -154,10 +165,11 @@ describe("notifications", () => {
   });
 
   test("a kind turned off stops arriving, and preferences list every kind", async () => {
-    const [ana, ben] = await Promise.all([signUp("ana"), signUp("ben")]);
+    const [ana, ben] = await Promise.all([signUpUser("ana"), signUp("ben")]);
     const defaults = unwrap(await ana.client.notifications.preferences());
     expect(defaults.length).toBeGreaterThanOrEqual(11);
     expect(defaults.every((p) => p.inApp)).toBe(true);
+    unwrap(await ana.client.notifications.setPreference("badge_earned", false)); // as signUp does
 
     expect(unwrap(await ana.client.notifications.setPreference("reaction", false))).toEqual({
       kind: "reaction",

@@ -1,0 +1,748 @@
+-- Badges: definitions are rows (social.badges) with a declarative criterion, so admins add badges
+-- in Studio without code; awards (social.user_badges) are made by triggers, idempotently.
+--
+-- Criteria (columns of social.badges; check constraints say which go together):
+--   count    activities of activity_kind reaching threshold; optionally within one calendar
+--            period (period: day, week, month, year, in the user's time zone), within one group
+--            (per_group) or within a given group (group_id)
+--   streak   a streak of activity_kind reaching threshold days (social.activity_stats)
+--   metric   a value of activity_kind moving by threshold from the first recorded value
+--            (direction decrease, e.g. weight lost; increase) or reaching it (reach)
+--   first    the first activity of activity_kind
+--   all_of   every badge in required_badges (codes) earned
+-- Evaluation: after an activity is inserted, only the active definitions that listen to its kind
+-- (badges.activity_kind, indexed) are checked, against the user's statistics row for that kind
+-- and, for period and group counts, an index range of the user's activities; the cost depends
+-- on the badges of that kind, not on how many badges exist. all_of badges are checked when one of
+-- their badges is earned. Awarding is `on conflict do nothing` on (user_id, badge_id).
+-- A definition added later is awarded to those who already qualify by social.backfill_badge
+-- (service role, or `select social_private.backfill_badge(id)` in Studio); until then, anyone who
+-- qualifies gets it with their next activity of that kind.
+--
+-- When a badge is earned (also by backfill with p_notify, or a row an admin inserts): its bonus
+-- points (badges.points), an in-app notification (kind badge_earned), a Realtime Broadcast
+-- `badge_earned` on the private topic user:<id> (the SDK's onBadgeEarned toast), and, when the
+-- user's settings say gamification.milestone_posts = true, a milestone post on their profile (or
+-- in the group of the activity that earned it). Likewise an activity of a kind with auto_post
+-- becomes an "activity" post when gamification.activity_posts = true. Those posts are skipped, not
+-- failed, when the user is over the post rate limit.
+--
+-- Who sees awards: the owner, and whoever may see the owner's profile details (public profiles:
+-- everyone; followers-only and private ones: approved followers), never across a block.
+-- SDK: social.gamification (badges, progress, badgeSummary, onBadgeEarned); tests:
+-- tests/db/gamification-badges.test.ts.
+
+alter type social.notification_kind add value if not exists 'badge_earned';
+
+-- =====================================================================================
+-- types
+-- =====================================================================================
+
+create type social.badge_tier as enum ('bronze', 'silver', 'gold', 'platinum');
+comment on type social.badge_tier is 'How hard a badge is to earn, for display.';
+
+create type social.badge_criterion as enum ('count', 'streak', 'metric', 'first', 'all_of');
+comment on type social.badge_criterion is
+  'count: activities of a kind reaching threshold (optionally per period or group); streak: a '
+  'streak of a kind reaching threshold days; metric: a value moving by threshold from the first '
+  'one (or reaching it); first: the first activity of a kind; all_of: every badge in required_badges.';
+
+create type social.badge_period as enum ('day', 'week', 'month', 'year');
+comment on type social.badge_period is
+  'A calendar period in the user''s time zone (weeks start on Monday) within which a count badge counts.';
+
+create type social.metric_direction as enum ('decrease', 'increase', 'reach');
+comment on type social.metric_direction is
+  'decrease: the first value minus the lowest reaches threshold (weight lost); increase: the highest '
+  'minus the first reaches threshold; reach: a value reaches threshold.';
+
+-- =====================================================================================
+-- definitions
+-- =====================================================================================
+
+create table social.badges (
+  id uuid primary key default gen_random_uuid(),
+  code text not null,
+  name text not null,
+  description text,
+  icon text,
+  tier social.badge_tier not null default 'bronze',
+  criterion social.badge_criterion not null,
+  activity_kind text references social.activity_kinds (code) on update cascade,
+  threshold numeric,
+  period social.badge_period,
+  per_group boolean not null default false,
+  group_id uuid references social.groups (id) on delete cascade,
+  direction social.metric_direction,
+  required_badges text[],
+  points integer not null default 0,
+  milestone_post boolean not null default true,
+  active boolean not null default true,
+  sort_order integer not null default 0,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint badges_code_key unique (code),
+  constraint badges_code_format check (code ~ '^[a-z][a-z0-9_]{1,59}$'),
+  constraint badges_name_length check (char_length(name) between 1 and 80),
+  constraint badges_description_length check (char_length(description) <= 500),
+  constraint badges_icon_length check (char_length(icon) <= 1024),
+  constraint badges_points check (points between 0 and 100000),
+  constraint badges_kind_needed check ((criterion = 'all_of') = (activity_kind is null)),
+  constraint badges_threshold_needed check (
+    case criterion
+      when 'count' then threshold >= 1 and threshold = trunc(threshold)
+      when 'streak' then threshold >= 1 and threshold = trunc(threshold)
+      when 'metric' then threshold > 0 or (direction = 'reach' and threshold is not null)
+      else threshold is null
+    end
+  ),
+  constraint badges_scope_for_counts check (
+    criterion = 'count' or (period is null and not per_group and group_id is null)
+  ),
+  constraint badges_one_group_scope check (not (per_group and group_id is not null)),
+  constraint badges_direction_for_metrics check ((criterion = 'metric') = (direction is not null)),
+  constraint badges_required_for_all_of check (
+    (criterion = 'all_of') = (required_badges is not null)
+    and (required_badges is null or cardinality(required_badges) between 1 and 20)
+  )
+);
+comment on table social.badges is
+  'Badge definitions: add a row (Studio) to add a badge; set active = false to retire one. The '
+  'criterion columns are declarative (see the migration header); run social.backfill_badge(code) '
+  'to award a new badge to users who already qualify.';
+comment on column social.badges.id is 'The badge.';
+comment on column social.badges.code is 'Stable identifier, e.g. workouts_10; all_of badges list codes.';
+comment on column social.badges.name is 'Display name, e.g. "10 workouts".';
+comment on column social.badges.description is 'How to earn it, for display.';
+comment on column social.badges.icon is 'An icon name or a storage path.';
+comment on column social.badges.tier is 'bronze, silver, gold or platinum.';
+comment on column social.badges.criterion is 'count, streak, metric, first or all_of.';
+comment on column social.badges.activity_kind is 'The kind it listens to (every criterion but all_of).';
+comment on column social.badges.threshold is
+  'count: activities; streak: days; metric: the change (or, for reach, the value); null for first and all_of.';
+comment on column social.badges.period is 'count only: count within one calendar period (day, week, month, year).';
+comment on column social.badges.per_group is 'count only: count within one group (any group).';
+comment on column social.badges.group_id is 'count only: count within this group (a group''s own badge).';
+comment on column social.badges.direction is 'metric only: decrease, increase or reach.';
+comment on column social.badges.required_badges is 'all_of only: the codes of the badges that earn it.';
+comment on column social.badges.points is 'Bonus points when earned.';
+comment on column social.badges.milestone_post is
+  'true: earning it makes a milestone post when the user''s settings allow (gamification.milestone_posts).';
+comment on column social.badges.active is 'false: no longer awarded (awards already made stay).';
+comment on column social.badges.sort_order is 'Display order within lists (then tier and threshold).';
+comment on column social.badges.created_at is 'When the badge was added.';
+comment on column social.badges.updated_at is 'When the badge last changed.';
+-- the definitions that listen to a kind (and the foreign key)
+create index badges_activity_kind_idx on social.badges (activity_kind, active);
+create index badges_group_idx on social.badges (group_id) where group_id is not null;
+create index badges_required_idx on social.badges using gin (required_badges) where criterion = 'all_of';
+alter table social.badges enable row level security;
+grant select on social.badges to anon, authenticated;
+grant all on social.badges to service_role;
+create trigger on_badges_updated before update on social.badges
+  for each row execute function social_private.handle_updated_at();
+
+-- the catalog is public
+create policy badges_select_anon on social.badges
+  for select to anon
+  using (true);
+create policy badges_select_all on social.badges
+  for select to authenticated
+  using (true);
+
+-- What a check constraint cannot say: a streak badge needs a kind that tracks streaks, an all_of
+-- badge lists existing badges other than itself.
+create function social_private.handle_badge_write()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_missing text;
+begin
+  if new.criterion = 'streak'
+     and not exists (select 1 from social.activity_kinds k where k.code = new.activity_kind and k.tracks_streak) then
+    perform social_private.raise_error('invalid_badge',
+      format('%s does not track streaks (activity_kinds.tracks_streak)', new.activity_kind));
+  end if;
+  if new.criterion = 'all_of' then
+    select c into v_missing from unnest(new.required_badges) c
+    where c = new.code or not exists (select 1 from social.badges b where b.code = c) limit 1;
+    if v_missing is not null then
+      perform social_private.raise_error('invalid_badge', format('all_of lists %s, which is not another badge', v_missing));
+    end if;
+  end if;
+  return new;
+end;
+$$;
+comment on function social_private.handle_badge_write() is
+  'Trigger: refuse streak badges of kinds without streaks and all_of badges of unknown codes.';
+create trigger on_badges_write before insert or update on social.badges
+  for each row execute function social_private.handle_badge_write();
+
+-- =====================================================================================
+-- awards
+-- =====================================================================================
+
+create table social.user_badges (
+  user_id uuid not null references social.profiles (id) on delete cascade,
+  badge_id uuid not null references social.badges (id) on delete cascade,
+  earned_at timestamptz not null default now(),
+  activity_id uuid,
+  group_id uuid references social.groups (id) on delete set null,
+  primary key (user_id, badge_id)
+);
+comment on table social.user_badges is
+  'Badges users earned, written by triggers (admins may insert one to grant it). Visible to the '
+  'owner and to whoever may see the owner''s profile details.';
+comment on column social.user_badges.user_id is 'Who earned it.';
+comment on column social.user_badges.badge_id is 'The badge.';
+comment on column social.user_badges.earned_at is 'When.';
+comment on column social.user_badges.activity_id is 'The activity that earned it (null for backfills and grants).';
+comment on column social.user_badges.group_id is 'The group of that activity, if any (where a milestone post goes).';
+create index user_badges_user_recent_idx on social.user_badges (user_id, earned_at desc);
+create index user_badges_badge_idx on social.user_badges (badge_id, earned_at desc);
+create index user_badges_activity_idx on social.user_badges (activity_id) where activity_id is not null;
+create index user_badges_group_idx on social.user_badges (group_id) where group_id is not null;
+alter table social.user_badges enable row level security;
+grant select on social.user_badges to anon, authenticated;
+grant all on social.user_badges to service_role;
+
+-- visitors see the badges of public profiles
+create policy user_badges_select_anon on social.user_badges
+  for select to anon
+  using (social_private.can_view_profile_details(user_id));
+-- signed-in users see their own badges and those of profiles whose details they may see
+create policy user_badges_select_visible on social.user_badges
+  for select to authenticated
+  using (user_id = (select auth.uid()) or social_private.can_view_profile_details(user_id));
+
+-- =====================================================================================
+-- automatic posts
+-- =====================================================================================
+
+-- A milestone or activity post by p_user_id (security definer: the user did not write it): in
+-- p_group_id when they are an active member, else on their profile with the visibility of
+-- gamification.post_visibility (public, followers or private; followers by default). Returns the
+-- post, or null when the user is over the post rate limit (the activity or award goes on).
+create function social_private.create_gamification_post(
+  p_user_id uuid,
+  p_kind social.post_kind,
+  p_body text,
+  p_data jsonb,
+  p_group_id uuid,
+  p_ref_type text,
+  p_ref_id uuid
+)
+returns uuid
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_settings jsonb;
+  v_group uuid := p_group_id;
+  v_id uuid;
+begin
+  select st.settings -> 'gamification' into v_settings
+  from social.profile_settings st where st.profile_id = p_user_id;
+  if v_group is not null and not exists (
+    select 1 from social.group_members m where m.group_id = v_group and m.user_id = p_user_id and m.status = 'active'
+  ) then
+    v_group := null;
+  end if;
+  begin
+    insert into social.posts (author_id, group_id, kind, body, data, ref_type, ref_id, visibility)
+    values (
+      p_user_id, v_group, p_kind, p_body, p_data, p_ref_type, p_ref_id,
+      case when v_group is not null then 'group'::social.post_visibility
+           when v_settings ->> 'post_visibility' = 'public' then 'public'::social.post_visibility
+           when v_settings ->> 'post_visibility' = 'private' then 'private'::social.post_visibility
+           else 'followers'::social.post_visibility end
+    )
+    returning id into v_id;
+  exception when sqlstate 'PT429' then
+    return null; -- over the post rate limit: no post this time
+  end;
+  return v_id;
+end;
+$$;
+comment on function social_private.create_gamification_post(uuid, social.post_kind, text, jsonb, uuid, text, uuid) is
+  'Make a milestone or activity post for p_user_id (in the group when a member, else on the '
+  'profile); null when over the post rate limit.';
+
+-- =====================================================================================
+-- evaluating
+-- =====================================================================================
+
+-- Count p_user_id's activities of p_kind on p_day's period (null: ever) and in p_group_id (null:
+-- any), stopping at p_enough.
+create function social_private.scoped_activity_count(
+  p_user_id uuid,
+  p_kind text,
+  p_period social.badge_period,
+  p_day date,
+  p_group_id uuid,
+  p_enough integer
+)
+returns integer
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_from date := case when p_period is null then '-infinity'::date
+                      else date_trunc(p_period::text, p_day::timestamp)::date end;
+  v_to date := case when p_period is null then 'infinity'::date
+                    else (date_trunc(p_period::text, p_day::timestamp) + ('1 ' || p_period::text)::interval)::date end;
+  v_count integer;
+begin
+  if p_group_id is null then
+    select count(*)::integer into v_count from (
+      select 1 from social.activities a
+      where a.user_id = p_user_id and a.kind = p_kind and a.local_day >= v_from and a.local_day < v_to
+      limit p_enough
+    ) x;
+  else
+    select count(*)::integer into v_count from (
+      select 1 from social.activities a
+      where a.group_id = p_group_id and a.user_id = p_user_id and a.kind = p_kind
+        and a.local_day >= v_from and a.local_day < v_to
+      limit p_enough
+    ) x;
+  end if;
+  return v_count;
+end;
+$$;
+comment on function social_private.scoped_activity_count(uuid, text, social.badge_period, date, uuid, integer) is
+  'Activities of a user and kind in p_day''s period and p_group_id (nulls: any), counted up to p_enough.';
+
+-- After an activity: award every active badge listening to its kind that the user now meets and
+-- has not earned; post the activity when its kind auto-posts and the user's settings allow.
+create function social_private.handle_activity_badges()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_stats social.activity_stats;
+  v_auto_post boolean;
+  v_post_text text;
+begin
+  select k.auto_post, k.post_text into v_auto_post, v_post_text
+  from social.activity_kinds k where k.code = new.kind;
+
+  if exists (select 1 from social.badges b where b.activity_kind = new.kind and b.active) then
+    select * into v_stats from social.activity_stats s where s.user_id = new.user_id and s.kind = new.kind;
+    insert into social.user_badges (user_id, badge_id, activity_id, group_id)
+    select new.user_id, b.id, new.id, new.group_id
+    from social.badges b
+    where b.activity_kind = new.kind and b.active
+      and not exists (select 1 from social.user_badges ub where ub.user_id = new.user_id and ub.badge_id = b.id)
+      and case b.criterion
+        when 'first' then true
+        when 'count' then
+          case
+            when b.period is null and not b.per_group and b.group_id is null then v_stats.activity_count >= b.threshold
+            when b.per_group or b.group_id is not null then
+              new.group_id is not null and (b.group_id is null or b.group_id = new.group_id)
+              and social_private.scoped_activity_count(new.user_id, new.kind, b.period, new.local_day,
+                                                       new.group_id, b.threshold::integer) >= b.threshold
+            else social_private.scoped_activity_count(new.user_id, new.kind, b.period, new.local_day,
+                                                      null, b.threshold::integer) >= b.threshold
+          end
+        when 'streak' then v_stats.longest_streak >= b.threshold
+        when 'metric' then
+          case b.direction
+            when 'decrease' then v_stats.first_value - v_stats.min_value >= b.threshold
+            when 'increase' then v_stats.max_value - v_stats.first_value >= b.threshold
+            else v_stats.max_value >= b.threshold
+          end
+        else false
+      end
+    on conflict do nothing;
+  end if;
+
+  if v_auto_post and exists (
+    select 1 from social.profile_settings st
+    where st.profile_id = new.user_id and st.settings -> 'gamification' ->> 'activity_posts' = 'true'
+  ) then
+    perform social_private.create_gamification_post(new.user_id, 'activity', coalesce(v_post_text, new.kind),
+      jsonb_build_object('activity', jsonb_build_object('id', new.id, 'kind', new.kind, 'value', new.value,
+                                                        'payload', new.payload, 'occurred_at', new.occurred_at)),
+      new.group_id, 'activity', new.id);
+  end if;
+  return null;
+end;
+$$;
+comment on function social_private.handle_activity_badges() is
+  'Trigger: award the badges listening to the activity''s kind that are now met; auto-post it.';
+create trigger on_activities_earn after insert on social.activities
+  for each row execute function social_private.handle_activity_badges();
+
+-- The badge as the apps show it.
+create function social_private.badge_json(p_badge social.badges)
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  select jsonb_build_object('id', p_badge.id, 'code', p_badge.code, 'name', p_badge.name,
+                            'description', p_badge.description, 'icon', p_badge.icon,
+                            'tier', p_badge.tier, 'points', p_badge.points);
+$$;
+comment on function social_private.badge_json(social.badges) is 'A badge as apps show it (id, code, name, description, icon, tier, points).';
+grant execute on function social_private.badge_json(social.badges) to anon, authenticated, service_role;
+
+-- After a badge is earned: bonus points, then (unless a quiet backfill runs) the notification,
+-- the Realtime toast and the milestone post, then the all_of badges it completes.
+create function social_private.handle_badge_earned()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_badge social.badges;
+  v_json jsonb;
+begin
+  select * into v_badge from social.badges b where b.id = new.badge_id;
+  v_json := social_private.badge_json(v_badge);
+  if v_badge.points > 0 then
+    insert into social.point_ledger (user_id, delta, reason, badge_id)
+    values (new.user_id, v_badge.points, 'badge', v_badge.id);
+  end if;
+
+  if coalesce(current_setting('social.quiet_badges', true), '') <> 'on' then
+    perform social_private.notify(array[new.user_id], 'badge_earned', null, new.badge_id,
+      p_group_id => new.group_id, p_data => jsonb_build_object('badge', v_json));
+    perform realtime.send(
+      jsonb_build_object('badge', v_json, 'earned_at', new.earned_at, 'activity_id', new.activity_id,
+                         'group_id', new.group_id),
+      'badge_earned', 'user:' || new.user_id::text, true);
+    if v_badge.milestone_post and exists (
+      select 1 from social.profile_settings st
+      where st.profile_id = new.user_id and st.settings -> 'gamification' ->> 'milestone_posts' = 'true'
+    ) then
+      perform social_private.create_gamification_post(new.user_id, 'milestone',
+        format('Earned the %s badge', v_badge.name), jsonb_build_object('badge', v_json),
+        new.group_id, 'badge', v_badge.id);
+    end if;
+  end if;
+
+  -- all_of badges that this one completes
+  insert into social.user_badges (user_id, badge_id, activity_id, group_id)
+  select new.user_id, a.id, new.activity_id, new.group_id
+  from social.badges a
+  where a.criterion = 'all_of' and a.active and a.required_badges @> array[v_badge.code]
+    and not exists (select 1 from social.user_badges ub where ub.user_id = new.user_id and ub.badge_id = a.id)
+    and (
+      select count(distinct rb.code) from social.user_badges ub
+      join social.badges rb on rb.id = ub.badge_id
+      where ub.user_id = new.user_id and rb.code = any (a.required_badges)
+    ) = (select count(distinct c) from unnest(a.required_badges) c)
+  on conflict do nothing;
+  return null;
+end;
+$$;
+comment on function social_private.handle_badge_earned() is
+  'Trigger: bonus points, notification, Realtime toast, milestone post and all_of badges of a new award.';
+create trigger on_user_badges_earned after insert on social.user_badges
+  for each row execute function social_private.handle_badge_earned();
+
+-- =====================================================================================
+-- backfill
+-- =====================================================================================
+
+-- Award p_badge_id to every user who already meets it; returns how many awards were made.
+-- p_notify: also notify, toast and post as for a live award (off by default: a new badge given
+-- to thousands at once would flood inboxes). Bonus points and all_of badges follow either way.
+create function social_private.backfill_badge(p_badge_id uuid, p_notify boolean default false)
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_badge social.badges;
+  v_quiet text := current_setting('social.quiet_badges', true);
+  v_count integer;
+begin
+  select * into v_badge from social.badges b where b.id = p_badge_id;
+  if v_badge.id is null then
+    perform social_private.raise_error('badge_not_found', 'no such badge', 'P0002');
+  end if;
+  if not v_badge.active then
+    return 0;
+  end if;
+  perform set_config('social.quiet_badges', case when coalesce(p_notify, false) then 'off' else 'on' end, true);
+  insert into social.user_badges (user_id, badge_id)
+  select q.user_id, v_badge.id
+  from (
+    select s.user_id from social.activity_stats s
+    where v_badge.criterion in ('first', 'count', 'streak', 'metric')
+      and s.kind = v_badge.activity_kind
+      and (v_badge.criterion <> 'count' or (v_badge.period is null and not v_badge.per_group and v_badge.group_id is null))
+      and case v_badge.criterion
+        when 'first' then s.activity_count >= 1
+        when 'count' then s.activity_count >= v_badge.threshold
+        when 'streak' then s.longest_streak >= v_badge.threshold
+        else case v_badge.direction
+          when 'decrease' then s.first_value - s.min_value >= v_badge.threshold
+          when 'increase' then s.max_value - s.first_value >= v_badge.threshold
+          else s.max_value >= v_badge.threshold
+        end
+      end
+    union
+    select a.user_id from social.activities a
+    where v_badge.criterion = 'count'
+      and (v_badge.period is not null or v_badge.per_group or v_badge.group_id is not null)
+      and a.kind = v_badge.activity_kind
+      and (not (v_badge.per_group or v_badge.group_id is not null) or a.group_id is not null)
+      and (v_badge.group_id is null or a.group_id = v_badge.group_id)
+    group by a.user_id,
+             case when v_badge.per_group or v_badge.group_id is not null then a.group_id end,
+             case when v_badge.period is not null then date_trunc(v_badge.period::text, a.local_day::timestamp) end
+    having count(*) >= v_badge.threshold
+    union
+    select ub.user_id from social.user_badges ub
+    join social.badges rb on rb.id = ub.badge_id
+    where v_badge.criterion = 'all_of' and rb.code = any (v_badge.required_badges)
+    group by ub.user_id
+    having count(distinct rb.code) = (select count(distinct c) from unnest(v_badge.required_badges) c)
+  ) q
+  on conflict do nothing;
+  get diagnostics v_count = row_count;
+  perform set_config('social.quiet_badges', coalesce(v_quiet, ''), true);
+  return v_count;
+end;
+$$;
+comment on function social_private.backfill_badge(uuid, boolean) is
+  'Award a badge to everyone who already meets it (e.g. after adding it); p_notify: notify them too.';
+grant execute on function social_private.backfill_badge(uuid, boolean) to service_role;
+
+-- Award the badge with code p_code to everyone who already meets it (the service role: the
+-- host app's backend, or Studio). Returns how many awards were made.
+create function social.backfill_badge(p_code text, p_notify boolean default false)
+returns integer
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_id uuid;
+begin
+  select b.id into v_id from social.badges b where b.code = p_code;
+  if v_id is null then
+    perform social_private.raise_error('badge_not_found', format('no badge %L', p_code), 'P0002');
+  end if;
+  return social_private.backfill_badge(v_id, p_notify);
+end;
+$$;
+comment on function social.backfill_badge(text, boolean) is
+  'Service role: award badge p_code to everyone who already meets it; p_notify to notify them.';
+grant execute on function social.backfill_badge(text, boolean) to service_role;
+
+-- =====================================================================================
+-- reading
+-- =====================================================================================
+
+-- The badges the activity p_activity_id earned (as the caller may see them), as a JSON array.
+create function social_private.badges_of_activity(p_activity_id uuid)
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(jsonb_agg(social_private.badge_json(b) || jsonb_build_object('earned_at', ub.earned_at)
+                            order by ub.earned_at, b.sort_order, b.code), '[]'::jsonb)
+  from social.user_badges ub
+  join social.badges b on b.id = ub.badge_id
+  where ub.activity_id = p_activity_id;
+$$;
+comment on function social_private.badges_of_activity(uuid) is 'The badges an activity earned, as a JSON array.';
+grant execute on function social_private.badges_of_activity(uuid) to authenticated, service_role;
+
+-- The badges of p_profile_id the caller may see (RLS), latest first.
+create function social.profile_badges(p_profile_id uuid)
+returns table (
+  badge_id uuid,
+  code text,
+  name text,
+  description text,
+  icon text,
+  tier social.badge_tier,
+  points integer,
+  earned_at timestamptz,
+  group_id uuid
+)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select b.id, b.code, b.name, b.description, b.icon, b.tier, b.points, ub.earned_at, ub.group_id
+  from social.user_badges ub
+  join social.badges b on b.id = ub.badge_id
+  where ub.user_id = p_profile_id
+  order by ub.earned_at desc, b.code;
+$$;
+comment on function social.profile_badges(uuid) is
+  'The badges a profile earned that the caller may see (the owner; viewers of its details), latest first.';
+grant execute on function social.profile_badges(uuid) to anon, authenticated, service_role;
+
+-- A profile's badges in brief, as a profile screen shows them: how many, how many per tier and
+-- the latest three (empty when the caller may not see them).
+create function social.badge_summary(p_profile_id uuid)
+returns jsonb
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'total', count(*),
+    'by_tier', jsonb_build_object(
+      'bronze', count(*) filter (where b.tier = 'bronze'),
+      'silver', count(*) filter (where b.tier = 'silver'),
+      'gold', count(*) filter (where b.tier = 'gold'),
+      'platinum', count(*) filter (where b.tier = 'platinum')
+    ),
+    'latest', coalesce((
+      select jsonb_agg(x.badge order by x.earned_at desc)
+      from (
+        select social_private.badge_json(lb) || jsonb_build_object('earned_at', lub.earned_at) as badge, lub.earned_at
+        from social.user_badges lub
+        join social.badges lb on lb.id = lub.badge_id
+        where lub.user_id = p_profile_id
+        order by lub.earned_at desc, lb.code
+        limit 3
+      ) x
+    ), '[]'::jsonb)
+  )
+  from social.user_badges ub
+  join social.badges b on b.id = ub.badge_id
+  where ub.user_id = p_profile_id;
+$$;
+comment on function social.badge_summary(uuid) is
+  'A profile''s badges in brief: total, per tier and the latest three (what the caller may see).';
+grant execute on function social.badge_summary(uuid) to anon, authenticated, service_role;
+
+-- Every badge with the caller's progress toward it ("7 of 10 workouts"): progress and target,
+-- earned_at when earned. Period counts are counted in today's period, per-group counts in the
+-- caller's best group, streaks by the live current streak (the longest once earned).
+create function social.my_badge_progress()
+returns table (
+  badge_id uuid,
+  code text,
+  name text,
+  description text,
+  icon text,
+  tier social.badge_tier,
+  criterion social.badge_criterion,
+  activity_kind text,
+  points integer,
+  progress numeric,
+  target numeric,
+  earned_at timestamptz
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_me uuid := social_private.require_user();
+  v_today date := social_private.user_today(v_me);
+begin
+  return query
+    select b.id, b.code, b.name, b.description, b.icon, b.tier, b.criterion, b.activity_kind, b.points,
+           least(
+             case b.criterion
+               when 'first' then least(coalesce(s.activity_count, 0), 1)::numeric
+               when 'count' then
+                 case
+                   when b.period is null and not b.per_group and b.group_id is null then coalesce(s.activity_count, 0)
+                   when b.group_id is not null then
+                     social_private.scoped_activity_count(v_me, b.activity_kind, b.period, v_today, b.group_id, b.threshold::integer)
+                   when b.per_group then coalesce((
+                     select max(social_private.scoped_activity_count(v_me, b.activity_kind, b.period, v_today, g.group_id,
+                                                                     b.threshold::integer))
+                     from (select distinct a.group_id from social.activities a
+                           where a.group_id is not null and a.user_id = v_me and a.kind = b.activity_kind) g
+                   ), 0)
+                   else social_private.scoped_activity_count(v_me, b.activity_kind, b.period, v_today, null, b.threshold::integer)
+                 end::numeric
+               when 'streak' then
+                 case when ub.earned_at is not null then coalesce(s.longest_streak, 0)
+                      else social_private.streak_current(s.current_streak, s.last_day, s.streak_freezes, v_today) end::numeric
+               when 'metric' then
+                 greatest(case b.direction
+                   when 'decrease' then s.first_value - s.min_value
+                   when 'increase' then s.max_value - s.first_value
+                   else s.max_value
+                 end, 0)
+               else (
+                 select count(distinct rb.code)::numeric from social.user_badges rub
+                 join social.badges rb on rb.id = rub.badge_id
+                 where rub.user_id = v_me and rb.code = any (b.required_badges)
+               )
+             end,
+             case b.criterion when 'first' then 1::numeric
+                              when 'all_of' then (select count(distinct c) from unnest(b.required_badges) c)::numeric
+                              else b.threshold end
+           ),
+           case b.criterion when 'first' then 1::numeric
+                            when 'all_of' then (select count(distinct c) from unnest(b.required_badges) c)::numeric
+                            else b.threshold end,
+           ub.earned_at
+    from social.badges b
+    left join social.activity_stats s on s.user_id = v_me and s.kind = b.activity_kind
+    left join social.user_badges ub on ub.user_id = v_me and ub.badge_id = b.id
+    where b.active or ub.earned_at is not null
+    order by b.sort_order, b.activity_kind nulls last, b.tier, b.threshold nulls first, b.code;
+end;
+$$;
+comment on function social.my_badge_progress() is
+  'Every badge with my progress toward it (progress of target) and when I earned it.';
+grant execute on function social.my_badge_progress() to authenticated, service_role;
+
+-- =====================================================================================
+-- the default catalog
+-- =====================================================================================
+
+insert into social.badges
+  (code, name, description, icon, tier, criterion, activity_kind, threshold, period, per_group, direction, points, sort_order)
+values
+  ('streak_3', '3-day streak', 'Work out 3 days in a row.', 'flame', 'bronze', 'streak', 'workout_completed', 3, null, false, null, 10, 10),
+  ('streak_7', '7-day streak', 'Work out 7 days in a row.', 'flame', 'silver', 'streak', 'workout_completed', 7, null, false, null, 25, 10),
+  ('streak_30', '30-day streak', 'Work out 30 days in a row.', 'flame', 'gold', 'streak', 'workout_completed', 30, null, false, null, 100, 10),
+  ('streak_100', '100-day streak', 'Work out 100 days in a row.', 'flame', 'platinum', 'streak', 'workout_completed', 100, null, false, null, 500, 10),
+  ('first_workout', 'First workout', 'Complete your first workout.', 'dumbbell', 'bronze', 'first', 'workout_completed', null, null, false, null, 5, 20),
+  ('workouts_10', '10 workouts', 'Complete 10 workouts.', 'dumbbell', 'bronze', 'count', 'workout_completed', 10, null, false, null, 20, 20),
+  ('workouts_50', '50 workouts', 'Complete 50 workouts.', 'dumbbell', 'silver', 'count', 'workout_completed', 50, null, false, null, 50, 20),
+  ('workouts_100', '100 workouts', 'Complete 100 workouts.', 'dumbbell', 'gold', 'count', 'workout_completed', 100, null, false, null, 100, 20),
+  ('weekly_warrior', 'Weekly warrior', 'Complete 5 workouts in one week.', 'calendar', 'silver', 'count', 'workout_completed', 5, 'week', false, null, 25, 20),
+  ('weight_down_1', 'First kilo', 'Lose 1 kg from your first weigh-in.', 'scale', 'bronze', 'metric', 'weight_logged', 1, null, false, 'decrease', 10, 30),
+  ('weight_down_5', '5 kg down', 'Lose 5 kg from your first weigh-in.', 'scale', 'silver', 'metric', 'weight_logged', 5, null, false, 'decrease', 50, 30),
+  ('weight_down_10', '10 kg down', 'Lose 10 kg from your first weigh-in.', 'scale', 'gold', 'metric', 'weight_logged', 10, null, false, 'decrease', 100, 30),
+  ('nutrition_streak_7', 'Mindful week', 'Log your nutrition 7 days in a row.', 'apple', 'silver', 'streak', 'nutrition_logged', 7, null, false, null, 25, 40),
+  ('nutrition_streak_30', 'Mindful month', 'Log your nutrition 30 days in a row.', 'apple', 'gold', 'streak', 'nutrition_logged', 30, null, false, null, 100, 40),
+  ('event_enthusiast', 'Event Enthusiast', 'Attend 10 events.', 'ticket', 'silver', 'count', 'event_attended', 10, null, false, null, 50, 50),
+  ('club_joined', 'Joiner', 'Join your first club or group.', 'users', 'bronze', 'first', 'group_joined', null, null, false, null, 5, 60),
+  ('clubs_5', 'Club hopper', 'Join 5 clubs or groups.', 'users', 'silver', 'count', 'group_joined', 5, null, false, null, 25, 60),
+  ('first_post', 'First post', 'Write your first post.', 'pencil', 'bronze', 'first', 'post_created', null, null, false, null, 5, 70),
+  ('group_regular', 'Regular', 'Write 10 posts in one group.', 'message', 'silver', 'count', 'post_created', 10, null, true, null, 25, 70),
+  ('popular_post', 'Popular post', 'Get 10 reactions on a post.', 'star', 'silver', 'first', 'post_popular', null, null, false, null, 25, 70),
+  ('check_in_streak_7', 'Daily regular', 'Check in 7 days in a row.', 'check', 'bronze', 'streak', 'check_in', 7, null, false, null, 10, 80);
+
+insert into social.badges (code, name, description, icon, tier, criterion, required_badges, points, sort_order)
+values ('trailblazer', 'Trailblazer', 'Write a post, complete a workout and join a club.', 'compass', 'gold',
+        'all_of', array['first_post', 'first_workout', 'club_joined'], 50, 90);
+
+revoke execute on all functions in schema social, social_private from public;
