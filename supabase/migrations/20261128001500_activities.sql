@@ -410,6 +410,9 @@ begin
   if p_kind is null then
     perform social_private.raise_error('unknown_activity_kind', 'say which kind of activity');
   end if;
+  if p_user_id is not null and not exists (select 1 from social.profiles p where p.id = p_user_id) then
+    perform social_private.raise_error('profile_not_found', 'no such user', 'P0002');
+  end if;
   p_payload := coalesce(social_private.jsonb_arg(p_payload), '{}'::jsonb);
   insert into social.activities as a (user_id, kind, occurred_at, value, payload, group_id, idempotency_key)
   values (v_user, p_kind, coalesce(p_occurred_at, now()), p_value, p_payload, p_group_id, p_idempotency_key)
