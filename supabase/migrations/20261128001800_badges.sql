@@ -89,12 +89,12 @@ create table social.badges (
   constraint badges_points check (points between 0 and 100000),
   constraint badges_kind_needed check ((criterion = 'all_of') = (activity_kind is null)),
   constraint badges_threshold_needed check (
-    case criterion
+    coalesce(case criterion
       when 'count' then threshold >= 1 and threshold = trunc(threshold)
       when 'streak' then threshold >= 1 and threshold = trunc(threshold)
       when 'metric' then threshold > 0 or (direction = 'reach' and threshold is not null)
       else threshold is null
-    end
+    end, false)
   ),
   constraint badges_scope_for_counts check (
     criterion = 'count' or (period is null and not per_group and group_id is null)
@@ -277,7 +277,8 @@ comment on function social_private.create_gamification_post(uuid, social.post_ki
 -- =====================================================================================
 
 -- Count p_user_id's activities of p_kind on p_day's period (null: ever) and in p_group_id (null:
--- any), stopping at p_enough.
+-- any), stopping at p_enough. Security invoker: the badge trigger (as the table owner) counts
+-- anyone's, a user (progress) only their own.
 create function social_private.scoped_activity_count(
   p_user_id uuid,
   p_kind text,
@@ -289,7 +290,6 @@ create function social_private.scoped_activity_count(
 returns integer
 language plpgsql
 stable
-security definer
 set search_path = ''
 as $$
 declare
@@ -317,7 +317,10 @@ begin
 end;
 $$;
 comment on function social_private.scoped_activity_count(uuid, text, social.badge_period, date, uuid, integer) is
-  'Activities of a user and kind in p_day''s period and p_group_id (nulls: any), counted up to p_enough.';
+  'Activities of a user and kind in p_day''s period and p_group_id (nulls: any), counted up to p_enough '
+  '(as the caller may see them: the badge trigger sees all, a user their own).';
+grant execute on function social_private.scoped_activity_count(uuid, text, social.badge_period, date, uuid, integer)
+  to authenticated, service_role;
 
 -- After an activity: award every active badge listening to its kind that the user now meets and
 -- has not earned; post the activity when its kind auto-posts and the user's settings allow.
