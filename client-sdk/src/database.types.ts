@@ -48,7 +48,7 @@ export type Database = {
           id?: string
           idempotency_key?: string | null
           kind: string
-          local_day: string
+          local_day?: string
           occurred_at?: string
           payload?: NonNullable<Json>
           user_id?: string

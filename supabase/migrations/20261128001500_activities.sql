@@ -112,7 +112,7 @@ create table social.activities (
   user_id uuid not null default auth.uid() references social.profiles (id) on delete cascade,
   kind text not null,
   occurred_at timestamptz not null default now(),
-  local_day date not null,
+  local_day date not null default current_date,
   value numeric,
   payload jsonb not null default '{}',
   group_id uuid references social.groups (id) on delete set null,
@@ -134,8 +134,8 @@ comment on column social.activities.kind is 'A code of social.activity_kinds.';
 comment on column social.activities.occurred_at is
   'When it happened (defaults to now). Users may back-date up to 30 days; the service role any time.';
 comment on column social.activities.local_day is
-  'The day it happened in the user''s time zone (UTC when unset), set on insert: streaks and '
-  'period badges count by it.';
+  'The day it happened in the user''s time zone (UTC when unset), always set by the insert trigger '
+  '(whatever is given): streaks and period badges count by it.';
 comment on column social.activities.value is 'An optional number, e.g. a weight in the kind''s unit.';
 comment on column social.activities.payload is 'Free-form details (a JSON object, at most 8 kB), e.g. the workout.';
 comment on column social.activities.group_id is
