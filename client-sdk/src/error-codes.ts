@@ -110,7 +110,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "A block between you and the other user rules this out (follow, invite, join).",
   },
   { code: "comment_not_found", status: 404, source: "sql", meaning: "No such comment, or none you may see." },
-  { code: "follow_request_not_found", status: 404, source: "sql", meaning: "No pending follow request from this user." },
+  {
+    code: "follow_request_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No pending follow request from this user.",
+  },
   { code: "group_forbidden", status: 403, source: "sql", meaning: "Join the group to see its posts." },
   { code: "group_not_found", status: 404, source: "sql", meaning: "No such group, or none you may see." },
   {
@@ -145,7 +150,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "An expiry is not in the future (an invite's, not within a year).",
   },
-  { code: "invalid_field", status: 400, source: "sql", meaning: "A profile update names a field profiles do not have." },
+  {
+    code: "invalid_field",
+    status: 400,
+    source: "sql",
+    meaning: "A profile update names a field profiles do not have.",
+  },
   { code: "invalid_join_policy", status: 400, source: "sql", meaning: "Coaching groups are joined by invite only." },
   {
     code: "invalid_max_uses",

@@ -194,11 +194,7 @@ describe("toSupasocialError", () => {
     const taken = toSupasocialError(new AuthApiError("User already registered", 422, "user_already_exists"));
     expect([taken.code, taken.status, taken.rawCode]).toEqual(["invalid_input", 400, "user_already_exists"]);
     const limited = toSupasocialError(new AuthApiError("Too many requests", 429, "over_request_rate_limit"));
-    expect([limited.code, limited.status, limited.rawCode]).toEqual([
-      "rate_limited",
-      429,
-      "over_request_rate_limit",
-    ]);
+    expect([limited.code, limited.status, limited.rawCode]).toEqual(["rate_limited", 429, "over_request_rate_limit"]);
     expect(toSupasocialError(new AuthApiError("bad jwt", 403, "bad_jwt")).code).toBe("not_authenticated");
     expect(toSupasocialError(new AuthRetryableFetchError("fetch failed", 0)).code).toBe("network_error");
   });
@@ -239,7 +235,12 @@ describe("SupasocialError", () => {
       rawCode: "42501",
       cause: { code: "42501", message: "you cannot follow this user", details: "d", hint: "blocked" },
     });
-    const wrapped = new SupasocialError({ code: "server_error", status: 500, message: "m", cause: new RangeError("inner") });
+    const wrapped = new SupasocialError({
+      code: "server_error",
+      status: 500,
+      message: "m",
+      cause: new RangeError("inner"),
+    });
     expect(wrapped.toJSON().cause).toEqual({ name: "RangeError", message: "inner" });
   });
 
