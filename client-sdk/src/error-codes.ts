@@ -3,11 +3,12 @@
  * the Data API answers (PostgREST and @supabase/lite alike) and what it means.
  *
  * It is the one source of truth. Supasocial's SQL raises its codes with
- * `social_private.raise_error(kind, code, message)` and a test fails when the migrated database
- * raises a code that is not here, or when a `source: "sql"` code is raised nowhere; a
- * `source: "sdk"` code is one only the SDK produces (from input validation, a SQLSTATE or
- * PostgREST/Auth code without our code, the HTTP status, a network or Realtime failure). The
- * README's table of error codes is generated from this list (`npm run gen:docs`).
+ * `social_private.raise_error(kind, code, message)` (see `SUPASOCIAL_ERROR_KINDS`), and a test
+ * fails when the migrated database raises a code that is not here, or when a `source: "sql"` code
+ * is raised nowhere. A `source: "sdk"` code is one only the SDK produces (from input validation,
+ * a SQLSTATE or PostgREST/Auth code without a code of ours, the HTTP status, a network or
+ * Realtime failure). The README's table of error codes is generated from this list
+ * (`npm run gen:docs`).
  *
  * Codes of HTTP status 403 reach a request without a signed-in user as 401: PostgREST and
  * @supabase/lite both answer SQLSTATE 42501 so, and `error.status` says the same.
@@ -295,6 +296,36 @@ export const SUPASOCIAL_ERROR_CODES = [
  * ```
  */
 export type SupasocialErrorCode = (typeof SUPASOCIAL_ERROR_CODES)[number]["code"];
+
+/**
+ * The kinds of error Supasocial's SQL raises, `social_private.raise_error(kind, code, message)`,
+ * with the SQLSTATE each is raised with (the error's `rawCode`). Each kind is also the generic
+ * code of that sort on the list, with its HTTP status; the SDK falls back to it for a code of
+ * that kind it does not know (from a newer server).
+ *
+ * @example
+ * ```ts
+ * SUPASOCIAL_ERROR_KINDS.not_found // 'PT404': PostgREST's custom status, HTTP 404
+ * ```
+ */
+export const SUPASOCIAL_ERROR_KINDS = {
+  invalid_input: "22023",
+  not_authenticated: "42501",
+  permission_denied: "42501",
+  not_found: "PT404",
+  conflict: "PT409",
+  rate_limited: "PT429",
+} as const satisfies Partial<Record<SupasocialErrorCode, string>>;
+
+/**
+ * A kind of error the SQL raises (`social_private.error_kind`).
+ *
+ * @example
+ * ```ts
+ * const kind: SupasocialErrorKind = 'not_found'
+ * ```
+ */
+export type SupasocialErrorKind = keyof typeof SUPASOCIAL_ERROR_KINDS;
 
 /**
  * The codes of one HTTP status, e.g. `SupasocialErrorCodeOfStatus<404>` for the not-found codes.

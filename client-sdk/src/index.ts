@@ -15,9 +15,11 @@ export { Constants } from "./database.types.ts";
 export {
   isSupasocialErrorCode,
   SUPASOCIAL_ERROR_CODES,
+  SUPASOCIAL_ERROR_KINDS,
   SUPASOCIAL_ERROR_STATUS,
   type SupasocialErrorCodeInfo,
   type SupasocialErrorCodeOfStatus,
+  type SupasocialErrorKind,
 } from "./error-codes.ts";
 export {
   isSupasocialError,

@@ -63,10 +63,11 @@ grant usage on schema social_private to anon, authenticated, service_role;
 -- one of the closed list in client-sdk/src/error-codes.ts (README, "Error codes"; a test fails on a
 -- code that is not on it) and travels in HINT, which PostgREST, @supabase/lite and postgres.js all
 -- return as `hint`. The kind says what sort of error it is and picks the SQLSTATE, and with it the
--- HTTP status that PostgREST and @supabase/lite both answer:
+-- HTTP status that PostgREST and @supabase/lite both answer. Each kind is also the generic code
+-- of that sort on the list, which the SDK falls back to for a code it does not know:
 --   invalid_input      22023 (invalid_parameter_value)   400
 --   not_authenticated  42501 (insufficient_privilege)    401 (raised only when there is no user)
---   forbidden          42501 (insufficient_privilege)    403; 401 to a request without a user
+--   permission_denied  42501 (insufficient_privilege)    403; 401 to a request without a user
 --   not_found          PT404 (PostgREST custom status)   404
 --   conflict           PT409                             409
 --   rate_limited       PT429                             429
@@ -75,7 +76,7 @@ grant usage on schema social_private to anon, authenticated, service_role;
 -- PTnnn states. Errors that Postgres raises itself keep their own SQLSTATE (23505 for a taken
 -- handle, 42501 for a row that RLS refuses) and have no hint; the SDK maps those by SQLSTATE.
 create type social_private.error_kind as enum (
-  'invalid_input', 'not_authenticated', 'forbidden', 'not_found', 'conflict', 'rate_limited'
+  'invalid_input', 'not_authenticated', 'permission_denied', 'not_found', 'conflict', 'rate_limited'
 );
 comment on type social_private.error_kind is
   'What sort of error raise_error raises; picks the SQLSTATE and so the HTTP status (400, 401, 403, 404, 409, 429).';
@@ -97,7 +98,7 @@ begin
     errcode = case p_kind
       when 'invalid_input' then '22023'
       when 'not_authenticated' then '42501'
-      when 'forbidden' then '42501'
+      when 'permission_denied' then '42501'
       when 'not_found' then 'PT404'
       when 'conflict' then 'PT409'
       when 'rate_limited' then 'PT429'

@@ -244,7 +244,7 @@ declare
   v_visibility social.profile_visibility;
 begin
   if social_private.user_is_blocked_with(new.follower_id, new.followee_id) then
-    perform social_private.raise_error('forbidden', 'blocked', 'you cannot follow this user');
+    perform social_private.raise_error('permission_denied', 'blocked', 'you cannot follow this user');
   end if;
   select p.visibility into v_visibility from social.profiles p where p.id = new.followee_id;
   if v_visibility is null then
@@ -381,7 +381,7 @@ begin
     perform social_private.raise_error('invalid_input', 'invalid_target', 'you cannot follow yourself');
   end if;
   if social_private.is_blocked_with(p_user_id) then
-    perform social_private.raise_error('forbidden', 'blocked', 'you cannot follow this user');
+    perform social_private.raise_error('permission_denied', 'blocked', 'you cannot follow this user');
   end if;
   if not exists (select 1 from social.profiles p where p.id = p_user_id) then
     perform social_private.raise_error('not_found', 'profile_not_found', 'no such profile');

@@ -540,7 +540,7 @@ begin
   if tg_op = 'DELETE' then
     if old.role = 'owner' and v_owner = old.user_id then
       perform social_private.raise_error(
-        'forbidden', 'owner_must_transfer', 'the owner''s membership goes only with a transfer or the group');
+        'permission_denied', 'owner_must_transfer', 'the owner''s membership goes only with a transfer or the group');
     end if;
     return old;
   end if;
@@ -552,7 +552,7 @@ begin
     end if;
     if old.role = 'owner' and v_owner = old.user_id and (new.role <> 'owner' or new.status <> 'active') then
       perform social_private.raise_error(
-        'forbidden', 'owner_must_transfer', 'the owner stays an active owner until ownership is transferred');
+        'permission_denied', 'owner_must_transfer', 'the owner stays an active owner until ownership is transferred');
     end if;
   end if;
 

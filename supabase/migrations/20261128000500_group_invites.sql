@@ -68,16 +68,16 @@ declare
   v_row social.group_members;
 begin
   if p_invite.revoked_at is not null then
-    perform social_private.raise_error('forbidden', 'invite_revoked', 'this invite was revoked');
+    perform social_private.raise_error('permission_denied', 'invite_revoked', 'this invite was revoked');
   end if;
   if p_invite.expires_at is not null and p_invite.expires_at <= now() then
-    perform social_private.raise_error('forbidden', 'invite_expired', 'this invite has expired');
+    perform social_private.raise_error('permission_denied', 'invite_expired', 'this invite has expired');
   end if;
   if p_invite.token is not null then
     update social.group_invites i set use_count = i.use_count + 1
     where i.id = p_invite.id and (i.max_uses is null or i.use_count < i.max_uses);
     if not found then
-      perform social_private.raise_error('forbidden', 'invite_exhausted', 'this invite link has been used up');
+      perform social_private.raise_error('permission_denied', 'invite_exhausted', 'this invite link has been used up');
     end if;
   else
     update social.group_invites i set accepted_at = now() where i.id = p_invite.id;
@@ -106,7 +106,8 @@ declare
   v_invite social.group_invites;
 begin
   if not social_private.can_invite_to_group(p_group_id) then
-    perform social_private.raise_error('forbidden', 'not_allowed_to_invite', 'you cannot invite people to this group');
+    perform social_private.raise_error(
+      'permission_denied', 'not_allowed_to_invite', 'you cannot invite people to this group');
   end if;
   if p_user_id is null or p_user_id = v_me then
     perform social_private.raise_error('invalid_input', 'invalid_target', 'you cannot invite yourself');
@@ -116,14 +117,14 @@ begin
   end if;
   if social_private.user_is_blocked_with(v_me, p_user_id)
      or social_private.user_is_blocked_with(v_group.owner_id, p_user_id) then
-    perform social_private.raise_error('forbidden', 'blocked', 'you cannot invite this user');
+    perform social_private.raise_error('permission_denied', 'blocked', 'you cannot invite this user');
   end if;
   select * into v_member from social.group_members m where m.group_id = p_group_id and m.user_id = p_user_id;
   if v_member.status = 'active' then
     perform social_private.raise_error('conflict', 'already_member', 'this user is already a member');
   elsif v_member.status = 'banned' then
     perform social_private.raise_error(
-      'forbidden', 'user_banned', 'this user is banned from the group; unban them first');
+      'permission_denied', 'user_banned', 'this user is banned from the group; unban them first');
   end if;
 
   -- one open invite per user: an unexpired one is returned as it is, an expired one replaced
@@ -175,7 +176,8 @@ declare
 begin
   perform social_private.require_group(p_group_id);
   if not social_private.can_invite_to_group(p_group_id) then
-    perform social_private.raise_error('forbidden', 'not_allowed_to_invite', 'you cannot invite people to this group');
+    perform social_private.raise_error(
+      'permission_denied', 'not_allowed_to_invite', 'you cannot invite people to this group');
   end if;
   if p_max_uses is not null and (p_max_uses < 1 or p_max_uses > 100000) then
     perform social_private.raise_error('invalid_input', 'invalid_max_uses', 'max uses is between 1 and 100000');
@@ -227,7 +229,7 @@ begin
   end if;
   if not (v_invite.inviter_id = v_me or social_private.is_group_admin(v_invite.group_id)) then
     perform social_private.raise_error(
-      'forbidden', 'insufficient_role', 'only the inviter or the group''s owner and admins revoke an invite');
+      'permission_denied', 'insufficient_role', 'only the inviter or the group''s owner and admins revoke an invite');
   end if;
   if v_invite.accepted_at is not null or v_invite.declined_at is not null then
     perform social_private.raise_error('invalid_input', 'invite_closed', 'this invite was already answered');
@@ -409,7 +411,7 @@ begin
   select * into v_row from social.group_members m
   where m.group_id = v_invite.group_id and m.user_id = v_me;
   if v_row.status = 'banned' then
-    perform social_private.raise_error('forbidden', 'banned', 'you are banned from this group');
+    perform social_private.raise_error('permission_denied', 'banned', 'you are banned from this group');
   elsif v_row.status = 'active' then
     return v_row; -- already in: the link is not used up again
   end if;

@@ -185,7 +185,7 @@ declare
 begin
   if not social_private.is_group_admin(p_group_id) then
     perform social_private.raise_error(
-      'forbidden', 'not_group_admin', 'only the group''s owner and admins post announcements');
+      'permission_denied', 'not_group_admin', 'only the group''s owner and admins post announcements');
   end if;
   insert into social.announcements (group_id, author_id, title, body, pinned, expires_at)
   values (p_group_id, v_me, p_title, coalesce(p_body, ''), coalesce(p_pinned, false), p_expires_at)

@@ -557,7 +557,7 @@ begin
      and not (v_post.group_id is not null and social_private.is_group_staff(v_post.group_id)) then
     if v_post.deleted_at is null and social_private.can_view_post(p_post_id) then
       perform social_private.raise_error(
-        'forbidden', 'not_allowed', 'only the author or group staff may delete this post');
+        'permission_denied', 'not_allowed', 'only the author or group staff may delete this post');
     end if;
     perform social_private.raise_error('not_found', 'post_not_found', 'no such post');
   end if;

@@ -147,7 +147,7 @@ begin
     perform social_private.raise_error('not_found', 'post_not_found', 'no such post');
   end if;
   if not social_private.can_interact_with_post(p_post_id) then
-    perform social_private.raise_error('forbidden', 'not_allowed', 'join the group to react to its posts');
+    perform social_private.raise_error('permission_denied', 'not_allowed', 'join the group to react to its posts');
   end if;
   insert into social.reactions (post_id, user_id, kind) values (p_post_id, v_uid, p_kind)
   on conflict do nothing;
@@ -394,7 +394,7 @@ begin
      and v_comment.post_author_id <> v_uid
      and not (v_comment.group_id is not null and social_private.is_group_staff(v_comment.group_id)) then
     if v_comment.deleted_at is null and social_private.can_view_comment(p_comment_id) then
-      perform social_private.raise_error('forbidden', 'not_allowed',
+      perform social_private.raise_error('permission_denied', 'not_allowed',
         'only the comment''s author, the post''s author or group staff may delete this comment');
     end if;
     perform social_private.raise_error('not_found', 'comment_not_found', 'no such comment');

@@ -153,7 +153,7 @@ begin
       perform social_private.raise_error('not_found', 'group_not_found', 'no such group');
     end if;
     if not social_private.can_read_group(p_group_id) then
-      perform social_private.raise_error('forbidden', 'group_forbidden', 'join the group to see its posts');
+      perform social_private.raise_error('permission_denied', 'group_forbidden', 'join the group to see its posts');
     end if;
   end if;
   v_hidden := social_private.user_blocked_ids(v_uid);

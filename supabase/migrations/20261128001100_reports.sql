@@ -259,7 +259,8 @@ begin
 
   -- nobody judges their own case: another staff member (or the platform) closes it
   if (select auth.uid()) is not null and (select auth.uid()) = old.target_user_id then
-    perform social_private.raise_error('forbidden', 'own_report', 'another staff member closes reports about you');
+    perform social_private.raise_error(
+      'permission_denied', 'own_report', 'another staff member closes reports about you');
   end if;
   if new.status = 'dismissed' then
     new.resolution := 'none';
@@ -384,7 +385,7 @@ begin
     perform social_private.raise_error('not_found', 'report_not_found', 'no such report');
   end if;
   if not v_platform and not (v_row.group_id is not null and social_private.is_group_staff(v_row.group_id)) then
-    perform social_private.raise_error('forbidden', 'not_allowed', 'only the group''s staff close this report');
+    perform social_private.raise_error('permission_denied', 'not_allowed', 'only the group''s staff close this report');
   end if;
   if v_row.status <> 'open' then
     if v_row.status = p_status
@@ -448,12 +449,13 @@ declare
 begin
   if p_group_id is null then
     if not social_private.is_platform() then
-      perform social_private.raise_error('forbidden', 'not_allowed', 'the platform queue is for service_role');
+      perform social_private.raise_error('permission_denied', 'not_allowed', 'the platform queue is for service_role');
     end if;
   else
     perform social_private.require_user();
     if not social_private.is_group_staff(p_group_id) then
-      perform social_private.raise_error('forbidden', 'not_group_staff', 'only the group''s staff see its reports');
+      perform social_private.raise_error(
+        'permission_denied', 'not_group_staff', 'only the group''s staff see its reports');
     end if;
   end if;
 

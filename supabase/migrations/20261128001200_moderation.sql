@@ -85,7 +85,7 @@ language plpgsql
 set search_path = ''
 as $$
 begin
-  perform social_private.raise_error('forbidden', 'append_only',
+  perform social_private.raise_error('permission_denied', 'append_only',
     'the moderation log is append-only: entries are never changed or removed');
   return null;
 end;
@@ -299,12 +299,13 @@ declare
 begin
   if p_group_id is null then
     if not social_private.is_platform() then
-      perform social_private.raise_error('forbidden', 'not_allowed', 'the platform log is for service_role');
+      perform social_private.raise_error('permission_denied', 'not_allowed', 'the platform log is for service_role');
     end if;
   else
     perform social_private.require_user();
     if not social_private.is_group_staff(p_group_id) then
-      perform social_private.raise_error('forbidden', 'not_group_staff', 'only the group''s staff read its log');
+      perform social_private.raise_error(
+        'permission_denied', 'not_group_staff', 'only the group''s staff read its log');
     end if;
   end if;
 

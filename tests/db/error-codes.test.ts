@@ -5,19 +5,22 @@
  * raises an error that reaches a client.
  */
 import { describe, expect, test } from "vitest";
-import { SUPASOCIAL_ERROR_CODES, SUPASOCIAL_ERROR_STATUS } from "../../client-sdk/src/error-codes.ts";
+import {
+  SUPASOCIAL_ERROR_CODES,
+  SUPASOCIAL_ERROR_KINDS,
+  SUPASOCIAL_ERROR_STATUS,
+  type SupasocialErrorKind,
+} from "../../client-sdk/src/error-codes.ts";
 import { sql, type Tx, withDb } from "../helpers/db.ts";
 import { findRaisedErrors, type RaisedErrors } from "../helpers/sql-raise-errors.ts";
 
 /** The kinds of social_private.error_kind: the SQLSTATE raise_error gives each, and the HTTP status. */
-const KINDS: Record<string, { sqlstate: string; status: number }> = {
-  invalid_input: { sqlstate: "22023", status: 400 },
-  not_authenticated: { sqlstate: "42501", status: 401 },
-  forbidden: { sqlstate: "42501", status: 403 },
-  not_found: { sqlstate: "PT404", status: 404 },
-  conflict: { sqlstate: "PT409", status: 409 },
-  rate_limited: { sqlstate: "PT429", status: 429 },
-};
+const KINDS: Record<string, { sqlstate: string; status: number }> = Object.fromEntries(
+  Object.entries(SUPASOCIAL_ERROR_KINDS).map(([kind, sqlstate]) => [
+    kind,
+    { sqlstate, status: SUPASOCIAL_ERROR_STATUS[kind as SupasocialErrorKind] },
+  ]),
+);
 
 /**
  * Bare `raise exception` statements that never reach a client, by function: each is caught by
@@ -160,7 +163,7 @@ describe("error codes raised by the SQL", () => {
         create function social_private.error_probe(p int) returns void language plpgsql set search_path = '' as $$
         begin
           if p = 1 then perform social_private.raise_error('not_found', 'no_such_code', 'm'); end if;
-          if p = 2 then perform social_private.raise_error('forbidden', 'post_not_found', 'm'); end if;
+          if p = 2 then perform social_private.raise_error('permission_denied', 'post_not_found', 'm'); end if;
           if p = 3 then raise exception 'plain'; end if;
           if p = 4 then perform social_private.raise_error('blocked', 'you cannot follow this user', '42501'); end if;
           if p = 5 then perform social_private.raise_error('conflict', 'network_error', 'm'); end if;
@@ -169,7 +172,7 @@ describe("error codes raised by the SQL", () => {
       const sources = (await raisedEverywhere(db.q)).filter((s) => s.name.startsWith("social_private.error_probe"));
       expect(offList(sources)).toEqual([
         "social_private.error_probe(p integer): no_such_code is not on the list (client-sdk/src/error-codes.ts)",
-        "social_private.error_probe(p integer): post_not_found is listed as 404 but raised as forbidden (403)",
+        "social_private.error_probe(p integer): post_not_found is listed as 404 but raised as permission_denied (403)",
         "social_private.error_probe(p integer): unknown kind blocked in raise_error('blocked' , 'you cannot follow this user' , '42501')",
         "social_private.error_probe(p integer): network_error is raised by the SQL but listed as sdk",
       ]);
@@ -200,7 +203,7 @@ describe("the raise_error call reader", () => {
           format('too long (%s, %s)', char_length(p_body), 'it''s, here')
         );
         perform "social_private".raise_error('not_found'::social_private.error_kind, 'post_not_found', $m$no (such) post$m$);
-        perform social_private.raise_error(p_message => 'm', p_code => 'blocked', p_kind => 'forbidden');
+        perform social_private.raise_error(p_message => 'm', p_code => 'blocked', p_kind => 'permission_denied');
         raise notice 'not an error';
       exception when others then
         raise;
@@ -208,7 +211,7 @@ describe("the raise_error call reader", () => {
     expect(found.calls.map((c) => [c.kind, c.code])).toEqual([
       ["invalid_input", "invalid_body"],
       ["not_found", "post_not_found"],
-      ["forbidden", "blocked"],
+      ["permission_denied", "blocked"],
     ]);
     expect(found.problems).toEqual([]);
     expect(found.bareRaises).toEqual([]);
@@ -219,11 +222,11 @@ describe("the raise_error call reader", () => {
       perform social_private.raise_error('not_found', v_code, 'm');
       perform social_private.raise_error('post_not_found', 'no such post', 'P0002');
       perform social_private.raise_error('blocked', 'you cannot');
-      execute 'select social_private.raise_error(''forbidden'', ''x'', ''y'')';
+      execute 'select social_private.raise_error(''permission_denied'', ''x'', ''y'')';
       raise exception 'plain' using errcode = '42501';
       raise sqlstate 'PT404';`);
     expect(found.problems).toEqual([
-      "raise_error inside a string literal (dynamic SQL is not checked): select social_private.raise_error('forbidden', 'x', 'y')",
+      "raise_error inside a string literal (dynamic SQL is not checked): select social_private.raise_error('permission_denied', 'x', 'y')",
       "the code is not a string literal: raise_error('not_found' , v_code , 'm')",
       "raise_error takes (kind, code, message): raise_error('blocked' , 'you cannot')",
     ]);
