@@ -310,7 +310,7 @@ export type SupasocialErrorCode = (typeof SUPASOCIAL_ERROR_CODES)[number]["code"
  */
 export const SUPASOCIAL_ERROR_KINDS = {
   invalid_input: "22023",
-  not_authenticated: "42501",
+  not_authenticated: "PT401",
   permission_denied: "42501",
   not_found: "PT404",
   conflict: "PT409",

@@ -66,15 +66,17 @@ grant usage on schema social_private to anon, authenticated, service_role;
 -- HTTP status that PostgREST and @supabase/lite both answer. Each kind is also the generic code
 -- of that sort on the list, which the SDK falls back to for a code it does not know:
 --   invalid_input      22023 (invalid_parameter_value)   400
---   not_authenticated  42501 (insufficient_privilege)    401 (raised only when there is no user)
+--   not_authenticated  PT401 (PostgREST custom status)   401
 --   permission_denied  42501 (insufficient_privilege)    403; 401 to a request without a user
---   not_found          PT404 (PostgREST custom status)   404
+--   not_found          PT404                             404
 --   conflict           PT409                             409
 --   rate_limited       PT429                             429
 -- PostgREST would answer P0002 (no_data_found) with 500 and 54000 with 413, and @supabase/lite
 -- answers P0001, P0002, 54000 and 23514 with `500 SUP` and drops the hint of 23505, hence the
--- PTnnn states. Errors that Postgres raises itself keep their own SQLSTATE (23505 for a taken
--- handle, 42501 for a row that RLS refuses) and have no hint; the SDK maps those by SQLSTATE.
+-- PTnnn states; both answer 42501 with 403 to a caller that has a role but no user (a service
+-- key), hence PT401 for not_authenticated. Errors that Postgres raises itself keep their own
+-- SQLSTATE (23505 for a taken handle, 42501 for a row that RLS refuses) and have no hint; the SDK
+-- maps those by SQLSTATE.
 create type social_private.error_kind as enum (
   'invalid_input', 'not_authenticated', 'permission_denied', 'not_found', 'conflict', 'rate_limited'
 );
@@ -97,7 +99,7 @@ begin
     hint = p_code,
     errcode = case p_kind
       when 'invalid_input' then '22023'
-      when 'not_authenticated' then '42501'
+      when 'not_authenticated' then 'PT401'
       when 'permission_denied' then '42501'
       when 'not_found' then 'PT404'
       when 'conflict' then 'PT409'
