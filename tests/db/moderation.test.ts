@@ -6,7 +6,7 @@
  * of another group, the reported member, a stranger, anon, service_role and the table owner.
  */
 import { describe, expect, it } from "vitest";
-import { type TestDb, type Tx, withDb } from "../helpers/db.ts";
+import { refused, type TestDb, type Tx, withDb } from "../helpers/db.ts";
 
 interface Cast {
   group: string;
@@ -96,12 +96,6 @@ async function cast(db: TestDb): Promise<Cast> {
     post: post!.id,
     comment: comment!.id,
   };
-}
-
-/** The error a statement raises, as [SQLSTATE, stable code]. */
-async function refused(db: TestDb, fn: (tx: Tx) => Promise<unknown>): Promise<[string, string | undefined]> {
-  const e = await db.error(fn);
-  return [e.code, e.hint];
 }
 
 async function report(
