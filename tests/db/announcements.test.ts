@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { groupCast } from "../fixtures/groups.ts";
 import { refused, type TestDb, withDb } from "../helpers/db.ts";
+import { asRole } from "../helpers/labels.ts";
 
 interface HomeRow {
   id: string;
@@ -69,7 +70,13 @@ describe("posting announcements", () => {
       for (const who of [c.owner, c.admin]) {
         await db.as(who);
         const [row] = await db.q`select * from social.create_announcement(${c.group}, '  Week plan ', 'Run 3x', true)`;
-        expect(row).toMatchObject({ author_id: who, title: "Week plan", body: "Run 3x", pinned: true, read_count: 1 });
+        expect(row, asRole(c, who)).toMatchObject({
+          author_id: who,
+          title: "Week plan",
+          body: "Run 3x",
+          pinned: true,
+          read_count: 1,
+        });
       }
       // a plain insert works too, under RLS
       await db.as(c.admin);
@@ -84,14 +91,15 @@ describe("posting announcements", () => {
       const c = await coachingCast(db);
       for (const who of [c.moderator, c.member, c.pending, c.banned, c.stranger, c.other]) {
         await db.as(who);
-        expect(await refused(db, (tx) => tx`select social.create_announcement(${c.group}, 'Hi')`)).toEqual([
-          "42501",
-          "not_group_admin",
-        ]);
+        expect(
+          await refused(db, (tx) => tx`select social.create_announcement(${c.group}, 'Hi')`),
+          asRole(c, who),
+        ).toEqual(["42501", "not_group_admin"]);
         expect(
           (
             await refused(db, (tx) => tx`insert into social.announcements (group_id, title) values (${c.group}, 'Hi')`)
           )[0],
+          asRole(c, who),
         ).toBe("42501");
       }
       await db.asAnon();
@@ -154,11 +162,11 @@ describe("reading announcements", () => {
       const seen = async () => (await db.q`select id from social.announcements where id = ${id}`).length;
       for (const who of [c.owner, c.admin, c.moderator, c.member]) {
         await db.as(who);
-        expect(await seen()).toBe(1);
+        expect(await seen(), asRole(c, who)).toBe(1);
       }
       for (const who of [c.pending, c.banned, c.stranger, c.other]) {
         await db.as(who);
-        expect(await seen()).toBe(0);
+        expect(await seen(), asRole(c, who)).toBe(0);
       }
       await db.asAnon();
       expect((await refused(db, (tx) => tx`select id from social.announcements`))[0]).toBe("42501");
@@ -232,7 +240,7 @@ describe("the home screen list", () => {
       expect((await home(db, c.other)).map((r) => r.id)).toEqual([other]);
       // strangers and requesters have an empty home screen
       for (const who of [c.stranger, c.pending, c.banned]) {
-        expect(await home(db, who)).toEqual([]);
+        expect(await home(db, who), asRole(c, who)).toEqual([]);
       }
     });
   });
@@ -312,7 +320,7 @@ describe("marking announcements read", () => {
       const id = await announce(db, c.owner, c.group, "Private");
       for (const who of [c.pending, c.banned, c.stranger, c.other]) {
         await db.as(who);
-        expect(await refused(db, (tx) => tx`select social.mark_announcement_read(${id})`)).toEqual([
+        expect(await refused(db, (tx) => tx`select social.mark_announcement_read(${id})`), asRole(c, who)).toEqual([
           "PT404",
           "announcement_not_found",
         ]);
@@ -323,6 +331,7 @@ describe("marking announcements read", () => {
               (tx) => tx`insert into social.announcement_reads (announcement_id, user_id) values (${id}, ${who})`,
             )
           )[0],
+          asRole(c, who),
         ).toBe("42501");
       }
       await db.asAnon();
@@ -383,7 +392,10 @@ describe("marking announcements read", () => {
       ]);
       for (const who of [c.admin, c.stranger]) {
         await db.as(who);
-        expect(await db.q`select user_id from social.announcement_reads where announcement_id = ${id}`).toEqual([]);
+        expect(
+          await db.q`select user_id from social.announcement_reads where announcement_id = ${id}`,
+          asRole(c, who),
+        ).toEqual([]);
       }
       await db.as(c.owner);
       expect(await db.q`select user_id from social.announcement_reads where announcement_id = ${id}`).toEqual([
@@ -437,13 +449,17 @@ describe("editing and deleting announcements", () => {
       const id = await announce(db, c.admin, c.group, "Draft");
       for (const who of [c.admin, c.owner]) {
         await db.as(who);
-        expect((await db.q`update social.announcements set body = ${`edited by ${who}`} where id = ${id}`).count).toBe(
-          1,
-        );
+        expect(
+          (await db.q`update social.announcements set body = ${`edited by ${who}`} where id = ${id}`).count,
+          asRole(c, who),
+        ).toBe(1);
       }
       for (const who of [c.moderator, c.member, c.pending, c.banned, c.stranger, c.other]) {
         await db.as(who);
-        expect((await db.q`update social.announcements set title = 'Hijacked' where id = ${id}`).count).toBe(0);
+        expect(
+          (await db.q`update social.announcements set title = 'Hijacked' where id = ${id}`).count,
+          asRole(c, who),
+        ).toBe(0);
       }
       await db.asAnon();
       expect((await refused(db, (tx) => tx`update social.announcements set title = 'x' where id = ${id}`))[0]).toBe(
@@ -499,7 +515,10 @@ describe("editing and deleting announcements", () => {
       const byAdmin = await announce(db, c.admin, c.group, "Admin's");
       for (const who of [c.moderator, c.member, c.pending, c.banned, c.stranger, c.other]) {
         await db.as(who);
-        expect((await db.q`delete from social.announcements where id in (${byOwner}, ${byAdmin})`).count).toBe(0);
+        expect(
+          (await db.q`delete from social.announcements where id in (${byOwner}, ${byAdmin})`).count,
+          asRole(c, who),
+        ).toBe(0);
       }
       await db.asAnon();
       expect((await refused(db, (tx) => tx`delete from social.announcements where id = ${byOwner}`))[0]).toBe("42501");

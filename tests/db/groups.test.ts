@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { createGroup, type GroupCast, groupCast } from "../fixtures/groups.ts";
 import { refused, type TestDb, withDb } from "../helpers/db.ts";
+import { asRole, nameOf } from "../helpers/labels.ts";
 
 interface MemberRow {
   group_id: string;
@@ -191,11 +192,11 @@ describe("seeing groups", () => {
       const c = await groupCast(db, { visibility: "secret", joinPolicy: "invite" });
       for (const who of [c.admin, c.moderator, c.member, c.pending]) {
         await db.as(who);
-        expect(await visibleGroups(db, [c.group])).toEqual([c.group]);
+        expect(await visibleGroups(db, [c.group]), asRole(c, who)).toEqual([c.group]);
       }
       for (const who of [c.banned, c.stranger, c.other]) {
         await db.as(who);
-        expect(await visibleGroups(db, [c.group])).toEqual([]);
+        expect(await visibleGroups(db, [c.group]), asRole(c, who)).toEqual([]);
       }
       const inv = await invite(db, c.owner, c.group, c.stranger);
       await db.as(c.stranger);
@@ -312,12 +313,12 @@ describe("updating and deleting a group", () => {
       for (const who of [c.owner, c.admin]) {
         await db.as(who);
         const res = await db.q`update social.groups set description = ${`by ${who}`} where id = ${c.group}`;
-        expect(res.count).toBe(1);
+        expect(res.count, asRole(c, who)).toBe(1);
       }
       for (const who of [c.moderator, c.member, c.pending, c.banned, c.stranger, c.other]) {
         await db.as(who);
         const res = await db.q`update social.groups set name = 'Hijacked' where id = ${c.group}`;
-        expect(res.count).toBe(0);
+        expect(res.count, asRole(c, who)).toBe(0);
       }
       await db.asAnon();
       expect((await refused(db, (tx) => tx`update social.groups set name = 'Hijacked' where id = ${c.group}`))[0]).toBe(
@@ -349,7 +350,7 @@ describe("updating and deleting a group", () => {
       await db.q`select social.create_announcement(${c.group}, 'Hello')`;
       for (const who of [c.admin, c.moderator, c.member, c.stranger, c.other]) {
         await db.as(who);
-        expect((await db.q`delete from social.groups where id = ${c.group}`).count).toBe(0);
+        expect((await db.q`delete from social.groups where id = ${c.group}`).count, asRole(c, who)).toBe(0);
       }
       await db.asAnon();
       expect((await refused(db, (tx) => tx`delete from social.groups where id = ${c.group}`))[0]).toBe("42501");
@@ -392,10 +393,10 @@ describe("joining a group", () => {
       // members, a stranger and staff of another group cannot approve
       for (const who of [c.member, c.pending, c.other]) {
         await db.as(who);
-        expect(await refused(db, (tx) => tx`select social.approve_join_request(${c.group}, ${c.stranger})`)).toEqual([
-          "42501",
-          "not_group_staff",
-        ]);
+        expect(
+          await refused(db, (tx) => tx`select social.approve_join_request(${c.group}, ${c.stranger})`),
+          asRole(c, who),
+        ).toEqual(["42501", "not_group_staff"]);
       }
       await db.as(c.moderator);
       const [approved] = await db.q<MemberRow[]>`select * from social.approve_join_request(${c.group}, ${c.stranger})`;
@@ -562,7 +563,7 @@ describe("invites addressed to a user", () => {
       const inv = await invite(db, c.owner, c.group, c.stranger);
       for (const who of [c.other, c.member, c.owner]) {
         await db.as(who);
-        expect(await refused(db, (tx) => tx`select social.accept_group_invite(${inv.id})`)).toEqual([
+        expect(await refused(db, (tx) => tx`select social.accept_group_invite(${inv.id})`), asRole(c, who)).toEqual([
           "PT404",
           "invite_not_found",
         ]);
@@ -602,7 +603,10 @@ describe("invites addressed to a user", () => {
         [crypto.randomUUID(), ["PT404", "profile_not_found"]],
       ];
       for (const [user, expected] of attempts) {
-        expect(await refused(db, (tx) => tx`select social.invite_to_group(${c.group}, ${user})`)).toEqual(expected);
+        expect(
+          await refused(db, (tx) => tx`select social.invite_to_group(${c.group}, ${user})`),
+          `inviting ${nameOf(c, user)}`,
+        ).toEqual(expected);
       }
       await db.as(c.stranger);
       await db.q`select social.block(${c.owner})`;
@@ -623,10 +627,10 @@ describe("invites addressed to a user", () => {
       const target = await db.createUser();
       for (const who of [c.member, c.pending, c.banned, c.other]) {
         await db.as(who);
-        expect(await refused(db, (tx) => tx`select social.invite_to_group(${c.group}, ${target})`)).toEqual([
-          "42501",
-          "not_allowed_to_invite",
-        ]);
+        expect(
+          await refused(db, (tx) => tx`select social.invite_to_group(${c.group}, ${target})`),
+          asRole(c, who),
+        ).toEqual(["42501", "not_allowed_to_invite"]);
       }
       await db.as(c.stranger);
       expect((await refused(db, (tx) => tx`select social.invite_to_group(${c.group}, ${target})`))[0]).toBe("42501");
@@ -645,14 +649,14 @@ describe("invites addressed to a user", () => {
       const trainee = await db.createUser();
       for (const who of [c.admin, c.moderator, c.member]) {
         await db.as(who);
-        expect(await refused(db, (tx) => tx`select social.invite_to_group(${c.group}, ${trainee})`)).toEqual([
-          "42501",
-          "not_allowed_to_invite",
-        ]);
-        expect(await refused(db, (tx) => tx`select social.create_group_invite_link(${c.group})`)).toEqual([
-          "42501",
-          "not_allowed_to_invite",
-        ]);
+        expect(
+          await refused(db, (tx) => tx`select social.invite_to_group(${c.group}, ${trainee})`),
+          asRole(c, who),
+        ).toEqual(["42501", "not_allowed_to_invite"]);
+        expect(
+          await refused(db, (tx) => tx`select social.create_group_invite_link(${c.group})`),
+          asRole(c, who),
+        ).toEqual(["42501", "not_allowed_to_invite"]);
       }
       const inv = await invite(db, c.owner, c.group, trainee);
       await db.as(trainee);
@@ -675,7 +679,7 @@ describe("invites addressed to a user", () => {
       const byMod = await invite(db, c.moderator, c.group, c.stranger);
       for (const who of [c.member, c.other]) {
         await db.as(who);
-        expect(await refused(db, (tx) => tx`select social.revoke_group_invite(${byMod.id})`)).toEqual([
+        expect(await refused(db, (tx) => tx`select social.revoke_group_invite(${byMod.id})`), asRole(c, who)).toEqual([
           "PT404",
           "invite_not_found",
         ]);
@@ -715,11 +719,11 @@ describe("invites addressed to a user", () => {
       const seen = async () => (await db.q`select id from social.group_invites where id = ${inv.id}`).length;
       for (const who of [c.owner, c.admin, c.moderator, c.stranger]) {
         await db.as(who);
-        expect(await seen()).toBe(1);
+        expect(await seen(), asRole(c, who)).toBe(1);
       }
       for (const who of [c.member, c.pending, c.banned, c.other]) {
         await db.as(who);
-        expect(await seen()).toBe(0);
+        expect(await seen(), asRole(c, who)).toBe(0);
       }
       await db.asAnon();
       expect((await refused(db, (tx) => tx`select id from social.group_invites`))[0]).toBe("42501");
@@ -774,7 +778,9 @@ describe("invite links", () => {
       expect(l.expires_at!.getTime()).toBeLessThan(Date.now() + 8 * 86400_000);
       for (const who of [c.member, c.stranger, c.other]) {
         await db.as(who);
-        expect(await db.q`select token from social.group_invites where group_id = ${c.group}`).toEqual([]);
+        expect(await db.q`select token from social.group_invites where group_id = ${c.group}`, asRole(c, who)).toEqual(
+          [],
+        );
       }
       await db.as(c.stranger);
       const [preview] = await db.q`select * from social.preview_group_invite(${l.token})`;
@@ -877,8 +883,8 @@ describe("leaving a group", () => {
       const c = await groupCast(db);
       for (const who of [c.member, c.moderator, c.admin, c.pending]) {
         await db.as(who);
-        expect(await db.q`select social.leave_group(${c.group}) as left`).toEqual([{ left: true }]);
-        expect(await membership(db, c.group, who)).toBeUndefined();
+        expect(await db.q`select social.leave_group(${c.group}) as left`, asRole(c, who)).toEqual([{ left: true }]);
+        expect(await membership(db, c.group, who), asRole(c, who)).toBeUndefined();
       }
       expect(await memberCount(db, c.group)).toEqual({ stored: 1, actual: 1 });
     });
@@ -889,7 +895,7 @@ describe("leaving a group", () => {
       const c = await groupCast(db);
       for (const who of [c.banned, c.stranger]) {
         await db.as(who);
-        expect(await db.q`select social.leave_group(${c.group}) as left`).toEqual([{ left: false }]);
+        expect(await db.q`select social.leave_group(${c.group}) as left`, asRole(c, who)).toEqual([{ left: false }]);
       }
       expect(await membership(db, c.group, c.banned)).toMatchObject({ status: "banned" });
     });
@@ -923,10 +929,11 @@ describe("removing members", () => {
         await db.tx.savepoint(async () => {
           const c = await groupCast(db);
           await db.as(c[actor]);
-          expect(await db.q`select social.remove_group_member(${c.group}, ${c[target]}) as removed`).toEqual([
-            { removed: true },
-          ]);
-          expect(await membership(db, c.group, c[target])).toBeUndefined();
+          expect(
+            await db.q`select social.remove_group_member(${c.group}, ${c[target]}) as removed`,
+            `as ${actor} removing ${target}`,
+          ).toEqual([{ removed: true }]);
+          expect(await membership(db, c.group, c[target]), `as ${actor} removing ${target}`).toBeUndefined();
         });
       }
     });
@@ -949,9 +956,10 @@ describe("removing members", () => {
       ];
       for (const [actor, target, expected] of denied) {
         await db.as(c[actor]);
-        expect(await refused(db, (tx) => tx`select social.remove_group_member(${c.group}, ${c[target]})`)).toEqual(
-          expected,
-        );
+        expect(
+          await refused(db, (tx) => tx`select social.remove_group_member(${c.group}, ${c[target]})`),
+          `as ${actor} removing ${target}`,
+        ).toEqual(expected);
       }
       const second = await db.createUser();
       await db.asSuperuser();
@@ -1038,7 +1046,10 @@ describe("bans", () => {
       ];
       for (const [actor, target, expected] of denied) {
         await db.as(actor);
-        expect(await refused(db, (tx) => tx`select social.ban_group_member(${c.group}, ${target})`)).toEqual(expected);
+        expect(
+          await refused(db, (tx) => tx`select social.ban_group_member(${c.group}, ${target})`),
+          `${asRole({ ...c, second }, actor)} banning ${nameOf({ ...c, second }, target)}`,
+        ).toEqual(expected);
       }
       const [mod] = [await db.createUser()];
       await db.asSuperuser();
@@ -1066,9 +1077,10 @@ describe("bans", () => {
       expect(await refused(db, (tx) => tx`select social.join_group(${c.group})`)).toEqual(["42501", "banned"]);
       for (const who of [c.member, c.stranger, c.other]) {
         await db.as(who);
-        expect((await refused(db, (tx) => tx`select social.unban_group_member(${c.group}, ${c.stranger})`))[1]).toBe(
-          "not_group_staff",
-        );
+        expect(
+          (await refused(db, (tx) => tx`select social.unban_group_member(${c.group}, ${c.stranger})`))[1],
+          asRole(c, who),
+        ).toBe("not_group_staff");
       }
       await db.as(c.moderator);
       expect(await db.q`select social.unban_group_member(${c.group}, ${c.stranger}) as ok`).toEqual([{ ok: true }]);
@@ -1142,6 +1154,7 @@ describe("roles", () => {
         await db.as(who);
         expect(
           await refused(db, (tx) => tx`select social.set_group_member_role(${c.group}, ${c.member}, 'moderator')`),
+          asRole(c, who),
         ).toEqual(["42501", "not_group_admin"]);
       }
       await db.as(c.owner);
@@ -1151,6 +1164,7 @@ describe("roles", () => {
       for (const target of [c.pending, c.banned, c.stranger]) {
         expect(
           await refused(db, (tx) => tx`select social.set_group_member_role(${c.group}, ${target}, 'moderator')`),
+          asRole(c, target),
         ).toEqual(["PT404", "member_not_found"]);
       }
       expect(await membership(db, c.group, c.member)).toMatchObject({ role: "member" });
@@ -1201,17 +1215,17 @@ describe("ownership", () => {
       const c = await groupCast(db);
       for (const who of [c.admin, c.moderator, c.member, c.stranger]) {
         await db.as(who);
-        expect(await refused(db, (tx) => tx`select social.transfer_group_ownership(${c.group}, ${who})`)).toEqual([
-          "42501",
-          "not_group_owner",
-        ]);
+        expect(
+          await refused(db, (tx) => tx`select social.transfer_group_ownership(${c.group}, ${who})`),
+          asRole(c, who),
+        ).toEqual(["42501", "not_group_owner"]);
       }
       await db.as(c.owner);
       for (const target of [c.pending, c.banned, c.stranger]) {
-        expect(await refused(db, (tx) => tx`select social.transfer_group_ownership(${c.group}, ${target})`)).toEqual([
-          "PT404",
-          "member_not_found",
-        ]);
+        expect(
+          await refused(db, (tx) => tx`select social.transfer_group_ownership(${c.group}, ${target})`),
+          asRole(c, target),
+        ).toEqual(["PT404", "member_not_found"]);
       }
       expect(await refused(db, (tx) => tx`select social.transfer_group_ownership(${c.group}, ${c.owner})`)).toEqual([
         "22023",
@@ -1294,7 +1308,7 @@ describe("member lists", () => {
       const everyone = [...active, c.pending, c.banned].sort();
       for (const who of [c.owner, c.admin, c.moderator]) {
         await db.as(who);
-        expect(await list()).toEqual(everyone);
+        expect(await list(), asRole(c, who)).toEqual(everyone);
       }
       await db.as(c.member);
       expect(await list()).toEqual(active);
@@ -1305,7 +1319,7 @@ describe("member lists", () => {
       expect(await list()).toEqual([c.banned]);
       for (const who of [c.stranger, c.other]) {
         await db.as(who);
-        expect(await list()).toEqual([]);
+        expect(await list(), asRole(c, who)).toEqual([]);
       }
       await db.asAnon();
       expect((await refused(db, (tx) => tx`select * from social.group_members`))[0]).toBe("42501");

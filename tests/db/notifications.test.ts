@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { requestFollow } from "../fixtures/graph.ts";
 import { refused, type TestDb, type Tx, withDb } from "../helpers/db.ts";
+import { asRole } from "../helpers/labels.ts";
 
 interface Note {
   id: string;
@@ -391,6 +392,7 @@ describe("group notifications", () => {
       for (const staff of [c.owner, c.admin, c.moderator]) {
         expect(
           (await inbox(db, staff)).map((n) => [n.kind, n.subject_id, n.group_id, n.actor_ids, n.actor_count]),
+          asRole(c, staff),
         ).toEqual([["join_request", c.group, c.group, [y, x], 2]]);
       }
       expect(await inbox(db, c.member)).toEqual([]);
@@ -408,14 +410,15 @@ describe("group notifications", () => {
       await db.as(c.moderator);
       await db.q`select social.approve_join_request(${c.group}, ${x})`;
       for (const staff of [c.owner, c.admin, c.moderator]) {
-        expect((await inbox(db, staff)).map((n) => [n.kind, n.actor_ids, n.actor_count])).toEqual([
-          ["join_request", [y], 1],
-        ]);
+        expect(
+          (await inbox(db, staff)).map((n) => [n.kind, n.actor_ids, n.actor_count]),
+          asRole(c, staff),
+        ).toEqual([["join_request", [y], 1]]);
       }
       await db.as(c.admin);
       await db.q`select social.decline_join_request(${c.group}, ${y})`;
       for (const staff of [c.owner, c.admin, c.moderator]) {
-        expect(await inbox(db, staff)).toEqual([]);
+        expect(await inbox(db, staff), asRole(c, staff)).toEqual([]);
         await expectCounterTrue(db, staff);
       }
     });
@@ -483,13 +486,21 @@ describe("group notifications", () => {
         select id from social.create_announcement(${c.group}, 'Ride tonight', 'Meet at 8', true)`;
       for (const who of [c.owner, c.moderator, c.member]) {
         const notes = (await inbox(db, who)).filter((n) => n.kind === "announcement");
-        expect(notes.map((n) => [n.subject_id, n.announcement_id, n.group_id, n.actor_ids])).toEqual([
-          [a!.id, a!.id, c.group, [c.admin]],
-        ]);
-        expect(notes[0]!.data).toMatchObject({ title: "Ride tonight", excerpt: "Meet at 8", pinned: true });
+        expect(
+          notes.map((n) => [n.subject_id, n.announcement_id, n.group_id, n.actor_ids]),
+          asRole(c, who),
+        ).toEqual([[a!.id, a!.id, c.group, [c.admin]]]);
+        expect(notes[0]!.data, asRole(c, who)).toMatchObject({
+          title: "Ride tonight",
+          excerpt: "Meet at 8",
+          pinned: true,
+        });
       }
       for (const who of [c.admin, pending, banned]) {
-        expect((await inbox(db, who)).filter((n) => n.kind === "announcement")).toEqual([]);
+        expect(
+          (await inbox(db, who)).filter((n) => n.kind === "announcement"),
+          asRole({ ...c, pending, banned }, who),
+        ).toEqual([]);
       }
       // deleting the announcement takes its notifications
       await db.as(c.admin);
@@ -718,11 +729,17 @@ describe("the inbox", () => {
       expect(await db.q`select * from social.notification_counters`).toHaveLength(1);
       for (const who of [bo, stranger]) {
         await db.as(who);
-        expect(await db.q`select id from social.notifications where recipient_id = ${ana}`).toEqual([]);
-        expect(await db.q`select * from social.notification_counters where user_id = ${ana}`).toEqual([]);
-        expect(await db.q`select * from social.list_notifications()`).toEqual([]);
+        expect(
+          await db.q`select id from social.notifications where recipient_id = ${ana}`,
+          asRole({ bo, stranger }, who),
+        ).toEqual([]);
+        expect(
+          await db.q`select * from social.notification_counters where user_id = ${ana}`,
+          asRole({ bo, stranger }, who),
+        ).toEqual([]);
+        expect(await db.q`select * from social.list_notifications()`, asRole({ bo, stranger }, who)).toEqual([]);
         const upd = await db.q`update social.notifications set read_at = now() where recipient_id = ${ana}`;
-        expect(upd.count).toBe(0);
+        expect(upd.count, asRole({ bo, stranger }, who)).toBe(0);
       }
       expect(await unread(db, ana)).toBe(1);
       await db.asAnon();

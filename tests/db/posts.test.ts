@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { block, follow } from "../fixtures/graph.ts";
 import { addMember, insertGroup } from "../fixtures/groups.ts";
 import { type TestDb, withDb } from "../helpers/db.ts";
+import { asRole } from "../helpers/labels.ts";
 
 type PostVisibility = "public" | "followers" | "group" | "private";
 
@@ -232,7 +233,7 @@ describe("writing posts", () => {
       for (const u of [stranger!, banned!, pending!]) {
         await db.as(u);
         const err = await db.error((tx) => tx`insert into social.posts (group_id, body) values (${g}, 'let me in')`);
-        expect(err.code).toBe("42501");
+        expect(err.code, asRole({ stranger, banned, pending }, u)).toBe("42501");
       }
     });
   });
