@@ -155,9 +155,9 @@ export interface DatabaseInfo {
   /**
    * Supabase built it (hosted, a branch, `supabase start`): either the role is not a superuser and
    * `auth`, `storage` and `realtime` exist owned by `supabase_admin` (as Supabase's `postgres`
-   * sees them), or Supabase's own services have migrated it (`auth.schema_migrations` of GoTrue,
-   * `storage.migrations`, `realtime.schema_migrations`), which is the case for a connection as
-   * `supabase_admin`. The platform layer must never run on it.
+   * sees them), or GoTrue has migrated it (`auth.schema_migrations`; neither our platform layer nor
+   * @supabase/lite makes that table), which covers a connection as `supabase_admin`. The platform
+   * layer must never run on it.
    */
   supabase: boolean;
 }
@@ -172,9 +172,7 @@ export async function inspectDatabase(url: string): Promise<DatabaseInfo> {
              (select count(*) = 3 from pg_catalog.pg_namespace n
                 join pg_catalog.pg_roles r on r.oid = n.nspowner
                where n.nspname in ('auth', 'storage', 'realtime') and r.rolname = 'supabase_admin') as platform_owned,
-             (to_regclass('auth.schema_migrations') is not null
-               or to_regclass('storage.migrations') is not null
-               or to_regclass('realtime.schema_migrations') is not null) as migrated`;
+             to_regclass('auth.schema_migrations') is not null as migrated`;
     const r = row!;
     return { role: r.role, superuser: r.superuser, supabase: r.migrated || (!r.superuser && r.platform_owned) };
   } finally {
