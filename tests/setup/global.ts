@@ -51,6 +51,7 @@ export default async function setup(project: TestProject) {
       project.provide("secretKey", api.secretKey);
     }
     return async () => {
+      await db.stop();
       await rm(dir, { recursive: true, force: true });
     };
   }
