@@ -2,14 +2,14 @@
  * The closed list of error codes from the SDK's side: the list is well formed, every code the SDK
  * may produce is on it (and every SDK-only code is produced), the union type is closed, the README
  * tables are generated from it, and errors raised by the SQL reach supabase-js and the SDK with the
- * listed code and HTTP status on the test stack (@supabase/lite; PostgREST maps the same SQLSTATEs
- * to the same statuses, see the core migration).
+ * listed code and HTTP status from the test API (@supabase/lite on our stack, or PostgREST when the
+ * suite runs against Supabase's own API; both map these SQLSTATEs alike, see the core migration).
  */
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { AuthApiError, AuthRetryableFetchError, AuthSessionMissingError, createClient } from "@supabase/supabase-js";
-import { describe, expect, inject, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import WebSocket from "ws";
 import {
   type Database,
@@ -22,7 +22,8 @@ import {
   toSupasocialError,
 } from "../../client-sdk/src/index.ts";
 import { README_FILE, renderErrorTables, withErrorTables } from "../../scripts/gen-error-table.ts";
-import { session, signUp, uniqueName, unwrap } from "./support.ts";
+import { session, signUp, uniqueName, unwrap } from "../fixtures/sdk.ts";
+import { api } from "../helpers/api.ts";
 
 const SDK_SRC = join(import.meta.dirname, "..", "..", "client-sdk", "src");
 
@@ -346,7 +347,7 @@ describe("errors raised by the SQL, through supabase-js against the stack", () =
   test("not_authenticated kind: a follow without a user is not_authenticated, 401", async () => {
     const target = await signUp("target");
     // a service key has a role but no user: social.follow reaches require_user, which raises
-    const service = createClient<Database>(inject("apiUrl"), inject("secretKey"), {
+    const service = createClient<Database>(api().url, api().secretKey, {
       auth: { persistSession: false, autoRefreshToken: false },
       realtime: { transport: WebSocket as never },
     });
