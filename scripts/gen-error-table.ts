@@ -28,9 +28,7 @@ function table(header: string[], rows: string[][]): string {
   const all = [header, ...rows].map((row) => row.map(cell));
   const widths = header.map((_, i) => Math.max(3, ...all.map((row) => row[i]!.length)));
   const line = (row: string[]) => `| ${row.map((text, i) => text.padEnd(widths[i]!)).join(" | ")} |`;
-  return [line(all[0]!), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...all.slice(1).map(line)].join(
-    "\n",
-  );
+  return [line(all[0]!), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...all.slice(1).map(line)].join("\n");
 }
 
 /** The generated block, markers included. */

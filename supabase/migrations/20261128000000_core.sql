@@ -1,7 +1,7 @@
 -- Core: the `social` API schema, the private `social_private` schema, extensions, and the helpers
 -- that several domains use:
---   raise_error          raise an error of a kind (invalid_input, forbidden, not_found, ...) with a
---                        stable code from the closed list (in HINT)
+--   raise_error          raise an error of a kind (invalid_input, not_found, ...) with a code
+--                        from the closed list of error codes (in HINT)
 --   require_user         the signed-in user, or not_authenticated
 --   jsonb_arg            a jsonb RPC argument as sent (some servers pass objects as JSON strings)
 --   handle_updated_at    the updated_at trigger function
