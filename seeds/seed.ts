@@ -22,6 +22,8 @@ export interface SeedOptions {
   followsPerUser?: number;
   /** Average posts per user (domains.ts). */
   postsPerUser?: number;
+  /** Average activities (workouts, meals, check-ins, weigh-ins) per user (gamification.ts). */
+  activitiesPerUser?: number;
   seed?: number;
   log?: (message: string) => void;
   progress?: boolean;

@@ -34,18 +34,18 @@ begin
   where m.group_id = p_group_id and m.user_id = p_user_id
   for update;
   if v_row.status = 'banned' then
-    perform social_private.raise_error('banned', 'you are banned from this group', '42501');
+    perform social_private.raise_error('permission_denied', 'banned', 'you are banned from this group');
   end if;
   if v_row.status = 'active' or (v_row.status = 'pending' and p_status = 'pending') then
     return v_row;
   end if;
   if social_private.user_is_blocked_with(p_user_id, v_group.owner_id) then
-    perform social_private.raise_error('blocked', 'you cannot join this group', '42501');
+    perform social_private.raise_error('permission_denied', 'blocked', 'you cannot join this group');
   end if;
   if v_group.required_tier is not null
      and not social_private.user_has_tier(p_user_id, v_group.required_tier) then
     perform social_private.raise_error(
-      'tier_required', format('this group is for %s members', v_group.required_tier), '42501');
+      'permission_denied', 'tier_required', format('this group is for %s members', v_group.required_tier));
   end if;
   insert into social.group_members (group_id, user_id, role, status, invited_by)
   values (p_group_id, p_user_id, 'member', p_status, p_invited_by)
@@ -61,6 +61,10 @@ begin
   return v_row;
 end;
 $$;
+comment on function social_private.admit_member(uuid, uuid, social.member_status, uuid) is
+  'Makes p_user_id an active member or a pending requester (p_status) of p_group_id, refusing '
+  'banned users, users a block separates from the owner and users without the required tier. '
+  'Callers decide the user may come in this way.';
 
 -- the caller's active role in p_group_id, which must be staff
 create function social_private.require_group_staff(p_group_id uuid)
@@ -77,11 +81,14 @@ begin
   perform social_private.require_group(p_group_id);
   v_role := social_private.my_group_role(p_group_id);
   if v_role is null or v_role = 'member' then
-    perform social_private.raise_error('not_group_staff', 'only the group''s staff can do this', '42501');
+    perform social_private.raise_error('permission_denied', 'not_group_staff', 'only the group''s staff can do this');
   end if;
   return v_role;
 end;
 $$;
+comment on function social_private.require_group_staff(uuid) is
+  'The caller''s role in p_group_id; raises not_group_staff (403) unless it is owner, admin or '
+  'moderator, group_not_found when the caller cannot see the group.';
 
 -- the target's membership for a staff action, checked against the caller's rank: the owner is
 -- never a target, and staff act only on members of a lower rank (admins on moderators and members,
@@ -101,28 +108,32 @@ declare
   v_row social.group_members;
 begin
   if p_user_id is null or p_user_id = (select auth.uid()) then
-    perform social_private.raise_error('invalid_target', 'you cannot do this to yourself');
+    perform social_private.raise_error('invalid_input', 'invalid_target', 'you cannot do this to yourself');
   end if;
   select * into v_row from social.group_members m
   where m.group_id = p_group_id and m.user_id = p_user_id
   for update;
   if v_row.group_id is null then
     if p_required then
-      perform social_private.raise_error('member_not_found', 'this user is not in the group', 'P0002');
+      perform social_private.raise_error('not_found', 'member_not_found', 'this user is not in the group');
     end if;
     return v_row;
   end if;
   if v_row.role = 'owner' then
-    perform social_private.raise_error('owner_protected', 'the group''s owner cannot be targeted', '42501');
+    perform social_private.raise_error('permission_denied', 'owner_protected', 'the group''s owner cannot be targeted');
   end if;
   if v_row.status <> 'banned'
      and social_private.group_role_rank(p_actor_role) <= social_private.group_role_rank(v_row.role) then
     perform social_private.raise_error(
-      'insufficient_role', format('a %s cannot do this to a %s', p_actor_role, v_row.role), '42501');
+      'permission_denied', 'insufficient_role', format('a %s cannot do this to a %s', p_actor_role, v_row.role));
   end if;
   return v_row;
 end;
 $$;
+comment on function social_private.require_staff_target(uuid, uuid, social.group_role, boolean) is
+  'The membership of p_user_id that a staff member of role p_actor_role acts on, locked; raises '
+  'owner_protected for the owner and insufficient_role unless the target ranks lower (bans '
+  'excepted); member_not_found when p_required and there is none.';
 
 -- =====================================================================================
 -- RPC: the operations (security definer: they hold the rules) and their security invoker
@@ -143,7 +154,7 @@ declare
 begin
   select * into v_row from social.group_members m where m.group_id = p_group_id and m.user_id = v_me;
   if v_row.status = 'banned' then
-    perform social_private.raise_error('banned', 'you are banned from this group', '42501');
+    perform social_private.raise_error('permission_denied', 'banned', 'you are banned from this group');
   elsif v_row.group_id is not null then
     return v_row;
   end if;
@@ -161,12 +172,15 @@ begin
   end if;
 
   if v_group.visibility = 'secret' or v_group.join_policy = 'invite' then
-    perform social_private.raise_error('invite_required', 'this group is joined by invite only', '42501');
+    perform social_private.raise_error('permission_denied', 'invite_required', 'this group is joined by invite only');
   end if;
   return social_private.admit_member(
     p_group_id, v_me, case v_group.join_policy when 'open' then 'active' else 'pending' end::social.member_status, null);
 end;
 $$;
+comment on function social_private.join_group(uuid) is
+  'Body of social.join_group (security definer): redeems an open invite addressed to the caller, '
+  'else joins an open group or asks to join a request group.';
 grant execute on function social_private.join_group(uuid) to authenticated, service_role;
 
 create function social.join_group(p_group_id uuid)
@@ -201,12 +215,15 @@ begin
   end if;
   if v_row.role = 'owner' then
     perform social_private.raise_error(
-      'owner_must_transfer', 'transfer ownership or delete the group before leaving it', '42501');
+      'permission_denied', 'owner_must_transfer', 'transfer ownership or delete the group before leaving it');
   end if;
   delete from social.group_members m where m.group_id = p_group_id and m.user_id = v_me;
   return true;
 end;
 $$;
+comment on function social_private.leave_group(uuid) is
+  'Body of social.leave_group (security definer): deletes the caller''s membership or request; the '
+  'owner must transfer first.';
 grant execute on function social_private.leave_group(uuid) to authenticated, service_role;
 
 create function social.leave_group(p_group_id uuid)
@@ -237,7 +254,7 @@ begin
   if v_row.status = 'active' then
     return v_row;
   elsif v_row.status is distinct from 'pending' then
-    perform social_private.raise_error('join_request_not_found', 'no pending request from this user', 'P0002');
+    perform social_private.raise_error('not_found', 'join_request_not_found', 'no pending request from this user');
   end if;
   update social.group_members m set status = 'active'
   where m.group_id = p_group_id and m.user_id = p_user_id and m.status = 'pending'
@@ -245,6 +262,8 @@ begin
   return v_row;
 end;
 $$;
+comment on function social_private.approve_join_request(uuid, uuid) is
+  'Body of social.approve_join_request (security definer): staff turn a pending request active.';
 grant execute on function social_private.approve_join_request(uuid, uuid) to authenticated, service_role;
 
 create function social.approve_join_request(p_group_id uuid, p_user_id uuid)
@@ -271,6 +290,8 @@ begin
   return found;
 end;
 $$;
+comment on function social_private.decline_join_request(uuid, uuid) is
+  'Body of social.decline_join_request (security definer): staff delete a pending request.';
 grant execute on function social_private.decline_join_request(uuid, uuid) to authenticated, service_role;
 
 create function social.decline_join_request(p_group_id uuid, p_user_id uuid)
@@ -303,6 +324,9 @@ begin
   return true;
 end;
 $$;
+comment on function social_private.remove_group_member(uuid, uuid) is
+  'Body of social.remove_group_member (security definer): staff delete the membership of a '
+  'lower-ranked member.';
 grant execute on function social_private.remove_group_member(uuid, uuid) to authenticated, service_role;
 
 create function social.remove_group_member(p_group_id uuid, p_user_id uuid)
@@ -332,7 +356,7 @@ begin
     return v_row;
   end if;
   if v_row.group_id is null and not exists (select 1 from social.profiles p where p.id = p_user_id) then
-    perform social_private.raise_error('profile_not_found', 'no such profile', 'P0002');
+    perform social_private.raise_error('not_found', 'profile_not_found', 'no such profile');
   end if;
   insert into social.group_members (group_id, user_id, role, status)
   values (p_group_id, p_user_id, 'member', 'banned')
@@ -346,6 +370,9 @@ begin
   return v_row;
 end;
 $$;
+comment on function social_private.ban_group_member(uuid, uuid) is
+  'Body of social.ban_group_member (security definer): staff mark a lower-ranked user banned and '
+  'revoke their open invites.';
 grant execute on function social_private.ban_group_member(uuid, uuid) to authenticated, service_role;
 
 create function social.ban_group_member(p_group_id uuid, p_user_id uuid)
@@ -374,6 +401,9 @@ begin
   return found;
 end;
 $$;
+comment on function social_private.unban_group_member(uuid, uuid) is
+  'Body of social.unban_group_member (security definer): staff delete a banned row, so the user '
+  'may come back.';
 grant execute on function social_private.unban_group_member(uuid, uuid) to authenticated, service_role;
 
 create function social.unban_group_member(p_group_id uuid, p_user_id uuid)
@@ -406,17 +436,19 @@ begin
   perform social_private.require_group(p_group_id);
   v_role := social_private.my_group_role(p_group_id);
   if v_role is null or v_role not in ('owner', 'admin') then
-    perform social_private.raise_error('not_group_admin', 'only the group''s owner and admins change roles', '42501');
+    perform social_private.raise_error(
+      'permission_denied', 'not_group_admin', 'only the group''s owner and admins change roles');
   end if;
   if p_role is null or p_role = 'owner' then
-    perform social_private.raise_error('invalid_role', 'ownership moves with social.transfer_group_ownership');
+    perform social_private.raise_error(
+      'invalid_input', 'invalid_role', 'ownership moves with social.transfer_group_ownership');
   end if;
   if p_role = 'admin' and v_role <> 'owner' then
-    perform social_private.raise_error('insufficient_role', 'only the owner makes admins', '42501');
+    perform social_private.raise_error('permission_denied', 'insufficient_role', 'only the owner makes admins');
   end if;
   v_row := social_private.require_staff_target(p_group_id, p_user_id, v_role, true);
   if v_row.status <> 'active' then
-    perform social_private.raise_error('member_not_found', 'this user is not an active member', 'P0002');
+    perform social_private.raise_error('not_found', 'member_not_found', 'this user is not an active member');
   end if;
   update social.group_members m set role = p_role
   where m.group_id = p_group_id and m.user_id = p_user_id and m.role is distinct from p_role
@@ -427,6 +459,9 @@ begin
   return v_row;
 end;
 $$;
+comment on function social_private.set_group_member_role(uuid, uuid, social.group_role) is
+  'Body of social.set_group_member_role (security definer): owners and admins change a '
+  'lower-ranked member''s role; only the owner makes admins.';
 grant execute on function social_private.set_group_member_role(uuid, uuid, social.group_role)
   to authenticated, service_role;
 
@@ -453,10 +488,10 @@ declare
   v_group social.groups := social_private.require_group(p_group_id);
 begin
   if social_private.my_group_role(p_group_id) is distinct from 'owner' then
-    perform social_private.raise_error('not_group_owner', 'only the owner transfers ownership', '42501');
+    perform social_private.raise_error('permission_denied', 'not_group_owner', 'only the owner transfers ownership');
   end if;
   if p_new_owner_id is null or p_new_owner_id = v_me then
-    perform social_private.raise_error('invalid_target', 'choose another member as the new owner');
+    perform social_private.raise_error('invalid_input', 'invalid_target', 'choose another member as the new owner');
   end if;
   -- the trigger on groups checks the new owner is an active member and swaps the roles
   update social.groups g set owner_id = p_new_owner_id where g.id = p_group_id
@@ -464,6 +499,9 @@ begin
   return v_group;
 end;
 $$;
+comment on function social_private.transfer_group_ownership(uuid, uuid) is
+  'Body of social.transfer_group_ownership (security definer): the owner sets groups.owner_id to '
+  'an active member; triggers swap the roles.';
 grant execute on function social_private.transfer_group_ownership(uuid, uuid) to authenticated, service_role;
 
 create function social.transfer_group_ownership(p_group_id uuid, p_new_owner_id uuid)

@@ -21,10 +21,15 @@
 -- =====================================================================================
 
 create type social.report_target as enum ('post', 'comment', 'profile', 'group');
+comment on type social.report_target is
+  'What a report is about: a post, a comment, a profile or a group (reports.target_id is its id).';
 
 create type social.report_reason as enum (
   'spam', 'harassment', 'hate', 'violence', 'nudity', 'misinformation', 'self_harm', 'other'
 );
+comment on type social.report_reason is
+  'The reporter''s category: spam, harassment, hate, violence, nudity, misinformation, self_harm '
+  'or other (say more in the note).';
 
 create type social.report_status as enum ('open', 'resolved', 'dismissed');
 comment on type social.report_status is
@@ -75,6 +80,31 @@ comment on column social.reports.target_user_id is
 comment on column social.reports.target_snapshot is
   'The reported content as the reporter saw it when reporting (text, handle, name ...).';
 comment on column social.reports.resolution_note is 'Note of the staff who closed the report (the reporter sees it).';
+comment on column social.reports.id is
+  'The report''s id (random uuid); the moderation log names it when the report is closed.';
+comment on column social.reports.target_type is
+  'What is reported (post, comment, profile or group); fixed.';
+comment on column social.reports.target_id is
+  'Id of the reported post, comment, profile or group (no foreign key: the report outlives it); '
+  'fixed.';
+comment on column social.reports.reason is
+  'The reporter''s category (see type social.report_reason); fixed.';
+comment on column social.reports.note is
+  'The reporter''s free-text note, at most 1000 characters; blank becomes null; fixed.';
+comment on column social.reports.status is
+  'open until staff close it; then resolved or dismissed, for good (see type '
+  'social.report_status).';
+comment on column social.reports.resolution is
+  'The action taken, set when the report is closed (none when dismissed); null while open.';
+comment on column social.reports.resolved_by is
+  'Who closed the report (set by the on_reports_update trigger); null when the platform '
+  '(service_role) closed it or the account is gone.';
+comment on column social.reports.resolved_at is
+  'When the report was closed; null while open. Set by the on_reports_update trigger.';
+comment on column social.reports.created_at is
+  'When the report was made; queues list newest first.';
+comment on column social.reports.updated_at is
+  'Last change (the close); set by the report triggers.';
 -- one open report per reporter and target (the idempotency key of social.report)
 create unique index reports_open_once_idx on social.reports (reporter_id, target_type, target_id)
   where status = 'open';
@@ -128,6 +158,9 @@ as $$
   set status = 'resolved', resolution = p_resolution, resolution_note = left(p_note, 1000)
   where r.target_type = p_target_type and r.target_id = p_target_id and r.status = 'open';
 $$;
+comment on function social_private.resolve_reports_of(social.report_target, uuid, social.report_resolution, text) is
+  'Closes every open report of one target as resolved with p_resolution and note p_note (when '
+  'staff remove the content); the report triggers stamp and log each close.';
 
 -- =====================================================================================
 -- triggers
@@ -197,10 +230,11 @@ begin
   end if;
 
   if not v_found then
-    perform social_private.raise_error('target_not_found', format('no such %s', new.target_type), 'P0002');
+    perform social_private.raise_error('not_found', 'target_not_found', format('no such %s', new.target_type));
   end if;
   if new.reporter_id is not null and new.target_user_id = new.reporter_id then
-    perform social_private.raise_error('invalid_target', 'you cannot report yourself or your own content');
+    perform social_private.raise_error(
+      'invalid_input', 'invalid_target', 'you cannot report yourself or your own content');
   end if;
 
   new.note := nullif(btrim(new.note), '');
@@ -214,6 +248,10 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_report_insert() is
+  'Trigger function (before insert on reports, on_reports_insert): rate limits, finds the target '
+  'as the reporter may see it (target_not_found otherwise), routes it (group_id), fills '
+  'target_user_id and target_snapshot, starts it open.';
 create trigger on_reports_insert before insert on social.reports
   for each row execute function social_private.handle_report_insert();
 
@@ -233,7 +271,8 @@ begin
      or new.created_at <> old.created_at
      or (new.reporter_id is distinct from old.reporter_id and new.reporter_id is not null)
      or (new.target_user_id is distinct from old.target_user_id and new.target_user_id is not null) then
-    perform social_private.raise_error('immutable_field', 'a report''s target, reason and note cannot change');
+    perform social_private.raise_error(
+      'invalid_input', 'immutable_field', 'a report''s target, reason and note cannot change');
   end if;
 
   if old.status <> 'open' then
@@ -241,14 +280,14 @@ begin
        or new.resolution_note is distinct from old.resolution_note
        or new.resolved_by is distinct from old.resolved_by and new.resolved_by is not null
        or new.resolved_at is distinct from old.resolved_at then
-      perform social_private.raise_error('report_closed', 'this report is already closed', '23505');
+      perform social_private.raise_error('conflict', 'report_closed', 'this report is already closed');
     end if;
     return new;
   end if;
 
   if new.status = 'open' then
     if new.resolution is not null or new.resolution_note is distinct from old.resolution_note then
-      perform social_private.raise_error('invalid_status', 'close a report as resolved or dismissed');
+      perform social_private.raise_error('invalid_input', 'invalid_status', 'close a report as resolved or dismissed');
     end if;
     new.resolved_by := null;
     new.resolved_at := null;
@@ -257,12 +296,14 @@ begin
 
   -- nobody judges their own case: another staff member (or the platform) closes it
   if (select auth.uid()) is not null and (select auth.uid()) = old.target_user_id then
-    perform social_private.raise_error('own_report', 'another staff member closes reports about you', '42501');
+    perform social_private.raise_error(
+      'permission_denied', 'own_report', 'another staff member closes reports about you');
   end if;
   if new.status = 'dismissed' then
     new.resolution := 'none';
   elsif new.resolution is null or new.resolution = 'none' then
-    perform social_private.raise_error('resolution_required', 'say which action was taken to resolve the report');
+    perform social_private.raise_error(
+      'invalid_input', 'resolution_required', 'say which action was taken to resolve the report');
   end if;
   new.resolution_note := nullif(btrim(new.resolution_note), '');
   new.resolved_by := (select auth.uid());
@@ -271,6 +312,10 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_report_update() is
+  'Trigger function (before update on reports, on_reports_update): only closing an open report, '
+  'once, by someone it is not about; stamps resolved_by and resolved_at. Raises report_closed, '
+  'own_report, resolution_required.';
 create trigger on_reports_update before update on social.reports
   for each row execute function social_private.handle_report_update();
 
@@ -290,6 +335,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_report_closed() is
+  'Trigger function (after update of status on reports, on_reports_closed): writes the close to '
+  'the moderation log (report_resolved or report_dismissed).';
 create trigger on_reports_closed after update of status on social.reports
   for each row when (old.status = 'open' and new.status <> 'open')
   execute function social_private.handle_report_closed();
@@ -316,13 +364,13 @@ declare
   v_row social.reports;
 begin
   if p_target_type is null or p_target_id is null then
-    perform social_private.raise_error('invalid_target', 'say what you are reporting');
+    perform social_private.raise_error('invalid_input', 'invalid_target', 'say what you are reporting');
   end if;
   if p_reason is null then
-    perform social_private.raise_error('invalid_reason', 'choose a reason');
+    perform social_private.raise_error('invalid_input', 'invalid_reason', 'choose a reason');
   end if;
   if char_length(p_note) > 1000 then
-    perform social_private.raise_error('invalid_note', 'a note has at most 1000 characters');
+    perform social_private.raise_error('invalid_input', 'invalid_note', 'a note has at most 1000 characters');
   end if;
   select * into v_row from social.reports r
   where r.reporter_id = v_me and r.target_type = p_target_type and r.target_id = p_target_id
@@ -371,24 +419,24 @@ begin
     perform social_private.require_user();
   end if;
   if p_status is null or p_status = 'open' then
-    perform social_private.raise_error('invalid_status', 'close a report as resolved or dismissed');
+    perform social_private.raise_error('invalid_input', 'invalid_status', 'close a report as resolved or dismissed');
   end if;
   if char_length(p_note) > 1000 then
-    perform social_private.raise_error('invalid_note', 'a note has at most 1000 characters');
+    perform social_private.raise_error('invalid_input', 'invalid_note', 'a note has at most 1000 characters');
   end if;
   select * into v_row from social.reports r where r.id = p_report_id;
   if v_row.id is null then
-    perform social_private.raise_error('report_not_found', 'no such report', 'P0002');
+    perform social_private.raise_error('not_found', 'report_not_found', 'no such report');
   end if;
   if not v_platform and not (v_row.group_id is not null and social_private.is_group_staff(v_row.group_id)) then
-    perform social_private.raise_error('not_allowed', 'only the group''s staff close this report', '42501');
+    perform social_private.raise_error('permission_denied', 'not_allowed', 'only the group''s staff close this report');
   end if;
   if v_row.status <> 'open' then
     if v_row.status = p_status
        and (p_status = 'dismissed' or p_resolution is null or v_row.resolution = p_resolution) then
       return v_row;
     end if;
-    perform social_private.raise_error('report_closed', 'this report is already closed', '23505');
+    perform social_private.raise_error('conflict', 'report_closed', 'this report is already closed');
   end if;
   update social.reports r
   set status = p_status, resolution = p_resolution, resolution_note = p_note
@@ -445,12 +493,13 @@ declare
 begin
   if p_group_id is null then
     if not social_private.is_platform() then
-      perform social_private.raise_error('not_allowed', 'the platform queue is for service_role', '42501');
+      perform social_private.raise_error('permission_denied', 'not_allowed', 'the platform queue is for service_role');
     end if;
   else
     perform social_private.require_user();
     if not social_private.is_group_staff(p_group_id) then
-      perform social_private.raise_error('not_group_staff', 'only the group''s staff see its reports', '42501');
+      perform social_private.raise_error(
+        'permission_denied', 'not_group_staff', 'only the group''s staff see its reports');
     end if;
   end if;
 

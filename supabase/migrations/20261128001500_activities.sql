@@ -191,7 +191,7 @@ begin
                                  old.payload, old.idempotency_key, old.created_at) then
       return new; -- the group was deleted (on delete set null)
     end if;
-    perform social_private.raise_error('immutable_activity', 'activities are never changed', '42501');
+    perform social_private.raise_error('permission_denied', 'immutable_activity', 'activities are never changed');
   end if;
   select k.user_reportable, coalesce(d.timezone, 'UTC')
     into v_reportable, v_tz
@@ -199,41 +199,43 @@ begin
   left join social.profile_details d on d.profile_id = new.user_id
   where k.code = new.kind;
   if not found then
-    perform social_private.raise_error('unknown_activity_kind', format('no activity kind %L', new.kind));
+    perform social_private.raise_error('invalid_input', 'unknown_activity_kind', format('no activity kind %L', new.kind));
   end if;
   if new.occurred_at is null then
     new.occurred_at := now();
   end if;
   if v_user_write then
     if not v_reportable then
-      perform social_private.raise_error('kind_not_reportable',
-        format('%s activities are recorded by the app''s backend, not by users', new.kind), '42501');
+      perform social_private.raise_error('permission_denied', 'kind_not_reportable',
+        format('%s activities are recorded by the app''s backend, not by users', new.kind));
     end if;
     if new.occurred_at > now() + interval '5 minutes' then
-      perform social_private.raise_error('invalid_occurred_at', 'an activity cannot happen in the future');
+      perform social_private.raise_error('invalid_input', 'invalid_occurred_at', 'an activity cannot happen in the future');
     end if;
     if new.occurred_at < now() - interval '30 days' then
-      perform social_private.raise_error('invalid_occurred_at', 'activities can be back-dated at most 30 days');
+      perform social_private.raise_error('invalid_input', 'invalid_occurred_at', 'activities can be back-dated at most 30 days');
     end if;
     if new.group_id is not null and not social_private.is_group_member(new.group_id) then
-      perform social_private.raise_error('not_group_member', 'only members record activities in a group', '42501');
+      perform social_private.raise_error('permission_denied', 'not_group_member', 'only members record activities in a group');
     end if;
     perform social_private.check_rate_limit('activity');
   end if;
   if new.payload is null or jsonb_typeof(new.payload) <> 'object' or pg_column_size(new.payload) > 8192 then
-    perform social_private.raise_error('invalid_payload', 'payload must be a JSON object of at most 8 kB');
+    perform social_private.raise_error('invalid_input', 'invalid_payload', 'payload must be a JSON object of at most 8 kB');
   end if;
   if new.value is not null and (new.value = 'NaN'::numeric or abs(new.value) > 1e12) then
-    perform social_private.raise_error('invalid_value', 'value must be a number between -1e12 and 1e12');
+    perform social_private.raise_error('invalid_input', 'invalid_value', 'value must be a number between -1e12 and 1e12');
   end if;
   if new.idempotency_key is not null and char_length(new.idempotency_key) not between 1 and 200 then
-    perform social_private.raise_error('invalid_idempotency_key', 'the idempotency key must be 1-200 characters');
+    perform social_private.raise_error('invalid_input', 'invalid_idempotency_key', 'the idempotency key must be 1-200 characters');
   end if;
   new.local_day := (new.occurred_at at time zone v_tz)::date;
   new.created_at := now();
   return new;
 end;
 $$;
+comment on function social_private.handle_activity_write() is
+  'Trigger: check what a user may record, set local_day from the user''s time zone; refuse updates.';
 create trigger on_activities_write before insert or update on social.activities
   for each row execute function social_private.handle_activity_write();
 
@@ -246,12 +248,14 @@ set search_path = ''
 as $$
 begin
   if exists (select 1 from social.activities a where a.kind = old.code) then
-    perform social_private.raise_error('kind_in_use',
-      format('activities of kind %s exist; set user_reportable = false instead of deleting it', old.code), 'P0001');
+    perform social_private.raise_error('conflict', 'kind_in_use',
+      format('activities of kind %s exist; set user_reportable = false instead of deleting it', old.code));
   end if;
   return old;
 end;
 $$;
+comment on function social_private.handle_activity_kind_delete() is
+  'Trigger: refuse deleting an activity kind that activities use (kind_in_use).';
 create trigger on_activity_kinds_delete before delete on social.activity_kinds
   for each row execute function social_private.handle_activity_kind_delete();
 
@@ -402,16 +406,16 @@ declare
   v_duplicate boolean := false;
 begin
   if v_user is null then
-    perform social_private.raise_error('not_authenticated', 'sign in first', '42501');
+    perform social_private.raise_error('not_authenticated', 'not_authenticated', 'sign in first');
   end if;
   if (select auth.uid()) is not null and v_user <> (select auth.uid()) and not social_private.is_platform() then
-    perform social_private.raise_error('not_allowed', 'users record activities for themselves only', '42501');
+    perform social_private.raise_error('permission_denied', 'not_allowed', 'users record activities for themselves only');
   end if;
   if p_kind is null then
-    perform social_private.raise_error('unknown_activity_kind', 'say which kind of activity');
+    perform social_private.raise_error('invalid_input', 'unknown_activity_kind', 'say which kind of activity');
   end if;
   if p_user_id is not null and not exists (select 1 from social.profiles p where p.id = p_user_id) then
-    perform social_private.raise_error('profile_not_found', 'no such user', 'P0002');
+    perform social_private.raise_error('not_found', 'profile_not_found', 'no such user');
   end if;
   p_payload := coalesce(social_private.jsonb_arg(p_payload), '{}'::jsonb);
   insert into social.activities as a (user_id, kind, occurred_at, value, payload, group_id, idempotency_key)

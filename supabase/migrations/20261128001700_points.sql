@@ -159,8 +159,8 @@ begin
   if tg_op = 'DELETE' and pg_catalog.pg_trigger_depth() > 1 then
     return old; -- a user being deleted takes their ledger with them
   end if;
-  perform social_private.raise_error('append_only',
-    'the points ledger is append-only: entries are never changed or removed', '42501');
+  perform social_private.raise_error('permission_denied', 'append_only',
+    'the points ledger is append-only: entries are never changed or removed');
   return null;
 end;
 $$;
@@ -201,7 +201,7 @@ begin
         updated_at = now()
     where b.user_id = new.user_id and b.balance + new.delta >= 0;
     if not found then
-      perform social_private.raise_error('insufficient_points', 'not enough points', '23505');
+      perform social_private.raise_error('conflict', 'insufficient_points', 'not enough points');
     end if;
   end if;
   return null;
@@ -365,11 +365,11 @@ declare
   v_balance integer;
 begin
   if p_idempotency_key is not null and char_length(p_idempotency_key) not between 1 and 200 then
-    perform social_private.raise_error('invalid_idempotency_key', 'the idempotency key must be 1-200 characters');
+    perform social_private.raise_error('invalid_input', 'invalid_idempotency_key', 'the idempotency key must be 1-200 characters');
   end if;
   select * into v_reward from social.rewards r where r.id = p_reward_id and r.active;
   if v_reward.id is null then
-    perform social_private.raise_error('reward_not_found', 'no such reward', 'P0002');
+    perform social_private.raise_error('not_found', 'reward_not_found', 'no such reward');
   end if;
 
   insert into social.redemptions as r (user_id, reward_id, cost, idempotency_key)
@@ -385,22 +385,22 @@ begin
   -- the earlier ones left
   select b.balance into v_balance from social.point_balances b where b.user_id = v_me for update;
   if coalesce(v_balance, 0) < v_reward.cost then
-    perform social_private.raise_error('insufficient_points',
-      format('%s costs %s points; you have %s', v_reward.name, v_reward.cost, coalesce(v_balance, 0)), '23505');
+    perform social_private.raise_error('conflict', 'insufficient_points',
+      format('%s costs %s points; you have %s', v_reward.name, v_reward.cost, coalesce(v_balance, 0)));
   end if;
 
   if v_reward.per_user_limit is not null then
     select count(*)::integer into v_taken from social.redemptions r
     where r.user_id = v_me and r.reward_id = v_reward.id;
     if v_taken > v_reward.per_user_limit then
-      perform social_private.raise_error('redemption_limit_reached',
-        format('%s can be redeemed %s times', v_reward.name, v_reward.per_user_limit), '23505');
+      perform social_private.raise_error('conflict', 'redemption_limit_reached',
+        format('%s can be redeemed %s times', v_reward.name, v_reward.per_user_limit));
     end if;
   end if;
   if v_reward.stock is not null then
     update social.rewards r set stock = r.stock - 1 where r.id = v_reward.id and r.stock > 0;
     if not found then
-      perform social_private.raise_error('out_of_stock', format('%s is out of stock', v_reward.name), '23505');
+      perform social_private.raise_error('conflict', 'out_of_stock', format('%s is out of stock', v_reward.name));
     end if;
   end if;
   if v_reward.effect = 'streak_freeze' then
@@ -410,8 +410,8 @@ begin
     on conflict (user_id, kind) do update set streak_freezes = s.streak_freezes + 1, updated_at = now()
     returning s.streak_freezes into v_freezes;
     if v_freezes > v_max then
-      perform social_private.raise_error('freeze_limit_reached',
-        format('you hold the most freezes allowed (%s)', v_max), '23505');
+      perform social_private.raise_error('conflict', 'freeze_limit_reached',
+        format('you hold the most freezes allowed (%s)', v_max));
     end if;
   end if;
 

@@ -162,14 +162,14 @@ declare
 begin
   if new.criterion = 'streak'
      and not exists (select 1 from social.activity_kinds k where k.code = new.activity_kind and k.tracks_streak) then
-    perform social_private.raise_error('invalid_badge',
+    perform social_private.raise_error('invalid_input', 'invalid_badge',
       format('%s does not track streaks (activity_kinds.tracks_streak)', new.activity_kind));
   end if;
   if new.criterion = 'all_of' then
     select c into v_missing from unnest(new.required_badges) c
     where c = new.code or not exists (select 1 from social.badges b where b.code = c) limit 1;
     if v_missing is not null then
-      perform social_private.raise_error('invalid_badge', format('all_of lists %s, which is not another badge', v_missing));
+      perform social_private.raise_error('invalid_input', 'invalid_badge', format('all_of lists %s, which is not another badge', v_missing));
     end if;
   end if;
   return new;
@@ -477,7 +477,7 @@ declare
 begin
   select * into v_badge from social.badges b where b.id = p_badge_id;
   if v_badge.id is null then
-    perform social_private.raise_error('badge_not_found', 'no such badge', 'P0002');
+    perform social_private.raise_error('not_found', 'badge_not_found', 'no such badge');
   end if;
   if not v_badge.active then
     return 0;
@@ -542,7 +542,7 @@ declare
 begin
   select b.id into v_id from social.badges b where b.code = p_code;
   if v_id is null then
-    perform social_private.raise_error('badge_not_found', format('no badge %L', p_code), 'P0002');
+    perform social_private.raise_error('not_found', 'badge_not_found', format('no badge %L', p_code));
   end if;
   return social_private.backfill_badge(v_id, p_notify);
 end;

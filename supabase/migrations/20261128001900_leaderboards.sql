@@ -90,12 +90,12 @@ set search_path = ''
 as $$
 begin
   if p_timezone is null or char_length(p_timezone) > 64 then
-    perform social_private.raise_error('invalid_timezone', 'give an IANA time zone, e.g. Europe/Lisbon');
+    perform social_private.raise_error('invalid_input', 'invalid_timezone', 'give an IANA time zone, e.g. Europe/Lisbon');
   end if;
   begin
     perform now() at time zone p_timezone;
   exception when others then
-    perform social_private.raise_error('invalid_timezone', format('unknown time zone %L', p_timezone));
+    perform social_private.raise_error('invalid_input', 'invalid_timezone', format('unknown time zone %L', p_timezone));
   end;
   return p_timezone;
 end;
@@ -123,16 +123,16 @@ declare
   v_row social.group_leaderboards;
 begin
   if v_group.owner_id <> v_me then
-    perform social_private.raise_error('not_group_owner', 'only the group''s owner sets up its leaderboard', '42501');
+    perform social_private.raise_error('permission_denied', 'not_group_owner', 'only the group''s owner sets up its leaderboard');
   end if;
   if p_enabled is null then
-    perform social_private.raise_error('invalid_input', 'say whether the leaderboard is on');
+    perform social_private.raise_error('invalid_input', 'invalid_input', 'say whether the leaderboard is on');
   end if;
   if p_metric is not null and p_metric not in ('points', 'activities', 'streak') then
-    perform social_private.raise_error('invalid_metric', 'metric must be points, activities or streak');
+    perform social_private.raise_error('invalid_input', 'invalid_metric', 'metric must be points, activities or streak');
   end if;
   if p_activity_kind is not null and not exists (select 1 from social.activity_kinds k where k.code = p_activity_kind) then
-    perform social_private.raise_error('unknown_activity_kind', format('no activity kind %L', p_activity_kind));
+    perform social_private.raise_error('invalid_input', 'unknown_activity_kind', format('no activity kind %L', p_activity_kind));
   end if;
   if p_timezone is not null then
     perform social_private.require_timezone(p_timezone);
@@ -222,16 +222,16 @@ declare
   v_local timestamp;
 begin
   if coalesce(p_scope, 'global') not in ('global', 'group', 'city', 'interest') then
-    perform social_private.raise_error('invalid_scope', 'scope must be global, group, city or interest');
+    perform social_private.raise_error('invalid_input', 'invalid_scope', 'scope must be global, group, city or interest');
   end if;
   if coalesce(p_period, 'week') not in ('week', 'month', 'all_time') then
-    perform social_private.raise_error('invalid_period', 'period must be week, month or all_time');
+    perform social_private.raise_error('invalid_input', 'invalid_period', 'period must be week, month or all_time');
   end if;
   if p_metric is not null and p_metric not in ('points', 'activities', 'streak') then
-    perform social_private.raise_error('invalid_metric', 'metric must be points, activities or streak');
+    perform social_private.raise_error('invalid_input', 'invalid_metric', 'metric must be points, activities or streak');
   end if;
   if p_kind is not null and not exists (select 1 from social.activity_kinds k where k.code = p_kind) then
-    perform social_private.raise_error('unknown_activity_kind', format('no activity kind %L', p_kind));
+    perform social_private.raise_error('invalid_input', 'unknown_activity_kind', format('no activity kind %L', p_kind));
   end if;
   v_q.scope := coalesce(p_scope, 'global')::social.leaderboard_scope;
   v_q.period := coalesce(p_period, 'week')::social.leaderboard_period;
@@ -243,20 +243,20 @@ begin
     begin
       v_group := p_scope_id::uuid;
     exception when others then
-      perform social_private.raise_error('group_not_found', 'no such group', 'P0002');
+      perform social_private.raise_error('not_found', 'group_not_found', 'no such group');
     end;
     if v_group is null or not social_private.can_read_group(v_group) then
-      perform social_private.raise_error('group_not_found', 'no such group', 'P0002');
+      perform social_private.raise_error('not_found', 'group_not_found', 'no such group');
     end if;
     select * into v_board from social.group_leaderboards g where g.group_id = v_group;
     if v_board.group_id is null or not v_board.enabled then
-      perform social_private.raise_error('leaderboard_disabled', 'this group''s leaderboard is off', '42501');
+      perform social_private.raise_error('permission_denied', 'leaderboard_disabled', 'this group''s leaderboard is off');
     end if;
     if p_metric is not null and p_metric <> v_board.metric::text then
-      perform social_private.raise_error('invalid_metric', format('this group''s leaderboard ranks by %s', v_board.metric));
+      perform social_private.raise_error('invalid_input', 'invalid_metric', format('this group''s leaderboard ranks by %s', v_board.metric));
     end if;
     if p_kind is not null and p_kind is distinct from v_board.activity_kind then
-      perform social_private.raise_error('invalid_metric',
+      perform social_private.raise_error('invalid_input', 'invalid_metric',
         format('this group''s leaderboard counts %s', coalesce(v_board.activity_kind, 'every kind')));
     end if;
     v_q.scope_key := v_group::text;
@@ -265,7 +265,7 @@ begin
     v_q.timezone := v_board.timezone;
   elsif v_q.scope in ('city', 'interest') then
     if p_scope_id is null or char_length(btrim(p_scope_id)) not between 1 and 100 then
-      perform social_private.raise_error('invalid_scope', format('say which %s', v_q.scope));
+      perform social_private.raise_error('invalid_input', 'invalid_scope', format('say which %s', v_q.scope));
     end if;
     v_q.scope_key := lower(btrim(p_scope_id));
   else
@@ -719,7 +719,7 @@ declare
   v_key social_private.feed_key := social_private.decode_feed_cursor('top', p_cursor);
 begin
   if v_q.period = 'all_time' then
-    perform social_private.raise_error('invalid_period', 'snapshots are kept for weeks and months');
+    perform social_private.raise_error('invalid_input', 'invalid_period', 'snapshots are kept for weeks and months');
   end if;
   if p_at is null then
     -- the last finished period

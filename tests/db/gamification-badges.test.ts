@@ -6,16 +6,8 @@
  * what an admin may define.
  */
 import { describe, expect, it } from "vitest";
-import {
-  badgeCodes,
-  balance,
-  onlyBadges,
-  record,
-  recordAsService,
-  refused,
-  setUser,
-} from "../fixtures/gamification.ts";
-import { type TestDb, withDb } from "../helpers/db.ts";
+import { badgeCodes, balance, onlyBadges, record, recordAsService, setUser } from "../fixtures/gamification.ts";
+import { refused, type TestDb, withDb } from "../helpers/db.ts";
 
 const W = "workout_completed";
 

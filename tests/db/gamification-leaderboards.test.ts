@@ -5,8 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { recordAsService, refused, setUser } from "../fixtures/gamification.ts";
-import { type TestDb, withDb } from "../helpers/db.ts";
+import { recordAsService, setUser } from "../fixtures/gamification.ts";
+import { refused, type TestDb, withDb } from "../helpers/db.ts";
 
 const W = "workout_completed";
 /** A Wednesday: its week runs from Monday 2026-03-02 to Monday 2026-03-09 (UTC). */

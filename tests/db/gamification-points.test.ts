@@ -7,8 +7,8 @@
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { balance, record, recordAsService, refused, stats } from "../fixtures/gamification.ts";
-import { type TestDb, withDb } from "../helpers/db.ts";
+import { balance, record, recordAsService, stats } from "../fixtures/gamification.ts";
+import { refused, type TestDb, withDb } from "../helpers/db.ts";
 
 const W = "workout_completed";
 

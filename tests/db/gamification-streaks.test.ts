@@ -5,8 +5,8 @@
  * and the reminder job.
  */
 import { describe, expect, it } from "vitest";
-import { record, recordAsService, refused, setUser, stats } from "../fixtures/gamification.ts";
-import { type TestDb, withDb } from "../helpers/db.ts";
+import { record, recordAsService, setUser, stats } from "../fixtures/gamification.ts";
+import { refused, type TestDb, withDb } from "../helpers/db.ts";
 
 const W = "workout_completed";
 

@@ -6,8 +6,8 @@
  * badges; the catalogs are read-only to users).
  */
 import { describe, expect, it } from "vitest";
-import { badgeCodes, balance, record, recordAsService, refused, setUser, stats } from "../fixtures/gamification.ts";
-import { type TestDb, withDb } from "../helpers/db.ts";
+import { badgeCodes, balance, record, recordAsService, setUser, stats } from "../fixtures/gamification.ts";
+import { refused, type TestDb, withDb } from "../helpers/db.ts";
 
 async function activityCount(db: TestDb, user: string, kind?: string): Promise<number> {
   await db.asSuperuser();

@@ -5,7 +5,7 @@
  */
 import { expect, test } from "vitest";
 import type { Page, Post } from "../../client-sdk/src/index.ts";
-import { expectError, signUp as signUpUser, uniqueName, unwrap } from "./support.ts";
+import { expectError, signUp as signUpUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
 
 /**
  * A fresh signed-in user with badge_earned notifications off: the default badges (first post,

@@ -14,7 +14,7 @@ import {
   RecordActivityInputSchema,
   toBadgeEarnedEvent,
 } from "../../client-sdk/src/index.ts";
-import { expectError, session, signUp, type TestUser, unwrap } from "./support.ts";
+import { expectError, session, signUp, type TestUser, unwrap } from "../fixtures/sdk.ts";
 
 /** supabase-js as the host app's backend: the secret (service role) key. */
 function backend() {

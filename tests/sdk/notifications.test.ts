@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { NotificationListOptionsSchema, toNotificationEvent } from "../../client-sdk/src/index.ts";
-import { expectError, session, signUp as signUpUser, uniqueName, unwrap } from "./support.ts";
+import { expectError, session, signUp as signUpUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
 
 /**
  * A fresh signed-in user with badge_earned notifications off: the default badges (first post,

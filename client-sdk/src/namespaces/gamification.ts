@@ -889,7 +889,7 @@ export const gamificationNamespace = defineNamespace("gamification", (ctx) => ({
             return earned ? [earned] : [];
           }),
         }),
-        () => notFound("activity_not_found", "The activity was not recorded"),
+        () => notFound("not_found", "The activity was not recorded"),
       );
     });
   },
@@ -1183,7 +1183,7 @@ export const gamificationNamespace = defineNamespace("gamification", (ctx) => ({
           periodStart: ts(row.period_start),
           periodEnd: ts(row.period_end),
         }),
-        () => notFound("leaderboard_not_found", "No such leaderboard"),
+        () => notFound("not_found", "No such leaderboard"),
       );
     });
   },
