@@ -13,6 +13,7 @@ import { ROOT } from "./lib/db.ts";
 
 const areas: Record<string, () => Promise<BenchArea>> = {
   feed: async () => (await import("./bench/feed.ts")).feedBench,
+  gamification: async () => (await import("./bench/gamification.ts")).gamificationBench,
 };
 
 const { positionals, values } = parseArgs({

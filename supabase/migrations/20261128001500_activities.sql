@@ -168,6 +168,26 @@ create policy activities_insert_self on social.activities
 
 insert into social_private.rate_limit_rules (action, per_minute) values ('activity', 60);
 
+-- p_user_id's time zone (profile_details.timezone), UTC when unset. Security definer: a plain
+-- lookup for the activity trigger, which runs as the writing user and would otherwise evaluate
+-- the details' row level security for it.
+create function social_private.user_timezone(p_user_id uuid)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_tz text;
+begin
+  select d.timezone into v_tz from social.profile_details d where d.profile_id = p_user_id;
+  return coalesce(v_tz, 'UTC');
+end;
+$$;
+comment on function social_private.user_timezone(uuid) is 'The user''s time zone name, UTC when unset.';
+grant execute on function social_private.user_timezone(uuid) to authenticated, service_role;
+
 -- Before an activity is written: check what a user may record (kind reportable, at most 30 days
 -- back, no future, a group they belong to, rate limit), set local_day from the user's time zone.
 -- Users (role authenticated) are checked; the service role and Supasocial's own triggers (which
@@ -193,11 +213,7 @@ begin
     end if;
     perform social_private.raise_error('permission_denied', 'immutable_activity', 'activities are never changed');
   end if;
-  select k.user_reportable, coalesce(d.timezone, 'UTC')
-    into v_reportable, v_tz
-  from social.activity_kinds k
-  left join social.profile_details d on d.profile_id = new.user_id
-  where k.code = new.kind;
+  select k.user_reportable into v_reportable from social.activity_kinds k where k.code = new.kind;
   if not found then
     perform social_private.raise_error('invalid_input', 'unknown_activity_kind', format('no activity kind %L', new.kind));
   end if;
@@ -229,6 +245,7 @@ begin
   if new.idempotency_key is not null and char_length(new.idempotency_key) not between 1 and 200 then
     perform social_private.raise_error('invalid_input', 'invalid_idempotency_key', 'the idempotency key must be 1-200 characters');
   end if;
+  v_tz := social_private.user_timezone(new.user_id);
   new.local_day := (new.occurred_at at time zone v_tz)::date;
   new.created_at := now();
   return new;

@@ -1,7 +1,8 @@
 -- Streaks: per user and activity kind, how many activities, the first, lowest, highest and latest
 -- value, and (for kinds with tracks_streak) the daily streak: current, longest, last day, freezes.
--- Kept by a trigger on social.activities (one upsert per activity); read by badges, leaderboards
--- and the SDK. SDK: social.gamification.streaks; tests: tests/db/gamification-streaks.test.ts.
+-- Kept by the activity trigger (one upsert per activity, social_private.count_activity, called by
+-- social_private.handle_activity_recorded in 20261128001800_badges.sql); read by badges,
+-- leaderboards and the SDK. SDK: social.gamification.streaks; tests: tests/db/gamification-streaks.test.ts.
 --
 -- The streak rules (days are local days in the user's time zone, activities.local_day):
 --   * a day counts when the user recorded at least one activity of the kind on it;
@@ -177,27 +178,30 @@ comment on function social_private.rebuild_streak(uuid, text, date) is
   'After a back-dated activity on p_day: give back a freeze spent on that day and recompute the '
   'current run and the longest streak of p_user_id''s p_kind.';
 
--- After an activity is inserted: one upsert of the (user, kind) row: counts, values and, for
--- streak kinds, the streak (a later day extends the run, bridged by freezes where the gap allows;
--- a longer gap starts a new run; every freeze_every_days-th day earns a freeze). The days a
--- freeze bridged are written down; a back-dated day rebuilds the runs. Security definer: the
--- statistics are not client-writable.
-create function social_private.handle_activity_count()
-returns trigger
+-- Count a new activity into its (user, kind) row with one upsert: counts, values and, for streak
+-- kinds (p_tracks), the streak (a later day extends the run, bridged by freezes where the gap
+-- allows; a longer gap starts a new run; every p_every-th day earns a freeze, up to p_max). The
+-- days a freeze bridged are written down; a back-dated day rebuilds the runs. Returns the row.
+-- Called by the activity trigger (social_private.handle_activity_recorded, in the badges
+-- migration, which runs everything an activity sets off in one trigger).
+create function social_private.count_activity(
+  new social.activities,
+  p_tracks boolean,
+  p_every integer,
+  p_max integer
+)
+returns social.activity_stats
 language plpgsql
-security definer
+volatile
 set search_path = ''
 as $$
 declare
-  v_tracks boolean;
-  v_every integer;
-  v_max integer;
-  v_day date;
+  v_tracks boolean := coalesce(p_tracks, false);
+  v_every integer := p_every;
+  v_max integer := p_max;
+  v_day date := case when p_tracks then new.local_day end;
   v_stats social.activity_stats;
 begin
-  select k.tracks_streak, k.freeze_every_days, k.max_freezes into v_tracks, v_every, v_max
-  from social.activity_kinds k where k.code = new.kind;
-  v_day := case when v_tracks then new.local_day end;
 
   insert into social.activity_stats as s (
     user_id, kind, activity_count, first_at, last_at, first_value, first_value_at, min_value,
@@ -268,15 +272,14 @@ begin
       on conflict do nothing;
     elsif v_day < v_stats.last_day then
       perform social_private.rebuild_streak(new.user_id, new.kind, v_day);
+      select * into v_stats from social.activity_stats s where s.user_id = new.user_id and s.kind = new.kind;
     end if;
   end if;
-  return null;
+  return v_stats;
 end;
 $$;
-comment on function social_private.handle_activity_count() is
-  'Trigger: count the activity into its (user, kind) statistics and streak.';
-create trigger on_activities_count after insert on social.activities
-  for each row execute function social_private.handle_activity_count();
+comment on function social_private.count_activity(social.activities, boolean, integer, integer) is
+  'Count a new activity into its (user, kind) statistics and streak; returns the row.';
 
 -- Recompute the statistics of p_user_id's p_kind from the activities (after activities were
 -- deleted, or after a bulk load): counts, values, the runs and the longest streak; frozen days

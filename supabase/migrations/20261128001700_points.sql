@@ -3,7 +3,8 @@
 -- (social.rewards, e.g. a streak freeze) and redemptions (social.redemptions).
 --
 --   * An activity of a kind with a rule earns the rule's points (at most daily_limit activities of
---     that kind per local day earn points); a badge earns its bonus points. Each earning is one
+--     that kind per local day earn points; social_private.credit_activity_points, called by the
+--     activity trigger in the badges migration); a badge earns its bonus points. Each earning is one
 --     ledger row (reason activity or badge) and one balance update, by trigger.
 --   * Redeeming is atomic (social.redeem_reward): the user's balance row is locked (concurrent
 --     redemptions of one user queue on it) and checked before the charge, and a charge that would
@@ -212,41 +213,38 @@ comment on function social_private.handle_ledger_entry() is
 create trigger on_point_ledger_entry after insert on social.point_ledger
   for each row execute function social_private.handle_ledger_entry();
 
--- After an activity: its kind's points, unless the day's limit of earning activities of that
--- kind is reached. Security definer: the ledger is not client-writable.
-create function social_private.handle_activity_points()
-returns trigger
+-- Credit p_points for a new activity, unless p_daily_limit earning activities of its kind are
+-- already recorded on its local day. Called by the activity trigger
+-- (social_private.handle_activity_recorded, in the badges migration) with the kind's rule.
+create function social_private.credit_activity_points(
+  new social.activities,
+  p_points integer,
+  p_daily_limit integer
+)
+returns void
 language plpgsql
-security definer
+volatile
 set search_path = ''
 as $$
-declare
-  v_points integer;
-  v_limit integer;
 begin
-  select r.points, r.daily_limit into v_points, v_limit
-  from social.point_rules r where r.activity_kind = new.kind;
-  if v_points is null then
-    return null;
+  if p_points is null then
+    return;
   end if;
-  if v_limit is not null and (
+  if p_daily_limit is not null and (
     select count(*) from (
       select 1 from social.activities a
       where a.user_id = new.user_id and a.kind = new.kind and a.local_day = new.local_day
-      limit v_limit + 1
+      limit p_daily_limit + 1
     ) x
-  ) > v_limit then
-    return null;
+  ) > p_daily_limit then
+    return;
   end if;
   insert into social.point_ledger (user_id, delta, reason, activity_id, occurred_at)
-  values (new.user_id, v_points, 'activity', new.id, new.occurred_at);
-  return null;
+  values (new.user_id, p_points, 'activity', new.id, new.occurred_at);
 end;
 $$;
-comment on function social_private.handle_activity_points() is
-  'Trigger: credit the points of the activity''s kind (point_rules), within its daily limit.';
-create trigger on_activities_points after insert on social.activities
-  for each row execute function social_private.handle_activity_points();
+comment on function social_private.credit_activity_points(social.activities, integer, integer) is
+  'Credit an activity''s points (its kind''s rule), within the rule''s daily limit.';
 
 -- =====================================================================================
 -- rewards and redemptions

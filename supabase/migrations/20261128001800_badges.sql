@@ -322,29 +322,38 @@ comment on function social_private.scoped_activity_count(uuid, text, social.badg
 grant execute on function social_private.scoped_activity_count(uuid, text, social.badge_period, date, uuid, integer)
   to authenticated, service_role;
 
--- After an activity: award every active badge listening to its kind that the user now meets and
--- has not earned; post the activity when its kind auto-posts and the user's settings allow.
-create function social_private.handle_activity_badges()
+-- Everything an activity sets off, in one trigger (one catalog lookup, one function call per
+-- step): count it into the user's statistics and streak (social_private.count_activity), award
+-- every active badge listening to its kind that the user now meets and has not earned, post it
+-- when its kind auto-posts and the user's settings allow, credit its points
+-- (social_private.credit_activity_points). Security definer: none of that is client-writable.
+create function social_private.handle_activity_recorded()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
+  v_kind record;
   v_stats social.activity_stats;
-  v_auto_post boolean;
-  v_post_text text;
+  v_earned uuid[];
 begin
-  select k.auto_post, k.post_text into v_auto_post, v_post_text
-  from social.activity_kinds k where k.code = new.kind;
+  select k.tracks_streak, k.freeze_every_days, k.max_freezes, k.auto_post, k.post_text,
+         r.points, r.daily_limit,
+         exists (select 1 from social.badges b where b.activity_kind = k.code and b.active) as listened
+    into v_kind
+  from social.activity_kinds k
+  left join social.point_rules r on r.activity_kind = k.code
+  where k.code = new.kind;
 
-  if exists (select 1 from social.badges b where b.activity_kind = new.kind and b.active) then
-    select * into v_stats from social.activity_stats s where s.user_id = new.user_id and s.kind = new.kind;
+  v_stats := social_private.count_activity(new, v_kind.tracks_streak, v_kind.freeze_every_days, v_kind.max_freezes);
+
+  if v_kind.listened then
+    v_earned := array(select ub.badge_id from social.user_badges ub where ub.user_id = new.user_id);
     insert into social.user_badges (user_id, badge_id, activity_id, group_id)
     select new.user_id, b.id, new.id, new.group_id
     from social.badges b
-    where b.activity_kind = new.kind and b.active
-      and not exists (select 1 from social.user_badges ub where ub.user_id = new.user_id and ub.badge_id = b.id)
+    where b.activity_kind = new.kind and b.active and b.id <> all (v_earned)
       and case b.criterion
         when 'first' then true
         when 'count' then
@@ -369,22 +378,27 @@ begin
     on conflict do nothing;
   end if;
 
-  if v_auto_post and exists (
+  if v_kind.auto_post and exists (
     select 1 from social.profile_settings st
     where st.profile_id = new.user_id and st.settings -> 'gamification' ->> 'activity_posts' = 'true'
   ) then
-    perform social_private.create_gamification_post(new.user_id, 'activity', coalesce(v_post_text, new.kind),
+    perform social_private.create_gamification_post(new.user_id, 'activity', coalesce(v_kind.post_text, new.kind),
       jsonb_build_object('activity', jsonb_build_object('id', new.id, 'kind', new.kind, 'value', new.value,
                                                         'payload', new.payload, 'occurred_at', new.occurred_at)),
       new.group_id, 'activity', new.id);
   end if;
+
+  if v_kind.points is not null then
+    perform social_private.credit_activity_points(new, v_kind.points, v_kind.daily_limit);
+  end if;
   return null;
 end;
 $$;
-comment on function social_private.handle_activity_badges() is
-  'Trigger: award the badges listening to the activity''s kind that are now met; auto-post it.';
-create trigger on_activities_earn after insert on social.activities
-  for each row execute function social_private.handle_activity_badges();
+comment on function social_private.handle_activity_recorded() is
+  'Trigger: count the activity (statistics, streak), award the badges listening to its kind that are '
+  'now met, auto-post it, credit its points.';
+create trigger on_activities_recorded after insert on social.activities
+  for each row execute function social_private.handle_activity_recorded();
 
 -- The badge as the apps show it.
 create function social_private.badge_json(p_badge social.badges)

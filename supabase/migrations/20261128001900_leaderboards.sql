@@ -40,7 +40,7 @@ comment on type social.leaderboard_metric is
   'points earned in the period; activities recorded in the period; the current streak.';
 
 -- indexes the city and interest scopes read
-create index profile_details_city_idx on social.profile_details (lower(city)) where city is not null;
+create index profile_details_city_idx on social.profile_details (lower(city), profile_id) where city is not null;
 create index profile_details_interests_idx on social.profile_details using gin (interests);
 
 -- =====================================================================================
@@ -245,7 +245,9 @@ begin
     exception when others then
       perform social_private.raise_error('not_found', 'group_not_found', 'no such group');
     end;
-    if v_group is null or not social_private.can_read_group(v_group) then
+    -- members read it (the common case, from a cached set), and whoever the group's rule admits
+    if v_group is null
+       or not (v_group = any (social_private.my_group_ids()) or social_private.can_read_group(v_group)) then
       perform social_private.raise_error('not_found', 'group_not_found', 'no such group');
     end if;
     select * into v_board from social.group_leaderboards g where g.group_id = v_group;
@@ -333,15 +335,16 @@ begin
       select b.user_id, b.earned::bigint from social.point_balances b
       where b.user_id = any (v_users) and b.earned > 0;
   elsif p_q.metric = 'points' then
+    -- one index-only range scan per user (lateral: computed once, then filtered)
     return query
-      select x.user_id, x.score from (
-        select u.id as user_id, (
-          select coalesce(sum(l.delta), 0)::bigint from social.point_ledger l
-          where l.user_id = u.id and l.occurred_at >= p_q.period_start and l.occurred_at < p_q.period_end
-            and l.delta > 0 and l.reason <> 'refund'
-        ) as score
-        from unnest(v_users) as u(id)
-      ) x where x.score > 0;
+      select u.id, s.score
+      from unnest(v_users) as u(id)
+      cross join lateral (
+        select sum(l.delta)::bigint as score from social.point_ledger l
+        where l.user_id = u.id and l.occurred_at >= p_q.period_start and l.occurred_at < p_q.period_end
+          and l.delta > 0 and l.reason <> 'refund'
+      ) s
+      where s.score > 0;
   elsif p_q.metric = 'activities' and p_q.period = 'all_time' then
     return query
       select s.user_id, sum(s.activity_count)::bigint from social.activity_stats s
@@ -350,14 +353,14 @@ begin
       having sum(s.activity_count) > 0;
   elsif p_q.metric = 'activities' then
     return query
-      select x.user_id, x.score from (
-        select u.id as user_id, (
-          select count(*)::bigint from social.activities a
-          where a.user_id = u.id and a.occurred_at >= p_q.period_start and a.occurred_at < p_q.period_end
-            and (p_q.activity_kind is null or a.kind = p_q.activity_kind)
-        ) as score
-        from unnest(v_users) as u(id)
-      ) x where x.score > 0;
+      select u.id, s.score
+      from unnest(v_users) as u(id)
+      cross join lateral (
+        select count(*)::bigint as score from social.activities a
+        where a.user_id = u.id and a.occurred_at >= p_q.period_start and a.occurred_at < p_q.period_end
+          and (p_q.activity_kind is null or a.kind = p_q.activity_kind)
+      ) s
+      where s.score > 0;
   else
     return query
       select s.user_id, max(social_private.streak_current(s.current_streak, s.last_day, s.streak_freezes,
