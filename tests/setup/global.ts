@@ -16,6 +16,8 @@ declare module "vitest" {
     apiUrl: string;
     publishableKey: string;
     secretKey: string;
+    /** The stack's JWT secret: realtime tests sign short-lived and foreign tokens with it. */
+    jwtSecret: string;
   }
 }
 
@@ -46,6 +48,7 @@ export default async function setup(project: TestProject) {
   project.provide("apiUrl", stack.url);
   project.provide("publishableKey", stack.keys.publishableKey);
   project.provide("secretKey", stack.keys.secretKey);
+  project.provide("jwtSecret", stack.keys.jwtSecret);
   return async () => {
     await stack.stop();
     await db.stop();
