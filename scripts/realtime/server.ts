@@ -243,7 +243,16 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
   /** The channel stops: `phx_close` as Phoenix sends when a channel process exits normally. */
   function closeChannel(channel: Channel) {
     removeChannel(channel);
-    push(channel, "phx_close", {});
+    sendRaw(
+      channel.conn,
+      encodeMessage(channel.conn.vsn, {
+        joinRef: channel.joinRef,
+        ref: channel.joinRef,
+        topic: channel.topic,
+        event: "phx_close",
+        payload: {},
+      }),
+    );
   }
 
   /** Realtime's shutdown_response: a `system` error message, then the channel closes. */
