@@ -1,0 +1,22 @@
+/**
+ * examples/realtime.mjs, the plain supabase-js script of the README, runs against the test stack:
+ * ben's private channel hears ana's reaction, and ana is refused on ben's channel.
+ */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { expect, inject, test } from "vitest";
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, "..", "..");
+
+test("examples/realtime.mjs: a private channel receives a notification when another user reacts", async () => {
+  const { stdout } = await run(process.execPath, [join(root, "examples", "realtime.mjs")], {
+    cwd: root,
+    env: { ...process.env, SUPABASE_URL: inject("apiUrl"), SUPABASE_ANON_KEY: inject("publishableKey") },
+    timeout: 30_000,
+  });
+  expect(stdout).toContain("ben joins his channel: SUBSCRIBED");
+  expect(stdout).toMatch(/ana joins ben's channel: CHANNEL_ERROR Unauthorized: You do not have permissions/);
+  expect(stdout).toMatch(/ben is notified: reaction by ana_\w+ \(ana\), unread 1/);
+});
