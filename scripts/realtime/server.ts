@@ -642,6 +642,10 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
   const replication = await startReplication(
     options.dbUrl,
     (row: DatabaseMessage) => {
+      if (row.body.length > MAX_PAYLOAD_BYTES) {
+        log(`[realtime] UnableToBroadcastChanges: payload of ${row.id} exceeds the size limit`);
+        return;
+      }
       dispatch(
         tenantTopicOf(row.topic, row.private),
         {
