@@ -190,7 +190,14 @@ describe("replay", () => {
     const ben = await user("ben");
     const topic = `user:${ben.id}`;
     const since = Date.now() - 1000;
+    // an observer (the service role) sees 0..2 go out live, before ben's channel exists
+    const observer = client({ key: inject("secretKey") });
+    const observerChannel = observer.channel(topic, { config: { private: true } });
+    const observed = inbox(observerChannel, "tick");
+    await joined(observerChannel);
     for (let n = 0; n < 3; n++) await sendFromDatabase(topic, "tick", { n });
+    await eventually(() => expect(ids(observed)).toEqual([0, 1, 2]));
+    await observer.removeAllChannels();
     const channel = ben.supabase.channel(topic, {
       config: { private: true, broadcast: { replay: { since, limit: 2 } } },
     });
