@@ -70,6 +70,14 @@ export async function startReplication(
       };
     }
     await ensurePublication(admin);
+  } catch (error) {
+    // e.g. a role that may not create the publication (Supabase's `postgres` does not own
+    // realtime.messages): Realtime still serves Broadcast and Presence between clients
+    return {
+      enabled: false,
+      reason: `cannot publish realtime.messages: ${(error as Error).message}`,
+      stop: async () => {},
+    };
   } finally {
     await admin.end();
   }
@@ -79,36 +87,45 @@ export async function startReplication(
     onnotice: () => {},
     connection: { application_name: "realtime_replication_connection" },
   });
-  await stream.subscribe(
-    "insert",
-    (data, info) => {
-      const row = (data ?? {}) as Record<string, unknown>;
-      if (info.relation.schema !== "realtime" || !info.relation.table.startsWith("messages")) return;
-      const { id, topic, event } = row;
-      const json = asText(row.payload);
-      const binary = row.binary_payload;
-      // as upstream: a row without id, topic, event, private or a payload is not broadcast
-      if (typeof id !== "string" || typeof topic !== "string" || typeof event !== "string") return;
-      if (typeof row.private !== "boolean") return;
-      let body: Buffer;
-      let encoding: "json" | "binary";
-      if (Buffer.isBuffer(binary)) {
-        body = binary;
-        encoding = "binary";
-      } else if (json !== null) {
-        body = Buffer.from(json, "utf8");
-        encoding = "json";
-      } else {
-        return;
-      }
-      try {
-        onMessage({ id, topic, event, private: row.private, encoding, body });
-      } catch (error) {
-        log(`[realtime] UnableToBroadcastChanges: ${(error as Error).message}`);
-      }
-    },
-    () => log("[realtime] streaming realtime.messages"),
-  );
+  try {
+    await stream.subscribe(
+      "insert",
+      (data, info) => {
+        const row = (data ?? {}) as Record<string, unknown>;
+        if (info.relation.schema !== "realtime" || !info.relation.table.startsWith("messages")) return;
+        const { id, topic, event } = row;
+        const json = asText(row.payload);
+        const binary = row.binary_payload;
+        // as upstream: a row without id, topic, event, private or a payload is not broadcast
+        if (typeof id !== "string" || typeof topic !== "string" || typeof event !== "string") return;
+        if (typeof row.private !== "boolean") return;
+        let body: Buffer;
+        let encoding: "json" | "binary";
+        if (Buffer.isBuffer(binary)) {
+          body = binary;
+          encoding = "binary";
+        } else if (json !== null) {
+          body = Buffer.from(json, "utf8");
+          encoding = "json";
+        } else {
+          return;
+        }
+        try {
+          onMessage({ id, topic, event, private: row.private, encoding, body });
+        } catch (error) {
+          log(`[realtime] UnableToBroadcastChanges: ${(error as Error).message}`);
+        }
+      },
+      () => log("[realtime] streaming realtime.messages"),
+    );
+  } catch (error) {
+    await stream.end({ timeout: 1 }).catch(() => {});
+    return {
+      enabled: false,
+      reason: `cannot stream realtime.messages: ${(error as Error).message}`,
+      stop: async () => {},
+    };
+  }
   return {
     enabled: true,
     reason: null,
