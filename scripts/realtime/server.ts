@@ -411,12 +411,14 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
     }
   }
 
-  /** Write access for a private channel, checked once (Realtime caches it until the token changes). */
-  async function ensureWrite(channel: Channel, extensions: Extension[]): Promise<Policies> {
+  /**
+   * Write access for a private channel, checked once for both extensions (as Realtime's
+   * get_write_authorizations does by default) and kept until the token changes.
+   */
+  async function ensureWrite(channel: Channel, extension: Extension): Promise<Policies> {
     const policies = channel.policies!;
-    const grant = extensions.includes("presence") ? policies.presence : policies.broadcast;
-    if (grant.write !== null) return policies;
-    channel.policies = await authorizer.write(policies, channel.ctx, extensions);
+    if (policies[extension].write !== null) return policies;
+    channel.policies = await authorizer.write(policies, channel.ctx, ["broadcast", "presence"]);
     return channel.policies;
   }
 
@@ -438,7 +440,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
     }
     if (channel.isPrivate) {
       try {
-        const policies = await ensureWrite(channel, ["broadcast"]);
+        const policies = await ensureWrite(channel, "broadcast");
         if (policies.broadcast.write !== true) return;
       } catch (error) {
         log(`[realtime] UnableToHandleBroadcast: ${(error as Error).message}`);
@@ -486,7 +488,7 @@ export async function startRealtime(options: RealtimeOptions): Promise<RealtimeS
             policies = await authorizer.read(policies, channel.ctx, ["broadcast", "presence"]);
             channel.policies = policies;
           }
-          policies = await ensureWrite(channel, ["broadcast", "presence"]);
+          policies = await ensureWrite(channel, "presence");
         }
         if (policies.presence.write !== true) {
           log("[realtime] UnableToHandlePresence: unauthorized");

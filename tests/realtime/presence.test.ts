@@ -166,6 +166,20 @@ describe("presence on private channels", () => {
   });
 });
 
+describe("presence after a broadcast", () => {
+  test("a writer who broadcast first may still track (one write check covers both)", async () => {
+    const [ana, ben] = await Promise.all([user("ana"), user("ben")]);
+    const topic = testTopic([ana.id, ben.id], [ana.id]);
+    const ca = ana.supabase.channel(topic, { config: { private: true, broadcast: { ack: true } } });
+    const cb = ben.supabase.channel(topic, { config: { private: true, presence: { key: "ben", enabled: true } } });
+    await Promise.all([joined(ca), joined(cb)]);
+    expect(await ca.send({ type: "broadcast", event: "hello", payload: {} })).toBe("ok");
+    expect(await ca.track({ who: "ana" })).toBe("ok");
+    await eventually(() => expect(Object.values(state(cb)).flat()).toEqual([{ who: "ana" }]));
+    await Promise.all([ana.supabase.removeAllChannels(), ben.supabase.removeAllChannels()]);
+  });
+});
+
 describe("limits", () => {
   test("a client sending more than 5 presence messages in 30 s has its channel shut down", async () => {
     const topic = room();
