@@ -3,7 +3,7 @@
  * (the user's RLS on realtime.messages, checked as that user), the API key at the door, tokens,
  * and the error messages in Realtime's own words.
  */
-import { beforeAll, describe, expect, inject, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import {
   client,
   ensureTestPolicies,
@@ -14,6 +14,7 @@ import {
   token,
   user,
 } from "../fixtures/realtime.ts";
+import { api } from "../helpers/api.ts";
 
 beforeAll(ensureTestPolicies);
 
@@ -42,7 +43,7 @@ describe("private channels: the user topic rule (user:<id>)", () => {
 
   test("the service role (secret key) joins any user topic, as its BYPASSRLS does on Supabase", async () => {
     const ben = await user("ben");
-    const service = client({ key: inject("secretKey") });
+    const service = client({ key: api().secretKey });
     const outcome = await join(service.channel(`user:${ben.id}`, { config: { private: true } }));
     expect(outcome.status, outcome.error?.message).toBe("SUBSCRIBED");
     await service.removeAllChannels();
@@ -79,7 +80,7 @@ describe("private channels: reader and writer rules (test topics)", () => {
     const topic = `no-policy:${ana.id}`;
     const outcome = await join(ana.supabase.channel(topic, { config: { private: true } }));
     expect(outcome.error?.message).toBe(refusal(topic));
-    const service = client({ key: inject("secretKey") });
+    const service = client({ key: api().secretKey });
     expect((await join(service.channel(topic, { config: { private: true } }))).status).toBe("SUBSCRIBED");
     await Promise.all([ana.supabase.removeAllChannels(), service.removeAllChannels()]);
   });
@@ -150,9 +151,9 @@ describe("tokens and keys", () => {
     const wrong = await rawSocket({ vsn: "2.0.0", apikey: "sb_publishable_nope" });
     expect(wrong.status).toBe(401);
     expect(wrong.ws === null && JSON.parse(wrong.body).message).toBe("Invalid API key");
-    const badVsn = await rawSocket({ vsn: "3.0.0", apikey: inject("publishableKey") });
+    const badVsn = await rawSocket({ vsn: "3.0.0", apikey: api().publishableKey });
     expect(badVsn.status).toBe(403);
-    for (const key of [inject("publishableKey"), inject("secretKey")]) {
+    for (const key of [api().publishableKey, api().secretKey]) {
       const ok = await rawSocket({ vsn: "2.0.0", apikey: key });
       expect(ok.status).toBeNull();
       ok.ws?.close();

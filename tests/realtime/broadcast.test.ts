@@ -4,7 +4,7 @@
  * broadcast frames), and the HTTP broadcast API that sends without subscribing.
  */
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, inject, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import {
   client,
   ensureTestPolicies,
@@ -18,6 +18,7 @@ import {
   testTopic,
   user,
 } from "../fixtures/realtime.ts";
+import { api } from "../helpers/api.ts";
 
 beforeAll(ensureTestPolicies);
 
@@ -146,7 +147,7 @@ describe("serializer versions", () => {
 
   test("on the wire: 2.0.0 gets arrays and binary broadcast frames, 1.0.0 gets objects", async () => {
     const topic = room();
-    const key = inject("publishableKey");
+    const key = api().publishableKey;
     const v2 = await rawSocket({ apikey: key, vsn: "2.0.0" });
     const v1 = await rawSocket({ apikey: key, vsn: "1.0.0" });
     const ws2 = v2.ws!;
@@ -257,8 +258,8 @@ describe("HTTP broadcast API", () => {
   });
 
   test("bad requests get Realtime's 4xx answers and broadcast nothing", async () => {
-    const url = `${inject("apiUrl")}/realtime/v1/api/broadcast`;
-    const key = inject("publishableKey");
+    const url = `${api().url}/realtime/v1/api/broadcast`;
+    const key = api().publishableKey;
     const post = (path: string, body: string, headers: Record<string, string>) =>
       fetch(`${url}${path}`, { method: "POST", body, headers });
     const json = { "content-type": "application/json" };

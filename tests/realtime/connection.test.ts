@@ -4,7 +4,7 @@
  * when access is lost, an expiring token closes it, idle sockets are closed, and a second join of
  * one topic replaces the first.
  */
-import { describe, expect, inject, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import {
   client,
   eventually,
@@ -18,6 +18,7 @@ import {
   token,
   user,
 } from "../fixtures/realtime.ts";
+import { api } from "../helpers/api.ts";
 
 describe("dropped connections", () => {
   test("a socket that drops re-joins its private channel and keeps receiving, once", async () => {
@@ -128,7 +129,7 @@ describe("sockets", () => {
   test("a socket that sends nothing (no heartbeat) is closed after the idle timeout", async () => {
     const side = await sideStack({ idleTimeoutMs: 400 });
     try {
-      const opened = await rawSocket({ apikey: inject("publishableKey"), vsn: "2.0.0" }, side.url);
+      const opened = await rawSocket({ apikey: api().publishableKey, vsn: "2.0.0" }, side.url);
       const ws = opened.ws!;
       const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
       const started = Date.now();
@@ -140,7 +141,7 @@ describe("sockets", () => {
   });
 
   test("joining a topic again on one socket closes the earlier join", async () => {
-    const opened = await rawSocket({ apikey: inject("publishableKey"), vsn: "2.0.0" });
+    const opened = await rawSocket({ apikey: api().publishableKey, vsn: "2.0.0" });
     const ws = opened.ws!;
     const got = frames(ws);
     ws.send(JSON.stringify(["1", "1", "realtime:twice", "phx_join", {}]));
@@ -161,7 +162,7 @@ describe("sockets", () => {
   });
 
   test("a frame the serializer cannot read closes the socket", async () => {
-    const opened = await rawSocket({ apikey: inject("publishableKey"), vsn: "2.0.0" });
+    const opened = await rawSocket({ apikey: api().publishableKey, vsn: "2.0.0" });
     const ws = opened.ws!;
     const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
     ws.send("{not json");

@@ -4,8 +4,9 @@
  * who may read it, once and in commit order; rolled-back rows never do; private and public topics
  * of one name stay apart; one user's messages never reach another user's socket; replay.
  */
-import { beforeAll, describe, expect, inject, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { client, eventually, inbox, join, joined, sendFromDatabase, sleep, sql, user } from "../fixtures/realtime.ts";
+import { api } from "../helpers/api.ts";
 
 const ids = (got: { payload: unknown }[]) => got.map((m) => (m.payload as { n: number }).n);
 
@@ -152,7 +153,7 @@ describe("realtime.broadcast_changes", () => {
   test("a row trigger's inserts, updates and deletes reach the room's private channel", async () => {
     const room = `room-${Date.now().toString(36)}`;
     // the service role may read any topic (BYPASSRLS); items: topics have no policy of their own
-    const supabase = client({ key: inject("secretKey") });
+    const supabase = client({ key: api().secretKey });
     const channel = supabase.channel(`items:${room}`, { config: { private: true } });
     const got = inbox(channel);
     await joined(channel);
@@ -191,7 +192,7 @@ describe("replay", () => {
     const topic = `user:${ben.id}`;
     const since = Date.now() - 1000;
     // an observer (the service role) sees 0..2 go out live, before ben's channel exists
-    const observer = client({ key: inject("secretKey") });
+    const observer = client({ key: api().secretKey });
     const observerChannel = observer.channel(topic, { config: { private: true } });
     const observed = inbox(observerChannel, "tick");
     await joined(observerChannel);

@@ -5,7 +5,8 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { expect, inject, test } from "vitest";
+import { expect, test } from "vitest";
+import { api } from "../helpers/api.ts";
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, "..", "..");
@@ -13,7 +14,7 @@ const root = join(import.meta.dirname, "..", "..");
 test("examples/realtime.mjs: a private channel receives a notification when another user reacts", async () => {
   const { stdout } = await run(process.execPath, [join(root, "examples", "realtime.mjs")], {
     cwd: root,
-    env: { ...process.env, SUPABASE_URL: inject("apiUrl"), SUPABASE_ANON_KEY: inject("publishableKey") },
+    env: { ...process.env, SUPABASE_URL: api().url, SUPABASE_ANON_KEY: api().publishableKey },
     timeout: 30_000,
   });
   expect(stdout).toContain("ben joins his channel: SUBSCRIBED");

@@ -13,7 +13,7 @@ import {
   toNotificationEvent,
 } from "../../client-sdk/src/index.ts";
 import { eventually, join, type RealtimeUser, sideStack, sleep, tcpProxy, user } from "../fixtures/realtime.ts";
-import { expectError, session, signUp, uniqueName, unwrap } from "./support.ts";
+import { expectError, session, signUp, uniqueName, unwrap } from "../fixtures/sdk.ts";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/;
 
