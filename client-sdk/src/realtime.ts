@@ -10,6 +10,7 @@
  * that removal is over instead of picking up the closing channel.
  */
 import type { RealtimeChannel } from "@supabase/supabase-js";
+import { SUPASOCIAL_ERROR_STATUS } from "./error-codes.ts";
 import { SupasocialError } from "./errors.ts";
 import type { AnySupabaseClient } from "./namespace.ts";
 import { fail, ok, type SupasocialResult, settle } from "./result.ts";
@@ -87,10 +88,11 @@ function registryOf(supabase: AnySupabaseClient): Registry {
 }
 
 /**
- * A Realtime failure as a `realtime_error`. Realtime's reasons read `Code: message`
- * (`Unauthorized: You do not have permissions to read from this Channel topic: user:…`); the code
- * becomes `rawCode`, and the status says what kind of failure it was (401 token, 403 refused,
- * 504 timed out, 503 unavailable or disconnected).
+ * A Realtime failure as a `realtime_error` (a join that timed out: `timeout`), with the status
+ * the list gives the code. Realtime's reasons read `Code: message`
+ * (`Unauthorized: You do not have permissions to read from this Channel topic: user:…`): that
+ * code becomes `rawCode`; without one it is what happened to the channel (`CHANNEL_ERROR` a
+ * dropped connection, `CLOSED` closed by the server, `TIMED_OUT`).
  *
  * @example
  * ```ts
@@ -99,21 +101,14 @@ function registryOf(supabase: AnySupabaseClient): Registry {
  */
 export function realtimeError(message: string, fallbackCode: string, cause?: unknown): SupasocialError {
   const prefix = /^([A-Za-z]+): /.exec(message)?.[1] ?? null;
-  let status = 503;
-  if (fallbackCode === "TIMED_OUT") status = 504;
-  else if (
-    prefix === "Unauthorized" ||
-    prefix === "PrivateOnly" ||
-    /^You (no longer have|do not have) permission/.test(message)
-  ) {
-    status = 403;
-  } else if (
-    (prefix && ["InvalidJWTToken", "MalformedJWT", "JwtSignatureError", "JwtSignerError"].includes(prefix)) ||
-    /^Token has expired/.test(message)
-  ) {
-    status = 401;
-  }
-  return new SupasocialError({ code: "realtime_error", status, message, rawCode: prefix ?? fallbackCode, cause });
+  const code = fallbackCode === "TIMED_OUT" ? "timeout" : "realtime_error";
+  return new SupasocialError({
+    code,
+    status: SUPASOCIAL_ERROR_STATUS[code],
+    message,
+    rawCode: prefix ?? fallbackCode,
+    cause,
+  });
 }
 
 function notify(entry: Entry, error: SupasocialError) {

@@ -307,7 +307,7 @@ describe("notifications: live", () => {
       const error = expectError(
         await sdk(ben).notifications.subscribe(() => {}, { onError: (e) => onError.push(e) }),
         "realtime_error",
-        401,
+        503,
       );
       expect(error.rawCode).toBe("JwtSignatureError");
       expect(error.message).toBe("JwtSignatureError: Failed to validate JWT signature");
@@ -331,7 +331,9 @@ describe("notifications: live", () => {
         }),
       );
       proxy.dropAll();
-      await eventually(() => expect(errors.map((e) => [e.code, e.status])).toEqual([["realtime_error", 503]]));
+      await eventually(() =>
+        expect(errors.map((e) => [e.code, e.status, e.rawCode])).toEqual([["realtime_error", 503, "CHANNEL_ERROR"]]),
+      );
       await eventually(() => expect(sub.channel.state).toBe("joined"));
       const post = await postOf(ben, "Back online");
       unwrap(await sdk(ana).reactions.add(post.id, "love"));
@@ -351,7 +353,8 @@ describe("notifications: live", () => {
     await eventually(() => expect(errors).toHaveLength(1));
     expect(errors[0]).toMatchObject({
       code: "realtime_error",
-      status: 403,
+      status: 503,
+      rawCode: "CLOSED",
       message: `You do not have permissions to read from this Channel topic: user:${ben.id}`,
     });
     await sub.unsubscribe();

@@ -396,11 +396,12 @@ export const notificationsNamespace = defineNamespace("notifications", (ctx) => 
   /**
    * Receive your new (and grown) notifications live, with the unread count, over Realtime
    * Broadcast on your private topic `user:<id>` (Realtime checks, as you, that you may read it).
-   * Resolves once the channel has joined, or with a `realtime_error` (status 401 token, 403
-   * refused, 503 unavailable, 504 timed out). After that, `onError` hears a dropped connection
-   * (the channel re-joins by itself when the connection is back) and a channel the server closed
-   * (access lost; it does not come back). `unsubscribe()` on the returned promise works before
-   * the join too, so it fits a React `useEffect` cleanup as is.
+   * Resolves once the channel has joined, or with a `realtime_error` (`timeout` when the join timed
+   * out) whose `rawCode` is Realtime's reason (`Unauthorized`, `InvalidJWTToken` ...). After that,
+   * `onError` hears a dropped connection (`rawCode` `CHANNEL_ERROR`; the channel re-joins by itself
+   * when the connection is back) and a channel the server closed (`CLOSED`: access lost; it does
+   * not come back). `unsubscribe()` on the returned promise works before the join too, so it fits
+   * a React `useEffect` cleanup as is.
    *
    * @example
    * ```ts
@@ -408,7 +409,7 @@ export const notificationsNamespace = defineNamespace("notifications", (ctx) => 
    *   const subscription = social.notifications.subscribe((event) => {
    *     setBadge(event.unreadCount)
    *     prepend(event.notification)
-   *   }, { onError: (error) => setLive(error.status === 503 ? 'reconnecting' : 'off') })
+   *   }, { onError: (error) => setLive(error.rawCode === 'CHANNEL_ERROR' ? 'reconnecting' : 'off') })
    *   return () => void subscription.unsubscribe()
    * }, [social])
    *
