@@ -40,6 +40,7 @@ export {
 export * from "./namespaces/index.ts";
 export type { ProfileSummary } from "./namespaces/shared.ts";
 export type { Page } from "./pagination.ts";
+export type { LiveSubscription, PendingSubscription } from "./realtime.ts";
 export type { SupasocialResult } from "./result.ts";
 export { normalizeTimestamp } from "./timestamps.ts";
 export {

@@ -199,19 +199,36 @@ describe("gamification: badges from both sides", () => {
     expect(unwrap(await anon.client.gamification.badges(priv.id))).toEqual([]);
   });
 
-  test("onBadgeEarned joins the private user channel and reports a channel that cannot connect through onError", async () => {
-    // the local stack has no Realtime server yet: the channel fails, and the SDK must say so
-    const ana = await signUp("ana");
-    const errors: string[] = [];
-    const sub = unwrap(await ana.client.gamification.onBadgeEarned(() => {}, { onError: (e) => errors.push(e.code) }));
+  test("onBadgeEarned: a workout's badge reaches my toast live, beside my notifications; nobody else hears it", async () => {
+    const [ana, ben] = await Promise.all([signUp("ana"), signUp("ben")]);
+    const toasts: BadgeEarnedEvent[] = [];
+    const notified: string[] = [];
+    const benToasts: BadgeEarnedEvent[] = [];
+    const sub = unwrap(await ana.client.gamification.onBadgeEarned((e) => toasts.push(e)));
     expect(sub.channel.topic).toBe(`realtime:user:${ana.id}`);
-    for (let waited = 0; errors.length === 0 && waited < 15_000; waited += 100) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(["realtime_error", "timeout"]).toContain(errors[0]);
+    expect(sub.channel.state).toBe("joined");
+    const inbox = unwrap(await ana.client.notifications.subscribe((e) => notified.push(e.notification.kind)));
+    expect(inbox.channel).toBe(sub.channel); // one channel per topic
+    const benSub = unwrap(await ben.client.gamification.onBadgeEarned((e) => benToasts.push(e)));
+
+    const recorded = unwrap(await ana.client.gamification.record({ kind: "workout_completed" }));
+    await eventually(() => expect(toasts.map((t) => t.badge.code)).toEqual(["first_workout"]));
+    expect(toasts[0]).toMatchObject({ activityId: recorded.id, groupId: null, badge: { tier: "bronze", points: 5 } });
+    await eventually(() => expect(notified).toEqual(["badge_earned"]));
+
+    // the toast ends on its own; the inbox keeps listening on the shared channel
     await sub.unsubscribe();
+    expect(ana.supabase.getChannels()).toHaveLength(1);
+    unwrap(await ana.client.gamification.record({ kind: "weight_logged", value: 80 }));
+    unwrap(await ana.client.gamification.record({ kind: "weight_logged", value: 78.5 }));
+    await eventually(() => expect(notified).toEqual(["badge_earned", "badge_earned"]));
+    expect(toasts).toHaveLength(1);
+    await sleep(200);
+    expect(benToasts).toEqual([]);
+    await inbox.unsubscribe();
+    await benSub.unsubscribe();
     expect(ana.supabase.getChannels()).toEqual([]);
-  }, 30_000);
+  });
 });
 
 describe("gamification: points and rewards", () => {

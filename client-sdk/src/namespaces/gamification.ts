@@ -8,9 +8,10 @@
 import type { RealtimeChannel } from "@supabase/supabase-js";
 import { z } from "zod";
 import { Constants, type Database, type Json } from "../database.types.ts";
-import { SupasocialError } from "../errors.ts";
+import type { SupasocialError } from "../errors.ts";
 import { defineNamespace } from "../namespace.ts";
 import type { Page } from "../pagination.ts";
+import { joinTopic, type LiveSubscription, type PendingSubscription, pendingSubscription } from "../realtime.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
 import {
@@ -398,7 +399,7 @@ export interface BadgeEarnedEvent {
 }
 
 /**
- * A live subscription; `unsubscribe()` ends it.
+ * A live subscription to your badges; `unsubscribe()` ends it.
  *
  * @example
  * ```ts
@@ -406,10 +407,9 @@ export interface BadgeEarnedEvent {
  * onUnmount(() => sub?.unsubscribe())
  * ```
  */
-export interface BadgeSubscription {
+export interface BadgeSubscription extends LiveSubscription {
   /** The Realtime channel (`user:<id>`, private; shared with `notifications.subscribe`). */
   channel: RealtimeChannel;
-  unsubscribe(): Promise<void>;
 }
 
 // =============================================================================================
@@ -1266,24 +1266,25 @@ export const gamificationNamespace = defineNamespace("gamification", (ctx) => ({
   },
 
   /**
-   * Hear your new badges live (for a toast), over Realtime Broadcast on your private topic
-   * `user:<id>` (the channel `notifications.subscribe` uses too; unsubscribing one leaves the
-   * other listening). Needs a Realtime server. `onError` hears channel failures.
+   * Hear your new badges live (for a toast), over Realtime Broadcast (`badge_earned`) on your
+   * private topic `user:<id>`, the channel `notifications.subscribe` shares. Resolves once the
+   * channel has joined, or with a `realtime_error` (`timeout` when the join timed out); `onError`
+   * then hears a dropped connection or a closed channel. `unsubscribe()` on the returned promise
+   * works before the join too (a React `useEffect` cleanup).
    *
    * @example
    * ```ts
-   * const { data: sub } = await client.gamification.onBadgeEarned((event) => {
-   *   showToast(`${event.badge.name} unlocked!`)
-   * })
-   * // later
-   * await sub?.unsubscribe()
+   * useEffect(() => {
+   *   const subscription = social.gamification.onBadgeEarned((event) => showToast(`${event.badge.name} unlocked!`))
+   *   return () => void subscription.unsubscribe()
+   * }, [social])
    * ```
    */
   onBadgeEarned(
     onEvent: (event: BadgeEarnedEvent) => void,
     options: { onError?: (error: SupasocialError) => void } = {},
-  ): Promise<SupasocialResult<BadgeSubscription>> {
-    return settle(async () => {
+  ): PendingSubscription<BadgeSubscription> {
+    return pendingSubscription(async (control) => {
       if (typeof onEvent !== "function") {
         return parseInput(
           z.custom<never>(() => false, "onEvent must be a function"),
@@ -1293,38 +1294,19 @@ export const gamificationNamespace = defineNamespace("gamification", (ctx) => ({
       }
       const me = await ctx.currentUserId();
       if (me.error) return me;
-      await ctx.supabase.realtime.setAuth();
-      const listener = (message: { payload?: unknown }) => {
-        const event = toBadgeEarnedEvent(message.payload);
-        if (event) onEvent(event);
-      };
-      const channel: RealtimeChannel = ctx.supabase
-        .channel(`user:${me.data}`, { config: { private: true } })
-        .on("broadcast", { event: "badge_earned" }, listener)
-        .subscribe((status: string, error?: Error) => {
-          if ((status === "CHANNEL_ERROR" || status === "TIMED_OUT") && options.onError) {
-            options.onError(
-              new SupasocialError({
-                code: status === "TIMED_OUT" ? "timeout" : "realtime_error",
-                status: status === "TIMED_OUT" ? 504 : 503,
-                message: error?.message ?? `Realtime channel ${status.toLowerCase()}`,
-                rawCode: status,
-                cause: error,
-              }),
-            );
-          }
-        });
-      return ok({
-        channel,
-        async unsubscribe() {
-          // the channel is shared per topic: drop this listener, and the channel when it was the last
-          const bindings = channel.bindings as Record<string, { callback: unknown }[] | undefined>;
-          const broadcast = bindings.broadcast ?? [];
-          bindings.broadcast = broadcast.filter((b) => b.callback !== listener);
-          const left = Object.values(bindings).reduce((n, list) => n + (list?.length ?? 0), 0);
-          if (left === 0) await ctx.supabase.removeChannel(channel);
+      return joinTopic(
+        ctx.supabase,
+        `user:${me.data}`,
+        {
+          event: "badge_earned",
+          onMessage(payload) {
+            const event = toBadgeEarnedEvent(payload);
+            if (event) onEvent(event);
+          },
+          onError: options.onError,
         },
-      });
+        control,
+      );
     });
   },
 }));
