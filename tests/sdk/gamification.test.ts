@@ -2,18 +2,21 @@
  * `client.gamification` against the live local API, from both sides: a user records workouts and
  * reads streaks, badges with progress, points, rewards and leaderboards; the host app's backend
  * (service role, supabase-js with the secret key) records for a user; strangers, blocked users
- * and anon see and write nothing they should not; input is checked before any request.
+ * and anon see and write nothing they should not; input is checked before any request; a badge
+ * toast arrives live through the local Realtime server.
  */
 import { randomUUID } from "node:crypto";
 import { createClient } from "@supabase/supabase-js";
 import { describe, expect, inject, test } from "vitest";
 import WebSocket from "ws";
 import {
+  type BadgeEarnedEvent,
   type Database,
   LeaderboardQuerySchema,
   RecordActivityInputSchema,
   toBadgeEarnedEvent,
 } from "../../client-sdk/src/index.ts";
+import { eventually, sleep } from "../fixtures/realtime.ts";
 import { expectError, session, signUp, type TestUser, unwrap } from "../fixtures/sdk.ts";
 
 /** supabase-js as the host app's backend: the secret (service role) key. */
