@@ -340,23 +340,34 @@ describe("badges: backfill", () => {
     await withDb(async (db) => {
       const [ana, ben, cleo] = await db.createUsers(3);
       await onlyBadges(db, []);
-      for (let i = 0; i < 3; i++) await recordAsService(db, ana, W, { at: `2026-03-0${i + 1}T12:00:00Z` });
-      await recordAsService(db, ben, W, { at: "2026-03-01T12:00:00Z" });
-      await recordAsService(db, cleo, "weight_logged", { at: "2026-03-01T12:00:00Z", value: 70 });
-      await recordAsService(db, cleo, "weight_logged", { at: "2026-03-09T12:00:00Z", value: 67 });
+      // kinds of this test's own, so that only its users have such activities
+      await db.asService();
+      await db.q`
+        insert into social.activity_kinds (code, name, tracks_streak) values ('bf_lift', 'Lift', true), ('bf_scale', 'Scale', false)`;
+      for (let i = 0; i < 3; i++) await recordAsService(db, ana, "bf_lift", { at: `2026-03-0${i + 1}T12:00:00Z` });
+      await recordAsService(db, ben, "bf_lift", { at: "2026-03-01T12:00:00Z" });
+      await recordAsService(db, cleo, "bf_scale", { at: "2026-03-01T12:00:00Z", value: 70 });
+      await recordAsService(db, cleo, "bf_scale", { at: "2026-03-09T12:00:00Z", value: 67 });
       const defs = [
-        { code: "three_workouts", name: "Three", criterion: "count", activity_kind: W, threshold: 3, points: 7 },
-        { code: "three_in_a_row", name: "Row", criterion: "streak", activity_kind: W, threshold: 3 },
-        { code: "three_in_a_week", name: "Week", criterion: "count", activity_kind: W, threshold: 3, period: "week" },
+        { code: "three_lifts", name: "Three", criterion: "count", activity_kind: "bf_lift", threshold: 3, points: 7 },
+        { code: "three_in_a_row", name: "Row", criterion: "streak", activity_kind: "bf_lift", threshold: 3 },
+        {
+          code: "three_in_a_week",
+          name: "Week",
+          criterion: "count",
+          activity_kind: "bf_lift",
+          threshold: 3,
+          period: "week",
+        },
         {
           code: "down_3",
           name: "Down 3",
           criterion: "metric",
-          activity_kind: "weight_logged",
+          activity_kind: "bf_scale",
           threshold: 3,
           direction: "decrease",
         },
-        { code: "any_workout", name: "Any", criterion: "first", activity_kind: W },
+        { code: "any_lift", name: "Any", criterion: "first", activity_kind: "bf_lift" },
       ];
       const awarded: Record<string, number> = {};
       for (const def of defs) {
@@ -365,18 +376,19 @@ describe("badges: backfill", () => {
         const [row] = await db.q<{ n: number }[]>`select social.backfill_badge(${def.code}) as n`;
         awarded[def.code] = row!.n;
       }
-      expect(awarded).toEqual({ three_workouts: 1, three_in_a_row: 1, three_in_a_week: 0, down_3: 1, any_workout: 2 });
-      expect(await badgeCodes(db, ana)).toEqual(["any_workout", "three_in_a_row", "three_workouts"]);
-      expect(await badgeCodes(db, ben)).toEqual(["any_workout"]);
+      // 2026-03-01 is a Sunday: ana's three days fall into two weeks
+      expect(awarded).toEqual({ three_lifts: 1, three_in_a_row: 1, three_in_a_week: 0, down_3: 1, any_lift: 2 });
+      expect(await badgeCodes(db, ana)).toEqual(["any_lift", "three_in_a_row", "three_lifts"]);
+      expect(await badgeCodes(db, ben)).toEqual(["any_lift"]);
       expect(await badgeCodes(db, cleo)).toEqual(["down_3"]);
-      expect((await balance(db, ana)).earned).toBe(30 + 7);
+      expect((await balance(db, ana)).earned).toBe(7); // the kinds have no point rule: the bonus only
       await db.asSuperuser();
       const [quiet] = await db.q<{ n: number }[]>`
         select count(*)::int as n from social.notifications where recipient_id in (${ana}, ${ben}, ${cleo}) and kind = 'badge_earned'`;
       expect(quiet!.n).toBe(0);
       // running it again awards nothing more
       await db.asService();
-      const [again] = await db.q<{ n: number }[]>`select social.backfill_badge('any_workout') as n`;
+      const [again] = await db.q<{ n: number }[]>`select social.backfill_badge('any_lift') as n`;
       expect(again!.n).toBe(0);
     });
   });

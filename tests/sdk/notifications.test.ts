@@ -12,7 +12,15 @@ import {
   type SupasocialError,
   toNotificationEvent,
 } from "../../client-sdk/src/index.ts";
-import { eventually, join, type RealtimeUser, sideStack, sleep, tcpProxy, user } from "../fixtures/realtime.ts";
+import {
+  eventually,
+  join,
+  type RealtimeUser,
+  user as realtimeUser,
+  sideStack,
+  sleep,
+  tcpProxy,
+} from "../fixtures/realtime.ts";
 import { expectError, session, signUp as signUpUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
 
 /**
@@ -24,6 +32,16 @@ async function signUp(label: string) {
   const user = await signUpUser(label);
   unwrap(await user.client.notifications.setPreference("badge_earned", false));
   return user;
+}
+
+/** A Realtime test user (tests/fixtures/realtime.ts) with badge_earned notifications off, as signUp. */
+async function user(label: string, options?: Parameters<typeof realtimeUser>[1]) {
+  const created = await realtimeUser(label, options);
+  const { error } = await created.supabase
+    .schema("social")
+    .rpc("set_notification_preference", { p_kind: "badge_earned", p_in_app: false });
+  if (error) throw error;
+  return created;
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/;
