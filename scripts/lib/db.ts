@@ -219,7 +219,41 @@ export async function resetMigrations(url: string): Promise<string> {
 
 /** Apply migrations not applied yet, keeping data. For `npm start`. */
 export async function pushMigrations(url: string): Promise<string> {
+  await refuseSquashedHistory(url);
   return supabase(["db", "push", "--db-url", cliUrl(url), "--include-all", "--yes"]);
+}
+
+/**
+ * Until 1.0 the migrations are squashed rather than appended to (README, "Migrations"), so a kept
+ * database may have applied a version under another name. The CLI compares versions only and
+ * would apply the rest on top; stop with what to do instead.
+ */
+async function refuseSquashedHistory(url: string): Promise<void> {
+  const local = new Map(
+    (await readdir(join(ROOT, "supabase", "migrations")))
+      .map((f) => /^(\d+)_(.+)\.sql$/.exec(f))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1], m[2]] as [string, string]),
+  );
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [{ exists }] = await sql<{ exists: boolean }[]>`
+      select to_regclass('supabase_migrations.schema_migrations') is not null as exists`;
+    if (!exists) return;
+    const applied = await sql<{ version: string; name: string | null }[]>`
+      select version, name from supabase_migrations.schema_migrations order by version`;
+    const renamed = applied.filter((m) => local.has(m.version) && m.name !== null && local.get(m.version) !== m.name);
+    if (renamed.length > 0) {
+      const m = renamed[0]!;
+      throw new Error(
+        `this database applied migration ${m.version}_${m.name}, which is now ${m.version}_${local.get(m.version)}: ` +
+          "the migrations were squashed since it was made (they are until 1.0). " +
+          "Start afresh with `rm -rf .supasocial` (or reset the DATABASE_URL database).",
+      );
+    }
+  } finally {
+    await sql.end();
+  }
 }
 
 /** Start a database and bring it to the current schema. */

@@ -13,6 +13,9 @@ const lints = readdirSync(dir)
   .sort()
   .map((f) => ({ name: f.replace(/\.sql$/, ""), query: readFileSync(join(dir, f), "utf8") }));
 
+/** The search_path of supabase_admin (Studio's SQL editor, the CLI): `auth` comes first. */
+const PLATFORM_SEARCH_PATH = "auth, extensions, public";
+
 /** A violation each lint must report, created inside a rolled-back transaction. */
 const violations: Record<string, string> = {
   rls_disabled: "create table social.lint_probe (id int primary key)",
@@ -22,9 +25,13 @@ const violations: Record<string, string> = {
   policy_without_role: `create table social.lint_probe (id int primary key);
     alter table social.lint_probe enable row level security;
     create policy lint_probe_all on social.lint_probe for all using (true)`,
-  auth_call_unwrapped: `create table social.lint_probe (id uuid primary key);
+  policy_call_unwrapped: `create table social.lint_probe (id uuid primary key);
     alter table social.lint_probe enable row level security;
     create policy lint_probe_select on social.lint_probe for select to authenticated using (id = auth.uid())`,
+  policy_row_call_wrapped: `create table social.lint_probe (id uuid primary key, group_id uuid);
+    alter table social.lint_probe enable row level security;
+    create policy lint_probe_select on social.lint_probe for select to authenticated
+      using ((select social_private.is_group_member(group_id)))`,
   unindexed_foreign_keys: `create table social.lint_probe (id int primary key,
     profile_id uuid references social.profiles (id));
     alter table social.lint_probe enable row level security`,
@@ -51,5 +58,65 @@ describe("schema lints", () => {
         expect(rows.some((r) => String(r.object).includes("lint_probe"))).toBe(true);
       });
     });
+
+    // supabase_admin's search_path has `auth` on it, so catalog text prints `uid()` unqualified
+    it(`${lint.name}: reports the violation whatever the session's search_path`, async () => {
+      await withDb(async (db) => {
+        await db.q.unsafe(`set local search_path = ${PLATFORM_SEARCH_PATH}`);
+        await db.q.unsafe(violations[lint.name]!);
+        const rows = await db.q.unsafe(lint.query);
+        expect(rows.some((r) => String(r.object).includes("lint_probe"))).toBe(true);
+      });
+    });
+
+    it(`${lint.name}: the schema has no violations whatever the session's search_path`, async () => {
+      await withDb(async (db) => {
+        await db.q.unsafe(`set local search_path = ${PLATFORM_SEARCH_PATH}`);
+        const rows = await db.q.unsafe(lint.query);
+        expect(rows.map((r) => `${r.object}: ${r.detail}`)).toEqual([]);
+      });
+    });
   }
+
+  // the two policy lints together say exactly where (select ...) belongs
+  for (const searchPath of ["public", PLATFORM_SEARCH_PATH]) {
+    it(`a policy that wraps only calls without row arguments passes the policy lints (search_path ${searchPath})`, async () => {
+      await withDb(async (db) => {
+        await db.q.unsafe(`set local search_path = ${searchPath}`);
+        await db.q.unsafe(`create table social.lint_probe (id uuid primary key, group_id uuid);
+          alter table social.lint_probe enable row level security;
+          create policy lint_probe_select on social.lint_probe for select to authenticated
+            using (id = (select auth.uid())
+                   or (social_private.is_group_member(group_id)
+                       and group_id = any ((select social_private.my_group_ids())::uuid[])))`);
+        for (const name of ["policy_call_unwrapped", "policy_row_call_wrapped"]) {
+          const rows = await db.q.unsafe(lints.find((l) => l.name === name)!.query);
+          expect(
+            rows.filter((r) => String(r.object).includes("lint_probe")),
+            name,
+          ).toEqual([]);
+        }
+      });
+    });
+  }
+
+  it("the policy lints see calls, not names: a wrapped auth.uid() printed as uid() passes, an unwrapped one fails", async () => {
+    await withDb(async (db) => {
+      await db.q.unsafe(`set local search_path = ${PLATFORM_SEARCH_PATH}`);
+      await db.q.unsafe(`create table social.lint_probe (id uuid primary key);
+        alter table social.lint_probe enable row level security;
+        create policy lint_probe_wrapped on social.lint_probe for select to authenticated
+          using (id = (select uid()));
+        create policy lint_probe_unwrapped on social.lint_probe for update to authenticated
+          using (id = uid())`);
+      const [{ printed }] = await db.q.unsafe(
+        "select pg_get_expr(polqual, polrelid) as printed from pg_policy where polname = 'lint_probe_unwrapped'",
+      );
+      expect(printed).toBe("(id = uid())");
+      const rows = await db.q.unsafe(lints.find((l) => l.name === "policy_call_unwrapped")!.query);
+      expect(rows.map((r) => String(r.object)).filter((o) => o.includes("lint_probe"))).toEqual([
+        "lint_probe_unwrapped on social.lint_probe",
+      ]);
+    });
+  });
 });

@@ -1,7 +1,5 @@
--- Moderation: reports from anyone signed in, the report queues of group staff and of the
--- platform, and the append-only moderation log.
---
--- Reports
+-- Reports: anyone signed in reports a post, a comment, a profile or a group; the report queues of
+-- group staff and of the platform. The moderation log is in 20261128001200_moderation.sql.
 --   * On a post, a comment, a profile or a group, with a reason category and an optional note;
 --     only on what the reporter can see (a profile also across a block), never on oneself or
 --     one's own content. One open report per reporter and target: reporting again returns the
@@ -14,26 +12,9 @@
 --   * The target is snapshotted at report time (target_snapshot), so staff judge what was
 --     reported even after an edit or a removal.
 --   * Staff resolve (`resolved`, with the action taken) or dismiss, with a note; a closed report
---     stays closed. Removing a post or comment as staff resolves its open reports
+--     stays closed (and is logged). Removing a post or comment as staff resolves its open reports
 --     (`content_removed`).
---
--- Moderation log (social.moderation_log): every moderation action lands there, written by
--- triggers on the tables the actions change, so every path (the RPCs of the groups and posts
--- domains, the wrappers below, direct writes by service_role) is recorded:
---   post_removed, comment_removed    soft-deleted by group staff or the platform, not the author
---                                    (a reply removed with its parent is part of that removal)
---   member_banned, member_unbanned   a ban made or lifted
---   member_removed                   an active member removed by someone else (leaving is not)
---   role_changed                     a member's role changed by someone else
---   report_resolved, report_dismissed
--- actor_id is auth.uid(); null means the platform (service_role or a backend). Cascades (a group
--- or an account deleted) are not moderation actions and are not logged. The log has no foreign
--- keys (deleting a group or a user never needs to change it) and holds ids, never content.
--- Nobody updates, deletes or truncates it: no grants or policies for that, and triggers raise
--- `append_only` even for service_role and the table owner.
---
--- A reason for a removal or a ban travels in the transaction-local setting
--- `social.moderation_reason`, set by social.moderate_post / moderate_comment / moderate_member.
+-- SDK: social.moderation (report, reports, myReports, resolve); tests: tests/db/moderation.test.ts.
 
 -- =====================================================================================
 -- types
@@ -54,13 +35,6 @@ create type social.report_resolution as enum (
 );
 comment on type social.report_resolution is
   'The action taken on a closed report; a dismissed report has none.';
-
-create type social.moderation_action as enum (
-  'post_removed', 'comment_removed', 'member_banned', 'member_unbanned', 'member_removed',
-  'role_changed', 'report_resolved', 'report_dismissed'
-);
-
-create type social.moderation_target as enum ('post', 'comment', 'user', 'report');
 
 -- =====================================================================================
 -- tables
@@ -101,36 +75,6 @@ comment on column social.reports.target_user_id is
 comment on column social.reports.target_snapshot is
   'The reported content as the reporter saw it when reporting (text, handle, name ...).';
 comment on column social.reports.resolution_note is 'Note of the staff who closed the report (the reporter sees it).';
-
-create table social.moderation_log (
-  id uuid primary key default gen_random_uuid(),
-  actor_id uuid,
-  group_id uuid,
-  action social.moderation_action not null,
-  target_type social.moderation_target not null,
-  target_id uuid not null,
-  target_user_id uuid,
-  reason text,
-  metadata jsonb not null default '{}',
-  created_at timestamptz not null default clock_timestamp()
-);
-comment on table social.moderation_log is
-  'Append-only audit trail of moderation actions, written by triggers. Staff read their group''s '
-  'entries; platform entries (group_id null) are for service_role. Never updated or deleted; no '
-  'foreign keys, so ids outlive the groups and users they name.';
-comment on column social.moderation_log.created_at is
-  'When the action happened (clock time: several actions of one transaction keep their order).';
-comment on column social.moderation_log.actor_id is 'Who acted (auth.uid()); null = the platform.';
-comment on column social.moderation_log.target_id is
-  'The post, comment, report, or (target_type user) the member acted on.';
-comment on column social.moderation_log.target_user_id is
-  'The user affected: the author of removed content, the banned or removed member, the user a '
-  'closed report was about.';
-
--- =====================================================================================
--- indexes
--- =====================================================================================
-
 -- one open report per reporter and target (the idempotency key of social.report)
 create unique index reports_open_once_idx on social.reports (reporter_id, target_type, target_id)
   where status = 'open';
@@ -144,59 +88,28 @@ create index reports_platform_queue_idx on social.reports (status, created_at de
 create index reports_open_target_idx on social.reports (target_type, target_id) where status = 'open';
 create index reports_target_user_idx on social.reports (target_user_id);
 create index reports_resolved_by_idx on social.reports (resolved_by) where resolved_by is not null;
+alter table social.reports enable row level security;
+grant select on social.reports to authenticated;
+grant insert (reporter_id, target_type, target_id, reason, note) on social.reports to authenticated;
+grant update (status, resolution, resolution_note) on social.reports to authenticated;
+grant all on social.reports to service_role;
 
-create index moderation_log_group_idx on social.moderation_log (group_id, created_at desc, id desc);
-create index moderation_log_platform_idx on social.moderation_log (created_at desc, id desc)
-  where group_id is null;
-create index moderation_log_target_user_idx on social.moderation_log (target_user_id, created_at desc)
-  where target_user_id is not null;
-
--- =====================================================================================
--- functions
--- =====================================================================================
-
--- The reason of the moderation action under way (set by the moderate_* wrappers), or null.
-create function social_private.moderation_reason()
-returns text
-language sql
-stable
-set search_path = ''
-as $$
-  select nullif(current_setting('social.moderation_reason', true), '');
-$$;
-
--- Append one entry to the moderation log as the current user (null = the platform).
--- Security definer: nobody but these triggers (and service_role) writes the log.
-create function social_private.log_moderation(
-  p_action social.moderation_action,
-  p_group_id uuid,
-  p_target_type social.moderation_target,
-  p_target_id uuid,
-  p_target_user_id uuid,
-  p_reason text default null,
-  p_metadata jsonb default '{}'
-)
-returns void
-language sql
-volatile
-security definer
-set search_path = ''
-as $$
-  insert into social.moderation_log (actor_id, group_id, action, target_type, target_id, target_user_id, reason, metadata)
-  values ((select auth.uid()), p_group_id, p_action, p_target_type, p_target_id, p_target_user_id,
-          coalesce(p_reason, social_private.moderation_reason()), coalesce(p_metadata, '{}'));
-$$;
-
--- Is the current session the platform (service_role, or a backend without a user)?
-create function social_private.is_platform()
-returns boolean
-language sql
-stable
-set search_path = ''
-as $$
-  select coalesce((select auth.role()), '') = 'service_role'
-      or ((select auth.uid()) is null and current_user not in ('anon', 'authenticated'));
-$$;
+-- the reporter sees their own reports; a group's staff see the reports routed to the group
+create policy reports_select_visible on social.reports
+  for select to authenticated
+  using (
+    reporter_id = (select auth.uid())
+    or (group_id is not null and social_private.is_group_staff(group_id))
+  );
+-- users report as themselves (the trigger checks the target and routes the report)
+create policy reports_insert_self on social.reports
+  for insert to authenticated
+  with check (reporter_id = (select auth.uid()));
+-- a group's staff close the reports routed to the group (columns limited by grants)
+create policy reports_update_staff on social.reports
+  for update to authenticated
+  using (group_id is not null and social_private.is_group_staff(group_id))
+  with check (group_id is not null and social_private.is_group_staff(group_id));
 
 -- Close p_target's open reports as resolved by the current user (content removed by staff).
 create function social_private.resolve_reports_of(
@@ -216,47 +129,8 @@ as $$
   where r.target_type = p_target_type and r.target_id = p_target_id and r.status = 'open';
 $$;
 
--- Run a moderation step with a reason: the transaction-local setting the log triggers read.
-create function social_private.set_moderation_reason(p_reason text)
-returns void
-language plpgsql
-volatile
-set search_path = ''
-as $$
-begin
-  if char_length(p_reason) > 1000 then
-    perform social_private.raise_error('invalid_reason', 'a reason has at most 1000 characters');
-  end if;
-  perform set_config('social.moderation_reason', coalesce(nullif(btrim(p_reason), ''), ''), true);
-end;
-$$;
-
--- {id, handle, display_name, avatar_path} of a profile the caller may see (RLS), else null.
-create function social_private.profile_summary(p_profile_id uuid)
-returns jsonb
-language sql
-stable
-set search_path = ''
-as $$
-  select jsonb_build_object('id', p.id, 'handle', p.handle, 'display_name', p.display_name,
-                            'avatar_path', p.avatar_path)
-  from social.profiles p
-  where p.id = p_profile_id;
-$$;
-
--- Cursor helpers: lists here page like the feeds, newest first, with the feeds' opaque cursors.
--- (created_at, id) of the position after which a page starts.
-create function social_private.decode_list_cursor(p_cursor text)
-returns social_private.feed_key
-language sql
-stable
-set search_path = ''
-as $$
-  select social_private.decode_feed_cursor('latest', p_cursor);
-$$;
-
 -- =====================================================================================
--- triggers: reports
+-- triggers
 -- =====================================================================================
 
 -- Before a report is stored: rate limit, resolve the target as the reporter may see it (not
@@ -340,7 +214,6 @@ begin
   return new;
 end;
 $$;
-
 create trigger on_reports_insert before insert on social.reports
   for each row execute function social_private.handle_report_insert();
 
@@ -398,7 +271,6 @@ begin
   return new;
 end;
 $$;
-
 create trigger on_reports_update before update on social.reports
   for each row execute function social_private.handle_report_update();
 
@@ -418,179 +290,12 @@ begin
   return null;
 end;
 $$;
-
 create trigger on_reports_closed after update of status on social.reports
   for each row when (old.status = 'open' and new.status <> 'open')
   execute function social_private.handle_report_closed();
 
 -- =====================================================================================
--- triggers: the moderation log on the groups and posts domains' tables
--- =====================================================================================
-
--- A post soft-deleted by someone other than its author (group staff, the platform): log it and
--- resolve the post's open reports.
-create function social_private.handle_post_removed()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  v_actor uuid := coalesce(new.deleted_by, (select auth.uid()));
-begin
-  if v_actor is not distinct from new.author_id then
-    return null; -- the author deleting their own post is not moderation
-  end if;
-  perform social_private.log_moderation('post_removed', new.group_id, 'post', new.id, new.author_id, null,
-    jsonb_build_object('kind', new.kind, 'visibility', new.visibility));
-  perform social_private.resolve_reports_of('post', new.id, 'content_removed', social_private.moderation_reason());
-  return null;
-end;
-$$;
-
-create trigger on_posts_removed after update of deleted_at on social.posts
-  for each row when (old.deleted_at is null and new.deleted_at is not null)
-  execute function social_private.handle_post_removed();
-
--- A comment soft-deleted by group staff or the platform (not its author, and not the post's
--- author curating their own thread): log it and resolve its open reports. Replies removed with
--- their parent are part of the parent's removal.
-create function social_private.handle_comment_removed()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  v_actor uuid := coalesce(new.deleted_by, (select auth.uid()));
-  v_group uuid;
-  v_post_author uuid;
-begin
-  if v_actor is not distinct from new.author_id then
-    return null;
-  end if;
-  if new.parent_id is not null and exists (
-    select 1 from social.comments c
-    where c.id = new.parent_id and c.deleted_at = new.deleted_at
-      and c.deleted_by is not distinct from new.deleted_by
-  ) then
-    return null;
-  end if;
-  select p.group_id, p.author_id into v_group, v_post_author from social.posts p where p.id = new.post_id;
-  if v_actor is not null
-     and not (v_group is not null and social_private.is_group_staff(v_group))
-     and v_actor is not distinct from v_post_author then
-    return null;
-  end if;
-  perform social_private.log_moderation('comment_removed', v_group, 'comment', new.id, new.author_id, null,
-    jsonb_build_object('post_id', new.post_id, 'parent_id', new.parent_id, 'reply_count', new.reply_count));
-  perform social_private.resolve_reports_of('comment', new.id, 'content_removed', social_private.moderation_reason());
-  return null;
-end;
-$$;
-
-create trigger on_comments_removed after update of deleted_at on social.comments
-  for each row when (old.deleted_at is null and new.deleted_at is not null)
-  execute function social_private.handle_comment_removed();
-
--- Bans, unbans, removals and role changes made by someone other than the member themselves.
--- A membership that goes with its group or its user (cascade) is not logged.
-create function social_private.handle_member_moderated()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  v_actor uuid := (select auth.uid());
-begin
-  if tg_op = 'INSERT' then
-    if new.status = 'banned' and v_actor is distinct from new.user_id then
-      perform social_private.log_moderation('member_banned', new.group_id, 'user', new.user_id, new.user_id, null,
-        jsonb_build_object('previous_status', null));
-    end if;
-  elsif tg_op = 'UPDATE' then
-    if v_actor is not distinct from new.user_id then
-      return null;
-    end if;
-    if old.status <> 'banned' and new.status = 'banned' then
-      perform social_private.log_moderation('member_banned', new.group_id, 'user', new.user_id, new.user_id, null,
-        jsonb_build_object('previous_status', old.status, 'previous_role', old.role));
-    elsif old.status = 'banned' and new.status <> 'banned' then
-      perform social_private.log_moderation('member_unbanned', new.group_id, 'user', new.user_id, new.user_id, null,
-        jsonb_build_object('status', new.status));
-    elsif old.role <> new.role then
-      perform social_private.log_moderation('role_changed', new.group_id, 'user', new.user_id, new.user_id, null,
-        jsonb_build_object('from', old.role, 'to', new.role));
-    end if;
-  else
-    if v_actor is not distinct from old.user_id or old.status = 'pending'
-       or not exists (select 1 from social.groups g where g.id = old.group_id)
-       or not exists (select 1 from social.profiles p where p.id = old.user_id) then
-      return null;
-    end if;
-    perform social_private.log_moderation(
-      case when old.status = 'banned' then 'member_unbanned' else 'member_removed' end::social.moderation_action,
-      old.group_id, 'user', old.user_id, old.user_id, null,
-      jsonb_build_object('role', old.role));
-  end if;
-  return null;
-end;
-$$;
-
-create trigger on_group_members_moderated after insert or update of status, role or delete
-  on social.group_members
-  for each row execute function social_private.handle_member_moderated();
-
--- The log is append-only: nobody changes or removes an entry (the table owner included).
-create function social_private.refuse_moderation_log_change()
-returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  perform social_private.raise_error('append_only',
-    'the moderation log is append-only: entries are never changed or removed', '42501');
-  return null;
-end;
-$$;
-
-create trigger on_moderation_log_change before update or delete on social.moderation_log
-  for each row execute function social_private.refuse_moderation_log_change();
-create trigger on_moderation_log_truncate before truncate on social.moderation_log
-  for each statement execute function social_private.refuse_moderation_log_change();
-
--- =====================================================================================
--- RLS
--- =====================================================================================
-
-alter table social.reports enable row level security;
-alter table social.moderation_log enable row level security;
-
--- the reporter sees their own reports; a group's staff see the reports routed to the group
-create policy reports_select_visible on social.reports
-  for select to authenticated
-  using (
-    reporter_id = (select auth.uid())
-    or (group_id is not null and (select social_private.is_group_staff(group_id)))
-  );
--- users report as themselves (the trigger checks the target and routes the report)
-create policy reports_insert_self on social.reports
-  for insert to authenticated
-  with check (reporter_id = (select auth.uid()));
--- a group's staff close the reports routed to the group (columns limited by grants)
-create policy reports_update_staff on social.reports
-  for update to authenticated
-  using (group_id is not null and (select social_private.is_group_staff(group_id)))
-  with check (group_id is not null and (select social_private.is_group_staff(group_id)));
-
--- a group's staff read the group's log (platform entries: service_role only)
-create policy moderation_log_select_staff on social.moderation_log
-  for select to authenticated
-  using (group_id is not null and (select social_private.is_group_staff(group_id)));
-
--- =====================================================================================
--- RPC (security invoker)
+-- RPC (security invoker: RLS decides)
 -- =====================================================================================
 
 -- Report a post, comment, profile or group. Idempotent per reporter and target while open.
@@ -640,6 +345,8 @@ $$;
 comment on function social.report(social.report_target, uuid, social.report_reason, text) is
   'Report a post, comment, profile or group you can see. Returns the open report (the same one '
   'when reported again). Errors: target_not_found, invalid_target (yourself), rate_limited.';
+grant execute on function social.report(social.report_target, uuid, social.report_reason, text)
+  to authenticated, service_role;
 
 -- Close a report: resolved (say the action taken) or dismissed, with an optional note. Staff of
 -- the report's group; the platform (service_role) for every report. Retrying the same close
@@ -693,6 +400,8 @@ $$;
 comment on function social.resolve_report(uuid, social.report_status, social.report_resolution, text) is
   'Close a report as resolved (p_resolution: the action taken) or dismissed, with a note. Group '
   'staff for their group''s reports (never about themselves); service_role for all.';
+grant execute on function social.resolve_report(uuid, social.report_status, social.report_resolution, text)
+  to authenticated, service_role;
 
 -- One page of reports, newest first, with reporter and target-user summaries. p_group_id: that
 -- group's queue (its staff); null: the platform queue (service_role). p_status null: every status.
@@ -775,6 +484,8 @@ $$;
 comment on function social.list_reports(uuid, social.report_status, text, integer) is
   'A report queue, newest first: a group''s (p_group_id, for its staff) or the platform''s (null, '
   'service_role). p_status null lists every status. Pass next_cursor for the next page.';
+grant execute on function social.list_reports(uuid, social.report_status, text, integer)
+  to authenticated, service_role;
 
 -- The caller's own reports and their status, newest first.
 create function social.my_reports(p_cursor text default null, p_limit integer default 20)
@@ -829,183 +540,6 @@ end;
 $$;
 comment on function social.my_reports(text, integer) is
   'The caller''s reports with their status and resolution, newest first; next_cursor pages on.';
-
--- One page of the moderation log, newest first, with the actor's summary. p_group_id: that
--- group's log (its staff); null: the platform entries (service_role).
-create function social.list_moderation_log(
-  p_group_id uuid default null,
-  p_cursor text default null,
-  p_limit integer default 20
-)
-returns table (
-  id uuid,
-  actor_id uuid,
-  group_id uuid,
-  action social.moderation_action,
-  target_type social.moderation_target,
-  target_id uuid,
-  target_user_id uuid,
-  reason text,
-  metadata jsonb,
-  created_at timestamptz,
-  actor jsonb,
-  target_user jsonb,
-  next_cursor text
-)
-language plpgsql
-stable
-security invoker
-set search_path = ''
-as $$
-declare
-  v_limit integer := social_private.feed_limit(p_limit);
-  v_key social_private.feed_key := social_private.decode_list_cursor(p_cursor);
-  v_ids uuid[];
-  v_created timestamptz[];
-  v_next text;
-begin
-  if p_group_id is null then
-    if not social_private.is_platform() then
-      perform social_private.raise_error('not_allowed', 'the platform log is for service_role', '42501');
-    end if;
-  else
-    perform social_private.require_user();
-    if not social_private.is_group_staff(p_group_id) then
-      perform social_private.raise_error('not_group_staff', 'only the group''s staff read its log', '42501');
-    end if;
-  end if;
-
-  select array_agg(x.id order by x.created_at desc, x.id desc),
-         array_agg(x.created_at order by x.created_at desc, x.id desc)
-    into v_ids, v_created
-  from (
-    select l.id, l.created_at from social.moderation_log l
-    where l.group_id is not distinct from p_group_id
-      and (l.created_at, l.id) < (v_key.created_at, v_key.id)
-    order by l.created_at desc, l.id desc
-    limit v_limit + 1
-  ) x;
-  if cardinality(v_ids) > v_limit then
-    v_next := social_private.encode_feed_cursor('latest', v_created[v_limit], null, v_ids[v_limit]);
-  end if;
-
-  return query
-    select l.id, l.actor_id, l.group_id, l.action, l.target_type, l.target_id, l.target_user_id,
-           l.reason, l.metadata, l.created_at,
-           social_private.profile_summary(l.actor_id),
-           social_private.profile_summary(l.target_user_id),
-           v_next
-    from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(entry_id, position)
-    join social.moderation_log l on l.id = k.entry_id
-    order by k.position;
-end;
-$$;
-comment on function social.list_moderation_log(uuid, text, integer) is
-  'The moderation log, newest first: a group''s (p_group_id, for its staff) or the platform''s '
-  '(null, service_role). Pass next_cursor for the next page.';
-
--- Remove a post as group staff with a reason (logged as post_removed, its reports resolved).
-create function social.moderate_post(p_post_id uuid, p_reason text default null)
-returns void
-language plpgsql
-volatile
-security invoker
-set search_path = ''
-as $$
-begin
-  perform social_private.set_moderation_reason(p_reason);
-  perform social.delete_post(p_post_id);
-  perform social_private.set_moderation_reason(null);
-end;
-$$;
-comment on function social.moderate_post(uuid, text) is
-  'social.delete_post with a reason for the moderation log (group staff). Idempotent.';
-
--- Remove a comment as group staff with a reason (logged as comment_removed, reports resolved).
-create function social.moderate_comment(p_comment_id uuid, p_reason text default null)
-returns void
-language plpgsql
-volatile
-security invoker
-set search_path = ''
-as $$
-begin
-  perform social_private.set_moderation_reason(p_reason);
-  perform social.delete_comment(p_comment_id);
-  perform social_private.set_moderation_reason(null);
-end;
-$$;
-comment on function social.moderate_comment(uuid, text) is
-  'social.delete_comment with a reason for the moderation log (group staff). Idempotent.';
-
--- Remove, ban or unban a member with a reason: social.remove_group_member, ban_group_member or
--- unban_group_member, logged with the reason. Returns whether the user is now out of the group
--- (remove), banned (ban) or no longer banned (unban).
-create function social.moderate_member(
-  p_group_id uuid,
-  p_user_id uuid,
-  p_action text,
-  p_reason text default null
-)
-returns boolean
-language plpgsql
-volatile
-security invoker
-set search_path = ''
-as $$
-declare
-  v_done boolean;
-begin
-  if p_action is null or p_action not in ('remove', 'ban', 'unban') then
-    perform social_private.raise_error('invalid_action', 'the action is remove, ban or unban');
-  end if;
-  perform social_private.set_moderation_reason(p_reason);
-  if p_action = 'remove' then
-    v_done := social.remove_group_member(p_group_id, p_user_id);
-  elsif p_action = 'ban' then
-    perform social.ban_group_member(p_group_id, p_user_id);
-    v_done := true;
-  else
-    v_done := social.unban_group_member(p_group_id, p_user_id);
-  end if;
-  perform social_private.set_moderation_reason(null);
-  return v_done;
-end;
-$$;
-comment on function social.moderate_member(uuid, uuid, text, text) is
-  'Remove, ban or unban a group member (p_action) with a reason for the moderation log (staff).';
-
--- =====================================================================================
--- grants
--- =====================================================================================
-
-grant select on social.reports to authenticated;
-grant insert (reporter_id, target_type, target_id, reason, note) on social.reports to authenticated;
-grant update (status, resolution, resolution_note) on social.reports to authenticated;
-grant all on social.reports to service_role;
-
--- the log: read by staff (RLS) and service_role; service_role may append platform entries;
--- nobody updates, deletes or truncates (not even the owner; triggers back this up)
-revoke all on social.moderation_log from public, anon, authenticated, service_role;
-grant select on social.moderation_log to authenticated;
-grant select, insert on social.moderation_log to service_role;
-revoke update, delete, truncate on social.moderation_log from current_user;
-
-grant execute on function social_private.is_platform() to authenticated, service_role;
-grant execute on function social_private.set_moderation_reason(text) to authenticated, service_role;
-grant execute on function social_private.decode_list_cursor(text) to authenticated, service_role;
-grant execute on function social_private.profile_summary(uuid) to authenticated, service_role;
-
-grant execute on function social.report(social.report_target, uuid, social.report_reason, text)
-  to authenticated, service_role;
-grant execute on function social.resolve_report(uuid, social.report_status, social.report_resolution, text)
-  to authenticated, service_role;
-grant execute on function social.list_reports(uuid, social.report_status, text, integer)
-  to authenticated, service_role;
 grant execute on function social.my_reports(text, integer) to authenticated, service_role;
-grant execute on function social.list_moderation_log(uuid, text, integer) to authenticated, service_role;
-grant execute on function social.moderate_post(uuid, text) to authenticated, service_role;
-grant execute on function social.moderate_comment(uuid, text) to authenticated, service_role;
-grant execute on function social.moderate_member(uuid, uuid, text, text) to authenticated, service_role;
 
 revoke execute on all functions in schema social, social_private from public;

@@ -1,0 +1,348 @@
+-- Core: the `social` API schema, the private `social_private` schema, extensions, and the helpers
+-- that several domains use:
+--   raise_error          raise an error with a stable code (in HINT) and an HTTP-mapped SQLSTATE
+--   require_user         the signed-in user, or not_authenticated
+--   jsonb_arg            a jsonb RPC argument as sent (some servers pass objects as JSON strings)
+--   handle_updated_at    the updated_at trigger function
+--   check_rate_limit     writes per user and minute against social_private.rate_limit_rules
+--                        (post 10, comment 30, reaction 120, report 10; editable in Studio);
+--                        raises rate_limited (54000); service_role is not limited
+--   feed_limit, encode_feed_cursor, decode_feed_cursor, decode_list_cursor
+--                        page sizes and the opaque keyset cursors of every list
+--   is_platform          is the session the platform (service_role, a backend without a user)?
+--
+-- Naming of the social_private helpers that answer a question about a user, in every domain:
+--   * for the caller: no user argument, auth.uid() inside (anon when null). Predicates are
+--     can_<verb>_<noun> or is_<state> (can_view_post, can_read_group, is_group_staff,
+--     is_blocked_with); the caller's own sets and values are my_<noun> (my_group_ids,
+--     my_group_role); one that returns what an operation needs or raises is require_<noun>
+--     (require_user, require_group, require_group_staff).
+--   * for a given user: the caller form's name prefixed with user_ (user_ in place of my_), the
+--     user first, as p_user_id (user_can_view_post, user_can_read_group, user_is_blocked_with,
+--     user_blocked_ids, user_has_tier).
+--   * no third form: a variant that takes a row's columns instead of its id is an overload of the
+--     same name (can_view_post(p_post_id) and can_view_post(p_author, p_group_id, p_visibility)).
+--
+-- Policies wrap in (select ...) only what does not depend on the row: (select auth.uid()),
+-- (select social_private.my_group_ids()); Postgres evaluates it once per statement (an init plan).
+-- A call that takes a column, social_private.is_group_staff(group_id), is left unwrapped: it runs
+-- per row either way. sql/lints/policy_call_unwrapped.sql and policy_row_call_wrapped.sql check it.
+--
+-- Migrations: one per domain, in dependency order, named like the SDK namespace and the test file
+-- that cover it (README, "Migrations"). Each object's comments, indexes, grants and policies sit
+-- directly below it; an RPC's security definer body in social_private, its wrapper in `social`
+-- and their grants sit together. New functions are executable by PUBLIC unless revoked
+-- (per-schema default privileges cannot take that away), so every migration ends with
+--   revoke execute on all functions in schema social, social_private from public;
+-- and grants execute explicitly.
+
+-- =====================================================================================
+-- schemas and extensions
+-- =====================================================================================
+
+create extension if not exists citext with schema extensions;
+create extension if not exists pg_trgm with schema extensions;
+create schema if not exists social;
+comment on schema social is
+  'Supasocial: everything the Data API exposes (tables with RLS, security invoker views and RPCs).';
+create schema if not exists social_private;
+comment on schema social_private is
+  'Supasocial internals: helpers, trigger functions and security definer functions. Never exposed.';
+grant usage on schema social to anon, authenticated, service_role;
+-- Policies call social_private helpers as the querying role, so the roles need usage on the
+-- schema; execute is granted function by function.
+revoke all on schema social_private from public;
+grant usage on schema social_private to anon, authenticated, service_role;
+
+-- =====================================================================================
+-- errors, the caller, arguments, timestamps
+-- =====================================================================================
+
+-- Raise an error with a stable, machine-readable code. The code travels in `hint` (PostgREST and
+-- postgres.js return it as `hint`); p_sqlstate says what kind of error it is:
+--   22023 invalid input (HTTP 400), 42501 forbidden (403),
+--   P0002 not found, 23505 conflict, 54000 rate limited.
+-- The last three are raised as PostgREST's custom-status SQLSTATEs PT404, PT409 and PT429, so the
+-- Data API answers 404, 409 and 429 and keeps the hint (PostgREST would answer P0002 with 400, and
+-- @supabase/lite drops the hint of P0002, 23505 and 54000). Constraint violations that Postgres
+-- raises itself keep their own SQLSTATE (e.g. 23505 for a taken handle).
+create function social_private.raise_error(
+  p_code text,
+  p_message text,
+  p_sqlstate text default '22023'
+)
+returns void
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  raise exception using
+    message = p_message,
+    hint = p_code,
+    errcode = case p_sqlstate
+      when 'P0002' then 'PT404'
+      when '23505' then 'PT409'
+      when '54000' then 'PT429'
+      else p_sqlstate
+    end;
+end;
+$$;
+comment on function social_private.raise_error(text, text, text) is
+  'Raises p_message with SQLSTATE p_sqlstate and the stable Supasocial error code in HINT.';
+grant execute on function social_private.raise_error(text, text, text)
+  to anon, authenticated, service_role;
+
+-- The signed-in user, or an error when there is none (for RPCs that need a user).
+create function social_private.require_user()
+returns uuid
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_uid uuid := (select auth.uid());
+begin
+  if v_uid is null then
+    perform social_private.raise_error('not_authenticated', 'sign in first', '42501');
+  end if;
+  return v_uid;
+end;
+$$;
+grant execute on function social_private.require_user() to anon, authenticated, service_role;
+
+-- A jsonb argument as sent: some Data API servers (@supabase/lite 0.10) pass a JSON object or array
+-- as a JSON string inside jsonb; unwrap that, leave everything else as it is.
+create function social_private.jsonb_arg(p_value jsonb)
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  select case
+    when jsonb_typeof(p_value) = 'string' and left(btrim(p_value #>> '{}'), 1) in ('{', '[')
+      then (p_value #>> '{}')::jsonb
+    else p_value
+  end;
+$$;
+grant execute on function social_private.jsonb_arg(jsonb) to anon, authenticated, service_role;
+
+-- Keep updated_at current on every update.
+create function social_private.handle_updated_at()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  new.updated_at := now();
+  return new;
+end;
+$$;
+
+-- =====================================================================================
+-- rate limits
+-- =====================================================================================
+
+-- Rate limits (not exposed): the allowed writes per user and minute per action, and the counters.
+create table social_private.rate_limit_rules (
+  action text primary key,
+  per_minute integer not null,
+  constraint rate_limit_rules_per_minute_positive check (per_minute > 0)
+);
+comment on table social_private.rate_limit_rules is
+  'Writes a user may make per minute, per action (post, comment, reaction, report). Change a row '
+  'to tune a limit; an action without a row is not limited.';
+revoke all on social_private.rate_limit_rules from public, anon, authenticated;
+grant all on social_private.rate_limit_rules to service_role;
+insert into social_private.rate_limit_rules (action, per_minute) values
+  ('post', 10),
+  ('comment', 30),
+  ('reaction', 120),
+  ('report', 10);
+
+-- unlogged: losing the counters on a crash only forgives one minute of writes
+create unlogged table social_private.rate_limit_counters (
+  user_id uuid not null,
+  action text not null,
+  window_start timestamptz not null,
+  count integer not null default 0,
+  primary key (user_id, action, window_start)
+);
+comment on table social_private.rate_limit_counters is
+  'Writes per user, action and minute window. A user''s older windows are removed when a new one '
+  'starts.';
+revoke all on social_private.rate_limit_counters from public, anon, authenticated;
+grant all on social_private.rate_limit_counters to service_role;
+
+-- Count one `p_action` for the current user in this minute and refuse it (rate_limited, 54000)
+-- beyond the rule's per_minute. service_role and sessions without a user are not limited.
+-- Security definer: the counters are not the caller's to write.
+create function social_private.check_rate_limit(p_action text)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := (select auth.uid());
+  v_limit integer;
+  v_window timestamptz := date_trunc('minute', now());
+  v_count integer;
+begin
+  if v_uid is null or coalesce((select auth.role()), '') = 'service_role' then
+    return;
+  end if;
+  select r.per_minute into v_limit from social_private.rate_limit_rules r where r.action = p_action;
+  if v_limit is null then
+    return;
+  end if;
+  insert into social_private.rate_limit_counters as c (user_id, action, window_start, count)
+  values (v_uid, p_action, v_window, 1)
+  on conflict (user_id, action, window_start) do update set count = c.count + 1
+  returning c.count into v_count;
+  if v_count = 1 then
+    -- a new window: the user's earlier windows for this action are over
+    delete from social_private.rate_limit_counters c
+    where c.user_id = v_uid and c.action = p_action and c.window_start < v_window;
+  end if;
+  if v_count > v_limit then
+    perform social_private.raise_error(
+      'rate_limited',
+      format('too many %s writes: at most %s per minute, try again shortly', p_action, v_limit),
+      '54000'
+    );
+  end if;
+end;
+$$;
+comment on function social_private.check_rate_limit(text) is
+  'Counts one p_action for the current user; raises rate_limited (54000) beyond '
+  'rate_limit_rules.per_minute. service_role is not limited.';
+grant execute on function social_private.check_rate_limit(text) to authenticated, service_role;
+
+-- =====================================================================================
+-- cursors and page sizes
+-- =====================================================================================
+
+-- Keys of a feed page (internal): one position in the `latest` or `top` order.
+create type social_private.feed_key as (
+  created_at timestamptz,
+  hot_score double precision,
+  id uuid
+);
+
+-- The helpers below are plpgsql, not sql: a sql function called from another function is parsed
+-- and planned again on every call (PostgreSQL 15), plpgsql keeps its plans per session.
+
+-- p_limit clamped to 1..50 (default 20)
+create function social_private.feed_limit(p_limit integer)
+returns integer
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  return least(greatest(coalesce(p_limit, 20), 1), 50);
+end;
+$$;
+grant execute on function social_private.feed_limit(integer) to anon, authenticated, service_role;
+
+-- The opaque cursor for the position after (created_at | hot_score, id) in order p_order:
+-- base64url of `l|<epoch microseconds>|<id>` or `t|<hot score>|<id>`. extra_float_digits = 1
+-- prints the shortest text that reads back as exactly the same double.
+create function social_private.encode_feed_cursor(
+  p_order text,
+  p_created_at timestamptz,
+  p_hot_score double precision,
+  p_id uuid
+)
+returns text
+language plpgsql
+stable
+set search_path = ''
+set extra_float_digits = 1
+as $$
+begin
+  return translate(
+    encode(convert_to(
+      case p_order
+        when 'top' then 't|' || p_hot_score::text
+        else 'l|' || (extract(epoch from p_created_at) * 1000000)::bigint::text
+      end || '|' || p_id::text, 'UTF8'), 'base64'),
+    E'+/=\n', '-_');
+end;
+$$;
+grant execute on function social_private.encode_feed_cursor(text, timestamptz, double precision, uuid)
+  to anon, authenticated, service_role;
+
+-- The keys after which a page in order p_order starts; the top of the feed when p_cursor is null.
+-- Raises invalid_order / invalid_cursor (22023).
+create function social_private.decode_feed_cursor(p_order text, p_cursor text)
+returns social_private.feed_key
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_text text;
+  v_parts text[];
+  v_key social_private.feed_key;
+begin
+  if p_order is null or p_order not in ('latest', 'top') then
+    perform social_private.raise_error('invalid_order', 'order must be latest or top');
+  end if;
+  if p_cursor is null then
+    return row('infinity'::timestamptz, 'infinity'::double precision,
+               'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)::social_private.feed_key;
+  end if;
+  begin
+    v_text := convert_from(decode(
+      rpad(translate(p_cursor, '-_', '+/'), ((char_length(p_cursor) + 3) / 4) * 4, '='), 'base64'), 'UTF8');
+    v_parts := string_to_array(v_text, '|');
+    if cardinality(v_parts) <> 3 or v_parts[1] <> left(p_order, 1) then
+      raise exception 'cursor of another order';
+    end if;
+    if p_order = 'latest' then
+      v_key := row(timestamptz 'epoch' + v_parts[2]::bigint * interval '1 microsecond',
+                   null, v_parts[3]::uuid)::social_private.feed_key;
+    else
+      v_key := row(null, v_parts[2]::double precision, v_parts[3]::uuid)::social_private.feed_key;
+    end if;
+  exception when others then
+    perform social_private.raise_error('invalid_cursor', 'the cursor is not valid for this feed and order');
+  end;
+  return v_key;
+end;
+$$;
+grant execute on function social_private.decode_feed_cursor(text, text) to anon, authenticated, service_role;
+
+-- Lists other than the feeds (reports, the moderation log, notifications) page like the latest
+-- feed, newest first, with the same opaque cursors.
+-- (created_at, id) of the position after which a page starts.
+create function social_private.decode_list_cursor(p_cursor text)
+returns social_private.feed_key
+language sql
+stable
+set search_path = ''
+as $$
+  select social_private.decode_feed_cursor('latest', p_cursor);
+$$;
+grant execute on function social_private.decode_list_cursor(text) to authenticated, service_role;
+
+-- =====================================================================================
+-- the session
+-- =====================================================================================
+
+-- Is the current session the platform (service_role, or a backend without a user)?
+create function social_private.is_platform()
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce((select auth.role()), '') = 'service_role'
+      or ((select auth.uid()) is null and current_user not in ('anon', 'authenticated'));
+$$;
+grant execute on function social_private.is_platform() to authenticated, service_role;
+
+revoke execute on all functions in schema social, social_private from public;
