@@ -38,6 +38,7 @@ create table social.profiles (
   constraint profiles_handle_key unique (handle),
   constraint profiles_handle_format check (handle operator(extensions.~) '^[A-Za-z0-9_]{3,30}$'),
   constraint profiles_display_name_length check (char_length(display_name) between 1 and 80),
+  constraint profiles_display_name_visible check (social_private.is_visible_text(display_name)),
   constraint profiles_avatar_path_length check (char_length(avatar_path) <= 1024)
 );
 comment on table social.profiles is
@@ -152,8 +153,9 @@ $$;
 revoke all on function social_private.unique_handle(text) from public;
 
 -- A profile (with empty details and settings) for every new auth user. Display name and handle
--- come from the sign-up metadata (`handle`/`user_name`/`preferred_username`,
--- `display_name`/`full_name`/`name`), falling back to the e-mail's local part.
+-- come from the sign-up metadata (`handle`/`user_name`/`preferred_username`, the first of
+-- `display_name`/`full_name`/`name` that shows something), falling back to the e-mail's local
+-- part: an invisible name in the metadata never fails a sign-up.
 create function social_private.handle_new_user()
 returns trigger
 language plpgsql
@@ -182,13 +184,13 @@ begin
     nullif(v_meta ->> 'user_name', ''),
     nullif(v_meta ->> 'preferred_username', '')
   );
-  v_name := left(btrim(coalesce(
-    nullif(btrim(v_meta ->> 'display_name'), ''),
-    nullif(btrim(v_meta ->> 'full_name'), ''),
-    nullif(btrim(v_meta ->> 'name'), ''),
-    nullif(split_part(coalesce(new.email, ''), '@', 1), ''),
-    'New member'
-  )), 80);
+  select left(btrim(c.name), 80) into v_name
+  from unnest(array[v_meta ->> 'display_name', v_meta ->> 'full_name', v_meta ->> 'name',
+                    split_part(coalesce(new.email, ''), '@', 1)]) with ordinality as c(name, position)
+  where social_private.is_visible_text(left(btrim(c.name), 80))
+  order by c.position
+  limit 1;
+  v_name := coalesce(v_name, 'New member');
 
   -- keep a requested handle when it is valid and free, else make one
   if v_handle is null

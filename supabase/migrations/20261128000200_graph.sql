@@ -232,8 +232,9 @@ create policy profile_details_select_visible on social.profile_details
 -- triggers
 -- =====================================================================================
 
--- Before a follow is stored: refuse blocked pairs; a private profile gets a pending request,
--- any other an accepted follow. Clients cannot choose the status.
+-- Before a follow is stored: rate limit (follow and unfollow share check_rate_limit('follow'):
+-- each follow may notify and broadcast to the followee), refuse blocked pairs; a private profile
+-- gets a pending request, any other an accepted follow. Clients cannot choose the status.
 create function social_private.handle_follow_insert()
 returns trigger
 language plpgsql
@@ -243,6 +244,7 @@ as $$
 declare
   v_visibility social.profile_visibility;
 begin
+  perform social_private.check_rate_limit('follow');
   if social_private.user_is_blocked_with(new.follower_id, new.followee_id) then
     perform social_private.raise_error('blocked', 'you cannot follow this user', '42501');
   end if;
@@ -264,6 +266,25 @@ $$;
 revoke all on function social_private.handle_follow_insert() from public;
 create trigger on_follows_insert before insert on social.follows
   for each row execute function social_private.handle_follow_insert();
+
+-- An unfollow (or a cancelled request) counts against the follower's follow budget, so a
+-- follow/unfollow loop is limited. Deletes made by another trigger (a block removing follows) or
+-- by the followee (declining, removing a follower) do not count.
+create function social_private.handle_follow_delete()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if pg_trigger_depth() = 1 and old.follower_id = (select auth.uid()) then
+    perform social_private.check_rate_limit('follow');
+  end if;
+  return old;
+end;
+$$;
+revoke all on function social_private.handle_follow_delete() from public;
+create trigger on_follows_delete before delete on social.follows
+  for each row execute function social_private.handle_follow_delete();
 
 -- A follow's only change is a request being accepted.
 create function social_private.handle_follow_update()

@@ -68,6 +68,7 @@ create table social.groups (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   constraint groups_name_length check (char_length(btrim(name)) between 2 and 80),
+  constraint groups_name_visible check (social_private.is_visible_text(name)),
   constraint groups_description_length check (char_length(description) <= 2000),
   constraint groups_city_length check (char_length(city) <= 100),
   constraint groups_tags_count check (cardinality(tags) <= 20),
@@ -321,6 +322,34 @@ as $$
 $$;
 grant execute on function social_private.group_role_rank(social.group_role) to authenticated, service_role;
 
+-- rank of p_user_id in p_group_id: their role's rank while an active member, else 0 (someone who
+-- left, was removed or banned has no rank: staff act on their content as on a member's)
+create function social_private.user_group_rank(p_user_id uuid, p_group_id uuid)
+returns integer
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce((
+    select social_private.group_role_rank(m.role) from social.group_members m
+    where m.group_id = p_group_id and m.user_id = p_user_id and m.status = 'active'
+  ), 0);
+$$;
+grant execute on function social_private.user_group_rank(uuid, uuid) to authenticated, service_role;
+
+-- the caller's rank in p_group_id (user_group_rank for auth.uid())
+create function social_private.my_group_rank(p_group_id uuid)
+returns integer
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select social_private.user_group_rank((select auth.uid()), p_group_id);
+$$;
+grant execute on function social_private.my_group_rank(uuid) to authenticated, service_role;
+
 -- Does p_user_id hold premium tier p_tier? The premium domain owns entitlements. Until it exists
 -- this answers false, so tiered groups refuse joining with `tier_required` (never a silent pass).
 -- Contract for the premium migration: either create `social.entitlements (user_id uuid,
@@ -416,13 +445,17 @@ create policy group_members_select_visible on social.group_members
     or social_private.is_group_staff(group_id)
   );
 
--- the invitee, the inviter and the group's staff see an invite (links included: a token is
--- redeemed only through social.join_group_with_token)
+-- the group's staff see its invites (links included: a token is redeemed only through
+-- social.join_group_with_token); the inviter sees theirs while a member of the group; the invitee
+-- sees an invite while it is open, and an accepted one while a member. Losing the membership
+-- loses the invites with it.
 create policy group_invites_select_party on social.group_invites
   for select to authenticated
   using (
-    invitee_id = (select auth.uid())
-    or inviter_id = (select auth.uid())
+    (invitee_id = (select auth.uid())
+     and ((accepted_at is null and declined_at is null and revoked_at is null)
+          or social_private.is_group_member(group_id)))
+    or (inviter_id = (select auth.uid()) and social_private.is_group_member(group_id))
     or social_private.is_group_staff(group_id)
   );
 

@@ -141,6 +141,8 @@ declare
   v_row social.group_members;
   v_invite social.group_invites;
 begin
+  -- joining and leaving share one budget: a join request notifies the staff
+  perform social_private.check_rate_limit('join');
   select * into v_row from social.group_members m where m.group_id = p_group_id and m.user_id = v_me;
   if v_row.status = 'banned' then
     perform social_private.raise_error('banned', 'you are banned from this group', '42501');
@@ -193,6 +195,7 @@ declare
   v_me uuid := social_private.require_user();
   v_row social.group_members;
 begin
+  perform social_private.check_rate_limit('join');
   select * into v_row from social.group_members m
   where m.group_id = p_group_id and m.user_id = v_me
   for update;

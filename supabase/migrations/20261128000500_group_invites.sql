@@ -1,6 +1,9 @@
 -- Group invites: invites addressed to a user (who accepts or declines) and invite links (a token,
 -- an optional expiry and use limit), both revocable; previewing a link and joining with it. Who
 -- may invite: staff in clubs and general groups, only the owner (the trainer) in coaching groups.
+-- An invite lives only while its inviter may still invite: once they are demoted, banned, removed
+-- or leave (or hand a coaching group over), their open invites and links are revoked, and an
+-- invite is never redeemed or previewed for an inviter who lost the right.
 -- social.group_invites itself is in the groups migration.
 -- SDK: social.groups (invite, createInviteLink, revokeInvite, acceptInvite, declineInvite,
 -- previewInvite, joinWithToken); tests: tests/db/groups.test.ts.
@@ -9,9 +12,9 @@
 -- helpers
 -- =====================================================================================
 
--- may the current user invite into p_group_id? staff in clubs and general groups; in a coaching
--- group only the owner (the trainer adds trainees; trainees and assistants do not invite)
-create function social_private.can_invite_to_group(p_group_id uuid)
+-- may p_user_id invite into p_group_id? staff in clubs and general groups; in a coaching group
+-- only the owner (the trainer adds trainees; trainees and assistants do not invite)
+create function social_private.user_can_invite_to_group(p_user_id uuid, p_group_id uuid)
 returns boolean
 language sql
 stable
@@ -22,10 +25,22 @@ as $$
     select 1
     from social.groups g
     join social.group_members m on m.group_id = g.id
-    where g.id = p_group_id and m.user_id = (select auth.uid()) and m.status = 'active'
+    where g.id = p_group_id and m.user_id = p_user_id and m.status = 'active'
       and case when g.kind = 'coaching' then m.role = 'owner'
                else m.role in ('owner', 'admin', 'moderator') end
   );
+$$;
+grant execute on function social_private.user_can_invite_to_group(uuid, uuid) to service_role;
+
+-- may the caller invite into p_group_id? (user_can_invite_to_group for auth.uid())
+create function social_private.can_invite_to_group(p_group_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select social_private.user_can_invite_to_group((select auth.uid()), p_group_id);
 $$;
 grant execute on function social_private.can_invite_to_group(uuid) to authenticated, service_role;
 
@@ -56,7 +71,8 @@ end;
 $$;
 
 -- Accept an invite row for p_user_id (already locked and checked to be addressed to them or a
--- link): the membership, and the invite marked accepted / its use counted.
+-- link): the membership, and the invite marked accepted / its use counted. An invite whose
+-- inviter may no longer invite is revoked (invite_revoked).
 create function social_private.redeem_invite(p_invite social.group_invites, p_user_id uuid)
 returns social.group_members
 language plpgsql
@@ -66,7 +82,8 @@ as $$
 declare
   v_row social.group_members;
 begin
-  if p_invite.revoked_at is not null then
+  if p_invite.revoked_at is not null
+     or not social_private.user_can_invite_to_group(p_invite.inviter_id, p_invite.group_id) then
     perform social_private.raise_error('invite_revoked', 'this invite was revoked', '42501');
   end if;
   if p_invite.expires_at is not null and p_invite.expires_at <= now() then
@@ -107,6 +124,7 @@ begin
   if not social_private.can_invite_to_group(p_group_id) then
     perform social_private.raise_error('not_allowed_to_invite', 'you cannot invite people to this group', '42501');
   end if;
+  perform social_private.check_rate_limit('invite');
   if p_user_id is null or p_user_id = v_me then
     perform social_private.raise_error('invalid_target', 'you cannot invite yourself');
   end if;
@@ -175,6 +193,7 @@ begin
   if not social_private.can_invite_to_group(p_group_id) then
     perform social_private.raise_error('not_allowed_to_invite', 'you cannot invite people to this group', '42501');
   end if;
+  perform social_private.check_rate_limit('invite');
   if p_max_uses is not null and (p_max_uses < 1 or p_max_uses > 100000) then
     perform social_private.raise_error('invalid_max_uses', 'max uses is between 1 and 100000');
   end if;
@@ -357,7 +376,8 @@ begin
     join social.groups g on g.id = i.group_id
     where i.token = p_token and p_token is not null
       and i.revoked_at is null and i.expires_at > now()
-      and (i.max_uses is null or i.use_count < i.max_uses);
+      and (i.max_uses is null or i.use_count < i.max_uses)
+      and social_private.user_can_invite_to_group(i.inviter_id, i.group_id);
   if not found then
     perform social_private.raise_error('invite_not_found', 'no such invite link', 'P0002');
   end if;
@@ -398,6 +418,7 @@ declare
   v_invite social.group_invites;
   v_row social.group_members;
 begin
+  perform social_private.check_rate_limit('join');
   select * into v_invite from social.group_invites i
   where i.token = p_token and p_token is not null
   for update;
@@ -428,5 +449,34 @@ comment on function social.join_group_with_token(text) is
   'Join through an invite link. Errors: invite_not_found, invite_expired, invite_revoked, '
   'invite_exhausted, banned, tier_required, blocked. A member redeeming again uses no slot.';
 grant execute on function social.join_group_with_token(text) to authenticated, service_role;
+
+-- =====================================================================================
+-- triggers
+-- =====================================================================================
+
+-- When a member may no longer invite (demoted, banned, removed, left, or a coaching group's old
+-- owner after a transfer), the open invites and links they made are revoked: nobody comes in on
+-- a right that is gone, and the invitees' notifications go with them (notification triggers).
+-- A membership that goes with its group (cascade) revokes nothing.
+create function social_private.handle_inviter_lost_right()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if not exists (select 1 from social.groups g where g.id = old.group_id)
+     or social_private.user_can_invite_to_group(old.user_id, old.group_id) then
+    return null;
+  end if;
+  update social.group_invites i set revoked_at = now()
+  where i.group_id = old.group_id and i.inviter_id = old.user_id
+    and i.accepted_at is null and i.declined_at is null and i.revoked_at is null;
+  return null;
+end;
+$$;
+create trigger on_group_members_inviter_lost_right after update of role, status or delete
+  on social.group_members
+  for each row execute function social_private.handle_inviter_lost_right();
 
 revoke execute on all functions in schema social, social_private from public;

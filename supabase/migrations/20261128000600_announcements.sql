@@ -1,7 +1,13 @@
 -- Announcements: broadcasts of a group's owners and admins (title, body, pinned, optional expiry)
 -- with per-member read state and a read_count kept by triggers.
 --   social.announcements      insert/update/delete directly under RLS, or social.create_announcement.
+--                             Edited and deleted by the author while a member, and by owners and
+--                             admins of a higher rank than the author's (staff act only on lower
+--                             ranks); creating one is rate limited (check_rate_limit('announcement')).
 --   social.announcement_reads insert own rows (social.mark_announcement_read / _all_ ...).
+--   social.announcement_stats the read_count, for the author (while a member) and the group's
+--                             owners and admins only: in a small group a count would tell a member
+--                             whether another member has read it.
 -- social.my_announcements is the home-screen list across the caller's groups.
 -- Rows other domains hook into: announcement = insert into social.announcements (notifications).
 -- SDK: social.announcements; tests: tests/db/announcements.test.ts.
@@ -18,17 +24,16 @@ create table social.announcements (
   body text not null default '',
   pinned boolean not null default false,
   expires_at timestamptz,
-  read_count integer not null default 0,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   constraint announcements_title_length check (char_length(btrim(title)) between 1 and 200),
+  constraint announcements_title_visible check (social_private.is_visible_text(title)),
   constraint announcements_body_length check (char_length(body) <= 5000)
 );
 comment on table social.announcements is
   'Broadcasts from a group''s owner and admins to its active members (e.g. a trainer''s notes on '
-  'the trainees'' home screen). Expired ones leave the home screen but stay readable to members.';
-comment on column social.announcements.read_count is
-  'Active members who have read it (the author counts as read), kept by triggers.';
+  'the trainees'' home screen). Expired ones leave the home screen but stay readable to members. '
+  'The read count is in social.announcement_stats.';
 create index announcements_group_feed_idx on social.announcements
   (group_id, pinned desc, created_at desc, id desc);
 create index announcements_author_idx on social.announcements (author_id);
@@ -51,20 +56,50 @@ create policy announcements_select_member on social.announcements
 create policy announcements_insert_admin on social.announcements
   for insert to authenticated
   with check (author_id = (select auth.uid()) and social_private.is_group_admin(group_id));
--- the author (while a member) and the group's owners and admins edit an announcement
+-- the author (while a member) edits an announcement, and so do the group's owners and admins of a
+-- higher rank than the author's (an admin never rewrites the owner's or another admin's)
 create policy announcements_update_author on social.announcements
   for update to authenticated
   using (
     (author_id = (select auth.uid()) and social_private.is_group_member(group_id))
-    or social_private.is_group_admin(group_id)
+    or (social_private.is_group_admin(group_id)
+        and social_private.my_group_rank(group_id) > social_private.user_group_rank(author_id, group_id))
   )
   with check (
     (author_id = (select auth.uid()) and social_private.is_group_member(group_id))
-    or social_private.is_group_admin(group_id)
+    or (social_private.is_group_admin(group_id)
+        and social_private.my_group_rank(group_id) > social_private.user_group_rank(author_id, group_id))
   );
--- the author (while a member) and the group's owners and admins delete an announcement
+-- the same people delete an announcement
 create policy announcements_delete_author on social.announcements
   for delete to authenticated
+  using (
+    (author_id = (select auth.uid()) and social_private.is_group_member(group_id))
+    or (social_private.is_group_admin(group_id)
+        and social_private.my_group_rank(group_id) > social_private.user_group_rank(author_id, group_id))
+  );
+
+create table social.announcement_stats (
+  announcement_id uuid primary key references social.announcements (id) on delete cascade,
+  group_id uuid not null references social.groups (id) on delete cascade,
+  author_id uuid not null references social.profiles (id) on delete cascade,
+  read_count integer not null default 0,
+  updated_at timestamptz not null default now()
+);
+comment on table social.announcement_stats is
+  'Counters of an announcement, for its author (while a member) and the group''s owners and '
+  'admins only. A row per announcement, written by triggers.';
+comment on column social.announcement_stats.read_count is
+  'Active members who have read it (the author counts as read).';
+create index announcement_stats_group_idx on social.announcement_stats (group_id);
+create index announcement_stats_author_idx on social.announcement_stats (author_id);
+alter table social.announcement_stats enable row level security;
+grant select on social.announcement_stats to authenticated;
+grant all on social.announcement_stats to service_role;
+
+-- the author (while a member) and the group's owners and admins read the counters
+create policy announcement_stats_select_author on social.announcement_stats
+  for select to authenticated
   using (
     (author_id = (select auth.uid()) and social_private.is_group_member(group_id))
     or social_private.is_group_admin(group_id)
@@ -85,7 +120,7 @@ grant select on social.announcement_reads to authenticated;
 grant insert (announcement_id, user_id) on social.announcement_reads to authenticated;
 grant all on social.announcement_reads to service_role;
 
--- users see only their own read marks (authors and admins see the read_count)
+-- users see only their own read marks (authors and admins see the read_count in announcement_stats)
 create policy announcement_reads_select_self on social.announcement_reads
   for select to authenticated
   using (user_id = (select auth.uid()));
@@ -101,7 +136,8 @@ create policy announcement_reads_insert_self on social.announcement_reads
 -- triggers
 -- =====================================================================================
 
--- Announcements: trimmed title, an expiry in the future when created; group and author fixed.
+-- Announcements: rate limited, trimmed title, an expiry in the future when created; group and
+-- author fixed.
 create function social_private.handle_announcement_write()
 returns trigger
 language plpgsql
@@ -110,7 +146,7 @@ as $$
 begin
   new.title := btrim(new.title);
   if tg_op = 'INSERT' then
-    new.read_count := 0;
+    perform social_private.check_rate_limit('announcement');
     new.created_at := now();
     if new.expires_at is not null and new.expires_at <= now() then
       perform social_private.raise_error('invalid_expiry', 'an announcement expires in the future');
@@ -124,7 +160,7 @@ $$;
 create trigger on_announcements_write before insert or update on social.announcements
   for each row execute function social_private.handle_announcement_write();
 
--- The author has read their own announcement.
+-- Its counters row; the author has read their own announcement.
 create function social_private.handle_announcement_created()
 returns trigger
 language plpgsql
@@ -132,6 +168,8 @@ security definer
 set search_path = ''
 as $$
 begin
+  insert into social.announcement_stats (announcement_id, group_id, author_id)
+  values (new.id, new.group_id, new.author_id);
   insert into social.announcement_reads (announcement_id, user_id)
   values (new.id, new.author_id)
   on conflict do nothing;
@@ -141,7 +179,7 @@ $$;
 create trigger on_announcements_created after insert on social.announcements
   for each row execute function social_private.handle_announcement_created();
 
--- Keep announcements.read_count in step with its reads.
+-- Keep announcement_stats.read_count in step with the reads.
 create function social_private.handle_announcement_read_counts()
 returns trigger
 language plpgsql
@@ -150,9 +188,11 @@ set search_path = ''
 as $$
 begin
   if tg_op = 'INSERT' then
-    update social.announcements a set read_count = a.read_count + 1 where a.id = new.announcement_id;
+    update social.announcement_stats s set read_count = s.read_count + 1, updated_at = now()
+    where s.announcement_id = new.announcement_id;
   else
-    update social.announcements a set read_count = greatest(a.read_count - 1, 0) where a.id = old.announcement_id;
+    update social.announcement_stats s set read_count = greatest(s.read_count - 1, 0), updated_at = now()
+    where s.announcement_id = old.announcement_id;
   end if;
   return null;
 end;
@@ -198,7 +238,8 @@ grant execute on function social.create_announcement(uuid, text, text, boolean, 
   to authenticated, service_role;
 
 -- The caller's announcements across their groups for a home screen: not expired, pinned first,
--- then newest; keyset cursor = the last row's (pinned, created_at, id).
+-- then newest; keyset cursor = the last row's (pinned, created_at, id). read_count is null unless
+-- the caller may read it (announcement_stats' policy).
 create function social.my_announcements(
   p_unread_only boolean default false,
   p_limit integer default 20,
@@ -229,12 +270,13 @@ security invoker
 set search_path = ''
 as $$
   select a.id, a.group_id, g.name, g.avatar_path, g.member_count, a.author_id, a.title, a.body,
-         a.pinned, a.expires_at, a.read_count, a.created_at, a.updated_at,
+         a.pinned, a.expires_at, s.read_count, a.created_at, a.updated_at,
          r.read_at is not null, r.read_at
   from social.group_members m
   join social.announcements a on a.group_id = m.group_id
   join social.groups g on g.id = a.group_id
   left join social.announcement_reads r on r.announcement_id = a.id and r.user_id = m.user_id
+  left join social.announcement_stats s on s.announcement_id = a.id
   where m.user_id = (select auth.uid()) and m.status = 'active'
     and (a.expires_at is null or a.expires_at > now())
     and (not coalesce(p_unread_only, false) or r.read_at is null)

@@ -10,7 +10,13 @@
 --     reads and resolves. A group's staff never triage complaints about their group itself, and
 --     a staff member does not resolve a report about their own content or profile.
 --   * The target is snapshotted at report time (target_snapshot), so staff judge what was
---     reported even after an edit or a removal.
+--     reported even after an edit or a removal. The snapshot holds only what the reporter may
+--     see: a profile a block separates from the reporter (either way) is reported with no card.
+--   * The reporter sees their reports while they may still see where they were made: a report
+--     routed to a group while they may read the group, a report of a group while they may see
+--     it. Losing access to a group loses one's reports there too.
+--   * Staff act only on lower ranks: a report about someone of an equal or higher rank in the
+--     group is closed by higher staff or the platform (insufficient_role).
 --   * Staff resolve (`resolved`, with the action taken) or dismiss, with a note; a closed report
 --     stays closed (and is logged). Removing a post or comment as staff resolves its open reports
 --     (`content_removed`).
@@ -94,11 +100,17 @@ grant insert (reporter_id, target_type, target_id, reason, note) on social.repor
 grant update (status, resolution, resolution_note) on social.reports to authenticated;
 grant all on social.reports to service_role;
 
--- the reporter sees their own reports; a group's staff see the reports routed to the group
+-- the reporter sees their own reports while they may still see where they were made (a group's
+-- content while they may read the group, a group while they may see it); a group's staff see the
+-- reports routed to the group
 create policy reports_select_visible on social.reports
   for select to authenticated
   using (
-    reporter_id = (select auth.uid())
+    (
+      reporter_id = (select auth.uid())
+      and (group_id is null or social_private.can_read_group(group_id))
+      and (target_type <> 'group' or social_private.can_see_group(target_id))
+    )
     or (group_id is not null and social_private.is_group_staff(group_id))
   );
 -- users report as themselves (the trigger checks the target and routes the report)
@@ -174,15 +186,20 @@ begin
         'parent_id', r.parent_id, 'created_at', r.created_at);
     end if;
   elsif new.target_type = 'profile' then
-    -- a profile can be reported across a block (block, then report)
+    -- a profile can be reported across a block (block, then report), but its card is then not
+    -- the reporter's to see: the snapshot stays empty (the platform reads the profile itself)
     select p.id, p.handle, p.display_name, p.avatar_path into r
     from social.profiles p where p.id = new.target_id;
     v_found := found;
     if v_found then
       new.group_id := null;
       new.target_user_id := r.id;
-      new.target_snapshot := jsonb_build_object('handle', r.handle, 'display_name', r.display_name,
-        'avatar_path', r.avatar_path);
+      if v_user and social_private.is_blocked_with(r.id) then
+        new.target_snapshot := '{}'::jsonb;
+      else
+        new.target_snapshot := jsonb_build_object('handle', r.handle, 'display_name', r.display_name,
+          'avatar_path', r.avatar_path);
+      end if;
     end if;
   elsif new.target_type = 'group' then
     select g.owner_id, g.name, g.description, g.kind, g.visibility, g.avatar_path into r
@@ -255,9 +272,16 @@ begin
     return new;
   end if;
 
-  -- nobody judges their own case: another staff member (or the platform) closes it
+  -- nobody judges their own case: another staff member (or the platform) closes it; nor the case
+  -- of someone of an equal or higher rank in the group (staff act only on lower ranks)
   if (select auth.uid()) is not null and (select auth.uid()) = old.target_user_id then
     perform social_private.raise_error('own_report', 'another staff member closes reports about you', '42501');
+  end if;
+  if (select auth.uid()) is not null and old.group_id is not null and old.target_user_id is not null
+     and social_private.my_group_rank(old.group_id)
+         <= social_private.user_group_rank(old.target_user_id, old.group_id) then
+    perform social_private.raise_error(
+      'insufficient_role', 'reports about staff of your rank or above are for higher staff', '42501');
   end if;
   if new.status = 'dismissed' then
     new.resolution := 'none';

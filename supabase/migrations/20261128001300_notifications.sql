@@ -214,9 +214,11 @@ create policy notification_preferences_delete_self on social.notification_prefer
 -- =====================================================================================
 
 -- Notify p_recipients of one event by p_actor (null: the platform): skips the actor, blocked
--- pairs, recipients who turned p_kind off and (reactions) muted actors; groups into the unread
--- notification of the same (recipient, kind, subject); broadcasts each new or updated row to
--- `user:<recipient>`. Returns how many recipients were notified. Index lookups only.
+-- pairs, recipients who turned p_kind off, (reactions) muted actors, and recipients who may not
+-- see p_post_id (an author removed from the group of their own post hears nothing more about it);
+-- groups into the unread notification of the same (recipient, kind, subject); broadcasts each new
+-- or updated row to `user:<recipient>`. Returns how many recipients were notified. Index lookups
+-- only.
 create function social_private.notify(
   p_recipients uuid[],
   p_kind social.notification_kind,
@@ -259,6 +261,7 @@ begin
       and (p_kind <> 'reaction' or p_actor is null or not exists (
         select 1 from social.mutes m where m.muter_id = r.id and m.muted_id = p_actor
       ))
+      and (p_post_id is null or social_private.user_can_view_post(r.id, p_post_id))
   ),
   upserted as (
     insert into social.notifications as n (

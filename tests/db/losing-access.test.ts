@@ -239,10 +239,10 @@ describe("losing access to a group", () => {
     }
   });
 
-  it("a lost member no longer sees the reports they filed about the group or its content; staff still do", async () => {
+  it("a lost member no longer sees the reports they filed about a secret group or its content; staff still do", async () => {
     for (const how of losses) {
       await withDb(async (db) => {
-        const t = await thread(db, "club", "private");
+        const t = await thread(db, "club", "secret");
         const bad = await post(db, t.c.member2, "spam spam", { group: t.c.group });
         await db.as(t.c.lost);
         const [onPost] = await db.q<{ id: string }[]>`select id from social.report('post', ${bad}, 'spam')`;
