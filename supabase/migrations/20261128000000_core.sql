@@ -186,6 +186,10 @@ grant all on social_private.rate_limit_rules to service_role;
 --   announcement  a new announcement (announcements)                 each may notify the followee)
 --   join          joining or leaving a group, by any   invite        an invite or an invite link
 --                 way (group_members, group_invites)                 (group_invites)
+--   group         a new group (groups)                 block         a block or a mute, made or
+--                                                                    lifted (graph)
+-- Writes that only set the user's own state to a value (profile fields, notification
+-- preferences, marking read) are not limited: repeating them changes nothing and tells nobody.
 insert into social_private.rate_limit_rules (action, per_minute) values
   ('post', 10),
   ('post_edit', 20),
@@ -196,7 +200,9 @@ insert into social_private.rate_limit_rules (action, per_minute) values
   ('follow', 30),
   ('announcement', 10),
   ('join', 20),
-  ('invite', 30);
+  ('invite', 30),
+  ('group', 10),
+  ('block', 30);
 
 -- unlogged: losing the counters on a crash only forgives one minute of writes
 create unlogged table social_private.rate_limit_counters (

@@ -344,6 +344,26 @@ revoke all on function social_private.handle_follow_counts() from public;
 create trigger on_follows_counts after insert or update or delete on social.follows
   for each row execute function social_private.handle_follow_counts();
 
+-- Blocks and mutes, made or lifted, share check_rate_limit('block'). Deletes made by another
+-- trigger do not count.
+create function social_private.handle_block_or_mute_write()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' or pg_trigger_depth() = 1 then
+    perform social_private.check_rate_limit('block');
+  end if;
+  return coalesce(new, old);
+end;
+$$;
+revoke all on function social_private.handle_block_or_mute_write() from public;
+create trigger on_blocks_write before insert or delete on social.blocks
+  for each row execute function social_private.handle_block_or_mute_write();
+create trigger on_mutes_write before insert or delete on social.mutes
+  for each row execute function social_private.handle_block_or_mute_write();
+
 -- A block removes follows (and requests) both ways.
 create function social_private.handle_block_insert()
 returns trigger

@@ -463,8 +463,9 @@ create policy group_invites_select_party on social.group_invites
 -- triggers
 -- =====================================================================================
 
--- Normalize a group's fields; coaching groups are always invite-only (forced on create, refused on
--- update); the kind is fixed; owner_id changes only to an active member (a transfer).
+-- Normalize a group's fields; creating one is rate limited (check_rate_limit('group')); coaching
+-- groups are always invite-only (forced on create, refused on update); the kind is fixed; owner_id
+-- changes only to an active member (a transfer).
 create function social_private.handle_group_write()
 returns trigger
 language plpgsql
@@ -493,6 +494,7 @@ begin
   end loop;
 
   if tg_op = 'INSERT' then
+    perform social_private.check_rate_limit('group');
     new.member_count := 0;
     new.created_at := now();
     if new.kind = 'coaching' then

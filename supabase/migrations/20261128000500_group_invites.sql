@@ -377,7 +377,12 @@ begin
     where i.token = p_token and p_token is not null
       and i.revoked_at is null and i.expires_at > now()
       and (i.max_uses is null or i.use_count < i.max_uses)
-      and social_private.user_can_invite_to_group(i.inviter_id, i.group_id);
+      and social_private.user_can_invite_to_group(i.inviter_id, i.group_id)
+      -- a banned user learns nothing of the group through a link (they could not use it)
+      and not exists (
+        select 1 from social.group_members m
+        where m.group_id = i.group_id and m.user_id = (select auth.uid()) and m.status = 'banned'
+      );
   if not found then
     perform social_private.raise_error('invite_not_found', 'no such invite link', 'P0002');
   end if;
@@ -404,7 +409,8 @@ as $$
   select * from social_private.preview_group_invite(p_token);
 $$;
 comment on function social.preview_group_invite(text) is
-  'The group an invite link leads to (for the landing screen), while the link is usable.';
+  'The group an invite link leads to (for the landing screen), while the link is usable and the '
+  'caller is not banned from the group.';
 grant execute on function social.preview_group_invite(text) to authenticated, service_role;
 
 create function social_private.join_group_with_token(p_token text)

@@ -349,4 +349,44 @@ create trigger on_comments_deleted_notifications after update of deleted_at on s
   for each row when (old.deleted_at is null and new.deleted_at is not null)
   execute function social_private.handle_content_deleted_notifications();
 
+-- An edit changes what the notifications quote: the excerpt of a comment (comment, reply and
+-- mention notifications it made), of a post (its mentions and reactions) and the title and
+-- excerpt of an announcement follow the text as it is now, so what the author took out of it is
+-- gone from every inbox too.
+create function social_private.handle_content_edited_notifications()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_table_name = 'comments' then
+    update social.notifications n
+    set data = jsonb_set(n.data, '{excerpt}', to_jsonb(social_private.excerpt(new.body)))
+    where n.post_id = new.post_id and n.data ->> 'comment_id' = new.id::text and n.data ? 'excerpt';
+  elsif tg_table_name = 'posts' then
+    update social.notifications n
+    set data = jsonb_set(n.data, '{excerpt}', coalesce(to_jsonb(social_private.excerpt(new.body)), 'null'))
+    where n.post_id = new.id and n.kind in ('mention', 'reaction') and n.data ? 'excerpt'
+      and (n.kind = 'reaction' or n.comment_id is null);
+  else
+    update social.notifications n
+    set data = n.data || jsonb_build_object('title', new.title, 'excerpt', social_private.excerpt(new.body),
+                                            'pinned', new.pinned)
+    where n.announcement_id = new.id and n.kind = 'announcement';
+  end if;
+  return null;
+end;
+$$;
+create trigger on_comments_edited_notifications after update of body on social.comments
+  for each row when (old.body is distinct from new.body)
+  execute function social_private.handle_content_edited_notifications();
+create trigger on_posts_edited_notifications after update of body on social.posts
+  for each row when (old.body is distinct from new.body)
+  execute function social_private.handle_content_edited_notifications();
+create trigger on_announcements_edited_notifications after update of title, body, pinned on social.announcements
+  for each row when (old.title is distinct from new.title or old.body is distinct from new.body
+                     or old.pinned is distinct from new.pinned)
+  execute function social_private.handle_content_edited_notifications();
+
 revoke execute on all functions in schema social, social_private from public;

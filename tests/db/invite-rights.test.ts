@@ -158,4 +158,23 @@ describe("a demoted moderator loses the other staff powers at once", () => {
       expect(await status(db, c.group, c.stranger)).toBe("active");
     });
   });
+
+  it("a user banned from a group previews none of its links; anyone else with the link does", async () => {
+    await withDb(async (db) => {
+      const c = await clubCast(db, { kind: "club", visibility: "secret" });
+      const token = await link(db, c.owner, c.group);
+      await db.as(c.owner);
+      await db.q`select social.ban_group_member(${c.group}, ${c.lost})`;
+      await db.q`update social.groups set name = 'Renamed after the ban' where id = ${c.group}`;
+      await db.as(c.lost);
+      expect(await refused(db, (tx) => tx`select social.preview_group_invite(${token})`)).toEqual([
+        "PT404",
+        "invite_not_found",
+      ]);
+      expect(await refused(db, (tx) => tx`select social.join_group_with_token(${token})`)).toEqual(["42501", "banned"]);
+      await db.as(c.stranger);
+      const [seen] = await db.q<{ name: string }[]>`select name from social.preview_group_invite(${token})`;
+      expect(seen!.name).toBe("Renamed after the ban");
+    });
+  });
 });

@@ -2,7 +2,7 @@
  * Every write a user can repeat is rate limited in the database: post edits (each stores a
  * revision), comment edits (each re-parses mentions), follow and unfollow toggles (each notifies
  * and broadcasts on the target's topic), announcements (one notification per member), join and
- * leave toggles (join requests notify the staff) and invites. For each: the writes within the
+ * leave toggles (join requests notify the staff), invites, new groups, and blocks and mutes. For each: the writes within the
  * budget succeed, the next one is refused with rate_limited (PT429) and writes nothing, another
  * user keeps their own budget, and service_role is not limited. The budgets are rows of
  * social_private.rate_limit_rules; the tests lower them to 2 inside their transaction.
@@ -116,6 +116,38 @@ const cases: Case[] = [
       return row!.n;
     },
   },
+  {
+    action: "group",
+    actors: (c) => [c.stranger, c.outsider],
+    write: async (db, _c, actor, n) => {
+      await db.as(actor);
+      await db.q`select social.create_group(${`Spam club ${n}`})`;
+    },
+    footprint: async (db, _c, actor) => {
+      await db.asSuperuser();
+      const [row] = await db.q<{ n: number }[]>`
+        select count(*)::int as n from social.groups where owner_id = ${actor} and name like 'Spam club %'`;
+      return row!.n;
+    },
+  },
+  {
+    action: "block",
+    actors: (c) => [c.member, c.member2],
+    // a mute, a block, then lifting the block: the third is refused, so the block stays
+    write: async (db, c, actor, n) => {
+      await db.as(actor);
+      if (n === 1) await db.q`select social.mute(${c.stranger})`;
+      else if (n === 2) await db.q`select social.block(${c.outsider})`;
+      else await db.q`select social.unblock(${c.outsider})`;
+    },
+    footprint: async (db, _c, actor) => {
+      await db.asSuperuser();
+      const [row] = await db.q<{ n: number }[]>`
+        select (select count(*)::int from social.mutes where muter_id = ${actor})
+             + (select count(*)::int from social.blocks where blocker_id = ${actor}) as n`;
+      return row!.n;
+    },
+  },
 ];
 
 async function setUp(db: TestDb): Promise<ClubCast> {
@@ -168,7 +200,8 @@ describe("every write a user can repeat is rate limited", () => {
       const c = await setUp(db);
       await db.asSuperuser();
       await db.q`update social_private.rate_limit_rules set per_minute = 1
-                 where action in ('post_edit', 'comment_edit', 'follow', 'announcement', 'join', 'invite')`;
+                 where action in ('post_edit', 'comment_edit', 'follow', 'announcement', 'join', 'invite',
+                                  'group', 'block')`;
       const [p] = await db.q<{ id: string }[]>`select id from social.posts where author_id = ${c.member}`;
       await db.asService();
       for (let i = 0; i < 3; i++) {

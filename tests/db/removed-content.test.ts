@@ -1,8 +1,8 @@
 /**
  * Removed content is gone everywhere: a comment or a reply removed by moderation (or deleted by
  * its author, or taken with its parent) leaves no text in anyone's notifications, read or unread,
- * alone or grouped with others. Checked from both sides: the removed text, and the text of a
- * comment that stays.
+ * alone or grouped with others; text taken out by an edit (a comment, a post, an announcement) is
+ * gone from them too. Checked from both sides: the removed text, and the text that stays.
  */
 import { describe, expect, it } from "vitest";
 import { clubCast, comment, expectCounterTrue, inbox, post } from "../fixtures/club-cast.ts";
@@ -81,6 +81,40 @@ describe("removed comments leave no trace in notifications", () => {
         expect(JSON.stringify(await inbox(db, who))).not.toMatch(/offensive (parent|child)/);
       }
       expect(JSON.stringify(await inbox(db, c.member))).toContain("unrelated and fine");
+    });
+  });
+
+  it("an edit takes the old text out of the notifications that quote it, and puts the new text in", async () => {
+    await withDb(async (db) => {
+      const c = await clubCast(db);
+      const p = await post(db, c.member, `long run with @${c.handles[c.member2]} the slowpoke`, { group: c.group });
+      const cm = await comment(db, c.member2, p, "you are all idiots");
+      await db.as(c.owner);
+      await db.q`select social.react(${p}, 'fire')`;
+      const [a] = await db.q<{ id: string }[]>`
+        select id from social.create_announcement(${c.group}, 'Secret plan', 'meet behind the gym')`;
+      // one read and one unread: both quote the text
+      await db.as(c.member);
+      await db.q`select social.mark_all_notifications_read()`;
+
+      await db.as(c.member2);
+      await db.q`update social.comments set body = 'great run, everyone' where id = ${cm}`;
+      await db.as(c.member);
+      await db.q`update social.posts set body = ${`long run with @${c.handles[c.member2]}`} where id = ${p}`;
+      await db.as(c.owner);
+      await db.q`update social.announcements set title = 'Plan', body = 'meet at the park' where id = ${a!.id}`;
+
+      const inboxes = JSON.stringify([
+        await inbox(db, c.member),
+        await inbox(db, c.member2),
+        await inbox(db, c.moderator),
+      ]);
+      for (const gone of ["idiots", "slowpoke", "Secret plan", "behind the gym"]) {
+        expect(inboxes, `${gone} is gone`).not.toContain(gone);
+      }
+      for (const kept of ["great run, everyone", "meet at the park"]) {
+        expect(inboxes, `${kept} is there`).toContain(kept);
+      }
     });
   });
 });
