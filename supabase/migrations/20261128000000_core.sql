@@ -112,6 +112,8 @@ begin
   return v_uid;
 end;
 $$;
+comment on function social_private.require_user() is
+  'The signed-in user''s id (auth.uid()); raises not_authenticated (42501) when there is none.';
 grant execute on function social_private.require_user() to anon, authenticated, service_role;
 
 -- A jsonb argument as sent: some Data API servers (@supabase/lite 0.10) pass a JSON object or array
@@ -128,6 +130,9 @@ as $$
     else p_value
   end;
 $$;
+comment on function social_private.jsonb_arg(jsonb) is
+  'A jsonb RPC argument as the client sent it: a JSON object or array that arrived wrapped in a '
+  'JSON string is unwrapped, anything else is returned as is.';
 grant execute on function social_private.jsonb_arg(jsonb) to anon, authenticated, service_role;
 
 -- Does p_text show anything? False for text made only of spaces and characters that render as
@@ -162,6 +167,8 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_updated_at() is
+  'Trigger function (before update, on_<table>_updated): sets updated_at to now().';
 
 -- =====================================================================================
 -- rate limits
@@ -176,6 +183,12 @@ create table social_private.rate_limit_rules (
 comment on table social_private.rate_limit_rules is
   'Writes a user may make per minute, per action. Change a row to tune a limit; an action without '
   'a row is not limited.';
+comment on column social_private.rate_limit_rules.action is
+  'The write being limited, as check_rate_limit is called with it: post, post_edit, comment, '
+  'comment_edit, reaction, report, follow, block, group, join, invite or announcement.';
+comment on column social_private.rate_limit_rules.per_minute is
+  'Writes of this action one user may make per minute (a positive integer); the next one is '
+  'refused with rate_limited.';
 revoke all on social_private.rate_limit_rules from public, anon, authenticated;
 grant all on social_private.rate_limit_rules to service_role;
 -- Every write a user can repeat has a rule; each action counts where the write happens:
@@ -215,6 +228,14 @@ create unlogged table social_private.rate_limit_counters (
 comment on table social_private.rate_limit_counters is
   'Writes per user, action and minute window. A user''s older windows are removed when a new one '
   'starts.';
+comment on column social_private.rate_limit_counters.user_id is
+  'The user whose writes are counted (auth.users.id); no foreign key, rows go with their window.';
+comment on column social_private.rate_limit_counters.action is
+  'The limited action (a rate_limit_rules.action).';
+comment on column social_private.rate_limit_counters.window_start is
+  'Start of the minute counted (date_trunc(''minute'', now())).';
+comment on column social_private.rate_limit_counters.count is
+  'Writes of this action by this user in this minute, including refused ones.';
 revoke all on social_private.rate_limit_counters from public, anon, authenticated;
 grant all on social_private.rate_limit_counters to service_role;
 
@@ -274,6 +295,9 @@ create type social_private.feed_key as (
   hot_score double precision,
   id uuid
 );
+comment on type social_private.feed_key is
+  'One position in a page order: created_at for latest, hot_score for top, and id as the '
+  'tie-breaker. What a cursor decodes to.';
 
 -- The helpers below are plpgsql, not sql: a sql function called from another function is parsed
 -- and planned again on every call (PostgreSQL 15), plpgsql keeps its plans per session.
@@ -289,6 +313,8 @@ begin
   return least(greatest(coalesce(p_limit, 20), 1), 50);
 end;
 $$;
+comment on function social_private.feed_limit(integer) is
+  'The page size to use: p_limit clamped to 1..50, 20 when null.';
 grant execute on function social_private.feed_limit(integer) to anon, authenticated, service_role;
 
 -- The opaque cursor for the position after (created_at | hot_score, id) in order p_order:
@@ -316,6 +342,9 @@ begin
     E'+/=\n', '-_');
 end;
 $$;
+comment on function social_private.encode_feed_cursor(text, timestamptz, double precision, uuid) is
+  'The opaque cursor (base64url text) for the position after a row in order p_order (latest or '
+  'top). Clients pass it back unchanged.';
 grant execute on function social_private.encode_feed_cursor(text, timestamptz, double precision, uuid)
   to anon, authenticated, service_role;
 
@@ -358,6 +387,9 @@ begin
   return v_key;
 end;
 $$;
+comment on function social_private.decode_feed_cursor(text, text) is
+  'The position a page in order p_order (latest or top) starts after; the top of the list for a '
+  'null cursor. Raises invalid_order or invalid_cursor (22023).';
 grant execute on function social_private.decode_feed_cursor(text, text) to anon, authenticated, service_role;
 
 -- Lists other than the feeds (reports, the moderation log, notifications) page like the latest
@@ -371,6 +403,9 @@ set search_path = ''
 as $$
   select social_private.decode_feed_cursor('latest', p_cursor);
 $$;
+comment on function social_private.decode_list_cursor(text) is
+  'The position a page of a newest-first list (reports, moderation log, notifications) starts '
+  'after; decode_feed_cursor in the latest order.';
 grant execute on function social_private.decode_list_cursor(text) to authenticated, service_role;
 
 -- =====================================================================================
@@ -387,6 +422,9 @@ as $$
   select coalesce((select auth.role()), '') = 'service_role'
       or ((select auth.uid()) is null and current_user not in ('anon', 'authenticated'));
 $$;
+comment on function social_private.is_platform() is
+  'True for service_role and for backend sessions without a user (not anon or authenticated): the '
+  'platform acts, not a member.';
 grant execute on function social_private.is_platform() to authenticated, service_role;
 
 revoke execute on all functions in schema social, social_private from public;

@@ -34,6 +34,25 @@ comment on table social.announcements is
   'Broadcasts from a group''s owner and admins to its active members (e.g. a trainer''s notes on '
   'the trainees'' home screen). Expired ones leave the home screen but stay readable to members. '
   'The read count is in social.announcement_stats.';
+comment on column social.announcements.id is
+  'The announcement''s id (random uuid); deleting it deletes its reads and notifications.';
+comment on column social.announcements.group_id is
+  'The group whose active members receive it; fixed.';
+comment on column social.announcements.author_id is
+  'Who posted it (an owner or admin of the group when posting); fixed.';
+comment on column social.announcements.title is
+  'Headline, 1-200 characters that show something, trimmed by the on_announcements_write trigger.';
+comment on column social.announcements.body is
+  'Text below the title, at most 5000 characters; may be empty.';
+comment on column social.announcements.pinned is
+  'true: listed before unpinned ones on the home screen (my_announcements) and in the group.';
+comment on column social.announcements.expires_at is
+  'After this it leaves the home screen (my_announcements) but stays readable in the group; null: '
+  'never. Must be in the future when created.';
+comment on column social.announcements.created_at is
+  'When it was posted; the order of the home screen and group lists after pinned ones.';
+comment on column social.announcements.updated_at is
+  'Last edit; set by the on_announcements_updated trigger.';
 create index announcements_group_feed_idx on social.announcements
   (group_id, pinned desc, created_at desc, id desc);
 create index announcements_author_idx on social.announcements (author_id);
@@ -89,8 +108,15 @@ create table social.announcement_stats (
 comment on table social.announcement_stats is
   'Counters of an announcement, for its author (while a member) and the group''s owners and '
   'admins only. A row per announcement, written by triggers.';
+comment on column social.announcement_stats.announcement_id is
+  'The announcement counted; the row goes with it.';
+comment on column social.announcement_stats.group_id is
+  'The announcement''s group (a copy, for the policy: its owners and admins read the counters).';
+comment on column social.announcement_stats.author_id is
+  'The announcement''s author (a copy, for the policy: the author reads the counters while a member).';
 comment on column social.announcement_stats.read_count is
   'Active members who have read it (the author counts as read).';
+comment on column social.announcement_stats.updated_at is 'When a read last changed the counters.';
 create index announcement_stats_group_idx on social.announcement_stats (group_id);
 create index announcement_stats_author_idx on social.announcement_stats (author_id);
 alter table social.announcement_stats enable row level security;
@@ -114,6 +140,12 @@ create table social.announcement_reads (
 comment on table social.announcement_reads is
   'Which member has read which announcement. Each user sees only their own rows; leaving or being '
   'banned from the group removes them.';
+comment on column social.announcement_reads.announcement_id is
+  'The announcement read; deleting it deletes its reads.';
+comment on column social.announcement_reads.user_id is
+  'The member who read it (the author counts as read from the start).';
+comment on column social.announcement_reads.read_at is
+  'When the member marked it read (mark_announcement_read or mark_all_announcements_read).';
 create index announcement_reads_user_idx on social.announcement_reads (user_id, announcement_id);
 alter table social.announcement_reads enable row level security;
 grant select on social.announcement_reads to authenticated;
@@ -157,6 +189,10 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_announcement_write() is
+  'Trigger function (before insert or update on announcements, on_announcements_write): rate '
+  'limits new announcements, trims the title, requires a future expiry on create, keeps group and '
+  'author fixed.';
 create trigger on_announcements_write before insert or update on social.announcements
   for each row execute function social_private.handle_announcement_write();
 
@@ -176,6 +212,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_announcement_created() is
+  'Trigger function (after insert on announcements, on_announcements_created): makes its '
+  'announcement_stats row and marks the announcement read by its author.';
 create trigger on_announcements_created after insert on social.announcements
   for each row execute function social_private.handle_announcement_created();
 
@@ -197,6 +236,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_announcement_read_counts() is
+  'Trigger function (after insert or delete on announcement_reads): keeps '
+  'announcement_stats.read_count equal to its reads.';
 create trigger on_announcement_reads_counts after insert or delete on social.announcement_reads
   for each row execute function social_private.handle_announcement_read_counts();
 
@@ -289,7 +331,8 @@ as $$
 $$;
 comment on function social.my_announcements(boolean, integer, boolean, timestamptz, uuid) is
   'Unexpired announcements of the caller''s groups with group name and avatar and read state, '
-  'pinned first then newest. Next page: pass the last row''s pinned, created_at and id.';
+  'pinned first then newest; read_count only for the author and the group''s owners and admins '
+  '(null otherwise). Next page: pass the last row''s pinned, created_at and id.';
 grant execute on function social.my_announcements(boolean, integer, boolean, timestamptz, uuid)
   to authenticated, service_role;
 

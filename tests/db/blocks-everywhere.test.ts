@@ -5,16 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { comment, expectCounterTrue, inbox, post } from "../fixtures/club-cast.ts";
+import { block } from "../fixtures/graph.ts";
 import { type TestDb, withDb } from "../helpers/db.ts";
 
 async function user(db: TestDb, name: string): Promise<{ id: string; handle: string }> {
   const handle = `${name}_${Math.random().toString(36).slice(2, 10)}`;
   return { id: await db.createUser({ handle, displayName: `${name} the runner` }), handle };
-}
-
-async function block(db: TestDb, blocker: string, blocked: string): Promise<void> {
-  await db.as(blocker);
-  await db.q`select social.block(${blocked})`;
 }
 
 describe("a block hides everywhere", () => {

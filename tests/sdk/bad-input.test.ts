@@ -14,11 +14,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import { beforeAll, describe, expect, inject, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
 import { type Database, toSupasocialError } from "../../client-sdk/src/index.ts";
+import { signUp, type TestUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
+import { api } from "../helpers/api.ts";
 import { sql } from "../helpers/db.ts";
-import { signUp, type TestUser, uniqueName, unwrap } from "./support.ts";
 
 type Db = SupabaseClient<Database, "social">;
 type Response = { error: unknown; status: number };
@@ -608,8 +609,7 @@ function future(): string {
 let ctx: Ctx;
 
 beforeAll(async () => {
-  const url = inject("apiUrl");
-  const svc = createClient<Database>(url, inject("secretKey"), {
+  const svc = createClient<Database>(api().url, api().secretKey, {
     auth: { persistSession: false, autoRefreshToken: false },
     realtime: { transport: WebSocket as never },
   }).schema("social") as unknown as Db;

@@ -6,7 +6,7 @@
  * a follow/unfollow loop, a removed comment's text, and discoverable = false.
  */
 import { describe, expect, test } from "vitest";
-import { expectError, signUp, uniqueName, unwrap } from "./support.ts";
+import { expectError, signUp, uniqueName, unwrap } from "../fixtures/sdk.ts";
 
 describe("hostile users through the SDK", () => {
   test("a trainee removed from a coaching group stops seeing their old posts, what hangs on them and the renamed group", async () => {
