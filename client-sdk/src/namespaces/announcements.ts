@@ -489,8 +489,9 @@ export const announcementsNamespace = defineNamespace("announcements", (ctx) => 
   },
 
   /**
-   * Edit an announcement (its author while a member, or the group's owner and admins) and
-   * return it. Errors: `permission_denied` (`not_allowed`), `announcement_not_found`.
+   * Edit an announcement (its author while a member, or the group's owner and admins of a higher
+   * rank than the author) and return it. Errors: `permission_denied` (`not_allowed`),
+   * `announcement_not_found`.
    *
    * @example
    * ```ts
@@ -512,12 +513,13 @@ export const announcementsNamespace = defineNamespace("announcements", (ctx) => 
       if (response.error) return failFrom(response);
       const existing = await loadAnnouncement(ctx, id.data);
       if (existing.error || firstRow(response.data)) return existing;
-      return forbidden("not_allowed", "Only the author and the group's owner and admins edit an announcement");
+      return forbidden("not_allowed", "Only the author and the group's owner and admins of a higher rank edit an announcement");
     });
   },
 
   /**
-   * Delete an announcement (its author while a member, or the group's owner and admins).
+   * Delete an announcement (its author while a member, or the group's owner and admins of a higher
+   * rank than the author).
    *
    * @example
    * ```ts
@@ -533,7 +535,7 @@ export const announcementsNamespace = defineNamespace("announcements", (ctx) => 
       if (firstRow(response.data)) return ok(null);
       const existing = await loadAnnouncement(ctx, id.data);
       if (existing.error) return existing;
-      return forbidden("not_allowed", "Only the author and the group's owner and admins delete an announcement");
+      return forbidden("not_allowed", "Only the author and the group's owner and admins of a higher rank delete an announcement");
     });
   },
 
