@@ -513,7 +513,10 @@ export const announcementsNamespace = defineNamespace("announcements", (ctx) => 
       if (response.error) return failFrom(response);
       const existing = await loadAnnouncement(ctx, id.data);
       if (existing.error || firstRow(response.data)) return existing;
-      return forbidden("not_allowed", "Only the author and the group's owner and admins of a higher rank edit an announcement");
+      return forbidden(
+        "not_allowed",
+        "Only the author and the group's owner and admins of a higher rank edit an announcement",
+      );
     });
   },
 
@@ -535,7 +538,10 @@ export const announcementsNamespace = defineNamespace("announcements", (ctx) => 
       if (firstRow(response.data)) return ok(null);
       const existing = await loadAnnouncement(ctx, id.data);
       if (existing.error) return existing;
-      return forbidden("not_allowed", "Only the author and the group's owner and admins of a higher rank delete an announcement");
+      return forbidden(
+        "not_allowed",
+        "Only the author and the group's owner and admins of a higher rank delete an announcement",
+      );
     });
   },
 
