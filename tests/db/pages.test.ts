@@ -92,7 +92,7 @@ async function world(db: TestDb): Promise<ListCase[]> {
       ),
     );
   }
-  const [g1, g2, g3] = groups as [string, string, string];
+  const [g1, g2] = groups as [string, string, string];
   const otherGroup = await insertOne(
     db,
     "insert into social.groups (kind, name, visibility, city, owner_id) values ('club', 'Elsewhere', 'public', 'Nowhere', $1) returning id",
