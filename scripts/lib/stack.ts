@@ -11,7 +11,8 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
-import { applyPlatform, freePort, OWN_SCHEMAS, ROOT, restoreGrants, snapshotGrants } from "./db.ts";
+import { applyPlatform, freePort, inspectDatabase, OWN_SCHEMAS, ROOT, restoreGrants, snapshotGrants } from "./db.ts";
+import { localUrl } from "./network.ts";
 
 export interface Keys {
   publishableKey: string;
@@ -29,6 +30,8 @@ export interface StackOptions {
   dbUrl: string;
   /** API port (54321 for `npm start`, 0 for a free one). */
   port: number;
+  /** Address the API listens on (default 127.0.0.1; 0.0.0.0 for every interface). */
+  host?: string;
   /** Folder for generated config and keys. */
   stateDir: string;
   log?: (line: string) => void;
@@ -176,6 +179,13 @@ function proxy(req: IncomingMessage, res: ServerResponse, port: number, path: st
 /** Start lite, the functions server and the front door. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? (() => {});
+  if ((await inspectDatabase(options.dbUrl)).supabase) {
+    throw new Error(
+      "this database was built by Supabase, which runs its own API in front of it (`npx supabase status` " +
+        "prints it); @supabase/lite would replace auth.uid() and add auth tables of its own there",
+    );
+  }
+  const host = options.host ?? "127.0.0.1";
   const keys = await loadKeys(options.stateDir);
   const port = options.port || (await freePort());
   const litePort = await freePort();
@@ -205,7 +215,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await warmUp(`http://127.0.0.1:${litePort}`, keys.publishableKey);
     await applyPlatform(options.dbUrl);
     await restoreGrants(options.dbUrl, OWN_SCHEMAS, grants);
-    const url = `http://127.0.0.1:${port}`;
+    const url = localUrl(host, port);
     children.push(
       await startFunctions({
         port: functionsPort,
@@ -230,7 +240,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     await new Promise<void>((resolveListen, reject) => {
       front?.once("error", reject);
-      front?.listen(port, "127.0.0.1", () => resolveListen());
+      front?.listen(port, host, () => resolveListen());
     });
     return { url, keys, stop };
   } catch (error) {

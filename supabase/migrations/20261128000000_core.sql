@@ -109,6 +109,8 @@ begin
   return v_uid;
 end;
 $$;
+comment on function social_private.require_user() is
+  'The signed-in user''s id (auth.uid()); raises not_authenticated (42501) when there is none.';
 grant execute on function social_private.require_user() to anon, authenticated, service_role;
 
 -- A jsonb argument as sent: some Data API servers (@supabase/lite 0.10) pass a JSON object or array
@@ -125,6 +127,9 @@ as $$
     else p_value
   end;
 $$;
+comment on function social_private.jsonb_arg(jsonb) is
+  'A jsonb RPC argument as the client sent it: a JSON object or array that arrived wrapped in a '
+  'JSON string is unwrapped, anything else is returned as is.';
 grant execute on function social_private.jsonb_arg(jsonb) to anon, authenticated, service_role;
 
 -- Keep updated_at current on every update.
@@ -138,6 +143,8 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_updated_at() is
+  'Trigger function (before update, on_<table>_updated): sets updated_at to now().';
 
 -- =====================================================================================
 -- rate limits
@@ -152,6 +159,12 @@ create table social_private.rate_limit_rules (
 comment on table social_private.rate_limit_rules is
   'Writes a user may make per minute, per action (post, comment, reaction, report). Change a row '
   'to tune a limit; an action without a row is not limited.';
+comment on column social_private.rate_limit_rules.action is
+  'The write being limited, as check_rate_limit is called with it: post, comment, reaction or '
+  'report.';
+comment on column social_private.rate_limit_rules.per_minute is
+  'Writes of this action one user may make per minute (a positive integer); the next one is '
+  'refused with rate_limited.';
 revoke all on social_private.rate_limit_rules from public, anon, authenticated;
 grant all on social_private.rate_limit_rules to service_role;
 insert into social_private.rate_limit_rules (action, per_minute) values
@@ -171,6 +184,14 @@ create unlogged table social_private.rate_limit_counters (
 comment on table social_private.rate_limit_counters is
   'Writes per user, action and minute window. A user''s older windows are removed when a new one '
   'starts.';
+comment on column social_private.rate_limit_counters.user_id is
+  'The user whose writes are counted (auth.users.id); no foreign key, rows go with their window.';
+comment on column social_private.rate_limit_counters.action is
+  'The limited action (a rate_limit_rules.action).';
+comment on column social_private.rate_limit_counters.window_start is
+  'Start of the minute counted (date_trunc(''minute'', now())).';
+comment on column social_private.rate_limit_counters.count is
+  'Writes of this action by this user in this minute, including refused ones.';
 revoke all on social_private.rate_limit_counters from public, anon, authenticated;
 grant all on social_private.rate_limit_counters to service_role;
 
@@ -265,6 +286,10 @@ create table social_private.cursor_secret (
 );
 comment on table social_private.cursor_secret is
   'The HMAC key of list cursors (one row). Replacing it invalidates every cursor handed out.';
+comment on column social_private.cursor_secret.singleton is 'Always true: the table holds one row.';
+comment on column social_private.cursor_secret.secret is
+  'Random key (32 bytes or more) of the cursors'' HMAC-SHA256. Never leaves the database.';
+comment on column social_private.cursor_secret.created_at is 'When the row was made (not when the key last changed).';
 revoke all on social_private.cursor_secret from public, anon, authenticated, service_role;
 insert into social_private.cursor_secret default values;
 
@@ -311,6 +336,8 @@ begin
   return p_order;
 end;
 $$;
+comment on function social_private.require_order(text, text[]) is
+  'p_order when it is one of p_orders, else invalid_order (22023): the order argument of a list.';
 grant execute on function social_private.require_order(text, text[]) to anon, authenticated, service_role;
 
 -- The cursor of the position after p_keys in list p_list, order p_order, scope p_scope.
@@ -479,6 +506,9 @@ as $$
   select coalesce((select auth.role()), '') = 'service_role'
       or ((select auth.uid()) is null and current_user not in ('anon', 'authenticated'));
 $$;
+comment on function social_private.is_platform() is
+  'True for service_role and for backend sessions without a user (not anon or authenticated): the '
+  'platform acts, not a member.';
 grant execute on function social_private.is_platform() to authenticated, service_role;
 
 revoke execute on all functions in schema social, social_private from public;

@@ -46,6 +46,23 @@ comment on column social.profiles.handle is 'Unique, case-insensitive, 3-30 of [
 comment on column social.profiles.discoverable is 'false: left out of search and recommendations.';
 comment on column social.profiles.leaderboard_opt_in is 'false: never ranked on leaderboards.';
 comment on column social.profiles.avatar_path is 'Object path in the avatars storage bucket.';
+comment on column social.profiles.id is
+  'The user''s id (auth.users.id); deleting the auth user deletes the profile and everything it '
+  'owns.';
+comment on column social.profiles.display_name is
+  'Name shown on the card, 1-80 characters; from the sign-up metadata or the e-mail''s local part.';
+comment on column social.profiles.visibility is
+  'Who sees the details and whether follows need approval (see type social.profile_visibility). '
+  'The card itself is always visible to signed-in users.';
+comment on column social.profiles.followers_count is
+  'Accepted followers; kept by the on_follows_counts trigger, not writable by clients.';
+comment on column social.profiles.following_count is
+  'Accepted follows this user made; kept by the on_follows_counts trigger, not writable by '
+  'clients.';
+comment on column social.profiles.created_at is
+  'When the profile was made: at sign-up, by the on_auth_user_created trigger.';
+comment on column social.profiles.updated_at is
+  'Last change to the card; set by the on_profiles_updated trigger.';
 create index profiles_handle_trgm_idx on social.profiles
   using gin ((handle::text) extensions.gin_trgm_ops);
 create index profiles_display_name_trgm_idx on social.profiles
@@ -84,6 +101,16 @@ comment on table social.profile_details is
   'The part of a profile that follows its visibility: followers-only and private profiles show it '
   'only to approved followers.';
 comment on column social.profile_details.timezone is 'IANA time zone name, e.g. Europe/Lisbon.';
+comment on column social.profile_details.profile_id is
+  'The profile these details belong to (social.profiles.id).';
+comment on column social.profile_details.bio is 'Free text about the user, at most 500 characters.';
+comment on column social.profile_details.city is
+  'Free-text city the user entered, at most 100 characters; shown with the details, not used for '
+  'search.';
+comment on column social.profile_details.interests is
+  'Free-form interest labels chosen by the user, at most 30.';
+comment on column social.profile_details.updated_at is
+  'Last change; set by the on_profile_details_updated trigger.';
 alter table social.profile_details enable row level security;
 grant select on social.profile_details to anon, authenticated;
 grant update (bio, city, interests, timezone) on social.profile_details to authenticated;
@@ -105,6 +132,13 @@ create table social.profile_settings (
   constraint profile_settings_size check (pg_column_size(settings) <= 16384)
 );
 comment on table social.profile_settings is 'App settings of a profile; only its owner reads them.';
+comment on column social.profile_settings.profile_id is
+  'The profile these settings belong to (social.profiles.id).';
+comment on column social.profile_settings.settings is
+  'A JSON object the app stores for the user (preferences, flags), at most 16 KB; Supasocial does '
+  'not read it.';
+comment on column social.profile_settings.updated_at is
+  'Last change; set by the on_profile_settings_updated trigger.';
 alter table social.profile_settings enable row level security;
 grant select on social.profile_settings to authenticated;
 grant update (settings) on social.profile_settings to authenticated;
@@ -149,6 +183,9 @@ begin
   return v_candidate;
 end;
 $$;
+comment on function social_private.unique_handle(text) is
+  'A free handle made from p_seed: its letters, digits and underscores (prefixed user when shorter '
+  'than 3), with a random number appended while taken.';
 revoke all on function social_private.unique_handle(text) from public;
 
 -- A profile (with empty details and settings) for every new auth user. Display name and handle
@@ -205,6 +242,9 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_new_user() is
+  'Trigger function (after insert on auth.users, on_auth_user_created): makes the profile, empty '
+  'details and settings of a new user; handle and display name from the sign-up metadata.';
 revoke all on function social_private.handle_new_user() from public;
 create trigger on_auth_user_created
   after insert on auth.users
@@ -225,6 +265,9 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_profile_details_write() is
+  'Trigger function (before insert or update on profile_details): refuses an unknown time zone '
+  '(invalid_timezone) and turns null interests into an empty list.';
 revoke all on function social_private.handle_profile_details_write() from public;
 create trigger on_profile_details_write before insert or update on social.profile_details
   for each row execute function social_private.handle_profile_details_write();
@@ -245,6 +288,9 @@ as $$
   from social.profiles p
   where p.id = p_profile_id;
 $$;
+comment on function social_private.profile_summary(uuid) is
+  '{id, handle, display_name, avatar_path} of a profile the caller may see (RLS applies), null '
+  'otherwise; embedded in reports and notifications.';
 grant execute on function social_private.profile_summary(uuid) to authenticated, service_role;
 
 -- =====================================================================================

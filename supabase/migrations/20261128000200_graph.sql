@@ -10,6 +10,9 @@
 -- =====================================================================================
 
 create type social.follow_status as enum ('pending', 'accepted');
+comment on type social.follow_status is
+  'pending: a request to follow a private profile, waiting for the followee; accepted: a follow '
+  'that counts and opens followers-only details.';
 
 -- =====================================================================================
 -- tables
@@ -27,6 +30,20 @@ create table social.follows (
 comment on table social.follows is
   'Follow edges. A follow of a private profile starts as a pending request the followee accepts '
   'or declines; the follower cancels by deleting it.';
+comment on column social.follows.follower_id is
+  'Who follows (or asks to follow); always the inserting user. Deleting the profile deletes the '
+  'follow.';
+comment on column social.follows.followee_id is
+  'Who is followed; the only one who may accept a pending request. Deleting the profile deletes '
+  'the follow.';
+comment on column social.follows.status is
+  'pending until the followee accepts (private profiles only), else accepted. Set by the '
+  'on_follows_insert trigger; the followee may only change pending to accepted.';
+comment on column social.follows.created_at is
+  'When the follow or request was made (set by the on_follows_insert trigger).';
+comment on column social.follows.accepted_at is
+  'When the follow became accepted (at once for public and followers-only profiles); null while '
+  'pending. Set by triggers.';
 create index follows_followee_idx on social.follows (followee_id, status, created_at desc);
 create index follows_follower_status_idx on social.follows (follower_id, status, created_at desc);
 -- the home feed's followee list as an index-only scan
@@ -47,6 +64,12 @@ create table social.blocks (
 comment on table social.blocks is
   'A block hides both users from each other everywhere and removes follows both ways. Only the '
   'blocker sees the row.';
+comment on column social.blocks.blocker_id is
+  'Who blocked; the only user who sees, and may lift, the block.';
+comment on column social.blocks.blocked_id is
+  'Who is blocked. The block hides both users from each other.';
+comment on column social.blocks.created_at is
+  'When the block was made. Follows removed then are not restored by unblocking.';
 create index blocks_blocked_idx on social.blocks (blocked_id, blocker_id);
 alter table social.blocks enable row level security;
 grant select, delete on social.blocks to authenticated;
@@ -72,6 +95,11 @@ create table social.mutes (
   constraint mutes_not_self check (muter_id <> muted_id)
 );
 comment on table social.mutes is 'A mute hides the muted user from the muter''s home feed only.';
+comment on column social.mutes.muter_id is
+  'Who muted; the only user who sees, and may lift, the mute.';
+comment on column social.mutes.muted_id is
+  'Who is muted: their posts leave the muter''s home feed, nothing else changes.';
+comment on column social.mutes.created_at is 'When the mute was made.';
 create index mutes_muted_idx on social.mutes (muted_id);
 alter table social.mutes enable row level security;
 grant select, delete on social.mutes to authenticated;
@@ -107,6 +135,8 @@ as $$
        or (b.blocker_id = p_other and b.blocked_id = (select auth.uid()))
   );
 $$;
+comment on function social_private.is_blocked_with(uuid) is
+  'True when the caller blocked p_other or p_other blocked the caller.';
 revoke all on function social_private.is_blocked_with(uuid) from public;
 grant execute on function social_private.is_blocked_with(uuid) to anon, authenticated, service_role;
 
@@ -125,6 +155,8 @@ as $$
        or (b.blocker_id = p_other and b.blocked_id = p_user_id)
   );
 $$;
+comment on function social_private.user_is_blocked_with(uuid, uuid) is
+  'True when p_user_id blocked p_other or p_other blocked p_user_id.';
 revoke all on function social_private.user_is_blocked_with(uuid, uuid) from public;
 grant execute on function social_private.user_is_blocked_with(uuid, uuid) to authenticated, service_role;
 
@@ -141,6 +173,8 @@ as $$
     where f.follower_id = (select auth.uid()) and f.followee_id = p_user and f.status = 'accepted'
   );
 $$;
+comment on function social_private.is_following(uuid) is
+  'True when the caller is an accepted follower of p_user.';
 revoke all on function social_private.is_following(uuid) from public;
 grant execute on function social_private.is_following(uuid) to anon, authenticated, service_role;
 
@@ -164,6 +198,9 @@ as $$
     )
   end;
 $$;
+comment on function social_private.can_view_profile_details(uuid) is
+  'May the caller read p_profile''s details? The owner always; anon only public profiles; no one '
+  'across a block; otherwise public profiles, and others to accepted followers.';
 revoke all on function social_private.can_view_profile_details(uuid) from public;
 grant execute on function social_private.can_view_profile_details(uuid)
   to anon, authenticated, service_role;
@@ -185,6 +222,8 @@ begin
   );
 end;
 $$;
+comment on function social_private.user_blocked_ids(uuid) is
+  'Ids of the users p_user_id blocked or was blocked by: who p_user_id must never see.';
 
 -- both ends see their own edges and requests; others see accepted edges between profiles whose
 -- details they may see (so a private profile's follower list stays private)
@@ -261,6 +300,9 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_follow_insert() is
+  'Trigger function (before insert on follows, on_follows_insert): refuses blocked pairs and '
+  'unknown profiles; sets status pending for a private profile, accepted otherwise.';
 revoke all on function social_private.handle_follow_insert() from public;
 create trigger on_follows_insert before insert on social.follows
   for each row execute function social_private.handle_follow_insert();
@@ -287,6 +329,9 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_follow_update() is
+  'Trigger function (before update on follows, on_follows_update): the users cannot change and an '
+  'accepted follow cannot go back to pending; sets accepted_at on acceptance.';
 revoke all on function social_private.handle_follow_update() from public;
 create trigger on_follows_update before update on social.follows
   for each row execute function social_private.handle_follow_update();
@@ -319,6 +364,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_follow_counts() is
+  'Trigger function (after insert, update or delete on follows, on_follows_counts): keeps '
+  'profiles.followers_count and following_count equal to accepted follows.';
 revoke all on function social_private.handle_follow_counts() from public;
 create trigger on_follows_counts after insert or update or delete on social.follows
   for each row execute function social_private.handle_follow_counts();
@@ -337,6 +385,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_block_insert() is
+  'Trigger function (after insert on blocks, on_blocks_insert): deletes follows and requests '
+  'between the two users in both directions.';
 revoke all on function social_private.handle_block_insert() from public;
 create trigger on_blocks_insert after insert on social.blocks
   for each row execute function social_private.handle_block_insert();
@@ -356,6 +407,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_profile_visibility_change() is
+  'Trigger function (after update of visibility on profiles): when a profile stops being private, '
+  'its pending follow requests are accepted.';
 revoke all on function social_private.handle_profile_visibility_change() from public;
 create trigger on_profiles_visibility_change after update of visibility on social.profiles
   for each row when (old.visibility is distinct from new.visibility)
@@ -507,6 +561,8 @@ as $$
   )
   select exists (select 1 from d);
 $$;
+comment on function social.unblock(uuid) is
+  'Lift my block of p_user_id; returns whether there was one. Removed follows are not restored.';
 grant execute on function social.unblock(uuid) to authenticated, service_role;
 
 create function social.mute(p_user_id uuid)
@@ -541,6 +597,8 @@ as $$
   )
   select exists (select 1 from d);
 $$;
+comment on function social.unmute(uuid) is
+  'Lift my mute of p_user_id; returns whether there was one.';
 grant execute on function social.unmute(uuid) to authenticated, service_role;
 
 -- =====================================================================================
@@ -630,6 +688,9 @@ begin
   end if;
 end;
 $$;
+comment on function social_private.follow_edges_page(text, uuid, boolean, social.follow_status, text, integer) is
+  'One page of a user''s follow edges (followers or requests when p_incoming, else followees) with '
+  'the other user''s card; the body of list_followers, list_following and my_follow_requests.';
 grant execute on function social_private.follow_edges_page(text, uuid, boolean, social.follow_status, text, integer)
   to authenticated, service_role;
 

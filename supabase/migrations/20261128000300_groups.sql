@@ -30,6 +30,9 @@
 -- =====================================================================================
 
 create type social.group_kind as enum ('club', 'coaching', 'general');
+comment on type social.group_kind is
+  'club: a community group; coaching: a trainer (the owner) and trainees, invite-only, content for '
+  'members only; general: any other group.';
 
 create type social.group_visibility as enum ('public', 'private', 'secret');
 comment on type social.group_visibility is
@@ -43,6 +46,9 @@ comment on type social.group_join_policy is
   'are always invite.';
 
 create type social.group_role as enum ('owner', 'admin', 'moderator', 'member');
+comment on type social.group_role is
+  'owner > admin > moderator > member. Staff (owner, admin, moderator) act only on members of a '
+  'lower rank; one owner per group, equal to groups.owner_id.';
 
 create type social.member_status as enum ('active', 'pending', 'banned');
 comment on type social.member_status is
@@ -85,6 +91,27 @@ comment on column social.groups.required_tier is
 comment on column social.groups.owner_id is
   'The one owner; equals the group_members row with role owner. Changed only by a transfer.';
 comment on column social.groups.member_count is 'Active members, kept by triggers.';
+comment on column social.groups.id is
+  'The group''s id (random uuid), what group_id columns elsewhere point at; deleting the group '
+  'deletes its members, invites, posts and announcements.';
+comment on column social.groups.name is
+  'Display name, 2-80 characters, trimmed by the on_groups_write trigger.';
+comment on column social.groups.description is
+  'Free text, at most 2000 characters; blank becomes null.';
+comment on column social.groups.city is
+  'Free-text city for discovery (list_groups matches it case-insensitively), at most 100 '
+  'characters.';
+comment on column social.groups.avatar_path is
+  'Object path of the group''s image in storage, at most 1024 characters.';
+comment on column social.groups.visibility is
+  'Who sees the group and reads its content (see type social.group_visibility); owners and admins '
+  'may change it.';
+comment on column social.groups.join_policy is
+  'How users get in (see type social.group_join_policy); always invite for coaching groups.';
+comment on column social.groups.created_at is
+  'When the group was created (set by the on_groups_write trigger); list_groups orders by it.';
+comment on column social.groups.updated_at is
+  'Last change to the group''s row; set by the on_groups_updated trigger.';
 create index groups_owner_idx on social.groups (owner_id);
 create index groups_listing_idx on social.groups (visibility, created_at desc, id desc);
 create index groups_city_idx on social.groups (lower(city));
@@ -116,6 +143,22 @@ comment on table social.group_members is
   'Membership of a user in a group: active members, pending join requests and bans. Written only '
   'through the group RPCs.';
 comment on column social.group_members.joined_at is 'When the membership became active.';
+comment on column social.group_members.group_id is 'The group; deleting it deletes the membership.';
+comment on column social.group_members.user_id is
+  'The member, requester or banned user; deleting the profile deletes the row.';
+comment on column social.group_members.role is
+  'owner, admin, moderator or member; changed through set_group_member_role and '
+  'transfer_group_ownership only.';
+comment on column social.group_members.status is
+  'active (a member), pending (asked to join, waiting for staff) or banned (removed and barred '
+  'until unbanned).';
+comment on column social.group_members.invited_by is
+  'Who invited this member (the invite''s inviter), or null when they joined or asked on their '
+  'own; null too once that user is deleted.';
+comment on column social.group_members.created_at is
+  'When the row was made: the join, request or ban that first placed the user in the group.';
+comment on column social.group_members.updated_at is
+  'Last change of role or status; set by the on_group_members_updated trigger.';
 create index group_members_user_idx on social.group_members (user_id, status, group_id);
 create index group_members_group_status_idx on social.group_members (group_id, status, role);
 create index group_members_invited_by_idx on social.group_members (invited_by);
@@ -159,6 +202,26 @@ comment on table social.group_invites is
 comment on column social.group_invites.token is
   'Random link token (url-safe base64 of 18 random bytes); null for invites addressed to a user.';
 comment on column social.group_invites.use_count is 'Users who joined through this link.';
+comment on column social.group_invites.id is
+  'The invite''s id (what accept_group_invite, decline_group_invite and revoke_group_invite take).';
+comment on column social.group_invites.group_id is
+  'The group the invite leads into; deleting the group deletes its invites.';
+comment on column social.group_invites.inviter_id is
+  'Who made the invite: staff of the group (only the owner in coaching groups).';
+comment on column social.group_invites.invitee_id is
+  'The invited user for an addressed invite; null for a link (token).';
+comment on column social.group_invites.expires_at is
+  'After this the invite no longer works; required for links, optional for addressed invites.';
+comment on column social.group_invites.max_uses is
+  'Most users a link may admit (1-100000), null for no limit; only for links.';
+comment on column social.group_invites.revoked_at is
+  'When staff or the inviter revoked the invite; it no longer works.';
+comment on column social.group_invites.accepted_at is
+  'When the invitee accepted (addressed invites only).';
+comment on column social.group_invites.declined_at is
+  'When the invitee declined (addressed invites only).';
+comment on column social.group_invites.created_at is
+  'When the invite was made; a group''s invites list newest first.';
 create index group_invites_group_idx on social.group_invites (group_id, created_at desc);
 create index group_invites_invitee_idx on social.group_invites (invitee_id, group_id);
 create index group_invites_inviter_idx on social.group_invites (inviter_id);
@@ -184,6 +247,8 @@ as $$
   select m.role from social.group_members m
   where m.group_id = p_group_id and m.user_id = (select auth.uid()) and m.status = 'active';
 $$;
+comment on function social_private.my_group_role(uuid) is
+  'The caller''s role in p_group_id when an active member, else null.';
 grant execute on function social_private.my_group_role(uuid) to anon, authenticated, service_role;
 
 -- is the current user an active member of p_group_id?
@@ -199,6 +264,8 @@ as $$
     where m.group_id = p_group_id and m.user_id = (select auth.uid()) and m.status = 'active'
   );
 $$;
+comment on function social_private.is_group_member(uuid) is
+  'True when the caller is an active member of p_group_id.';
 grant execute on function social_private.is_group_member(uuid) to anon, authenticated, service_role;
 
 -- is the current user an active owner, admin or moderator of p_group_id?
@@ -215,6 +282,8 @@ as $$
       and m.role in ('owner', 'admin', 'moderator')
   );
 $$;
+comment on function social_private.is_group_staff(uuid) is
+  'True when the caller is an active owner, admin or moderator of p_group_id.';
 grant execute on function social_private.is_group_staff(uuid) to anon, authenticated, service_role;
 
 -- is the current user an active owner or admin of p_group_id?
@@ -231,6 +300,8 @@ as $$
       and m.role in ('owner', 'admin')
   );
 $$;
+comment on function social_private.is_group_admin(uuid) is
+  'True when the caller is an active owner or admin of p_group_id.';
 grant execute on function social_private.is_group_admin(uuid) to anon, authenticated, service_role;
 
 -- may the current user see that p_group_id exists (its row)? public and private groups are
@@ -267,6 +338,9 @@ as $$
       )
   );
 $$;
+comment on function social_private.can_see_group(uuid) is
+  'May the caller see that p_group_id exists? Public and private groups: yes; secret groups: '
+  'members, requesters and holders of an open addressed invite, never banned users.';
 grant execute on function social_private.can_see_group(uuid) to anon, authenticated, service_role;
 
 -- may p_user_id read p_group_id's content (posts, comments, member list)? active members always;
@@ -308,6 +382,9 @@ set search_path = ''
 as $$
   select social_private.user_can_read_group((select auth.uid()), p_group_id);
 $$;
+comment on function social_private.can_read_group(uuid) is
+  'May the caller read p_group_id''s content (posts, comments, member list)? user_can_read_group '
+  'for auth.uid().';
 grant execute on function social_private.can_read_group(uuid) to anon, authenticated, service_role;
 
 -- rank of a role: owner 4 > admin 3 > moderator 2 > member 1 (staff act only on lower ranks)
@@ -319,6 +396,8 @@ set search_path = ''
 as $$
   select case p_role when 'owner' then 4 when 'admin' then 3 when 'moderator' then 2 else 1 end;
 $$;
+comment on function social_private.group_role_rank(social.group_role) is
+  'Rank of a role: owner 4, admin 3, moderator 2, member 1. Staff act only on lower ranks.';
 grant execute on function social_private.group_role_rank(social.group_role) to authenticated, service_role;
 
 -- Does p_user_id hold premium tier p_tier? The premium domain owns entitlements. Until it exists
@@ -349,6 +428,9 @@ begin
   return coalesce(v_ok, false);
 end;
 $$;
+comment on function social_private.user_has_tier(uuid, text) is
+  'Does p_user_id hold premium tier p_tier (true when p_tier is null)? Reads social.entitlements '
+  'once the premium domain creates it; false until then.';
 grant execute on function social_private.user_has_tier(uuid, text) to service_role;
 
 -- the group p_group_id for an operation by the caller; group_not_found when it does not exist or
@@ -370,6 +452,9 @@ begin
   return v_group;
 end;
 $$;
+comment on function social_private.require_group(uuid) is
+  'The group p_group_id for an operation by the caller; raises group_not_found (404) when it does '
+  'not exist or the caller may not see it.';
 
 -- =====================================================================================
 -- policies
@@ -483,6 +568,10 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_group_write() is
+  'Trigger function (before insert or update on groups, on_groups_write): trims and normalises '
+  'fields and tags, keeps coaching groups invite-only and the kind fixed, and lets owner_id change '
+  'only to an active member.';
 create trigger on_groups_write before insert or update on social.groups
   for each row execute function social_private.handle_group_write();
 
@@ -499,6 +588,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_group_created() is
+  'Trigger function (after insert on groups, on_groups_created): makes the creator the group''s '
+  'owner, an active member.';
 create trigger on_groups_created after insert on social.groups
   for each row execute function social_private.handle_group_created();
 
@@ -518,6 +610,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_group_owner_change() is
+  'Trigger function (after update of owner_id on groups): the old owner becomes an admin and the '
+  'new owner_id the owner.';
 create trigger on_groups_owner_change after update of owner_id on social.groups
   for each row when (old.owner_id is distinct from new.owner_id)
   execute function social_private.handle_group_owner_change();
@@ -565,6 +660,10 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_group_member_write() is
+  'Trigger function (before insert, update or delete on group_members, on_group_members_write): '
+  'keeps exactly one owner, equal to groups.owner_id, and sets joined_at when a membership becomes '
+  'active.';
 create trigger on_group_members_write before insert or update or delete on social.group_members
   for each row execute function social_private.handle_group_member_write();
 
@@ -594,6 +693,10 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_group_member_counts() is
+  'Trigger function (after insert, update of status or delete on group_members): keeps '
+  'groups.member_count equal to active members and drops the announcement reads of someone who '
+  'stops being one.';
 create trigger on_group_members_counts after insert or update of status or delete on social.group_members
   for each row execute function social_private.handle_group_member_counts();
 

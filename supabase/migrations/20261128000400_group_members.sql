@@ -61,6 +61,10 @@ begin
   return v_row;
 end;
 $$;
+comment on function social_private.admit_member(uuid, uuid, social.member_status, uuid) is
+  'Makes p_user_id an active member or a pending requester (p_status) of p_group_id, refusing '
+  'banned users, users a block separates from the owner and users without the required tier. '
+  'Callers decide the user may come in this way.';
 
 -- the caller's active role in p_group_id, which must be staff
 create function social_private.require_group_staff(p_group_id uuid)
@@ -82,6 +86,9 @@ begin
   return v_role;
 end;
 $$;
+comment on function social_private.require_group_staff(uuid) is
+  'The caller''s role in p_group_id; raises not_group_staff (403) unless it is owner, admin or '
+  'moderator, group_not_found when the caller cannot see the group.';
 
 -- the target's membership for a staff action, checked against the caller's rank: the owner is
 -- never a target, and staff act only on members of a lower rank (admins on moderators and members,
@@ -123,6 +130,10 @@ begin
   return v_row;
 end;
 $$;
+comment on function social_private.require_staff_target(uuid, uuid, social.group_role, boolean) is
+  'The membership of p_user_id that a staff member of role p_actor_role acts on, locked; raises '
+  'owner_protected for the owner and insufficient_role unless the target ranks lower (bans '
+  'excepted); member_not_found when p_required and there is none.';
 
 -- =====================================================================================
 -- RPC: the operations (security definer: they hold the rules) and their security invoker
@@ -167,6 +178,9 @@ begin
     p_group_id, v_me, case v_group.join_policy when 'open' then 'active' else 'pending' end::social.member_status, null);
 end;
 $$;
+comment on function social_private.join_group(uuid) is
+  'Body of social.join_group (security definer): redeems an open invite addressed to the caller, '
+  'else joins an open group or asks to join a request group.';
 grant execute on function social_private.join_group(uuid) to authenticated, service_role;
 
 create function social.join_group(p_group_id uuid)
@@ -207,6 +221,9 @@ begin
   return true;
 end;
 $$;
+comment on function social_private.leave_group(uuid) is
+  'Body of social.leave_group (security definer): deletes the caller''s membership or request; the '
+  'owner must transfer first.';
 grant execute on function social_private.leave_group(uuid) to authenticated, service_role;
 
 create function social.leave_group(p_group_id uuid)
@@ -245,6 +262,8 @@ begin
   return v_row;
 end;
 $$;
+comment on function social_private.approve_join_request(uuid, uuid) is
+  'Body of social.approve_join_request (security definer): staff turn a pending request active.';
 grant execute on function social_private.approve_join_request(uuid, uuid) to authenticated, service_role;
 
 create function social.approve_join_request(p_group_id uuid, p_user_id uuid)
@@ -271,6 +290,8 @@ begin
   return found;
 end;
 $$;
+comment on function social_private.decline_join_request(uuid, uuid) is
+  'Body of social.decline_join_request (security definer): staff delete a pending request.';
 grant execute on function social_private.decline_join_request(uuid, uuid) to authenticated, service_role;
 
 create function social.decline_join_request(p_group_id uuid, p_user_id uuid)
@@ -303,6 +324,9 @@ begin
   return true;
 end;
 $$;
+comment on function social_private.remove_group_member(uuid, uuid) is
+  'Body of social.remove_group_member (security definer): staff delete the membership of a '
+  'lower-ranked member.';
 grant execute on function social_private.remove_group_member(uuid, uuid) to authenticated, service_role;
 
 create function social.remove_group_member(p_group_id uuid, p_user_id uuid)
@@ -346,6 +370,9 @@ begin
   return v_row;
 end;
 $$;
+comment on function social_private.ban_group_member(uuid, uuid) is
+  'Body of social.ban_group_member (security definer): staff mark a lower-ranked user banned and '
+  'revoke their open invites.';
 grant execute on function social_private.ban_group_member(uuid, uuid) to authenticated, service_role;
 
 create function social.ban_group_member(p_group_id uuid, p_user_id uuid)
@@ -374,6 +401,9 @@ begin
   return found;
 end;
 $$;
+comment on function social_private.unban_group_member(uuid, uuid) is
+  'Body of social.unban_group_member (security definer): staff delete a banned row, so the user '
+  'may come back.';
 grant execute on function social_private.unban_group_member(uuid, uuid) to authenticated, service_role;
 
 create function social.unban_group_member(p_group_id uuid, p_user_id uuid)
@@ -427,6 +457,9 @@ begin
   return v_row;
 end;
 $$;
+comment on function social_private.set_group_member_role(uuid, uuid, social.group_role) is
+  'Body of social.set_group_member_role (security definer): owners and admins change a '
+  'lower-ranked member''s role; only the owner makes admins.';
 grant execute on function social_private.set_group_member_role(uuid, uuid, social.group_role)
   to authenticated, service_role;
 
@@ -464,6 +497,9 @@ begin
   return v_group;
 end;
 $$;
+comment on function social_private.transfer_group_ownership(uuid, uuid) is
+  'Body of social.transfer_group_ownership (security definer): the owner sets groups.owner_id to '
+  'an active member; triggers swap the roles.';
 grant execute on function social_private.transfer_group_ownership(uuid, uuid) to authenticated, service_role;
 
 create function social.transfer_group_ownership(p_group_id uuid, p_new_owner_id uuid)

@@ -27,6 +27,9 @@ as $$
                else m.role in ('owner', 'admin', 'moderator') end
   );
 $$;
+comment on function social_private.can_invite_to_group(uuid) is
+  'May the caller invite into p_group_id? Active staff in clubs and general groups; only the owner '
+  '(the trainer) in coaching groups.';
 grant execute on function social_private.can_invite_to_group(uuid) to authenticated, service_role;
 
 -- an open invite: not answered, not revoked, not expired
@@ -39,6 +42,8 @@ as $$
   select p_invite.accepted_at is null and p_invite.declined_at is null and p_invite.revoked_at is null
     and (p_invite.expires_at is null or p_invite.expires_at > now());
 $$;
+comment on function social_private.invite_is_open(social.group_invites) is
+  'True while an invite is unanswered, not revoked and not expired.';
 
 -- validate an invite expiry: in the future and at most a year ahead
 create function social_private.check_invite_expiry(p_expires_at timestamptz)
@@ -54,6 +59,9 @@ begin
   return p_expires_at;
 end;
 $$;
+comment on function social_private.check_invite_expiry(timestamptz) is
+  'p_expires_at when it is in the future and at most 366 days ahead; raises invalid_expiry (400) '
+  'otherwise.';
 
 -- Accept an invite row for p_user_id (already locked and checked to be addressed to them or a
 -- link): the membership, and the invite marked accepted / its use counted.
@@ -85,6 +93,9 @@ begin
   return v_row;
 end;
 $$;
+comment on function social_private.redeem_invite(social.group_invites, uuid) is
+  'Uses a locked invite for p_user_id: refuses revoked, expired and used-up ones, marks an '
+  'addressed invite accepted or counts a link''s use, then admits the user as an active member.';
 
 -- =====================================================================================
 -- RPC: the operations (security definer: they hold the rules) and their security invoker
@@ -141,6 +152,9 @@ begin
   return v_invite;
 end;
 $$;
+comment on function social_private.invite_to_group(uuid, uuid, timestamptz) is
+  'Body of social.invite_to_group (security definer): checks the inviter''s right, blocks, bans '
+  'and membership; keeps one open invite per user.';
 grant execute on function social_private.invite_to_group(uuid, uuid, timestamptz) to authenticated, service_role;
 
 create function social.invite_to_group(p_group_id uuid, p_user_id uuid, p_expires_at timestamptz default null)
@@ -188,6 +202,9 @@ begin
   return v_invite;
 end;
 $$;
+comment on function social_private.create_group_invite_link(uuid, timestamptz, integer) is
+  'Body of social.create_group_invite_link (security definer): a link invite with a random token, '
+  'an expiry (default 7 days) and optional max uses.';
 grant execute on function social_private.create_group_invite_link(uuid, timestamptz, integer)
   to authenticated, service_role;
 
@@ -236,6 +253,9 @@ begin
   return v_invite;
 end;
 $$;
+comment on function social_private.revoke_group_invite(uuid) is
+  'Body of social.revoke_group_invite (security definer): the inviter, or owners and admins, set '
+  'revoked_at on an unanswered invite.';
 grant execute on function social_private.revoke_group_invite(uuid) to authenticated, service_role;
 
 create function social.revoke_group_invite(p_invite_id uuid)
@@ -281,6 +301,9 @@ begin
   return social_private.redeem_invite(v_invite, v_me);
 end;
 $$;
+comment on function social_private.accept_group_invite(uuid) is
+  'Body of social.accept_group_invite (security definer): the invitee redeems an invite addressed '
+  'to them.';
 grant execute on function social_private.accept_group_invite(uuid) to authenticated, service_role;
 
 create function social.accept_group_invite(p_invite_id uuid)
@@ -320,6 +343,9 @@ begin
   return v_invite;
 end;
 $$;
+comment on function social_private.decline_group_invite(uuid) is
+  'Body of social.decline_group_invite (security definer): the invitee sets declined_at on an '
+  'invite addressed to them.';
 grant execute on function social_private.decline_group_invite(uuid) to authenticated, service_role;
 
 create function social.decline_group_invite(p_invite_id uuid)
@@ -363,6 +389,9 @@ begin
   end if;
 end;
 $$;
+comment on function social_private.preview_group_invite(text) is
+  'Body of social.preview_group_invite (security definer): the group a usable link leads to, even '
+  'a secret one; invite_not_found otherwise.';
 grant execute on function social_private.preview_group_invite(text) to authenticated, service_role;
 
 create function social.preview_group_invite(p_token text)
@@ -414,6 +443,9 @@ begin
   return social_private.redeem_invite(v_invite, v_me);
 end;
 $$;
+comment on function social_private.join_group_with_token(text) is
+  'Body of social.join_group_with_token (security definer): redeems a link for the caller; a '
+  'member already in uses no slot.';
 grant execute on function social_private.join_group_with_token(text) to authenticated, service_role;
 
 create function social.join_group_with_token(p_token text)

@@ -30,6 +30,25 @@ comment on table social.announcements is
   'the trainees'' home screen). Expired ones leave the home screen but stay readable to members.';
 comment on column social.announcements.read_count is
   'Active members who have read it (the author counts as read), kept by triggers.';
+comment on column social.announcements.id is
+  'The announcement''s id (random uuid); deleting it deletes its reads and notifications.';
+comment on column social.announcements.group_id is
+  'The group whose active members receive it; fixed.';
+comment on column social.announcements.author_id is
+  'Who posted it (an owner or admin of the group when posting); fixed.';
+comment on column social.announcements.title is
+  'Headline, 1-200 characters, trimmed by the on_announcements_write trigger.';
+comment on column social.announcements.body is
+  'Text below the title, at most 5000 characters; may be empty.';
+comment on column social.announcements.pinned is
+  'true: listed before unpinned ones on the home screen (my_announcements) and in the group.';
+comment on column social.announcements.expires_at is
+  'After this it leaves the home screen (my_announcements) but stays readable in the group; null: '
+  'never. Must be in the future when created.';
+comment on column social.announcements.created_at is
+  'When it was posted; the order of the home screen and group lists after pinned ones.';
+comment on column social.announcements.updated_at is
+  'Last edit; set by the on_announcements_updated trigger.';
 create index announcements_group_feed_idx on social.announcements
   (group_id, pinned desc, created_at desc, id desc);
 create index announcements_author_idx on social.announcements (author_id);
@@ -80,6 +99,12 @@ create table social.announcement_reads (
 comment on table social.announcement_reads is
   'Which member has read which announcement. Each user sees only their own rows; leaving or being '
   'banned from the group removes them.';
+comment on column social.announcement_reads.announcement_id is
+  'The announcement read; deleting it deletes its reads.';
+comment on column social.announcement_reads.user_id is
+  'The member who read it (the author counts as read from the start).';
+comment on column social.announcement_reads.read_at is
+  'When the member marked it read (mark_announcement_read or mark_all_announcements_read).';
 create index announcement_reads_user_idx on social.announcement_reads (user_id, announcement_id);
 alter table social.announcement_reads enable row level security;
 grant select on social.announcement_reads to authenticated;
@@ -122,6 +147,9 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_announcement_write() is
+  'Trigger function (before insert or update on announcements, on_announcements_write): trims the '
+  'title, requires a future expiry on create, keeps group and author fixed.';
 create trigger on_announcements_write before insert or update on social.announcements
   for each row execute function social_private.handle_announcement_write();
 
@@ -139,6 +167,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_announcement_created() is
+  'Trigger function (after insert on announcements, on_announcements_created): marks the '
+  'announcement read by its author.';
 create trigger on_announcements_created after insert on social.announcements
   for each row execute function social_private.handle_announcement_created();
 
@@ -158,6 +189,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_announcement_read_counts() is
+  'Trigger function (after insert or delete on announcement_reads): keeps announcements.read_count '
+  'equal to its reads.';
 create trigger on_announcement_reads_counts after insert or delete on social.announcement_reads
   for each row execute function social_private.handle_announcement_read_counts();
 

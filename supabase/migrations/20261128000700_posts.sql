@@ -55,6 +55,9 @@ begin
        + extract(epoch from p_created_at)::double precision / 45000;
 end;
 $$;
+comment on function social_private.post_hot_score(integer, integer, timestamptz) is
+  'The top-feed score of a post: ln(1 + reactions + 2 * comments) + epoch(created_at) / 45000, so '
+  'engagement decays by e every 12.5 hours of age. Stored in posts.hot_score.';
 grant execute on function social_private.post_hot_score(integer, integer, timestamptz)
   to anon, authenticated, service_role;
 
@@ -112,6 +115,33 @@ comment on column social.posts.hot_score is
   'Order of the `top` feed: ln(1 + reactions + 2 * comments) + epoch(created_at) / 45000. Depends '
   'on the counters only, never on the clock, so keyset cursors stay valid.';
 comment on column social.posts.deleted_by is 'Who soft-deleted the post: its author or group staff.';
+comment on column social.posts.id is
+  'The post''s id (random uuid, or chosen by the client on insert); deleting the row (not '
+  'soft-deleting) deletes comments, reactions, mentions and revisions.';
+comment on column social.posts.author_id is
+  'Who wrote the post; always the inserting user (auth.uid()).';
+comment on column social.posts.group_id is
+  'The group the post is in; null for a post on the author''s profile.';
+comment on column social.posts.kind is
+  'What the post is (see type social.post_kind); text posts need a body or media.';
+comment on column social.posts.body is
+  'Text, 1-5000 characters and not blank; null for posts without text (media or data only).';
+comment on column social.posts.ref_id is
+  'Id of the referred object (an event, trip, ...) in the app; set together with ref_type.';
+comment on column social.posts.reaction_count is
+  'Total reactions; kept by the on_reactions_counts trigger.';
+comment on column social.posts.comment_count is
+  'Comments and replies not deleted; kept by the comment triggers.';
+comment on column social.posts.edited_at is
+  'Last change of body or media (set by on_posts_write); null when never edited. Earlier versions '
+  'are in post_revisions.';
+comment on column social.posts.deleted_at is
+  'When the post was soft-deleted (social.delete_post or moderation); it is then hidden from '
+  'everyone but service_role.';
+comment on column social.posts.created_at is
+  'When the post was published; the order of the latest feed.';
+comment on column social.posts.updated_at is
+  'Last change of body, media or visibility; set by on_posts_write.';
 -- feeds: a profile's posts, newest first and by hot score (home: one scan per followee)
 create index posts_author_feed_idx on social.posts (author_id, created_at desc, id desc)
   include (visibility) where deleted_at is null and group_id is null;
@@ -144,6 +174,17 @@ create table social.post_revisions (
 comment on table social.post_revisions is
   'Earlier versions of a post: each row is the body and media a post had until created_at. '
   'Written by a trigger when the body or media changes; visible to whoever sees the post.';
+comment on column social.post_revisions.id is 'The revision''s id (random uuid).';
+comment on column social.post_revisions.post_id is
+  'The post this was an earlier version of; post revisions list newest first.';
+comment on column social.post_revisions.body is
+  'The post''s body as it was before the edit (null when it had none).';
+comment on column social.post_revisions.media is
+  'The post''s media list as it was before the edit (same shape as posts.media).';
+comment on column social.post_revisions.edited_by is
+  'Who made the edit that replaced this version (the author); null once that user is deleted.';
+comment on column social.post_revisions.created_at is
+  'When this version was replaced: it was the post''s content until then.';
 create index post_revisions_post_idx on social.post_revisions (post_id, created_at desc);
 create index post_revisions_edited_by_idx on social.post_revisions (edited_by) where edited_by is not null;
 alter table social.post_revisions enable row level security;
@@ -220,6 +261,9 @@ begin
   return false;
 end;
 $$;
+comment on function social_private.user_can_view_post(uuid, uuid, uuid, social.post_visibility) is
+  'May p_user_id (null: anon) see a post with this author, group and visibility? The one rule of '
+  'who sees a post; deletion is checked by callers.';
 grant execute on function social_private.user_can_view_post(uuid, uuid, uuid, social.post_visibility)
   to service_role;
 
@@ -240,6 +284,9 @@ begin
   return social_private.user_can_view_post(auth.uid(), p_author, p_group_id, p_visibility);
 end;
 $$;
+comment on function social_private.can_view_post(uuid, uuid, social.post_visibility) is
+  'May the caller see a post with this author, group and visibility? user_can_view_post for '
+  'auth.uid(); deletion is checked by callers.';
 grant execute on function social_private.can_view_post(uuid, uuid, social.post_visibility)
   to anon, authenticated, service_role;
 
@@ -263,6 +310,8 @@ begin
   return social_private.can_view_post(v_post.author_id, v_post.group_id, v_post.visibility);
 end;
 $$;
+comment on function social_private.can_view_post(uuid) is
+  'May the caller see post p_post_id? False when it does not exist or is deleted.';
 grant execute on function social_private.can_view_post(uuid) to anon, authenticated, service_role;
 
 -- May p_user_id see post p_post_id? Never when it is deleted. For a user other than the caller
@@ -280,6 +329,9 @@ as $$
     where p.id = p_post_id and p.deleted_at is null
   ), false);
 $$;
+comment on function social_private.user_can_view_post(uuid, uuid) is
+  'May p_user_id see post p_post_id? False when it does not exist or is deleted. Used for the '
+  'recipients of mentions and replies.';
 
 -- Sets about the current user that the posts policy reads once per statement (as init plans),
 -- so the common rows need no function call each: the users they follow (accepted; a follow never
@@ -300,6 +352,9 @@ begin
   );
 end;
 $$;
+comment on function social_private.my_followee_ids() is
+  'Ids of the users the caller follows (accepted, at most 5000); read once per statement by the '
+  'posts policy.';
 grant execute on function social_private.my_followee_ids() to authenticated, service_role;
 
 create function social_private.my_group_ids()
@@ -316,6 +371,8 @@ begin
   );
 end;
 $$;
+comment on function social_private.my_group_ids() is
+  'Ids of the groups the caller is an active member of; read once per statement by policies.';
 grant execute on function social_private.my_group_ids() to authenticated, service_role;
 
 create function social_private.my_blocked_ids()
@@ -329,6 +386,9 @@ begin
   return social_private.user_blocked_ids(auth.uid());
 end;
 $$;
+comment on function social_private.my_blocked_ids() is
+  'Ids of the users a block separates the caller from, either direction; read once per statement '
+  'by policies.';
 grant execute on function social_private.my_blocked_ids() to authenticated, service_role;
 
 -- visitors see public posts outside groups by authors with public profiles
@@ -438,6 +498,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.media_error(jsonb) is
+  'Why p_media is not a valid media list (at most 10 objects {path, type: image|video, width?, '
+  'height?, alt?}), or null when it is.';
 grant execute on function social_private.media_error(jsonb) to authenticated, service_role;
 
 -- Before a post is written: rate limit (inserts), clear errors for bad input, `public` in a
@@ -497,6 +560,10 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_post_write() is
+  'Trigger function (before insert or update on posts, on_posts_write): rate limits new posts, '
+  'validates body, media, data and ref with invalid_* codes, stores public in a group as group, '
+  'stamps edited_at.';
 create trigger on_posts_write
   before insert or update of body, media, visibility, data, kind, ref_type, ref_id, group_id
   on social.posts
@@ -521,6 +588,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_post_written() is
+  'Trigger function (after insert or update of body, media on posts, on_posts_written): keeps the '
+  'previous body and media as a post_revisions row and syncs mentions.';
 create trigger on_posts_written
   after insert or update of body, media on social.posts
   for each row execute function social_private.handle_post_written();
@@ -561,6 +631,9 @@ begin
   update social.posts set deleted_at = now(), deleted_by = v_uid where id = p_post_id;
 end;
 $$;
+comment on function social_private.soft_delete_post(uuid) is
+  'Body of social.delete_post (security definer): the author or group staff set deleted_at and '
+  'deleted_by.';
 grant execute on function social_private.soft_delete_post(uuid) to authenticated, service_role;
 
 -- Soft-delete a post: its author, or staff of its group. Idempotent.

@@ -11,6 +11,9 @@
 -- =====================================================================================
 
 create type social.reaction_kind as enum ('like', 'love', 'celebrate', 'strong', 'fire', 'laugh');
+comment on type social.reaction_kind is
+  'The reactions a user can give a post (like, love, celebrate, strong, fire, laugh), each at most '
+  'once per user and post; the app chooses how to draw them.';
 
 -- =====================================================================================
 -- reactions
@@ -41,6 +44,9 @@ begin
     ));
 end;
 $$;
+comment on function social_private.can_interact_with_post(uuid) is
+  'May the caller react to or comment on p_post_id? Whoever may see it; in a group, active members '
+  'only. False for a deleted post.';
 grant execute on function social_private.can_interact_with_post(uuid) to authenticated, service_role;
 
 create table social.reactions (
@@ -53,6 +59,13 @@ create table social.reactions (
 comment on table social.reactions is
   'One row per user, post and reaction kind. Adding is idempotent; counts on the post are kept '
   'by triggers.';
+comment on column social.reactions.post_id is
+  'The post reacted to; deleting the post deletes its reactions.';
+comment on column social.reactions.user_id is
+  'Who reacted; always the inserting user. Others see it unless a block separates them.';
+comment on column social.reactions.kind is 'Which reaction (see type social.reaction_kind).';
+comment on column social.reactions.created_at is
+  'When the reaction was added; a user''s reactions list newest first.';
 create index reactions_user_idx on social.reactions (user_id, created_at desc);
 alter table social.reactions enable row level security;
 -- anon holds select so feeds can look up "my reactions" (no anon policy: it reads none)
@@ -86,6 +99,9 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_reaction_insert() is
+  'Trigger function (before insert on reactions, on_reactions_insert): counts the reaction against '
+  'the reaction rate limit.';
 create trigger on_reactions_insert before insert on social.reactions
   for each row execute function social_private.handle_reaction_insert();
 
@@ -120,6 +136,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_reaction_counts() is
+  'Trigger function (after insert or delete on reactions, on_reactions_counts): keeps '
+  'posts.reaction_count and reaction_counts (and so hot_score) in step.';
 create trigger on_reactions_counts after insert or delete on social.reactions
   for each row execute function social_private.handle_reaction_counts();
 
@@ -200,6 +219,29 @@ create table social.comments (
 comment on table social.comments is
   'Comments on posts with one level of replies (parent_id is a top-level comment of the same '
   'post). Soft-deleting a top-level comment deletes its replies too.';
+comment on column social.comments.id is
+  'The comment''s id (random uuid, or chosen by the client on insert).';
+comment on column social.comments.post_id is
+  'The post commented on; comments list oldest first per post. Deleting the post deletes them.';
+comment on column social.comments.parent_id is
+  'The top-level comment this replies to (same post); null for a top-level comment. Replies have '
+  'no replies.';
+comment on column social.comments.author_id is 'Who wrote the comment; always the inserting user.';
+comment on column social.comments.body is
+  'Text, 1-2000 characters and not blank; the author may edit it.';
+comment on column social.comments.reply_count is
+  'Replies not deleted (top-level comments only); kept by the on_comments_written trigger.';
+comment on column social.comments.edited_at is
+  'Last edit of the body (set by on_comments_write); null when never edited.';
+comment on column social.comments.deleted_at is
+  'When the comment was soft-deleted (social.delete_comment or moderation); hidden from everyone '
+  'but service_role. A top-level comment takes its replies with it.';
+comment on column social.comments.deleted_by is
+  'Who soft-deleted it: the comment''s author, the post''s author or group staff.';
+comment on column social.comments.created_at is
+  'When the comment was posted; comments list oldest first.';
+comment on column social.comments.updated_at is
+  'Last change of the body; set by the on_comments_write trigger.';
 create index comments_post_idx on social.comments (post_id, created_at, id);
 create index comments_parent_idx on social.comments (parent_id, created_at, id) where parent_id is not null;
 create index comments_author_idx on social.comments (author_id);
@@ -230,6 +272,9 @@ begin
   return social_private.can_view_post(p_post_id);
 end;
 $$;
+comment on function social_private.can_view_comment(uuid, uuid) is
+  'May the caller see a comment by p_author on p_post_id? Whoever sees the post, never across a '
+  'block with the comment''s author. Deletion is checked by callers.';
 grant execute on function social_private.can_view_comment(uuid, uuid) to anon, authenticated, service_role;
 
 -- May the current user see comment p_comment_id? Never when it is deleted.
@@ -252,6 +297,8 @@ begin
   return social_private.can_view_comment(v_comment.post_id, v_comment.author_id);
 end;
 $$;
+comment on function social_private.can_view_comment(uuid) is
+  'May the caller see comment p_comment_id? False when it does not exist or is deleted.';
 grant execute on function social_private.can_view_comment(uuid) to anon, authenticated, service_role;
 
 -- visitors see comments on posts they see
@@ -313,6 +360,10 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_comment_write() is
+  'Trigger function (before insert or update of body on comments, on_comments_write): rate limits '
+  'new comments, checks a reply''s parent (visible, same post, top level), refuses blank or long '
+  'bodies, stamps edited_at.';
 create trigger on_comments_write before insert or update of body on social.comments
   for each row execute function social_private.handle_comment_write();
 
@@ -364,6 +415,10 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_comment_written() is
+  'Trigger function (after insert, delete or update of body, deleted_at on comments): keeps '
+  'posts.comment_count and comments.reply_count, soft-deletes replies with their parent, syncs '
+  'mentions.';
 create trigger on_comments_written after insert or delete or update of body, deleted_at
   on social.comments
   for each row execute function social_private.handle_comment_written();
@@ -404,6 +459,9 @@ begin
   update social.comments set deleted_at = now(), deleted_by = v_uid where id = p_comment_id;
 end;
 $$;
+comment on function social_private.soft_delete_comment(uuid) is
+  'Body of social.delete_comment (security definer): the comment''s author, the post''s author or '
+  'group staff set deleted_at and deleted_by.';
 grant execute on function social_private.soft_delete_comment(uuid) to authenticated, service_role;
 
 -- Soft-delete a comment (and a top-level comment's replies): its author, the post's author, or
@@ -438,6 +496,17 @@ comment on table social.mentions is
   '@handle mentions, parsed from post and comment bodies by triggers: who (mentioned_id) was '
   'mentioned by whom (author_id) where (post_id, and comment_id for a comment). Only existing '
   'users not blocked with the author either way; at most 20 per text.';
+comment on column social.mentions.id is 'The mention''s id (random uuid).';
+comment on column social.mentions.post_id is
+  'The post the mention is in (or the post of the comment it is in).';
+comment on column social.mentions.comment_id is
+  'The comment the mention is in; null for a mention in the post''s body.';
+comment on column social.mentions.mentioned_id is
+  'Who was mentioned by @handle: an existing user other than the author, not blocked with them.';
+comment on column social.mentions.author_id is
+  'Who wrote the text with the mention (the post''s or comment''s author).';
+comment on column social.mentions.created_at is
+  'When the mention first appeared in the text; editing the text keeps mentions that remain.';
 create index mentions_mentioned_idx on social.mentions (mentioned_id, created_at desc);
 create index mentions_comment_idx on social.mentions (comment_id) where comment_id is not null;
 create index mentions_author_idx on social.mentions (author_id);
@@ -496,6 +565,10 @@ begin
   on conflict on constraint mentions_once do nothing;
 end;
 $$;
+comment on function social_private.sync_mentions(uuid, uuid, uuid, text) is
+  'Replaces the mentions of one text (a post body, or a comment body when p_comment_id is set) '
+  'with the @handles it contains: existing users other than the author, not blocked with them, the '
+  'first 20.';
 
 -- =====================================================================================
 -- lists (the page contract of 20261128000000_core.sql; security invoker: RLS decides)
@@ -575,6 +648,9 @@ begin
     order by k.position;
 end;
 $$;
+comment on function social_private.comments_page(text, uuid, uuid, text, integer) is
+  'One page of comments, oldest first, with author summaries: a post''s top-level comments or a '
+  'comment''s replies; the body of list_comments and list_replies.';
 grant execute on function social_private.comments_page(text, uuid, uuid, text, integer)
   to anon, authenticated, service_role;
 

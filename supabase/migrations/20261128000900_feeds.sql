@@ -38,6 +38,10 @@ create type social_private.feed_page as (
   my_reactions text[],
   next_cursor text
 );
+comment on type social_private.feed_page is
+  'A feed page as picked by the feed functions: post ids in display order with, in the same order, '
+  'author summaries, group summaries (null outside groups) and the caller''s reaction kinds '
+  '(comma-separated, '''' for none); next_cursor is null on the last page.';
 
 -- Turn up to p_limit + 1 ordered candidates into a page: the first p_limit ids with, per post,
 -- the author's summary, the group's summary and the caller's own reactions, and a next cursor
@@ -97,6 +101,10 @@ begin
   return v_page;
 end;
 $$;
+comment on function social_private.make_feed_page(text, text, text, integer, uuid[], timestamptz[], double precision[]) is
+  'Turns up to p_limit + 1 ordered candidates the caller may see into a feed_page: the first '
+  'p_limit posts with author and group summaries and the caller''s reactions, and the next cursor '
+  '(of list p_list, order p_order, scope p_scope) when there is one more.';
 
 -- The post columns of a feed row (internal), read as the caller: security_invoker, so RLS on
 -- posts holds for every row and a post the caller may not read is dropped. The feed RPCs join a
@@ -111,6 +119,34 @@ select p.id, p.author_id, p.group_id, p.kind, p.body, p.data, p.ref_type, p.ref_
 from social.posts p;
 comment on view social_private.feed_posts is
   'The post columns of the feed RPCs'' rows; RLS on social.posts applies.';
+comment on column social_private.feed_posts.id is 'The post''s id (social.posts.id).';
+comment on column social_private.feed_posts.author_id is
+  'Who wrote the post (social.posts.author_id).';
+comment on column social_private.feed_posts.group_id is
+  'The post''s group; null outside groups (social.posts.group_id).';
+comment on column social_private.feed_posts.kind is 'What the post is (social.posts.kind).';
+comment on column social_private.feed_posts.body is 'The post''s text (social.posts.body).';
+comment on column social_private.feed_posts.data is
+  'The post''s structured payload (social.posts.data).';
+comment on column social_private.feed_posts.ref_type is
+  'What the post refers to (social.posts.ref_type).';
+comment on column social_private.feed_posts.ref_id is
+  'Id of what the post refers to (social.posts.ref_id).';
+comment on column social_private.feed_posts.media is 'The post''s media list (social.posts.media).';
+comment on column social_private.feed_posts.visibility is
+  'Who may see the post (social.posts.visibility).';
+comment on column social_private.feed_posts.reaction_counts is
+  'Reactions per kind (social.posts.reaction_counts).';
+comment on column social_private.feed_posts.reaction_count is
+  'Total reactions (social.posts.reaction_count).';
+comment on column social_private.feed_posts.comment_count is
+  'Comments not deleted (social.posts.comment_count).';
+comment on column social_private.feed_posts.hot_score is
+  'Order of the top feed (social.posts.hot_score).';
+comment on column social_private.feed_posts.edited_at is
+  'Last edit of body or media (social.posts.edited_at).';
+comment on column social_private.feed_posts.created_at is
+  'When the post was published (social.posts.created_at).';
 grant select on social_private.feed_posts to anon, authenticated, service_role;
 
 -- =====================================================================================
@@ -193,6 +229,10 @@ begin
                                        coalesce(v_ids, '{}'), v_created, v_scores);
 end;
 $$;
+comment on function social_private.group_feed_page(uuid, text, text, integer) is
+  'Picks a page of p_group_id''s posts for social.group_feed: group posts, private ones to their '
+  'author and the coaching group''s owner, never blocked users. Raises group_not_found or '
+  'group_forbidden.';
 grant execute on function social_private.group_feed_page(uuid, text, text, integer) to authenticated, service_role;
 
 create function social.group_feed(
@@ -331,6 +371,10 @@ begin
                                        coalesce(v_ids, '{}'), v_created, v_scores);
 end;
 $$;
+comment on function social_private.profile_feed_page(uuid, text, text, integer) is
+  'Picks a page of p_user_id''s posts outside groups for social.profile_feed, by what the caller '
+  'may see: all for the author, followers posts for accepted followers, public ones otherwise; '
+  'nothing across a block.';
 grant execute on function social_private.profile_feed_page(uuid, text, text, integer)
   to anon, authenticated, service_role;
 
@@ -409,6 +453,8 @@ begin
   return social_private.make_feed_page('get_post', 'latest', p_post_id::text, 1, array[p_post_id], null, null);
 end;
 $$;
+comment on function social_private.post_page(uuid) is
+  'The feed_page of one post for social.get_post; empty when the caller may not see it.';
 grant execute on function social_private.post_page(uuid) to anon, authenticated, service_role;
 
 -- One post in the feed row shape (no row when the caller may not see it).

@@ -324,6 +324,10 @@ begin
                                        coalesce(v_ids, '{}'), v_created, v_scores);
 end;
 $$;
+comment on function social_private.home_feed_page(text, text, integer) is
+  'Picks a page of the caller''s home feed for social.home_feed: followed users'' public and '
+  'followers posts, posts in their active groups and their own, never blocked or muted users; two '
+  'index passes keep the cost flat in the number of followees.';
 grant execute on function social_private.home_feed_page(text, text, integer) to authenticated, service_role;
 
 -- The signed-in user's home feed.

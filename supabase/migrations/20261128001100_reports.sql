@@ -21,10 +21,15 @@
 -- =====================================================================================
 
 create type social.report_target as enum ('post', 'comment', 'profile', 'group');
+comment on type social.report_target is
+  'What a report is about: a post, a comment, a profile or a group (reports.target_id is its id).';
 
 create type social.report_reason as enum (
   'spam', 'harassment', 'hate', 'violence', 'nudity', 'misinformation', 'self_harm', 'other'
 );
+comment on type social.report_reason is
+  'The reporter''s category: spam, harassment, hate, violence, nudity, misinformation, self_harm '
+  'or other (say more in the note).';
 
 create type social.report_status as enum ('open', 'resolved', 'dismissed');
 comment on type social.report_status is
@@ -75,6 +80,31 @@ comment on column social.reports.target_user_id is
 comment on column social.reports.target_snapshot is
   'The reported content as the reporter saw it when reporting (text, handle, name ...).';
 comment on column social.reports.resolution_note is 'Note of the staff who closed the report (the reporter sees it).';
+comment on column social.reports.id is
+  'The report''s id (random uuid); the moderation log names it when the report is closed.';
+comment on column social.reports.target_type is
+  'What is reported (post, comment, profile or group); fixed.';
+comment on column social.reports.target_id is
+  'Id of the reported post, comment, profile or group (no foreign key: the report outlives it); '
+  'fixed.';
+comment on column social.reports.reason is
+  'The reporter''s category (see type social.report_reason); fixed.';
+comment on column social.reports.note is
+  'The reporter''s free-text note, at most 1000 characters; blank becomes null; fixed.';
+comment on column social.reports.status is
+  'open until staff close it; then resolved or dismissed, for good (see type '
+  'social.report_status).';
+comment on column social.reports.resolution is
+  'The action taken, set when the report is closed (none when dismissed); null while open.';
+comment on column social.reports.resolved_by is
+  'Who closed the report (set by the on_reports_update trigger); null when the platform '
+  '(service_role) closed it or the account is gone.';
+comment on column social.reports.resolved_at is
+  'When the report was closed; null while open. Set by the on_reports_update trigger.';
+comment on column social.reports.created_at is
+  'When the report was made; queues list newest first.';
+comment on column social.reports.updated_at is
+  'Last change (the close); set by the report triggers.';
 -- one open report per reporter and target (the idempotency key of social.report)
 create unique index reports_open_once_idx on social.reports (reporter_id, target_type, target_id)
   where status = 'open';
@@ -128,6 +158,9 @@ as $$
   set status = 'resolved', resolution = p_resolution, resolution_note = left(p_note, 1000)
   where r.target_type = p_target_type and r.target_id = p_target_id and r.status = 'open';
 $$;
+comment on function social_private.resolve_reports_of(social.report_target, uuid, social.report_resolution, text) is
+  'Closes every open report of one target as resolved with p_resolution and note p_note (when '
+  'staff remove the content); the report triggers stamp and log each close.';
 
 -- =====================================================================================
 -- triggers
@@ -214,6 +247,10 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_report_insert() is
+  'Trigger function (before insert on reports, on_reports_insert): rate limits, finds the target '
+  'as the reporter may see it (target_not_found otherwise), routes it (group_id), fills '
+  'target_user_id and target_snapshot, starts it open.';
 create trigger on_reports_insert before insert on social.reports
   for each row execute function social_private.handle_report_insert();
 
@@ -271,6 +308,10 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_report_update() is
+  'Trigger function (before update on reports, on_reports_update): only closing an open report, '
+  'once, by someone it is not about; stamps resolved_by and resolved_at. Raises report_closed, '
+  'own_report, resolution_required.';
 create trigger on_reports_update before update on social.reports
   for each row execute function social_private.handle_report_update();
 
@@ -290,6 +331,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_report_closed() is
+  'Trigger function (after update of status on reports, on_reports_closed): writes the close to '
+  'the moderation log (report_resolved or report_dismissed).';
 create trigger on_reports_closed after update of status on social.reports
   for each row when (old.status = 'open' and new.status <> 'open')
   execute function social_private.handle_report_closed();

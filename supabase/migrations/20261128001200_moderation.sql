@@ -29,8 +29,15 @@ create type social.moderation_action as enum (
   'post_removed', 'comment_removed', 'member_banned', 'member_unbanned', 'member_removed',
   'role_changed', 'report_resolved', 'report_dismissed'
 );
+comment on type social.moderation_action is
+  'What a moderation log entry records: post_removed, comment_removed (by staff or the platform, '
+  'not the author), member_banned, member_unbanned, member_removed, role_changed (by someone '
+  'else), report_resolved, report_dismissed.';
 
 create type social.moderation_target as enum ('post', 'comment', 'user', 'report');
+comment on type social.moderation_target is
+  'What a moderation log entry''s target_id names: a post, a comment, a user (a member acted on) '
+  'or a report.';
 
 -- =====================================================================================
 -- tables
@@ -60,6 +67,20 @@ comment on column social.moderation_log.target_id is
 comment on column social.moderation_log.target_user_id is
   'The user affected: the author of removed content, the banned or removed member, the user a '
   'closed report was about.';
+comment on column social.moderation_log.id is 'The entry''s id (random uuid).';
+comment on column social.moderation_log.group_id is
+  'The group the action was in; null for platform actions (profiles, groups themselves, content '
+  'outside groups). No foreign key: the entry outlives the group.';
+comment on column social.moderation_log.action is
+  'What was done (see type social.moderation_action).';
+comment on column social.moderation_log.target_type is
+  'What target_id names: post, comment, user or report.';
+comment on column social.moderation_log.reason is
+  'Why, as given to moderate_post, moderate_comment or moderate_member (or a report''s resolution '
+  'note); null when none was given.';
+comment on column social.moderation_log.metadata is
+  'Details of the action as a JSON object, e.g. {from, to} for role_changed, {resolution, '
+  'report_reason, ...} for a closed report; ids and values, never content.';
 create index moderation_log_group_idx on social.moderation_log (group_id, created_at desc, id desc);
 create index moderation_log_platform_idx on social.moderation_log (created_at desc, id desc)
   where group_id is null;
@@ -90,6 +111,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.refuse_moderation_log_change() is
+  'Trigger function (before update, delete or truncate on moderation_log): raises append_only '
+  '(403) for everyone, the table owner included.';
 create trigger on_moderation_log_change before update or delete on social.moderation_log
   for each row execute function social_private.refuse_moderation_log_change();
 create trigger on_moderation_log_truncate before truncate on social.moderation_log
@@ -108,6 +132,9 @@ set search_path = ''
 as $$
   select nullif(current_setting('social.moderation_reason', true), '');
 $$;
+comment on function social_private.moderation_reason() is
+  'The reason of the moderation action under way (the transaction-local setting '
+  'social.moderation_reason), or null.';
 
 -- Run a moderation step with a reason: the transaction-local setting the log triggers read.
 create function social_private.set_moderation_reason(p_reason text)
@@ -123,6 +150,9 @@ begin
   perform set_config('social.moderation_reason', coalesce(nullif(btrim(p_reason), ''), ''), true);
 end;
 $$;
+comment on function social_private.set_moderation_reason(text) is
+  'Sets the transaction-local reason (at most 1000 characters; null or blank clears it) that the '
+  'moderation log triggers record.';
 grant execute on function social_private.set_moderation_reason(text) to authenticated, service_role;
 
 -- Append one entry to the moderation log as the current user (null = the platform).
@@ -146,6 +176,9 @@ as $$
   values ((select auth.uid()), p_group_id, p_action, p_target_type, p_target_id, p_target_user_id,
           coalesce(p_reason, social_private.moderation_reason()), coalesce(p_metadata, '{}'));
 $$;
+comment on function social_private.log_moderation(social.moderation_action, uuid, social.moderation_target, uuid, uuid, text, jsonb) is
+  'Appends one entry to social.moderation_log with auth.uid() as actor (null: the platform) and '
+  'the reason given or the one under way.';
 
 -- A post soft-deleted by someone other than its author (group staff, the platform): log it and
 -- resolve the post's open reports.
@@ -167,6 +200,10 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_post_removed() is
+  'Trigger function (after update of deleted_at on posts, on_posts_removed): a post deleted by '
+  'someone other than its author is logged as post_removed and its open reports resolved '
+  '(content_removed).';
 create trigger on_posts_removed after update of deleted_at on social.posts
   for each row when (old.deleted_at is null and new.deleted_at is not null)
   execute function social_private.handle_post_removed();
@@ -207,6 +244,10 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_comment_removed() is
+  'Trigger function (after update of deleted_at on comments, on_comments_removed): a comment '
+  'deleted by group staff or the platform is logged as comment_removed and its open reports '
+  'resolved; replies going with their parent are not logged again.';
 create trigger on_comments_removed after update of deleted_at on social.comments
   for each row when (old.deleted_at is null and new.deleted_at is not null)
   execute function social_private.handle_comment_removed();
@@ -255,6 +296,10 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_member_moderated() is
+  'Trigger function (after insert, update of status, role or delete on group_members): logs bans, '
+  'unbans, removals and role changes made by someone other than the member; cascades are not '
+  'logged.';
 create trigger on_group_members_moderated after insert or update of status, role or delete
   on social.group_members
   for each row execute function social_private.handle_member_moderated();

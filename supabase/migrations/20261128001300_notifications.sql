@@ -23,6 +23,10 @@ create type social.notification_kind as enum (
   'follow_request', 'follow_accepted', 'new_follower', 'reaction', 'comment', 'reply', 'mention',
   'announcement', 'group_invite', 'join_request', 'join_approved'
 );
+comment on type social.notification_kind is
+  'What happened: follow_request, follow_accepted, new_follower, reaction, comment, reply, '
+  'mention, announcement, group_invite, join_request, join_approved. Who gets each and what groups '
+  'them is in the notification_triggers migration header.';
 
 -- =====================================================================================
 -- tables
@@ -60,6 +64,26 @@ comment on column social.notifications.data is
 comment on column social.notifications.occurred_at is
   'When the latest event happened (clock time, so events of one transaction keep their order); '
   'lists order by it.';
+comment on column social.notifications.id is
+  'The notification''s id (random uuid); the Realtime broadcast carries the row.';
+comment on column social.notifications.recipient_id is
+  'Whose inbox it is in: only they read it and mark it read.';
+comment on column social.notifications.kind is 'What happened (see type social.notification_kind).';
+comment on column social.notifications.post_id is
+  'The post it is about (reactions, comments, replies, mentions), for the app to open; deleting '
+  'the post deletes the notification.';
+comment on column social.notifications.comment_id is
+  'The comment it is about (the parent comment of a reply, the comment of a mention); deleting the '
+  'comment deletes the notification.';
+comment on column social.notifications.group_id is
+  'The group it is about or happened in; deleting the group deletes the notification.';
+comment on column social.notifications.announcement_id is
+  'The announcement it is about (kind announcement); deleting it deletes the notification.';
+comment on column social.notifications.read_at is
+  'When the recipient marked it read (stamped now() by the on_notifications_update trigger); null '
+  'while unread. Read is final; the next event on the subject starts a new notification.';
+comment on column social.notifications.created_at is
+  'When the notification was first created (occurred_at moves on with later events).';
 -- the grouping key: one unread notification per recipient, kind and subject
 create unique index notifications_unread_subject_idx on social.notifications (recipient_id, kind, subject_id)
   where read_at is null;
@@ -105,6 +129,9 @@ begin
   return new;
 end;
 $$;
+comment on function social_private.handle_notification_update() is
+  'Trigger function (before update on notifications, on_notifications_update): marking read stamps '
+  'now(); a read notification cannot become unread.';
 create trigger on_notifications_update before update on social.notifications
   for each row execute function social_private.handle_notification_update();
 
@@ -116,6 +143,12 @@ create table social.notification_counters (
 );
 comment on table social.notification_counters is
   'Unread notifications per user, kept by triggers on social.notifications; the owner reads it.';
+comment on column social.notification_counters.user_id is
+  'Whose unread count this is; the row is made on their first notification.';
+comment on column social.notification_counters.unread_count is
+  'Unread notifications of the user; kept by the on_notifications_counted_* triggers, so reading '
+  'it is one lookup.';
+comment on column social.notification_counters.updated_at is 'When the count last changed.';
 alter table social.notification_counters enable row level security;
 grant select on social.notification_counters to authenticated;
 grant all on social.notification_counters to service_role;
@@ -166,6 +199,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_notification_counts() is
+  'Statement trigger function (after insert, update or delete on notifications): keeps '
+  'notification_counters.unread_count per recipient from the transition tables.';
 create trigger on_notifications_counted_insert after insert on social.notifications
   referencing new table as new_rows
   for each statement execute function social_private.handle_notification_counts();
@@ -186,6 +222,14 @@ create table social.notification_preferences (
 comment on table social.notification_preferences is
   'Per-kind notification switches of a user; a kind without a row is on. in_app = false: no '
   'notifications of that kind at all.';
+comment on column social.notification_preferences.user_id is
+  'The user whose switch this is; only they read and change it.';
+comment on column social.notification_preferences.kind is
+  'The notification kind switched on or off (see type social.notification_kind).';
+comment on column social.notification_preferences.in_app is
+  'false: the user gets no notifications of this kind at all; true: they do (as without a row).';
+comment on column social.notification_preferences.updated_at is
+  'Last change; set by the on_notification_preferences_updated trigger.';
 alter table social.notification_preferences enable row level security;
 grant select, delete on social.notification_preferences to authenticated;
 grant insert (user_id, kind, in_app) on social.notification_preferences to authenticated;
@@ -312,6 +356,10 @@ begin
   return cardinality(v_rows);
 end;
 $$;
+comment on function social_private.notify(uuid[], social.notification_kind, uuid, uuid, uuid, uuid, uuid, uuid, jsonb) is
+  'Notifies p_recipients of one event by p_actor (null: the platform), skipping the actor, blocked '
+  'pairs, kinds turned off and reactions of muted users; groups into the unread notification of '
+  'the same kind and subject; broadcasts to user:<id>. Returns how many were notified.';
 
 -- Remove the unread notification of (recipient, kind, subject), e.g. a withdrawn request.
 create function social_private.withdraw_notification(
@@ -329,6 +377,9 @@ as $$
   where n.recipient_id = p_recipient and n.kind = p_kind and n.subject_id = p_subject_id
     and n.read_at is null;
 $$;
+comment on function social_private.withdraw_notification(uuid, social.notification_kind, uuid) is
+  'Deletes p_recipient''s unread notification of p_kind about p_subject_id (a withdrawn request, a '
+  'removed mention).';
 
 -- A short text excerpt for a notification.
 create function social_private.excerpt(p_text text)
@@ -339,6 +390,8 @@ set search_path = ''
 as $$
   select case when char_length(p_text) > 140 then left(p_text, 139) || '…' else p_text end;
 $$;
+comment on function social_private.excerpt(text) is
+  'The first 140 characters of p_text (139 and an ellipsis when longer), for notification data.';
 
 -- Realtime Authorization: a signed-in user receives Broadcast messages on their own `user:<id>`
 -- topic only (Realtime evaluates this when the client joins the private channel, with

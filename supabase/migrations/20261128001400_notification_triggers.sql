@@ -53,6 +53,10 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_follow_notify() is
+  'Trigger function (after insert, update of status or delete on follows, on_follows_notify): '
+  'follow_request or new_follower to the followee, follow_accepted to the requester; a withdrawn, '
+  'declined or accepted request takes its follow_request.';
 create trigger on_follows_notify after insert or update of status or delete on social.follows
   for each row execute function social_private.handle_follow_notify();
 
@@ -77,6 +81,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_block_notifications() is
+  'Trigger function (after insert on blocks, on_blocks_notifications): takes each user out of the '
+  'other''s notifications (drops those only they caused).';
 create trigger on_blocks_notifications after insert on social.blocks
   for each row execute function social_private.handle_block_notifications();
 
@@ -126,6 +133,10 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_member_notify() is
+  'Trigger function (after insert, update of status or delete on group_members, '
+  'on_group_members_notify): join_request to the group''s staff; an answered request leaves their '
+  'unread notifications; join_approved to the requester when staff approve.';
 create trigger on_group_members_notify after insert or update of status or delete on social.group_members
   for each row execute function social_private.handle_member_notify();
 
@@ -153,6 +164,10 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_invite_notify() is
+  'Trigger function (after insert or update on group_invites, on_group_invites_notify): '
+  'group_invite to the invitee of an addressed invite; accepting, declining or revoking it takes '
+  'the unread notification.';
 create trigger on_group_invites_notify after insert or update of accepted_at, declined_at, revoked_at
   on social.group_invites
   for each row execute function social_private.handle_invite_notify();
@@ -177,6 +192,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_announcement_notify() is
+  'Trigger function (after insert on announcements, on_announcements_notify): announcement to '
+  'every active member but the author, with title and excerpt.';
 create trigger on_announcements_notify after insert on social.announcements
   for each row execute function social_private.handle_announcement_notify();
 
@@ -200,6 +218,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_reaction_notify() is
+  'Trigger function (after insert on reactions, on_reactions_notify): reaction to the post''s '
+  'author, grouped per post.';
 create trigger on_reactions_notify after insert on social.reactions
   for each row execute function social_private.handle_reaction_notify();
 
@@ -238,6 +259,10 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_comment_notify() is
+  'Trigger function (after insert on comments, on_comments_notify): comment to the post''s author '
+  '(grouped per post) and reply to the parent comment''s author (grouped per parent) while they '
+  'can see the post.';
 create trigger on_comments_notify after insert on social.comments
   for each row execute function social_private.handle_comment_notify();
 
@@ -281,6 +306,10 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_mention_notify() is
+  'Trigger function (after insert or delete on mentions, on_mentions_notify): mention to the '
+  'mentioned user when they can see the post and were not notified as its or the parent''s author; '
+  'a removed mention takes its unread notification.';
 create trigger on_mentions_notify after insert or delete on social.mentions
   for each row execute function social_private.handle_mention_notify();
 
@@ -300,6 +329,9 @@ begin
   return null;
 end;
 $$;
+comment on function social_private.handle_content_deleted_notifications() is
+  'Trigger function (after update of deleted_at on posts and comments): a soft-deleted post or '
+  'comment takes every notification about it.';
 create trigger on_posts_deleted_notifications after update of deleted_at on social.posts
   for each row when (old.deleted_at is null and new.deleted_at is not null)
   execute function social_private.handle_content_deleted_notifications();

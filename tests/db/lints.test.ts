@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { sql, withDb } from "../helpers/db.ts";
+import { sql, type TestDb, withDb } from "../helpers/db.ts";
 
 const dir = join(import.meta.dirname, "..", "..", "sql", "lints");
 const lints = readdirSync(dir)
@@ -38,6 +38,8 @@ const violations: Record<string, string> = {
   function_execute_public:
     "create function social.lint_probe() returns int language sql set search_path = '' as 'select 1'; grant execute on function social.lint_probe() to public",
   view_not_security_invoker: "create view social.lint_probe as select 1 as one",
+  comment_missing: `create table social.lint_probe (id int primary key);
+    alter table social.lint_probe enable row level security`,
 };
 
 describe("schema lints", () => {
@@ -99,6 +101,68 @@ describe("schema lints", () => {
       });
     });
   }
+
+  // Studio shows these comments to admins: every kind of object is checked, a blank comment is
+  // none, and commenting the object clears it
+  it("comment_missing reports every kind of uncommented object, and none once each has a comment", async () => {
+    const objects = {
+      "social.lint_probe": "table",
+      "social.lint_probe.id": "column",
+      "social.lint_probe.note": "column",
+      "social.lint_probe_view": "view",
+      "social.lint_probe_view.id": "column",
+      "social.lint_probe_kind": "enum type",
+      "social.lint_probe_pair": "composite type",
+      "social.lint_probe_fn()": "function",
+      "social_private.lint_probe": "table",
+      "social_private.lint_probe.id": "column",
+      "social_private.lint_probe_fn(p_id integer)": "function",
+    };
+    const create = `create table social.lint_probe (id int primary key, note text);
+      alter table social.lint_probe enable row level security;
+      create view social.lint_probe_view with (security_invoker = true) as select id from social.lint_probe;
+      create type social.lint_probe_kind as enum ('a', 'b');
+      create type social.lint_probe_pair as (a int, b int);
+      create function social.lint_probe_fn() returns int language sql set search_path = '' as 'select 1';
+      create table social_private.lint_probe (id int primary key);
+      create function social_private.lint_probe_fn(p_id integer) returns int language sql set search_path = ''
+        as 'select 1'`;
+    const comment = `comment on table social.lint_probe is 'a probe';
+      comment on column social.lint_probe.id is 'its id';
+      comment on column social.lint_probe.note is 'a note';
+      comment on view social.lint_probe_view is 'a view';
+      comment on column social.lint_probe_view.id is 'its id';
+      comment on type social.lint_probe_kind is 'a or b';
+      comment on type social.lint_probe_pair is 'two numbers';
+      comment on function social.lint_probe_fn() is 'one';
+      comment on table social_private.lint_probe is 'a private probe';
+      comment on column social_private.lint_probe.id is 'its id';
+      comment on function social_private.lint_probe_fn(integer) is 'one'`;
+    const query = lints.find((l) => l.name === "comment_missing")!.query;
+    const probes = async (db: TestDb) =>
+      (await db.q.unsafe(query))
+        .filter((r) => String(r.object).includes("lint_probe"))
+        .map((r) => `${r.object}: ${r.detail}`)
+        .sort();
+    for (const searchPath of ["public", PLATFORM_SEARCH_PATH]) {
+      await withDb(async (db) => {
+        await db.q.unsafe(`set local search_path = ${searchPath}`);
+        await db.q.unsafe(create);
+        expect(await probes(db), `search_path ${searchPath}`).toEqual(
+          Object.entries(objects)
+            .map(([object, kind]) => `${object}: ${kind} has no comment`)
+            .sort(),
+        );
+        // a blank comment says nothing: still reported
+        await db.q.unsafe("comment on column social.lint_probe.note is '  '");
+        expect(await probes(db), `search_path ${searchPath}`).toContain(
+          "social.lint_probe.note: column has no comment",
+        );
+        await db.q.unsafe(comment);
+        expect(await probes(db), `search_path ${searchPath}`).toEqual([]);
+      });
+    }
+  });
 
   it("the policy lints see calls, not names: a wrapped auth.uid() printed as uid() passes, an unwrapped one fails", async () => {
     await withDb(async (db) => {

@@ -3,20 +3,11 @@
  * its `graph` namespace against the live local API (@supabase/lite on the test database).
  */
 import { randomUUID } from "node:crypto";
-import {
-  AuthApiError,
-  AuthRetryableFetchError,
-  AuthSessionMissingError,
-  createClient,
-  type SupabaseClient,
-} from "@supabase/supabase-js";
-import { describe, expect, expectTypeOf, inject, test } from "vitest";
-import WebSocket from "ws";
+import { AuthApiError, AuthRetryableFetchError, AuthSessionMissingError } from "@supabase/supabase-js";
+import { describe, expect, expectTypeOf, test } from "vitest";
 import type { z } from "zod";
 import {
   CursorSchema,
-  createSupasocialClient,
-  type Database,
   decodeCursor,
   encodeCursor,
   HandleSchema,
@@ -25,66 +16,17 @@ import {
   type MyProfile,
   normalizeTimestamp,
   ProfileUpdateSchema,
-  type SupasocialClient,
   SupasocialError,
   type SupasocialResult,
   toSupasocialError,
   UuidSchema,
 } from "../../client-sdk/src/index.ts";
 import { freePort } from "../../scripts/lib/db.ts";
+import { session, signUp, type TestUser, unwrap } from "../fixtures/sdk.ts";
 
 // =============================================================================================
 // helpers
 // =============================================================================================
-
-interface Session {
-  supabase: SupabaseClient<Database>;
-  client: SupasocialClient;
-  /** Requests the client has sent to the Data API (`/rest/v1/`). */
-  restCalls: string[];
-}
-
-function session(url = inject("apiUrl")): Session {
-  const restCalls: string[] = [];
-  const supabase = createClient<Database>(url, inject("publishableKey"), {
-    auth: { persistSession: false, autoRefreshToken: false },
-    realtime: { transport: WebSocket as never },
-    global: {
-      fetch: (input, init) => {
-        const target = input instanceof Request ? input.url : String(input);
-        if (target.includes("/rest/v1/")) restCalls.push(target);
-        return fetch(input, init);
-      },
-    },
-  });
-  return { supabase, client: createSupasocialClient(supabase), restCalls };
-}
-
-interface TestUser extends Session {
-  id: string;
-  handle: string;
-}
-
-let seq = 0;
-/** Sign up a fresh user (unique e-mail and handle) and return a signed-in client. */
-async function signUp(label: string): Promise<TestUser> {
-  const s = session();
-  const tag = `${randomUUID().slice(0, 8)}${(seq++).toString(36)}`;
-  const handle = `${label}_${tag}`.slice(0, 30);
-  const { data, error } = await s.supabase.auth.signUp({
-    email: `${handle}@sdk.test`,
-    password: `pw-${randomUUID()}`,
-    options: { data: { handle, display_name: `${label} ${tag}` } },
-  });
-  if (error || !data.user || !data.session) throw error ?? new Error("sign-up returned no session");
-  return { ...s, id: data.user.id, handle };
-}
-
-/** The data of a result, failing the test with the error when there is one. */
-function unwrap<T>(result: SupasocialResult<T>): T {
-  if (result.error) throw new Error(`unexpected ${result.error.code}: ${result.error.message}`);
-  return result.data;
-}
 
 async function makePrivate(user: TestUser) {
   unwrap(await user.client.profiles.update({ visibility: "private" }));

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { NotificationListOptionsSchema, toNotificationEvent } from "../../client-sdk/src/index.ts";
-import { expectError, session, signUp, uniqueName, unwrap } from "./support.ts";
+import { expectError, session, signUp, uniqueName, unwrap } from "../fixtures/sdk.ts";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/;
 
