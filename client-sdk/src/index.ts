@@ -9,7 +9,6 @@
  * ```
  */
 export { createSupasocialClient, type SupasocialClient, type SupasocialNamespaces } from "./client.ts";
-export { type CursorPosition, decodeCursor, encodeCursor } from "./cursor.ts";
 export type { CompositeTypes, Database, Enums, Json, Tables, TablesInsert, TablesUpdate } from "./database.types.ts";
 export { Constants } from "./database.types.ts";
 export {
@@ -30,7 +29,7 @@ export {
 } from "./namespace.ts";
 export * from "./namespaces/index.ts";
 export type { ProfileSummary } from "./namespaces/shared.ts";
-export type { Page } from "./pagination.ts";
+export type { ListMethod, Page, PageOptions } from "./pagination.ts";
 export type { SupasocialResult } from "./result.ts";
 export { normalizeTimestamp } from "./timestamps.ts";
 export {
@@ -41,10 +40,6 @@ export {
   type ListOptions,
   ListOptionsSchema,
   MAX_PAGE_SIZE,
-  MAX_SERVER_PAGE_SIZE,
-  OpaqueCursorSchema,
-  type ServerListOptions,
-  ServerListOptionsSchema,
   textSchema,
   UuidSchema,
 } from "./validation.ts";
