@@ -12,6 +12,15 @@ export { createSupasocialClient, type SupasocialClient, type SupasocialNamespace
 export type { CompositeTypes, Database, Enums, Json, Tables, TablesInsert, TablesUpdate } from "./database.types.ts";
 export { Constants } from "./database.types.ts";
 export {
+  isSupasocialErrorCode,
+  SUPASOCIAL_ERROR_CODES,
+  SUPASOCIAL_ERROR_KINDS,
+  SUPASOCIAL_ERROR_STATUS,
+  type SupasocialErrorCodeInfo,
+  type SupasocialErrorCodeOfStatus,
+  type SupasocialErrorKind,
+} from "./error-codes.ts";
+export {
   isSupasocialError,
   SupasocialError,
   type SupasocialErrorCode,

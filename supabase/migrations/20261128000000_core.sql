@@ -1,12 +1,13 @@
 -- Core: the `social` API schema, the private `social_private` schema, extensions, and the helpers
 -- that several domains use:
---   raise_error          raise an error with a stable code (in HINT) and an HTTP-mapped SQLSTATE
+--   raise_error          raise an error of a kind (invalid_input, not_found, ...) with a code
+--                        from the closed list of error codes (in HINT)
 --   require_user         the signed-in user, or not_authenticated
 --   jsonb_arg            a jsonb RPC argument as sent (some servers pass objects as JSON strings)
 --   handle_updated_at    the updated_at trigger function
 --   check_rate_limit     writes per user and minute against social_private.rate_limit_rules
 --                        (post 10, comment 30, reaction 120, report 10; editable in Studio);
---                        raises rate_limited (54000); service_role is not limited
+--                        raises rate_limited (PT429, HTTP 429); service_role is not limited
 --   page_limit, encode_cursor, decode_cursor, encode_page_cursor, decode_page_cursor,
 --   require_order        the page contract of every list: one page size, signed opaque cursors
 --   is_platform          is the session the platform (service_role, a backend without a user)?
@@ -58,18 +59,34 @@ grant usage on schema social_private to anon, authenticated, service_role;
 -- errors, the caller, arguments, timestamps
 -- =====================================================================================
 
--- Raise an error with a stable, machine-readable code. The code travels in `hint` (PostgREST and
--- postgres.js return it as `hint`); p_sqlstate says what kind of error it is:
---   22023 invalid input (HTTP 400), 42501 forbidden (403),
---   P0002 not found, 23505 conflict, 54000 rate limited.
--- The last three are raised as PostgREST's custom-status SQLSTATEs PT404, PT409 and PT429, so the
--- Data API answers 404, 409 and 429 and keeps the hint (PostgREST would answer P0002 with 400, and
--- @supabase/lite drops the hint of P0002, 23505 and 54000). Constraint violations that Postgres
--- raises itself keep their own SQLSTATE (e.g. 23505 for a taken handle).
+-- Errors. Every error our SQL raises goes through raise_error(kind, code, message): the code is
+-- one of the closed list in client-sdk/src/error-codes.ts (README, "Error codes"; a test fails on a
+-- code that is not on it) and travels in HINT, which PostgREST, @supabase/lite and postgres.js all
+-- return as `hint`. The kind says what sort of error it is and picks the SQLSTATE, and with it the
+-- HTTP status that PostgREST and @supabase/lite both answer. Each kind is also the generic code
+-- of that sort on the list, which the SDK falls back to for a code it does not know:
+--   invalid_input      22023 (invalid_parameter_value)   400
+--   not_authenticated  PT401 (PostgREST custom status)   401
+--   permission_denied  42501 (insufficient_privilege)    403; 401 to a request without a user
+--   not_found          PT404                             404
+--   conflict           PT409                             409
+--   rate_limited       PT429                             429
+-- PostgREST would answer P0002 (no_data_found) with 500 and 54000 with 413, and @supabase/lite
+-- answers P0001, P0002, 54000 and 23514 with `500 SUP` and drops the hint of 23505, hence the
+-- PTnnn states; both answer 42501 with 403 to a caller that has a role but no user (a service
+-- key), hence PT401 for not_authenticated. Errors that Postgres raises itself keep their own
+-- SQLSTATE (23505 for a taken handle, 42501 for a row that RLS refuses) and have no hint; the SDK
+-- maps those by SQLSTATE.
+create type social_private.error_kind as enum (
+  'invalid_input', 'not_authenticated', 'permission_denied', 'not_found', 'conflict', 'rate_limited'
+);
+comment on type social_private.error_kind is
+  'What sort of error raise_error raises; picks the SQLSTATE and so the HTTP status (400, 401, 403, 404, 409, 429).';
+
 create function social_private.raise_error(
+  p_kind social_private.error_kind,
   p_code text,
-  p_message text,
-  p_sqlstate text default '22023'
+  p_message text
 )
 returns void
 language plpgsql
@@ -80,17 +97,19 @@ begin
   raise exception using
     message = p_message,
     hint = p_code,
-    errcode = case p_sqlstate
-      when 'P0002' then 'PT404'
-      when '23505' then 'PT409'
-      when '54000' then 'PT429'
-      else p_sqlstate
+    errcode = case p_kind
+      when 'invalid_input' then '22023'
+      when 'not_authenticated' then 'PT401'
+      when 'permission_denied' then '42501'
+      when 'not_found' then 'PT404'
+      when 'conflict' then 'PT409'
+      when 'rate_limited' then 'PT429'
     end;
 end;
 $$;
-comment on function social_private.raise_error(text, text, text) is
-  'Raises p_message with SQLSTATE p_sqlstate and the stable Supasocial error code in HINT.';
-grant execute on function social_private.raise_error(text, text, text)
+comment on function social_private.raise_error(social_private.error_kind, text, text) is
+  'Raises p_message with the SQLSTATE of p_kind and the stable Supasocial error code p_code in HINT.';
+grant execute on function social_private.raise_error(social_private.error_kind, text, text)
   to anon, authenticated, service_role;
 
 -- The signed-in user, or an error when there is none (for RPCs that need a user).
@@ -104,7 +123,7 @@ declare
   v_uid uuid := (select auth.uid());
 begin
   if v_uid is null then
-    perform social_private.raise_error('not_authenticated', 'sign in first', '42501');
+    perform social_private.raise_error('not_authenticated', 'not_authenticated', 'sign in first');
   end if;
   return v_uid;
 end;
@@ -195,7 +214,7 @@ comment on column social_private.rate_limit_counters.count is
 revoke all on social_private.rate_limit_counters from public, anon, authenticated;
 grant all on social_private.rate_limit_counters to service_role;
 
--- Count one `p_action` for the current user in this minute and refuse it (rate_limited, 54000)
+-- Count one `p_action` for the current user in this minute and refuse it (rate_limited, PT429)
 -- beyond the rule's per_minute. service_role and sessions without a user are not limited.
 -- Security definer: the counters are not the caller's to write.
 create function social_private.check_rate_limit(p_action text)
@@ -229,15 +248,14 @@ begin
   end if;
   if v_count > v_limit then
     perform social_private.raise_error(
-      'rate_limited',
-      format('too many %s writes: at most %s per minute, try again shortly', p_action, v_limit),
-      '54000'
+      'rate_limited', 'rate_limited',
+      format('too many %s writes: at most %s per minute, try again shortly', p_action, v_limit)
     );
   end if;
 end;
 $$;
 comment on function social_private.check_rate_limit(text) is
-  'Counts one p_action for the current user; raises rate_limited (54000) beyond '
+  'Counts one p_action for the current user; raises rate_limited (HTTP 429) beyond '
   'rate_limit_rules.per_minute. service_role is not limited.';
 grant execute on function social_private.check_rate_limit(text) to authenticated, service_role;
 
@@ -330,7 +348,7 @@ set search_path = ''
 as $$
 begin
   if p_order is null or not (p_order = any (p_orders)) then
-    perform social_private.raise_error('invalid_order',
+    perform social_private.raise_error('invalid_input', 'invalid_order',
       format('order must be %s', array_to_string(p_orders, ' or ')));
   end if;
   return p_order;
@@ -413,7 +431,7 @@ begin
       raise exception 'a cursor of another list or order';
     end if;
   exception when others then
-    perform social_private.raise_error('invalid_cursor',
+    perform social_private.raise_error('invalid_input', 'invalid_cursor',
       'the cursor is not one of this list: pass the next_cursor of the previous page of the same list, order and arguments');
   end;
   return v_parts[3:];

@@ -259,7 +259,8 @@ as $$
 begin
   if new.timezone is not null
      and not exists (select 1 from pg_catalog.pg_timezone_names z where z.name = new.timezone) then
-    perform social_private.raise_error('invalid_timezone', format('unknown time zone %L', new.timezone));
+    perform social_private.raise_error(
+      'invalid_input', 'invalid_timezone', format('unknown time zone %L', new.timezone));
   end if;
   new.interests := coalesce(new.interests, '{}');
   return new;
@@ -313,12 +314,13 @@ declare
 begin
   p_patch := social_private.jsonb_arg(p_patch);
   if p_patch is null or jsonb_typeof(p_patch) <> 'object' then
-    perform social_private.raise_error('invalid_input', 'the patch must be a JSON object');
+    perform social_private.raise_error('invalid_input', 'invalid_input', 'the patch must be a JSON object');
   end if;
   select k into v_unknown from jsonb_object_keys(p_patch) k
   where k <> all (v_card || v_details || array['settings']) limit 1;
   if v_unknown is not null then
-    perform social_private.raise_error('invalid_field', format('%s is not a profile field', v_unknown));
+    perform social_private.raise_error(
+      'invalid_input', 'invalid_field', format('%s is not a profile field', v_unknown));
   end if;
   if p_patch ?| v_card then
     update social.profiles p set

@@ -283,11 +283,11 @@ declare
   v_visibility social.profile_visibility;
 begin
   if social_private.user_is_blocked_with(new.follower_id, new.followee_id) then
-    perform social_private.raise_error('blocked', 'you cannot follow this user', '42501');
+    perform social_private.raise_error('permission_denied', 'blocked', 'you cannot follow this user');
   end if;
   select p.visibility into v_visibility from social.profiles p where p.id = new.followee_id;
   if v_visibility is null then
-    perform social_private.raise_error('profile_not_found', 'no such profile', 'P0002');
+    perform social_private.raise_error('not_found', 'profile_not_found', 'no such profile');
   end if;
   new.created_at := now();
   if v_visibility = 'private' then
@@ -316,10 +316,11 @@ as $$
 begin
   if new.follower_id <> old.follower_id or new.followee_id <> old.followee_id
      or new.created_at <> old.created_at then
-    perform social_private.raise_error('immutable_field', 'a follow''s users cannot change');
+    perform social_private.raise_error('invalid_input', 'immutable_field', 'a follow''s users cannot change');
   end if;
   if old.status = 'accepted' and new.status = 'pending' then
-    perform social_private.raise_error('invalid_transition', 'an accepted follow cannot become a request');
+    perform social_private.raise_error(
+      'invalid_input', 'invalid_transition', 'an accepted follow cannot become a request');
   end if;
   if old.status = 'pending' and new.status = 'accepted' then
     new.accepted_at := now();
@@ -431,13 +432,13 @@ declare
   v_row social.follows;
 begin
   if p_user_id is null or p_user_id = v_me then
-    perform social_private.raise_error('invalid_target', 'you cannot follow yourself');
+    perform social_private.raise_error('invalid_input', 'invalid_target', 'you cannot follow yourself');
   end if;
   if social_private.is_blocked_with(p_user_id) then
-    perform social_private.raise_error('blocked', 'you cannot follow this user', '42501');
+    perform social_private.raise_error('permission_denied', 'blocked', 'you cannot follow this user');
   end if;
   if not exists (select 1 from social.profiles p where p.id = p_user_id) then
-    perform social_private.raise_error('profile_not_found', 'no such profile', 'P0002');
+    perform social_private.raise_error('not_found', 'profile_not_found', 'no such profile');
   end if;
   insert into social.follows (follower_id, followee_id) values (v_me, p_user_id)
   on conflict (follower_id, followee_id) do nothing
@@ -483,7 +484,7 @@ begin
   where f.follower_id = p_follower_id and f.followee_id = v_me and f.status = 'pending'
   returning * into v_row;
   if v_row is null then
-    perform social_private.raise_error('follow_request_not_found', 'no pending request from this user', 'P0002');
+    perform social_private.raise_error('not_found', 'follow_request_not_found', 'no pending request from this user');
   end if;
   return v_row;
 end;
@@ -503,7 +504,7 @@ begin
   delete from social.follows f
   where f.follower_id = p_follower_id and f.followee_id = v_me and f.status = 'pending';
   if not found then
-    perform social_private.raise_error('follow_request_not_found', 'no pending request from this user', 'P0002');
+    perform social_private.raise_error('not_found', 'follow_request_not_found', 'no pending request from this user');
   end if;
 end;
 $$;
@@ -536,10 +537,10 @@ declare
   v_me uuid := social_private.require_user();
 begin
   if p_user_id is null or p_user_id = v_me then
-    perform social_private.raise_error('invalid_target', 'you cannot block yourself');
+    perform social_private.raise_error('invalid_input', 'invalid_target', 'you cannot block yourself');
   end if;
   if not exists (select 1 from social.profiles p where p.id = p_user_id) then
-    perform social_private.raise_error('profile_not_found', 'no such profile', 'P0002');
+    perform social_private.raise_error('not_found', 'profile_not_found', 'no such profile');
   end if;
   insert into social.blocks (blocker_id, blocked_id) values (v_me, p_user_id)
   on conflict do nothing;
@@ -575,7 +576,7 @@ declare
   v_me uuid := social_private.require_user();
 begin
   if p_user_id is null or p_user_id = v_me then
-    perform social_private.raise_error('invalid_target', 'you cannot mute yourself');
+    perform social_private.raise_error('invalid_input', 'invalid_target', 'you cannot mute yourself');
   end if;
   insert into social.mutes (muter_id, muted_id) values (v_me, p_user_id)
   on conflict do nothing;

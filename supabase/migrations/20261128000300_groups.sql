@@ -447,7 +447,7 @@ declare
 begin
   select * into v_group from social.groups g where g.id = p_group_id;
   if v_group.id is null or not social_private.can_see_group(p_group_id) then
-    perform social_private.raise_error('group_not_found', 'no such group', 'P0002');
+    perform social_private.raise_error('not_found', 'group_not_found', 'no such group');
   end if;
   return v_group;
 end;
@@ -540,7 +540,7 @@ begin
   );
   foreach v_tag in array new.tags loop
     if char_length(v_tag) > 40 then
-      perform social_private.raise_error('invalid_tag', 'a tag has at most 40 characters');
+      perform social_private.raise_error('invalid_input', 'invalid_tag', 'a tag has at most 40 characters');
     end if;
   end loop;
 
@@ -554,16 +554,17 @@ begin
   end if;
 
   if new.kind <> old.kind then
-    perform social_private.raise_error('immutable_field', 'a group''s kind cannot change');
+    perform social_private.raise_error('invalid_input', 'immutable_field', 'a group''s kind cannot change');
   end if;
   if new.kind = 'coaching' and new.join_policy <> 'invite' then
-    perform social_private.raise_error('invalid_join_policy', 'coaching groups are joined by invite only');
+    perform social_private.raise_error(
+      'invalid_input', 'invalid_join_policy', 'coaching groups are joined by invite only');
   end if;
   if new.owner_id <> old.owner_id and not exists (
     select 1 from social.group_members m
     where m.group_id = new.id and m.user_id = new.owner_id and m.status = 'active'
   ) then
-    perform social_private.raise_error('member_not_found', 'the new owner must be an active member', 'P0002');
+    perform social_private.raise_error('not_found', 'member_not_found', 'the new owner must be an active member');
   end if;
   return new;
 end;
@@ -634,23 +635,25 @@ begin
   if tg_op = 'DELETE' then
     if old.role = 'owner' and v_owner = old.user_id then
       perform social_private.raise_error(
-        'owner_must_transfer', 'the owner''s membership goes only with a transfer or the group', '42501');
+        'permission_denied', 'owner_must_transfer', 'the owner''s membership goes only with a transfer or the group');
     end if;
     return old;
   end if;
 
   if tg_op = 'UPDATE' then
     if new.group_id <> old.group_id or new.user_id <> old.user_id then
-      perform social_private.raise_error('immutable_field', 'a membership''s group and user cannot change');
+      perform social_private.raise_error(
+        'invalid_input', 'immutable_field', 'a membership''s group and user cannot change');
     end if;
     if old.role = 'owner' and v_owner = old.user_id and (new.role <> 'owner' or new.status <> 'active') then
       perform social_private.raise_error(
-        'owner_must_transfer', 'the owner stays an active owner until ownership is transferred', '42501');
+        'permission_denied', 'owner_must_transfer', 'the owner stays an active owner until ownership is transferred');
     end if;
   end if;
 
   if new.role = 'owner' and (new.user_id is distinct from v_owner or new.status <> 'active') then
-    perform social_private.raise_error('invalid_role', 'only the group''s owner_id holds the owner role');
+    perform social_private.raise_error(
+      'invalid_input', 'invalid_role', 'only the group''s owner_id holds the owner role');
   end if;
   if new.status = 'active' and (tg_op = 'INSERT' or old.status <> 'active') then
     new.joined_at := now();

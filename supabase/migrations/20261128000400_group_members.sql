@@ -34,18 +34,18 @@ begin
   where m.group_id = p_group_id and m.user_id = p_user_id
   for update;
   if v_row.status = 'banned' then
-    perform social_private.raise_error('banned', 'you are banned from this group', '42501');
+    perform social_private.raise_error('permission_denied', 'banned', 'you are banned from this group');
   end if;
   if v_row.status = 'active' or (v_row.status = 'pending' and p_status = 'pending') then
     return v_row;
   end if;
   if social_private.user_is_blocked_with(p_user_id, v_group.owner_id) then
-    perform social_private.raise_error('blocked', 'you cannot join this group', '42501');
+    perform social_private.raise_error('permission_denied', 'blocked', 'you cannot join this group');
   end if;
   if v_group.required_tier is not null
      and not social_private.user_has_tier(p_user_id, v_group.required_tier) then
     perform social_private.raise_error(
-      'tier_required', format('this group is for %s members', v_group.required_tier), '42501');
+      'permission_denied', 'tier_required', format('this group is for %s members', v_group.required_tier));
   end if;
   insert into social.group_members (group_id, user_id, role, status, invited_by)
   values (p_group_id, p_user_id, 'member', p_status, p_invited_by)
@@ -81,7 +81,7 @@ begin
   perform social_private.require_group(p_group_id);
   v_role := social_private.my_group_role(p_group_id);
   if v_role is null or v_role = 'member' then
-    perform social_private.raise_error('not_group_staff', 'only the group''s staff can do this', '42501');
+    perform social_private.raise_error('permission_denied', 'not_group_staff', 'only the group''s staff can do this');
   end if;
   return v_role;
 end;
@@ -108,24 +108,24 @@ declare
   v_row social.group_members;
 begin
   if p_user_id is null or p_user_id = (select auth.uid()) then
-    perform social_private.raise_error('invalid_target', 'you cannot do this to yourself');
+    perform social_private.raise_error('invalid_input', 'invalid_target', 'you cannot do this to yourself');
   end if;
   select * into v_row from social.group_members m
   where m.group_id = p_group_id and m.user_id = p_user_id
   for update;
   if v_row.group_id is null then
     if p_required then
-      perform social_private.raise_error('member_not_found', 'this user is not in the group', 'P0002');
+      perform social_private.raise_error('not_found', 'member_not_found', 'this user is not in the group');
     end if;
     return v_row;
   end if;
   if v_row.role = 'owner' then
-    perform social_private.raise_error('owner_protected', 'the group''s owner cannot be targeted', '42501');
+    perform social_private.raise_error('permission_denied', 'owner_protected', 'the group''s owner cannot be targeted');
   end if;
   if v_row.status <> 'banned'
      and social_private.group_role_rank(p_actor_role) <= social_private.group_role_rank(v_row.role) then
     perform social_private.raise_error(
-      'insufficient_role', format('a %s cannot do this to a %s', p_actor_role, v_row.role), '42501');
+      'permission_denied', 'insufficient_role', format('a %s cannot do this to a %s', p_actor_role, v_row.role));
   end if;
   return v_row;
 end;
@@ -154,7 +154,7 @@ declare
 begin
   select * into v_row from social.group_members m where m.group_id = p_group_id and m.user_id = v_me;
   if v_row.status = 'banned' then
-    perform social_private.raise_error('banned', 'you are banned from this group', '42501');
+    perform social_private.raise_error('permission_denied', 'banned', 'you are banned from this group');
   elsif v_row.group_id is not null then
     return v_row;
   end if;
@@ -172,7 +172,7 @@ begin
   end if;
 
   if v_group.visibility = 'secret' or v_group.join_policy = 'invite' then
-    perform social_private.raise_error('invite_required', 'this group is joined by invite only', '42501');
+    perform social_private.raise_error('permission_denied', 'invite_required', 'this group is joined by invite only');
   end if;
   return social_private.admit_member(
     p_group_id, v_me, case v_group.join_policy when 'open' then 'active' else 'pending' end::social.member_status, null);
@@ -215,7 +215,7 @@ begin
   end if;
   if v_row.role = 'owner' then
     perform social_private.raise_error(
-      'owner_must_transfer', 'transfer ownership or delete the group before leaving it', '42501');
+      'permission_denied', 'owner_must_transfer', 'transfer ownership or delete the group before leaving it');
   end if;
   delete from social.group_members m where m.group_id = p_group_id and m.user_id = v_me;
   return true;
@@ -254,7 +254,7 @@ begin
   if v_row.status = 'active' then
     return v_row;
   elsif v_row.status is distinct from 'pending' then
-    perform social_private.raise_error('join_request_not_found', 'no pending request from this user', 'P0002');
+    perform social_private.raise_error('not_found', 'join_request_not_found', 'no pending request from this user');
   end if;
   update social.group_members m set status = 'active'
   where m.group_id = p_group_id and m.user_id = p_user_id and m.status = 'pending'
@@ -356,7 +356,7 @@ begin
     return v_row;
   end if;
   if v_row.group_id is null and not exists (select 1 from social.profiles p where p.id = p_user_id) then
-    perform social_private.raise_error('profile_not_found', 'no such profile', 'P0002');
+    perform social_private.raise_error('not_found', 'profile_not_found', 'no such profile');
   end if;
   insert into social.group_members (group_id, user_id, role, status)
   values (p_group_id, p_user_id, 'member', 'banned')
@@ -436,17 +436,19 @@ begin
   perform social_private.require_group(p_group_id);
   v_role := social_private.my_group_role(p_group_id);
   if v_role is null or v_role not in ('owner', 'admin') then
-    perform social_private.raise_error('not_group_admin', 'only the group''s owner and admins change roles', '42501');
+    perform social_private.raise_error(
+      'permission_denied', 'not_group_admin', 'only the group''s owner and admins change roles');
   end if;
   if p_role is null or p_role = 'owner' then
-    perform social_private.raise_error('invalid_role', 'ownership moves with social.transfer_group_ownership');
+    perform social_private.raise_error(
+      'invalid_input', 'invalid_role', 'ownership moves with social.transfer_group_ownership');
   end if;
   if p_role = 'admin' and v_role <> 'owner' then
-    perform social_private.raise_error('insufficient_role', 'only the owner makes admins', '42501');
+    perform social_private.raise_error('permission_denied', 'insufficient_role', 'only the owner makes admins');
   end if;
   v_row := social_private.require_staff_target(p_group_id, p_user_id, v_role, true);
   if v_row.status <> 'active' then
-    perform social_private.raise_error('member_not_found', 'this user is not an active member', 'P0002');
+    perform social_private.raise_error('not_found', 'member_not_found', 'this user is not an active member');
   end if;
   update social.group_members m set role = p_role
   where m.group_id = p_group_id and m.user_id = p_user_id and m.role is distinct from p_role
@@ -486,10 +488,10 @@ declare
   v_group social.groups := social_private.require_group(p_group_id);
 begin
   if social_private.my_group_role(p_group_id) is distinct from 'owner' then
-    perform social_private.raise_error('not_group_owner', 'only the owner transfers ownership', '42501');
+    perform social_private.raise_error('permission_denied', 'not_group_owner', 'only the owner transfers ownership');
   end if;
   if p_new_owner_id is null or p_new_owner_id = v_me then
-    perform social_private.raise_error('invalid_target', 'choose another member as the new owner');
+    perform social_private.raise_error('invalid_input', 'invalid_target', 'choose another member as the new owner');
   end if;
   -- the trigger on groups checks the new owner is an active member and swaps the roles
   update social.groups g set owner_id = p_new_owner_id where g.id = p_group_id

@@ -54,7 +54,8 @@ set search_path = ''
 as $$
 begin
   if p_expires_at <= now() or p_expires_at > now() + interval '366 days' then
-    perform social_private.raise_error('invalid_expiry', 'an invite expires in the future, within a year');
+    perform social_private.raise_error(
+      'invalid_input', 'invalid_expiry', 'an invite expires in the future, within a year');
   end if;
   return p_expires_at;
 end;
@@ -75,16 +76,16 @@ declare
   v_row social.group_members;
 begin
   if p_invite.revoked_at is not null then
-    perform social_private.raise_error('invite_revoked', 'this invite was revoked', '42501');
+    perform social_private.raise_error('permission_denied', 'invite_revoked', 'this invite was revoked');
   end if;
   if p_invite.expires_at is not null and p_invite.expires_at <= now() then
-    perform social_private.raise_error('invite_expired', 'this invite has expired', '42501');
+    perform social_private.raise_error('permission_denied', 'invite_expired', 'this invite has expired');
   end if;
   if p_invite.token is not null then
     update social.group_invites i set use_count = i.use_count + 1
     where i.id = p_invite.id and (i.max_uses is null or i.use_count < i.max_uses);
     if not found then
-      perform social_private.raise_error('invite_exhausted', 'this invite link has been used up', '42501');
+      perform social_private.raise_error('permission_denied', 'invite_exhausted', 'this invite link has been used up');
     end if;
   else
     update social.group_invites i set accepted_at = now() where i.id = p_invite.id;
@@ -116,23 +117,25 @@ declare
   v_invite social.group_invites;
 begin
   if not social_private.can_invite_to_group(p_group_id) then
-    perform social_private.raise_error('not_allowed_to_invite', 'you cannot invite people to this group', '42501');
+    perform social_private.raise_error(
+      'permission_denied', 'not_allowed_to_invite', 'you cannot invite people to this group');
   end if;
   if p_user_id is null or p_user_id = v_me then
-    perform social_private.raise_error('invalid_target', 'you cannot invite yourself');
+    perform social_private.raise_error('invalid_input', 'invalid_target', 'you cannot invite yourself');
   end if;
   if not exists (select 1 from social.profiles p where p.id = p_user_id) then
-    perform social_private.raise_error('profile_not_found', 'no such profile', 'P0002');
+    perform social_private.raise_error('not_found', 'profile_not_found', 'no such profile');
   end if;
   if social_private.user_is_blocked_with(v_me, p_user_id)
      or social_private.user_is_blocked_with(v_group.owner_id, p_user_id) then
-    perform social_private.raise_error('blocked', 'you cannot invite this user', '42501');
+    perform social_private.raise_error('permission_denied', 'blocked', 'you cannot invite this user');
   end if;
   select * into v_member from social.group_members m where m.group_id = p_group_id and m.user_id = p_user_id;
   if v_member.status = 'active' then
-    perform social_private.raise_error('already_member', 'this user is already a member', '23505');
+    perform social_private.raise_error('conflict', 'already_member', 'this user is already a member');
   elsif v_member.status = 'banned' then
-    perform social_private.raise_error('user_banned', 'this user is banned from the group; unban them first', '42501');
+    perform social_private.raise_error(
+      'permission_denied', 'user_banned', 'this user is banned from the group; unban them first');
   end if;
 
   -- one open invite per user: an unexpired one is returned as it is, an expired one replaced
@@ -187,10 +190,11 @@ declare
 begin
   perform social_private.require_group(p_group_id);
   if not social_private.can_invite_to_group(p_group_id) then
-    perform social_private.raise_error('not_allowed_to_invite', 'you cannot invite people to this group', '42501');
+    perform social_private.raise_error(
+      'permission_denied', 'not_allowed_to_invite', 'you cannot invite people to this group');
   end if;
   if p_max_uses is not null and (p_max_uses < 1 or p_max_uses > 100000) then
-    perform social_private.raise_error('invalid_max_uses', 'max uses is between 1 and 100000');
+    perform social_private.raise_error('invalid_input', 'invalid_max_uses', 'max uses is between 1 and 100000');
   end if;
   insert into social.group_invites (group_id, inviter_id, token, expires_at, max_uses)
   values (
@@ -238,14 +242,14 @@ begin
   if v_invite.id is null
      or not (v_invite.inviter_id = v_me or v_invite.invitee_id is not distinct from v_me
              or social_private.is_group_staff(v_invite.group_id)) then
-    perform social_private.raise_error('invite_not_found', 'no such invite', 'P0002');
+    perform social_private.raise_error('not_found', 'invite_not_found', 'no such invite');
   end if;
   if not (v_invite.inviter_id = v_me or social_private.is_group_admin(v_invite.group_id)) then
     perform social_private.raise_error(
-      'insufficient_role', 'only the inviter or the group''s owner and admins revoke an invite', '42501');
+      'permission_denied', 'insufficient_role', 'only the inviter or the group''s owner and admins revoke an invite');
   end if;
   if v_invite.accepted_at is not null or v_invite.declined_at is not null then
-    perform social_private.raise_error('invite_closed', 'this invite was already answered');
+    perform social_private.raise_error('invalid_input', 'invite_closed', 'this invite was already answered');
   end if;
   update social.group_invites i set revoked_at = coalesce(i.revoked_at, now())
   where i.id = p_invite_id
@@ -285,7 +289,7 @@ begin
   where i.id = p_invite_id and i.invitee_id = v_me
   for update;
   if v_invite.id is null then
-    perform social_private.raise_error('invite_not_found', 'no such invite', 'P0002');
+    perform social_private.raise_error('not_found', 'invite_not_found', 'no such invite');
   end if;
   if v_invite.accepted_at is not null then
     -- a retried accept returns the membership it made
@@ -296,7 +300,7 @@ begin
     end if;
   end if;
   if v_invite.accepted_at is not null or v_invite.declined_at is not null then
-    perform social_private.raise_error('invite_closed', 'this invite was already answered');
+    perform social_private.raise_error('invalid_input', 'invite_closed', 'this invite was already answered');
   end if;
   return social_private.redeem_invite(v_invite, v_me);
 end;
@@ -332,10 +336,10 @@ begin
   where i.id = p_invite_id and i.invitee_id = v_me
   for update;
   if v_invite.id is null then
-    perform social_private.raise_error('invite_not_found', 'no such invite', 'P0002');
+    perform social_private.raise_error('not_found', 'invite_not_found', 'no such invite');
   end if;
   if v_invite.accepted_at is not null then
-    perform social_private.raise_error('invite_closed', 'this invite was already accepted');
+    perform social_private.raise_error('invalid_input', 'invite_closed', 'this invite was already accepted');
   end if;
   update social.group_invites i set declined_at = coalesce(i.declined_at, now())
   where i.id = p_invite_id
@@ -385,7 +389,7 @@ begin
       and i.revoked_at is null and i.expires_at > now()
       and (i.max_uses is null or i.use_count < i.max_uses);
   if not found then
-    perform social_private.raise_error('invite_not_found', 'no such invite link', 'P0002');
+    perform social_private.raise_error('not_found', 'invite_not_found', 'no such invite link');
   end if;
 end;
 $$;
@@ -431,12 +435,12 @@ begin
   where i.token = p_token and p_token is not null
   for update;
   if v_invite.id is null then
-    perform social_private.raise_error('invite_not_found', 'no such invite link', 'P0002');
+    perform social_private.raise_error('not_found', 'invite_not_found', 'no such invite link');
   end if;
   select * into v_row from social.group_members m
   where m.group_id = v_invite.group_id and m.user_id = v_me;
   if v_row.status = 'banned' then
-    perform social_private.raise_error('banned', 'you are banned from this group', '42501');
+    perform social_private.raise_error('permission_denied', 'banned', 'you are banned from this group');
   elsif v_row.status = 'active' then
     return v_row; -- already in: the link is not used up again
   end if;

@@ -139,10 +139,11 @@ begin
     new.read_count := 0;
     new.created_at := now();
     if new.expires_at is not null and new.expires_at <= now() then
-      perform social_private.raise_error('invalid_expiry', 'an announcement expires in the future');
+      perform social_private.raise_error('invalid_input', 'invalid_expiry', 'an announcement expires in the future');
     end if;
   elsif new.group_id <> old.group_id or new.author_id <> old.author_id then
-    perform social_private.raise_error('immutable_field', 'an announcement''s group and author cannot change');
+    perform social_private.raise_error(
+      'invalid_input', 'immutable_field', 'an announcement''s group and author cannot change');
   end if;
   return new;
 end;
@@ -218,7 +219,8 @@ declare
   v_row social.announcements;
 begin
   if not social_private.is_group_admin(p_group_id) then
-    perform social_private.raise_error('not_group_admin', 'only the group''s owner and admins post announcements', '42501');
+    perform social_private.raise_error(
+      'permission_denied', 'not_group_admin', 'only the group''s owner and admins post announcements');
   end if;
   insert into social.announcements (group_id, author_id, title, body, pinned, expires_at)
   values (p_group_id, v_me, p_title, coalesce(p_body, ''), coalesce(p_pinned, false), p_expires_at)
@@ -393,7 +395,7 @@ declare
   v_me uuid := social_private.require_user();
 begin
   if not exists (select 1 from social.announcements a where a.id = p_announcement_id) then
-    perform social_private.raise_error('announcement_not_found', 'no such announcement', 'P0002');
+    perform social_private.raise_error('not_found', 'announcement_not_found', 'no such announcement');
   end if;
   insert into social.announcement_reads (announcement_id, user_id)
   values (p_announcement_id, v_me)

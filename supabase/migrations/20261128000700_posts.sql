@@ -521,34 +521,39 @@ begin
     new.visibility := 'group';
   end if;
   if new.group_id is null and new.visibility = 'group' then
-    perform social_private.raise_error('invalid_visibility', 'group visibility is for posts in a group');
+    perform social_private.raise_error(
+      'invalid_input', 'invalid_visibility', 'group visibility is for posts in a group');
   end if;
   if new.group_id is not null and new.visibility = 'followers' then
-    perform social_private.raise_error('invalid_visibility', 'posts in a group are visible to the group or private');
+    perform social_private.raise_error(
+      'invalid_input', 'invalid_visibility', 'posts in a group are visible to the group or private');
   end if;
 
   if new.body is not null and new.body !~ '[^[:space:]]' then
-    perform social_private.raise_error('invalid_body', 'the text must not be blank');
+    perform social_private.raise_error('invalid_input', 'invalid_body', 'the text must not be blank');
   end if;
   if char_length(new.body) > 5000 then
-    perform social_private.raise_error('invalid_body', 'the text is longer than 5000 characters');
+    perform social_private.raise_error('invalid_input', 'invalid_body', 'the text is longer than 5000 characters');
   end if;
   v_error := social_private.media_error(new.media);
   if v_error is not null then
-    perform social_private.raise_error('invalid_media', v_error);
+    perform social_private.raise_error('invalid_input', 'invalid_media', v_error);
   end if;
   if new.kind = 'text' and new.body is null and new.media = '[]'::jsonb then
-    perform social_private.raise_error('invalid_body', 'a text post needs a text or media');
+    perform social_private.raise_error('invalid_input', 'invalid_body', 'a text post needs a text or media');
   end if;
   if new.data is not null and (jsonb_typeof(new.data) <> 'object' or pg_column_size(new.data) > 16384) then
-    perform social_private.raise_error('invalid_data', 'data must be a JSON object of at most 16 kB');
+    perform social_private.raise_error('invalid_input', 'invalid_data', 'data must be a JSON object of at most 16 kB');
   end if;
   if (new.ref_type is null) <> (new.ref_id is null)
      or (new.ref_type is not null and new.ref_type !~ '^[a-z][a-z0-9_]{0,39}$') then
-    perform social_private.raise_error('invalid_ref', 'ref_type and ref_id go together; ref_type is a lowercase word');
+    perform social_private.raise_error(
+      'invalid_input', 'invalid_ref', 'ref_type and ref_id go together; ref_type is a lowercase word');
   end if;
   if new.kind in ('event', 'trip') and new.ref_type is distinct from new.kind::text then
-    perform social_private.raise_error('invalid_ref', format('a %s post refers to its %s (ref_type %s, ref_id)', new.kind, new.kind, new.kind));
+    perform social_private.raise_error(
+      'invalid_input', 'invalid_ref',
+      format('a %s post refers to its %s (ref_type %s, ref_id)', new.kind, new.kind, new.kind));
   end if;
 
   if tg_op = 'UPDATE' and (new.body is distinct from old.body or new.media is distinct from old.media) then
@@ -616,14 +621,15 @@ begin
   from social.posts p where p.id = p_post_id
   for update;
   if not found then
-    perform social_private.raise_error('post_not_found', 'no such post', 'P0002');
+    perform social_private.raise_error('not_found', 'post_not_found', 'no such post');
   end if;
   if v_post.author_id <> v_uid
      and not (v_post.group_id is not null and social_private.is_group_staff(v_post.group_id)) then
     if v_post.deleted_at is null and social_private.can_view_post(p_post_id) then
-      perform social_private.raise_error('not_allowed', 'only the author or group staff may delete this post', '42501');
+      perform social_private.raise_error(
+        'permission_denied', 'not_allowed', 'only the author or group staff may delete this post');
     end if;
-    perform social_private.raise_error('post_not_found', 'no such post', 'P0002');
+    perform social_private.raise_error('not_found', 'post_not_found', 'no such post');
   end if;
   if v_post.deleted_at is not null then
     return; -- already deleted: a retried delete succeeds

@@ -154,7 +154,7 @@ declare
   v_uid uuid := social_private.require_user();
 begin
   if p_kind is null then
-    perform social_private.raise_error('invalid_reaction', 'choose a reaction');
+    perform social_private.raise_error('invalid_input', 'invalid_reaction', 'choose a reaction');
   end if;
   if exists (
     select 1 from social.reactions r
@@ -163,10 +163,10 @@ begin
     return false;
   end if;
   if not social_private.can_view_post(p_post_id) then
-    perform social_private.raise_error('post_not_found', 'no such post', 'P0002');
+    perform social_private.raise_error('not_found', 'post_not_found', 'no such post');
   end if;
   if not social_private.can_interact_with_post(p_post_id) then
-    perform social_private.raise_error('not_allowed', 'join the group to react to its posts', '42501');
+    perform social_private.raise_error('permission_denied', 'not_allowed', 'join the group to react to its posts');
   end if;
   insert into social.reactions (post_id, user_id, kind) values (p_post_id, v_uid, p_kind)
   on conflict do nothing;
@@ -337,21 +337,22 @@ begin
       from social.comments c
       where c.id = new.parent_id and c.deleted_at is null;
       if not found then
-        perform social_private.raise_error('parent_not_found', 'the comment you reply to does not exist', 'P0002');
+        perform social_private.raise_error('not_found', 'parent_not_found', 'the comment you reply to does not exist');
       end if;
       if v_parent.post_id <> new.post_id then
-        perform social_private.raise_error('invalid_parent', 'a reply must be on the same post as its parent');
+        perform social_private.raise_error(
+          'invalid_input', 'invalid_parent', 'a reply must be on the same post as its parent');
       end if;
       if v_parent.parent_id is not null then
-        perform social_private.raise_error('invalid_parent', 'replies go to top-level comments only');
+        perform social_private.raise_error('invalid_input', 'invalid_parent', 'replies go to top-level comments only');
       end if;
     end if;
   end if;
   if new.body !~ '[^[:space:]]' then
-    perform social_private.raise_error('invalid_body', 'the comment must not be blank');
+    perform social_private.raise_error('invalid_input', 'invalid_body', 'the comment must not be blank');
   end if;
   if char_length(new.body) > 2000 then
-    perform social_private.raise_error('invalid_body', 'the comment is longer than 2000 characters');
+    perform social_private.raise_error('invalid_input', 'invalid_body', 'the comment is longer than 2000 characters');
   end if;
   if tg_op = 'UPDATE' and new.body is distinct from old.body then
     new.edited_at := now();
@@ -442,16 +443,16 @@ begin
   where c.id = p_comment_id
   for update of c;
   if not found then
-    perform social_private.raise_error('comment_not_found', 'no such comment', 'P0002');
+    perform social_private.raise_error('not_found', 'comment_not_found', 'no such comment');
   end if;
   if v_comment.author_id <> v_uid
      and v_comment.post_author_id <> v_uid
      and not (v_comment.group_id is not null and social_private.is_group_staff(v_comment.group_id)) then
     if v_comment.deleted_at is null and social_private.can_view_comment(p_comment_id) then
-      perform social_private.raise_error('not_allowed',
-        'only the comment''s author, the post''s author or group staff may delete this comment', '42501');
+      perform social_private.raise_error('permission_denied', 'not_allowed',
+        'only the comment''s author, the post''s author or group staff may delete this comment');
     end if;
-    perform social_private.raise_error('comment_not_found', 'no such comment', 'P0002');
+    perform social_private.raise_error('not_found', 'comment_not_found', 'no such comment');
   end if;
   if v_comment.deleted_at is not null then
     return;

@@ -154,8 +154,8 @@ grant select on social_private.feed_posts to anon, authenticated, service_role;
 -- =====================================================================================
 
 -- A group's page for the current user: group posts, the private ones only to their author and
--- (coaching groups) the owner; never blocked users. not found (P0002) for a group the user may
--- not see, forbidden (42501) for one whose content they may not read.
+-- (coaching groups) the owner; never blocked users. group_not_found for a group the user may
+-- not see, group_forbidden for one whose content they may not read.
 create function social_private.group_feed_page(
   p_group_id uuid,
   p_order text,
@@ -189,10 +189,10 @@ begin
     where m.group_id = p_group_id and m.user_id = v_uid and m.status = 'active'
   ) then
     if not social_private.can_see_group(p_group_id) then
-      perform social_private.raise_error('group_not_found', 'no such group', 'P0002');
+      perform social_private.raise_error('not_found', 'group_not_found', 'no such group');
     end if;
     if not social_private.can_read_group(p_group_id) then
-      perform social_private.raise_error('group_forbidden', 'join the group to see its posts', '42501');
+      perform social_private.raise_error('permission_denied', 'group_forbidden', 'join the group to see its posts');
     end if;
   end if;
   v_hidden := social_private.user_blocked_ids(v_uid);

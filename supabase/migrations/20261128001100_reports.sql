@@ -230,10 +230,11 @@ begin
   end if;
 
   if not v_found then
-    perform social_private.raise_error('target_not_found', format('no such %s', new.target_type), 'P0002');
+    perform social_private.raise_error('not_found', 'target_not_found', format('no such %s', new.target_type));
   end if;
   if new.reporter_id is not null and new.target_user_id = new.reporter_id then
-    perform social_private.raise_error('invalid_target', 'you cannot report yourself or your own content');
+    perform social_private.raise_error(
+      'invalid_input', 'invalid_target', 'you cannot report yourself or your own content');
   end if;
 
   new.note := nullif(btrim(new.note), '');
@@ -270,7 +271,8 @@ begin
      or new.created_at <> old.created_at
      or (new.reporter_id is distinct from old.reporter_id and new.reporter_id is not null)
      or (new.target_user_id is distinct from old.target_user_id and new.target_user_id is not null) then
-    perform social_private.raise_error('immutable_field', 'a report''s target, reason and note cannot change');
+    perform social_private.raise_error(
+      'invalid_input', 'immutable_field', 'a report''s target, reason and note cannot change');
   end if;
 
   if old.status <> 'open' then
@@ -278,14 +280,14 @@ begin
        or new.resolution_note is distinct from old.resolution_note
        or new.resolved_by is distinct from old.resolved_by and new.resolved_by is not null
        or new.resolved_at is distinct from old.resolved_at then
-      perform social_private.raise_error('report_closed', 'this report is already closed', '23505');
+      perform social_private.raise_error('conflict', 'report_closed', 'this report is already closed');
     end if;
     return new;
   end if;
 
   if new.status = 'open' then
     if new.resolution is not null or new.resolution_note is distinct from old.resolution_note then
-      perform social_private.raise_error('invalid_status', 'close a report as resolved or dismissed');
+      perform social_private.raise_error('invalid_input', 'invalid_status', 'close a report as resolved or dismissed');
     end if;
     new.resolved_by := null;
     new.resolved_at := null;
@@ -294,12 +296,14 @@ begin
 
   -- nobody judges their own case: another staff member (or the platform) closes it
   if (select auth.uid()) is not null and (select auth.uid()) = old.target_user_id then
-    perform social_private.raise_error('own_report', 'another staff member closes reports about you', '42501');
+    perform social_private.raise_error(
+      'permission_denied', 'own_report', 'another staff member closes reports about you');
   end if;
   if new.status = 'dismissed' then
     new.resolution := 'none';
   elsif new.resolution is null or new.resolution = 'none' then
-    perform social_private.raise_error('resolution_required', 'say which action was taken to resolve the report');
+    perform social_private.raise_error(
+      'invalid_input', 'resolution_required', 'say which action was taken to resolve the report');
   end if;
   new.resolution_note := nullif(btrim(new.resolution_note), '');
   new.resolved_by := (select auth.uid());
@@ -360,13 +364,13 @@ declare
   v_row social.reports;
 begin
   if p_target_type is null or p_target_id is null then
-    perform social_private.raise_error('invalid_target', 'say what you are reporting');
+    perform social_private.raise_error('invalid_input', 'invalid_target', 'say what you are reporting');
   end if;
   if p_reason is null then
-    perform social_private.raise_error('invalid_reason', 'choose a reason');
+    perform social_private.raise_error('invalid_input', 'invalid_reason', 'choose a reason');
   end if;
   if char_length(p_note) > 1000 then
-    perform social_private.raise_error('invalid_note', 'a note has at most 1000 characters');
+    perform social_private.raise_error('invalid_input', 'invalid_note', 'a note has at most 1000 characters');
   end if;
   select * into v_row from social.reports r
   where r.reporter_id = v_me and r.target_type = p_target_type and r.target_id = p_target_id
@@ -415,24 +419,24 @@ begin
     perform social_private.require_user();
   end if;
   if p_status is null or p_status = 'open' then
-    perform social_private.raise_error('invalid_status', 'close a report as resolved or dismissed');
+    perform social_private.raise_error('invalid_input', 'invalid_status', 'close a report as resolved or dismissed');
   end if;
   if char_length(p_note) > 1000 then
-    perform social_private.raise_error('invalid_note', 'a note has at most 1000 characters');
+    perform social_private.raise_error('invalid_input', 'invalid_note', 'a note has at most 1000 characters');
   end if;
   select * into v_row from social.reports r where r.id = p_report_id;
   if v_row.id is null then
-    perform social_private.raise_error('report_not_found', 'no such report', 'P0002');
+    perform social_private.raise_error('not_found', 'report_not_found', 'no such report');
   end if;
   if not v_platform and not (v_row.group_id is not null and social_private.is_group_staff(v_row.group_id)) then
-    perform social_private.raise_error('not_allowed', 'only the group''s staff close this report', '42501');
+    perform social_private.raise_error('permission_denied', 'not_allowed', 'only the group''s staff close this report');
   end if;
   if v_row.status <> 'open' then
     if v_row.status = p_status
        and (p_status = 'dismissed' or p_resolution is null or v_row.resolution = p_resolution) then
       return v_row;
     end if;
-    perform social_private.raise_error('report_closed', 'this report is already closed', '23505');
+    perform social_private.raise_error('conflict', 'report_closed', 'this report is already closed');
   end if;
   update social.reports r
   set status = p_status, resolution = p_resolution, resolution_note = p_note
@@ -490,12 +494,13 @@ declare
 begin
   if p_group_id is null then
     if not social_private.is_platform() then
-      perform social_private.raise_error('not_allowed', 'the platform queue is for service_role', '42501');
+      perform social_private.raise_error('permission_denied', 'not_allowed', 'the platform queue is for service_role');
     end if;
   else
     perform social_private.require_user();
     if not social_private.is_group_staff(p_group_id) then
-      perform social_private.raise_error('not_group_staff', 'only the group''s staff see its reports', '42501');
+      perform social_private.raise_error(
+        'permission_denied', 'not_group_staff', 'only the group''s staff see its reports');
     end if;
   end if;
 

@@ -106,8 +106,8 @@ language plpgsql
 set search_path = ''
 as $$
 begin
-  perform social_private.raise_error('append_only',
-    'the moderation log is append-only: entries are never changed or removed', '42501');
+  perform social_private.raise_error('permission_denied', 'append_only',
+    'the moderation log is append-only: entries are never changed or removed');
   return null;
 end;
 $$;
@@ -145,7 +145,7 @@ set search_path = ''
 as $$
 begin
   if char_length(p_reason) > 1000 then
-    perform social_private.raise_error('invalid_reason', 'a reason has at most 1000 characters');
+    perform social_private.raise_error('invalid_input', 'invalid_reason', 'a reason has at most 1000 characters');
   end if;
   perform set_config('social.moderation_reason', coalesce(nullif(btrim(p_reason), ''), ''), true);
 end;
@@ -345,12 +345,13 @@ declare
 begin
   if p_group_id is null then
     if not social_private.is_platform() then
-      perform social_private.raise_error('not_allowed', 'the platform log is for service_role', '42501');
+      perform social_private.raise_error('permission_denied', 'not_allowed', 'the platform log is for service_role');
     end if;
   else
     perform social_private.require_user();
     if not social_private.is_group_staff(p_group_id) then
-      perform social_private.raise_error('not_group_staff', 'only the group''s staff read its log', '42501');
+      perform social_private.raise_error(
+        'permission_denied', 'not_group_staff', 'only the group''s staff read its log');
     end if;
   end if;
 
@@ -440,7 +441,7 @@ declare
   v_done boolean;
 begin
   if p_action is null or p_action not in ('remove', 'ban', 'unban') then
-    perform social_private.raise_error('invalid_action', 'the action is remove, ban or unban');
+    perform social_private.raise_error('invalid_input', 'invalid_action', 'the action is remove, ban or unban');
   end if;
   perform social_private.set_moderation_reason(p_reason);
   if p_action = 'remove' then

@@ -122,7 +122,7 @@ as $$
 begin
   if new.read_at is distinct from old.read_at then
     if old.read_at is not null then
-      perform social_private.raise_error('invalid_transition', 'a read notification stays read');
+      perform social_private.raise_error('invalid_input', 'invalid_transition', 'a read notification stays read');
     end if;
     new.read_at := now();
   end if;
@@ -534,7 +534,7 @@ begin
     select * into v_row from social.notifications n
     where n.id = p_notification_id and n.recipient_id = v_me;
     if v_row.id is null then
-      perform social_private.raise_error('notification_not_found', 'no such notification', 'P0002');
+      perform social_private.raise_error('not_found', 'notification_not_found', 'no such notification');
     end if;
   end if;
   return v_row;
@@ -584,7 +584,7 @@ declare
   v_row social.notification_preferences;
 begin
   if p_kind is null or p_in_app is null then
-    perform social_private.raise_error('invalid_preference', 'say which kind and whether it is on');
+    perform social_private.raise_error('invalid_input', 'invalid_preference', 'say which kind and whether it is on');
   end if;
   insert into social.notification_preferences as np (user_id, kind, in_app)
   values (v_me, p_kind, p_in_app)

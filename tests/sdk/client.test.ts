@@ -85,8 +85,29 @@ describe("toSupasocialError", () => {
 
   test("PostgREST custom statuses (PTnnn) map by their status", () => {
     expect(toSupasocialError(postgrest("PT404")).code).toBe("not_found");
-    expect(toSupasocialError(postgrest("PT429", "too_many_follows")).code).toBe("too_many_follows");
     expect(toSupasocialError(postgrest("PT429")).status).toBe(429);
+  });
+
+  test("a code of ours that the list does not know gives the generic code of its kind and stays in hint", () => {
+    // a newer server may raise a code this SDK predates: `code` stays on the closed list
+    const newer = toSupasocialError(postgrest("PT429", "too_many_follows"));
+    expect([newer.code, newer.status, newer.hint, newer.rawCode]).toEqual([
+      "rate_limited",
+      429,
+      "too_many_follows",
+      "PT429",
+    ]);
+    const invalid = toSupasocialError(postgrest("22023", "invalid_colour"));
+    expect([invalid.code, invalid.status, invalid.hint]).toEqual(["invalid_input", 400, "invalid_colour"]);
+    const forbidden = toSupasocialError(postgrest("42501", "not_a_friend"), { status: 403 });
+    expect([forbidden.code, forbidden.status]).toEqual(["permission_denied", 403]);
+  });
+
+  test("a 403 code of ours answered with 401 (no signed-in user) keeps the code and says 401", () => {
+    const anonymous = toSupasocialError(postgrest("42501", "group_forbidden"), { status: 401 });
+    expect([anonymous.code, anonymous.status]).toEqual(["group_forbidden", 401]);
+    const signedIn = toSupasocialError(postgrest("42501", "group_forbidden"), { status: 403 });
+    expect([signedIn.code, signedIn.status]).toEqual(["group_forbidden", 403]);
   });
 
   test("unknown server errors fall back on the HTTP status", () => {
@@ -109,8 +130,11 @@ describe("toSupasocialError", () => {
 
   test("maps supabase-js Auth errors", () => {
     expect(toSupasocialError(new AuthSessionMissingError()).code).toBe("not_authenticated");
+    // Auth's own codes are not on our list: the code comes from the status, the Auth code stays in rawCode
     const taken = toSupasocialError(new AuthApiError("User already registered", 422, "user_already_exists"));
-    expect([taken.code, taken.status, taken.rawCode]).toEqual(["user_already_exists", 422, "user_already_exists"]);
+    expect([taken.code, taken.status, taken.rawCode]).toEqual(["invalid_input", 400, "user_already_exists"]);
+    const limited = toSupasocialError(new AuthApiError("Too many requests", 429, "over_request_rate_limit"));
+    expect([limited.code, limited.status, limited.rawCode]).toEqual(["rate_limited", 429, "over_request_rate_limit"]);
     expect(toSupasocialError(new AuthApiError("bad jwt", 403, "bad_jwt")).code).toBe("not_authenticated");
     expect(toSupasocialError(new AuthRetryableFetchError("fetch failed", 0)).code).toBe("network_error");
   });
@@ -151,7 +175,12 @@ describe("SupasocialError", () => {
       rawCode: "42501",
       cause: { code: "42501", message: "you cannot follow this user", details: "d", hint: "blocked" },
     });
-    const wrapped = new SupasocialError({ code: "x_y", status: 500, message: "m", cause: new RangeError("inner") });
+    const wrapped = new SupasocialError({
+      code: "server_error",
+      status: 500,
+      message: "m",
+      cause: new RangeError("inner"),
+    });
     expect(wrapped.toJSON().cause).toEqual({ name: "RangeError", message: "inner" });
   });
 

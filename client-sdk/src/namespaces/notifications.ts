@@ -378,7 +378,8 @@ export const notificationsNamespace = defineNamespace("notifications", (ctx) => 
   /**
    * Receive your new (and grown) notifications live, with the unread count, over Realtime
    * Broadcast on your private topic `user:<id>`. Needs Supabase Realtime (not available on the
-   * local `@supabase/lite` stack). `onError` hears channel failures.
+   * local `@supabase/lite` stack). `onError` hears channel failures
+   * (`realtime_error`; `timeout` when the join timed out).
    *
    * @example
    * ```ts
@@ -416,7 +417,7 @@ export const notificationsNamespace = defineNamespace("notifications", (ctx) => 
           if ((status === "CHANNEL_ERROR" || status === "TIMED_OUT") && options.onError) {
             options.onError(
               new SupasocialError({
-                code: "realtime_error",
+                code: status === "TIMED_OUT" ? "timeout" : "realtime_error",
                 status: status === "TIMED_OUT" ? 504 : 503,
                 message: error?.message ?? `Realtime channel ${status.toLowerCase()}`,
                 rawCode: status,
