@@ -368,12 +368,10 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_body bytea := convert_to(array_to_string(array[p_list, p_order] || p_keys, '|'), 'UTF8');
+  -- a null key is written as '' (keeping the keys' positions)
+  v_body bytea := convert_to(array_to_string(array[p_list, p_order] || p_keys, '|', ''), 'UTF8');
   v_mac bytea;
 begin
-  if array_position(p_keys, null) is not null then
-    raise exception 'a cursor key is null';
-  end if;
   select extensions.hmac(v_body || '\x0a'::bytea || convert_to(coalesce(p_scope, ''), 'UTF8'), s.secret, 'sha256')
     into v_mac
   from social_private.cursor_secret s;
