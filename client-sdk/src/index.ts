@@ -39,6 +39,7 @@ export {
 export * from "./namespaces/index.ts";
 export type { ProfileSummary } from "./namespaces/shared.ts";
 export type { ListMethod, Page, PageOptions } from "./pagination.ts";
+export type { LiveSubscription, PendingSubscription } from "./realtime.ts";
 export type { SupasocialResult } from "./result.ts";
 export { normalizeTimestamp } from "./timestamps.ts";
 export {

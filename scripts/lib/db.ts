@@ -104,8 +104,13 @@ export async function startDatabase(options: StartOptions): Promise<Database> {
       "max_connections=200",
       "-c",
       "fsync=off",
+      // the Realtime development server reads realtime.messages by logical replication, as
+      // Supabase Realtime does (scripts/realtime/README.md). Commits stay synchronous (the
+      // Postgres default, as on Supabase): the WAL sender decodes only flushed WAL, so an
+      // asynchronous commit would reach subscribers up to three wal_writer_delay periods late;
+      // with fsync off a synchronous commit costs one write().
       "-c",
-      "synchronous_commit=off",
+      "wal_level=logical",
     ],
     onLog: (m) => remember(String(m).trimEnd()),
     onError: (m) => remember(String(m instanceof Error ? m.message : m).trimEnd()),

@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
+import { type RealtimeServer, startRealtime } from "../realtime/server.ts";
 import { applyPlatform, freePort, inspectDatabase, OWN_SCHEMAS, ROOT, restoreGrants, snapshotGrants } from "./db.ts";
 import { localUrl } from "./network.ts";
 
@@ -35,6 +36,8 @@ export interface StackOptions {
   /** Folder for generated config and keys. */
   stateDir: string;
   log?: (line: string) => void;
+  /** Realtime's "Allow public access" switched off: only private channels may be joined. */
+  realtimePrivateOnly?: boolean;
 }
 
 const token = (bytes: number) => randomBytes(bytes).toString("base64url");
@@ -201,7 +204,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   pipeLog(lite, "lite", log);
   const children: ChildProcess[] = [lite];
   let front: Server | undefined;
+  let realtime: RealtimeServer | undefined;
   const stop = async () => {
+    await realtime?.stop();
     await new Promise<void>((r) => (front ? front.close(() => r()) : r()));
     await Promise.all(children.map(stopChild));
   };
@@ -230,13 +235,28 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         },
       }),
     );
+    // Realtime (scripts/realtime): the WebSocket at /realtime/v1/websocket and the broadcast API
+    realtime = await startRealtime({
+      dbUrl: options.dbUrl,
+      keys,
+      privateOnly: options.realtimePrivateOnly ?? process.env.SUPASOCIAL_REALTIME_PRIVATE_ONLY === "1",
+      log,
+    });
+    if (realtime.databaseBroadcastDisabled) {
+      console.warn(`supasocial: Realtime has no Broadcast from the database: ${realtime.databaseBroadcastDisabled}`);
+    }
+    const rt = realtime;
     front = createServer((req, res) => {
       const path = req.url ?? "/";
+      if (rt.handleRequest(req, res)) return;
       if (path.startsWith("/functions/v1/")) {
         proxy(req, res, functionsPort, path.slice("/functions/v1".length));
       } else {
         proxy(req, res, litePort, path);
       }
+    });
+    front.on("upgrade", (req, socket, head) => {
+      if (!rt.handleUpgrade(req, socket, head)) socket.destroy();
     });
     await new Promise<void>((resolveListen, reject) => {
       front?.once("error", reject);

@@ -24,6 +24,11 @@ declare module "vitest" {
     apiUrl: string;
     publishableKey: string;
     secretKey: string;
+    /**
+     * The project's JWT secret: realtime tests sign short-lived and foreign tokens with it (on
+     * Supabase's own API: SUPABASE_JWT_SECRET, which `supabase status` prints).
+     */
+    jwtSecret: string;
   }
 }
 
@@ -49,6 +54,7 @@ export default async function setup(project: TestProject) {
       project.provide("apiUrl", api.url);
       project.provide("publishableKey", api.publishableKey);
       project.provide("secretKey", api.secretKey);
+      if (process.env.SUPABASE_JWT_SECRET) project.provide("jwtSecret", process.env.SUPABASE_JWT_SECRET);
     }
     return async () => {
       await db.stop();
@@ -66,6 +72,7 @@ export default async function setup(project: TestProject) {
   project.provide("apiUrl", stack.url);
   project.provide("publishableKey", stack.keys.publishableKey);
   project.provide("secretKey", stack.keys.secretKey);
+  project.provide("jwtSecret", stack.keys.jwtSecret);
   return async () => {
     await stack.stop();
     await db.stop();
