@@ -38,7 +38,7 @@ export {
 } from "./namespace.ts";
 export * from "./namespaces/index.ts";
 export type { ProfileSummary } from "./namespaces/shared.ts";
-export type { ListMethod, Page, PageOptions } from "./pagination.ts";
+export { type ListMethod, listMethod, type Page, type PageOptions, scopedListMethod, toPage } from "./pagination.ts";
 export type { LiveSubscription, PendingSubscription } from "./realtime.ts";
 export type { SupasocialResult } from "./result.ts";
 export { normalizeTimestamp } from "./timestamps.ts";
