@@ -118,7 +118,7 @@ describe("hostile users through the SDK", () => {
   test("discoverable = false hides a profile from search only", async () => {
     const [shy, seeker] = await Promise.all([signUp("shy"), signUp("seeker")]);
     unwrap(await shy.client.profiles.update({ discoverable: false }));
-    expect(unwrap(await seeker.client.profiles.search(shy.handle)).map((p) => p.id)).not.toContain(shy.id);
+    expect(unwrap(await seeker.client.profiles.search(shy.handle)).items.map((p) => p.id)).not.toContain(shy.id);
     expect(unwrap(await seeker.client.profiles.get(shy.handle)).id).toBe(shy.id);
     expect(unwrap(await seeker.client.profiles.get(shy.id)).id).toBe(shy.id);
     unwrap(await seeker.client.graph.follow(shy.id));
