@@ -455,8 +455,8 @@ comment on function social.record_activity(text, timestamptz, numeric, jsonb, uu
 grant execute on function social.record_activity(text, timestamptz, numeric, jsonb, uuid, text, uuid)
   to authenticated, service_role;
 
--- One page of the caller's activities, latest first (p_kind: of one kind). Every row carries the
--- page's next_cursor (null on the last page).
+-- One page of the caller's activities, latest first (p_kind: of one kind), by the page contract
+-- (20261128000000_core.sql): every row carries the page's next_cursor (null on the last page).
 create function social.my_activities(
   p_kind text default null,
   p_cursor text default null,
@@ -481,8 +481,9 @@ set search_path = ''
 as $$
 declare
   v_me uuid := social_private.require_user();
-  v_limit integer := social_private.feed_limit(p_limit);
-  v_key social_private.feed_key := social_private.decode_list_cursor(p_cursor);
+  v_limit integer := social_private.page_limit(p_limit);
+  v_scope text := v_me::text || '|' || coalesce(p_kind, '');
+  v_key social_private.page_key := social_private.decode_page_cursor('my_activities', 'latest', v_scope, p_cursor);
   v_rows social.activities[];
   v_next text;
 begin
@@ -495,7 +496,8 @@ begin
     limit v_limit + 1
   ) x;
   if cardinality(v_rows) > v_limit then
-    v_next := social_private.encode_feed_cursor('latest', v_rows[v_limit].occurred_at, null, v_rows[v_limit].id);
+    v_next := social_private.encode_page_cursor('my_activities', 'latest', v_scope, v_rows[v_limit].occurred_at, null,
+                                                 v_rows[v_limit].id);
   end if;
   return query
     select r.id, r.kind, r.occurred_at, r.local_day, r.value, r.payload, r.group_id, r.idempotency_key,

@@ -456,8 +456,9 @@ $$;
 comment on function social.my_points() is 'My points: balance, earned and spent.';
 grant execute on function social.my_points() to authenticated, service_role;
 
--- One page of the caller's ledger, newest first. next_cursor is the id to pass as p_before.
-create function social.my_point_ledger(p_before bigint default null, p_limit integer default 20)
+-- One page of the caller's ledger, newest first, by the page contract (20261128000000_core.sql):
+-- every row carries the page's next_cursor (null on the last page).
+create function social.my_point_ledger(p_cursor text default null, p_limit integer default 20)
 returns table (
   id bigint,
   delta integer,
@@ -468,7 +469,7 @@ returns table (
   note text,
   occurred_at timestamptz,
   created_at timestamptz,
-  next_cursor bigint
+  next_cursor text
 )
 language plpgsql
 stable
@@ -477,19 +478,20 @@ set search_path = ''
 as $$
 declare
   v_me uuid := social_private.require_user();
-  v_limit integer := social_private.feed_limit(p_limit);
+  v_limit integer := social_private.page_limit(p_limit);
+  v_before bigint := (social_private.decode_cursor('my_point_ledger', 'latest', v_me::text, p_cursor, 1))[1]::bigint;
   v_rows social.point_ledger[];
-  v_next bigint;
+  v_next text;
 begin
   select coalesce(array_agg(x order by x.id desc), '{}') into v_rows
   from (
     select l.* from social.point_ledger l
-    where l.user_id = v_me and (p_before is null or l.id < p_before)
+    where l.user_id = v_me and (v_before is null or l.id < v_before)
     order by l.id desc
     limit v_limit + 1
   ) x;
   if cardinality(v_rows) > v_limit then
-    v_next := v_rows[v_limit].id;
+    v_next := social_private.encode_cursor('my_point_ledger', 'latest', v_me::text, array[v_rows[v_limit].id::text]);
   end if;
   return query
     select r.id, r.delta, r.reason, r.activity_id, r.badge_id, r.redemption_id, r.note, r.occurred_at,
@@ -497,8 +499,8 @@ begin
     from unnest(v_rows[1:v_limit]) as r;
 end;
 $$;
-comment on function social.my_point_ledger(bigint, integer) is
-  'My points ledger, newest first; pass next_cursor as p_before for the next page; p_limit 1-50.';
-grant execute on function social.my_point_ledger(bigint, integer) to authenticated, service_role;
+comment on function social.my_point_ledger(text, integer) is
+  'My points ledger, newest first; pass next_cursor for the next page; p_limit 1-50.';
+grant execute on function social.my_point_ledger(text, integer) to authenticated, service_role;
 
 revoke execute on all functions in schema social, social_private from public;

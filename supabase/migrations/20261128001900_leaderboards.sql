@@ -15,7 +15,8 @@
 -- the owner's metric and kind; the owner (the trainer) turns it on and off
 -- (social.set_group_leaderboard).
 -- Ties are fair: equal scores share a rank (1, 2, 2, 4); within a score users are ordered by id,
--- and pages continue after (score, user id) (keyset; the cursor is opaque).
+-- and pages continue after (score, user id) by the page contract (20261128000000_core.sql: a
+-- signed cursor bound to the board and its period; p_limit 1-50).
 -- Snapshots: social_private.snapshot_leaderboards (pg_cron runs it daily where installed; call it
 -- directly anywhere) stores the top 100 of the last finished week and month of every enabled group
 -- board, and of the global, city and interest boards by points (UTC), once per period.
@@ -380,6 +381,24 @@ comment on function social_private.leaderboard_scores(social_private.leaderboard
 grant execute on function social_private.leaderboard_scores(social_private.leaderboard_query, uuid)
   to authenticated, service_role;
 
+-- The scope of a board's cursors (the page contract): everything that selects the board, so a
+-- cursor of another board or period is invalid_cursor.
+create function social_private.leaderboard_scope_text(p_q social_private.leaderboard_query)
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  return concat_ws('|', p_q.scope, p_q.scope_key, p_q.metric, p_q.period, coalesce(p_q.activity_kind, ''),
+                   p_q.timezone, coalesce((extract(epoch from p_q.period_start) * 1000000)::bigint::text, ''));
+end;
+$$;
+comment on function social_private.leaderboard_scope_text(social_private.leaderboard_query) is
+  'The text that binds a leaderboard''s cursors to its scope, metric, kind, time zone and period.';
+grant execute on function social_private.leaderboard_scope_text(social_private.leaderboard_query)
+  to authenticated, service_role;
+
 -- =====================================================================================
 -- RPC
 -- =====================================================================================
@@ -420,8 +439,9 @@ declare
   v_me uuid := social_private.require_user();
   v_q social_private.leaderboard_query :=
     social_private.resolve_leaderboard(p_scope, p_scope_id, p_period, p_metric, p_timezone, p_kind, p_at);
-  v_limit integer := social_private.feed_limit(p_limit);
-  v_key social_private.feed_key := social_private.decode_feed_cursor('top', p_cursor);
+  v_limit integer := social_private.page_limit(p_limit);
+  v_scope text := social_private.leaderboard_scope_text(v_q);
+  v_key social_private.page_key := social_private.decode_page_cursor('leaderboard', 'score', v_scope, p_cursor);
   v_users uuid[];
   v_scores bigint[];
   v_ranks bigint[];
@@ -437,12 +457,13 @@ begin
       select s.user_id, s.score, rank() over (order by s.score desc) as rank
       from social_private.leaderboard_scores(v_q, v_me) s
     ) r
-    where r.score < v_key.hot_score or (r.score = v_key.hot_score and r.user_id > v_key.id)
+    where r.score < v_key.score or (r.score = v_key.score and r.user_id > v_key.id)
     order by r.score desc, r.user_id
     limit v_limit + 1
   ) x;
   if cardinality(v_users) > v_limit then
-    v_next := social_private.encode_feed_cursor('top', null, v_scores[v_limit]::double precision, v_users[v_limit]);
+    v_next := social_private.encode_page_cursor('leaderboard', 'score', v_scope, null, v_scores[v_limit]::double precision,
+                                                 v_users[v_limit]);
   end if;
   return query
     select v_ranks[u.position], u.id, p.handle::text, p.display_name, p.avatar_path, v_scores[u.position],
@@ -718,8 +739,9 @@ declare
   v_me uuid := social_private.require_user();
   v_q social_private.leaderboard_query :=
     social_private.resolve_leaderboard(p_scope, p_scope_id, p_period, p_metric, p_timezone, p_kind, p_at);
-  v_limit integer := social_private.feed_limit(p_limit);
-  v_key social_private.feed_key := social_private.decode_feed_cursor('top', p_cursor);
+  v_limit integer := social_private.page_limit(p_limit);
+  v_scope text;
+  v_key social_private.page_key;
 begin
   if v_q.period = 'all_time' then
     perform social_private.raise_error('invalid_input', 'invalid_period', 'snapshots are kept for weeks and months');
@@ -729,24 +751,29 @@ begin
     v_q := social_private.resolve_leaderboard(p_scope, p_scope_id, p_period, p_metric, p_timezone, p_kind,
                                               v_q.period_start - interval '1 microsecond');
   end if;
+  v_scope := social_private.leaderboard_scope_text(v_q);
+  v_key := social_private.decode_page_cursor('leaderboard_snapshot', 'rank', v_scope, p_cursor, true);
   return query
-    select e.rank, e.user_id, e.handle, e.display_name, e.avatar_path, e.score, e.user_id = v_me, v_q.metric,
-           v_q.period_start, v_q.period_end,
-           case when e.position = v_limit and e.more then
-             social_private.encode_feed_cursor('top', null, -e.rank::double precision, e.user_id) end
-    from (
-      select s.*, row_number() over (order by s.rank, s.user_id) as position, count(*) over () > v_limit as more
-      from (
-        select x.rank, x.user_id, x.handle, x.display_name, x.avatar_path, x.score
-        from social_private.snapshot_entries(v_q, v_me) x
-        where -x.rank::double precision < v_key.hot_score
-           or (-x.rank::double precision = v_key.hot_score and x.user_id > v_key.id)
-        order by x.rank, x.user_id
-        limit v_limit + 1
-      ) s
-    ) e
-    where e.position <= v_limit
-    order by e.position;
+    with page as (
+      select x.rank, x.user_id, x.handle, x.display_name, x.avatar_path, x.score,
+             row_number() over (order by x.rank, x.user_id) as position
+      from social_private.snapshot_entries(v_q, v_me) x
+      where x.rank::double precision > v_key.score
+         or (x.rank::double precision = v_key.score and x.user_id > v_key.id)
+      order by x.rank, x.user_id
+      limit v_limit + 1
+    ),
+    next as (
+      select social_private.encode_page_cursor('leaderboard_snapshot', 'rank', v_scope, null,
+                                               p.rank::double precision, p.user_id) as cursor
+      from page p
+      where p.position = v_limit and exists (select 1 from page m where m.position = v_limit + 1)
+    )
+    select p.rank, p.user_id, p.handle, p.display_name, p.avatar_path, p.score, p.user_id = v_me, v_q.metric,
+           v_q.period_start, v_q.period_end, (select n.cursor from next n)
+    from page p
+    where p.position <= v_limit
+    order by p.position;
 end;
 $$;
 comment on function social.leaderboard_snapshot(text, text, text, text, text, text, timestamptz, text, integer) is

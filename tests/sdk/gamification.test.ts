@@ -57,7 +57,7 @@ describe("gamification: input and payloads", () => {
     expectError(await client.gamification.record({ kind: "check_in" }), "not_authenticated", 401);
     expectError(await client.gamification.streaks(), "not_authenticated", 401);
     expectError(await client.gamification.points(), "not_authenticated", 401);
-    expectError(await client.gamification.leaderboard(), "not_authenticated", 401);
+    expectError(await client.gamification.leaderboard({}), "not_authenticated", 401);
     expectError(await client.gamification.onBadgeEarned(() => {}), "not_authenticated", 401);
     expect(restCalls).toEqual([]);
   });

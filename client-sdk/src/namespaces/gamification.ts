@@ -10,19 +10,11 @@ import { z } from "zod";
 import { Constants, type Database, type Json } from "../database.types.ts";
 import type { SupasocialError } from "../errors.ts";
 import { defineNamespace } from "../namespace.ts";
-import type { Page } from "../pagination.ts";
+import { listMethod, type Page, scopedListMethod, toPage } from "../pagination.ts";
 import { joinTopic, type LiveSubscription, type PendingSubscription, pendingSubscription } from "../realtime.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
-import {
-  DateTimeSchema,
-  DEFAULT_PAGE_SIZE,
-  LimitSchema,
-  MAX_SERVER_PAGE_SIZE,
-  OpaqueCursorSchema,
-  parseInput,
-  UuidSchema,
-} from "../validation.ts";
+import { CursorSchema, DateTimeSchema, LimitSchema, parseInput, UuidSchema } from "../validation.ts";
 import { notFound, type ProfileSummary, single, toArray, toObject, ts } from "./shared.ts";
 
 type Social = Database["social"];
@@ -347,6 +339,23 @@ export interface LeaderboardPage extends Page<LeaderboardEntry> {
 }
 
 /**
+ * A leaderboard list method: one page (with the board's metric and period) per call, or every
+ * entry with `.all()`.
+ *
+ * @example
+ * ```ts
+ * for await (const entry of client.gamification.leaderboard.all({ scope: 'group', scopeId: groupId })) {
+ *   if (entry.isMe) break
+ * }
+ * ```
+ */
+export interface LeaderboardListMethod {
+  (query: LeaderboardQuery, options?: LeaderboardPageOptions): Promise<SupasocialResult<LeaderboardPage>>;
+  /** Every entry of every page, fetched page by page; throws the `SupasocialError` of a failed page. */
+  all(query: LeaderboardQuery, options?: LeaderboardPageOptions): AsyncGenerator<LeaderboardEntry, void, undefined>;
+}
+
+/**
  * Your place on a leaderboard: `rank` is null when you are not on it (not opted in, or nothing
  * in the period).
  *
@@ -460,7 +469,7 @@ export const RecordActivityInputSchema = z.strictObject({
 export type RecordActivityInput = z.input<typeof RecordActivityInputSchema>;
 
 /**
- * Options of `activities`: `kind`, `cursor`, `limit` (1-50).
+ * Options of `activities`: `kind`, `cursor`, `limit` (default 20, at most 50 a page).
  *
  * @example
  * ```ts
@@ -469,8 +478,8 @@ export type RecordActivityInput = z.input<typeof RecordActivityInputSchema>;
  */
 export const ActivityListOptionsSchema = z.strictObject({
   kind: ActivityKindCodeSchema.optional(),
-  cursor: OpaqueCursorSchema.nullish(),
-  limit: LimitSchema.max(MAX_SERVER_PAGE_SIZE, `limit must be at most ${MAX_SERVER_PAGE_SIZE}`).optional(),
+  cursor: CursorSchema.nullish(),
+  limit: LimitSchema.optional(),
 });
 /**
  * Options of `activities`.
@@ -483,7 +492,7 @@ export const ActivityListOptionsSchema = z.strictObject({
 export type ActivityListOptions = z.input<typeof ActivityListOptionsSchema>;
 
 /**
- * Options of `ledger`: `cursor` (a previous page's `nextCursor`) and `limit` (1-50).
+ * Options of `ledger`: `cursor` (a previous page's `nextCursor`) and `limit` (default 20, at most 50 a page).
  *
  * @example
  * ```ts
@@ -491,11 +500,8 @@ export type ActivityListOptions = z.input<typeof ActivityListOptionsSchema>;
  * ```
  */
 export const LedgerListOptionsSchema = z.strictObject({
-  cursor: z
-    .string()
-    .regex(/^[1-9][0-9]{0,17}$/, "Invalid cursor: pass the nextCursor of a previous page")
-    .nullish(),
-  limit: LimitSchema.max(MAX_SERVER_PAGE_SIZE, `limit must be at most ${MAX_SERVER_PAGE_SIZE}`).optional(),
+  cursor: CursorSchema.nullish(),
+  limit: LimitSchema.optional(),
 });
 /**
  * Options of `ledger`.
@@ -548,7 +554,7 @@ export const LeaderboardQuerySchema = z
 export type LeaderboardQuery = z.input<typeof LeaderboardQuerySchema>;
 
 /**
- * Options of a leaderboard page: `cursor` and `limit` (1-50).
+ * Options of a leaderboard page: `cursor` and `limit` (default 20, at most 50 a page).
  *
  * @example
  * ```ts
@@ -556,8 +562,8 @@ export type LeaderboardQuery = z.input<typeof LeaderboardQuerySchema>;
  * ```
  */
 export const LeaderboardPageOptionsSchema = z.strictObject({
-  cursor: OpaqueCursorSchema.nullish(),
-  limit: LimitSchema.max(MAX_SERVER_PAGE_SIZE, `limit must be at most ${MAX_SERVER_PAGE_SIZE}`).optional(),
+  cursor: CursorSchema.nullish(),
+  limit: LimitSchema.optional(),
 });
 /**
  * Options of a leaderboard page.
@@ -902,22 +908,19 @@ export const gamificationNamespace = defineNamespace("gamification", (ctx) => ({
    * const { data: page } = await client.gamification.activities({ kind: 'weight_logged', limit: 30 })
    * ```
    */
-  activities(options: ActivityListOptions = {}): Promise<SupasocialResult<Page<Activity>>> {
-    return settle(async () => {
-      const parsed = parseInput(ActivityListOptionsSchema, options, "options");
-      if (parsed.error) return parsed;
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const response = await ctx.social.rpc("my_activities", {
-        p_kind: parsed.data.kind,
-        p_cursor: parsed.data.cursor ?? undefined,
-        p_limit: parsed.data.limit ?? DEFAULT_PAGE_SIZE,
-      });
-      if (response.error) return failFrom(response);
-      const rows = response.data ?? [];
-      return ok({ items: rows.map(toActivity), nextCursor: rows[0]?.next_cursor ?? null });
+  activities: listMethod(async (options?: ActivityListOptions): Promise<SupasocialResult<Page<Activity>>> => {
+    const parsed = parseInput(ActivityListOptionsSchema, options ?? {}, "options");
+    if (parsed.error) return parsed;
+    const me = await ctx.currentUserId();
+    if (me.error) return me;
+    const response = await ctx.social.rpc("my_activities", {
+      p_kind: parsed.data.kind,
+      p_cursor: parsed.data.cursor ?? undefined,
+      p_limit: parsed.data.limit,
     });
-  },
+    if (response.error) return failFrom(response);
+    return ok(toPage(response.data, toActivity));
+  }),
 
   /**
    * Your streaks as they stand now (in your time zone): current, longest, done today, ends
@@ -1053,25 +1056,18 @@ export const gamificationNamespace = defineNamespace("gamification", (ctx) => ({
    * const { data: page } = await client.gamification.ledger({ limit: 20 })
    * ```
    */
-  ledger(options: LedgerListOptions = {}): Promise<SupasocialResult<Page<LedgerEntry>>> {
-    return settle(async () => {
-      const parsed = parseInput(LedgerListOptionsSchema, options, "options");
-      if (parsed.error) return parsed;
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const response = await ctx.social.rpc("my_point_ledger", {
-        p_before: parsed.data.cursor ? Number(parsed.data.cursor) : undefined,
-        p_limit: parsed.data.limit ?? DEFAULT_PAGE_SIZE,
-      });
-      if (response.error) return failFrom(response);
-      const rows = response.data ?? [];
-      const next = rows[0]?.next_cursor;
-      return ok({
-        items: rows.map(toLedgerEntry),
-        nextCursor: next === null || next === undefined ? null : String(next),
-      });
+  ledger: listMethod(async (options?: LedgerListOptions): Promise<SupasocialResult<Page<LedgerEntry>>> => {
+    const parsed = parseInput(LedgerListOptionsSchema, options ?? {}, "options");
+    if (parsed.error) return parsed;
+    const me = await ctx.currentUserId();
+    if (me.error) return me;
+    const response = await ctx.social.rpc("my_point_ledger", {
+      p_cursor: parsed.data.cursor ?? undefined,
+      p_limit: parsed.data.limit,
     });
-  },
+    if (response.error) return failFrom(response);
+    return ok(toPage(response.data, toLedgerEntry));
+  }),
 
   /**
    * The rewards on offer.
@@ -1136,26 +1132,23 @@ export const gamificationNamespace = defineNamespace("gamification", (ctx) => ({
    * const next = await client.gamification.leaderboard({ scope: 'city', scopeId: 'Lisbon' }, { cursor: page?.nextCursor })
    * ```
    */
-  leaderboard(
-    query: LeaderboardQuery = {},
-    options: LeaderboardPageOptions = {},
-  ): Promise<SupasocialResult<LeaderboardPage>> {
-    return settle(async () => {
-      const q = parseInput(LeaderboardQuerySchema, query, "query");
+  leaderboard: scopedListMethod(
+    async (query: LeaderboardQuery, options?: LeaderboardPageOptions): Promise<SupasocialResult<LeaderboardPage>> => {
+      const q = parseInput(LeaderboardQuerySchema, query ?? {}, "query");
       if (q.error) return q;
-      const o = parseInput(LeaderboardPageOptionsSchema, options, "options");
+      const o = parseInput(LeaderboardPageOptionsSchema, options ?? {}, "options");
       if (o.error) return o;
       const me = await ctx.currentUserId();
       if (me.error) return me;
       const response = await ctx.social.rpc("leaderboard", {
         ...boardArgs(q.data),
         p_cursor: o.data.cursor ?? undefined,
-        p_limit: o.data.limit ?? DEFAULT_PAGE_SIZE,
+        p_limit: o.data.limit,
       });
       if (response.error) return failFrom(response);
-      return ok(toBoardPage(response.data, q.data.metric ?? null));
-    });
-  },
+      return ok(toBoardPage(response.data as unknown as BoardRow[], q.data.metric ?? null));
+    },
+  ) as LeaderboardListMethod,
 
   /**
    * Your place on a leaderboard (`rank` null when you are not on it).
@@ -1197,26 +1190,23 @@ export const gamificationNamespace = defineNamespace("gamification", (ctx) => ({
    * const { data: lastWeek } = await client.gamification.leaderboardSnapshot({ scope: 'group', scopeId: groupId })
    * ```
    */
-  leaderboardSnapshot(
-    query: LeaderboardQuery = {},
-    options: LeaderboardPageOptions = {},
-  ): Promise<SupasocialResult<LeaderboardPage>> {
-    return settle(async () => {
-      const q = parseInput(LeaderboardQuerySchema, query, "query");
+  leaderboardSnapshot: scopedListMethod(
+    async (query: LeaderboardQuery, options?: LeaderboardPageOptions): Promise<SupasocialResult<LeaderboardPage>> => {
+      const q = parseInput(LeaderboardQuerySchema, query ?? {}, "query");
       if (q.error) return q;
-      const o = parseInput(LeaderboardPageOptionsSchema, options, "options");
+      const o = parseInput(LeaderboardPageOptionsSchema, options ?? {}, "options");
       if (o.error) return o;
       const me = await ctx.currentUserId();
       if (me.error) return me;
       const response = await ctx.social.rpc("leaderboard_snapshot", {
         ...boardArgs(q.data),
         p_cursor: o.data.cursor ?? undefined,
-        p_limit: o.data.limit ?? DEFAULT_PAGE_SIZE,
+        p_limit: o.data.limit,
       });
       if (response.error) return failFrom(response);
       return ok(toBoardPage(response.data as unknown as BoardRow[], q.data.metric ?? null));
-    });
-  },
+    },
+  ) as LeaderboardListMethod,
 
   /**
    * A group's leaderboard settings (null when its owner never set them: the board is off).
