@@ -146,6 +146,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "Your role in the group is not high enough: staff act only on lower ranks.",
   },
   { code: "invalid_action", status: 400, source: "sql", meaning: "A moderation action is not remove, ban or unban." },
+  { code: "invalid_activity_kind", status: 400, source: "sql", meaning: "No such activity kind in the catalog." },
   {
     code: "invalid_badge",
     status: 400,
@@ -369,7 +370,6 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "The reported post, comment, profile or group does not exist.",
   },
   { code: "tier_required", status: 403, source: "sql", meaning: "The group is for members of a premium tier." },
-  { code: "unknown_activity_kind", status: 400, source: "sql", meaning: "No such activity kind in the catalog." },
   {
     code: "user_banned",
     status: 403,

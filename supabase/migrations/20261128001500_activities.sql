@@ -215,7 +215,7 @@ begin
   end if;
   select k.user_reportable into v_reportable from social.activity_kinds k where k.code = new.kind;
   if not found then
-    perform social_private.raise_error('invalid_input', 'unknown_activity_kind', format('no activity kind %L', new.kind));
+    perform social_private.raise_error('invalid_input', 'invalid_activity_kind', format('no activity kind %L', new.kind));
   end if;
   if new.occurred_at is null then
     new.occurred_at := now();
@@ -429,7 +429,7 @@ begin
     perform social_private.raise_error('permission_denied', 'not_allowed', 'users record activities for themselves only');
   end if;
   if p_kind is null then
-    perform social_private.raise_error('invalid_input', 'unknown_activity_kind', 'say which kind of activity');
+    perform social_private.raise_error('invalid_input', 'invalid_activity_kind', 'say which kind of activity');
   end if;
   if p_user_id is not null and not exists (select 1 from social.profiles p where p.id = p_user_id) then
     perform social_private.raise_error('not_found', 'profile_not_found', 'no such user');

@@ -434,8 +434,10 @@ begin
   end if;
 
   if coalesce(current_setting('social.quiet_badges', true), '') <> 'on' then
+    -- the user's own achievement, about the badge only (not the group it was earned in): it stays
+    -- theirs when they leave the group
     perform social_private.notify(array[new.user_id], 'badge_earned', null, new.badge_id,
-      p_group_id => new.group_id, p_data => jsonb_build_object('badge', v_json));
+      p_data => jsonb_build_object('badge', v_json));
     perform realtime.send(
       jsonb_build_object('badge', v_json, 'earned_at', new.earned_at, 'activity_id', new.activity_id,
                          'group_id', new.group_id),

@@ -133,7 +133,7 @@ begin
     perform social_private.raise_error('invalid_input', 'invalid_metric', 'metric must be points, activities or streak');
   end if;
   if p_activity_kind is not null and not exists (select 1 from social.activity_kinds k where k.code = p_activity_kind) then
-    perform social_private.raise_error('invalid_input', 'unknown_activity_kind', format('no activity kind %L', p_activity_kind));
+    perform social_private.raise_error('invalid_input', 'invalid_activity_kind', format('no activity kind %L', p_activity_kind));
   end if;
   if p_timezone is not null then
     perform social_private.require_timezone(p_timezone);
@@ -198,7 +198,7 @@ comment on type social_private.leaderboard_query is
 
 -- Validate a board request for the caller and resolve it (group boards: the caller must be able to
 -- read the group, the board must be on, its metric and kind apply). Errors: invalid_scope,
--- invalid_period, invalid_metric, invalid_timezone, unknown_activity_kind (400), group_not_found
+-- invalid_period, invalid_metric, invalid_timezone, invalid_activity_kind (400), group_not_found
 -- (404), leaderboard_disabled (403).
 create function social_private.resolve_leaderboard(
   p_scope text,
@@ -232,7 +232,7 @@ begin
     perform social_private.raise_error('invalid_input', 'invalid_metric', 'metric must be points, activities or streak');
   end if;
   if p_kind is not null and not exists (select 1 from social.activity_kinds k where k.code = p_kind) then
-    perform social_private.raise_error('invalid_input', 'unknown_activity_kind', format('no activity kind %L', p_kind));
+    perform social_private.raise_error('invalid_input', 'invalid_activity_kind', format('no activity kind %L', p_kind));
   end if;
   v_q.scope := coalesce(p_scope, 'global')::social.leaderboard_scope;
   v_q.period := coalesce(p_period, 'week')::social.leaderboard_period;

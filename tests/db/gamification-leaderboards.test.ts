@@ -395,7 +395,7 @@ describe("leaderboards: input and access", () => {
         ["select * from social.leaderboard('global', null, 'week', null, 'Mars/Olympus')", "invalid_timezone"],
         [
           "select * from social.leaderboard('global', null, 'week', 'activities', null, 'teleported')",
-          "unknown_activity_kind",
+          "invalid_activity_kind",
         ],
         ["select * from social.leaderboard('city')", "invalid_scope"],
         ["select * from social.leaderboard('group', 'not-a-uuid')", "group_not_found"],

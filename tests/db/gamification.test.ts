@@ -70,7 +70,7 @@ describe("activities: who records what", () => {
       ).toEqual(["42501", "not_group_member"]);
       expect(await refused(db, (tx) => tx`select social.record_activity('teleported')`)).toEqual([
         "22023",
-        "unknown_activity_kind",
+        "invalid_activity_kind",
       ]);
       expect(
         await refused(db, (tx) => tx`select social.record_activity('workout_completed', null, null, '[1, 2]'::jsonb)`),

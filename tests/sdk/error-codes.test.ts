@@ -180,6 +180,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
       return 0;
     case "immutable_field":
     case "invalid_action":
+    case "invalid_activity_kind":
     case "invalid_badge":
     case "invalid_body":
     case "invalid_cursor":
@@ -213,7 +214,6 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invalid_visibility":
     case "invite_closed":
     case "resolution_required":
-    case "unknown_activity_kind":
       return 400;
     case "not_authenticated":
       return 401;

@@ -857,7 +857,7 @@ export const gamificationNamespace = defineNamespace("gamification", (ctx) => ({
    * Record an activity for yourself and get the badges it earned. Pass `idempotencyKey` (e.g.
    * your workout's id) so a retry changes nothing (`duplicate: true`, the first activity back).
    * Errors: `kind_not_reportable` (403: the kind is recorded by the backend),
-   * `invalid_occurred_at`, `not_group_member`, `unknown_activity_kind`, `rate_limited`.
+   * `invalid_occurred_at`, `not_group_member`, `invalid_activity_kind`, `rate_limited`.
    *
    * @example
    * ```ts
