@@ -1,11 +1,33 @@
 /**
  * Input schemas shared by every namespace, and the one way the SDK validates input: before any
  * request, returning `invalid_input` with the zod issues in `details`.
+ *
+ * Schemas are built with `zod/mini` (the functional API, without zod's 40 locales): the same
+ * validation core as `zod`, a fraction of its weight in an app bundle.
  */
-import { z } from "zod";
+import { en } from "zod/locales";
+import * as z from "zod/mini";
 import { type CursorPosition, decodeCursor } from "./cursor.ts";
 import { SupasocialError } from "./errors.ts";
 import { fail, ok, type SupasocialResult } from "./result.ts";
+
+/** Fail a `z.transform` step with `message` (a `custom` issue), as zod's `ctx.addIssue` does. */
+export function invalid(ctx: z.core.ParsePayload, message: string): never {
+  ctx.issues.push({ code: "custom", message, input: ctx.value });
+  return z.NEVER;
+}
+
+const english = en().localeError;
+
+/**
+ * zod/mini loads no locale, so zod's own messages ("Invalid input: expected string, received
+ * number") would all read "Invalid input". The SDK's `invalid_input` errors use English unless the
+ * app configured zod's messages itself (`z.config(...)`, or importing `zod`, which loads English).
+ */
+function englishUnlessConfigured(issue: z.core.$ZodRawIssue) {
+  const config = z.config();
+  return config.customError || config.localeError ? undefined : english(issue);
+}
 
 /**
  * A user or row id: a UUID in its canonical 8-4-4-4-12 hex form.
@@ -26,14 +48,14 @@ export const UuidSchema = z.guid({ error: "Expected a UUID" });
  * const cursor = stored.success ? stored.data : undefined
  * ```
  */
-export const CursorSchema = z.string().transform((value, ctx): CursorPosition => {
-  const position = decodeCursor(value);
-  if (!position) {
-    ctx.addIssue({ code: "custom", message: "Invalid cursor: pass the nextCursor of a previous page" });
-    return z.NEVER;
-  }
-  return position;
-});
+export const CursorSchema = z.pipe(
+  z.string(),
+  z.transform((value: string, ctx): CursorPosition => {
+    const position = decodeCursor(value);
+    if (!position) return invalid(ctx, "Invalid cursor: pass the nextCursor of a previous page");
+    return position;
+  }),
+);
 
 /**
  * Largest page any list returns.
@@ -64,9 +86,11 @@ export const DEFAULT_PAGE_SIZE = 20;
  */
 export const LimitSchema = z
   .number()
-  .int("limit must be an integer")
-  .min(1, "limit must be at least 1")
-  .max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`);
+  .check(
+    z.int("limit must be an integer"),
+    z.minimum(1, "limit must be at least 1"),
+    z.maximum(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`),
+  );
 
 /**
  * Options of every list: `cursor` (the previous page's `nextCursor`) and `limit` (default 20).
@@ -77,8 +101,8 @@ export const LimitSchema = z
  * ```
  */
 export const ListOptionsSchema = z.strictObject({
-  cursor: CursorSchema.nullish(),
-  limit: LimitSchema.optional(),
+  cursor: z.nullish(CursorSchema),
+  limit: z.optional(LimitSchema),
 });
 /**
  * Options of every list.
@@ -101,7 +125,7 @@ export type ListOptions = z.input<typeof ListOptionsSchema>;
  */
 export function textSchema(options: { min?: number; max: number; label: string; trim?: boolean }) {
   const { min = 0, max, label, trim = false } = options;
-  const base = trim ? z.string().trim() : z.string();
+  const base = trim ? z.string().check(z.trim()) : z.string();
   return base.check((ctx) => {
     const length = Array.from(ctx.value).length;
     if (length < min) {
@@ -136,12 +160,12 @@ export function textSchema(options: { min?: number; max: number; label: string; 
  * if (id.error) return id // nothing was sent
  * ```
  */
-export function parseInput<S extends z.ZodType>(
+export function parseInput<S extends z.ZodMiniType>(
   schema: S,
   input: unknown,
   label: string,
 ): SupasocialResult<z.output<S>> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { error: englishUnlessConfigured });
   if (result.success) return ok(result.data);
   const issues = result.error.issues.map((issue) => ({ ...issue, path: [label, ...issue.path] }));
   const message = issues.map((issue) => `${issue.path.map(String).join(".")}: ${issue.message}`).join("; ");
@@ -168,9 +192,11 @@ export function parseInput<S extends z.ZodType>(
  */
 export const OpaqueCursorSchema = z
   .string({ error: "A cursor is a string" })
-  .min(1, "Invalid cursor: pass the nextCursor of a previous page")
-  .max(512, "Invalid cursor: pass the nextCursor of a previous page")
-  .regex(/^[A-Za-z0-9_-]+$/, "Invalid cursor: pass the nextCursor of a previous page");
+  .check(
+    z.minLength(1, "Invalid cursor: pass the nextCursor of a previous page"),
+    z.maxLength(512, "Invalid cursor: pass the nextCursor of a previous page"),
+    z.regex(/^[A-Za-z0-9_-]+$/, "Invalid cursor: pass the nextCursor of a previous page"),
+  );
 
 /**
  * Largest page of the lists the server pages itself (feeds, reports, the moderation log,
@@ -193,8 +219,10 @@ export const MAX_SERVER_PAGE_SIZE = 50;
  * ```
  */
 export const ServerListOptionsSchema = z.strictObject({
-  cursor: OpaqueCursorSchema.nullish(),
-  limit: LimitSchema.max(MAX_SERVER_PAGE_SIZE, `limit must be at most ${MAX_SERVER_PAGE_SIZE}`).optional(),
+  cursor: z.nullish(OpaqueCursorSchema),
+  limit: z.optional(
+    LimitSchema.check(z.maximum(MAX_SERVER_PAGE_SIZE, `limit must be at most ${MAX_SERVER_PAGE_SIZE}`)),
+  ),
 });
 /**
  * Options of the lists the server pages.
@@ -215,15 +243,13 @@ export type ServerListOptions = z.input<typeof ServerListOptionsSchema>;
  * DateTimeSchema.parse('2026-12-01T09:00:00+01:00')
  * ```
  */
-export const DateTimeSchema = z
-  .union([z.date(), z.iso.datetime({ offset: true, error: "Expected an ISO 8601 date-time with a time zone" })], {
+export const DateTimeSchema = z.pipe(
+  z.union([z.date(), z.iso.datetime({ offset: true, error: "Expected an ISO 8601 date-time with a time zone" })], {
     error: "Expected a Date or an ISO 8601 date-time with a time zone",
-  })
-  .transform((value, ctx) => {
+  }),
+  z.transform((value: Date | string, ctx): string => {
     const date = value instanceof Date ? value : new Date(value);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: "custom", message: "Invalid date" });
-      return z.NEVER;
-    }
+    if (Number.isNaN(date.getTime())) return invalid(ctx, "Invalid date");
     return value instanceof Date ? value.toISOString() : value;
-  });
+  }),
+);

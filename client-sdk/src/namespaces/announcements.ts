@@ -4,13 +4,21 @@
  * Lists are pinned first, then newest, paged with opaque keyset cursors on
  * `(pinned, created_at, id)`.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Database } from "../database.types.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
 import type { Page } from "../pagination.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
-import { DateTimeSchema, DEFAULT_PAGE_SIZE, LimitSchema, parseInput, textSchema, UuidSchema } from "../validation.ts";
+import {
+  DateTimeSchema,
+  DEFAULT_PAGE_SIZE,
+  invalid,
+  LimitSchema,
+  parseInput,
+  textSchema,
+  UuidSchema,
+} from "../validation.ts";
 import { defined, firstRow, forbidden, lookaheadLimit, notFound, single, ts, withLookahead } from "./shared.ts";
 
 type Social = Database["social"];
@@ -112,14 +120,14 @@ function decodeAnnouncementCursor(cursor: string): AnnouncementCursorPosition | 
  * AnnouncementCursorSchema.safeParse('junk').success // false
  * ```
  */
-export const AnnouncementCursorSchema = z.string().transform((value, ctx): AnnouncementCursorPosition => {
-  const position = decodeAnnouncementCursor(value);
-  if (!position) {
-    ctx.addIssue({ code: "custom", message: "Invalid cursor: pass the nextCursor of a previous page" });
-    return z.NEVER;
-  }
-  return position;
-});
+export const AnnouncementCursorSchema = z.pipe(
+  z.string(),
+  z.transform((value: string, ctx): AnnouncementCursorPosition => {
+    const position = decodeAnnouncementCursor(value);
+    if (!position) return invalid(ctx, "Invalid cursor: pass the nextCursor of a previous page");
+    return position;
+  }),
+);
 
 /** The PostgREST `or` filter continuing `pinned desc, created_at desc, id desc` after `p`. */
 function announcementKeysetAfter(p: AnnouncementCursorPosition): string {
@@ -166,9 +174,9 @@ export const AnnouncementTitleSchema = textSchema({ min: 1, max: 200, label: "Ti
  */
 export const AnnouncementBodySchema = textSchema({ max: 5000, label: "Body" });
 
-const FutureDateTimeSchema = DateTimeSchema.refine((value) => Date.parse(value) > Date.now(), {
-  message: "expiresAt must be in the future",
-});
+const FutureDateTimeSchema = DateTimeSchema.check(
+  z.refine((value: string) => Date.parse(value) > Date.now(), { message: "expiresAt must be in the future" }),
+);
 
 /**
  * A new announcement. `expiresAt` (in the future) takes it off the home screen then.
@@ -180,9 +188,9 @@ const FutureDateTimeSchema = DateTimeSchema.refine((value) => Date.parse(value) 
  */
 export const AnnouncementCreateSchema = z.strictObject({
   title: AnnouncementTitleSchema,
-  body: AnnouncementBodySchema.optional(),
-  pinned: z.boolean().optional(),
-  expiresAt: FutureDateTimeSchema.optional(),
+  body: z.optional(AnnouncementBodySchema),
+  pinned: z.optional(z.boolean()),
+  expiresAt: z.optional(FutureDateTimeSchema),
 });
 /**
  * Input of `announcements.create`.
@@ -205,12 +213,12 @@ export type AnnouncementCreate = z.input<typeof AnnouncementCreateSchema>;
  */
 export const AnnouncementUpdateSchema = z
   .strictObject({
-    title: AnnouncementTitleSchema.optional(),
-    body: AnnouncementBodySchema.optional(),
-    pinned: z.boolean().optional(),
-    expiresAt: DateTimeSchema.nullable().optional(),
+    title: z.optional(AnnouncementTitleSchema),
+    body: z.optional(AnnouncementBodySchema),
+    pinned: z.optional(z.boolean()),
+    expiresAt: z.optional(z.nullable(DateTimeSchema)),
   })
-  .refine((patch) => Object.values(patch).some((v) => v !== undefined), { message: "Nothing to change" });
+  .check(z.refine((patch) => Object.values(patch).some((v) => v !== undefined), { message: "Nothing to change" }));
 /**
  * Input of `announcements.update`.
  *
@@ -230,8 +238,8 @@ export type AnnouncementUpdate = z.input<typeof AnnouncementUpdateSchema>;
  * ```
  */
 export const AnnouncementListOptionsSchema = z.strictObject({
-  cursor: AnnouncementCursorSchema.nullish(),
-  limit: LimitSchema.optional(),
+  cursor: z.nullish(AnnouncementCursorSchema),
+  limit: z.optional(LimitSchema),
 });
 /**
  * Options of `announcements.list`.
@@ -251,8 +259,8 @@ export type AnnouncementListOptions = z.input<typeof AnnouncementListOptionsSche
  * await client.announcements.mine(MyAnnouncementsOptionsSchema.parse({ unreadOnly: true }))
  * ```
  */
-export const MyAnnouncementsOptionsSchema = AnnouncementListOptionsSchema.extend({
-  unreadOnly: z.boolean().optional(),
+export const MyAnnouncementsOptionsSchema = z.extend(AnnouncementListOptionsSchema, {
+  unreadOnly: z.optional(z.boolean()),
 });
 /**
  * Options of `announcements.mine`.
@@ -272,7 +280,7 @@ export type MyAnnouncementsOptions = z.input<typeof MyAnnouncementsOptionsSchema
  * await client.announcements.markAllRead({ groupId })
  * ```
  */
-export const MarkAllAnnouncementsReadOptionsSchema = z.strictObject({ groupId: UuidSchema.optional() });
+export const MarkAllAnnouncementsReadOptionsSchema = z.strictObject({ groupId: z.optional(UuidSchema) });
 /**
  * Options of `announcements.markAllRead`.
  *

@@ -2,7 +2,7 @@
  * `client.comments`: comments on posts with one level of replies. Lists are oldest first (the
  * order of a conversation), paged with keyset cursors on `(created_at, id)`.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Database } from "../database.types.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
 import { type Page, toPage } from "../pagination.ts";
@@ -64,9 +64,9 @@ export interface Comment {
  * CommentBodySchema.safeParse('Great run!').success // true
  * ```
  */
-export const CommentBodySchema = textSchema({ min: 1, max: 2000, label: "Comment" }).refine((v) => /\S/.test(v), {
-  message: "Comment must not be blank",
-});
+export const CommentBodySchema = textSchema({ min: 1, max: 2000, label: "Comment" }).check(
+  z.refine((v: string) => /\S/.test(v), { message: "Comment must not be blank" }),
+);
 
 /**
  * A new comment: `body`, and `parentId` to reply to a top-level comment of the same post. Pass
@@ -78,9 +78,9 @@ export const CommentBodySchema = textSchema({ min: 1, max: 2000, label: "Comment
  * ```
  */
 export const CommentCreateSchema = z.strictObject({
-  id: UuidSchema.optional(),
+  id: z.optional(UuidSchema),
   body: CommentBodySchema,
-  parentId: UuidSchema.optional(),
+  parentId: z.optional(UuidSchema),
 });
 /**
  * Input of `comments.create`.

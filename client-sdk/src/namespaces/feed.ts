@@ -3,7 +3,7 @@
  * a profile's feed, `latest` first or `top` (engagement with a time decay). Pages are cut by the
  * server; `nextCursor` is its opaque keyset cursor, valid for the same feed and order.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { defineNamespace } from "../namespace.ts";
 import type { Page } from "../pagination.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
@@ -38,9 +38,11 @@ export type FeedOrder = "latest" | "top";
  * ```
  */
 export const FeedOptionsSchema = z.strictObject({
-  order: z.enum(["latest", "top"], { error: "order is latest or top" }).optional(),
-  cursor: OpaqueCursorSchema.nullish(),
-  limit: LimitSchema.max(MAX_SERVER_PAGE_SIZE, `limit must be at most ${MAX_SERVER_PAGE_SIZE}`).optional(),
+  order: z.optional(z.enum(["latest", "top"], { error: "order is latest or top" })),
+  cursor: z.nullish(OpaqueCursorSchema),
+  limit: z.optional(
+    LimitSchema.check(z.maximum(MAX_SERVER_PAGE_SIZE, `limit must be at most ${MAX_SERVER_PAGE_SIZE}`)),
+  ),
 });
 /**
  * Options of every feed.

@@ -3,7 +3,7 @@
  * joining (open, by request, by invite, by link), invites, member lists, staff actions and
  * ownership. Lists are newest first, paged with keyset cursors on `(created_at, id)`.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Constants, type Database } from "../database.types.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
 import { keysetAfter, type Page, toPage } from "../pagination.ts";
@@ -314,22 +314,25 @@ export const GroupNameSchema = textSchema({ min: 2, max: 80, label: "Group name"
  */
 export const GroupTagsSchema = z
   .array(textSchema({ min: 1, max: 40, label: "A tag", trim: true }))
-  .max(20, "At most 20 tags");
+  .check(z.maxLength(20, "At most 20 tags"));
 
 /** Empty text (after trimming) clears the field. */
 const optionalText = (max: number, label: string) =>
-  textSchema({ max, label, trim: true })
-    .transform((value) => (value === "" ? null : value))
-    .nullable();
+  z.nullable(
+    z.pipe(
+      textSchema({ max, label, trim: true }),
+      z.transform((value: string) => (value === "" ? null : value)),
+    ),
+  );
 
 const groupFields = {
-  description: optionalText(2000, "Description").optional(),
-  city: optionalText(100, "City").optional(),
-  tags: GroupTagsSchema.optional(),
-  avatarPath: textSchema({ min: 1, max: 1024, label: "Avatar path" }).nullable().optional(),
-  visibility: GroupVisibilitySchema.optional(),
-  joinPolicy: GroupJoinPolicySchema.optional(),
-  requiredTier: textSchema({ min: 1, max: 64, label: "Required tier", trim: true }).nullable().optional(),
+  description: z.optional(optionalText(2000, "Description")),
+  city: z.optional(optionalText(100, "City")),
+  tags: z.optional(GroupTagsSchema),
+  avatarPath: z.optional(z.nullable(textSchema({ min: 1, max: 1024, label: "Avatar path" }))),
+  visibility: z.optional(GroupVisibilitySchema),
+  joinPolicy: z.optional(GroupJoinPolicySchema),
+  requiredTier: z.optional(z.nullable(textSchema({ min: 1, max: 64, label: "Required tier", trim: true }))),
 };
 
 /**
@@ -343,11 +346,13 @@ const groupFields = {
  * ```
  */
 export const GroupCreateSchema = z
-  .strictObject({ name: GroupNameSchema, kind: GroupKindSchema.optional(), ...groupFields })
-  .refine((group) => group.kind !== "coaching" || group.joinPolicy === undefined || group.joinPolicy === "invite", {
-    message: "Coaching groups are joined by invite only",
-    path: ["joinPolicy"],
-  });
+  .strictObject({ name: GroupNameSchema, kind: z.optional(GroupKindSchema), ...groupFields })
+  .check(
+    z.refine((group) => group.kind !== "coaching" || group.joinPolicy === undefined || group.joinPolicy === "invite", {
+      message: "Coaching groups are joined by invite only",
+      path: ["joinPolicy"],
+    }),
+  );
 /**
  * Input of `groups.create`.
  *
@@ -368,8 +373,8 @@ export type GroupCreate = z.input<typeof GroupCreateSchema>;
  * ```
  */
 export const GroupUpdateSchema = z
-  .strictObject({ name: GroupNameSchema.optional(), ...groupFields })
-  .refine((patch) => Object.values(patch).some((v) => v !== undefined), { message: "Nothing to change" });
+  .strictObject({ name: z.optional(GroupNameSchema), ...groupFields })
+  .check(z.refine((patch) => Object.values(patch).some((v) => v !== undefined), { message: "Nothing to change" }));
 /**
  * Input of `groups.update`.
  *
@@ -388,11 +393,11 @@ export type GroupUpdate = z.input<typeof GroupUpdateSchema>;
  * await client.groups.list(GroupListOptionsSchema.parse({ city: 'Lisbon', kind: 'club' }))
  * ```
  */
-export const GroupListOptionsSchema = ListOptionsSchema.extend({
-  city: z.string().max(100).optional(),
-  tag: z.string().max(40).optional(),
-  kind: GroupKindSchema.optional(),
-  query: z.string().max(80).optional(),
+export const GroupListOptionsSchema = z.extend(ListOptionsSchema, {
+  city: z.optional(z.string().check(z.maxLength(100))),
+  tag: z.optional(z.string().check(z.maxLength(40))),
+  kind: z.optional(GroupKindSchema),
+  query: z.optional(z.string().check(z.maxLength(80))),
 });
 /**
  * Options of `groups.list`.
@@ -413,7 +418,7 @@ export type GroupListOptions = z.input<typeof GroupListOptionsSchema>;
  * await client.groups.members(groupId, { status: 'pending' })
  * ```
  */
-export const GroupMemberListOptionsSchema = ListOptionsSchema.extend({ status: MemberStatusSchema.optional() });
+export const GroupMemberListOptionsSchema = z.extend(ListOptionsSchema, { status: z.optional(MemberStatusSchema) });
 /**
  * Options of `groups.members`.
  *
@@ -434,7 +439,7 @@ export type GroupMemberListOptions = z.input<typeof GroupMemberListOptionsSchema
  */
 export const InviteTokenSchema = z
   .string({ error: "An invite token is a string" })
-  .regex(/^[A-Za-z0-9_-]{16,128}$/, "An invite token is 16-128 URL-safe characters");
+  .check(z.regex(/^[A-Za-z0-9_-]{16,128}$/, "An invite token is 16-128 URL-safe characters"));
 
 /**
  * Options of `groups.invite`: `expiresAt` (default 30 days, at most a year ahead).
@@ -444,7 +449,7 @@ export const InviteTokenSchema = z
  * await client.groups.invite(groupId, userId, { expiresAt: new Date(Date.now() + 7 * 86_400_000) })
  * ```
  */
-export const GroupInviteOptionsSchema = z.strictObject({ expiresAt: DateTimeSchema.optional() });
+export const GroupInviteOptionsSchema = z.strictObject({ expiresAt: z.optional(DateTimeSchema) });
 /**
  * Options of `groups.invite`.
  *
@@ -465,8 +470,8 @@ export type GroupInviteOptions = z.input<typeof GroupInviteOptionsSchema>;
  * ```
  */
 export const GroupInviteLinkOptionsSchema = z.strictObject({
-  expiresAt: DateTimeSchema.optional(),
-  maxUses: z.number().int("maxUses must be an integer").min(1).max(100_000).optional(),
+  expiresAt: z.optional(DateTimeSchema),
+  maxUses: z.optional(z.number().check(z.int("maxUses must be an integer"), z.minimum(1), z.maximum(100_000))),
 });
 /**
  * Options of `groups.createInviteLink`.

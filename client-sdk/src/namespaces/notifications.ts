@@ -5,7 +5,7 @@
  * Realtime Broadcast on the private topic `user:<id>`.
  */
 import type { RealtimeChannel } from "@supabase/supabase-js";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Constants, type Database, type Json } from "../database.types.ts";
 import { SupasocialError } from "../errors.ts";
 import { defineNamespace } from "../namespace.ts";
@@ -152,9 +152,11 @@ export const NotificationKindSchema = z.enum(Constants.social.Enums.notification
  * ```
  */
 export const NotificationListOptionsSchema = z.strictObject({
-  unreadOnly: z.boolean().optional(),
-  cursor: OpaqueCursorSchema.nullish(),
-  limit: LimitSchema.max(MAX_SERVER_PAGE_SIZE, `limit must be at most ${MAX_SERVER_PAGE_SIZE}`).optional(),
+  unreadOnly: z.optional(z.boolean()),
+  cursor: z.nullish(OpaqueCursorSchema),
+  limit: z.optional(
+    LimitSchema.check(z.maximum(MAX_SERVER_PAGE_SIZE, `limit must be at most ${MAX_SERVER_PAGE_SIZE}`)),
+  ),
 });
 /**
  * Options of `notifications.list`.
@@ -175,7 +177,7 @@ export type NotificationListOptions = z.input<typeof NotificationListOptionsSche
  * await client.notifications.markAllRead(MarkAllNotificationsReadOptionsSchema.parse({ before: newest.occurredAt }))
  * ```
  */
-export const MarkAllNotificationsReadOptionsSchema = z.strictObject({ before: DateTimeSchema.optional() });
+export const MarkAllNotificationsReadOptionsSchema = z.strictObject({ before: z.optional(DateTimeSchema) });
 /**
  * Options of `notifications.markAllRead`.
  *
