@@ -167,7 +167,7 @@ describe("the npm package", () => {
     expect(["not_authenticated", true]).toContain(out.search);
     expect(out.resolved).toBe(join(app, "node_modules", "@supasocial", "client", "dist", "index.js"));
     expect(createRequire(join(app, "x.js")).resolve("@supabase/supabase-js")).toContain(join(app, "node_modules"));
-  });
+  }, 60_000);
 
   it("an app's TypeScript type-checks against it under strict, and wrong calls do not compile", async () => {
     await writeFile(
@@ -231,7 +231,7 @@ export async function main(): Promise<string> {
       (e: { stdout?: string }) => e.stdout ?? String(e),
     );
     expect(result).toBe("");
-  });
+  }, 180_000);
 });
 
 describe("bundle weight", () => {
