@@ -9,18 +9,17 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { packSdk, typeCheckApp } from "../../scripts/lib/sdk-package.ts";
 import { measureSdkSize, SDK_SIZE_BUDGET } from "../../scripts/sdk-size.ts";
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, "..", "..");
-const SDK = join(ROOT, "client-sdk");
-const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 
 interface LockEntry {
   version?: string;
@@ -62,20 +61,13 @@ let tarballFiles: string[];
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "supasocial-pack-"));
-  // a clean clone's client-sdk: no dist; build tools from the repository's node_modules
-  const pkg = join(work, "client-sdk");
-  await cp(SDK, pkg, { recursive: true, filter: (src) => !/[/\\](dist|node_modules)$/.test(src) });
-  await symlink(join(ROOT, "node_modules"), join(pkg, "node_modules"), "dir");
-  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: pkg });
-  const [packed] = JSON.parse(stdout.slice(stdout.indexOf("["))) as { filename: string; files: { path: string }[] }[];
-  if (!packed) throw new Error("npm pack made no tarball");
-  tarballFiles = packed.files.map((f) => f.path).sort();
+  const packed = await packSdk(work);
+  tarballFiles = packed.files;
 
   // a scratch app with the same supabase-js and zod as the repository
   app = join(work, "app");
   await mkdir(app);
-  const tarball = join(work, packed.filename);
-  const sdkManifest = JSON.parse(await readFile(join(pkg, "package.json"), "utf8"));
+  const { tarball, manifest: sdkManifest } = packed;
   const rootLock = JSON.parse(await readFile(join(ROOT, "package-lock.json"), "utf8"));
   const supabaseVersion = rootLock.packages["node_modules/@supabase/supabase-js"].version as string;
   const dependencies = { "@supabase/supabase-js": supabaseVersion, "@supasocial/client": `file:${tarball}` };
@@ -169,69 +161,12 @@ describe("the npm package", () => {
     expect(createRequire(join(app, "x.js")).resolve("@supabase/supabase-js")).toContain(join(app, "node_modules"));
   }, 60_000);
 
-  it("an app's TypeScript type-checks against it under strict, and wrong calls do not compile", async () => {
-    await writeFile(
-      join(app, "app.ts"),
-      `import { createClient } from "@supabase/supabase-js";
-import {
-  createSupasocialClient,
-  type Database,
-  type MyProfile,
-  type Page,
-  type Post,
-  PostCreateSchema,
-  type ProfileUpdate,
-  type SupasocialErrorCode,
-  type SupasocialResult,
-} from "@supasocial/client";
-
-const supabase = createClient<Database>("http://localhost:54321", "key");
-const social = createSupasocialClient(supabase);
-
-export async function main(): Promise<string> {
-  const me: SupasocialResult<MyProfile> = await social.profiles.me();
-  const patch: ProfileUpdate = { displayName: "Ana", bio: null, visibility: "followers" };
-  await social.profiles.update(patch);
-  const form = PostCreateSchema.safeParse({ body: "Ran 10k" });
-  if (form.success) await social.posts.create(form.data);
-  const feed: SupasocialResult<Page<Post>> = await social.feed.home({ order: "top", limit: 10 });
-  const code: SupasocialErrorCode | undefined = feed.error?.code;
-  // @ts-expect-error: a handle or id is a string
-  await social.profiles.get(42);
-  // @ts-expect-error: not a field of the patch
-  await social.profiles.update({ followersCount: 1 });
-  // @ts-expect-error: order is latest or top
-  await social.feed.home({ order: "oldest" });
-  return me.data?.handle ?? code ?? "";
-}
-`,
-    );
-    await writeFile(
-      join(app, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          target: "ES2022",
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          lib: ["ES2022", "DOM"],
-          // supabase-js's own declarations name Node's Buffer: an app on Node has @types/node
-          typeRoots: [join(ROOT, "node_modules", "@types")],
-          types: ["node"],
-          strict: true,
-          noUncheckedIndexedAccess: true,
-          exactOptionalPropertyTypes: true,
-          skipLibCheck: false,
-          noEmit: true,
-        },
-        files: ["app.ts"],
-      }),
-    );
-    const result = await run(process.execPath, [TSC, "-p", "tsconfig.json"], { cwd: app }).then(
-      () => "",
-      (e: { stdout?: string }) => e.stdout ?? String(e),
-    );
-    expect(result).toBe("");
-  }, 180_000);
+  for (const resolution of ["nodenext", "bundler"] as const) {
+    it(`an app's TypeScript type-checks against it under strict (${resolution} resolution), and wrong calls do not compile`, async () => {
+      const { sdk, others } = await typeCheckApp(app, resolution);
+      expect([...sdk, ...others]).toEqual([]);
+    }, 180_000);
+  }
 });
 
 describe("bundle weight", () => {
