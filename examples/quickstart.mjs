@@ -1,28 +1,28 @@
 // A plain supabase-js script against `npm start`: sign up two users, update a profile, follow,
-// read the follower count, sign in as a demo user, and call the health function.
-// Run: node examples/quickstart.mjs   (SUPABASE_URL / SUPABASE_ANON_KEY default to the local stack)
+// read the follower count, sign in again with a password, and call the health function.
+// Run: node examples/quickstart.mjs
+// Settings: SUPABASE_URL (default http://127.0.0.1:$SUPASOCIAL_API_PORT, port 54321), SUPABASE_ANON_KEY
+// (default: the key `npm start` keeps in .supasocial/keys.json).
 import { readFileSync } from "node:fs";
 import { createClient } from "@supabase/supabase-js";
 import WebSocket from "ws";
 
-const url = process.env.SUPABASE_URL ?? "http://127.0.0.1:54321";
+const url = process.env.SUPABASE_URL ?? `http://127.0.0.1:${process.env.SUPASOCIAL_API_PORT || 54321}`;
 const key =
   process.env.SUPABASE_ANON_KEY ??
   JSON.parse(readFileSync(new URL("../.supasocial/keys.json", import.meta.url), "utf8")).publishableKey;
 const client = () =>
   createClient(url, key, {
     auth: { persistSession: false, autoRefreshToken: false },
+    // Node 20 has no WebSocket of its own; browsers, React Native and Node 22+ leave this out
     realtime: { transport: WebSocket },
   });
 
-const run = Date.now().toString(36);
+const run = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+const anaLogin = { email: `ana-${run}@example.com`, password: "correct-horse-1" };
 const ana = client();
 const ben = client();
-const a = await ana.auth.signUp({
-  email: `ana-${run}@example.com`,
-  password: "correct-horse-1",
-  options: { data: { handle: `ana_${run}`, display_name: "Ana" } },
-});
+const a = await ana.auth.signUp({ ...anaLogin, options: { data: { handle: `ana_${run}`, display_name: "Ana" } } });
 const b = await ben.auth.signUp({
   email: `ben-${run}@example.com`,
   password: "correct-horse-2",
@@ -49,10 +49,13 @@ const card = await ben.schema("social").from("profiles").select("handle, followe
 if (card.error) throw card.error;
 console.log("ana's follower count:", card.data.followers_count);
 
-const demo = client();
-const signIn = await demo.auth.signInWithPassword({ email: "ana@demo.supasocial.dev", password: "supasocial-demo" });
-console.log("demo sign-in:", signIn.error ? signIn.error.message : signIn.data.user.email);
+// an app that starts again signs in with the password (npm start also has demo logins, see its output)
+const again = client();
+const signIn = await again.auth.signInWithPassword(anaLogin);
+if (signIn.error) throw signIn.error;
+console.log("signed in again:", signIn.data.user.email === anaLogin.email);
 
-const health = await demo.functions.invoke("health");
-console.log("health function:", health.error ? health.error.message : health.data.status);
-if (card.data.followers_count !== 1 || signIn.error || health.error) process.exit(1);
+const health = await again.functions.invoke("health");
+if (health.error) throw health.error;
+console.log("health function:", health.data.status);
+if (card.data.followers_count !== 1) process.exit(1);

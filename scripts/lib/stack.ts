@@ -11,7 +11,9 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
-import { applyPlatform, freePort, OWN_SCHEMAS, ROOT, restoreGrants, snapshotGrants } from "./db.ts";
+import { type RealtimeServer, startRealtime } from "../realtime/server.ts";
+import { applyPlatform, freePort, inspectDatabase, OWN_SCHEMAS, ROOT, restoreGrants, snapshotGrants } from "./db.ts";
+import { localUrl } from "./network.ts";
 
 export interface Keys {
   publishableKey: string;
@@ -29,9 +31,13 @@ export interface StackOptions {
   dbUrl: string;
   /** API port (54321 for `npm start`, 0 for a free one). */
   port: number;
+  /** Address the API listens on (default 127.0.0.1; 0.0.0.0 for every interface). */
+  host?: string;
   /** Folder for generated config and keys. */
   stateDir: string;
   log?: (line: string) => void;
+  /** Realtime's "Allow public access" switched off: only private channels may be joined. */
+  realtimePrivateOnly?: boolean;
 }
 
 const token = (bytes: number) => randomBytes(bytes).toString("base64url");
@@ -176,6 +182,13 @@ function proxy(req: IncomingMessage, res: ServerResponse, port: number, path: st
 /** Start lite, the functions server and the front door. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? (() => {});
+  if ((await inspectDatabase(options.dbUrl)).supabase) {
+    throw new Error(
+      "this database was built by Supabase, which runs its own API in front of it (`npx supabase status` " +
+        "prints it); @supabase/lite would replace auth.uid() and add auth tables of its own there",
+    );
+  }
+  const host = options.host ?? "127.0.0.1";
   const keys = await loadKeys(options.stateDir);
   const port = options.port || (await freePort());
   const litePort = await freePort();
@@ -191,7 +204,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   pipeLog(lite, "lite", log);
   const children: ChildProcess[] = [lite];
   let front: Server | undefined;
+  let realtime: RealtimeServer | undefined;
   const stop = async () => {
+    await realtime?.stop();
     await new Promise<void>((r) => (front ? front.close(() => r()) : r()));
     await Promise.all(children.map(stopChild));
   };
@@ -205,7 +220,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await warmUp(`http://127.0.0.1:${litePort}`, keys.publishableKey);
     await applyPlatform(options.dbUrl);
     await restoreGrants(options.dbUrl, OWN_SCHEMAS, grants);
-    const url = `http://127.0.0.1:${port}`;
+    const url = localUrl(host, port);
     children.push(
       await startFunctions({
         port: functionsPort,
@@ -220,17 +235,32 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         },
       }),
     );
+    // Realtime (scripts/realtime): the WebSocket at /realtime/v1/websocket and the broadcast API
+    realtime = await startRealtime({
+      dbUrl: options.dbUrl,
+      keys,
+      privateOnly: options.realtimePrivateOnly ?? process.env.SUPASOCIAL_REALTIME_PRIVATE_ONLY === "1",
+      log,
+    });
+    if (realtime.databaseBroadcastDisabled) {
+      console.warn(`supasocial: Realtime has no Broadcast from the database: ${realtime.databaseBroadcastDisabled}`);
+    }
+    const rt = realtime;
     front = createServer((req, res) => {
       const path = req.url ?? "/";
+      if (rt.handleRequest(req, res)) return;
       if (path.startsWith("/functions/v1/")) {
         proxy(req, res, functionsPort, path.slice("/functions/v1".length));
       } else {
         proxy(req, res, litePort, path);
       }
     });
+    front.on("upgrade", (req, socket, head) => {
+      if (!rt.handleUpgrade(req, socket, head)) socket.destroy();
+    });
     await new Promise<void>((resolveListen, reject) => {
       front?.once("error", reject);
-      front?.listen(port, "127.0.0.1", () => resolveListen());
+      front?.listen(port, host, () => resolveListen());
     });
     return { url, keys, stop };
   } catch (error) {

@@ -5,8 +5,11 @@
 -- supabase_realtime publication that Postgres Changes migrations add tables to.
 --
 -- Nothing here delivers messages: on Supabase the Realtime server reads
--- realtime.messages; on plain Postgres the rows simply accumulate, which lets
--- tests assert what would have been broadcast.
+-- realtime.messages by logical replication; the local stack's Realtime
+-- development server (scripts/realtime) does the same, creating the
+-- publication supabase_realtime_messages_publication itself as Supabase's
+-- server does. The rows stay in the table, which lets tests assert what was
+-- broadcast.
 --
 -- NEVER run this on a real Supabase project. Requires 00_roles.sql. Must be
 -- applied by a superuser. Idempotent.

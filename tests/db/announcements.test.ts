@@ -4,21 +4,9 @@
  * read_count follows the reads of current members.
  */
 import { describe, expect, it } from "vitest";
-import { type TestDb, type Tx, withDb } from "../helpers/db.ts";
-
-interface Cast {
-  group: string;
-  owner: string;
-  admin: string;
-  moderator: string;
-  member: string;
-  pending: string;
-  banned: string;
-  stranger: string;
-  /** owner of another group */
-  other: string;
-  otherGroup: string;
-}
+import { groupCast } from "../fixtures/groups.ts";
+import { refused, type TestDb, withDb } from "../helpers/db.ts";
+import { asRole } from "../helpers/labels.ts";
 
 interface HomeRow {
   id: string;
@@ -37,34 +25,9 @@ interface HomeRow {
   read_at: Date | null;
 }
 
-async function cast(db: TestDb): Promise<Cast> {
-  const ids: string[] = [];
-  for (let i = 0; i < 8; i++) ids.push(await db.createUser());
-  const [owner, admin, moderator, member, pending, banned, stranger, other] = ids as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  await db.as(owner);
-  const [g] = await db.q<{ id: string }[]>`
-    select id from social.create_group(p_name => 'Coached', p_kind => 'coaching', p_avatar_path => 'groups/coached.png')`;
-  await db.as(other);
-  const [o] = await db.q<{ id: string }[]>`select id from social.create_group('Other group')`;
-  await db.asSuperuser();
-  await db.q`
-    insert into social.group_members (group_id, user_id, role, status) values
-      (${g!.id}, ${admin}, 'admin', 'active'),
-      (${g!.id}, ${moderator}, 'moderator', 'active'),
-      (${g!.id}, ${member}, 'member', 'active'),
-      (${g!.id}, ${pending}, 'member', 'pending'),
-      (${g!.id}, ${banned}, 'member', 'banned')`;
-  return { group: g!.id, owner, admin, moderator, member, pending, banned, stranger, other, otherGroup: o!.id };
-}
+/** A coaching group with one user in each role and state (see `groupCast`). */
+const coachingCast = (db: TestDb) =>
+  groupCast(db, { name: "Coached", kind: "coaching", avatarPath: "groups/coached.png" });
 
 async function announce(
   db: TestDb,
@@ -86,11 +49,6 @@ async function announce(
   return row!.id;
 }
 
-async function refused(db: TestDb, fn: (tx: Tx) => Promise<unknown>): Promise<[string, string | undefined]> {
-  const e = await db.error(fn);
-  return [e.code, e.hint];
-}
-
 async function readCount(db: TestDb, id: string): Promise<{ stored: number; actual: number }> {
   await db.asSuperuser();
   const [row] = await db.q<{ stored: number; actual: number }[]>`
@@ -108,11 +66,17 @@ async function home(db: TestDb, as: string, unreadOnly = false, limit = 20): Pro
 describe("posting announcements", () => {
   it("lets owners and admins post, with the author counted as a reader", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       for (const who of [c.owner, c.admin]) {
         await db.as(who);
         const [row] = await db.q`select * from social.create_announcement(${c.group}, '  Week plan ', 'Run 3x', true)`;
-        expect(row).toMatchObject({ author_id: who, title: "Week plan", body: "Run 3x", pinned: true, read_count: 1 });
+        expect(row, asRole(c, who)).toMatchObject({
+          author_id: who,
+          title: "Week plan",
+          body: "Run 3x",
+          pinned: true,
+          read_count: 1,
+        });
       }
       // a plain insert works too, under RLS
       await db.as(c.admin);
@@ -124,17 +88,18 @@ describe("posting announcements", () => {
 
   it("refuses moderators, members, requesters, banned users, strangers, other groups' owners and anon", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       for (const who of [c.moderator, c.member, c.pending, c.banned, c.stranger, c.other]) {
         await db.as(who);
-        expect(await refused(db, (tx) => tx`select social.create_announcement(${c.group}, 'Hi')`)).toEqual([
-          "42501",
-          "not_group_admin",
-        ]);
+        expect(
+          await refused(db, (tx) => tx`select social.create_announcement(${c.group}, 'Hi')`),
+          asRole(c, who),
+        ).toEqual(["42501", "not_group_admin"]);
         expect(
           (
             await refused(db, (tx) => tx`insert into social.announcements (group_id, title) values (${c.group}, 'Hi')`)
           )[0],
+          asRole(c, who),
         ).toBe("42501");
       }
       await db.asAnon();
@@ -151,7 +116,7 @@ describe("posting announcements", () => {
 
   it("refuses posting in someone else's name", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       await db.as(c.admin);
       expect(
         (
@@ -167,7 +132,7 @@ describe("posting announcements", () => {
 
   it("enforces title and body lengths and a future expiry", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       await db.as(c.owner);
       await db.q`select social.create_announcement(${c.group}, ${"t".repeat(200)}, ${"b".repeat(5000)})`;
       for (const [title, body] of [
@@ -192,16 +157,16 @@ describe("posting announcements", () => {
 describe("reading announcements", () => {
   it("shows a group's announcements to its active members only", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       const id = await announce(db, c.owner, c.group, "Members only");
       const seen = async () => (await db.q`select id from social.announcements where id = ${id}`).length;
       for (const who of [c.owner, c.admin, c.moderator, c.member]) {
         await db.as(who);
-        expect(await seen()).toBe(1);
+        expect(await seen(), asRole(c, who)).toBe(1);
       }
       for (const who of [c.pending, c.banned, c.stranger, c.other]) {
         await db.as(who);
-        expect(await seen()).toBe(0);
+        expect(await seen(), asRole(c, who)).toBe(0);
       }
       await db.asAnon();
       expect((await refused(db, (tx) => tx`select id from social.announcements`))[0]).toBe("42501");
@@ -210,7 +175,7 @@ describe("reading announcements", () => {
 
   it("stops showing them to a member who leaves or is banned", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       const id = await announce(db, c.owner, c.group, "Bye");
       await db.as(c.member);
       await db.q`select social.leave_group(${c.group})`;
@@ -225,7 +190,7 @@ describe("reading announcements", () => {
 
   it("hides an author a block separates the reader from", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       const id = await announce(db, c.admin, c.group, "From the admin");
       await db.as(c.member);
       await db.q`select social.block(${c.admin})`;
@@ -240,7 +205,7 @@ describe("reading announcements", () => {
 describe("the home screen list", () => {
   it("lists unexpired announcements of all my groups, pinned first then newest, with group summary", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       // the member also belongs to the other group
       await db.as(c.member);
       await db.q`select social.join_group(${c.otherGroup})`;
@@ -275,14 +240,14 @@ describe("the home screen list", () => {
       expect((await home(db, c.other)).map((r) => r.id)).toEqual([other]);
       // strangers and requesters have an empty home screen
       for (const who of [c.stranger, c.pending, c.banned]) {
-        expect(await home(db, who)).toEqual([]);
+        expect(await home(db, who), asRole(c, who)).toEqual([]);
       }
     });
   });
 
   it("pages with a keyset cursor of (pinned, created_at, id)", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       const expected: string[] = [];
       for (let i = 0; i < 3; i++)
         expected.push(await announce(db, c.owner, c.group, `Pinned ${i}`, { pinned: true, ageMinutes: 10 - i }));
@@ -309,7 +274,7 @@ describe("the home screen list", () => {
 
   it("shows read state, and only unread ones on request", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       const a = await announce(db, c.owner, c.group, "A", { ageMinutes: 2 });
       const b = await announce(db, c.owner, c.group, "B", { ageMinutes: 1 });
       await db.as(c.member);
@@ -337,7 +302,7 @@ describe("the home screen list", () => {
 describe("marking announcements read", () => {
   it("counts each reader once, idempotently", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       const id = await announce(db, c.owner, c.group, "Count me");
       for (const who of [c.admin, c.member, c.member]) {
         await db.as(who);
@@ -351,11 +316,11 @@ describe("marking announcements read", () => {
 
   it("refuses marking what one cannot read", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       const id = await announce(db, c.owner, c.group, "Private");
       for (const who of [c.pending, c.banned, c.stranger, c.other]) {
         await db.as(who);
-        expect(await refused(db, (tx) => tx`select social.mark_announcement_read(${id})`)).toEqual([
+        expect(await refused(db, (tx) => tx`select social.mark_announcement_read(${id})`), asRole(c, who)).toEqual([
           "PT404",
           "announcement_not_found",
         ]);
@@ -366,6 +331,7 @@ describe("marking announcements read", () => {
               (tx) => tx`insert into social.announcement_reads (announcement_id, user_id) values (${id}, ${who})`,
             )
           )[0],
+          asRole(c, who),
         ).toBe("42501");
       }
       await db.asAnon();
@@ -376,7 +342,7 @@ describe("marking announcements read", () => {
 
   it("refuses marking for someone else", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       const id = await announce(db, c.owner, c.group, "Mine");
       await db.as(c.admin);
       expect(
@@ -392,7 +358,7 @@ describe("marking announcements read", () => {
 
   it("marks all unexpired announcements of one group or of all my groups", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       await db.as(c.member);
       await db.q`select social.join_group(${c.otherGroup})`;
       const a1 = await announce(db, c.owner, c.group, "A1");
@@ -417,7 +383,7 @@ describe("marking announcements read", () => {
 
   it("shows each user only their own read marks", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       const id = await announce(db, c.owner, c.group, "Seen");
       await db.as(c.member);
       await db.q`select social.mark_announcement_read(${id})`;
@@ -426,7 +392,10 @@ describe("marking announcements read", () => {
       ]);
       for (const who of [c.admin, c.stranger]) {
         await db.as(who);
-        expect(await db.q`select user_id from social.announcement_reads where announcement_id = ${id}`).toEqual([]);
+        expect(
+          await db.q`select user_id from social.announcement_reads where announcement_id = ${id}`,
+          asRole(c, who),
+        ).toEqual([]);
       }
       await db.as(c.owner);
       expect(await db.q`select user_id from social.announcement_reads where announcement_id = ${id}`).toEqual([
@@ -450,7 +419,7 @@ describe("marking announcements read", () => {
 
   it("drops a member's reads when they leave or are banned, so read_count counts current members", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       const id = await announce(db, c.owner, c.group, "Who is here");
       for (const who of [c.admin, c.moderator, c.member]) {
         await db.as(who);
@@ -476,17 +445,21 @@ describe("marking announcements read", () => {
 describe("editing and deleting announcements", () => {
   it("lets the author and the group's owner and admins edit, and nobody else", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       const id = await announce(db, c.admin, c.group, "Draft");
       for (const who of [c.admin, c.owner]) {
         await db.as(who);
-        expect((await db.q`update social.announcements set body = ${`edited by ${who}`} where id = ${id}`).count).toBe(
-          1,
-        );
+        expect(
+          (await db.q`update social.announcements set body = ${`edited by ${who}`} where id = ${id}`).count,
+          asRole(c, who),
+        ).toBe(1);
       }
       for (const who of [c.moderator, c.member, c.pending, c.banned, c.stranger, c.other]) {
         await db.as(who);
-        expect((await db.q`update social.announcements set title = 'Hijacked' where id = ${id}`).count).toBe(0);
+        expect(
+          (await db.q`update social.announcements set title = 'Hijacked' where id = ${id}`).count,
+          asRole(c, who),
+        ).toBe(0);
       }
       await db.asAnon();
       expect((await refused(db, (tx) => tx`update social.announcements set title = 'x' where id = ${id}`))[0]).toBe(
@@ -501,7 +474,7 @@ describe("editing and deleting announcements", () => {
 
   it("lets an admin edit another admin's announcement, and the author edit after losing admin", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       const id = await announce(db, c.owner, c.group, "By owner");
       await db.as(c.admin);
       expect((await db.q`update social.announcements set pinned = true where id = ${id}`).count).toBe(1);
@@ -519,7 +492,7 @@ describe("editing and deleting announcements", () => {
 
   it("keeps group, author and read_count out of clients' reach", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       const id = await announce(db, c.owner, c.group, "Fixed");
       await db.as(c.owner);
       for (const set of [
@@ -537,12 +510,15 @@ describe("editing and deleting announcements", () => {
 
   it("lets the author and the group's owner and admins delete, and nobody else", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await coachingCast(db);
       const byOwner = await announce(db, c.owner, c.group, "Owner's");
       const byAdmin = await announce(db, c.admin, c.group, "Admin's");
       for (const who of [c.moderator, c.member, c.pending, c.banned, c.stranger, c.other]) {
         await db.as(who);
-        expect((await db.q`delete from social.announcements where id in (${byOwner}, ${byAdmin})`).count).toBe(0);
+        expect(
+          (await db.q`delete from social.announcements where id in (${byOwner}, ${byAdmin})`).count,
+          asRole(c, who),
+        ).toBe(0);
       }
       await db.asAnon();
       expect((await refused(db, (tx) => tx`delete from social.announcements where id = ${byOwner}`))[0]).toBe("42501");

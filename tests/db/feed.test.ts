@@ -5,6 +5,8 @@
  * shape of a row (counts, the viewer's own reactions, author and group summaries).
  */
 import { describe, expect, it } from "vitest";
+import { follow } from "../fixtures/graph.ts";
+import { addMember, insertGroup } from "../fixtures/groups.ts";
 import { type TestDb, withDb } from "../helpers/db.ts";
 
 interface FeedRow {
@@ -77,40 +79,6 @@ async function seed(db: TestDb, author: string, o: SeedOptions = {}): Promise<st
   return row!.id;
 }
 
-async function follow(db: TestDb, follower: string, followee: string): Promise<void> {
-  await db.as(follower);
-  const [edge] = await db.q<{ status: string }[]>`select (social.follow(${followee})).status::text as status`;
-  if (edge!.status === "pending") {
-    await db.as(followee);
-    await db.q`select social.accept_follow_request(${follower})`;
-  }
-}
-
-async function group(
-  db: TestDb,
-  owner: string,
-  o: { kind?: "club" | "coaching" | "general"; visibility?: "public" | "private" | "secret"; name?: string } = {},
-): Promise<string> {
-  await db.asSuperuser();
-  const [row] = await db.q<{ id: string }[]>`
-    insert into social.groups (kind, name, visibility, owner_id)
-    values (${o.kind ?? "club"}, ${o.name ?? "Test group"}, ${o.visibility ?? "public"}, ${owner}) returning id`;
-  return row!.id;
-}
-
-async function member(
-  db: TestDb,
-  groupId: string,
-  userId: string,
-  status: "active" | "pending" | "banned" = "active",
-): Promise<void> {
-  await db.asSuperuser();
-  await db.q`
-    insert into social.group_members (group_id, user_id, role, status)
-    values (${groupId}, ${userId}, 'member', ${status})
-    on conflict (group_id, user_id) do update set status = excluded.status`;
-}
-
 /** Expected order of the `latest` feed: created_at desc, id desc. */
 async function latestOrder(db: TestDb, postIds: string[]): Promise<string[]> {
   await db.asSuperuser();
@@ -148,11 +116,11 @@ async function homeWorld(db: TestDb) {
   await db.as(me);
   await db.q`select social.follow(${dave})`;
   await db.q`select social.mute(${erin})`;
-  const mine = await group(db, heidi, { visibility: "private", name: "Mine" });
-  const notMine = await group(db, carol, { visibility: "public", name: "Not mine" });
-  const bannedFrom = await group(db, carol, { visibility: "public", name: "Banned" });
-  for (const u of [me, gina, erin]) await member(db, mine, u);
-  await member(db, bannedFrom, me, "banned");
+  const mine = await insertGroup(db, heidi, { visibility: "private", name: "Mine" });
+  const notMine = await insertGroup(db, carol, { visibility: "public", name: "Not mine" });
+  const bannedFrom = await insertGroup(db, carol, { visibility: "public", name: "Banned" });
+  for (const u of [me, gina, erin]) await addMember(db, mine, u);
+  await addMember(db, bannedFrom, me, "member", "banned");
 
   let t = 0;
   const at = () => {
@@ -392,9 +360,9 @@ describe("home feed", () => {
       const a = await db.createUser({ handle: "a_writer", displayName: "A Writer" });
       const other = await db.createUser();
       await follow(db, me, a);
-      const g = await group(db, a, { name: "Runners" });
-      await member(db, g, me);
-      await member(db, g, other);
+      const g = await insertGroup(db, a, { name: "Runners" });
+      await addMember(db, g, me);
+      await addMember(db, g, other);
       const profilePost = await seed(db, a, { minutesAgo: 2 });
       const groupPost = await seed(db, a, { groupId: g, minutesAgo: 1 });
       await db.as(me);
@@ -467,8 +435,8 @@ describe("home feed", () => {
     await withDb(async (db) => {
       const [me, a] = await db.createUsers(2);
       await follow(db, me!, a!);
-      const g = await group(db, a!);
-      await member(db, g, me!);
+      const g = await insertGroup(db, a!);
+      await addMember(db, g, me!);
       const p1 = await seed(db, a!);
       const p2 = await seed(db, a!, { groupId: g });
       await db.as(a!);
@@ -495,8 +463,8 @@ describe("group feed", () => {
   it("members read the group's posts; blocked authors are left out; private posts are their author's", async () => {
     await withDb(async (db) => {
       const [owner, me, a, b] = await db.createUsers(4);
-      const g = await group(db, owner!, { visibility: "private" });
-      for (const u of [me!, a!, b!]) await member(db, g, u);
+      const g = await insertGroup(db, owner!, { visibility: "private" });
+      for (const u of [me!, a!, b!]) await addMember(db, g, u);
       const pa = await seed(db, a!, { groupId: g, minutesAgo: 4 });
       const pb = await seed(db, b!, { groupId: g, minutesAgo: 3 });
       const privA = await seed(db, a!, { groupId: g, visibility: "private", minutesAgo: 2 });
@@ -519,9 +487,9 @@ describe("group feed", () => {
   it("in a coaching group the trainer reads every private post; a trainee only their own", async () => {
     await withDb(async (db) => {
       const [trainer, t1, t2] = await db.createUsers(3);
-      const g = await group(db, trainer!, { kind: "coaching", visibility: "private" });
-      await member(db, g, t1!);
-      await member(db, g, t2!);
+      const g = await insertGroup(db, trainer!, { kind: "coaching", visibility: "private" });
+      await addMember(db, g, t1!);
+      await addMember(db, g, t2!);
       const p1 = await seed(db, t1!, { groupId: g, visibility: "private", body: "weight 80", minutesAgo: 3 });
       const p2 = await seed(db, t2!, { groupId: g, visibility: "private", body: "weight 70", minutesAgo: 2 });
       const shared = await seed(db, trainer!, { groupId: g, body: "plan for the week", minutesAgo: 1 });
@@ -539,11 +507,11 @@ describe("group feed", () => {
   it("outsiders: a public club is readable, a private group is forbidden, a secret one not found", async () => {
     await withDb(async (db) => {
       const [owner, me, banned] = await db.createUsers(3);
-      const pub = await group(db, owner!, { visibility: "public" });
-      const priv = await group(db, owner!, { visibility: "private" });
-      const secret = await group(db, owner!, { visibility: "secret" });
-      const coaching = await group(db, owner!, { kind: "coaching", visibility: "public" });
-      await member(db, pub, banned!, "banned");
+      const pub = await insertGroup(db, owner!, { visibility: "public" });
+      const priv = await insertGroup(db, owner!, { visibility: "private" });
+      const secret = await insertGroup(db, owner!, { visibility: "secret" });
+      const coaching = await insertGroup(db, owner!, { kind: "coaching", visibility: "public" });
+      await addMember(db, pub, banned!, "member", "banned");
       const p = await seed(db, owner!, { groupId: pub });
       await db.as(me!);
       expect(ids(await walk(db, { kind: "group", groupId: pub }))).toEqual([p]);
@@ -565,8 +533,8 @@ describe("group feed", () => {
   it("top order works in a group", async () => {
     await withDb(async (db) => {
       const [owner, fan] = await db.createUsers(2);
-      const g = await group(db, owner!);
-      await member(db, g, fan!);
+      const g = await insertGroup(db, owner!);
+      await addMember(db, g, fan!);
       const posts: string[] = [];
       for (let i = 0; i < 4; i++) posts.push(await seed(db, owner!, { groupId: g, minutesAgo: 40 - i * 10 }));
       await db.as(fan!);
@@ -584,7 +552,7 @@ describe("profile feed", () => {
       const author = await db.createUser();
       const [follower, stranger, blocked] = await db.createUsers(3);
       await follow(db, follower!, author);
-      const g = await group(db, author);
+      const g = await insertGroup(db, author);
       const pub = await seed(db, author, { visibility: "public", minutesAgo: 4 });
       const fol = await seed(db, author, { visibility: "followers", minutesAgo: 3 });
       const priv = await seed(db, author, { visibility: "private", minutesAgo: 2 });

@@ -4,35 +4,9 @@
  * and member counts. Every rule is exercised by who may and by who may not.
  */
 import { describe, expect, it } from "vitest";
-import { type TestDb, type Tx, withDb } from "../helpers/db.ts";
-
-type Kind = "club" | "coaching" | "general";
-type Visibility = "public" | "private" | "secret";
-type JoinPolicy = "open" | "request" | "invite";
-
-interface GroupOptions {
-  name?: string;
-  kind?: Kind;
-  visibility?: Visibility;
-  joinPolicy?: JoinPolicy;
-  city?: string;
-  tags?: string[];
-  tier?: string;
-}
-
-interface Cast {
-  group: string;
-  owner: string;
-  admin: string;
-  moderator: string;
-  member: string;
-  pending: string;
-  banned: string;
-  stranger: string;
-  /** owner of another group (and so a member of another group) */
-  other: string;
-  otherGroup: string;
-}
+import { createGroup, type GroupCast, groupCast } from "../fixtures/groups.ts";
+import { refused, type TestDb, withDb } from "../helpers/db.ts";
+import { asRole, nameOf } from "../helpers/labels.ts";
 
 interface MemberRow {
   group_id: string;
@@ -55,53 +29,6 @@ interface InviteRow {
   revoked_at: Date | null;
   accepted_at: Date | null;
   declined_at: Date | null;
-}
-
-async function createGroup(db: TestDb, owner: string, o: GroupOptions = {}): Promise<string> {
-  await db.as(owner);
-  const [row] = await db.q<{ id: string }[]>`
-    select id from social.create_group(
-      p_name => ${o.name ?? "Test group"},
-      p_kind => ${o.kind ?? "general"},
-      p_visibility => ${o.visibility ?? null},
-      p_join_policy => ${o.joinPolicy ?? "open"},
-      p_city => ${o.city ?? null},
-      p_tags => ${o.tags ?? []},
-      p_required_tier => ${o.tier ?? null})`;
-  return row!.id;
-}
-
-/** A group with one user in each role and state, a stranger and the owner of another group. */
-async function cast(db: TestDb, o: GroupOptions = {}): Promise<Cast> {
-  const ids: string[] = [];
-  for (let i = 0; i < 8; i++) ids.push(await db.createUser());
-  const [owner, admin, moderator, member, pending, banned, stranger, other] = ids as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  const group = await createGroup(db, owner, o);
-  const otherGroup = await createGroup(db, other, { name: "Other group" });
-  await db.asSuperuser();
-  await db.q`
-    insert into social.group_members (group_id, user_id, role, status) values
-      (${group}, ${admin}, 'admin', 'active'),
-      (${group}, ${moderator}, 'moderator', 'active'),
-      (${group}, ${member}, 'member', 'active'),
-      (${group}, ${pending}, 'member', 'pending'),
-      (${group}, ${banned}, 'member', 'banned')`;
-  return { group, owner, admin, moderator, member, pending, banned, stranger, other, otherGroup };
-}
-
-/** The error a statement raises, as [SQLSTATE, stable code]. */
-async function refused(db: TestDb, fn: (tx: Tx) => Promise<unknown>): Promise<[string, string | undefined]> {
-  const e = await db.error(fn);
-  return [e.code, e.hint];
 }
 
 /** Read as the migration owner (leaves the session as superuser). */
@@ -262,14 +189,14 @@ describe("seeing groups", () => {
 
   it("shows a secret group to its members, requesters and holders of an open invite only", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { visibility: "secret", joinPolicy: "invite" });
+      const c = await groupCast(db, { visibility: "secret", joinPolicy: "invite" });
       for (const who of [c.admin, c.moderator, c.member, c.pending]) {
         await db.as(who);
-        expect(await visibleGroups(db, [c.group])).toEqual([c.group]);
+        expect(await visibleGroups(db, [c.group]), asRole(c, who)).toEqual([c.group]);
       }
       for (const who of [c.banned, c.stranger, c.other]) {
         await db.as(who);
-        expect(await visibleGroups(db, [c.group])).toEqual([]);
+        expect(await visibleGroups(db, [c.group]), asRole(c, who)).toEqual([]);
       }
       const inv = await invite(db, c.owner, c.group, c.stranger);
       await db.as(c.stranger);
@@ -281,7 +208,7 @@ describe("seeing groups", () => {
 
   it("hides a secret group again when the invite is revoked or expires", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { visibility: "secret", joinPolicy: "invite" });
+      const c = await groupCast(db, { visibility: "secret", joinPolicy: "invite" });
       const inv = await invite(db, c.owner, c.group, c.stranger);
       await db.as(c.owner);
       await db.q`select social.revoke_group_invite(${inv.id})`;
@@ -382,16 +309,16 @@ describe("listing groups", () => {
 describe("updating and deleting a group", () => {
   it("lets the owner and admins edit it, and nobody else", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await groupCast(db);
       for (const who of [c.owner, c.admin]) {
         await db.as(who);
         const res = await db.q`update social.groups set description = ${`by ${who}`} where id = ${c.group}`;
-        expect(res.count).toBe(1);
+        expect(res.count, asRole(c, who)).toBe(1);
       }
       for (const who of [c.moderator, c.member, c.pending, c.banned, c.stranger, c.other]) {
         await db.as(who);
         const res = await db.q`update social.groups set name = 'Hijacked' where id = ${c.group}`;
-        expect(res.count).toBe(0);
+        expect(res.count, asRole(c, who)).toBe(0);
       }
       await db.asAnon();
       expect((await refused(db, (tx) => tx`update social.groups set name = 'Hijacked' where id = ${c.group}`))[0]).toBe(
@@ -405,7 +332,7 @@ describe("updating and deleting a group", () => {
 
   it("keeps owner, counts and kind out of clients' reach", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await groupCast(db);
       await db.as(c.owner);
       for (const set of ["owner_id = owner_id", "member_count = 1000", "kind = 'club'", "created_at = now()"]) {
         expect(
@@ -417,13 +344,13 @@ describe("updating and deleting a group", () => {
 
   it("lets only the owner delete it, taking memberships, invites and announcements along", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await groupCast(db);
       await invite(db, c.owner, c.group, c.stranger);
       await db.as(c.owner);
       await db.q`select social.create_announcement(${c.group}, 'Hello')`;
       for (const who of [c.admin, c.moderator, c.member, c.stranger, c.other]) {
         await db.as(who);
-        expect((await db.q`delete from social.groups where id = ${c.group}`).count).toBe(0);
+        expect((await db.q`delete from social.groups where id = ${c.group}`).count, asRole(c, who)).toBe(0);
       }
       await db.asAnon();
       expect((await refused(db, (tx) => tx`delete from social.groups where id = ${c.group}`))[0]).toBe("42501");
@@ -442,7 +369,7 @@ describe("updating and deleting a group", () => {
 describe("joining a group", () => {
   it("makes a user an active member of an open group at once, idempotently", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "open" });
+      const c = await groupCast(db, { joinPolicy: "open" });
       await db.as(c.stranger);
       const [row] = await db.q<MemberRow[]>`select * from social.join_group(${c.group})`;
       expect(row).toMatchObject({ role: "member", status: "active" });
@@ -453,7 +380,7 @@ describe("joining a group", () => {
 
   it("turns joining a request group into a pending join request row that staff approve", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "request" });
+      const c = await groupCast(db, { joinPolicy: "request" });
       await db.as(c.stranger);
       const [row] = await db.q<MemberRow[]>`select * from social.join_group(${c.group})`;
       expect(row).toMatchObject({ status: "pending", joined_at: null });
@@ -466,10 +393,10 @@ describe("joining a group", () => {
       // members, a stranger and staff of another group cannot approve
       for (const who of [c.member, c.pending, c.other]) {
         await db.as(who);
-        expect(await refused(db, (tx) => tx`select social.approve_join_request(${c.group}, ${c.stranger})`)).toEqual([
-          "42501",
-          "not_group_staff",
-        ]);
+        expect(
+          await refused(db, (tx) => tx`select social.approve_join_request(${c.group}, ${c.stranger})`),
+          asRole(c, who),
+        ).toEqual(["42501", "not_group_staff"]);
       }
       await db.as(c.moderator);
       const [approved] = await db.q<MemberRow[]>`select * from social.approve_join_request(${c.group}, ${c.stranger})`;
@@ -481,7 +408,7 @@ describe("joining a group", () => {
 
   it("lets staff decline a join request, and says when there is none", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "request" });
+      const c = await groupCast(db, { joinPolicy: "request" });
       await db.as(c.member);
       expect(await refused(db, (tx) => tx`select social.decline_join_request(${c.group}, ${c.pending})`)).toEqual([
         "42501",
@@ -500,7 +427,7 @@ describe("joining a group", () => {
 
   it("refuses joining an invite-only group without an invite, and admits with one", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "invite" });
+      const c = await groupCast(db, { joinPolicy: "invite" });
       await db.as(c.stranger);
       expect(await refused(db, (tx) => tx`select social.join_group(${c.group})`)).toEqual(["42501", "invite_required"]);
       await invite(db, c.admin, c.group, c.stranger);
@@ -512,7 +439,7 @@ describe("joining a group", () => {
 
   it("hides a secret group from joiners without an invite, whatever its join policy", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { visibility: "secret", joinPolicy: "open" });
+      const c = await groupCast(db, { visibility: "secret", joinPolicy: "open" });
       await db.as(c.stranger);
       expect(await refused(db, (tx) => tx`select social.join_group(${c.group})`)).toEqual(["PT404", "group_not_found"]);
       // a requester left over from when it was listed still cannot just walk in
@@ -526,7 +453,7 @@ describe("joining a group", () => {
 
   it("refuses banned users, users blocked with the owner, anon and unknown groups", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "open" });
+      const c = await groupCast(db, { joinPolicy: "open" });
       await db.as(c.banned);
       expect(await refused(db, (tx) => tx`select social.join_group(${c.group})`)).toEqual(["42501", "banned"]);
       await db.as(c.owner);
@@ -546,7 +473,7 @@ describe("joining a group", () => {
 
   it("refuses a tiered group to users without the tier (no entitlements source yet)", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "open", tier: "gold" });
+      const c = await groupCast(db, { joinPolicy: "open", tier: "gold" });
       await db.as(c.stranger);
       expect(await refused(db, (tx) => tx`select social.join_group(${c.group})`)).toEqual(["42501", "tier_required"]);
       // invites do not bypass the tier either
@@ -566,7 +493,7 @@ describe("joining a group", () => {
 
   it("admits users whose entitlement grants the tier, once an entitlements table exists", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "open", tier: "gold" });
+      const c = await groupCast(db, { joinPolicy: "open", tier: "gold" });
       await db.asSuperuser();
       await db.q`create table social.entitlements (user_id uuid, tier text, expires_at timestamptz)`;
       await db.q`insert into social.entitlements values
@@ -582,7 +509,7 @@ describe("joining a group", () => {
 describe("invites addressed to a user", () => {
   it("lets staff invite; the invitee sees the invite and accepts it into an active membership", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { visibility: "private", joinPolicy: "invite" });
+      const c = await groupCast(db, { visibility: "private", joinPolicy: "invite" });
       const inv = await invite(db, c.moderator, c.group, c.stranger);
       expect(inv).toMatchObject({ invitee_id: c.stranger, inviter_id: c.moderator, token: null, accepted_at: null });
       expect(inv.expires_at!.getTime()).toBeGreaterThan(Date.now() + 29 * 86400_000);
@@ -601,7 +528,7 @@ describe("invites addressed to a user", () => {
 
   it("turns a pending request into membership when its requester accepts an invite", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "request" });
+      const c = await groupCast(db, { joinPolicy: "request" });
       const inv = await invite(db, c.owner, c.group, c.pending);
       await db.as(c.pending);
       expect(await db.q`select status from social.accept_group_invite(${inv.id})`).toEqual([{ status: "active" }]);
@@ -611,7 +538,7 @@ describe("invites addressed to a user", () => {
 
   it("lets the invitee decline; a declined invite cannot be accepted and a new one can be sent", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "invite" });
+      const c = await groupCast(db, { joinPolicy: "invite" });
       const inv = await invite(db, c.owner, c.group, c.stranger);
       await db.as(c.other);
       expect(await refused(db, (tx) => tx`select social.decline_group_invite(${inv.id})`)).toEqual([
@@ -632,11 +559,11 @@ describe("invites addressed to a user", () => {
 
   it("lets nobody but the invitee accept an invite", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "invite" });
+      const c = await groupCast(db, { joinPolicy: "invite" });
       const inv = await invite(db, c.owner, c.group, c.stranger);
       for (const who of [c.other, c.member, c.owner]) {
         await db.as(who);
-        expect(await refused(db, (tx) => tx`select social.accept_group_invite(${inv.id})`)).toEqual([
+        expect(await refused(db, (tx) => tx`select social.accept_group_invite(${inv.id})`), asRole(c, who)).toEqual([
           "PT404",
           "invite_not_found",
         ]);
@@ -647,7 +574,7 @@ describe("invites addressed to a user", () => {
 
   it("returns the open invite when inviting again, and replaces an expired one", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "invite" });
+      const c = await groupCast(db, { joinPolicy: "invite" });
       const first = await invite(db, c.owner, c.group, c.stranger);
       const second = await invite(db, c.admin, c.group, c.stranger);
       expect(second.id).toBe(first.id);
@@ -667,7 +594,7 @@ describe("invites addressed to a user", () => {
 
   it("refuses inviting members, banned users, oneself, blocked users, unknown users and bad expiries", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "invite" });
+      const c = await groupCast(db, { joinPolicy: "invite" });
       await db.as(c.owner);
       const attempts: [string, [string, string]][] = [
         [c.member, ["PT409", "already_member"]],
@@ -676,7 +603,10 @@ describe("invites addressed to a user", () => {
         [crypto.randomUUID(), ["PT404", "profile_not_found"]],
       ];
       for (const [user, expected] of attempts) {
-        expect(await refused(db, (tx) => tx`select social.invite_to_group(${c.group}, ${user})`)).toEqual(expected);
+        expect(
+          await refused(db, (tx) => tx`select social.invite_to_group(${c.group}, ${user})`),
+          `inviting ${nameOf(c, user)}`,
+        ).toEqual(expected);
       }
       await db.as(c.stranger);
       await db.q`select social.block(${c.owner})`;
@@ -693,14 +623,14 @@ describe("invites addressed to a user", () => {
 
   it("refuses invites from members, requesters, banned users, strangers and anon in a club", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { kind: "club", joinPolicy: "invite" });
+      const c = await groupCast(db, { kind: "club", joinPolicy: "invite" });
       const target = await db.createUser();
       for (const who of [c.member, c.pending, c.banned, c.other]) {
         await db.as(who);
-        expect(await refused(db, (tx) => tx`select social.invite_to_group(${c.group}, ${target})`)).toEqual([
-          "42501",
-          "not_allowed_to_invite",
-        ]);
+        expect(
+          await refused(db, (tx) => tx`select social.invite_to_group(${c.group}, ${target})`),
+          asRole(c, who),
+        ).toEqual(["42501", "not_allowed_to_invite"]);
       }
       await db.as(c.stranger);
       expect((await refused(db, (tx) => tx`select social.invite_to_group(${c.group}, ${target})`))[0]).toBe("42501");
@@ -715,18 +645,18 @@ describe("invites addressed to a user", () => {
 
   it("in a coaching group lets only the trainer invite trainees", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { kind: "coaching" });
+      const c = await groupCast(db, { kind: "coaching" });
       const trainee = await db.createUser();
       for (const who of [c.admin, c.moderator, c.member]) {
         await db.as(who);
-        expect(await refused(db, (tx) => tx`select social.invite_to_group(${c.group}, ${trainee})`)).toEqual([
-          "42501",
-          "not_allowed_to_invite",
-        ]);
-        expect(await refused(db, (tx) => tx`select social.create_group_invite_link(${c.group})`)).toEqual([
-          "42501",
-          "not_allowed_to_invite",
-        ]);
+        expect(
+          await refused(db, (tx) => tx`select social.invite_to_group(${c.group}, ${trainee})`),
+          asRole(c, who),
+        ).toEqual(["42501", "not_allowed_to_invite"]);
+        expect(
+          await refused(db, (tx) => tx`select social.create_group_invite_link(${c.group})`),
+          asRole(c, who),
+        ).toEqual(["42501", "not_allowed_to_invite"]);
       }
       const inv = await invite(db, c.owner, c.group, trainee);
       await db.as(trainee);
@@ -745,11 +675,11 @@ describe("invites addressed to a user", () => {
 
   it("lets the inviter and the group's owner and admins revoke an invite, and nobody else", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "invite" });
+      const c = await groupCast(db, { joinPolicy: "invite" });
       const byMod = await invite(db, c.moderator, c.group, c.stranger);
       for (const who of [c.member, c.other]) {
         await db.as(who);
-        expect(await refused(db, (tx) => tx`select social.revoke_group_invite(${byMod.id})`)).toEqual([
+        expect(await refused(db, (tx) => tx`select social.revoke_group_invite(${byMod.id})`), asRole(c, who)).toEqual([
           "PT404",
           "invite_not_found",
         ]);
@@ -784,16 +714,16 @@ describe("invites addressed to a user", () => {
 
   it("shows an invite to its invitee, its inviter and the group's staff only", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "invite" });
+      const c = await groupCast(db, { joinPolicy: "invite" });
       const inv = await invite(db, c.moderator, c.group, c.stranger);
       const seen = async () => (await db.q`select id from social.group_invites where id = ${inv.id}`).length;
       for (const who of [c.owner, c.admin, c.moderator, c.stranger]) {
         await db.as(who);
-        expect(await seen()).toBe(1);
+        expect(await seen(), asRole(c, who)).toBe(1);
       }
       for (const who of [c.member, c.pending, c.banned, c.other]) {
         await db.as(who);
-        expect(await seen()).toBe(0);
+        expect(await seen(), asRole(c, who)).toBe(0);
       }
       await db.asAnon();
       expect((await refused(db, (tx) => tx`select id from social.group_invites`))[0]).toBe("42501");
@@ -802,7 +732,7 @@ describe("invites addressed to a user", () => {
 
   it("allows no direct writes to invites", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "invite" });
+      const c = await groupCast(db, { joinPolicy: "invite" });
       const inv = await invite(db, c.owner, c.group, c.stranger);
       await db.as(c.owner);
       expect(
@@ -824,7 +754,7 @@ describe("invites addressed to a user", () => {
 
   it("revokes a user's open invites when they are banned", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "invite" });
+      const c = await groupCast(db, { joinPolicy: "invite" });
       const inv = await invite(db, c.owner, c.group, c.stranger);
       await db.as(c.moderator);
       await db.q`select social.ban_group_member(${c.group}, ${c.stranger})`;
@@ -840,7 +770,7 @@ describe("invites addressed to a user", () => {
 describe("invite links", () => {
   it("admits anyone holding the token, counts uses, and keeps the token from members and strangers", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { visibility: "secret", joinPolicy: "invite" });
+      const c = await groupCast(db, { visibility: "secret", joinPolicy: "invite" });
       const l = await link(db, c.admin, c.group);
       expect(l.token).toMatch(/^[A-Za-z0-9_-]{24}$/);
       expect(l.invitee_id).toBeNull();
@@ -848,7 +778,9 @@ describe("invite links", () => {
       expect(l.expires_at!.getTime()).toBeLessThan(Date.now() + 8 * 86400_000);
       for (const who of [c.member, c.stranger, c.other]) {
         await db.as(who);
-        expect(await db.q`select token from social.group_invites where group_id = ${c.group}`).toEqual([]);
+        expect(await db.q`select token from social.group_invites where group_id = ${c.group}`, asRole(c, who)).toEqual(
+          [],
+        );
       }
       await db.as(c.stranger);
       const [preview] = await db.q`select * from social.preview_group_invite(${l.token})`;
@@ -867,7 +799,7 @@ describe("invite links", () => {
 
   it("stops admitting when used up", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "invite" });
+      const c = await groupCast(db, { joinPolicy: "invite" });
       const l = await link(db, c.owner, c.group, 1);
       await db.as(c.stranger);
       await db.q`select social.join_group_with_token(${l.token})`;
@@ -886,7 +818,7 @@ describe("invite links", () => {
 
   it("stops admitting once expired or revoked, and never for an unknown token", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "invite" });
+      const c = await groupCast(db, { joinPolicy: "invite" });
       const expired = await link(db, c.owner, c.group);
       const revoked = await link(db, c.owner, c.group);
       await db.asSuperuser();
@@ -918,7 +850,7 @@ describe("invite links", () => {
 
   it("refuses banned users, anon, and links from non-staff or with bad limits", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "invite" });
+      const c = await groupCast(db, { joinPolicy: "invite" });
       const l = await link(db, c.moderator, c.group);
       await db.as(c.banned);
       expect(await refused(db, (tx) => tx`select social.join_group_with_token(${l.token})`)).toEqual([
@@ -948,11 +880,11 @@ describe("invite links", () => {
 describe("leaving a group", () => {
   it("lets members leave and requesters cancel, and counts it", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await groupCast(db);
       for (const who of [c.member, c.moderator, c.admin, c.pending]) {
         await db.as(who);
-        expect(await db.q`select social.leave_group(${c.group}) as left`).toEqual([{ left: true }]);
-        expect(await membership(db, c.group, who)).toBeUndefined();
+        expect(await db.q`select social.leave_group(${c.group}) as left`, asRole(c, who)).toEqual([{ left: true }]);
+        expect(await membership(db, c.group, who), asRole(c, who)).toBeUndefined();
       }
       expect(await memberCount(db, c.group)).toEqual({ stored: 1, actual: 1 });
     });
@@ -960,10 +892,10 @@ describe("leaving a group", () => {
 
   it("keeps a ban when the banned user tries to leave, and does nothing for non-members", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await groupCast(db);
       for (const who of [c.banned, c.stranger]) {
         await db.as(who);
-        expect(await db.q`select social.leave_group(${c.group}) as left`).toEqual([{ left: false }]);
+        expect(await db.q`select social.leave_group(${c.group}) as left`, asRole(c, who)).toEqual([{ left: false }]);
       }
       expect(await membership(db, c.group, c.banned)).toMatchObject({ status: "banned" });
     });
@@ -971,7 +903,7 @@ describe("leaving a group", () => {
 
   it("does not let the owner leave without transferring ownership", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await groupCast(db);
       await db.as(c.owner);
       expect(await refused(db, (tx) => tx`select social.leave_group(${c.group})`)).toEqual([
         "42501",
@@ -987,7 +919,7 @@ describe("leaving a group", () => {
 describe("removing members", () => {
   it("lets staff remove members of a lower rank only", async () => {
     await withDb(async (db) => {
-      const allowed: [keyof Cast, keyof Cast][] = [
+      const allowed: [keyof GroupCast, keyof GroupCast][] = [
         ["moderator", "member"],
         ["moderator", "pending"],
         ["admin", "moderator"],
@@ -995,12 +927,13 @@ describe("removing members", () => {
       ];
       for (const [actor, target] of allowed) {
         await db.tx.savepoint(async () => {
-          const c = await cast(db);
+          const c = await groupCast(db);
           await db.as(c[actor]);
-          expect(await db.q`select social.remove_group_member(${c.group}, ${c[target]}) as removed`).toEqual([
-            { removed: true },
-          ]);
-          expect(await membership(db, c.group, c[target])).toBeUndefined();
+          expect(
+            await db.q`select social.remove_group_member(${c.group}, ${c[target]}) as removed`,
+            `as ${actor} removing ${target}`,
+          ).toEqual([{ removed: true }]);
+          expect(await membership(db, c.group, c[target]), `as ${actor} removing ${target}`).toBeUndefined();
         });
       }
     });
@@ -1008,8 +941,8 @@ describe("removing members", () => {
 
   it("refuses removing equal or higher ranks, the owner, and removals by non-staff", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
-      const denied: [keyof Cast, keyof Cast, [string, string]][] = [
+      const c = await groupCast(db);
+      const denied: [keyof GroupCast, keyof GroupCast, [string, string]][] = [
         ["moderator", "moderator", ["22023", "invalid_target"]],
         ["moderator", "admin", ["42501", "insufficient_role"]],
         ["admin", "admin", ["22023", "invalid_target"]],
@@ -1023,9 +956,10 @@ describe("removing members", () => {
       ];
       for (const [actor, target, expected] of denied) {
         await db.as(c[actor]);
-        expect(await refused(db, (tx) => tx`select social.remove_group_member(${c.group}, ${c[target]})`)).toEqual(
-          expected,
-        );
+        expect(
+          await refused(db, (tx) => tx`select social.remove_group_member(${c.group}, ${c[target]})`),
+          `as ${actor} removing ${target}`,
+        ).toEqual(expected);
       }
       const second = await db.createUser();
       await db.asSuperuser();
@@ -1045,7 +979,7 @@ describe("removing members", () => {
 
   it("allows no direct writes to memberships", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await groupCast(db);
       await db.as(c.owner);
       expect(
         (
@@ -1078,7 +1012,7 @@ describe("removing members", () => {
 describe("bans", () => {
   it("bars a banned member: out of the count, cannot rejoin or read, sees their own ban", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "open" });
+      const c = await groupCast(db, { joinPolicy: "open" });
       await db.as(c.moderator);
       const [row] = await db.q<MemberRow[]>`select * from social.ban_group_member(${c.group}, ${c.member})`;
       expect(row).toMatchObject({ status: "banned", role: "member", joined_at: null });
@@ -1097,7 +1031,7 @@ describe("bans", () => {
 
   it("follows the ranks: never the owner, admins not admins, moderators only members", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await groupCast(db);
       const second = await db.createUser();
       await db.asSuperuser();
       await db.q`insert into social.group_members (group_id, user_id, role) values (${c.group}, ${second}, 'admin')`;
@@ -1112,7 +1046,10 @@ describe("bans", () => {
       ];
       for (const [actor, target, expected] of denied) {
         await db.as(actor);
-        expect(await refused(db, (tx) => tx`select social.ban_group_member(${c.group}, ${target})`)).toEqual(expected);
+        expect(
+          await refused(db, (tx) => tx`select social.ban_group_member(${c.group}, ${target})`),
+          `${asRole({ ...c, second }, actor)} banning ${nameOf({ ...c, second }, target)}`,
+        ).toEqual(expected);
       }
       const [mod] = [await db.createUser()];
       await db.asSuperuser();
@@ -1133,16 +1070,17 @@ describe("bans", () => {
 
   it("bans a non-member ahead of time, and unbanning lets them join again", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "open" });
+      const c = await groupCast(db, { joinPolicy: "open" });
       await db.as(c.moderator);
       await db.q`select social.ban_group_member(${c.group}, ${c.stranger})`;
       await db.as(c.stranger);
       expect(await refused(db, (tx) => tx`select social.join_group(${c.group})`)).toEqual(["42501", "banned"]);
       for (const who of [c.member, c.stranger, c.other]) {
         await db.as(who);
-        expect((await refused(db, (tx) => tx`select social.unban_group_member(${c.group}, ${c.stranger})`))[1]).toBe(
-          "not_group_staff",
-        );
+        expect(
+          (await refused(db, (tx) => tx`select social.unban_group_member(${c.group}, ${c.stranger})`))[1],
+          asRole(c, who),
+        ).toBe("not_group_staff");
       }
       await db.as(c.moderator);
       expect(await db.q`select social.unban_group_member(${c.group}, ${c.stranger}) as ok`).toEqual([{ ok: true }]);
@@ -1156,7 +1094,7 @@ describe("bans", () => {
 
   it("refuses banning an unknown user", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await groupCast(db);
       await db.as(c.owner);
       expect(await refused(db, (tx) => tx`select social.ban_group_member(${c.group}, ${crypto.randomUUID()})`)).toEqual(
         ["PT404", "profile_not_found"],
@@ -1168,7 +1106,7 @@ describe("bans", () => {
 describe("roles", () => {
   it("lets the owner make admins and moderators, and demote them", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await groupCast(db);
       await db.as(c.owner);
       expect(await db.q`select role from social.set_group_member_role(${c.group}, ${c.member}, 'admin')`).toEqual([
         { role: "admin" },
@@ -1185,7 +1123,7 @@ describe("roles", () => {
 
   it("lets admins manage moderators and members but not make or touch admins", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await groupCast(db);
       await db.as(c.admin);
       expect(await db.q`select role from social.set_group_member_role(${c.group}, ${c.member}, 'moderator')`).toEqual([
         { role: "moderator" },
@@ -1211,11 +1149,12 @@ describe("roles", () => {
 
   it("refuses role changes by moderators, members and outsiders, to owner, and of non-members", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await groupCast(db);
       for (const who of [c.moderator, c.member, c.pending, c.banned, c.stranger, c.other]) {
         await db.as(who);
         expect(
           await refused(db, (tx) => tx`select social.set_group_member_role(${c.group}, ${c.member}, 'moderator')`),
+          asRole(c, who),
         ).toEqual(["42501", "not_group_admin"]);
       }
       await db.as(c.owner);
@@ -1225,6 +1164,7 @@ describe("roles", () => {
       for (const target of [c.pending, c.banned, c.stranger]) {
         expect(
           await refused(db, (tx) => tx`select social.set_group_member_role(${c.group}, ${target}, 'moderator')`),
+          asRole(c, target),
         ).toEqual(["PT404", "member_not_found"]);
       }
       expect(await membership(db, c.group, c.member)).toMatchObject({ role: "member" });
@@ -1233,7 +1173,7 @@ describe("roles", () => {
 
   it("gives moderators their powers on promotion and takes them on demotion", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "request" });
+      const c = await groupCast(db, { joinPolicy: "request" });
       await db.as(c.member);
       expect((await refused(db, (tx) => tx`select social.approve_join_request(${c.group}, ${c.pending})`))[1]).toBe(
         "not_group_staff",
@@ -1255,7 +1195,7 @@ describe("roles", () => {
 describe("ownership", () => {
   it("transfers to an active member: owner_id and roles move together, one owner remains", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await groupCast(db);
       await db.as(c.owner);
       const [g] = await db.q`select owner_id from social.transfer_group_ownership(${c.group}, ${c.member})`;
       expect(g).toEqual({ owner_id: c.member });
@@ -1272,20 +1212,20 @@ describe("ownership", () => {
 
   it("lets only the owner transfer, and only to another active member", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await groupCast(db);
       for (const who of [c.admin, c.moderator, c.member, c.stranger]) {
         await db.as(who);
-        expect(await refused(db, (tx) => tx`select social.transfer_group_ownership(${c.group}, ${who})`)).toEqual([
-          "42501",
-          "not_group_owner",
-        ]);
+        expect(
+          await refused(db, (tx) => tx`select social.transfer_group_ownership(${c.group}, ${who})`),
+          asRole(c, who),
+        ).toEqual(["42501", "not_group_owner"]);
       }
       await db.as(c.owner);
       for (const target of [c.pending, c.banned, c.stranger]) {
-        expect(await refused(db, (tx) => tx`select social.transfer_group_ownership(${c.group}, ${target})`)).toEqual([
-          "PT404",
-          "member_not_found",
-        ]);
+        expect(
+          await refused(db, (tx) => tx`select social.transfer_group_ownership(${c.group}, ${target})`),
+          asRole(c, target),
+        ).toEqual(["PT404", "member_not_found"]);
       }
       expect(await refused(db, (tx) => tx`select social.transfer_group_ownership(${c.group}, ${c.owner})`)).toEqual([
         "22023",
@@ -1297,7 +1237,7 @@ describe("ownership", () => {
 
   it("keeps exactly one owner even against direct writes by the service role", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await groupCast(db);
       await db.asService();
       expect(
         await refused(
@@ -1344,7 +1284,7 @@ describe("ownership", () => {
 
   it("has a unique index that refuses a second owner row even with triggers off", async () => {
     await withDb(async (db) => {
-      const c = await cast(db);
+      const c = await groupCast(db);
       await db.asSuperuser();
       await db.q`set local session_replication_role = replica`;
       const e = await db.error(
@@ -1359,7 +1299,7 @@ describe("ownership", () => {
 describe("member lists", () => {
   it("show a private group's active members to members only; staff also see requests and bans", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { visibility: "private", joinPolicy: "request" });
+      const c = await groupCast(db, { visibility: "private", joinPolicy: "request" });
       const list = async () =>
         (await db.q<{ user_id: string }[]>`select user_id from social.group_members where group_id = ${c.group}`)
           .map((r) => r.user_id)
@@ -1368,7 +1308,7 @@ describe("member lists", () => {
       const everyone = [...active, c.pending, c.banned].sort();
       for (const who of [c.owner, c.admin, c.moderator]) {
         await db.as(who);
-        expect(await list()).toEqual(everyone);
+        expect(await list(), asRole(c, who)).toEqual(everyone);
       }
       await db.as(c.member);
       expect(await list()).toEqual(active);
@@ -1379,7 +1319,7 @@ describe("member lists", () => {
       expect(await list()).toEqual([c.banned]);
       for (const who of [c.stranger, c.other]) {
         await db.as(who);
-        expect(await list()).toEqual([]);
+        expect(await list(), asRole(c, who)).toEqual([]);
       }
       await db.asAnon();
       expect((await refused(db, (tx) => tx`select * from social.group_members`))[0]).toBe("42501");
@@ -1388,8 +1328,8 @@ describe("member lists", () => {
 
   it("show a public club's members to everyone signed in, but a public coaching group's to members only", async () => {
     await withDb(async (db) => {
-      const club = await cast(db, { visibility: "public" });
-      const coaching = await cast(db, { visibility: "public", kind: "coaching" });
+      const club = await groupCast(db, { visibility: "public" });
+      const coaching = await groupCast(db, { visibility: "public", kind: "coaching" });
       await db.as(club.stranger);
       const clubRows = await db.q`select user_id from social.group_members where group_id = ${club.group}`;
       expect(clubRows.length).toBe(4);
@@ -1402,7 +1342,7 @@ describe("member lists", () => {
 
   it("hide members a block separates from the reader", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { visibility: "private" });
+      const c = await groupCast(db, { visibility: "private" });
       await db.as(c.member);
       await db.q`select social.block(${c.admin})`;
       const rows = await db.q<
@@ -1419,7 +1359,7 @@ describe("member lists", () => {
 describe("member counts", () => {
   it("count active members only, through joins, approvals, bans, removals and leaves", async () => {
     await withDb(async (db) => {
-      const c = await cast(db, { joinPolicy: "request" });
+      const c = await groupCast(db, { joinPolicy: "request" });
       const steps: [string, () => Promise<unknown>][] = [
         [
           "request",

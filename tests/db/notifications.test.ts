@@ -6,7 +6,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { type TestDb, type Tx, withDb } from "../helpers/db.ts";
+import { requestFollow } from "../fixtures/graph.ts";
+import { refused, type TestDb, type Tx, withDb } from "../helpers/db.ts";
+import { asRole } from "../helpers/labels.ts";
 
 interface Note {
   id: string;
@@ -78,11 +80,6 @@ async function expectCounterTrue(db: TestDb, who: string): Promise<void> {
   expect(row!.counter).toBe(row!.actual);
 }
 
-async function refused(db: TestDb, fn: (tx: Tx) => Promise<unknown>): Promise<[string, string | undefined]> {
-  const e = await db.error(fn);
-  return [e.code, e.hint];
-}
-
 async function post(db: TestDb, author: string, body: string, opts: { group?: string; visibility?: string } = {}) {
   await db.as(author);
   const [row] = await db.q<{ id: string }[]>`
@@ -102,11 +99,6 @@ async function comment(db: TestDb, author: string, postId: string, body: string,
 async function react(db: TestDb, who: string, postId: string, kind = "like") {
   await db.as(who);
   await db.q`select social.react(${postId}, ${kind})`;
-}
-
-async function follow(db: TestDb, who: string, whom: string) {
-  await db.as(who);
-  await db.q`select social.follow(${whom})`;
 }
 
 interface Club {
@@ -135,7 +127,7 @@ describe("follow notifications", () => {
   it("a new follower notifies the followee (never the follower) and is broadcast on the followee's topic", async () => {
     await withDb(async (db) => {
       const [ana, bo] = (await db.createUsers(2)) as [string, string];
-      await follow(db, bo, ana);
+      await requestFollow(db, bo, ana);
       const [n, ...rest] = await inbox(db, ana);
       expect(rest).toEqual([]);
       expect(n).toMatchObject({
@@ -167,11 +159,11 @@ describe("follow notifications", () => {
     await withDb(async (db) => {
       const ana = await db.createUser();
       const fans = await db.createUsers(7);
-      for (const f of fans) await follow(db, f, ana);
+      for (const f of fans) await requestFollow(db, f, ana);
       // unfollowing and following again does not count twice
       await db.as(fans[6]!);
       await db.q`select social.unfollow(${ana})`;
-      await follow(db, fans[6]!, ana);
+      await requestFollow(db, fans[6]!, ana);
       const notes = await inbox(db, ana);
       expect(notes).toHaveLength(1);
       expect(notes[0]!.actor_count).toBe(7);
@@ -188,10 +180,10 @@ describe("follow notifications", () => {
   it("once read, the next follower starts a new notification", async () => {
     await withDb(async (db) => {
       const [ana, bo, cy] = (await db.createUsers(3)) as [string, string, string];
-      await follow(db, bo, ana);
+      await requestFollow(db, bo, ana);
       await db.as(ana);
       await db.q`select social.mark_all_notifications_read()`;
-      await follow(db, cy, ana);
+      await requestFollow(db, cy, ana);
       const notes = await inbox(db, ana);
       expect(notes.map((n) => [n.actor_ids, n.read_at === null])).toEqual([
         [[cy], true],
@@ -205,7 +197,7 @@ describe("follow notifications", () => {
     await withDb(async (db) => {
       const ana = await db.createUser({ visibility: "private" });
       const bo = await db.createUser();
-      await follow(db, bo, ana);
+      await requestFollow(db, bo, ana);
       expect((await inbox(db, ana)).map((n) => [n.kind, n.subject_id, n.actor_ids])).toEqual([
         ["follow_request", bo, [bo]],
       ]);
@@ -223,8 +215,8 @@ describe("follow notifications", () => {
     await withDb(async (db) => {
       const ana = await db.createUser({ visibility: "private" });
       const [bo, cy] = (await db.createUsers(2)) as [string, string];
-      await follow(db, bo, ana);
-      await follow(db, cy, ana);
+      await requestFollow(db, bo, ana);
+      await requestFollow(db, cy, ana);
       expect((await inbox(db, ana)).map((n) => n.kind)).toEqual(["follow_request", "follow_request"]);
       expect(await unread(db, ana)).toBe(2);
     });
@@ -234,8 +226,8 @@ describe("follow notifications", () => {
     await withDb(async (db) => {
       const ana = await db.createUser({ visibility: "private" });
       const [bo, cy] = (await db.createUsers(2)) as [string, string];
-      await follow(db, bo, ana);
-      await follow(db, cy, ana);
+      await requestFollow(db, bo, ana);
+      await requestFollow(db, cy, ana);
       await db.as(bo);
       await db.q`select social.unfollow(${ana})`;
       await db.as(ana);
@@ -335,7 +327,7 @@ describe("post notifications", () => {
       const ana = await user(db);
       const bo = await user(db);
       const cy = await user(db);
-      await follow(db, cy.id, ana.id);
+      await requestFollow(db, cy.id, ana.id);
       await post(db, ana.id, `followers only @${bo.handle} @${cy.handle}`, { visibility: "followers" });
       await post(db, ana.id, `just me @${cy.handle}`, { visibility: "private" });
       expect(await inbox(db, bo.id)).toEqual([]);
@@ -400,6 +392,7 @@ describe("group notifications", () => {
       for (const staff of [c.owner, c.admin, c.moderator]) {
         expect(
           (await inbox(db, staff)).map((n) => [n.kind, n.subject_id, n.group_id, n.actor_ids, n.actor_count]),
+          asRole(c, staff),
         ).toEqual([["join_request", c.group, c.group, [y, x], 2]]);
       }
       expect(await inbox(db, c.member)).toEqual([]);
@@ -417,14 +410,15 @@ describe("group notifications", () => {
       await db.as(c.moderator);
       await db.q`select social.approve_join_request(${c.group}, ${x})`;
       for (const staff of [c.owner, c.admin, c.moderator]) {
-        expect((await inbox(db, staff)).map((n) => [n.kind, n.actor_ids, n.actor_count])).toEqual([
-          ["join_request", [y], 1],
-        ]);
+        expect(
+          (await inbox(db, staff)).map((n) => [n.kind, n.actor_ids, n.actor_count]),
+          asRole(c, staff),
+        ).toEqual([["join_request", [y], 1]]);
       }
       await db.as(c.admin);
       await db.q`select social.decline_join_request(${c.group}, ${y})`;
       for (const staff of [c.owner, c.admin, c.moderator]) {
-        expect(await inbox(db, staff)).toEqual([]);
+        expect(await inbox(db, staff), asRole(c, staff)).toEqual([]);
         await expectCounterTrue(db, staff);
       }
     });
@@ -492,13 +486,21 @@ describe("group notifications", () => {
         select id from social.create_announcement(${c.group}, 'Ride tonight', 'Meet at 8', true)`;
       for (const who of [c.owner, c.moderator, c.member]) {
         const notes = (await inbox(db, who)).filter((n) => n.kind === "announcement");
-        expect(notes.map((n) => [n.subject_id, n.announcement_id, n.group_id, n.actor_ids])).toEqual([
-          [a!.id, a!.id, c.group, [c.admin]],
-        ]);
-        expect(notes[0]!.data).toMatchObject({ title: "Ride tonight", excerpt: "Meet at 8", pinned: true });
+        expect(
+          notes.map((n) => [n.subject_id, n.announcement_id, n.group_id, n.actor_ids]),
+          asRole(c, who),
+        ).toEqual([[a!.id, a!.id, c.group, [c.admin]]]);
+        expect(notes[0]!.data, asRole(c, who)).toMatchObject({
+          title: "Ride tonight",
+          excerpt: "Meet at 8",
+          pinned: true,
+        });
       }
       for (const who of [c.admin, pending, banned]) {
-        expect((await inbox(db, who)).filter((n) => n.kind === "announcement")).toEqual([]);
+        expect(
+          (await inbox(db, who)).filter((n) => n.kind === "announcement"),
+          asRole({ ...c, pending, banned }, who),
+        ).toEqual([]);
       }
       // deleting the announcement takes its notifications
       await db.as(c.admin);
@@ -517,15 +519,15 @@ describe("preferences", () => {
       const [pref] = await db.q<{ user_id: string; kind: string; in_app: boolean }[]>`
         select * from social.set_notification_preference('new_follower', false)`;
       expect(pref).toMatchObject({ user_id: ana, kind: "new_follower", in_app: false });
-      await follow(db, bo, ana);
-      await follow(db, ana, cy); // cy keeps the default
+      await requestFollow(db, bo, ana);
+      await requestFollow(db, ana, cy); // cy keeps the default
       const p = await post(db, ana, "still hear reactions");
       await react(db, bo, p);
       expect((await inbox(db, ana)).map((n) => n.kind)).toEqual(["reaction"]);
       expect((await inbox(db, cy)).map((n) => n.kind)).toEqual(["new_follower"]);
       await db.as(ana);
       await db.q`select social.set_notification_preference('new_follower', true)`;
-      await follow(db, dee, ana);
+      await requestFollow(db, dee, ana);
       expect((await inbox(db, ana)).map((n) => [n.kind, n.actor_ids]).sort()).toEqual(
         [
           ["new_follower", [dee]],
@@ -628,7 +630,7 @@ describe("blocks", () => {
       await db.as(bo);
       await db.q`select social.follow(${ana})`;
       // ana's notification to bo (follow back) goes too when bo blocks ana
-      await follow(db, ana, bo);
+      await requestFollow(db, ana, bo);
       await db.as(ana);
       await db.q`select social.block(${bo})`;
       const notes = await inbox(db, ana);
@@ -644,8 +646,8 @@ describe("the inbox", () => {
   it("the recipient marks one read (idempotent); the unread count follows; others' notifications are not found", async () => {
     await withDb(async (db) => {
       const [ana, bo, cy] = (await db.createUsers(3)) as [string, string, string];
-      await follow(db, bo, ana);
-      await follow(db, bo, cy);
+      await requestFollow(db, bo, ana);
+      await requestFollow(db, bo, cy);
       const [n] = await inbox(db, ana);
       expect(await unread(db, ana)).toBe(1);
       await db.as(ana);
@@ -670,7 +672,7 @@ describe("the inbox", () => {
       const ana = await db.createUser();
       const fans = await db.createUsers(3);
       const p = await post(db, ana, "p");
-      await follow(db, fans[0]!, ana);
+      await requestFollow(db, fans[0]!, ana);
       await react(db, fans[1]!, p);
       await comment(db, fans[2]!, p, "c");
       // spread the events in time (one transaction has one now())
@@ -694,7 +696,7 @@ describe("the inbox", () => {
   it("a read notification stays read, and only read_at is writable by the recipient", async () => {
     await withDb(async (db) => {
       const [ana, bo] = (await db.createUsers(2)) as [string, string];
-      await follow(db, bo, ana);
+      await requestFollow(db, bo, ana);
       const [n] = await inbox(db, ana);
       await db.as(ana);
       // a backdated read_at is stamped now()
@@ -721,17 +723,23 @@ describe("the inbox", () => {
   it("only the recipient reads their notifications and counter; strangers see nothing, anon is refused", async () => {
     await withDb(async (db) => {
       const [ana, bo, stranger] = (await db.createUsers(3)) as [string, string, string];
-      await follow(db, bo, ana);
+      await requestFollow(db, bo, ana);
       await db.as(ana);
       expect(await db.q`select id from social.notifications`).toHaveLength(1);
       expect(await db.q`select * from social.notification_counters`).toHaveLength(1);
       for (const who of [bo, stranger]) {
         await db.as(who);
-        expect(await db.q`select id from social.notifications where recipient_id = ${ana}`).toEqual([]);
-        expect(await db.q`select * from social.notification_counters where user_id = ${ana}`).toEqual([]);
-        expect(await db.q`select * from social.list_notifications()`).toEqual([]);
+        expect(
+          await db.q`select id from social.notifications where recipient_id = ${ana}`,
+          asRole({ bo, stranger }, who),
+        ).toEqual([]);
+        expect(
+          await db.q`select * from social.notification_counters where user_id = ${ana}`,
+          asRole({ bo, stranger }, who),
+        ).toEqual([]);
+        expect(await db.q`select * from social.list_notifications()`, asRole({ bo, stranger }, who)).toEqual([]);
         const upd = await db.q`update social.notifications set read_at = now() where recipient_id = ${ana}`;
-        expect(upd.count).toBe(0);
+        expect(upd.count, asRole({ bo, stranger }, who)).toBe(0);
       }
       expect(await unread(db, ana)).toBe(1);
       await db.asAnon();
@@ -754,7 +762,7 @@ describe("the inbox", () => {
       const p = await post(db, ana.id, "p");
       await react(db, bo.id, p);
       await react(db, cy.id, p);
-      await follow(db, bo.id, ana.id);
+      await requestFollow(db, bo.id, ana.id);
       await comment(db, cy.id, p, "hi");
       await db.asSuperuser();
       await db.q`update social.notifications set occurred_at = now() - interval '3 minutes' where recipient_id = ${ana.id} and kind = 'reaction'`;
@@ -784,7 +792,7 @@ describe("the inbox", () => {
     await withDb(async (db) => {
       const ana = await db.createUser({ visibility: "private" });
       const users = (await db.createUsers(4)) as [string, string, string, string];
-      for (const u of users) await follow(db, u, ana);
+      for (const u of users) await requestFollow(db, u, ana);
       await expectCounterTrue(db, ana);
       expect(await unread(db, ana)).toBe(4);
       await db.as(ana);
@@ -817,8 +825,8 @@ describe("realtime", () => {
   it("a user receives broadcasts on their own user topic only", async () => {
     await withDb(async (db) => {
       const [ana, bo, cy] = (await db.createUsers(3)) as [string, string, string];
-      await follow(db, cy, ana);
-      await follow(db, cy, bo);
+      await requestFollow(db, cy, ana);
+      await requestFollow(db, cy, bo);
       const countAs = async (who: string | null, topic: string | null) => {
         if (who) await db.as(who);
         else await db.asAnon();

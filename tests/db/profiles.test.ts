@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { withDb } from "../helpers/db.ts";
+import { asRole } from "../helpers/labels.ts";
 
 describe("profile creation on sign-up", () => {
   it("a new auth user gets a profile, details and settings, named from the sign-up metadata", async () => {
@@ -212,9 +213,15 @@ describe("who sees a profile", () => {
       expect((await db.q`select bio from social.profile_details where profile_id = ${owner}`).length).toBe(1);
       for (const who of [requester, stranger]) {
         await db.as(who);
-        expect((await db.q`select bio from social.profile_details where profile_id = ${owner}`).length).toBe(0);
+        expect(
+          (await db.q`select bio from social.profile_details where profile_id = ${owner}`).length,
+          asRole({ requester, stranger }, who),
+        ).toBe(0);
         // the card stays visible so the profile can be found and followed
-        expect((await db.q`select id from social.profiles where id = ${owner}`).length).toBe(1);
+        expect(
+          (await db.q`select id from social.profiles where id = ${owner}`).length,
+          asRole({ requester, stranger }, who),
+        ).toBe(1);
       }
       await db.asAnon();
       expect((await db.q`select id from social.profiles where id = ${owner}`).length).toBe(0);

@@ -1,10 +1,11 @@
 /** Edge functions through the same URL as the Data API, as an app calls them. */
 import { createClient } from "@supabase/supabase-js";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { api } from "../helpers/api.ts";
 
 const client = () =>
-  createClient(inject("apiUrl"), inject("publishableKey"), {
+  createClient(api().url, api().publishableKey, {
     auth: { persistSession: false, autoRefreshToken: false },
     realtime: { transport: WebSocket as never },
   });
@@ -17,7 +18,7 @@ describe("edge functions on the local stack", () => {
   });
 
   it("an unknown function answers 404 with a stable code", async () => {
-    const res = await fetch(`${inject("apiUrl")}/functions/v1/no-such-function`);
+    const res = await fetch(`${api().url}/functions/v1/no-such-function`);
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ code: "function_not_found" });
   });

@@ -135,6 +135,12 @@ export class TestDb {
   }
 }
 
+/** The error a statement raises, as [SQLSTATE, stable code]; fails the test if it succeeds. */
+export async function refused(db: TestDb, fn: (tx: Tx) => Promise<unknown>): Promise<[string, string | undefined]> {
+  const e = await db.error(fn);
+  return [e.code, e.hint];
+}
+
 /** Run `fn` in a transaction that is always rolled back. */
 export async function withDb<T>(fn: (db: TestDb) => Promise<T>): Promise<T> {
   let result: T | undefined;

@@ -12,7 +12,7 @@ import {
   encodeCursor,
   type Page,
 } from "../../client-sdk/src/index.ts";
-import { expectError, session, signUp, type TestUser, uniqueName, unwrap } from "./support.ts";
+import { expectError, session, signUp, type TestUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/;
 

@@ -3,20 +3,11 @@
  * its `graph` namespace against the live local API (@supabase/lite on the test database).
  */
 import { randomUUID } from "node:crypto";
-import {
-  AuthApiError,
-  AuthRetryableFetchError,
-  AuthSessionMissingError,
-  createClient,
-  type SupabaseClient,
-} from "@supabase/supabase-js";
-import { describe, expect, expectTypeOf, inject, test } from "vitest";
-import WebSocket from "ws";
+import { AuthApiError, AuthRetryableFetchError, AuthSessionMissingError } from "@supabase/supabase-js";
+import { describe, expect, expectTypeOf, test } from "vitest";
 import type { z } from "zod";
 import {
   CursorSchema,
-  createSupasocialClient,
-  type Database,
   decodeCursor,
   encodeCursor,
   HandleSchema,
@@ -25,66 +16,17 @@ import {
   type MyProfile,
   normalizeTimestamp,
   ProfileUpdateSchema,
-  type SupasocialClient,
   SupasocialError,
   type SupasocialResult,
   toSupasocialError,
   UuidSchema,
 } from "../../client-sdk/src/index.ts";
 import { freePort } from "../../scripts/lib/db.ts";
+import { session, signUp, type TestUser, unwrap } from "../fixtures/sdk.ts";
 
 // =============================================================================================
 // helpers
 // =============================================================================================
-
-interface Session {
-  supabase: SupabaseClient<Database>;
-  client: SupasocialClient;
-  /** Requests the client has sent to the Data API (`/rest/v1/`). */
-  restCalls: string[];
-}
-
-function session(url = inject("apiUrl")): Session {
-  const restCalls: string[] = [];
-  const supabase = createClient<Database>(url, inject("publishableKey"), {
-    auth: { persistSession: false, autoRefreshToken: false },
-    realtime: { transport: WebSocket as never },
-    global: {
-      fetch: (input, init) => {
-        const target = input instanceof Request ? input.url : String(input);
-        if (target.includes("/rest/v1/")) restCalls.push(target);
-        return fetch(input, init);
-      },
-    },
-  });
-  return { supabase, client: createSupasocialClient(supabase), restCalls };
-}
-
-interface TestUser extends Session {
-  id: string;
-  handle: string;
-}
-
-let seq = 0;
-/** Sign up a fresh user (unique e-mail and handle) and return a signed-in client. */
-async function signUp(label: string): Promise<TestUser> {
-  const s = session();
-  const tag = `${randomUUID().slice(0, 8)}${(seq++).toString(36)}`;
-  const handle = `${label}_${tag}`.slice(0, 30);
-  const { data, error } = await s.supabase.auth.signUp({
-    email: `${handle}@sdk.test`,
-    password: `pw-${randomUUID()}`,
-    options: { data: { handle, display_name: `${label} ${tag}` } },
-  });
-  if (error || !data.user || !data.session) throw error ?? new Error("sign-up returned no session");
-  return { ...s, id: data.user.id, handle };
-}
-
-/** The data of a result, failing the test with the error when there is one. */
-function unwrap<T>(result: SupasocialResult<T>): T {
-  if (result.error) throw new Error(`unexpected ${result.error.code}: ${result.error.message}`);
-  return result.data;
-}
 
 async function makePrivate(user: TestUser) {
   unwrap(await user.client.profiles.update({ visibility: "private" }));
@@ -145,8 +87,29 @@ describe("toSupasocialError", () => {
 
   test("PostgREST custom statuses (PTnnn) map by their status", () => {
     expect(toSupasocialError(postgrest("PT404")).code).toBe("not_found");
-    expect(toSupasocialError(postgrest("PT429", "too_many_follows")).code).toBe("too_many_follows");
     expect(toSupasocialError(postgrest("PT429")).status).toBe(429);
+  });
+
+  test("a code of ours that the list does not know gives the generic code of its kind and stays in hint", () => {
+    // a newer server may raise a code this SDK predates: `code` stays on the closed list
+    const newer = toSupasocialError(postgrest("PT429", "too_many_follows"));
+    expect([newer.code, newer.status, newer.hint, newer.rawCode]).toEqual([
+      "rate_limited",
+      429,
+      "too_many_follows",
+      "PT429",
+    ]);
+    const invalid = toSupasocialError(postgrest("22023", "invalid_colour"));
+    expect([invalid.code, invalid.status, invalid.hint]).toEqual(["invalid_input", 400, "invalid_colour"]);
+    const forbidden = toSupasocialError(postgrest("42501", "not_a_friend"), { status: 403 });
+    expect([forbidden.code, forbidden.status]).toEqual(["permission_denied", 403]);
+  });
+
+  test("a 403 code of ours answered with 401 (no signed-in user) keeps the code and says 401", () => {
+    const anonymous = toSupasocialError(postgrest("42501", "group_forbidden"), { status: 401 });
+    expect([anonymous.code, anonymous.status]).toEqual(["group_forbidden", 401]);
+    const signedIn = toSupasocialError(postgrest("42501", "group_forbidden"), { status: 403 });
+    expect([signedIn.code, signedIn.status]).toEqual(["group_forbidden", 403]);
   });
 
   test("unknown server errors fall back on the HTTP status", () => {
@@ -169,8 +132,11 @@ describe("toSupasocialError", () => {
 
   test("maps supabase-js Auth errors", () => {
     expect(toSupasocialError(new AuthSessionMissingError()).code).toBe("not_authenticated");
+    // Auth's own codes are not on our list: the code comes from the status, the Auth code stays in rawCode
     const taken = toSupasocialError(new AuthApiError("User already registered", 422, "user_already_exists"));
-    expect([taken.code, taken.status, taken.rawCode]).toEqual(["user_already_exists", 422, "user_already_exists"]);
+    expect([taken.code, taken.status, taken.rawCode]).toEqual(["invalid_input", 400, "user_already_exists"]);
+    const limited = toSupasocialError(new AuthApiError("Too many requests", 429, "over_request_rate_limit"));
+    expect([limited.code, limited.status, limited.rawCode]).toEqual(["rate_limited", 429, "over_request_rate_limit"]);
     expect(toSupasocialError(new AuthApiError("bad jwt", 403, "bad_jwt")).code).toBe("not_authenticated");
     expect(toSupasocialError(new AuthRetryableFetchError("fetch failed", 0)).code).toBe("network_error");
   });
@@ -211,7 +177,12 @@ describe("SupasocialError", () => {
       rawCode: "42501",
       cause: { code: "42501", message: "you cannot follow this user", details: "d", hint: "blocked" },
     });
-    const wrapped = new SupasocialError({ code: "x_y", status: 500, message: "m", cause: new RangeError("inner") });
+    const wrapped = new SupasocialError({
+      code: "server_error",
+      status: 500,
+      message: "m",
+      cause: new RangeError("inner"),
+    });
     expect(wrapped.toJSON().cause).toEqual({ name: "RangeError", message: "inner" });
   });
 

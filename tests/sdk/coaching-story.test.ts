@@ -5,7 +5,7 @@
  */
 import { expect, test } from "vitest";
 import type { Page, Post } from "../../client-sdk/src/index.ts";
-import { expectError, signUp, uniqueName, unwrap } from "./support.ts";
+import { expectError, signUp, uniqueName, unwrap } from "../fixtures/sdk.ts";
 
 function find(page: Page<Post>, id: string) {
   return page.items.find((p) => p.id === id);

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { ReportInputSchema, ResolveReportSchema } from "../../client-sdk/src/index.ts";
-import { expectError, session, signUp, type TestUser, uniqueName, unwrap } from "./support.ts";
+import { expectError, session, signUp, type TestUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
 
 /** A private club: owner (staff), a moderator, and two members; a post by `author`. */
 async function world() {

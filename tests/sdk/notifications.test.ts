@@ -1,12 +1,19 @@
 /**
  * `client.notifications` against the live local API: what arrives (and what does not), grouping
- * while unread, the unread count, read state, preferences, paging; and the Realtime payload
- * mapping (the local stack has no Realtime server, so live delivery is not exercised here).
+ * while unread, the unread count, read state, preferences, paging; the Realtime payload mapping,
+ * and live delivery through `subscribe` against the stack's Realtime server.
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { NotificationListOptionsSchema, toNotificationEvent } from "../../client-sdk/src/index.ts";
-import { expectError, session, signUp, uniqueName, unwrap } from "./support.ts";
+import {
+  createSupasocialClient,
+  type NotificationEvent,
+  NotificationListOptionsSchema,
+  type SupasocialError,
+  toNotificationEvent,
+} from "../../client-sdk/src/index.ts";
+import { eventually, join, type RealtimeUser, sideStack, sleep, tcpProxy, user } from "../fixtures/realtime.ts";
+import { expectError, session, signUp, uniqueName, unwrap } from "../fixtures/sdk.ts";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/;
 
@@ -71,20 +78,6 @@ describe("notifications: payloads and input", () => {
 });
 
 describe("notifications", () => {
-  test("subscribe joins the private user channel and reports a channel that cannot connect through onError", async () => {
-    // the local stack has no Realtime server: the channel fails, and the SDK must say so
-    const ana = await signUp("ana");
-    const errors: string[] = [];
-    const sub = unwrap(await ana.client.notifications.subscribe(() => {}, { onError: (e) => errors.push(e.code) }));
-    expect(sub.channel.topic).toBe(`realtime:user:${ana.id}`);
-    for (let waited = 0; errors.length === 0 && waited < 15_000; waited += 100) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(errors[0]).toBe("realtime_error");
-    await sub.unsubscribe();
-    expect(ana.supabase.getChannels()).toEqual([]);
-  }, 30_000);
-
   test("reactions to my post arrive grouped while unread, with the latest actor first; my own do not", async () => {
     const [ana, ben, cleo] = await Promise.all([signUp("ana"), signUp("ben"), signUp("cleo")]);
     const post = unwrap(await ana.client.posts.create({ body: "PB today" }));
@@ -211,5 +204,160 @@ describe("notifications", () => {
     expect(n?.kind).toBe("new_follower");
     expectError(await ben.client.notifications.markRead(n!.id), "notification_not_found", 404);
     expectError(await ben.client.notifications.markRead(randomUUID()), "notification_not_found", 404);
+  });
+});
+
+describe("notifications: live", () => {
+  const sdk = (u: RealtimeUser) => createSupasocialClient(u.supabase);
+  const postOf = async (u: RealtimeUser, body: string) => unwrap(await sdk(u).posts.create({ body }));
+
+  test("subscribe resolves once joined; ana's reaction reaches ben's callback; cleo is refused at ben's topic", async () => {
+    const [ana, ben, cleo] = await Promise.all([user("ana"), user("ben"), user("cleo")]);
+    const benEvents: NotificationEvent[] = [];
+    const cleoEvents: NotificationEvent[] = [];
+    const sub = unwrap(await sdk(ben).notifications.subscribe((e) => benEvents.push(e)));
+    expect(sub.channel.topic).toBe(`realtime:user:${ben.id}`);
+    expect(sub.channel.state).toBe("joined");
+    unwrap(await sdk(cleo).notifications.subscribe((e) => cleoEvents.push(e)));
+
+    const post = await postOf(ben, "Tempo run");
+    unwrap(await sdk(ana).reactions.add(post.id, "fire"));
+    await eventually(() => expect(benEvents).toHaveLength(1));
+    expect(benEvents[0]).toMatchObject({
+      unreadCount: 1,
+      notification: { kind: "reaction", postId: post.id, actorIds: [ana.id], isRead: false },
+    });
+    expect(benEvents[0]!.notification.actors.map((a) => a.id)).toEqual([ana.id]);
+
+    // cleo cannot listen in on ben's topic
+    const spy = await join(cleo.supabase.channel(`user:${ben.id}`, { config: { private: true } }));
+    expect(spy.status).toBe("CHANNEL_ERROR");
+    expect(spy.error?.message).toBe(
+      `Unauthorized: You do not have permissions to read from this Channel topic: user:${ben.id}`,
+    );
+    await sleep(150);
+    expect(cleoEvents).toEqual([]);
+    await Promise.all([ben.supabase.removeAllChannels(), cleo.supabase.removeAllChannels()]);
+  });
+
+  test("unsubscribe stops the callbacks and removes the channel; subscribing again works", async () => {
+    const [ana, ben] = await Promise.all([user("ana"), user("ben")]);
+    const events: string[] = [];
+    const sub = unwrap(await sdk(ben).notifications.subscribe((e) => events.push(e.notification.kind)));
+    await sub.unsubscribe();
+    await sub.unsubscribe();
+    expect(ben.supabase.getChannels()).toEqual([]);
+    const post = await postOf(ben, "Hill repeats");
+    unwrap(await sdk(ana).reactions.add(post.id, "strong"));
+    await sleep(300);
+    expect(events).toEqual([]);
+
+    const again = unwrap(await sdk(ben).notifications.subscribe((e) => events.push(e.notification.kind)));
+    unwrap(await sdk(ana).comments.create(post.id, { body: "Brutal" }));
+    await eventually(() => expect(events).toEqual(["comment"]));
+    await again.unsubscribe();
+  });
+
+  test("a React effect's cleanup before the join finishes leaves nothing behind, and the next mount works", async () => {
+    const [ana, ben] = await Promise.all([user("ana"), user("ben")]);
+    const social = sdk(ben);
+    const first: string[] = [];
+    const second: string[] = [];
+    // StrictMode: mount, cleanup, mount again, all before anything has joined
+    const mount1 = social.notifications.subscribe((e) => first.push(e.notification.kind));
+    const cleanup1 = mount1.unsubscribe();
+    const mount2 = social.notifications.subscribe((e) => second.push(e.notification.kind));
+    await cleanup1;
+    const sub2 = unwrap(await mount2);
+    expect(ben.supabase.getChannels()).toHaveLength(1);
+    expect(sub2.channel.state).toBe("joined");
+    const post = await postOf(ben, "Easy 10k");
+    unwrap(await sdk(ana).reactions.add(post.id, "like"));
+    await eventually(() => expect(second).toEqual(["reaction"]));
+    expect(first).toEqual([]);
+    await mount2.unsubscribe();
+    expect(ben.supabase.getChannels()).toEqual([]);
+  });
+
+  test("two subscriptions share the channel and each ends on its own", async () => {
+    const [ana, ben] = await Promise.all([user("ana"), user("ben")]);
+    const social = sdk(ben);
+    const [a, b]: string[][] = [[], []];
+    const subA = unwrap(await social.notifications.subscribe((e) => a.push(e.notification.kind)));
+    const subB = unwrap(await social.notifications.subscribe((e) => b.push(e.notification.kind)));
+    expect(subA.channel).toBe(subB.channel);
+    const post = await postOf(ben, "Track session");
+    unwrap(await sdk(ana).reactions.add(post.id, "fire"));
+    await eventually(() => expect([a, b]).toEqual([["reaction"], ["reaction"]]));
+    await subA.unsubscribe();
+    expect(ben.supabase.getChannels()).toHaveLength(1);
+    unwrap(await sdk(ana).comments.create(post.id, { body: "Splits?" }));
+    await eventually(() => expect(b).toEqual(["reaction", "comment"]));
+    expect(a).toEqual(["reaction"]);
+    await subB.unsubscribe();
+    expect(ben.supabase.getChannels()).toEqual([]);
+  });
+
+  test("a join Realtime refuses resolves with a typed realtime_error and leaves no channel", async () => {
+    // a Realtime server that does not accept the project's tokens (another JWT secret)
+    const side = await sideStack({ jwtSecret: "not-the-project-secret-not-the-project-secret" });
+    try {
+      const ben = await user("ben", { url: side.url });
+      const onError: SupasocialError[] = [];
+      const error = expectError(
+        await sdk(ben).notifications.subscribe(() => {}, { onError: (e) => onError.push(e) }),
+        "realtime_error",
+        503,
+      );
+      expect(error.rawCode).toBe("JwtSignatureError");
+      expect(error.message).toBe("JwtSignatureError: Failed to validate JWT signature");
+      await eventually(() => expect(ben.supabase.getChannels()).toEqual([]));
+      expect(onError).toEqual([]);
+    } finally {
+      await side.close();
+    }
+  });
+
+  test("a dropped connection is reported through onError, and the subscription re-joins and keeps delivering", async () => {
+    const proxy = await tcpProxy();
+    try {
+      const ben = await user("ben", { url: proxy.url, reconnectAfterMs: () => 100 });
+      const ana = await user("ana");
+      const errors: SupasocialError[] = [];
+      const events: string[] = [];
+      const sub = unwrap(
+        await sdk(ben).notifications.subscribe((e) => events.push(e.notification.kind), {
+          onError: (e) => errors.push(e),
+        }),
+      );
+      proxy.dropAll();
+      await eventually(() =>
+        expect(errors.map((e) => [e.code, e.status, e.rawCode])).toEqual([["realtime_error", 503, "CHANNEL_ERROR"]]),
+      );
+      await eventually(() => expect(sub.channel.state).toBe("joined"));
+      const post = await postOf(ben, "Back online");
+      unwrap(await sdk(ana).reactions.add(post.id, "love"));
+      await eventually(() => expect(events).toEqual(["reaction"]));
+      await sub.unsubscribe();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test("a channel the server closes (access lost) is reported through onError", async () => {
+    const [ben, cleo] = await Promise.all([user("ben"), user("cleo")]);
+    const errors: SupasocialError[] = [];
+    const sub = unwrap(await sdk(ben).notifications.subscribe(() => {}, { onError: (e) => errors.push(e) }));
+    // the socket now speaks for cleo: ben's topic is no longer readable on it
+    await ben.supabase.realtime.setAuth(cleo.token);
+    await eventually(() => expect(errors).toHaveLength(1));
+    expect(errors[0]).toMatchObject({
+      code: "realtime_error",
+      status: 503,
+      rawCode: "CLOSED",
+      message: `You do not have permissions to read from this Channel topic: user:${ben.id}`,
+    });
+    await sub.unsubscribe();
+    expect(ben.supabase.getChannels()).toEqual([]);
   });
 });

@@ -2,60 +2,8 @@
  * `client.profiles` against the live local API (@supabase/lite on the test database).
  */
 import { randomUUID } from "node:crypto";
-import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import { describe, expect, inject, test } from "vitest";
-import WebSocket from "ws";
-import {
-  createSupasocialClient,
-  type Database,
-  type SupasocialClient,
-  type SupasocialResult,
-} from "../../client-sdk/src/index.ts";
-
-interface TestUser {
-  supabase: SupabaseClient<Database>;
-  client: SupasocialClient;
-  restCalls: string[];
-  id: string;
-  handle: string;
-  displayName: string;
-}
-
-function session() {
-  const restCalls: string[] = [];
-  const supabase = createClient<Database>(inject("apiUrl"), inject("publishableKey"), {
-    auth: { persistSession: false, autoRefreshToken: false },
-    realtime: { transport: WebSocket as never },
-    global: {
-      fetch: (input, init) => {
-        const target = input instanceof Request ? input.url : String(input);
-        if (target.includes("/rest/v1/")) restCalls.push(target);
-        return fetch(input, init);
-      },
-    },
-  });
-  return { supabase, client: createSupasocialClient(supabase), restCalls };
-}
-
-let seq = 0;
-async function signUp(label: string): Promise<TestUser> {
-  const s = session();
-  const tag = `${randomUUID().slice(0, 8)}${(seq++).toString(36)}`;
-  const handle = `${label}_${tag}`.slice(0, 30);
-  const displayName = `${label} ${tag}`;
-  const { data, error } = await s.supabase.auth.signUp({
-    email: `${handle}@sdk.test`,
-    password: `pw-${randomUUID()}`,
-    options: { data: { handle, display_name: displayName } },
-  });
-  if (error || !data.user || !data.session) throw error ?? new Error("sign-up returned no session");
-  return { ...s, id: data.user.id, handle, displayName };
-}
-
-function unwrap<T>(result: SupasocialResult<T>): T {
-  if (result.error) throw new Error(`unexpected ${result.error.code}: ${result.error.message}`);
-  return result.data;
-}
+import { describe, expect, test } from "vitest";
+import { signUp, unwrap } from "../fixtures/sdk.ts";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/;
 

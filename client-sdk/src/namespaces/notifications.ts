@@ -7,9 +7,10 @@
 import type { RealtimeChannel } from "@supabase/supabase-js";
 import * as z from "zod/mini";
 import { Constants, type Database, type Json } from "../database.types.ts";
-import { SupasocialError } from "../errors.ts";
+import type { SupasocialError } from "../errors.ts";
 import { defineNamespace } from "../namespace.ts";
 import type { Page } from "../pagination.ts";
+import { joinTopic, type LiveSubscription, type PendingSubscription, pendingSubscription } from "../realtime.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
 import {
@@ -123,10 +124,9 @@ export interface NotificationEvent {
  * onUnmount(() => sub?.unsubscribe())
  * ```
  */
-export interface NotificationSubscription {
+export interface NotificationSubscription extends LiveSubscription {
   /** The Realtime channel (`user:<id>`, private). */
   channel: RealtimeChannel;
-  unsubscribe(): Promise<void>;
 }
 
 // =============================================================================================
@@ -397,24 +397,34 @@ export const notificationsNamespace = defineNamespace("notifications", (ctx) => 
 
   /**
    * Receive your new (and grown) notifications live, with the unread count, over Realtime
-   * Broadcast on your private topic `user:<id>`. Needs Supabase Realtime (not available on the
-   * local `@supabase/lite` stack). `onError` hears channel failures.
+   * Broadcast on your private topic `user:<id>` (Realtime checks, as you, that you may read it).
+   * Resolves once the channel has joined, or with a `realtime_error` (`timeout` when the join timed
+   * out) whose `rawCode` is Realtime's reason (`Unauthorized`, `InvalidJWTToken` ...). After that,
+   * `onError` hears a dropped connection (`rawCode` `CHANNEL_ERROR`; the channel re-joins by itself
+   * when the connection is back) and a channel the server closed (`CLOSED`: access lost; it does
+   * not come back). `unsubscribe()` on the returned promise works before the join too, so it fits
+   * a React `useEffect` cleanup as is.
    *
    * @example
    * ```ts
-   * const { data: sub, error } = await client.notifications.subscribe((event) => {
-   *   setBadge(event.unreadCount)
-   *   prepend(event.notification)
-   * })
-   * // later
+   * useEffect(() => {
+   *   const subscription = social.notifications.subscribe((event) => {
+   *     setBadge(event.unreadCount)
+   *     prepend(event.notification)
+   *   }, { onError: (error) => setLive(error.rawCode === 'CHANNEL_ERROR' ? 'reconnecting' : 'off') })
+   *   return () => void subscription.unsubscribe()
+   * }, [social])
+   *
+   * // or
+   * const { data: sub, error } = await social.notifications.subscribe(onEvent)
    * await sub?.unsubscribe()
    * ```
    */
   subscribe(
     onEvent: (event: NotificationEvent) => void,
     options: { onError?: (error: SupasocialError) => void } = {},
-  ): Promise<SupasocialResult<NotificationSubscription>> {
-    return settle(async () => {
+  ): PendingSubscription<NotificationSubscription> {
+    return pendingSubscription(async (control) => {
       if (typeof onEvent !== "function") {
         return parseInput(
           z.custom<never>(() => false, "onEvent must be a function"),
@@ -424,33 +434,19 @@ export const notificationsNamespace = defineNamespace("notifications", (ctx) => 
       }
       const me = await ctx.currentUserId();
       if (me.error) return me;
-      // private channels authorize with the user's token
-      await ctx.supabase.realtime.setAuth();
-      const channel = ctx.supabase
-        .channel(`user:${me.data}`, { config: { private: true } })
-        .on("broadcast", { event: "notification" }, (message: { payload?: unknown }) => {
-          const event = toNotificationEvent(message.payload);
-          if (event) onEvent(event);
-        })
-        .subscribe((status: string, error?: Error) => {
-          if ((status === "CHANNEL_ERROR" || status === "TIMED_OUT") && options.onError) {
-            options.onError(
-              new SupasocialError({
-                code: "realtime_error",
-                status: status === "TIMED_OUT" ? 504 : 503,
-                message: error?.message ?? `Realtime channel ${status.toLowerCase()}`,
-                rawCode: status,
-                cause: error,
-              }),
-            );
-          }
-        });
-      return ok({
-        channel,
-        async unsubscribe() {
-          await ctx.supabase.removeChannel(channel);
+      return joinTopic(
+        ctx.supabase,
+        `user:${me.data}`,
+        {
+          event: "notification",
+          onMessage(payload) {
+            const event = toNotificationEvent(payload);
+            if (event) onEvent(event);
+          },
+          onError: options.onError,
         },
-      });
+        control,
+      );
     });
   },
 }));

@@ -4,6 +4,7 @@
  */
 import type { CursorPosition } from "../cursor.ts";
 import type { Json } from "../database.types.ts";
+import type { SupasocialErrorCodeOfStatus } from "../error-codes.ts";
 import { SupasocialError } from "../errors.ts";
 import { fail, failFrom, ok, type SupasocialResult } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
@@ -142,7 +143,7 @@ export function one<T>(value: T | T[] | null | undefined): T | null {
  * return row ? ok(toPost(row)) : notFound('post_not_found', 'No such post')
  * ```
  */
-export function notFound<T = never>(code: string, message: string): SupasocialResult<T> {
+export function notFound<T = never>(code: SupasocialErrorCodeOfStatus<404>, message: string): SupasocialResult<T> {
   return fail(new SupasocialError({ code, status: 404, message }));
 }
 
@@ -154,7 +155,7 @@ export function notFound<T = never>(code: string, message: string): SupasocialRe
  * return forbidden('not_group_owner', "Only the group's owner deletes it")
  * ```
  */
-export function forbidden<T = never>(code: string, message: string): SupasocialResult<T> {
+export function forbidden<T = never>(code: SupasocialErrorCodeOfStatus<403>, message: string): SupasocialResult<T> {
   return fail(new SupasocialError({ code, status: 403, message }));
 }
 

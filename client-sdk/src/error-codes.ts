@@ -1,0 +1,370 @@
+/**
+ * The closed list of error codes: every `code` a `SupasocialError` can have, with the HTTP status
+ * the Data API answers (PostgREST and @supabase/lite alike) and what it means.
+ *
+ * It is the one source of truth. Supasocial's SQL raises its codes with
+ * `social_private.raise_error(kind, code, message)` (see `SUPASOCIAL_ERROR_KINDS`), and a test
+ * fails when the migrated database raises a code that is not here, or when a `source: "sql"` code
+ * is raised nowhere. A `source: "sdk"` code is one only the SDK produces (from input validation,
+ * a SQLSTATE or PostgREST/Auth code without a code of ours, the HTTP status, a network or
+ * Realtime failure). The README's table of error codes is generated from this list
+ * (`npm run gen:docs`).
+ *
+ * Codes of HTTP status 403 reach a request without a signed-in user as 401: PostgREST and
+ * @supabase/lite both answer SQLSTATE 42501 so, and `error.status` says the same.
+ */
+
+/**
+ * One entry of the list.
+ *
+ * @example
+ * ```ts
+ * const entry: SupasocialErrorCodeInfo = { code: 'blocked', status: 403, source: 'sql', meaning: '...' }
+ * ```
+ */
+export interface SupasocialErrorCodeInfo {
+  /** The stable, machine-readable code (`error.code`). */
+  readonly code: string;
+  /** The HTTP status: 400, 401, 403, 404, 409, 429, 500, 503, 504, or 0 when no response arrived. */
+  readonly status: number;
+  /** `sql`: raised by Supasocial's SQL (the SDK may produce it too); `sdk`: produced by the SDK only. */
+  readonly source: "sql" | "sdk";
+  /** What it means, in one line. */
+  readonly meaning: string;
+}
+
+/**
+ * Every error code, generic ones first, then the domain codes in alphabetical order.
+ *
+ * @example
+ * ```ts
+ * for (const { code, status, meaning } of SUPASOCIAL_ERROR_CODES) console.log(code, status, meaning)
+ * ```
+ */
+export const SUPASOCIAL_ERROR_CODES = [
+  // generic: the kinds of error, and what the SDK makes of errors that carry no code of ours
+  {
+    code: "invalid_input",
+    status: 400,
+    source: "sql",
+    meaning: "The input is malformed or out of range; `details` holds the zod issues when the SDK caught it.",
+  },
+  { code: "not_authenticated", status: 401, source: "sql", meaning: "No signed-in user: sign in first." },
+  {
+    code: "permission_denied",
+    status: 403,
+    source: "sdk",
+    meaning: "The database refused the row or function (row level security, a missing grant).",
+  },
+  {
+    code: "not_found",
+    status: 404,
+    source: "sdk",
+    meaning: "No such row, or none the user may see (PostgREST `PGRST116`).",
+  },
+  {
+    code: "conflict",
+    status: 409,
+    source: "sdk",
+    meaning: "A uniqueness or reference rule refused the write, such as a handle already taken.",
+  },
+  {
+    code: "rate_limited",
+    status: 429,
+    source: "sql",
+    meaning: "Too many writes of one kind in a minute; try again shortly.",
+  },
+  { code: "timeout", status: 504, source: "sdk", meaning: "The statement or the Realtime join took too long." },
+  {
+    code: "server_error",
+    status: 500,
+    source: "sdk",
+    meaning: "The server failed: an unexpected SQLSTATE or a 5xx response.",
+  },
+  {
+    code: "network_error",
+    status: 0,
+    source: "sdk",
+    meaning: "No response arrived: offline, the host cannot be reached, or the connection dropped.",
+  },
+  { code: "realtime_error", status: 503, source: "sdk", meaning: "A Realtime channel could not be joined." },
+  {
+    code: "unknown_error",
+    status: 500,
+    source: "sdk",
+    meaning: "Something that is not an API error went wrong (a thrown non-error value, a bug).",
+  },
+  // domain codes, raised by the SQL unless marked sdk
+  { code: "already_member", status: 409, source: "sql", meaning: "The user is already an active member of the group." },
+  { code: "announcement_not_found", status: 404, source: "sql", meaning: "No such announcement, or none you may see." },
+  {
+    code: "append_only",
+    status: 403,
+    source: "sql",
+    meaning: "The moderation log is append-only: entries are never changed or removed.",
+  },
+  { code: "banned", status: 403, source: "sql", meaning: "You are banned from this group." },
+  {
+    code: "blocked",
+    status: 403,
+    source: "sql",
+    meaning: "A block between you and the other user rules this out (follow, invite, join).",
+  },
+  { code: "comment_not_found", status: 404, source: "sql", meaning: "No such comment, or none you may see." },
+  {
+    code: "follow_request_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No pending follow request from this user.",
+  },
+  { code: "group_forbidden", status: 403, source: "sql", meaning: "Join the group to see its posts." },
+  { code: "group_not_found", status: 404, source: "sql", meaning: "No such group, or none you may see." },
+  {
+    code: "immutable_field",
+    status: 400,
+    source: "sql",
+    meaning: "A field that is fixed once created was changed (a follow's users, a group's kind, a report's target).",
+  },
+  {
+    code: "insufficient_role",
+    status: 403,
+    source: "sql",
+    meaning: "Your role in the group is not high enough: staff act only on lower ranks.",
+  },
+  { code: "invalid_action", status: 400, source: "sql", meaning: "A moderation action is not remove, ban or unban." },
+  {
+    code: "invalid_body",
+    status: 400,
+    source: "sql",
+    meaning: "A post or comment text is blank or too long, or a text post has neither text nor media.",
+  },
+  {
+    code: "invalid_cursor",
+    status: 400,
+    source: "sql",
+    meaning: "The cursor was not made by this list in this order.",
+  },
+  { code: "invalid_data", status: 400, source: "sql", meaning: "A post's data is not a JSON object of at most 16 kB." },
+  {
+    code: "invalid_expiry",
+    status: 400,
+    source: "sql",
+    meaning: "An expiry is not in the future (an invite's, not within a year).",
+  },
+  {
+    code: "invalid_field",
+    status: 400,
+    source: "sql",
+    meaning: "A profile update names a field profiles do not have.",
+  },
+  { code: "invalid_join_policy", status: 400, source: "sql", meaning: "Coaching groups are joined by invite only." },
+  {
+    code: "invalid_max_uses",
+    status: 400,
+    source: "sql",
+    meaning: "An invite link's maximum uses is not between 1 and 100000.",
+  },
+  { code: "invalid_media", status: 400, source: "sql", meaning: "A post's media list is malformed or too long." },
+  { code: "invalid_note", status: 400, source: "sql", meaning: "A report's note is longer than 1000 characters." },
+  { code: "invalid_order", status: 400, source: "sql", meaning: "A feed order is not `latest` or `top`." },
+  {
+    code: "invalid_parent",
+    status: 400,
+    source: "sql",
+    meaning: "A reply's parent is on another post, or is itself a reply.",
+  },
+  {
+    code: "invalid_preference",
+    status: 400,
+    source: "sql",
+    meaning: "A notification preference lacks its kind or its on/off value.",
+  },
+  { code: "invalid_reaction", status: 400, source: "sql", meaning: "No reaction was chosen." },
+  {
+    code: "invalid_reason",
+    status: 400,
+    source: "sql",
+    meaning: "A report or moderation reason is missing or longer than 1000 characters.",
+  },
+  {
+    code: "invalid_ref",
+    status: 400,
+    source: "sql",
+    meaning: "A post's refType and refId are not given together, or do not match its kind.",
+  },
+  {
+    code: "invalid_role",
+    status: 400,
+    source: "sql",
+    meaning: "Only the group's owner holds the owner role; ownership moves by transfer.",
+  },
+  { code: "invalid_status", status: 400, source: "sql", meaning: "A report is closed as resolved or dismissed." },
+  { code: "invalid_tag", status: 400, source: "sql", meaning: "A group tag is longer than 40 characters." },
+  {
+    code: "invalid_target",
+    status: 400,
+    source: "sql",
+    meaning: "The target is missing or yourself (follow, block, mute, invite or report yourself).",
+  },
+  { code: "invalid_timezone", status: 400, source: "sql", meaning: "Not a time zone name Postgres knows." },
+  {
+    code: "invalid_transition",
+    status: 400,
+    source: "sql",
+    meaning: "A state cannot go back (an accepted follow to a request, a read notification to unread).",
+  },
+  {
+    code: "invalid_visibility",
+    status: 400,
+    source: "sql",
+    meaning: "A post's visibility does not fit where it is posted (`group` in a group only; no `followers` there).",
+  },
+  { code: "invite_closed", status: 400, source: "sql", meaning: "The invite was already accepted or declined." },
+  { code: "invite_exhausted", status: 403, source: "sql", meaning: "The invite link has been used up." },
+  { code: "invite_expired", status: 403, source: "sql", meaning: "The invite has expired." },
+  { code: "invite_not_found", status: 404, source: "sql", meaning: "No such invite or invite link." },
+  { code: "invite_required", status: 403, source: "sql", meaning: "The group is joined by invite only." },
+  { code: "invite_revoked", status: 403, source: "sql", meaning: "The invite was revoked." },
+  { code: "join_request_not_found", status: 404, source: "sql", meaning: "No pending join request from this user." },
+  { code: "member_not_found", status: 404, source: "sql", meaning: "The user is not an (active) member of the group." },
+  {
+    code: "not_allowed",
+    status: 403,
+    source: "sql",
+    meaning: "Only the author, the group's staff or the platform may do this to this post, comment, report or log.",
+  },
+  { code: "not_allowed_to_invite", status: 403, source: "sql", meaning: "You may not invite people to this group." },
+  { code: "not_group_admin", status: 403, source: "sql", meaning: "Only the group's owner and admins may do this." },
+  { code: "not_group_owner", status: 403, source: "sql", meaning: "Only the group's owner may do this." },
+  {
+    code: "not_group_staff",
+    status: 403,
+    source: "sql",
+    meaning: "Only the group's staff (owner, admins, moderators) may do this.",
+  },
+  { code: "notification_not_found", status: 404, source: "sql", meaning: "No such notification of yours." },
+  { code: "own_report", status: 403, source: "sql", meaning: "Another staff member closes reports about you." },
+  {
+    code: "owner_must_transfer",
+    status: 403,
+    source: "sql",
+    meaning: "The owner leaves or steps down only by transferring ownership (or deleting the group).",
+  },
+  { code: "owner_protected", status: 403, source: "sql", meaning: "The group's owner cannot be the target." },
+  { code: "parent_not_found", status: 404, source: "sql", meaning: "The comment replied to does not exist." },
+  { code: "post_not_found", status: 404, source: "sql", meaning: "No such post, or none you may see." },
+  {
+    code: "preference_not_found",
+    status: 404,
+    source: "sdk",
+    meaning: "The notification preference was not saved (the server returned no row).",
+  },
+  { code: "profile_not_found", status: 404, source: "sql", meaning: "No such profile, or none you may see." },
+  { code: "report_closed", status: 409, source: "sql", meaning: "The report is already closed." },
+  { code: "report_not_found", status: 404, source: "sql", meaning: "No such report, or none you may see." },
+  {
+    code: "resolution_required",
+    status: 400,
+    source: "sql",
+    meaning: "A resolved report needs the action that was taken.",
+  },
+  {
+    code: "target_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "The reported post, comment, profile or group does not exist.",
+  },
+  { code: "tier_required", status: 403, source: "sql", meaning: "The group is for members of a premium tier." },
+  {
+    code: "user_banned",
+    status: 403,
+    source: "sql",
+    meaning: "The user is banned from the group; unban them first.",
+  },
+] as const satisfies readonly SupasocialErrorCodeInfo[];
+
+/**
+ * Every code a `SupasocialError` can have. The union is closed: a typo does not compile, and a
+ * `switch` over it can be checked for exhaustiveness.
+ *
+ * @example
+ * ```ts
+ * const messages: Partial<Record<SupasocialErrorCode, string>> = {
+ *   blocked: 'You cannot follow this user',
+ *   network_error: 'You are offline',
+ * }
+ * ```
+ */
+export type SupasocialErrorCode = (typeof SUPASOCIAL_ERROR_CODES)[number]["code"];
+
+/**
+ * The kinds of error Supasocial's SQL raises, `social_private.raise_error(kind, code, message)`,
+ * with the SQLSTATE each is raised with (the error's `rawCode`). Each kind is also the generic
+ * code of that sort on the list, with its HTTP status; the SDK falls back to it for a code of
+ * that kind it does not know (from a newer server).
+ *
+ * @example
+ * ```ts
+ * SUPASOCIAL_ERROR_KINDS.not_found // 'PT404': PostgREST's custom status, HTTP 404
+ * ```
+ */
+export const SUPASOCIAL_ERROR_KINDS = {
+  invalid_input: "22023",
+  not_authenticated: "PT401",
+  permission_denied: "42501",
+  not_found: "PT404",
+  conflict: "PT409",
+  rate_limited: "PT429",
+} as const satisfies Partial<Record<SupasocialErrorCode, string>>;
+
+/**
+ * A kind of error the SQL raises (`social_private.error_kind`).
+ *
+ * @example
+ * ```ts
+ * const kind: SupasocialErrorKind = 'not_found'
+ * ```
+ */
+export type SupasocialErrorKind = keyof typeof SUPASOCIAL_ERROR_KINDS;
+
+/**
+ * The codes of one HTTP status, e.g. `SupasocialErrorCodeOfStatus<404>` for the not-found codes.
+ *
+ * @example
+ * ```ts
+ * function notFound(code: SupasocialErrorCodeOfStatus<404>) {}
+ * ```
+ */
+export type SupasocialErrorCodeOfStatus<S extends number> = Extract<
+  (typeof SUPASOCIAL_ERROR_CODES)[number],
+  { status: S }
+>["code"];
+
+/**
+ * The HTTP status of each code (0 for `network_error`: no response arrived).
+ *
+ * @example
+ * ```ts
+ * SUPASOCIAL_ERROR_STATUS.group_not_found // 404
+ * ```
+ */
+export const SUPASOCIAL_ERROR_STATUS: Readonly<Record<SupasocialErrorCode, number>> = Object.freeze(
+  Object.fromEntries(SUPASOCIAL_ERROR_CODES.map((entry) => [entry.code, entry.status])) as Record<
+    SupasocialErrorCode,
+    number
+  >,
+);
+
+/**
+ * True for a string that is a code on the list.
+ *
+ * @example
+ * ```ts
+ * if (isSupasocialErrorCode(hint)) console.log(SUPASOCIAL_ERROR_STATUS[hint])
+ * ```
+ */
+export function isSupasocialErrorCode(value: unknown): value is SupasocialErrorCode {
+  return typeof value === "string" && CODES.has(value);
+}
+
+const CODES: ReadonlySet<string> = new Set(SUPASOCIAL_ERROR_CODES.map((entry) => entry.code));

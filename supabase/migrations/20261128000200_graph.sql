@@ -1,0 +1,605 @@
+-- The social graph: follows (a request the followee accepts when the profile is private), blocks
+-- (hide both users from each other everywhere, remove follows and requests both ways) and mutes
+-- (hide the muted user from the muter's home feed only); followers_count / following_count are
+-- kept by triggers. Also the helpers every domain asks about blocks and follows, and the select
+-- policies of social.profiles and social.profile_details, which call them.
+-- SDK: social.graph; tests: tests/db/graph.test.ts.
+
+-- =====================================================================================
+-- types
+-- =====================================================================================
+
+create type social.follow_status as enum ('pending', 'accepted');
+comment on type social.follow_status is
+  'pending: a request to follow a private profile, waiting for the followee; accepted: a follow '
+  'that counts and opens followers-only details.';
+
+-- =====================================================================================
+-- tables
+-- =====================================================================================
+
+create table social.follows (
+  follower_id uuid not null references social.profiles (id) on delete cascade,
+  followee_id uuid not null references social.profiles (id) on delete cascade,
+  status social.follow_status not null default 'accepted',
+  created_at timestamptz not null default now(),
+  accepted_at timestamptz,
+  primary key (follower_id, followee_id),
+  constraint follows_not_self check (follower_id <> followee_id)
+);
+comment on table social.follows is
+  'Follow edges. A follow of a private profile starts as a pending request the followee accepts '
+  'or declines; the follower cancels by deleting it.';
+comment on column social.follows.follower_id is
+  'Who follows (or asks to follow); always the inserting user. Deleting the profile deletes the '
+  'follow.';
+comment on column social.follows.followee_id is
+  'Who is followed; the only one who may accept a pending request. Deleting the profile deletes '
+  'the follow.';
+comment on column social.follows.status is
+  'pending until the followee accepts (private profiles only), else accepted. Set by the '
+  'on_follows_insert trigger; the followee may only change pending to accepted.';
+comment on column social.follows.created_at is
+  'When the follow or request was made (set by the on_follows_insert trigger).';
+comment on column social.follows.accepted_at is
+  'When the follow became accepted (at once for public and followers-only profiles); null while '
+  'pending. Set by triggers.';
+create index follows_followee_idx on social.follows (followee_id, status, created_at desc);
+create index follows_follower_status_idx on social.follows (follower_id, status, created_at desc);
+-- the home feed's followee list as an index-only scan
+create index follows_feed_idx on social.follows (follower_id, followee_id) where status = 'accepted';
+alter table social.follows enable row level security;
+grant select, delete on social.follows to authenticated;
+grant insert (follower_id, followee_id) on social.follows to authenticated;
+grant update (status) on social.follows to authenticated;
+grant all on social.follows to service_role;
+
+create table social.blocks (
+  blocker_id uuid not null references social.profiles (id) on delete cascade,
+  blocked_id uuid not null references social.profiles (id) on delete cascade,
+  created_at timestamptz not null default now(),
+  primary key (blocker_id, blocked_id),
+  constraint blocks_not_self check (blocker_id <> blocked_id)
+);
+comment on table social.blocks is
+  'A block hides both users from each other everywhere and removes follows both ways. Only the '
+  'blocker sees the row.';
+comment on column social.blocks.blocker_id is
+  'Who blocked; the only user who sees, and may lift, the block.';
+comment on column social.blocks.blocked_id is
+  'Who is blocked. The block hides both users from each other.';
+comment on column social.blocks.created_at is
+  'When the block was made. Follows removed then are not restored by unblocking.';
+create index blocks_blocked_idx on social.blocks (blocked_id, blocker_id);
+alter table social.blocks enable row level security;
+grant select, delete on social.blocks to authenticated;
+grant insert (blocker_id, blocked_id) on social.blocks to authenticated;
+grant all on social.blocks to service_role;
+
+-- only the blocker sees, makes and lifts a block
+create policy blocks_select_self on social.blocks
+  for select to authenticated
+  using (blocker_id = (select auth.uid()));
+create policy blocks_insert_self on social.blocks
+  for insert to authenticated
+  with check (blocker_id = (select auth.uid()));
+create policy blocks_delete_self on social.blocks
+  for delete to authenticated
+  using (blocker_id = (select auth.uid()));
+
+create table social.mutes (
+  muter_id uuid not null references social.profiles (id) on delete cascade,
+  muted_id uuid not null references social.profiles (id) on delete cascade,
+  created_at timestamptz not null default now(),
+  primary key (muter_id, muted_id),
+  constraint mutes_not_self check (muter_id <> muted_id)
+);
+comment on table social.mutes is 'A mute hides the muted user from the muter''s home feed only.';
+comment on column social.mutes.muter_id is
+  'Who muted; the only user who sees, and may lift, the mute.';
+comment on column social.mutes.muted_id is
+  'Who is muted: their posts leave the muter''s home feed, nothing else changes.';
+comment on column social.mutes.created_at is 'When the mute was made.';
+create index mutes_muted_idx on social.mutes (muted_id);
+alter table social.mutes enable row level security;
+grant select, delete on social.mutes to authenticated;
+grant insert (muter_id, muted_id) on social.mutes to authenticated;
+grant all on social.mutes to service_role;
+
+-- only the muter sees, makes and lifts a mute
+create policy mutes_select_self on social.mutes
+  for select to authenticated
+  using (muter_id = (select auth.uid()));
+create policy mutes_insert_self on social.mutes
+  for insert to authenticated
+  with check (muter_id = (select auth.uid()));
+create policy mutes_delete_self on social.mutes
+  for delete to authenticated
+  using (muter_id = (select auth.uid()));
+
+-- =====================================================================================
+-- who sees whom (security definer: they read blocks and follows the caller may not see)
+-- =====================================================================================
+
+-- true when a block stands between the current user and p_other, in either direction
+create function social_private.is_blocked_with(p_other uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from social.blocks b
+    where (b.blocker_id = (select auth.uid()) and b.blocked_id = p_other)
+       or (b.blocker_id = p_other and b.blocked_id = (select auth.uid()))
+  );
+$$;
+comment on function social_private.is_blocked_with(uuid) is
+  'True when the caller blocked p_other or p_other blocked the caller.';
+revoke all on function social_private.is_blocked_with(uuid) from public;
+grant execute on function social_private.is_blocked_with(uuid) to anon, authenticated, service_role;
+
+-- true when a block stands between p_user_id and p_other, in either direction (is_blocked_with
+-- for a given user)
+create function social_private.user_is_blocked_with(p_user_id uuid, p_other uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from social.blocks b
+    where (b.blocker_id = p_user_id and b.blocked_id = p_other)
+       or (b.blocker_id = p_other and b.blocked_id = p_user_id)
+  );
+$$;
+comment on function social_private.user_is_blocked_with(uuid, uuid) is
+  'True when p_user_id blocked p_other or p_other blocked p_user_id.';
+revoke all on function social_private.user_is_blocked_with(uuid, uuid) from public;
+grant execute on function social_private.user_is_blocked_with(uuid, uuid) to authenticated, service_role;
+
+-- true when the current user is an approved follower of p_user
+create function social_private.is_following(p_user uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from social.follows f
+    where f.follower_id = (select auth.uid()) and f.followee_id = p_user and f.status = 'accepted'
+  );
+$$;
+comment on function social_private.is_following(uuid) is
+  'True when the caller is an accepted follower of p_user.';
+revoke all on function social_private.is_following(uuid) from public;
+grant execute on function social_private.is_following(uuid) to anon, authenticated, service_role;
+
+-- may the current user (or anon) read p_profile's details?
+create function social_private.can_view_profile_details(p_profile uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select case
+    when p_profile = (select auth.uid()) then true
+    when (select auth.uid()) is null then
+      exists (select 1 from social.profiles p where p.id = p_profile and p.visibility = 'public')
+    when social_private.is_blocked_with(p_profile) then false
+    else exists (
+      select 1 from social.profiles p
+      where p.id = p_profile
+        and (p.visibility = 'public' or social_private.is_following(p_profile))
+    )
+  end;
+$$;
+comment on function social_private.can_view_profile_details(uuid) is
+  'May the caller read p_profile''s details? The owner always; anon only public profiles; no one '
+  'across a block; otherwise public profiles, and others to accepted followers.';
+revoke all on function social_private.can_view_profile_details(uuid) from public;
+grant execute on function social_private.can_view_profile_details(uuid)
+  to anon, authenticated, service_role;
+
+-- Users p_user_id must never see: blocked in either direction. Called only from security definer
+-- functions (as their owner): no grants.
+create function social_private.user_blocked_ids(p_user_id uuid)
+returns uuid[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return array(
+    select b.blocked_id from social.blocks b where b.blocker_id = p_user_id
+    union
+    select b.blocker_id from social.blocks b where b.blocked_id = p_user_id
+  );
+end;
+$$;
+comment on function social_private.user_blocked_ids(uuid) is
+  'Ids of the users p_user_id blocked or was blocked by: who p_user_id must never see.';
+
+-- both ends see their own edges and requests; others see accepted edges between profiles whose
+-- details they may see (so a private profile's follower list stays private)
+create policy follows_select_visible on social.follows
+  for select to authenticated
+  using (
+    follower_id = (select auth.uid())
+    or followee_id = (select auth.uid())
+    or (
+      status = 'accepted'
+      and social_private.can_view_profile_details(followee_id)
+      and social_private.can_view_profile_details(follower_id)
+    )
+  );
+-- users follow (or ask to follow) as themselves; the trigger sets the status
+create policy follows_insert_self on social.follows
+  for insert to authenticated
+  with check (follower_id = (select auth.uid()));
+-- the followee accepts a request
+create policy follows_update_followee on social.follows
+  for update to authenticated
+  using (followee_id = (select auth.uid()))
+  with check (followee_id = (select auth.uid()));
+-- the follower unfollows or cancels; the followee declines or removes a follower
+create policy follows_delete_party on social.follows
+  for delete to authenticated
+  using (follower_id = (select auth.uid()) or followee_id = (select auth.uid()));
+
+-- signed-in users see every card except across a block
+create policy profiles_select_visible on social.profiles
+  for select to authenticated
+  using (id = (select auth.uid()) or not social_private.is_blocked_with(id));
+
+-- visitors see public profiles' details
+create policy profile_details_select_anon on social.profile_details
+  for select to anon
+  using (social_private.can_view_profile_details(profile_id));
+
+-- the owner, and whoever the profile's visibility admits
+create policy profile_details_select_visible on social.profile_details
+  for select to authenticated
+  using (social_private.can_view_profile_details(profile_id));
+
+-- =====================================================================================
+-- triggers
+-- =====================================================================================
+
+-- Before a follow is stored: refuse blocked pairs; a private profile gets a pending request,
+-- any other an accepted follow. Clients cannot choose the status.
+create function social_private.handle_follow_insert()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_visibility social.profile_visibility;
+begin
+  if social_private.user_is_blocked_with(new.follower_id, new.followee_id) then
+    perform social_private.raise_error('permission_denied', 'blocked', 'you cannot follow this user');
+  end if;
+  select p.visibility into v_visibility from social.profiles p where p.id = new.followee_id;
+  if v_visibility is null then
+    perform social_private.raise_error('not_found', 'profile_not_found', 'no such profile');
+  end if;
+  new.created_at := now();
+  if v_visibility = 'private' then
+    new.status := 'pending';
+    new.accepted_at := null;
+  else
+    new.status := 'accepted';
+    new.accepted_at := now();
+  end if;
+  return new;
+end;
+$$;
+comment on function social_private.handle_follow_insert() is
+  'Trigger function (before insert on follows, on_follows_insert): refuses blocked pairs and '
+  'unknown profiles; sets status pending for a private profile, accepted otherwise.';
+revoke all on function social_private.handle_follow_insert() from public;
+create trigger on_follows_insert before insert on social.follows
+  for each row execute function social_private.handle_follow_insert();
+
+-- A follow's only change is a request being accepted.
+create function social_private.handle_follow_update()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.follower_id <> old.follower_id or new.followee_id <> old.followee_id
+     or new.created_at <> old.created_at then
+    perform social_private.raise_error('invalid_input', 'immutable_field', 'a follow''s users cannot change');
+  end if;
+  if old.status = 'accepted' and new.status = 'pending' then
+    perform social_private.raise_error(
+      'invalid_input', 'invalid_transition', 'an accepted follow cannot become a request');
+  end if;
+  if old.status = 'pending' and new.status = 'accepted' then
+    new.accepted_at := now();
+  else
+    new.accepted_at := old.accepted_at;
+  end if;
+  return new;
+end;
+$$;
+comment on function social_private.handle_follow_update() is
+  'Trigger function (before update on follows, on_follows_update): the users cannot change and an '
+  'accepted follow cannot go back to pending; sets accepted_at on acceptance.';
+revoke all on function social_private.handle_follow_update() from public;
+create trigger on_follows_update before update on social.follows
+  for each row execute function social_private.handle_follow_update();
+
+-- Keep followers_count / following_count in step with accepted follows.
+create function social_private.handle_follow_counts()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_delta integer;
+  v_row record;
+begin
+  if tg_op = 'INSERT' then
+    if new.status <> 'accepted' then return null; end if;
+    v_delta := 1; v_row := new;
+  elsif tg_op = 'DELETE' then
+    if old.status <> 'accepted' then return null; end if;
+    v_delta := -1; v_row := old;
+  else
+    if old.status = new.status then return null; end if;
+    v_delta := case when new.status = 'accepted' then 1 else -1 end; v_row := new;
+  end if;
+  update social.profiles set followers_count = greatest(followers_count + v_delta, 0)
+    where id = v_row.followee_id;
+  update social.profiles set following_count = greatest(following_count + v_delta, 0)
+    where id = v_row.follower_id;
+  return null;
+end;
+$$;
+comment on function social_private.handle_follow_counts() is
+  'Trigger function (after insert, update or delete on follows, on_follows_counts): keeps '
+  'profiles.followers_count and following_count equal to accepted follows.';
+revoke all on function social_private.handle_follow_counts() from public;
+create trigger on_follows_counts after insert or update or delete on social.follows
+  for each row execute function social_private.handle_follow_counts();
+
+-- A block removes follows (and requests) both ways.
+create function social_private.handle_block_insert()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  delete from social.follows f
+  where (f.follower_id = new.blocker_id and f.followee_id = new.blocked_id)
+     or (f.follower_id = new.blocked_id and f.followee_id = new.blocker_id);
+  return null;
+end;
+$$;
+comment on function social_private.handle_block_insert() is
+  'Trigger function (after insert on blocks, on_blocks_insert): deletes follows and requests '
+  'between the two users in both directions.';
+revoke all on function social_private.handle_block_insert() from public;
+create trigger on_blocks_insert after insert on social.blocks
+  for each row execute function social_private.handle_block_insert();
+
+-- When a profile stops being private, its pending requests are accepted.
+create function social_private.handle_profile_visibility_change()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if old.visibility = 'private' and new.visibility <> 'private' then
+    update social.follows set status = 'accepted'
+    where followee_id = new.id and status = 'pending';
+  end if;
+  return null;
+end;
+$$;
+comment on function social_private.handle_profile_visibility_change() is
+  'Trigger function (after update of visibility on profiles): when a profile stops being private, '
+  'its pending follow requests are accepted.';
+revoke all on function social_private.handle_profile_visibility_change() from public;
+create trigger on_profiles_visibility_change after update of visibility on social.profiles
+  for each row when (old.visibility is distinct from new.visibility)
+  execute function social_private.handle_profile_visibility_change();
+
+-- =====================================================================================
+-- RPC (security invoker: RLS decides)
+-- =====================================================================================
+
+-- Follow a user, or ask to when their profile is private. Following again returns the edge.
+create function social.follow(p_user_id uuid)
+returns social.follows
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_me uuid := social_private.require_user();
+  v_row social.follows;
+begin
+  if p_user_id is null or p_user_id = v_me then
+    perform social_private.raise_error('invalid_input', 'invalid_target', 'you cannot follow yourself');
+  end if;
+  if social_private.is_blocked_with(p_user_id) then
+    perform social_private.raise_error('permission_denied', 'blocked', 'you cannot follow this user');
+  end if;
+  if not exists (select 1 from social.profiles p where p.id = p_user_id) then
+    perform social_private.raise_error('not_found', 'profile_not_found', 'no such profile');
+  end if;
+  insert into social.follows (follower_id, followee_id) values (v_me, p_user_id)
+  on conflict (follower_id, followee_id) do nothing
+  returning * into v_row;
+  if v_row is null then
+    select * into v_row from social.follows f where f.follower_id = v_me and f.followee_id = p_user_id;
+  end if;
+  return v_row;
+end;
+$$;
+comment on function social.follow(uuid) is
+  'Follow p_user_id (a pending request when their profile is private). Idempotent.';
+grant execute on function social.follow(uuid) to authenticated, service_role;
+
+-- Unfollow, or cancel a pending request. Returns whether an edge was removed.
+create function social.unfollow(p_user_id uuid)
+returns boolean
+language sql
+security invoker
+set search_path = ''
+as $$
+  with d as (
+    delete from social.follows f
+    where f.follower_id = (select auth.uid()) and f.followee_id = p_user_id
+    returning 1
+  )
+  select exists (select 1 from d);
+$$;
+comment on function social.unfollow(uuid) is 'Unfollow p_user_id or cancel a pending request.';
+grant execute on function social.unfollow(uuid) to authenticated, service_role;
+
+create function social.accept_follow_request(p_follower_id uuid)
+returns social.follows
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_me uuid := social_private.require_user();
+  v_row social.follows;
+begin
+  update social.follows f set status = 'accepted'
+  where f.follower_id = p_follower_id and f.followee_id = v_me and f.status = 'pending'
+  returning * into v_row;
+  if v_row is null then
+    perform social_private.raise_error('not_found', 'follow_request_not_found', 'no pending request from this user');
+  end if;
+  return v_row;
+end;
+$$;
+comment on function social.accept_follow_request(uuid) is 'Accept p_follower_id''s pending request.';
+grant execute on function social.accept_follow_request(uuid) to authenticated, service_role;
+
+create function social.decline_follow_request(p_follower_id uuid)
+returns void
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_me uuid := social_private.require_user();
+begin
+  delete from social.follows f
+  where f.follower_id = p_follower_id and f.followee_id = v_me and f.status = 'pending';
+  if not found then
+    perform social_private.raise_error('not_found', 'follow_request_not_found', 'no pending request from this user');
+  end if;
+end;
+$$;
+comment on function social.decline_follow_request(uuid) is 'Decline p_follower_id''s pending request.';
+grant execute on function social.decline_follow_request(uuid) to authenticated, service_role;
+
+create function social.remove_follower(p_follower_id uuid)
+returns boolean
+language sql
+security invoker
+set search_path = ''
+as $$
+  with d as (
+    delete from social.follows f
+    where f.follower_id = p_follower_id and f.followee_id = (select auth.uid())
+    returning 1
+  )
+  select exists (select 1 from d);
+$$;
+comment on function social.remove_follower(uuid) is 'Remove p_follower_id from my followers.';
+grant execute on function social.remove_follower(uuid) to authenticated, service_role;
+
+create function social.block(p_user_id uuid)
+returns void
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_me uuid := social_private.require_user();
+begin
+  if p_user_id is null or p_user_id = v_me then
+    perform social_private.raise_error('invalid_input', 'invalid_target', 'you cannot block yourself');
+  end if;
+  if not exists (select 1 from social.profiles p where p.id = p_user_id) then
+    perform social_private.raise_error('not_found', 'profile_not_found', 'no such profile');
+  end if;
+  insert into social.blocks (blocker_id, blocked_id) values (v_me, p_user_id)
+  on conflict do nothing;
+end;
+$$;
+comment on function social.block(uuid) is 'Block p_user_id: hides both ways, removes follows. Idempotent.';
+grant execute on function social.block(uuid) to authenticated, service_role;
+
+create function social.unblock(p_user_id uuid)
+returns boolean
+language sql
+security invoker
+set search_path = ''
+as $$
+  with d as (
+    delete from social.blocks b
+    where b.blocker_id = (select auth.uid()) and b.blocked_id = p_user_id
+    returning 1
+  )
+  select exists (select 1 from d);
+$$;
+comment on function social.unblock(uuid) is
+  'Lift my block of p_user_id; returns whether there was one. Removed follows are not restored.';
+grant execute on function social.unblock(uuid) to authenticated, service_role;
+
+create function social.mute(p_user_id uuid)
+returns void
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_me uuid := social_private.require_user();
+begin
+  if p_user_id is null or p_user_id = v_me then
+    perform social_private.raise_error('invalid_input', 'invalid_target', 'you cannot mute yourself');
+  end if;
+  insert into social.mutes (muter_id, muted_id) values (v_me, p_user_id)
+  on conflict do nothing;
+end;
+$$;
+comment on function social.mute(uuid) is 'Mute p_user_id: hidden from my home feed only. Idempotent.';
+grant execute on function social.mute(uuid) to authenticated, service_role;
+
+create function social.unmute(p_user_id uuid)
+returns boolean
+language sql
+security invoker
+set search_path = ''
+as $$
+  with d as (
+    delete from social.mutes m
+    where m.muter_id = (select auth.uid()) and m.muted_id = p_user_id
+    returning 1
+  )
+  select exists (select 1 from d);
+$$;
+comment on function social.unmute(uuid) is
+  'Lift my mute of p_user_id; returns whether there was one.';
+grant execute on function social.unmute(uuid) to authenticated, service_role;
+
+revoke execute on all functions in schema social, social_private from public;

@@ -1,0 +1,468 @@
+-- Group invites: invites addressed to a user (who accepts or declines) and invite links (a token,
+-- an optional expiry and use limit), both revocable; previewing a link and joining with it. Who
+-- may invite: staff in clubs and general groups, only the owner (the trainer) in coaching groups.
+-- social.group_invites itself is in the groups migration.
+-- SDK: social.groups (invite, createInviteLink, revokeInvite, acceptInvite, declineInvite,
+-- previewInvite, joinWithToken); tests: tests/db/groups.test.ts.
+
+-- =====================================================================================
+-- helpers
+-- =====================================================================================
+
+-- may the current user invite into p_group_id? staff in clubs and general groups; in a coaching
+-- group only the owner (the trainer adds trainees; trainees and assistants do not invite)
+create function social_private.can_invite_to_group(p_group_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1
+    from social.groups g
+    join social.group_members m on m.group_id = g.id
+    where g.id = p_group_id and m.user_id = (select auth.uid()) and m.status = 'active'
+      and case when g.kind = 'coaching' then m.role = 'owner'
+               else m.role in ('owner', 'admin', 'moderator') end
+  );
+$$;
+comment on function social_private.can_invite_to_group(uuid) is
+  'May the caller invite into p_group_id? Active staff in clubs and general groups; only the owner '
+  '(the trainer) in coaching groups.';
+grant execute on function social_private.can_invite_to_group(uuid) to authenticated, service_role;
+
+-- an open invite: not answered, not revoked, not expired
+create function social_private.invite_is_open(p_invite social.group_invites)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select p_invite.accepted_at is null and p_invite.declined_at is null and p_invite.revoked_at is null
+    and (p_invite.expires_at is null or p_invite.expires_at > now());
+$$;
+comment on function social_private.invite_is_open(social.group_invites) is
+  'True while an invite is unanswered, not revoked and not expired.';
+
+-- validate an invite expiry: in the future and at most a year ahead
+create function social_private.check_invite_expiry(p_expires_at timestamptz)
+returns timestamptz
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  if p_expires_at <= now() or p_expires_at > now() + interval '366 days' then
+    perform social_private.raise_error(
+      'invalid_input', 'invalid_expiry', 'an invite expires in the future, within a year');
+  end if;
+  return p_expires_at;
+end;
+$$;
+comment on function social_private.check_invite_expiry(timestamptz) is
+  'p_expires_at when it is in the future and at most 366 days ahead; raises invalid_expiry (400) '
+  'otherwise.';
+
+-- Accept an invite row for p_user_id (already locked and checked to be addressed to them or a
+-- link): the membership, and the invite marked accepted / its use counted.
+create function social_private.redeem_invite(p_invite social.group_invites, p_user_id uuid)
+returns social.group_members
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_row social.group_members;
+begin
+  if p_invite.revoked_at is not null then
+    perform social_private.raise_error('permission_denied', 'invite_revoked', 'this invite was revoked');
+  end if;
+  if p_invite.expires_at is not null and p_invite.expires_at <= now() then
+    perform social_private.raise_error('permission_denied', 'invite_expired', 'this invite has expired');
+  end if;
+  if p_invite.token is not null then
+    update social.group_invites i set use_count = i.use_count + 1
+    where i.id = p_invite.id and (i.max_uses is null or i.use_count < i.max_uses);
+    if not found then
+      perform social_private.raise_error('permission_denied', 'invite_exhausted', 'this invite link has been used up');
+    end if;
+  else
+    update social.group_invites i set accepted_at = now() where i.id = p_invite.id;
+  end if;
+  v_row := social_private.admit_member(p_invite.group_id, p_user_id, 'active', p_invite.inviter_id);
+  return v_row;
+end;
+$$;
+comment on function social_private.redeem_invite(social.group_invites, uuid) is
+  'Uses a locked invite for p_user_id: refuses revoked, expired and used-up ones, marks an '
+  'addressed invite accepted or counts a link''s use, then admits the user as an active member.';
+
+-- =====================================================================================
+-- RPC: the operations (security definer: they hold the rules) and their security invoker
+-- wrappers in `social`
+-- =====================================================================================
+
+create function social_private.invite_to_group(p_group_id uuid, p_user_id uuid, p_expires_at timestamptz)
+returns social.group_invites
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_me uuid := social_private.require_user();
+  v_group social.groups := social_private.require_group(p_group_id);
+  v_member social.group_members;
+  v_expires timestamptz := social_private.check_invite_expiry(coalesce(p_expires_at, now() + interval '30 days'));
+  v_invite social.group_invites;
+begin
+  if not social_private.can_invite_to_group(p_group_id) then
+    perform social_private.raise_error(
+      'permission_denied', 'not_allowed_to_invite', 'you cannot invite people to this group');
+  end if;
+  if p_user_id is null or p_user_id = v_me then
+    perform social_private.raise_error('invalid_input', 'invalid_target', 'you cannot invite yourself');
+  end if;
+  if not exists (select 1 from social.profiles p where p.id = p_user_id) then
+    perform social_private.raise_error('not_found', 'profile_not_found', 'no such profile');
+  end if;
+  if social_private.user_is_blocked_with(v_me, p_user_id)
+     or social_private.user_is_blocked_with(v_group.owner_id, p_user_id) then
+    perform social_private.raise_error('permission_denied', 'blocked', 'you cannot invite this user');
+  end if;
+  select * into v_member from social.group_members m where m.group_id = p_group_id and m.user_id = p_user_id;
+  if v_member.status = 'active' then
+    perform social_private.raise_error('conflict', 'already_member', 'this user is already a member');
+  elsif v_member.status = 'banned' then
+    perform social_private.raise_error(
+      'permission_denied', 'user_banned', 'this user is banned from the group; unban them first');
+  end if;
+
+  -- one open invite per user: an unexpired one is returned as it is, an expired one replaced
+  select * into v_invite from social.group_invites i
+  where i.group_id = p_group_id and i.invitee_id = p_user_id
+    and i.accepted_at is null and i.declined_at is null and i.revoked_at is null
+  for update;
+  if v_invite.id is not null then
+    if social_private.invite_is_open(v_invite) then
+      return v_invite;
+    end if;
+    update social.group_invites i set revoked_at = now() where i.id = v_invite.id;
+  end if;
+  insert into social.group_invites (group_id, inviter_id, invitee_id, expires_at)
+  values (p_group_id, v_me, p_user_id, v_expires)
+  returning * into v_invite;
+  return v_invite;
+end;
+$$;
+comment on function social_private.invite_to_group(uuid, uuid, timestamptz) is
+  'Body of social.invite_to_group (security definer): checks the inviter''s right, blocks, bans '
+  'and membership; keeps one open invite per user.';
+grant execute on function social_private.invite_to_group(uuid, uuid, timestamptz) to authenticated, service_role;
+
+create function social.invite_to_group(p_group_id uuid, p_user_id uuid, p_expires_at timestamptz default null)
+returns social.group_invites
+language sql
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.invite_to_group(p_group_id, p_user_id, p_expires_at);
+$$;
+comment on function social.invite_to_group(uuid, uuid, timestamptz) is
+  'Invite a user (staff; only the owner in coaching groups). Expires in 30 days unless '
+  'p_expires_at says otherwise. Returns the open invite if there is one.';
+grant execute on function social.invite_to_group(uuid, uuid, timestamptz) to authenticated, service_role;
+
+create function social_private.create_group_invite_link(
+  p_group_id uuid,
+  p_expires_at timestamptz,
+  p_max_uses integer
+)
+returns social.group_invites
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_me uuid := social_private.require_user();
+  v_expires timestamptz := social_private.check_invite_expiry(coalesce(p_expires_at, now() + interval '7 days'));
+  v_invite social.group_invites;
+begin
+  perform social_private.require_group(p_group_id);
+  if not social_private.can_invite_to_group(p_group_id) then
+    perform social_private.raise_error(
+      'permission_denied', 'not_allowed_to_invite', 'you cannot invite people to this group');
+  end if;
+  if p_max_uses is not null and (p_max_uses < 1 or p_max_uses > 100000) then
+    perform social_private.raise_error('invalid_input', 'invalid_max_uses', 'max uses is between 1 and 100000');
+  end if;
+  insert into social.group_invites (group_id, inviter_id, token, expires_at, max_uses)
+  values (
+    p_group_id, v_me,
+    translate(encode(extensions.gen_random_bytes(18), 'base64'), '+/', '-_'),
+    v_expires, p_max_uses
+  )
+  returning * into v_invite;
+  return v_invite;
+end;
+$$;
+comment on function social_private.create_group_invite_link(uuid, timestamptz, integer) is
+  'Body of social.create_group_invite_link (security definer): a link invite with a random token, '
+  'an expiry (default 7 days) and optional max uses.';
+grant execute on function social_private.create_group_invite_link(uuid, timestamptz, integer)
+  to authenticated, service_role;
+
+create function social.create_group_invite_link(
+  p_group_id uuid,
+  p_expires_at timestamptz default null,
+  p_max_uses integer default null
+)
+returns social.group_invites
+language sql
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.create_group_invite_link(p_group_id, p_expires_at, p_max_uses);
+$$;
+comment on function social.create_group_invite_link(uuid, timestamptz, integer) is
+  'A shareable invite link (token) that expires (default 7 days) and optionally has max uses.';
+grant execute on function social.create_group_invite_link(uuid, timestamptz, integer) to authenticated, service_role;
+
+create function social_private.revoke_group_invite(p_invite_id uuid)
+returns social.group_invites
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_me uuid := social_private.require_user();
+  v_invite social.group_invites;
+begin
+  select * into v_invite from social.group_invites i where i.id = p_invite_id for update;
+  if v_invite.id is null
+     or not (v_invite.inviter_id = v_me or v_invite.invitee_id is not distinct from v_me
+             or social_private.is_group_staff(v_invite.group_id)) then
+    perform social_private.raise_error('not_found', 'invite_not_found', 'no such invite');
+  end if;
+  if not (v_invite.inviter_id = v_me or social_private.is_group_admin(v_invite.group_id)) then
+    perform social_private.raise_error(
+      'permission_denied', 'insufficient_role', 'only the inviter or the group''s owner and admins revoke an invite');
+  end if;
+  if v_invite.accepted_at is not null or v_invite.declined_at is not null then
+    perform social_private.raise_error('invalid_input', 'invite_closed', 'this invite was already answered');
+  end if;
+  update social.group_invites i set revoked_at = coalesce(i.revoked_at, now())
+  where i.id = p_invite_id
+  returning * into v_invite;
+  return v_invite;
+end;
+$$;
+comment on function social_private.revoke_group_invite(uuid) is
+  'Body of social.revoke_group_invite (security definer): the inviter, or owners and admins, set '
+  'revoked_at on an unanswered invite.';
+grant execute on function social_private.revoke_group_invite(uuid) to authenticated, service_role;
+
+create function social.revoke_group_invite(p_invite_id uuid)
+returns social.group_invites
+language sql
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.revoke_group_invite(p_invite_id);
+$$;
+comment on function social.revoke_group_invite(uuid) is
+  'Revoke an invite or link (its inviter, or the group''s owner and admins). Idempotent.';
+grant execute on function social.revoke_group_invite(uuid) to authenticated, service_role;
+
+create function social_private.accept_group_invite(p_invite_id uuid)
+returns social.group_members
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_me uuid := social_private.require_user();
+  v_invite social.group_invites;
+  v_row social.group_members;
+begin
+  select * into v_invite from social.group_invites i
+  where i.id = p_invite_id and i.invitee_id = v_me
+  for update;
+  if v_invite.id is null then
+    perform social_private.raise_error('not_found', 'invite_not_found', 'no such invite');
+  end if;
+  if v_invite.accepted_at is not null then
+    -- a retried accept returns the membership it made
+    select * into v_row from social.group_members m
+    where m.group_id = v_invite.group_id and m.user_id = v_me and m.status = 'active';
+    if v_row.group_id is not null then
+      return v_row;
+    end if;
+  end if;
+  if v_invite.accepted_at is not null or v_invite.declined_at is not null then
+    perform social_private.raise_error('invalid_input', 'invite_closed', 'this invite was already answered');
+  end if;
+  return social_private.redeem_invite(v_invite, v_me);
+end;
+$$;
+comment on function social_private.accept_group_invite(uuid) is
+  'Body of social.accept_group_invite (security definer): the invitee redeems an invite addressed '
+  'to them.';
+grant execute on function social_private.accept_group_invite(uuid) to authenticated, service_role;
+
+create function social.accept_group_invite(p_invite_id uuid)
+returns social.group_members
+language sql
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.accept_group_invite(p_invite_id);
+$$;
+comment on function social.accept_group_invite(uuid) is
+  'Accept an invite addressed to the caller; returns the membership. Idempotent.';
+grant execute on function social.accept_group_invite(uuid) to authenticated, service_role;
+
+create function social_private.decline_group_invite(p_invite_id uuid)
+returns social.group_invites
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_me uuid := social_private.require_user();
+  v_invite social.group_invites;
+begin
+  select * into v_invite from social.group_invites i
+  where i.id = p_invite_id and i.invitee_id = v_me
+  for update;
+  if v_invite.id is null then
+    perform social_private.raise_error('not_found', 'invite_not_found', 'no such invite');
+  end if;
+  if v_invite.accepted_at is not null then
+    perform social_private.raise_error('invalid_input', 'invite_closed', 'this invite was already accepted');
+  end if;
+  update social.group_invites i set declined_at = coalesce(i.declined_at, now())
+  where i.id = p_invite_id
+  returning * into v_invite;
+  return v_invite;
+end;
+$$;
+comment on function social_private.decline_group_invite(uuid) is
+  'Body of social.decline_group_invite (security definer): the invitee sets declined_at on an '
+  'invite addressed to them.';
+grant execute on function social_private.decline_group_invite(uuid) to authenticated, service_role;
+
+create function social.decline_group_invite(p_invite_id uuid)
+returns social.group_invites
+language sql
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.decline_group_invite(p_invite_id);
+$$;
+comment on function social.decline_group_invite(uuid) is 'Decline an invite addressed to the caller.';
+grant execute on function social.decline_group_invite(uuid) to authenticated, service_role;
+
+create function social_private.preview_group_invite(p_token text)
+returns table (
+  group_id uuid,
+  name text,
+  description text,
+  avatar_path text,
+  kind social.group_kind,
+  visibility social.group_visibility,
+  member_count integer,
+  expires_at timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  perform social_private.require_user();
+  return query
+    select g.id, g.name, g.description, g.avatar_path, g.kind, g.visibility, g.member_count, i.expires_at
+    from social.group_invites i
+    join social.groups g on g.id = i.group_id
+    where i.token = p_token and p_token is not null
+      and i.revoked_at is null and i.expires_at > now()
+      and (i.max_uses is null or i.use_count < i.max_uses);
+  if not found then
+    perform social_private.raise_error('not_found', 'invite_not_found', 'no such invite link');
+  end if;
+end;
+$$;
+comment on function social_private.preview_group_invite(text) is
+  'Body of social.preview_group_invite (security definer): the group a usable link leads to, even '
+  'a secret one; invite_not_found otherwise.';
+grant execute on function social_private.preview_group_invite(text) to authenticated, service_role;
+
+create function social.preview_group_invite(p_token text)
+returns table (
+  group_id uuid,
+  name text,
+  description text,
+  avatar_path text,
+  kind social.group_kind,
+  visibility social.group_visibility,
+  member_count integer,
+  expires_at timestamptz
+)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.preview_group_invite(p_token);
+$$;
+comment on function social.preview_group_invite(text) is
+  'The group an invite link leads to (for the landing screen), while the link is usable.';
+grant execute on function social.preview_group_invite(text) to authenticated, service_role;
+
+create function social_private.join_group_with_token(p_token text)
+returns social.group_members
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_me uuid := social_private.require_user();
+  v_invite social.group_invites;
+  v_row social.group_members;
+begin
+  select * into v_invite from social.group_invites i
+  where i.token = p_token and p_token is not null
+  for update;
+  if v_invite.id is null then
+    perform social_private.raise_error('not_found', 'invite_not_found', 'no such invite link');
+  end if;
+  select * into v_row from social.group_members m
+  where m.group_id = v_invite.group_id and m.user_id = v_me;
+  if v_row.status = 'banned' then
+    perform social_private.raise_error('permission_denied', 'banned', 'you are banned from this group');
+  elsif v_row.status = 'active' then
+    return v_row; -- already in: the link is not used up again
+  end if;
+  return social_private.redeem_invite(v_invite, v_me);
+end;
+$$;
+comment on function social_private.join_group_with_token(text) is
+  'Body of social.join_group_with_token (security definer): redeems a link for the caller; a '
+  'member already in uses no slot.';
+grant execute on function social_private.join_group_with_token(text) to authenticated, service_role;
+
+create function social.join_group_with_token(p_token text)
+returns social.group_members
+language sql
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.join_group_with_token(p_token);
+$$;
+comment on function social.join_group_with_token(text) is
+  'Join through an invite link. Errors: invite_not_found, invite_expired, invite_revoked, '
+  'invite_exhausted, banned, tier_required, blocked. A member redeeming again uses no slot.';
+grant execute on function social.join_group_with_token(text) to authenticated, service_role;
+
+revoke execute on all functions in schema social, social_private from public;

@@ -1,0 +1,342 @@
+-- Announcements: broadcasts of a group's owners and admins (title, body, pinned, optional expiry)
+-- with per-member read state and a read_count kept by triggers.
+--   social.announcements      insert/update/delete directly under RLS, or social.create_announcement.
+--   social.announcement_reads insert own rows (social.mark_announcement_read / _all_ ...).
+-- social.my_announcements is the home-screen list across the caller's groups.
+-- Rows other domains hook into: announcement = insert into social.announcements (notifications).
+-- SDK: social.announcements; tests: tests/db/announcements.test.ts.
+
+-- =====================================================================================
+-- tables
+-- =====================================================================================
+
+create table social.announcements (
+  id uuid primary key default gen_random_uuid(),
+  group_id uuid not null references social.groups (id) on delete cascade,
+  author_id uuid not null default auth.uid() references social.profiles (id) on delete cascade,
+  title text not null,
+  body text not null default '',
+  pinned boolean not null default false,
+  expires_at timestamptz,
+  read_count integer not null default 0,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint announcements_title_length check (char_length(btrim(title)) between 1 and 200),
+  constraint announcements_body_length check (char_length(body) <= 5000)
+);
+comment on table social.announcements is
+  'Broadcasts from a group''s owner and admins to its active members (e.g. a trainer''s notes on '
+  'the trainees'' home screen). Expired ones leave the home screen but stay readable to members.';
+comment on column social.announcements.read_count is
+  'Active members who have read it (the author counts as read), kept by triggers.';
+comment on column social.announcements.id is
+  'The announcement''s id (random uuid); deleting it deletes its reads and notifications.';
+comment on column social.announcements.group_id is
+  'The group whose active members receive it; fixed.';
+comment on column social.announcements.author_id is
+  'Who posted it (an owner or admin of the group when posting); fixed.';
+comment on column social.announcements.title is
+  'Headline, 1-200 characters, trimmed by the on_announcements_write trigger.';
+comment on column social.announcements.body is
+  'Text below the title, at most 5000 characters; may be empty.';
+comment on column social.announcements.pinned is
+  'true: listed before unpinned ones on the home screen (my_announcements) and in the group.';
+comment on column social.announcements.expires_at is
+  'After this it leaves the home screen (my_announcements) but stays readable in the group; null: '
+  'never. Must be in the future when created.';
+comment on column social.announcements.created_at is
+  'When it was posted; the order of the home screen and group lists after pinned ones.';
+comment on column social.announcements.updated_at is
+  'Last edit; set by the on_announcements_updated trigger.';
+create index announcements_group_feed_idx on social.announcements
+  (group_id, pinned desc, created_at desc, id desc);
+create index announcements_author_idx on social.announcements (author_id);
+alter table social.announcements enable row level security;
+grant select, delete on social.announcements to authenticated;
+grant insert (group_id, author_id, title, body, pinned, expires_at) on social.announcements to authenticated;
+grant update (title, body, pinned, expires_at) on social.announcements to authenticated;
+grant all on social.announcements to service_role;
+create trigger on_announcements_updated before update on social.announcements
+  for each row execute function social_private.handle_updated_at();
+
+-- active members read their group's announcements, except an author a block separates them from
+create policy announcements_select_member on social.announcements
+  for select to authenticated
+  using (
+    social_private.is_group_member(group_id)
+    and not social_private.is_blocked_with(author_id)
+  );
+-- owners and admins post announcements as themselves
+create policy announcements_insert_admin on social.announcements
+  for insert to authenticated
+  with check (author_id = (select auth.uid()) and social_private.is_group_admin(group_id));
+-- the author (while a member) and the group's owners and admins edit an announcement
+create policy announcements_update_author on social.announcements
+  for update to authenticated
+  using (
+    (author_id = (select auth.uid()) and social_private.is_group_member(group_id))
+    or social_private.is_group_admin(group_id)
+  )
+  with check (
+    (author_id = (select auth.uid()) and social_private.is_group_member(group_id))
+    or social_private.is_group_admin(group_id)
+  );
+-- the author (while a member) and the group's owners and admins delete an announcement
+create policy announcements_delete_author on social.announcements
+  for delete to authenticated
+  using (
+    (author_id = (select auth.uid()) and social_private.is_group_member(group_id))
+    or social_private.is_group_admin(group_id)
+  );
+
+create table social.announcement_reads (
+  announcement_id uuid not null references social.announcements (id) on delete cascade,
+  user_id uuid not null references social.profiles (id) on delete cascade,
+  read_at timestamptz not null default now(),
+  primary key (announcement_id, user_id)
+);
+comment on table social.announcement_reads is
+  'Which member has read which announcement. Each user sees only their own rows; leaving or being '
+  'banned from the group removes them.';
+comment on column social.announcement_reads.announcement_id is
+  'The announcement read; deleting it deletes its reads.';
+comment on column social.announcement_reads.user_id is
+  'The member who read it (the author counts as read from the start).';
+comment on column social.announcement_reads.read_at is
+  'When the member marked it read (mark_announcement_read or mark_all_announcements_read).';
+create index announcement_reads_user_idx on social.announcement_reads (user_id, announcement_id);
+alter table social.announcement_reads enable row level security;
+grant select on social.announcement_reads to authenticated;
+grant insert (announcement_id, user_id) on social.announcement_reads to authenticated;
+grant all on social.announcement_reads to service_role;
+
+-- users see only their own read marks (authors and admins see the read_count)
+create policy announcement_reads_select_self on social.announcement_reads
+  for select to authenticated
+  using (user_id = (select auth.uid()));
+-- users mark announcements they can read as read
+create policy announcement_reads_insert_self on social.announcement_reads
+  for insert to authenticated
+  with check (
+    user_id = (select auth.uid())
+    and exists (select 1 from social.announcements a where a.id = announcement_id)
+  );
+
+-- =====================================================================================
+-- triggers
+-- =====================================================================================
+
+-- Announcements: trimmed title, an expiry in the future when created; group and author fixed.
+create function social_private.handle_announcement_write()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  new.title := btrim(new.title);
+  if tg_op = 'INSERT' then
+    new.read_count := 0;
+    new.created_at := now();
+    if new.expires_at is not null and new.expires_at <= now() then
+      perform social_private.raise_error('invalid_input', 'invalid_expiry', 'an announcement expires in the future');
+    end if;
+  elsif new.group_id <> old.group_id or new.author_id <> old.author_id then
+    perform social_private.raise_error(
+      'invalid_input', 'immutable_field', 'an announcement''s group and author cannot change');
+  end if;
+  return new;
+end;
+$$;
+comment on function social_private.handle_announcement_write() is
+  'Trigger function (before insert or update on announcements, on_announcements_write): trims the '
+  'title, requires a future expiry on create, keeps group and author fixed.';
+create trigger on_announcements_write before insert or update on social.announcements
+  for each row execute function social_private.handle_announcement_write();
+
+-- The author has read their own announcement.
+create function social_private.handle_announcement_created()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  insert into social.announcement_reads (announcement_id, user_id)
+  values (new.id, new.author_id)
+  on conflict do nothing;
+  return null;
+end;
+$$;
+comment on function social_private.handle_announcement_created() is
+  'Trigger function (after insert on announcements, on_announcements_created): marks the '
+  'announcement read by its author.';
+create trigger on_announcements_created after insert on social.announcements
+  for each row execute function social_private.handle_announcement_created();
+
+-- Keep announcements.read_count in step with its reads.
+create function social_private.handle_announcement_read_counts()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    update social.announcements a set read_count = a.read_count + 1 where a.id = new.announcement_id;
+  else
+    update social.announcements a set read_count = greatest(a.read_count - 1, 0) where a.id = old.announcement_id;
+  end if;
+  return null;
+end;
+$$;
+comment on function social_private.handle_announcement_read_counts() is
+  'Trigger function (after insert or delete on announcement_reads): keeps announcements.read_count '
+  'equal to its reads.';
+create trigger on_announcement_reads_counts after insert or delete on social.announcement_reads
+  for each row execute function social_private.handle_announcement_read_counts();
+
+-- =====================================================================================
+-- RPC (security invoker: RLS decides)
+-- =====================================================================================
+
+-- Post an announcement to a group (owners and admins).
+create function social.create_announcement(
+  p_group_id uuid,
+  p_title text,
+  p_body text default '',
+  p_pinned boolean default false,
+  p_expires_at timestamptz default null
+)
+returns social.announcements
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_me uuid := social_private.require_user();
+  v_id uuid;
+  v_row social.announcements;
+begin
+  if not social_private.is_group_admin(p_group_id) then
+    perform social_private.raise_error(
+      'permission_denied', 'not_group_admin', 'only the group''s owner and admins post announcements');
+  end if;
+  insert into social.announcements (group_id, author_id, title, body, pinned, expires_at)
+  values (p_group_id, v_me, p_title, coalesce(p_body, ''), coalesce(p_pinned, false), p_expires_at)
+  returning id into v_id;
+  select * into v_row from social.announcements a where a.id = v_id;
+  return v_row;
+end;
+$$;
+comment on function social.create_announcement(uuid, text, text, boolean, timestamptz) is
+  'Post an announcement to a group''s members (owners and admins).';
+grant execute on function social.create_announcement(uuid, text, text, boolean, timestamptz)
+  to authenticated, service_role;
+
+-- The caller's announcements across their groups for a home screen: not expired, pinned first,
+-- then newest; keyset cursor = the last row's (pinned, created_at, id).
+create function social.my_announcements(
+  p_unread_only boolean default false,
+  p_limit integer default 20,
+  p_before_pinned boolean default null,
+  p_before_created_at timestamptz default null,
+  p_before_id uuid default null
+)
+returns table (
+  id uuid,
+  group_id uuid,
+  group_name text,
+  group_avatar_path text,
+  group_member_count integer,
+  author_id uuid,
+  title text,
+  body text,
+  pinned boolean,
+  expires_at timestamptz,
+  read_count integer,
+  created_at timestamptz,
+  updated_at timestamptz,
+  is_read boolean,
+  read_at timestamptz
+)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select a.id, a.group_id, g.name, g.avatar_path, g.member_count, a.author_id, a.title, a.body,
+         a.pinned, a.expires_at, a.read_count, a.created_at, a.updated_at,
+         r.read_at is not null, r.read_at
+  from social.group_members m
+  join social.announcements a on a.group_id = m.group_id
+  join social.groups g on g.id = a.group_id
+  left join social.announcement_reads r on r.announcement_id = a.id and r.user_id = m.user_id
+  where m.user_id = (select auth.uid()) and m.status = 'active'
+    and (a.expires_at is null or a.expires_at > now())
+    and (not coalesce(p_unread_only, false) or r.read_at is null)
+    and (p_before_created_at is null
+         or (a.pinned, a.created_at, a.id)
+            < (coalesce(p_before_pinned, false), p_before_created_at,
+               coalesce(p_before_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)))
+  order by a.pinned desc, a.created_at desc, a.id desc
+  limit least(greatest(coalesce(p_limit, 20), 1), 100);
+$$;
+comment on function social.my_announcements(boolean, integer, boolean, timestamptz, uuid) is
+  'Unexpired announcements of the caller''s groups with group name and avatar and read state, '
+  'pinned first then newest. Next page: pass the last row''s pinned, created_at and id.';
+grant execute on function social.my_announcements(boolean, integer, boolean, timestamptz, uuid)
+  to authenticated, service_role;
+
+create function social.mark_announcement_read(p_announcement_id uuid)
+returns boolean
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_me uuid := social_private.require_user();
+begin
+  if not exists (select 1 from social.announcements a where a.id = p_announcement_id) then
+    perform social_private.raise_error('not_found', 'announcement_not_found', 'no such announcement');
+  end if;
+  insert into social.announcement_reads (announcement_id, user_id)
+  values (p_announcement_id, v_me)
+  on conflict do nothing;
+  return found;
+end;
+$$;
+comment on function social.mark_announcement_read(uuid) is
+  'Mark an announcement read; true when it was unread. Idempotent.';
+grant execute on function social.mark_announcement_read(uuid) to authenticated, service_role;
+
+create function social.mark_all_announcements_read(p_group_id uuid default null)
+returns integer
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_me uuid := social_private.require_user();
+  v_count integer;
+begin
+  with marked as (
+    insert into social.announcement_reads (announcement_id, user_id)
+    select a.id, v_me
+    from social.group_members m
+    join social.announcements a on a.group_id = m.group_id
+    where m.user_id = v_me and m.status = 'active'
+      and (p_group_id is null or m.group_id = p_group_id)
+      and (a.expires_at is null or a.expires_at > now())
+    on conflict do nothing
+    returning 1
+  )
+  select count(*)::integer into v_count from marked;
+  return v_count;
+end;
+$$;
+comment on function social.mark_all_announcements_read(uuid) is
+  'Mark every unexpired announcement of one group (or all the caller''s groups) read; returns how '
+  'many were unread.';
+grant execute on function social.mark_all_announcements_read(uuid) to authenticated, service_role;
+
+revoke execute on all functions in schema social, social_private from public;

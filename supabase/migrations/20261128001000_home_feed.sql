@@ -1,0 +1,381 @@
+-- The home feed: posts of the people the caller follows, of their active groups and their own,
+-- picked in two index passes so that a page costs about the same whatever the number of
+-- followees (see home_feed_page). The page machinery and the row shape are in
+-- 20261128000900_feeds.sql. SDK: social.feed.home; tests: tests/db/feed.test.ts (home feed);
+-- benchmark: npm run bench -- feed.
+
+-- The current user's home page: posts of the people they follow (accepted; outside groups,
+-- public and followers), posts in their active groups (group visibility; private ones they wrote,
+-- or all of them as a coaching group's owner) and their own posts outside groups. Never blocked
+-- or muted users.
+--
+-- Two index passes, so the work does not grow with the number of followees times the page size:
+--   1. for every source (each followee, each active group, myself) the first post after the
+--      cursor: one index descent and one tuple each;
+--   2. K = the (limit + 1)-th best of those first posts. At least limit + 1 posts rank at or
+--      above K, so the page lies within [K, cursor); only sources whose first post ranks at or
+--      above K (at most limit + 1 of them) are scanned again, within that window, and merged.
+-- Pass 1 looks only at a window below a reference point (1 day, 8 days, 64 days, then everything;
+-- about as long in hot score units for `top`): a btree scan reads every matching entry of the
+-- leaf page it lands on, so an open-ended probe costs a page of the author's posts, a windowed one
+-- a few entries. The reference is the best first post of a sample of 8 followees (cheap, and
+-- close to where the page starts whatever the data's age). When fewer than limit + 1 sources
+-- have a post in the window, the next window is tried; when enough do, a source with nothing in
+-- the window ranks below K and cannot be on the page. The reference only affects speed.
+-- enable_memoize = off: every followee is probed once, a memo of the probes only costs.
+create function social_private.home_feed_page(p_order text, p_cursor text, p_limit integer)
+returns social_private.feed_page
+language plpgsql
+stable
+security definer
+set search_path = ''
+set plan_cache_mode = force_generic_plan
+set enable_memoize = off
+as $$
+declare
+  v_uid uuid := social_private.require_user();
+  v_limit integer := social_private.feed_limit(p_limit);
+  v_key social_private.feed_key := social_private.decode_feed_cursor(p_order, p_cursor);
+  v_hidden uuid[];
+  v_ids uuid[];
+  v_created timestamptz[];
+  v_scores double precision[];
+  v_found integer;
+  v_attempt integer;
+  v_ref_at timestamptz;
+  v_ref_score double precision;
+  v_low_at timestamptz;
+  v_low_score double precision;
+begin
+  -- blocked either way, and muted (home only)
+  v_hidden := array(
+    select b.blocked_id from social.blocks b where b.blocker_id = v_uid
+    union all
+    select b.blocker_id from social.blocks b where b.blocked_id = v_uid
+    union all
+    select m.muted_id from social.mutes m where m.muter_id = v_uid
+  );
+
+  -- the reference point of the windows: the best first post of 8 followees
+  if p_order = 'latest' then
+    select max(p.created_at) into v_ref_at
+    from (
+      select f.followee_id from social.follows f
+      where f.follower_id = v_uid and f.status = 'accepted'
+      limit 8
+    ) f
+    cross join lateral (
+      select p.created_at from social.posts p
+      where p.author_id = f.followee_id and p.deleted_at is null and p.group_id is null
+        and p.visibility in ('public', 'followers')
+        and (p.created_at, p.id) < (v_key.created_at, v_key.id)
+      order by p.created_at desc, p.id desc
+      limit 1
+    ) p;
+    v_ref_at := coalesce(v_ref_at, least(v_key.created_at, now()));
+  else
+    select max(p.hot_score) into v_ref_score
+    from (
+      select f.followee_id from social.follows f
+      where f.follower_id = v_uid and f.status = 'accepted'
+      limit 8
+    ) f
+    cross join lateral (
+      select p.hot_score from social.posts p
+      where p.author_id = f.followee_id and p.deleted_at is null and p.group_id is null
+        and p.visibility in ('public', 'followers')
+        and (p.hot_score, p.id) < (v_key.hot_score, v_key.id)
+      order by p.hot_score desc, p.id desc
+      limit 1
+    ) p;
+    v_ref_score := coalesce(v_ref_score,
+      least(v_key.hot_score, extract(epoch from now())::double precision / 45000));
+  end if;
+
+  for v_attempt in 1..4 loop
+    if p_order = 'latest' then
+      v_low_at := case v_attempt
+        when 1 then v_ref_at - interval '1 day'
+        when 2 then v_ref_at - interval '8 days'
+        when 3 then v_ref_at - interval '64 days'
+        else '-infinity'::timestamptz
+      end;
+      with firsts as materialized (
+        -- source kinds: f = a followee, m = me, g = a group (all_private: I own the coaching group)
+        select 'f'::text as src, f.followee_id as sid, false as all_private, p.created_at, p.id
+        from social.follows f
+        cross join lateral (
+          select p.created_at, p.id from social.posts p
+          where p.author_id = f.followee_id and p.deleted_at is null and p.group_id is null
+            and p.visibility in ('public', 'followers')
+            and (p.created_at, p.id) < (v_key.created_at, v_key.id)
+            and p.created_at >= v_low_at
+          order by p.created_at desc, p.id desc
+          limit 1
+        ) p
+        where f.follower_id = v_uid and f.status = 'accepted' and f.followee_id <> all (v_hidden)
+        union all
+        select 'm', v_uid, false, p.created_at, p.id
+        from (
+          select p.created_at, p.id from social.posts p
+          where p.author_id = v_uid and p.deleted_at is null and p.group_id is null
+            and (p.created_at, p.id) < (v_key.created_at, v_key.id)
+            and p.created_at >= v_low_at
+          order by p.created_at desc, p.id desc
+          limit 1
+        ) p
+        union all
+        select 'g', m.group_id, (g.kind = 'coaching' and g.owner_id = v_uid), p.created_at, p.id
+        from social.group_members m
+        join social.groups g on g.id = m.group_id
+        cross join lateral (
+          select p.created_at, p.id from social.posts p
+          where p.group_id = m.group_id and p.deleted_at is null
+            and (p.created_at, p.id) < (v_key.created_at, v_key.id)
+            and p.created_at >= v_low_at
+            and p.author_id <> all (v_hidden)
+            and (p.visibility = 'group' or p.author_id = v_uid
+                 or (g.kind = 'coaching' and g.owner_id = v_uid))
+          order by p.created_at desc, p.id desc
+          limit 1
+        ) p
+        where m.user_id = v_uid and m.status = 'active'
+      ),
+      bound as (
+        select coalesce(
+          (select row(x.created_at, null, x.id)::social_private.feed_key from firsts x
+            order by x.created_at desc, x.id desc offset v_limit limit 1),
+          row('-infinity'::timestamptz, null, '00000000-0000-0000-0000-000000000000'::uuid)::social_private.feed_key
+        ) as k
+      ),
+      live as (
+        select s.* from firsts s, bound b
+        where (s.created_at, s.id) >= ((b.k).created_at, (b.k).id)
+      ),
+      candidates as (
+        select p.id, p.created_at
+        from live s, bound b
+        cross join lateral (
+          select p.id, p.created_at from social.posts p
+          where p.author_id = s.sid and p.deleted_at is null and p.group_id is null
+            and p.visibility in ('public', 'followers')
+            and (p.created_at, p.id) < (v_key.created_at, v_key.id)
+            and (p.created_at, p.id) >= ((b.k).created_at, (b.k).id)
+          order by p.created_at desc, p.id desc
+          limit v_limit + 1
+        ) p
+        where s.src = 'f'
+        union all
+        select p.id, p.created_at
+        from live s, bound b
+        cross join lateral (
+          select p.id, p.created_at from social.posts p
+          where p.author_id = s.sid and p.deleted_at is null and p.group_id is null
+            and (p.created_at, p.id) < (v_key.created_at, v_key.id)
+            and (p.created_at, p.id) >= ((b.k).created_at, (b.k).id)
+          order by p.created_at desc, p.id desc
+          limit v_limit + 1
+        ) p
+        where s.src = 'm'
+        union all
+        select p.id, p.created_at
+        from live s, bound b
+        cross join lateral (
+          select p.id, p.created_at from social.posts p
+          where p.group_id = s.sid and p.deleted_at is null
+            and (p.created_at, p.id) < (v_key.created_at, v_key.id)
+            and (p.created_at, p.id) >= ((b.k).created_at, (b.k).id)
+            and p.author_id <> all (v_hidden)
+            and (p.visibility = 'group' or p.author_id = v_uid or s.all_private)
+          order by p.created_at desc, p.id desc
+          limit v_limit + 1
+        ) p
+        where s.src = 'g'
+      )
+      select array_agg(c.id order by c.created_at desc, c.id desc),
+             array_agg(c.created_at order by c.created_at desc, c.id desc),
+             (select count(*) from firsts)
+        into v_ids, v_created, v_found
+      from (
+        select c.id, c.created_at from candidates c
+        order by c.created_at desc, c.id desc
+        limit v_limit + 1
+      ) c;
+    else
+      -- one hot score unit is 12.5 hours at equal engagement
+      v_low_score := case v_attempt
+        when 1 then v_ref_score - 2
+        when 2 then v_ref_score - 16
+        when 3 then v_ref_score - 128
+        else '-infinity'::double precision
+      end;
+      with firsts as materialized (
+        select 'f'::text as src, f.followee_id as sid, false as all_private, p.hot_score, p.id
+        from social.follows f
+        cross join lateral (
+          select p.hot_score, p.id from social.posts p
+          where p.author_id = f.followee_id and p.deleted_at is null and p.group_id is null
+            and p.visibility in ('public', 'followers')
+            and (p.hot_score, p.id) < (v_key.hot_score, v_key.id)
+            and p.hot_score >= v_low_score
+          order by p.hot_score desc, p.id desc
+          limit 1
+        ) p
+        where f.follower_id = v_uid and f.status = 'accepted' and f.followee_id <> all (v_hidden)
+        union all
+        select 'm', v_uid, false, p.hot_score, p.id
+        from (
+          select p.hot_score, p.id from social.posts p
+          where p.author_id = v_uid and p.deleted_at is null and p.group_id is null
+            and (p.hot_score, p.id) < (v_key.hot_score, v_key.id)
+            and p.hot_score >= v_low_score
+          order by p.hot_score desc, p.id desc
+          limit 1
+        ) p
+        union all
+        select 'g', m.group_id, (g.kind = 'coaching' and g.owner_id = v_uid), p.hot_score, p.id
+        from social.group_members m
+        join social.groups g on g.id = m.group_id
+        cross join lateral (
+          select p.hot_score, p.id from social.posts p
+          where p.group_id = m.group_id and p.deleted_at is null
+            and (p.hot_score, p.id) < (v_key.hot_score, v_key.id)
+            and p.hot_score >= v_low_score
+            and p.author_id <> all (v_hidden)
+            and (p.visibility = 'group' or p.author_id = v_uid
+                 or (g.kind = 'coaching' and g.owner_id = v_uid))
+          order by p.hot_score desc, p.id desc
+          limit 1
+        ) p
+        where m.user_id = v_uid and m.status = 'active'
+      ),
+      bound as (
+        select coalesce(
+          (select row(null, x.hot_score, x.id)::social_private.feed_key from firsts x
+            order by x.hot_score desc, x.id desc offset v_limit limit 1),
+          row(null, '-infinity'::double precision, '00000000-0000-0000-0000-000000000000'::uuid)::social_private.feed_key
+        ) as k
+      ),
+      live as (
+        select s.* from firsts s, bound b
+        where (s.hot_score, s.id) >= ((b.k).hot_score, (b.k).id)
+      ),
+      candidates as (
+        select p.id, p.hot_score
+        from live s, bound b
+        cross join lateral (
+          select p.id, p.hot_score from social.posts p
+          where p.author_id = s.sid and p.deleted_at is null and p.group_id is null
+            and p.visibility in ('public', 'followers')
+            and (p.hot_score, p.id) < (v_key.hot_score, v_key.id)
+            and (p.hot_score, p.id) >= ((b.k).hot_score, (b.k).id)
+          order by p.hot_score desc, p.id desc
+          limit v_limit + 1
+        ) p
+        where s.src = 'f'
+        union all
+        select p.id, p.hot_score
+        from live s, bound b
+        cross join lateral (
+          select p.id, p.hot_score from social.posts p
+          where p.author_id = s.sid and p.deleted_at is null and p.group_id is null
+            and (p.hot_score, p.id) < (v_key.hot_score, v_key.id)
+            and (p.hot_score, p.id) >= ((b.k).hot_score, (b.k).id)
+          order by p.hot_score desc, p.id desc
+          limit v_limit + 1
+        ) p
+        where s.src = 'm'
+        union all
+        select p.id, p.hot_score
+        from live s, bound b
+        cross join lateral (
+          select p.id, p.hot_score from social.posts p
+          where p.group_id = s.sid and p.deleted_at is null
+            and (p.hot_score, p.id) < (v_key.hot_score, v_key.id)
+            and (p.hot_score, p.id) >= ((b.k).hot_score, (b.k).id)
+            and p.author_id <> all (v_hidden)
+            and (p.visibility = 'group' or p.author_id = v_uid or s.all_private)
+          order by p.hot_score desc, p.id desc
+          limit v_limit + 1
+        ) p
+        where s.src = 'g'
+      )
+      select array_agg(c.id order by c.hot_score desc, c.id desc),
+             array_agg(c.hot_score order by c.hot_score desc, c.id desc),
+             (select count(*) from firsts)
+        into v_ids, v_scores, v_found
+      from (
+        select c.id, c.hot_score from candidates c
+        order by c.hot_score desc, c.id desc
+        limit v_limit + 1
+      ) c;
+    end if;
+    exit when v_found > v_limit or v_attempt = 4;
+  end loop;
+
+  return social_private.make_feed_page(p_order, v_limit, coalesce(v_ids, '{}'), v_created, v_scores);
+end;
+$$;
+comment on function social_private.home_feed_page(text, text, integer) is
+  'Picks a page of the caller''s home feed for social.home_feed: followed users'' public and '
+  'followers posts, posts in their active groups and their own, never blocked or muted users; two '
+  'index passes keep the cost flat in the number of followees.';
+grant execute on function social_private.home_feed_page(text, text, integer) to authenticated, service_role;
+
+-- The signed-in user's home feed.
+create function social.home_feed(
+  p_order text default 'latest',
+  p_cursor text default null,
+  p_limit integer default 20
+)
+returns table (
+  id uuid,
+  author_id uuid,
+  group_id uuid,
+  kind social.post_kind,
+  body text,
+  data jsonb,
+  ref_type text,
+  ref_id uuid,
+  media jsonb,
+  visibility social.post_visibility,
+  reaction_counts jsonb,
+  reaction_count integer,
+  comment_count integer,
+  hot_score double precision,
+  edited_at timestamptz,
+  created_at timestamptz,
+  "group" jsonb,
+  my_reactions social.reaction_kind[],
+  author jsonb,
+  next_cursor text
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+set plan_cache_mode = force_generic_plan
+as $$
+#variable_conflict use_column
+declare
+  v_page social_private.feed_page := social_private.home_feed_page(p_order, p_cursor, p_limit);
+begin
+  return query
+  select v.*,
+         k.group_summary,
+         coalesce(string_to_array(nullif(k.reactions, ''), ',')::social.reaction_kind[], '{}'),
+         k.author,
+         v_page.next_cursor
+  from unnest(v_page.post_ids, v_page.authors, v_page.groups, v_page.my_reactions)
+         with ordinality as k(post_id, author, group_summary, reactions, ord)
+  join social_private.feed_posts v on v.id = k.post_id
+  order by k.ord;
+end;
+$$;
+comment on function social.home_feed(text, text, integer) is
+  'Home feed of the signed-in user: followed users'' posts, posts in their active groups and '
+  'their own, newest first (p_order latest) or by hot_score (top). Pass the next_cursor of a page '
+  'to get the next one; p_limit 1-50.';
+grant execute on function social.home_feed(text, text, integer) to authenticated, service_role;
+
+revoke execute on all functions in schema social, social_private from public;

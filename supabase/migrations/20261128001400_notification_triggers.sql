@@ -1,0 +1,342 @@
+-- Notification triggers: who gets which notification, from triggers on the graph, groups,
+-- invites, announcements, posts and engagement tables (the inbox and social_private.notify are in
+-- 20261128001300_notifications.sql).
+--
+-- Kinds, who gets them, and the subject that groups them (one unread notification per recipient,
+-- kind and subject; further events update it with the latest actor; once read, the next event
+-- starts a new one):
+--   follow_request   the private profile asked to be followed      subject: the requester
+--   follow_accepted  the requester, when accepted                   subject: the followee
+--   new_follower     the followee (accepted follows)                 subject: the followee (all merge)
+--   reaction         the post's author                               subject: the post (all merge)
+--   comment          the post's author (comments and replies)        subject: the post (all merge)
+--   reply            the parent comment's author                     subject: the parent comment
+--   mention          the mentioned user (post or comment)            subject: the post or comment
+--   announcement     the group's active members                      subject: the announcement
+--   group_invite     the invitee                                     subject: the group
+--   join_request     the group's staff (owner, admins, moderators)   subject: the group (all merge)
+--   join_approved    the requester, when staff approve               subject: the group
+--
+-- Never: to the actor themselves; across a block (either way); of a kind the recipient turned off
+-- (social.notification_preferences); reactions from users the recipient muted (a mute silences
+-- the low-value signal; comments, replies and mentions from muted users still arrive, as they
+-- may need an answer); mentions and replies about a post the recipient cannot see.
+-- A block removes the blocked user from the blocker's notifications and vice versa. Answered or
+-- withdrawn follow requests, join requests and invites and removed mentions take their unread
+-- notification with them; deleted posts, comments, announcements and groups take every
+-- notification about them (a grouped comment or reply notification outlives one deleted comment).
+-- SDK: social.notifications; tests: tests/db/notifications.test.ts.
+
+-- follow_request / new_follower on a new follow; follow_accepted when a request is accepted (and
+-- the request's notification goes); a withdrawn or declined request takes its notification.
+create function social_private.handle_follow_notify()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    if new.status = 'pending' then
+      perform social_private.notify(array[new.followee_id], 'follow_request', new.follower_id, new.follower_id);
+    else
+      perform social_private.notify(array[new.followee_id], 'new_follower', new.follower_id, new.followee_id);
+    end if;
+  elsif tg_op = 'UPDATE' then
+    if old.status = 'pending' and new.status = 'accepted' then
+      perform social_private.withdraw_notification(new.followee_id, 'follow_request', new.follower_id);
+      perform social_private.notify(array[new.follower_id], 'follow_accepted', new.followee_id, new.followee_id);
+    end if;
+  elsif old.status = 'pending' then
+    perform social_private.withdraw_notification(old.followee_id, 'follow_request', old.follower_id);
+  end if;
+  return null;
+end;
+$$;
+comment on function social_private.handle_follow_notify() is
+  'Trigger function (after insert, update of status or delete on follows, on_follows_notify): '
+  'follow_request or new_follower to the followee, follow_accepted to the requester; a withdrawn, '
+  'declined or accepted request takes its follow_request.';
+create trigger on_follows_notify after insert or update of status or delete on social.follows
+  for each row execute function social_private.handle_follow_notify();
+
+-- A block takes the blocked user out of the blocker's notifications, and the other way round.
+create function social_private.handle_block_notifications()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_pair uuid[];
+begin
+  foreach v_pair slice 1 in array array[[new.blocker_id, new.blocked_id], [new.blocked_id, new.blocker_id]] loop
+    delete from social.notifications n
+    where n.recipient_id = v_pair[1] and v_pair[2] = any (n.actor_ids) and n.actor_count <= 1;
+    update social.notifications n
+    set actor_ids = array_remove(n.actor_ids, v_pair[2]),
+        actor_count = greatest(n.actor_count - 1, cardinality(n.actor_ids) - 1)
+    where n.recipient_id = v_pair[1] and v_pair[2] = any (n.actor_ids);
+  end loop;
+  return null;
+end;
+$$;
+comment on function social_private.handle_block_notifications() is
+  'Trigger function (after insert on blocks, on_blocks_notifications): takes each user out of the '
+  'other''s notifications (drops those only they caused).';
+create trigger on_blocks_notifications after insert on social.blocks
+  for each row execute function social_private.handle_block_notifications();
+
+-- join_request to the group's staff when someone asks to join; once the request is answered
+-- (approved, declined, withdrawn, banned) the requester leaves the staff's unread notifications;
+-- join_approved to the requester when staff approve (the user's own way in, e.g. through an
+-- invite, is not an approval).
+create function social_private.handle_member_notify()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_staff uuid[];
+  v_actor uuid := (select auth.uid());
+begin
+  select array_agg(m.user_id) into v_staff
+  from social.group_members m
+  where m.group_id = coalesce(new.group_id, old.group_id) and m.status = 'active'
+    and m.role in ('owner', 'admin', 'moderator');
+
+  if tg_op = 'INSERT' then
+    if new.status = 'pending' then
+      perform social_private.notify(v_staff, 'join_request', new.user_id, new.group_id,
+        p_group_id => new.group_id);
+    end if;
+    return null;
+  end if;
+
+  if old.status = 'pending' and (tg_op = 'DELETE' or new.status <> 'pending') then
+    delete from social.notifications n
+    where n.recipient_id = any (v_staff) and n.kind = 'join_request' and n.subject_id = old.group_id
+      and n.read_at is null and n.actor_ids = array[old.user_id] and n.actor_count <= 1;
+    update social.notifications n
+    set actor_ids = array_remove(n.actor_ids, old.user_id),
+        actor_count = greatest(n.actor_count - 1, cardinality(n.actor_ids) - 1)
+    where n.recipient_id = any (v_staff) and n.kind = 'join_request' and n.subject_id = old.group_id
+      and n.read_at is null and old.user_id = any (n.actor_ids);
+  end if;
+
+  if tg_op = 'UPDATE' and old.status = 'pending' and new.status = 'active'
+     and v_actor is distinct from new.user_id then
+    perform social_private.notify(array[new.user_id], 'join_approved', v_actor, new.group_id,
+      p_group_id => new.group_id);
+  end if;
+  return null;
+end;
+$$;
+comment on function social_private.handle_member_notify() is
+  'Trigger function (after insert, update of status or delete on group_members, '
+  'on_group_members_notify): join_request to the group''s staff; an answered request leaves their '
+  'unread notifications; join_approved to the requester when staff approve.';
+create trigger on_group_members_notify after insert or update of status or delete on social.group_members
+  for each row execute function social_private.handle_member_notify();
+
+-- group_invite to the invitee; answering or revoking the invite takes the unread notification.
+create function social_private.handle_invite_notify()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if new.invitee_id is null then
+    return null; -- a link invite has nobody to notify
+  end if;
+  if tg_op = 'INSERT' then
+    perform social_private.notify(array[new.invitee_id], 'group_invite', new.inviter_id, new.group_id,
+      p_group_id => new.group_id, p_data => jsonb_build_object('invite_id', new.id));
+  elsif (old.accepted_at is null and new.accepted_at is not null)
+     or (old.declined_at is null and new.declined_at is not null)
+     or (old.revoked_at is null and new.revoked_at is not null) then
+    delete from social.notifications n
+    where n.recipient_id = new.invitee_id and n.kind = 'group_invite' and n.subject_id = new.group_id
+      and n.read_at is null and n.data ->> 'invite_id' = new.id::text;
+  end if;
+  return null;
+end;
+$$;
+comment on function social_private.handle_invite_notify() is
+  'Trigger function (after insert or update on group_invites, on_group_invites_notify): '
+  'group_invite to the invitee of an addressed invite; accepting, declining or revoking it takes '
+  'the unread notification.';
+create trigger on_group_invites_notify after insert or update of accepted_at, declined_at, revoked_at
+  on social.group_invites
+  for each row execute function social_private.handle_invite_notify();
+
+-- announcement to every active member of the group but the author (one statement).
+create function social_private.handle_announcement_notify()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_members uuid[];
+begin
+  select array_agg(m.user_id) into v_members
+  from social.group_members m
+  where m.group_id = new.group_id and m.status = 'active' and m.user_id <> new.author_id;
+  perform social_private.notify(v_members, 'announcement', new.author_id, new.id,
+    p_group_id => new.group_id, p_announcement_id => new.id,
+    p_data => jsonb_build_object('title', new.title, 'excerpt', social_private.excerpt(new.body),
+                                 'pinned', new.pinned));
+  return null;
+end;
+$$;
+comment on function social_private.handle_announcement_notify() is
+  'Trigger function (after insert on announcements, on_announcements_notify): announcement to '
+  'every active member but the author, with title and excerpt.';
+create trigger on_announcements_notify after insert on social.announcements
+  for each row execute function social_private.handle_announcement_notify();
+
+-- reaction to the post's author, grouped per post.
+create function social_private.handle_reaction_notify()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_post record;
+begin
+  select p.author_id, p.group_id, p.body into v_post
+  from social.posts p where p.id = new.post_id and p.deleted_at is null;
+  if found then
+    perform social_private.notify(array[v_post.author_id], 'reaction', new.user_id, new.post_id,
+      p_post_id => new.post_id, p_group_id => v_post.group_id,
+      p_data => jsonb_build_object('reaction', new.kind, 'excerpt', social_private.excerpt(v_post.body)));
+  end if;
+  return null;
+end;
+$$;
+comment on function social_private.handle_reaction_notify() is
+  'Trigger function (after insert on reactions, on_reactions_notify): reaction to the post''s '
+  'author, grouped per post.';
+create trigger on_reactions_notify after insert on social.reactions
+  for each row execute function social_private.handle_reaction_notify();
+
+-- comment to the post's author (grouped per post); reply to the parent comment's author (grouped
+-- per parent), when they can still see the post.
+create function social_private.handle_comment_notify()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_post record;
+  v_parent_author uuid;
+  v_data jsonb;
+begin
+  select p.author_id, p.group_id into v_post
+  from social.posts p where p.id = new.post_id and p.deleted_at is null;
+  if not found then
+    return null;
+  end if;
+  v_data := jsonb_build_object('comment_id', new.id, 'parent_id', new.parent_id,
+                               'excerpt', social_private.excerpt(new.body));
+  if new.parent_id is not null then
+    select c.author_id into v_parent_author from social.comments c where c.id = new.parent_id;
+    if v_parent_author is not null and social_private.user_can_view_post(v_parent_author, new.post_id) then
+      perform social_private.notify(array[v_parent_author], 'reply', new.author_id, new.parent_id,
+        p_post_id => new.post_id, p_comment_id => new.parent_id, p_group_id => v_post.group_id,
+        p_data => v_data);
+    end if;
+  end if;
+  if v_post.author_id is distinct from v_parent_author then
+    perform social_private.notify(array[v_post.author_id], 'comment', new.author_id, new.post_id,
+      p_post_id => new.post_id, p_group_id => v_post.group_id, p_data => v_data);
+  end if;
+  return null;
+end;
+$$;
+comment on function social_private.handle_comment_notify() is
+  'Trigger function (after insert on comments, on_comments_notify): comment to the post''s author '
+  '(grouped per post) and reply to the parent comment''s author (grouped per parent) while they '
+  'can see the post.';
+create trigger on_comments_notify after insert on social.comments
+  for each row execute function social_private.handle_comment_notify();
+
+-- mention to the mentioned user, when they can see the post, unless the same comment already
+-- notified them as the post's or the parent comment's author; a mention removed from the text
+-- takes its unread notification.
+create function social_private.handle_mention_notify()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_post record;
+  v_parent_author uuid;
+  v_body text;
+begin
+  if tg_op = 'DELETE' then
+    perform social_private.withdraw_notification(old.mentioned_id, 'mention', coalesce(old.comment_id, old.post_id));
+    return null;
+  end if;
+  select p.author_id, p.group_id, p.body into v_post
+  from social.posts p where p.id = new.post_id and p.deleted_at is null;
+  if not found or not social_private.user_can_view_post(new.mentioned_id, new.post_id) then
+    return null;
+  end if;
+  v_body := v_post.body;
+  if new.comment_id is not null then
+    select c.body, pc.author_id into v_body, v_parent_author
+    from social.comments c
+    left join social.comments pc on pc.id = c.parent_id
+    where c.id = new.comment_id and c.deleted_at is null;
+    if not found or new.mentioned_id = v_post.author_id or new.mentioned_id = v_parent_author then
+      return null;
+    end if;
+  end if;
+  perform social_private.notify(array[new.mentioned_id], 'mention', new.author_id,
+    coalesce(new.comment_id, new.post_id),
+    p_post_id => new.post_id, p_comment_id => new.comment_id, p_group_id => v_post.group_id,
+    p_data => jsonb_build_object('comment_id', new.comment_id, 'excerpt', social_private.excerpt(v_body)));
+  return null;
+end;
+$$;
+comment on function social_private.handle_mention_notify() is
+  'Trigger function (after insert or delete on mentions, on_mentions_notify): mention to the '
+  'mentioned user when they can see the post and were not notified as its or the parent''s author; '
+  'a removed mention takes its unread notification.';
+create trigger on_mentions_notify after insert or delete on social.mentions
+  for each row execute function social_private.handle_mention_notify();
+
+-- A soft-deleted post or comment takes the notifications about it (hard deletes cascade).
+create function social_private.handle_content_deleted_notifications()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_table_name = 'posts' then
+    delete from social.notifications n where n.post_id = new.id;
+  else
+    delete from social.notifications n where n.comment_id = new.id;
+  end if;
+  return null;
+end;
+$$;
+comment on function social_private.handle_content_deleted_notifications() is
+  'Trigger function (after update of deleted_at on posts and comments): a soft-deleted post or '
+  'comment takes every notification about it.';
+create trigger on_posts_deleted_notifications after update of deleted_at on social.posts
+  for each row when (old.deleted_at is null and new.deleted_at is not null)
+  execute function social_private.handle_content_deleted_notifications();
+create trigger on_comments_deleted_notifications after update of deleted_at on social.comments
+  for each row when (old.deleted_at is null and new.deleted_at is not null)
+  execute function social_private.handle_content_deleted_notifications();
+
+revoke execute on all functions in schema social, social_private from public;

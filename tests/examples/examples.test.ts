@@ -1,0 +1,51 @@
+/**
+ * The scripts in examples/ run, as a newcomer would run them, against the test stack: the plain
+ * supabase-js one finds the API through SUPASOCIAL_API_PORT (as against `npm start` on another
+ * port), the SDK one through SUPABASE_URL.
+ */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../../scripts/lib/db.ts";
+import { api } from "../helpers/api.ts";
+
+const run = promisify(execFile);
+
+function exampleEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  if (!("SUPABASE_URL" in extra)) delete env.SUPABASE_URL;
+  return env;
+}
+
+describe("examples", () => {
+  it("examples/quickstart.mjs (supabase-js) runs against the stack on the port SUPASOCIAL_API_PORT names", async () => {
+    const { url, publishableKey } = api();
+    const { stdout } = await run(process.execPath, [join(ROOT, "examples", "quickstart.mjs")], {
+      cwd: ROOT,
+      env: exampleEnv({ SUPASOCIAL_API_PORT: new URL(url).port, SUPABASE_ANON_KEY: publishableKey }),
+      timeout: 60_000,
+    });
+    expect(stdout).toContain("ben follows ana: accepted");
+    expect(stdout).toContain("ana's follower count: 1");
+    expect(stdout).toContain("signed in again: true");
+    expect(stdout).toContain("health function: ok");
+  });
+
+  it("examples/sdk-quickstart.ts (@supasocial/client) runs against the stack at SUPABASE_URL", async () => {
+    const { url, publishableKey } = api();
+    const { stdout } = await run(
+      join(ROOT, "node_modules", ".bin", "tsx"),
+      [join(ROOT, "examples", "sdk-quickstart.ts")],
+      {
+        cwd: ROOT,
+        env: exampleEnv({ SUPABASE_URL: url, SUPABASE_ANON_KEY: publishableKey }),
+        timeout: 60_000,
+      },
+    );
+    expect(stdout).toContain("ben follows ana: accepted");
+    expect(stdout).toMatch(/ben's home feed: Long run done, 21 km by ana_\w+ - 1 reaction\(s\)/);
+    expect(stdout).toContain("a missing profile: profile_not_found 404");
+    expect(stdout).toMatch(/ana's notifications: 3 unread: /);
+  });
+});
