@@ -122,7 +122,7 @@ describe("gamification: recording", () => {
     const page = unwrap(await ana.client.gamification.activities({ kind: "workout_completed" }));
     expect(page.items.map((a) => a.id)).toEqual([first.id]);
     const streak = unwrap(await ana.client.gamification.streaks()).find((s) => s.kind === "workout_completed");
-    expect(streak).toMatchObject({ current: 1, longest: 1, doneToday: true, endsTonight: false });
+    expect(streak).toMatchObject({ currentStreak: 1, longestStreak: 1, doneToday: true, endsTonight: false });
     const progress = unwrap(await ana.client.gamification.progress());
     expect(progress.find((b) => b.code === "workouts_10")).toMatchObject({ progress: 1, target: 10, earnedAt: null });
     expect(progress.find((b) => b.code === "first_workout")?.earnedAt).toMatch(/^\d{4}-/);
@@ -134,8 +134,12 @@ describe("gamification: recording", () => {
 
   test("kinds the backend records are refused to users; the backend (service role) records them for a user", async () => {
     const ana = await signUp("ana");
-    const kinds = unwrap(await ana.client.gamification.kinds());
-    expect(kinds.find((k) => k.code === "event_attended")).toMatchObject({ userReportable: false });
+    // the catalog is a table everyone reads
+    const kinds = await ana.supabase.schema("social").from("activity_kinds").select("code, user_reportable");
+    expect(kinds.data?.find((k) => k.code === "event_attended")).toEqual({
+      code: "event_attended",
+      user_reportable: false,
+    });
     expectError(await ana.client.gamification.record({ kind: "event_attended" }), "kind_not_reportable", 403);
     const { data, error } = await backend()
       .schema("social")
@@ -313,7 +317,19 @@ describe("gamification: leaderboards", () => {
       activityKind: "check_in",
       timezone: "UTC",
     });
-    expect(unwrap(await member.client.gamification.groupLeaderboard(group.id))?.enabled).toBe(true);
+    // members read the settings from the table (RLS: whoever may read the group)
+    const settings = await member.supabase
+      .schema("social")
+      .from("group_leaderboards")
+      .select("enabled")
+      .eq("group_id", group.id);
+    expect(settings.data).toEqual([{ enabled: true }]);
+    const outsiderRead = await outsider.supabase
+      .schema("social")
+      .from("group_leaderboards")
+      .select("enabled")
+      .eq("group_id", group.id);
+    expect(outsiderRead.data).toEqual([{ enabled: true }]); // a public club: everyone signed in reads it
     const board = unwrap(await member.client.gamification.leaderboard({ scope: "group", scopeId: group.id }));
     expect(board.items.map((e) => [e.user.id, e.score, e.isMe])).toEqual([[member.id, 1, true]]);
     expectError(

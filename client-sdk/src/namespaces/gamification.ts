@@ -6,7 +6,7 @@
  * result when it records for a user.
  */
 import type { RealtimeChannel } from "@supabase/supabase-js";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Constants, type Database, type Json } from "../database.types.ts";
 import type { SupasocialError } from "../errors.ts";
 import { defineNamespace } from "../namespace.ts";
@@ -14,20 +14,13 @@ import { listMethod, type Page, scopedListMethod, toPage } from "../pagination.t
 import { joinTopic, type LiveSubscription, type PendingSubscription, pendingSubscription } from "../realtime.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
-import { CursorSchema, DateTimeSchema, LimitSchema, parseInput, UuidSchema } from "../validation.ts";
-import { notFound, type ProfileSummary, single, toArray, toObject, ts } from "./shared.ts";
+import { DateTimeSchema, ListOptionsSchema, parseInput, UuidSchema } from "../validation.ts";
+import { firstRow, notFound, type ProfileSummary, single, toArray, toObject, ts } from "./shared.ts";
 
 type Social = Database["social"];
 type ActivityRow = Social["Functions"]["my_activities"]["Returns"][number];
 type RecordedRow = Social["Functions"]["record_activity"]["Returns"][number];
-type StreakRow = Social["Functions"]["my_streaks"]["Returns"][number];
-type ProgressRow = Social["Functions"]["my_badge_progress"]["Returns"][number];
-type LedgerRow = Social["Functions"]["my_point_ledger"]["Returns"][number];
-type RewardRow = Social["Tables"]["rewards"]["Row"];
-type RedemptionRow = Social["Tables"]["redemptions"]["Row"];
 type BoardRow = Social["Functions"]["leaderboard"]["Returns"][number];
-type GroupBoardRow = Social["Tables"]["group_leaderboards"]["Row"];
-type KindRow = Social["Tables"]["activity_kinds"]["Row"];
 
 // =============================================================================================
 // types
@@ -82,26 +75,6 @@ export type LeaderboardScope = Social["Enums"]["leaderboard_scope"];
  * ```
  */
 export type LeaderboardPeriod = Social["Enums"]["leaderboard_period"];
-
-/**
- * A kind of activity from the catalog (admins add kinds in Studio).
- *
- * @example
- * ```ts
- * const { data: kinds } = await client.gamification.kinds()
- * kinds?.filter((k) => k.userReportable).map((k) => k.name)
- * ```
- */
-export interface ActivityKind {
-  code: string;
-  name: string;
-  description: string | null;
-  /** Unit of `value`, e.g. `kg`. */
-  unit: string | null;
-  /** Users record it themselves (else only the backend or Supasocial does). */
-  userReportable: boolean;
-  tracksStreak: boolean;
-}
 
 /**
  * An activity you recorded (or that was recorded for you).
@@ -180,13 +153,13 @@ export interface RecordedActivity extends Activity {
  * ```ts
  * const { data: streaks } = await client.gamification.streaks()
  * const workouts = streaks?.find((s) => s.kind === 'workout_completed')
- * if (workouts?.endsTonight) remind('Keep your streak!')
+ * if (workouts?.endsTonight) remind(`Keep your ${workouts.currentStreak}-day streak!`)
  * ```
  */
 export interface Streak {
   kind: string;
-  current: number;
-  longest: number;
+  currentStreak: number;
+  longestStreak: number;
   /** The last day of the streak (`YYYY-MM-DD`), or null. */
   lastDay: string | null;
   /** Today in your time zone. */
@@ -303,6 +276,7 @@ export interface Reward {
  */
 export interface Redemption {
   id: string;
+  userId: string;
   rewardId: string;
   cost: number;
   idempotencyKey: string | null;
@@ -380,8 +354,7 @@ export interface MyRank {
  *
  * @example
  * ```ts
- * const { data: settings } = await client.gamification.groupLeaderboard(groupId)
- * if (settings?.enabled) showBoard()
+ * const { data: settings } = await client.gamification.setGroupLeaderboard(groupId, { enabled: true })
  * ```
  */
 export interface GroupLeaderboardSettings {
@@ -390,6 +363,8 @@ export interface GroupLeaderboardSettings {
   metric: LeaderboardMetric;
   activityKind: string | null;
   timezone: string;
+  createdAt: string;
+  updatedAt: string;
 }
 
 /**
@@ -435,7 +410,7 @@ export interface BadgeSubscription extends LiveSubscription {
  */
 export const ActivityKindCodeSchema = z
   .string({ error: "kind must be a string" })
-  .regex(/^[a-z][a-z0-9_]{1,39}$/, "kind must be an activity kind code, e.g. workout_completed");
+  .check(z.regex(/^[a-z][a-z0-9_]{1,39}$/, "kind is an activity kind code"));
 
 /**
  * Input of `record`: `kind`, and optionally `occurredAt` (back-dated at most 30 days), `value`,
@@ -449,14 +424,11 @@ export const ActivityKindCodeSchema = z
  */
 export const RecordActivityInputSchema = z.strictObject({
   kind: ActivityKindCodeSchema,
-  occurredAt: DateTimeSchema.optional(),
-  value: z.number().finite("value must be a finite number").min(-1e12).max(1e12).optional(),
-  payload: z
-    .record(z.string(), z.unknown())
-    .refine((p) => JSON.stringify(p).length <= 8192, "payload must be at most 8 kB")
-    .optional(),
-  groupId: UuidSchema.optional(),
-  idempotencyKey: z.string().min(1).max(200, "idempotencyKey must be at most 200 characters").optional(),
+  occurredAt: z.optional(DateTimeSchema),
+  value: z.optional(z.number()),
+  payload: z.optional(z.record(z.string(), z.json())),
+  groupId: z.optional(UuidSchema),
+  idempotencyKey: z.optional(z.string()),
 });
 /**
  * Input of `record`.
@@ -476,11 +448,7 @@ export type RecordActivityInput = z.input<typeof RecordActivityInputSchema>;
  * await client.gamification.activities(ActivityListOptionsSchema.parse({ kind: 'weight_logged' }))
  * ```
  */
-export const ActivityListOptionsSchema = z.strictObject({
-  kind: ActivityKindCodeSchema.optional(),
-  cursor: CursorSchema.nullish(),
-  limit: LimitSchema.optional(),
-});
+export const ActivityListOptionsSchema = z.extend(ListOptionsSchema, { kind: z.optional(ActivityKindCodeSchema) });
 /**
  * Options of `activities`.
  *
@@ -499,10 +467,7 @@ export type ActivityListOptions = z.input<typeof ActivityListOptionsSchema>;
  * await client.gamification.ledger(LedgerListOptionsSchema.parse({ limit: 10 }))
  * ```
  */
-export const LedgerListOptionsSchema = z.strictObject({
-  cursor: CursorSchema.nullish(),
-  limit: LimitSchema.optional(),
-});
+export const LedgerListOptionsSchema = ListOptionsSchema;
 /**
  * Options of `ledger`.
  *
@@ -527,22 +492,24 @@ export type LedgerListOptions = z.input<typeof LedgerListOptionsSchema>;
  */
 export const LeaderboardQuerySchema = z
   .strictObject({
-    scope: z.enum(Constants.social.Enums.leaderboard_scope).optional(),
-    scopeId: z.string().trim().min(1).max(100).optional(),
-    period: z.enum(Constants.social.Enums.leaderboard_period).optional(),
-    metric: z.enum(Constants.social.Enums.leaderboard_metric).optional(),
-    timezone: z.string().min(1).max(64).optional(),
-    kind: ActivityKindCodeSchema.optional(),
-    at: DateTimeSchema.optional(),
+    scope: z.optional(z.enum(Constants.social.Enums.leaderboard_scope)),
+    scopeId: z.optional(z.string()),
+    period: z.optional(z.enum(Constants.social.Enums.leaderboard_period)),
+    metric: z.optional(z.enum(Constants.social.Enums.leaderboard_metric)),
+    timezone: z.optional(z.string()),
+    kind: z.optional(ActivityKindCodeSchema),
+    at: z.optional(DateTimeSchema),
   })
-  .refine((q) => (q.scope ?? "global") === "global" || q.scopeId !== undefined, {
-    message: "scopeId is needed for group, city and interest boards",
-    path: ["scopeId"],
-  })
-  .refine((q) => q.scope !== "group" || UuidSchema.safeParse(q.scopeId).success, {
-    message: "scopeId of a group board is the group's id",
-    path: ["scopeId"],
-  });
+  .check(
+    z.refine((q) => (q.scope ?? "global") === "global" || !!q.scopeId, {
+      message: "scopeId is needed",
+      path: ["scopeId"],
+    }),
+    z.refine((q) => q.scope !== "group" || z.safeParse(UuidSchema, q.scopeId).success, {
+      message: "scopeId is the group's id",
+      path: ["scopeId"],
+    }),
+  );
 /**
  * Which leaderboard.
  *
@@ -561,10 +528,7 @@ export type LeaderboardQuery = z.input<typeof LeaderboardQuerySchema>;
  * LeaderboardPageOptionsSchema.parse({ limit: 50 })
  * ```
  */
-export const LeaderboardPageOptionsSchema = z.strictObject({
-  cursor: CursorSchema.nullish(),
-  limit: LimitSchema.optional(),
-});
+export const LeaderboardPageOptionsSchema = ListOptionsSchema;
 /**
  * Options of a leaderboard page.
  *
@@ -586,9 +550,9 @@ export type LeaderboardPageOptions = z.input<typeof LeaderboardPageOptionsSchema
  */
 export const GroupLeaderboardInputSchema = z.strictObject({
   enabled: z.boolean(),
-  metric: z.enum(Constants.social.Enums.leaderboard_metric).optional(),
-  activityKind: ActivityKindCodeSchema.optional(),
-  timezone: z.string().min(1).max(64).optional(),
+  metric: z.optional(z.enum(Constants.social.Enums.leaderboard_metric)),
+  activityKind: z.optional(ActivityKindCodeSchema),
+  timezone: z.optional(z.string()),
 });
 /**
  * Settings of `setGroupLeaderboard`.
@@ -604,31 +568,24 @@ export type GroupLeaderboardInput = z.input<typeof GroupLeaderboardInputSchema>;
 // mapping
 // =============================================================================================
 
-function num(value: unknown): number {
-  const n = typeof value === "number" ? value : Number(value);
-  return Number.isFinite(n) ? n : 0;
-}
+const num = (value: unknown): number => Number(value ?? 0) || 0;
+const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : num(value));
 
-function numOrNull(value: unknown): number | null {
-  return value === null || value === undefined ? null : num(value);
-}
-
-function str(value: unknown): string | null {
-  return typeof value === "string" ? value : null;
+/** A row with its keys in camelCase (`next_cursor` left out) and its timestamps in ISO form. */
+function camel<T>(row: unknown): T {
+  return Object.fromEntries(
+    Object.entries(toObject(row))
+      .filter(([k]) => k !== "next_cursor")
+      .map(([k, v]) => [
+        k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()),
+        /_at$/.test(k) && typeof v === "string" ? normalizeTimestamp(v) : v,
+      ]),
+  ) as T;
 }
 
 function toActivity(row: ActivityRow | RecordedRow): Activity {
-  return {
-    id: row.id,
-    kind: row.kind,
-    occurredAt: normalizeTimestamp(row.occurred_at),
-    localDay: row.local_day,
-    value: numOrNull(row.value),
-    payload: toObject(row.payload),
-    groupId: row.group_id ?? null,
-    idempotencyKey: row.idempotency_key ?? null,
-    createdAt: normalizeTimestamp(row.created_at),
-  };
+  const a = camel<Activity>(row);
+  return { ...a, value: numOrNull(row.value), payload: toObject(row.payload) };
 }
 
 /**
@@ -641,27 +598,14 @@ function toActivity(row: ActivityRow | RecordedRow): Activity {
  * ```
  */
 export function toBadge(value: unknown): Badge | null {
-  const b = toObject(value);
-  const id = str(b.id);
-  const code = str(b.code);
-  const tier = str(b.tier);
-  if (!id || !code || !tier || !(Constants.social.Enums.badge_tier as readonly string[]).includes(tier)) return null;
-  return {
-    id,
-    code,
-    name: str(b.name) ?? code,
-    description: str(b.description),
-    icon: str(b.icon),
-    tier: tier as BadgeTier,
-    points: num(b.points),
-  };
+  const b = camel<Badge>(value);
+  return b.id && b.code && Constants.social.Enums.badge_tier.includes(b.tier) ? b : null;
 }
 
-function toEarned(value: unknown): EarnedBadge | null {
-  const badge = toBadge(value);
-  const earnedAt = str(toObject(value).earned_at);
-  return badge && earnedAt ? { ...badge, earnedAt: normalizeTimestamp(earnedAt) } : null;
-}
+const toEarned = (value: unknown): EarnedBadge[] => {
+  const badge = toBadge(value) as EarnedBadge | null;
+  return badge?.earnedAt ? [badge] : [];
+};
 
 /**
  * A Realtime Broadcast payload of a `badge_earned` event (`{ badge, earned_at, activity_id,
@@ -677,132 +621,27 @@ function toEarned(value: unknown): EarnedBadge | null {
  * ```
  */
 export function toBadgeEarnedEvent(payload: unknown): BadgeEarnedEvent | null {
-  const body = toObject(payload);
-  const badge = toBadge(body.badge);
-  const earnedAt = str(body.earned_at);
-  if (!badge || !earnedAt) return null;
-  return {
-    badge,
-    earnedAt: normalizeTimestamp(earnedAt),
-    activityId: str(body.activity_id),
-    groupId: str(body.group_id),
-  };
-}
-
-function toStreak(row: StreakRow): Streak {
-  return {
-    kind: row.kind,
-    current: num(row.current_streak),
-    longest: num(row.longest_streak),
-    lastDay: row.last_day ?? null,
-    today: row.today,
-    doneToday: row.done_today === true,
-    endsTonight: row.ends_tonight === true,
-    freezes: num(row.freezes),
-    freezesPending: num(row.freezes_pending),
-    lastFreezesSpent: num(row.last_freezes_spent),
-  };
-}
-
-function toProgress(row: ProgressRow): BadgeProgress {
-  return {
-    id: row.badge_id,
-    code: row.code,
-    name: row.name,
-    description: row.description ?? null,
-    icon: row.icon ?? null,
-    tier: row.tier,
-    points: num(row.points),
-    criterion: row.criterion,
-    activityKind: row.activity_kind ?? null,
-    progress: num(row.progress),
-    target: num(row.target),
-    earnedAt: ts(row.earned_at),
-  };
-}
-
-function toLedgerEntry(row: LedgerRow): LedgerEntry {
-  return {
-    id: num(row.id),
-    delta: num(row.delta),
-    reason: row.reason,
-    activityId: row.activity_id ?? null,
-    badgeId: row.badge_id ?? null,
-    redemptionId: row.redemption_id ?? null,
-    note: row.note ?? null,
-    occurredAt: normalizeTimestamp(row.occurred_at),
-    createdAt: normalizeTimestamp(row.created_at),
-  };
-}
-
-function toReward(row: RewardRow): Reward {
-  return {
-    id: row.id,
-    code: row.code,
-    name: row.name,
-    description: row.description,
-    icon: row.icon,
-    cost: num(row.cost),
-    effect: row.effect,
-    activityKind: row.activity_kind,
-    stock: numOrNull(row.stock),
-    perUserLimit: numOrNull(row.per_user_limit),
-  };
-}
-
-function toRedemption(row: RedemptionRow): Redemption {
-  return {
-    id: row.id,
-    rewardId: row.reward_id,
-    cost: num(row.cost),
-    idempotencyKey: row.idempotency_key ?? null,
-    createdAt: normalizeTimestamp(row.created_at),
-  };
+  const event = camel<BadgeEarnedEvent>(payload);
+  const badge = toBadge(event.badge);
+  return badge && event.earnedAt ? { ...event, badge } : null;
 }
 
 function toBoardPage(rows: BoardRow[] | null, metric: LeaderboardMetric | null): LeaderboardPage {
-  const list = rows ?? [];
-  const first = list[0];
+  const first = rows?.[0];
   return {
-    items: list.map((row) => ({
+    ...toPage(rows, (row) => ({
       rank: num(row.rank),
-      user: {
-        id: row.user_id,
-        handle: row.handle,
-        displayName: row.display_name,
-        avatarPath: row.avatar_path ?? null,
-      },
+      user: { ...camel<ProfileSummary>(row), id: row.user_id },
       score: num(row.score),
       isMe: row.is_me === true,
     })),
-    nextCursor: first?.next_cursor ?? null,
     metric: first?.metric ?? metric ?? "points",
     periodStart: ts(first?.period_start),
     periodEnd: ts(first?.period_end),
   };
 }
 
-function toGroupBoard(row: GroupBoardRow): GroupLeaderboardSettings {
-  return {
-    groupId: row.group_id,
-    enabled: row.enabled,
-    metric: row.metric,
-    activityKind: row.activity_kind ?? null,
-    timezone: row.timezone,
-  };
-}
-
-type BoardArgs = {
-  p_scope: string;
-  p_scope_id?: string;
-  p_period: string;
-  p_metric?: string;
-  p_timezone?: string;
-  p_kind?: string;
-  p_at?: string;
-};
-
-function boardArgs(q: z.output<typeof LeaderboardQuerySchema>): BoardArgs {
+function boardArgs(q: z.output<typeof LeaderboardQuerySchema>) {
   return {
     p_scope: q.scope ?? "global",
     p_scope_id: q.scopeId,
@@ -827,476 +666,363 @@ function boardArgs(q: z.output<typeof LeaderboardQuerySchema>): BoardArgs {
  * await social.gamification.record({ kind: 'workout_completed', payload: { minutes: 45 } })
  * ```
  */
-export const gamificationNamespace = defineNamespace("gamification", (ctx) => ({
-  /**
-   * The catalog of activity kinds.
-   *
-   * @example
-   * ```ts
-   * const { data: kinds } = await client.gamification.kinds()
-   * ```
-   */
-  kinds(): Promise<SupasocialResult<ActivityKind[]>> {
-    return settle(async () => {
-      const response = await ctx.social.from("activity_kinds").select("*").order("code");
-      if (response.error) return failFrom(response);
-      return ok(
-        ((response.data ?? []) as KindRow[]).map((k) => ({
-          code: k.code,
-          name: k.name,
-          description: k.description,
-          unit: k.unit,
-          userReportable: k.user_reportable,
-          tracksStreak: k.tracks_streak,
-        })),
-      );
-    });
-  },
-
-  /**
-   * Record an activity for yourself and get the badges it earned. Pass `idempotencyKey` (e.g.
-   * your workout's id) so a retry changes nothing (`duplicate: true`, the first activity back).
-   * Errors: `kind_not_reportable` (403: the kind is recorded by the backend),
-   * `invalid_occurred_at`, `not_group_member`, `invalid_activity_kind`, `rate_limited`.
-   *
-   * @example
-   * ```ts
-   * const { data, error } = await client.gamification.record({
-   *   kind: 'workout_completed',
-   *   payload: { type: 'run', minutes: 42 },
-   *   idempotencyKey: workout.id,
-   * })
-   * data?.badges.forEach((badge) => showToast(`New badge: ${badge.name}`))
-   * ```
-   */
-  record(input: RecordActivityInput): Promise<SupasocialResult<RecordedActivity>> {
-    return settle(async () => {
-      const parsed = parseInput(RecordActivityInputSchema, input, "input");
-      if (parsed.error) return parsed;
+export const gamificationNamespace = defineNamespace("gamification", (ctx) => {
+  /** Run `run` for the signed-in user (`not_authenticated` before any request otherwise). */
+  const mine = <T>(run: () => Promise<SupasocialResult<T>>): Promise<SupasocialResult<T>> =>
+    settle(async () => {
       const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const v = parsed.data;
-      const response = await ctx.social.rpc("record_activity", {
-        p_kind: v.kind,
-        p_occurred_at: v.occurredAt,
-        p_value: v.value,
-        p_payload: v.payload as Json | undefined,
-        p_group_id: v.groupId,
-        p_idempotency_key: v.idempotencyKey,
-      });
-      return single(
-        response,
-        (row): RecordedActivity => ({
-          ...toActivity(row),
-          userId: row.user_id,
-          duplicate: row.duplicate === true,
-          badges: toArray(row.badges).flatMap((b) => {
-            const earned = toEarned(b);
-            return earned ? [earned] : [];
+      return me.error ? me : run();
+    });
+  /** A leaderboard list method over the RPC `rpc` (`leaderboard`, `leaderboard_snapshot`). */
+  const board = (rpc: "leaderboard" | "leaderboard_snapshot") =>
+    scopedListMethod(
+      async (query: LeaderboardQuery, options?: LeaderboardPageOptions): Promise<SupasocialResult<LeaderboardPage>> => {
+        const q = parseInput(LeaderboardQuerySchema, query ?? {}, "query");
+        if (q.error) return q;
+        const o = parseInput(LeaderboardPageOptionsSchema, options ?? {}, "options");
+        if (o.error) return o;
+        return mine(async () => {
+          const r = await ctx.social.rpc(rpc, {
+            ...boardArgs(q.data),
+            p_cursor: o.data.cursor ?? undefined,
+            p_limit: o.data.limit,
+          });
+          return r.error ? failFrom(r) : ok(toBoardPage(r.data as BoardRow[], q.data.metric ?? null));
+        });
+      },
+    ) as LeaderboardListMethod;
+  return {
+    /**
+     * Record an activity for yourself and get the badges it earned. Pass `idempotencyKey` (e.g.
+     * your workout's id) so a retry changes nothing (`duplicate: true`, the first activity back).
+     * Errors: `kind_not_reportable` (403: the kind is recorded by the backend),
+     * `invalid_occurred_at`, `not_group_member`, `invalid_activity_kind`, `rate_limited`.
+     *
+     * @example
+     * ```ts
+     * const { data, error } = await client.gamification.record({
+     *   kind: 'workout_completed',
+     *   payload: { type: 'run', minutes: 42 },
+     *   idempotencyKey: workout.id,
+     * })
+     * data?.badges.forEach((badge) => showToast(`New badge: ${badge.name}`))
+     * ```
+     */
+    record(input: RecordActivityInput): Promise<SupasocialResult<RecordedActivity>> {
+      return mine(async () => {
+        const v = parseInput(RecordActivityInputSchema, input, "input");
+        if (v.error) return v;
+        const r = await ctx.social.rpc("record_activity", {
+          p_kind: v.data.kind,
+          p_occurred_at: v.data.occurredAt,
+          p_value: v.data.value,
+          p_payload: v.data.payload as Json | undefined,
+          p_group_id: v.data.groupId,
+          p_idempotency_key: v.data.idempotencyKey,
+        });
+        return single(
+          r,
+          (row): RecordedActivity => ({
+            ...toActivity(row),
+            userId: row.user_id,
+            duplicate: row.duplicate === true,
+            badges: toArray(row.badges).flatMap(toEarned),
           }),
-        }),
-        () => notFound("not_found", "The activity was not recorded"),
-      );
-    });
-  },
+          () => notFound("not_found", "The activity was not recorded"),
+        );
+      });
+    },
 
-  /**
-   * Your activities, latest first (optionally of one kind).
-   *
-   * @example
-   * ```ts
-   * const { data: page } = await client.gamification.activities({ kind: 'weight_logged', limit: 30 })
-   * ```
-   */
-  activities: listMethod(async (options?: ActivityListOptions): Promise<SupasocialResult<Page<Activity>>> => {
-    const parsed = parseInput(ActivityListOptionsSchema, options ?? {}, "options");
-    if (parsed.error) return parsed;
-    const me = await ctx.currentUserId();
-    if (me.error) return me;
-    const response = await ctx.social.rpc("my_activities", {
-      p_kind: parsed.data.kind,
-      p_cursor: parsed.data.cursor ?? undefined,
-      p_limit: parsed.data.limit,
-    });
-    if (response.error) return failFrom(response);
-    return ok(toPage(response.data, toActivity));
-  }),
+    /**
+     * Your activities, latest first (optionally of one kind).
+     *
+     * @example
+     * ```ts
+     * const { data: page } = await client.gamification.activities({ kind: 'weight_logged', limit: 30 })
+     * ```
+     */
+    activities: listMethod((options?: ActivityListOptions) =>
+      mine(async () => {
+        const o = parseInput(ActivityListOptionsSchema, options ?? {}, "options");
+        if (o.error) return o;
+        const r = await ctx.social.rpc("my_activities", {
+          p_kind: o.data.kind,
+          p_cursor: o.data.cursor ?? undefined,
+          p_limit: o.data.limit,
+        });
+        return r.error ? failFrom(r) : ok(toPage(r.data, toActivity));
+      }),
+    ),
 
-  /**
-   * Your streaks as they stand now (in your time zone): current, longest, done today, ends
-   * tonight, freezes.
-   *
-   * @example
-   * ```ts
-   * const { data: streaks } = await client.gamification.streaks()
-   * ```
-   */
-  streaks(): Promise<SupasocialResult<Streak[]>> {
-    return settle(async () => {
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const response = await ctx.social.rpc("my_streaks");
-      if (response.error) return failFrom(response);
-      return ok((response.data ?? []).map(toStreak));
-    });
-  },
+    /**
+     * Your streaks as they stand now (in your time zone): current, longest, done today, ends
+     * tonight, freezes.
+     *
+     * @example
+     * ```ts
+     * const { data: streaks } = await client.gamification.streaks()
+     * ```
+     */
+    streaks(): Promise<SupasocialResult<Streak[]>> {
+      return mine(async () => {
+        const r = await ctx.social.rpc("my_streaks");
+        return r.error ? failFrom(r) : ok((r.data ?? []).map((row) => camel<Streak>(row)));
+      });
+    },
 
-  /**
-   * The badges a user earned (default: yours), latest first: only what you may see (a private
-   * profile's badges show to its approved followers).
-   *
-   * @example
-   * ```ts
-   * const { data: badges } = await client.gamification.badges(profile.id)
-   * ```
-   */
-  badges(userId?: string): Promise<SupasocialResult<EarnedBadge[]>> {
-    return settle(async () => {
-      let id = userId;
-      if (id === undefined) {
+    /**
+     * The badges a user earned (default: yours), latest first: only what you may see (a private
+     * profile's badges show to its approved followers).
+     *
+     * @example
+     * ```ts
+     * const { data: badges } = await client.gamification.badges(profile.id)
+     * ```
+     */
+    badges(userId?: string): Promise<SupasocialResult<EarnedBadge[]>> {
+      return settle(async () => {
+        const me = userId === undefined ? await ctx.currentUserId() : ok(userId);
+        if (me.error) return me;
+        const id = parseInput(UuidSchema, me.data, "userId");
+        if (id.error) return id;
+        const r = await ctx.social.rpc("profile_badges", { p_profile_id: id.data });
+        return r.error
+          ? failFrom(r)
+          : ok((r.data ?? []).map((row) => ({ ...camel<EarnedBadge>(row), id: row.badge_id })));
+      });
+    },
+
+    /**
+     * A profile's badges in brief (total, per tier, latest three), as a profile screen shows
+     * them; empty when you may not see them.
+     *
+     * @example
+     * ```ts
+     * const { data: summary } = await client.gamification.badgeSummary(profile.id)
+     * ```
+     */
+    badgeSummary(userId: string): Promise<SupasocialResult<BadgeSummary>> {
+      return settle(async () => {
+        const id = parseInput(UuidSchema, userId, "userId");
+        if (id.error) return id;
+        const r = await ctx.social.rpc("badge_summary", { p_profile_id: id.data });
+        if (r.error) return failFrom(r);
+        const body = camel<BadgeSummary>(r.data);
+        return ok({ ...body, latest: toArray(body.latest).flatMap(toEarned) });
+      });
+    },
+
+    /**
+     * Every badge with your progress toward it ("7 of 10 workouts") and when you earned it.
+     *
+     * @example
+     * ```ts
+     * const { data } = await client.gamification.progress()
+     * const next = data?.filter((b) => !b.earnedAt).sort((a, b) => b.progress / b.target - a.progress / a.target)[0]
+     * ```
+     */
+    progress(): Promise<SupasocialResult<BadgeProgress[]>> {
+      return mine(async () => {
+        const r = await ctx.social.rpc("my_badge_progress");
+        return r.error
+          ? failFrom(r)
+          : ok((r.data ?? []).map((row) => ({ ...camel<BadgeProgress>(row), id: row.badge_id })));
+      });
+    },
+
+    /**
+     * Your points: balance, earned, spent.
+     *
+     * @example
+     * ```ts
+     * const { data: points } = await client.gamification.points()
+     * ```
+     */
+    points(): Promise<SupasocialResult<Points>> {
+      return mine(async () => {
+        const r = await ctx.social.rpc("my_points");
+        const row = firstRow(r.data);
+        return r.error
+          ? failFrom(r)
+          : ok({ balance: num(row?.balance), earned: num(row?.earned), spent: num(row?.spent) });
+      });
+    },
+
+    /**
+     * Your points ledger, newest first.
+     *
+     * @example
+     * ```ts
+     * const { data: page } = await client.gamification.ledger({ limit: 20 })
+     * ```
+     */
+    ledger: listMethod((options?: LedgerListOptions) =>
+      mine(async () => {
+        const o = parseInput(LedgerListOptionsSchema, options ?? {}, "options");
+        if (o.error) return o;
+        const r = await ctx.social.rpc("my_point_ledger", {
+          p_cursor: o.data.cursor ?? undefined,
+          p_limit: o.data.limit,
+        });
+        return r.error ? failFrom(r) : ok(toPage(r.data, (row) => camel<LedgerEntry>(row)));
+      }),
+    ),
+
+    /**
+     * The rewards on offer.
+     *
+     * @example
+     * ```ts
+     * const { data: rewards } = await client.gamification.rewards()
+     * ```
+     */
+    rewards(): Promise<SupasocialResult<Reward[]>> {
+      return mine(async () => {
+        const r = await ctx.social.from("rewards").select("*").eq("active", true).order("cost").order("code");
+        return r.error ? failFrom(r) : ok((r.data ?? []).map((row) => camel<Reward>(row)));
+      });
+    },
+
+    /**
+     * Redeem a reward with your points, atomically: never below zero, even with several
+     * redemptions at once. Pass `idempotencyKey` so a retry returns the first redemption. Errors:
+     * `insufficient_points`, `out_of_stock`, `redemption_limit_reached`, `freeze_limit_reached`
+     * (409), `reward_not_found` (404).
+     *
+     * @example
+     * ```ts
+     * const { data, error } = await client.gamification.redeem(freeze.id, { idempotencyKey: crypto.randomUUID() })
+     * if (error?.code === 'insufficient_points') showToast('Not enough points yet')
+     * ```
+     */
+    redeem(rewardId: string, options: { idempotencyKey?: string } = {}): Promise<SupasocialResult<Redemption>> {
+      return settle(async () => {
+        const id = parseInput(UuidSchema, rewardId, "rewardId");
+        if (id.error) return id;
+        const o = parseInput(z.strictObject({ idempotencyKey: z.optional(z.string()) }), options, "options");
+        if (o.error) return o;
+        const r = await ctx.social.rpc("redeem_reward", {
+          p_reward_id: id.data,
+          p_idempotency_key: o.data.idempotencyKey,
+        });
+        return single(
+          r,
+          (row) => camel<Redemption>(row),
+          () => notFound("reward_not_found", "No such reward"),
+        );
+      });
+    },
+
+    /**
+     * A page of a leaderboard: global, a group's (if its owner turned it on), a city's or an
+     * interest's; this week, month or all time in a time zone; by points, activities or current
+     * streak. Only users who opted in appear (`profiles.update({ leaderboardOptIn: true })`);
+     * equal scores share a rank.
+     *
+     * @example
+     * ```ts
+     * const { data: page } = await client.gamification.leaderboard(
+     *   { scope: 'city', scopeId: 'Lisbon', period: 'week', timezone: 'Europe/Lisbon' },
+     *   { limit: 50 },
+     * )
+     * const next = await client.gamification.leaderboard({ scope: 'city', scopeId: 'Lisbon' }, { cursor: page?.nextCursor })
+     * ```
+     */
+    leaderboard: board("leaderboard"),
+
+    /**
+     * Your place on a leaderboard (`rank` null when you are not on it).
+     *
+     * @example
+     * ```ts
+     * const { data: me } = await client.gamification.myRank({ scope: 'group', scopeId: groupId })
+     * ```
+     */
+    myRank(query: LeaderboardQuery = {}): Promise<SupasocialResult<MyRank>> {
+      return mine(async () => {
+        const q = parseInput(LeaderboardQuerySchema, query, "query");
+        if (q.error) return q;
+        const r = await ctx.social.rpc("my_leaderboard_rank", boardArgs(q.data));
+        return single(
+          r,
+          (row) => camel<MyRank>(row),
+          () => notFound("not_found", "No such leaderboard"),
+        );
+      });
+    },
+
+    /**
+     * A finished week or month as it ended (stored by the snapshot job): the period containing
+     * `at`, or the last one. Users who opted out since are left out.
+     *
+     * @example
+     * ```ts
+     * const { data: lastWeek } = await client.gamification.leaderboardSnapshot({ scope: 'group', scopeId: groupId })
+     * ```
+     */
+    leaderboardSnapshot: board("leaderboard_snapshot"),
+
+    /**
+     * Turn your group's leaderboard on or off and pick what it ranks by (the group's owner only;
+     * `not_group_owner` otherwise).
+     *
+     * @example
+     * ```ts
+     * await client.gamification.setGroupLeaderboard(groupId, { enabled: true, metric: 'activities', activityKind: 'workout_completed' })
+     * ```
+     */
+    setGroupLeaderboard(
+      groupId: string,
+      input: GroupLeaderboardInput,
+    ): Promise<SupasocialResult<GroupLeaderboardSettings>> {
+      return settle(async () => {
+        const id = parseInput(UuidSchema, groupId, "groupId");
+        if (id.error) return id;
+        const v = parseInput(GroupLeaderboardInputSchema, input, "input");
+        if (v.error) return v;
+        const r = await ctx.social.rpc("set_group_leaderboard", {
+          p_group_id: id.data,
+          p_enabled: v.data.enabled,
+          p_metric: v.data.metric,
+          p_activity_kind: v.data.activityKind,
+          p_timezone: v.data.timezone,
+        });
+        return single(
+          r,
+          (row) => camel<GroupLeaderboardSettings>(row),
+          () => notFound("group_not_found", "No such group"),
+        );
+      });
+    },
+
+    onBadgeEarned(
+      onEvent: (event: BadgeEarnedEvent) => void,
+      options: { onError?: (error: SupasocialError) => void } = {},
+    ): PendingSubscription<BadgeSubscription> {
+      return pendingSubscription(async (control) => {
+        if (typeof onEvent !== "function") {
+          return parseInput(
+            z.custom<never>(() => false, "onEvent must be a function"),
+            onEvent,
+            "onEvent",
+          );
+        }
         const me = await ctx.currentUserId();
         if (me.error) return me;
-        id = me.data;
-      }
-      const parsed = parseInput(UuidSchema, id, "userId");
-      if (parsed.error) return parsed;
-      const response = await ctx.social.rpc("profile_badges", { p_profile_id: parsed.data });
-      if (response.error) return failFrom(response);
-      return ok(
-        (response.data ?? []).map((row) => ({
-          id: row.badge_id,
-          code: row.code,
-          name: row.name,
-          description: row.description ?? null,
-          icon: row.icon ?? null,
-          tier: row.tier,
-          points: num(row.points),
-          earnedAt: normalizeTimestamp(row.earned_at),
-        })),
-      );
-    });
-  },
-
-  /**
-   * A profile's badges in brief (total, per tier, latest three), as a profile screen shows
-   * them; empty when you may not see them.
-   *
-   * @example
-   * ```ts
-   * const { data: summary } = await client.gamification.badgeSummary(profile.id)
-   * ```
-   */
-  badgeSummary(userId: string): Promise<SupasocialResult<BadgeSummary>> {
-    return settle(async () => {
-      const parsed = parseInput(UuidSchema, userId, "userId");
-      if (parsed.error) return parsed;
-      const response = await ctx.social.rpc("badge_summary", { p_profile_id: parsed.data });
-      if (response.error) return failFrom(response);
-      const body = toObject(response.data);
-      const tiers = toObject(body.by_tier);
-      return ok({
-        total: num(body.total),
-        byTier: {
-          bronze: num(tiers.bronze),
-          silver: num(tiers.silver),
-          gold: num(tiers.gold),
-          platinum: num(tiers.platinum),
-        },
-        latest: toArray(body.latest).flatMap((b) => {
-          const earned = toEarned(b);
-          return earned ? [earned] : [];
-        }),
-      });
-    });
-  },
-
-  /**
-   * Every badge with your progress toward it ("7 of 10 workouts") and when you earned it.
-   *
-   * @example
-   * ```ts
-   * const { data } = await client.gamification.progress()
-   * const next = data?.filter((b) => !b.earnedAt).sort((a, b) => b.progress / b.target - a.progress / a.target)[0]
-   * ```
-   */
-  progress(): Promise<SupasocialResult<BadgeProgress[]>> {
-    return settle(async () => {
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const response = await ctx.social.rpc("my_badge_progress");
-      if (response.error) return failFrom(response);
-      return ok((response.data ?? []).map(toProgress));
-    });
-  },
-
-  /**
-   * Your points: balance, earned, spent.
-   *
-   * @example
-   * ```ts
-   * const { data: points } = await client.gamification.points()
-   * ```
-   */
-  points(): Promise<SupasocialResult<Points>> {
-    return settle(async () => {
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const response = await ctx.social.rpc("my_points");
-      if (response.error) return failFrom(response);
-      const row = Array.isArray(response.data) ? response.data[0] : response.data;
-      return ok({ balance: num(row?.balance), earned: num(row?.earned), spent: num(row?.spent) });
-    });
-  },
-
-  /**
-   * Your points ledger, newest first.
-   *
-   * @example
-   * ```ts
-   * const { data: page } = await client.gamification.ledger({ limit: 20 })
-   * ```
-   */
-  ledger: listMethod(async (options?: LedgerListOptions): Promise<SupasocialResult<Page<LedgerEntry>>> => {
-    const parsed = parseInput(LedgerListOptionsSchema, options ?? {}, "options");
-    if (parsed.error) return parsed;
-    const me = await ctx.currentUserId();
-    if (me.error) return me;
-    const response = await ctx.social.rpc("my_point_ledger", {
-      p_cursor: parsed.data.cursor ?? undefined,
-      p_limit: parsed.data.limit,
-    });
-    if (response.error) return failFrom(response);
-    return ok(toPage(response.data, toLedgerEntry));
-  }),
-
-  /**
-   * The rewards on offer.
-   *
-   * @example
-   * ```ts
-   * const { data: rewards } = await client.gamification.rewards()
-   * ```
-   */
-  rewards(): Promise<SupasocialResult<Reward[]>> {
-    return settle(async () => {
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const response = await ctx.social.from("rewards").select("*").eq("active", true).order("cost").order("code");
-      if (response.error) return failFrom(response);
-      return ok(((response.data ?? []) as RewardRow[]).map(toReward));
-    });
-  },
-
-  /**
-   * Redeem a reward with your points, atomically: never below zero, even with several
-   * redemptions at once. Pass `idempotencyKey` so a retry returns the first redemption. Errors:
-   * `insufficient_points`, `out_of_stock`, `redemption_limit_reached`, `freeze_limit_reached`
-   * (409), `reward_not_found` (404).
-   *
-   * @example
-   * ```ts
-   * const { data, error } = await client.gamification.redeem(freeze.id, { idempotencyKey: crypto.randomUUID() })
-   * if (error?.code === 'insufficient_points') showToast('Not enough points yet')
-   * ```
-   */
-  redeem(rewardId: string, options: { idempotencyKey?: string } = {}): Promise<SupasocialResult<Redemption>> {
-    return settle(async () => {
-      const id = parseInput(UuidSchema, rewardId, "rewardId");
-      if (id.error) return id;
-      const opts = parseInput(
-        z.strictObject({ idempotencyKey: z.string().min(1).max(200).optional() }),
-        options,
-        "options",
-      );
-      if (opts.error) return opts;
-      const response = await ctx.social.rpc("redeem_reward", {
-        p_reward_id: id.data,
-        p_idempotency_key: opts.data.idempotencyKey,
-      });
-      return single(response, toRedemption, () => notFound("reward_not_found", "No such reward"));
-    });
-  },
-
-  /**
-   * A page of a leaderboard: global, a group's (if its owner turned it on), a city's or an
-   * interest's; this week, month or all time in a time zone; by points, activities or current
-   * streak. Only users who opted in appear (`profiles.update({ leaderboardOptIn: true })`);
-   * equal scores share a rank.
-   *
-   * @example
-   * ```ts
-   * const { data: page } = await client.gamification.leaderboard(
-   *   { scope: 'city', scopeId: 'Lisbon', period: 'week', timezone: 'Europe/Lisbon' },
-   *   { limit: 50 },
-   * )
-   * const next = await client.gamification.leaderboard({ scope: 'city', scopeId: 'Lisbon' }, { cursor: page?.nextCursor })
-   * ```
-   */
-  leaderboard: scopedListMethod(
-    async (query: LeaderboardQuery, options?: LeaderboardPageOptions): Promise<SupasocialResult<LeaderboardPage>> => {
-      const q = parseInput(LeaderboardQuerySchema, query ?? {}, "query");
-      if (q.error) return q;
-      const o = parseInput(LeaderboardPageOptionsSchema, options ?? {}, "options");
-      if (o.error) return o;
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const response = await ctx.social.rpc("leaderboard", {
-        ...boardArgs(q.data),
-        p_cursor: o.data.cursor ?? undefined,
-        p_limit: o.data.limit,
-      });
-      if (response.error) return failFrom(response);
-      return ok(toBoardPage(response.data as unknown as BoardRow[], q.data.metric ?? null));
-    },
-  ) as LeaderboardListMethod,
-
-  /**
-   * Your place on a leaderboard (`rank` null when you are not on it).
-   *
-   * @example
-   * ```ts
-   * const { data: me } = await client.gamification.myRank({ scope: 'group', scopeId: groupId })
-   * ```
-   */
-  myRank(query: LeaderboardQuery = {}): Promise<SupasocialResult<MyRank>> {
-    return settle(async () => {
-      const q = parseInput(LeaderboardQuerySchema, query, "query");
-      if (q.error) return q;
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const response = await ctx.social.rpc("my_leaderboard_rank", boardArgs(q.data));
-      return single(
-        response,
-        (row): MyRank => ({
-          rank: numOrNull(row.rank),
-          score: num(row.score),
-          ranked: num(row.ranked),
-          optedIn: row.opted_in === true,
-          metric: row.metric,
-          periodStart: ts(row.period_start),
-          periodEnd: ts(row.period_end),
-        }),
-        () => notFound("not_found", "No such leaderboard"),
-      );
-    });
-  },
-
-  /**
-   * A finished week or month as it ended (stored by the snapshot job): the period containing
-   * `at`, or the last one. Users who opted out since are left out.
-   *
-   * @example
-   * ```ts
-   * const { data: lastWeek } = await client.gamification.leaderboardSnapshot({ scope: 'group', scopeId: groupId })
-   * ```
-   */
-  leaderboardSnapshot: scopedListMethod(
-    async (query: LeaderboardQuery, options?: LeaderboardPageOptions): Promise<SupasocialResult<LeaderboardPage>> => {
-      const q = parseInput(LeaderboardQuerySchema, query ?? {}, "query");
-      if (q.error) return q;
-      const o = parseInput(LeaderboardPageOptionsSchema, options ?? {}, "options");
-      if (o.error) return o;
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const response = await ctx.social.rpc("leaderboard_snapshot", {
-        ...boardArgs(q.data),
-        p_cursor: o.data.cursor ?? undefined,
-        p_limit: o.data.limit,
-      });
-      if (response.error) return failFrom(response);
-      return ok(toBoardPage(response.data as unknown as BoardRow[], q.data.metric ?? null));
-    },
-  ) as LeaderboardListMethod,
-
-  /**
-   * A group's leaderboard settings (null when its owner never set them: the board is off).
-   *
-   * @example
-   * ```ts
-   * const { data: settings } = await client.gamification.groupLeaderboard(groupId)
-   * ```
-   */
-  groupLeaderboard(groupId: string): Promise<SupasocialResult<GroupLeaderboardSettings | null>> {
-    return settle(async () => {
-      const id = parseInput(UuidSchema, groupId, "groupId");
-      if (id.error) return id;
-      const response = await ctx.social.from("group_leaderboards").select("*").eq("group_id", id.data).maybeSingle();
-      if (response.error) return failFrom(response);
-      return ok(response.data ? toGroupBoard(response.data as GroupBoardRow) : null);
-    });
-  },
-
-  /**
-   * Turn your group's leaderboard on or off and pick what it ranks by (the group's owner only;
-   * `not_group_owner` otherwise).
-   *
-   * @example
-   * ```ts
-   * await client.gamification.setGroupLeaderboard(groupId, { enabled: true, metric: 'activities', activityKind: 'workout_completed' })
-   * ```
-   */
-  setGroupLeaderboard(
-    groupId: string,
-    input: GroupLeaderboardInput,
-  ): Promise<SupasocialResult<GroupLeaderboardSettings>> {
-    return settle(async () => {
-      const id = parseInput(UuidSchema, groupId, "groupId");
-      if (id.error) return id;
-      const parsed = parseInput(GroupLeaderboardInputSchema, input, "input");
-      if (parsed.error) return parsed;
-      const response = await ctx.social.rpc("set_group_leaderboard", {
-        p_group_id: id.data,
-        p_enabled: parsed.data.enabled,
-        p_metric: parsed.data.metric,
-        p_activity_kind: parsed.data.activityKind,
-        p_timezone: parsed.data.timezone,
-      });
-      return single(response, toGroupBoard, () => notFound("group_not_found", "No such group"));
-    });
-  },
-
-  /**
-   * Hear your new badges live (for a toast), over Realtime Broadcast (`badge_earned`) on your
-   * private topic `user:<id>`, the channel `notifications.subscribe` shares. Resolves once the
-   * channel has joined, or with a `realtime_error` (`timeout` when the join timed out); `onError`
-   * then hears a dropped connection or a closed channel. `unsubscribe()` on the returned promise
-   * works before the join too (a React `useEffect` cleanup).
-   *
-   * @example
-   * ```ts
-   * useEffect(() => {
-   *   const subscription = social.gamification.onBadgeEarned((event) => showToast(`${event.badge.name} unlocked!`))
-   *   return () => void subscription.unsubscribe()
-   * }, [social])
-   * ```
-   */
-  onBadgeEarned(
-    onEvent: (event: BadgeEarnedEvent) => void,
-    options: { onError?: (error: SupasocialError) => void } = {},
-  ): PendingSubscription<BadgeSubscription> {
-    return pendingSubscription(async (control) => {
-      if (typeof onEvent !== "function") {
-        return parseInput(
-          z.custom<never>(() => false, "onEvent must be a function"),
-          onEvent,
-          "onEvent",
-        );
-      }
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      return joinTopic(
-        ctx.supabase,
-        `user:${me.data}`,
-        {
-          event: "badge_earned",
-          onMessage(payload) {
-            const event = toBadgeEarnedEvent(payload);
-            if (event) onEvent(event);
+        return joinTopic(
+          ctx.supabase,
+          `user:${me.data}`,
+          {
+            event: "badge_earned",
+            onMessage(payload) {
+              const event = toBadgeEarnedEvent(payload);
+              if (event) onEvent(event);
+            },
+            onError: options.onError,
           },
-          onError: options.onError,
-        },
-        control,
-      );
-    });
-  },
-}));
+          control,
+        );
+      });
+    },
+  };
+});
