@@ -310,7 +310,7 @@ describe("gamification: leaderboards", () => {
           activityKind: "check_in",
         }),
       ),
-    ).toEqual({
+    ).toMatchObject({
       groupId: group.id,
       enabled: true,
       metric: "activities",

@@ -668,10 +668,18 @@ function boardArgs(q: z.output<typeof LeaderboardQuerySchema>) {
  */
 export const gamificationNamespace = defineNamespace("gamification", (ctx) => {
   /** Run `run` for the signed-in user (`not_authenticated` before any request otherwise). */
-  const mine = <T>(run: () => Promise<SupasocialResult<T>>): Promise<SupasocialResult<T>> =>
+  /** Validate the input (`invalid_input` before anything else), then run for the signed-in user. */
+  const mine = <T, S extends z.ZodMiniType = z.ZodMiniUnknown>(
+    run: (data: z.output<S>) => Promise<SupasocialResult<T>>,
+    schema?: S,
+    input?: unknown,
+    label = "options",
+  ): Promise<SupasocialResult<T>> =>
     settle(async () => {
+      const v = schema ? parseInput(schema, input ?? {}, label) : ok(undefined as z.output<S>);
+      if (v.error) return v;
       const me = await ctx.currentUserId();
-      return me.error ? me : run();
+      return me.error ? me : run(v.data);
     });
   /** A leaderboard list method over the RPC `rpc` (`leaderboard`, `leaderboard_snapshot`). */
   const board = (rpc: "leaderboard" | "leaderboard_snapshot") =>
@@ -709,28 +717,31 @@ export const gamificationNamespace = defineNamespace("gamification", (ctx) => {
      * ```
      */
     record(input: RecordActivityInput): Promise<SupasocialResult<RecordedActivity>> {
-      return mine(async () => {
-        const v = parseInput(RecordActivityInputSchema, input, "input");
-        if (v.error) return v;
-        const r = await ctx.social.rpc("record_activity", {
-          p_kind: v.data.kind,
-          p_occurred_at: v.data.occurredAt,
-          p_value: v.data.value,
-          p_payload: v.data.payload as Json | undefined,
-          p_group_id: v.data.groupId,
-          p_idempotency_key: v.data.idempotencyKey,
-        });
-        return single(
-          r,
-          (row): RecordedActivity => ({
-            ...toActivity(row),
-            userId: row.user_id,
-            duplicate: row.duplicate === true,
-            badges: toArray(row.badges).flatMap(toEarned),
-          }),
-          () => notFound("not_found", "The activity was not recorded"),
-        );
-      });
+      return mine(
+        async (v) => {
+          const r = await ctx.social.rpc("record_activity", {
+            p_kind: v.kind,
+            p_occurred_at: v.occurredAt,
+            p_value: v.value,
+            p_payload: v.payload as Json | undefined,
+            p_group_id: v.groupId,
+            p_idempotency_key: v.idempotencyKey,
+          });
+          return single(
+            r,
+            (row): RecordedActivity => ({
+              ...toActivity(row),
+              userId: row.user_id,
+              duplicate: row.duplicate === true,
+              badges: toArray(row.badges).flatMap(toEarned),
+            }),
+            () => notFound("not_found", "The activity was not recorded"),
+          );
+        },
+        RecordActivityInputSchema,
+        input,
+        "input",
+      );
     },
 
     /**
@@ -742,16 +753,18 @@ export const gamificationNamespace = defineNamespace("gamification", (ctx) => {
      * ```
      */
     activities: listMethod((options?: ActivityListOptions) =>
-      mine(async () => {
-        const o = parseInput(ActivityListOptionsSchema, options ?? {}, "options");
-        if (o.error) return o;
-        const r = await ctx.social.rpc("my_activities", {
-          p_kind: o.data.kind,
-          p_cursor: o.data.cursor ?? undefined,
-          p_limit: o.data.limit,
-        });
-        return r.error ? failFrom(r) : ok(toPage(r.data, toActivity));
-      }),
+      mine(
+        async (o) => {
+          const r = await ctx.social.rpc("my_activities", {
+            p_kind: o.kind,
+            p_cursor: o.cursor ?? undefined,
+            p_limit: o.limit,
+          });
+          return r.error ? failFrom(r) : ok(toPage(r.data, toActivity));
+        },
+        ActivityListOptionsSchema,
+        options,
+      ),
     ),
 
     /**
@@ -857,15 +870,17 @@ export const gamificationNamespace = defineNamespace("gamification", (ctx) => {
      * ```
      */
     ledger: listMethod((options?: LedgerListOptions) =>
-      mine(async () => {
-        const o = parseInput(LedgerListOptionsSchema, options ?? {}, "options");
-        if (o.error) return o;
-        const r = await ctx.social.rpc("my_point_ledger", {
-          p_cursor: o.data.cursor ?? undefined,
-          p_limit: o.data.limit,
-        });
-        return r.error ? failFrom(r) : ok(toPage(r.data, (row) => camel<LedgerEntry>(row)));
-      }),
+      mine(
+        async (o) => {
+          const r = await ctx.social.rpc("my_point_ledger", {
+            p_cursor: o.cursor ?? undefined,
+            p_limit: o.limit,
+          });
+          return r.error ? failFrom(r) : ok(toPage(r.data, (row) => camel<LedgerEntry>(row)));
+        },
+        LedgerListOptionsSchema,
+        options,
+      ),
     ),
 
     /**
@@ -939,16 +954,17 @@ export const gamificationNamespace = defineNamespace("gamification", (ctx) => {
      * ```
      */
     myRank(query: LeaderboardQuery = {}): Promise<SupasocialResult<MyRank>> {
-      return mine(async () => {
-        const q = parseInput(LeaderboardQuerySchema, query, "query");
-        if (q.error) return q;
-        const r = await ctx.social.rpc("my_leaderboard_rank", boardArgs(q.data));
-        return single(
-          r,
-          (row) => camel<MyRank>(row),
-          () => notFound("not_found", "No such leaderboard"),
-        );
-      });
+      return mine(
+        async (q) =>
+          single(
+            await ctx.social.rpc("my_leaderboard_rank", boardArgs(q)),
+            (row) => camel<MyRank>(row),
+            () => notFound("not_found", "No such leaderboard"),
+          ),
+        LeaderboardQuerySchema,
+        query,
+        "query",
+      );
     },
 
     /**
