@@ -2,10 +2,10 @@
 -- the catalog (social.activity_kinds), at a time (occurred_at), with an optional numeric value (a
 -- weight, a distance) and a payload. Everything else (streaks, badges, points, leaderboards) is
 -- derived from activities by the triggers of the later migrations:
---   20261128001600_streaks.sql       per user and kind: counts, values, streaks, freezes, reminders
---   20261128001700_points.sql        point rules, the ledger, balances, rewards and redemptions
---   20261128001800_badges.sql        badge definitions, evaluation, awards, the default catalog
---   20261128001900_leaderboards.sql  leaderboards, group settings, snapshots
+--   20261128003100_streaks.sql       per user and kind: counts, values, streaks, freezes, reminders
+--   20261128003200_points.sql        point rules, the ledger, balances, rewards and redemptions
+--   20261128003300_badges.sql        badge definitions, evaluation, awards, the default catalog
+--   20261128003400_leaderboards.sql  leaderboards, group settings, snapshots
 --
 -- Who writes activities:
 --   * a signed-in user, for themselves, of a kind with user_reportable (through the SDK, the

@@ -1,7 +1,7 @@
 -- Streaks: per user and activity kind, how many activities, the first, lowest, highest and latest
 -- value, and (for kinds with tracks_streak) the daily streak: current, longest, last day, freezes.
 -- Kept by the activity trigger (one upsert per activity, social_private.count_activity, called by
--- social_private.handle_activity_recorded in 20261128001800_badges.sql); read by badges,
+-- social_private.handle_activity_recorded in 20261128003300_badges.sql); read by badges,
 -- leaderboards and the SDK. SDK: social.gamification.streaks; tests: tests/db/gamification-streaks.test.ts.
 --
 -- The streak rules (days are local days in the user's time zone, activities.local_day):
@@ -17,7 +17,7 @@
 --   * a back-dated activity counts on its day: it can fill a gap (a freeze spent on that day is
 --     given back), join two runs, lengthen the current one or an old one (longest_streak);
 --   * freezes are earned each time the streak reaches a multiple of the kind's freeze_every_days
---     (at most max_freezes held), and bought with points (rewards, 20261128001700_points.sql).
+--     (at most max_freezes held), and bought with points (rewards, 20261128003200_points.sql).
 -- The reminder job (social_private.send_streak_reminders, run hourly by pg_cron where it exists)
 -- notifies users, after 20:00 in their time zone, whose streak ends tonight: alive, nothing
 -- recorded today and no freeze left to save it; once per user, kind and day, unless they turned
