@@ -178,7 +178,8 @@ seedExtensions.push(async (tx, users, options) => {
 
 /**
  * Derive, set-wise and with the triggers' rules, everything the gamification triggers keep:
- * statistics and streaks per (user, kind), points within daily limits, badges, bonuses, balances.
+ * statistics, period counts and streaks per (user, kind), points within daily limits, badges (and
+ * the badges each (user, kind) holds), bonuses, balances.
  * For a database loaded with triggers off (the seed).
  */
 async function recomputeGamification(tx: Parameters<(typeof seedExtensions)[number]>[0]): Promise<void> {
@@ -195,6 +196,22 @@ async function recomputeGamification(tx: Parameters<(typeof seedExtensions)[numb
            max(a.occurred_at) filter (where a.value is not null)
     from social.activities a
     group by a.user_id, a.kind`;
+  // the counts of the day, week, month and year of each (user, kind)'s latest local day
+  await tx`
+    update social.activity_stats s
+    set period_day = x.day, day_count = x.days, week_count = x.weeks, month_count = x.months, year_count = x.years
+    from (
+      select a.user_id, a.kind, l.day,
+             count(*) filter (where a.local_day = l.day)::int as days,
+             count(*) filter (where date_trunc('week', a.local_day::timestamp) = date_trunc('week', l.day::timestamp))::int as weeks,
+             count(*) filter (where date_trunc('month', a.local_day::timestamp) = date_trunc('month', l.day::timestamp))::int as months,
+             count(*) filter (where date_trunc('year', a.local_day::timestamp) = date_trunc('year', l.day::timestamp))::int as years
+      from social.activities a
+      join (select user_id, kind, max(local_day) as day from social.activities group by user_id, kind) l
+        on l.user_id = a.user_id and l.kind = a.kind
+      group by a.user_id, a.kind, l.day
+    ) x
+    where s.user_id = x.user_id and s.kind = x.kind`;
   // streaks: islands of consecutive local days per (user, kind); freezes as the rule earns them
   await tx`
     with days as (
@@ -245,6 +262,17 @@ async function recomputeGamification(tx: Parameters<(typeof seedExtensions)[numb
     select ub.user_id, b.points, 'badge', b.id, ub.earned_at, ub.earned_at
     from social.user_badges ub join social.badges b on b.id = ub.badge_id
     where b.points > 0`;
+  // the badges each (user, kind) holds, as the award trigger notes them
+  await tx`
+    update social.activity_stats s
+    set badge_ids = x.ids
+    from (
+      select ub.user_id, b.activity_kind as kind, array_agg(ub.badge_id order by ub.badge_id) as ids
+      from social.user_badges ub join social.badges b on b.id = ub.badge_id
+      where b.activity_kind is not null
+      group by ub.user_id, b.activity_kind
+    ) x
+    where s.user_id = x.user_id and s.kind = x.kind`;
   await tx`delete from social.point_balances`;
   await tx`
     insert into social.point_balances (user_id, balance, earned, spent)

@@ -106,7 +106,7 @@ async function insertTimes(sql: postgres.Sql, users: string[], others: number): 
         await tx.unsafe("savepoint request");
         await tx`select set_config('request.jwt.claims', ${claims}, true), set_config('role', 'authenticated', true)`;
         await tx.unsafe(statement(table), [key]);
-        await tx.unsafe("rollback to savepoint request");
+        await tx.unsafe("rollback to savepoint request; release savepoint request");
         return Number(process.hrtime.bigint() - t0) / 1e6;
       };
       // warm-up: plans and caches

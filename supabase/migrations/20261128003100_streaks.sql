@@ -1,8 +1,9 @@
--- Streaks: per user and activity kind, how many activities, the first, lowest, highest and latest
--- value, and (for kinds with tracks_streak) the daily streak: current, longest, last day, freezes.
--- Kept by the activity trigger (one upsert per activity, social_private.count_activity, called by
--- social_private.handle_activity_recorded in 20261128003300_badges.sql); read by badges,
--- leaderboards and the SDK. SDK: social.gamification.streaks; tests: tests/db/gamification-streaks.test.ts.
+-- Streaks: per user and activity kind, how many activities (in all, and on the day, in the week,
+-- month and year of the latest one), the first, lowest, highest and latest value, and (for kinds
+-- with tracks_streak) the daily streak: current, longest, last day, freezes. Kept by the activity
+-- trigger (social_private.handle_activity_recorded in 20261128003300_badges.sql: one read and one
+-- update of the row per activity); read by badges, points (daily limits), leaderboards and the SDK.
+-- SDK: social.gamification.streaks; tests: tests/db/gamification-streaks.test.ts.
 --
 -- The streak rules (days are local days in the user's time zone, activities.local_day):
 --   * a day counts when the user recorded at least one activity of the kind on it;
@@ -47,14 +48,24 @@ create table social.activity_stats (
   streak_freezes integer not null default 0,
   freezes_used integer not null default 0,
   last_freezes_spent integer not null default 0,
+  period_day date,
+  day_count integer not null default 0,
+  week_count integer not null default 0,
+  month_count integer not null default 0,
+  year_count integer not null default 0,
   reminded_on date,
   updated_at timestamptz not null default now(),
   primary key (user_id, kind),
+  -- the counts, streaks and freezes at least zero, the longest streak at least the current one, in
+  -- one expression: Postgres prepares a table's checks again for every write statement, and a
+  -- single least() costs a fraction of six comparisons joined by and
   constraint activity_stats_counts check (
-    activity_count >= 0 and current_streak >= 0 and longest_streak >= current_streak
-    and streak_freezes >= 0 and freezes_used >= 0 and last_freezes_spent >= 0
+    least(activity_count, current_streak, longest_streak - current_streak, streak_freezes, freezes_used,
+          last_freezes_spent) >= 0
   )
-);
+)
+-- rewritten on every activity: room on each page keeps the update on the page (no index entry)
+with (fillfactor = 80);
 comment on table social.activity_stats is
   'Per user and activity kind: counts, values and the daily streak, kept by a trigger on '
   'social.activities. The owner reads it; current_streak is as of last_day: read the live value '
@@ -78,6 +89,12 @@ comment on column social.activity_stats.streak_freezes is 'Unspent streak freeze
 comment on column social.activity_stats.freezes_used is 'Streak freezes spent so far.';
 comment on column social.activity_stats.last_freezes_spent is
   'Freezes spent on the gap just before last_day (0: none), so an app can say "a freeze saved your streak".';
+comment on column social.activity_stats.period_day is
+  'The latest local day with an activity of this kind: the day, week, month and year the next four counts are of.';
+comment on column social.activity_stats.day_count is 'Activities on period_day (points'' daily limits, day badges).';
+comment on column social.activity_stats.week_count is 'Activities in the week (from Monday) of period_day.';
+comment on column social.activity_stats.month_count is 'Activities in the month of period_day.';
+comment on column social.activity_stats.year_count is 'Activities in the year of period_day.';
 comment on column social.activity_stats.reminded_on is 'The local day the last streak reminder went out.';
 comment on column social.activity_stats.updated_at is 'When the row last changed.';
 alter table social.activity_stats enable row level security;
@@ -178,109 +195,6 @@ comment on function social_private.rebuild_streak(uuid, text, date) is
   'After a back-dated activity on p_day: give back a freeze spent on that day and recompute the '
   'current run and the longest streak of p_user_id''s p_kind.';
 
--- Count a new activity into its (user, kind) row with one upsert: counts, values and, for streak
--- kinds (p_tracks), the streak (a later day extends the run, bridged by freezes where the gap
--- allows; a longer gap starts a new run; every p_every-th day earns a freeze, up to p_max). The
--- days a freeze bridged are written down; a back-dated day rebuilds the runs. Returns the row.
--- Called by the activity trigger (social_private.handle_activity_recorded, in the badges
--- migration, which runs everything an activity sets off in one trigger).
-create function social_private.count_activity(
-  new social.activities,
-  p_tracks boolean,
-  p_every integer,
-  p_max integer
-)
-returns social.activity_stats
-language plpgsql
-volatile
-set search_path = ''
-as $$
-declare
-  v_tracks boolean := coalesce(p_tracks, false);
-  v_every integer := p_every;
-  v_max integer := p_max;
-  v_day date := case when p_tracks then new.local_day end;
-  v_stats social.activity_stats;
-begin
-
-  insert into social.activity_stats as s (
-    user_id, kind, activity_count, first_at, last_at, first_value, first_value_at, min_value,
-    max_value, latest_value, latest_value_at, current_streak, longest_streak, last_day
-  )
-  values (
-    new.user_id, new.kind, 1, new.occurred_at, new.occurred_at, new.value,
-    case when new.value is not null then new.occurred_at end, new.value, new.value, new.value,
-    case when new.value is not null then new.occurred_at end,
-    case when v_tracks then 1 else 0 end, case when v_tracks then 1 else 0 end, v_day
-  )
-  on conflict (user_id, kind) do update set
-    activity_count = s.activity_count + 1,
-    first_at = least(s.first_at, excluded.first_at),
-    last_at = greatest(s.last_at, excluded.last_at),
-    (first_value, first_value_at) = (
-      select case when excluded.first_value_at is not null
-                   and (s.first_value_at is null or excluded.first_value_at < s.first_value_at)
-                  then excluded.first_value else s.first_value end,
-             case when excluded.first_value_at is not null
-                   and (s.first_value_at is null or excluded.first_value_at < s.first_value_at)
-                  then excluded.first_value_at else s.first_value_at end
-    ),
-    min_value = least(s.min_value, excluded.min_value),
-    max_value = greatest(s.max_value, excluded.max_value),
-    (latest_value, latest_value_at) = (
-      select case when excluded.latest_value_at is not null
-                   and (s.latest_value_at is null or excluded.latest_value_at >= s.latest_value_at)
-                  then excluded.latest_value else s.latest_value end,
-             case when excluded.latest_value_at is not null
-                   and (s.latest_value_at is null or excluded.latest_value_at >= s.latest_value_at)
-                  then excluded.latest_value_at else s.latest_value_at end
-    ),
-    (current_streak, longest_streak, last_day, streak_freezes, freezes_used, last_freezes_spent) = (
-      select n.run,
-             greatest(s.longest_streak, n.run),
-             n.last_day,
-             s.streak_freezes - n.spent
-               + case when v_every is not null and n.run > s.current_streak and n.run % v_every = 0
-                           and s.streak_freezes - n.spent < v_max then 1 else 0 end,
-             s.freezes_used + n.spent,
-             case when n.advanced then n.spent else s.last_freezes_spent end
-      from (
-        select
-          case when excluded.last_day is null then s.current_streak
-               when s.last_day is null then 1
-               when excluded.last_day <= s.last_day then s.current_streak
-               when excluded.last_day - s.last_day - 1 <= s.streak_freezes then s.current_streak + 1
-               else 1 end as run,
-          case when excluded.last_day is not null and s.last_day is not null
-                    and excluded.last_day > s.last_day + 1
-                    and excluded.last_day - s.last_day - 1 <= s.streak_freezes
-               then excluded.last_day - s.last_day - 1 else 0 end as spent,
-          case when excluded.last_day is null then s.last_day
-               else greatest(s.last_day, excluded.last_day) end as last_day,
-          excluded.last_day is not null and (s.last_day is null or excluded.last_day > s.last_day) as advanced
-      ) n
-    ),
-    updated_at = now()
-  returning s.* into v_stats;
-
-  if v_tracks then
-    if v_stats.last_freezes_spent > 0 and v_stats.last_day = v_day then
-      -- the freezes just spent bridged the days before this one
-      insert into social.streak_frozen_days (user_id, kind, day)
-      select new.user_id, new.kind, g.day::date
-      from generate_series(v_day - v_stats.last_freezes_spent, v_day - 1, interval '1 day') as g(day)
-      on conflict do nothing;
-    elsif v_day < v_stats.last_day then
-      perform social_private.rebuild_streak(new.user_id, new.kind, v_day);
-      select * into v_stats from social.activity_stats s where s.user_id = new.user_id and s.kind = new.kind;
-    end if;
-  end if;
-  return v_stats;
-end;
-$$;
-comment on function social_private.count_activity(social.activities, boolean, integer, integer) is
-  'Count a new activity into its (user, kind) statistics and streak; returns the row.';
-
 -- Recompute the statistics of p_user_id's p_kind from the activities (after activities were
 -- deleted, or after a bulk load): counts, values, the runs and the longest streak; frozen days
 -- outside the active days are dropped. Freezes held are kept.
@@ -307,7 +221,8 @@ begin
     update social.activity_stats s
     set activity_count = 0, first_at = null, last_at = null, first_value = null, first_value_at = null,
         min_value = null, max_value = null, latest_value = null, latest_value_at = null,
-        current_streak = 0, longest_streak = 0, last_day = null, last_freezes_spent = 0, updated_at = now()
+        current_streak = 0, longest_streak = 0, last_day = null, last_freezes_spent = 0, period_day = null,
+        day_count = 0, week_count = 0, month_count = 0, year_count = 0, updated_at = now()
     where s.user_id = p_user_id and s.kind = p_kind;
     return;
   end if;
@@ -341,6 +256,18 @@ begin
   set (activity_count, first_at, last_at, min_value, max_value) = (
         select count(*)::integer, min(a.occurred_at), max(a.occurred_at), min(a.value), max(a.value)
         from social.activities a where a.user_id = p_user_id and a.kind = p_kind
+      ),
+      (period_day, day_count, week_count, month_count, year_count) = (
+        select p.day,
+               count(*) filter (where a.local_day = p.day)::integer,
+               count(*) filter (where date_trunc('week', a.local_day::timestamp) = date_trunc('week', p.day::timestamp))::integer,
+               count(*) filter (where date_trunc('month', a.local_day::timestamp) = date_trunc('month', p.day::timestamp))::integer,
+               count(*) filter (where date_trunc('year', a.local_day::timestamp) = date_trunc('year', p.day::timestamp))::integer
+        from (select max(a.local_day) as day from social.activities a where a.user_id = p_user_id and a.kind = p_kind) p
+        join social.activities a
+          on a.user_id = p_user_id and a.kind = p_kind
+         and a.local_day >= least(date_trunc('year', p.day::timestamp), date_trunc('week', p.day::timestamp))::date
+        group by p.day
       ),
       (first_value, first_value_at) = (
         select a.value, a.occurred_at from social.activities a

@@ -3,9 +3,9 @@
 -- (social.rewards, e.g. a streak freeze) and redemptions (social.redemptions).
 --
 --   * An activity of a kind with a rule earns the rule's points (at most daily_limit activities of
---     that kind per local day earn points; social_private.credit_activity_points, called by the
---     activity trigger in the badges migration); a badge earns its bonus points. Each earning is one
---     ledger row (reason activity or badge) and one balance update, by trigger.
+--     that kind per local day earn points, counted by activity_stats.day_count; the activity
+--     trigger in the badges migration writes the entry); a badge earns its bonus points. Each
+--     earning is one ledger row (reason activity or badge) and one balance update, by trigger.
 --   * Redeeming is atomic (social.redeem_reward): the user's balance row is locked (concurrent
 --     redemptions of one user queue on it) and checked before the charge, and a charge that would
 --     take it below zero is refused anyway, so the balance never goes below zero; stock and per-user limits are checked under
@@ -87,8 +87,11 @@ create table social.point_balances (
   earned integer not null default 0,
   spent integer not null default 0,
   updated_at timestamptz not null default now(),
-  constraint point_balances_not_negative check (balance >= 0 and earned >= 0 and spent >= 0)
-);
+  -- one least() rather than three comparisons: checks are prepared again for every write
+  constraint point_balances_not_negative check (least(balance, earned, spent) >= 0)
+)
+-- rewritten on every earning: room on each page keeps the update on the page (no index entry)
+with (fillfactor = 80);
 comment on table social.point_balances is
   'Each user''s points: what they hold, earned and spent. Kept with the ledger; the owner reads it.';
 comment on column social.point_balances.user_id is 'The user.';
@@ -96,7 +99,6 @@ comment on column social.point_balances.balance is 'Points held now (never below
 comment on column social.point_balances.earned is 'Points earned ever (activities, badges, positive adjustments).';
 comment on column social.point_balances.spent is 'Points spent on rewards (net of refunds).';
 comment on column social.point_balances.updated_at is 'When the balance last changed.';
-create index point_balances_earned_idx on social.point_balances (earned desc, user_id);
 alter table social.point_balances enable row level security;
 grant select on social.point_balances to authenticated;
 grant all on social.point_balances to service_role;
@@ -117,7 +119,7 @@ create table social.point_ledger (
   note text,
   occurred_at timestamptz not null default now(),
   created_at timestamptz not null default now(),
-  constraint point_ledger_delta check (delta <> 0 and abs(delta) <= 10000000),
+  constraint point_ledger_delta check (abs(delta) between 1 and 10000000),
   constraint point_ledger_note_length check (char_length(note) <= 500)
 );
 comment on table social.point_ledger is
@@ -174,7 +176,8 @@ create trigger on_point_ledger_truncate before truncate on social.point_ledger
 
 -- Keep point_balances with each new ledger entry (also entries the service role appends as
 -- adjustments): a negative entry that would take the balance below zero is refused
--- (insufficient_points).
+-- (insufficient_points). One update in the common case (the user has a balance); the first
+-- earning inserts the row.
 create function social_private.handle_ledger_entry()
 returns trigger
 language plpgsql
@@ -182,28 +185,25 @@ security definer
 set search_path = ''
 as $$
 begin
-  if new.delta > 0 then
+  update social.point_balances b
+  set balance = b.balance + new.delta,
+      earned = b.earned + case when new.delta > 0 and new.reason <> 'refund' then new.delta else 0 end,
+      spent = b.spent - case when new.delta < 0 and new.reason = 'redemption' or new.delta > 0 and new.reason = 'refund'
+                             then new.delta else 0 end,
+      updated_at = now()
+  where b.user_id = new.user_id and b.balance + new.delta >= 0;
+  if not found then
+    if new.delta < 0 then
+      perform social_private.raise_error('conflict', 'insufficient_points', 'not enough points');
+    end if;
     insert into social.point_balances as b (user_id, balance, earned, spent)
-    values (
-      new.user_id,
-      new.delta,
-      case when new.reason <> 'refund' then new.delta else 0 end,
-      case when new.reason = 'refund' then -new.delta else 0 end
-    )
+    values (new.user_id, new.delta, case when new.reason <> 'refund' then new.delta else 0 end,
+            case when new.reason = 'refund' then -new.delta else 0 end)
     on conflict (user_id) do update set
       balance = b.balance + excluded.balance,
       earned = b.earned + excluded.earned,
       spent = b.spent + excluded.spent,
       updated_at = now();
-  else
-    update social.point_balances b
-    set balance = b.balance + new.delta,
-        spent = b.spent + case when new.reason = 'redemption' then -new.delta else 0 end,
-        updated_at = now()
-    where b.user_id = new.user_id and b.balance + new.delta >= 0;
-    if not found then
-      perform social_private.raise_error('conflict', 'insufficient_points', 'not enough points');
-    end if;
   end if;
   return null;
 end;
@@ -212,39 +212,6 @@ comment on function social_private.handle_ledger_entry() is
   'Trigger: apply a ledger entry to the user''s balance (refused below zero).';
 create trigger on_point_ledger_entry after insert on social.point_ledger
   for each row execute function social_private.handle_ledger_entry();
-
--- Credit p_points for a new activity, unless p_daily_limit earning activities of its kind are
--- already recorded on its local day. Called by the activity trigger
--- (social_private.handle_activity_recorded, in the badges migration) with the kind's rule.
-create function social_private.credit_activity_points(
-  new social.activities,
-  p_points integer,
-  p_daily_limit integer
-)
-returns void
-language plpgsql
-volatile
-set search_path = ''
-as $$
-begin
-  if p_points is null then
-    return;
-  end if;
-  if p_daily_limit is not null and (
-    select count(*) from (
-      select 1 from social.activities a
-      where a.user_id = new.user_id and a.kind = new.kind and a.local_day = new.local_day
-      limit p_daily_limit + 1
-    ) x
-  ) > p_daily_limit then
-    return;
-  end if;
-  insert into social.point_ledger (user_id, delta, reason, activity_id, occurred_at)
-  values (new.user_id, p_points, 'activity', new.id, new.occurred_at);
-end;
-$$;
-comment on function social_private.credit_activity_points(social.activities, integer, integer) is
-  'Credit an activity''s points (its kind''s rule), within the rule''s daily limit.';
 
 -- =====================================================================================
 -- rewards and redemptions

@@ -11,10 +11,12 @@
 --   first    the first activity of activity_kind
 --   all_of   every badge in required_badges (codes) earned
 -- Evaluation: after an activity is inserted, only the active definitions that listen to its kind
--- (badges.activity_kind, indexed) are checked, against the user's statistics row for that kind
--- and, for period and group counts, an index range of the user's activities; the cost depends
--- on the badges of that kind, not on how many badges exist. all_of badges are checked when one of
--- their badges is earned. Awarding is `on conflict do nothing` on (user_id, badge_id).
+-- (badges.activity_kind, indexed) and that the user has not earned (activity_stats.badge_ids) are
+-- checked, against the user's statistics row for that kind (counts in all and in the day, week,
+-- month and year of the latest activity, streaks, values) and, for group counts or an activity
+-- dated in an earlier period, an index range of the user's activities; the cost depends on the
+-- badges of that kind, not on how many badges exist. all_of badges are checked when one of their
+-- badges is earned. Awarding is `on conflict do nothing` on (user_id, badge_id).
 -- A definition added later is awarded to those who already qualify by social.backfill_badge
 -- (service role, or `select social_private.backfill_badge(id)` in Studio); until then, anyone who
 -- qualifies gets it with their next activity of that kind.
@@ -217,6 +219,15 @@ create policy user_badges_select_visible on social.user_badges
   for select to authenticated
   using (user_id = (select auth.uid()) or social_private.can_view_profile_details(user_id));
 
+-- The badges of each kind a user holds, next to their statistics of that kind, so that an
+-- activity skips them without reading the awards. Kept by the award triggers below; refreshed
+-- from user_badges when an award turns out to exist already (a grant before the first activity
+-- of the kind, a badge moved to another kind).
+alter table social.activity_stats add column badge_ids uuid[] not null default '{}';
+comment on column social.activity_stats.badge_ids is
+  'The badges listening to this kind that the user holds (kept by the award triggers; the activity '
+  'trigger checks only the others).';
+
 -- =====================================================================================
 -- automatic posts
 -- =====================================================================================
@@ -322,11 +333,23 @@ comment on function social_private.scoped_activity_count(uuid, text, social.badg
 grant execute on function social_private.scoped_activity_count(uuid, text, social.badge_period, date, uuid, integer)
   to authenticated, service_role;
 
--- Everything an activity sets off, in one trigger (one catalog lookup, one function call per
--- step): count it into the user's statistics and streak (social_private.count_activity), award
--- every active badge listening to its kind that the user now meets and has not earned, post it
--- when its kind auto-posts and the user's settings allow, credit its points
--- (social_private.credit_activity_points). Security definer: none of that is client-writable.
+-- Everything an activity sets off, in one trigger function: count it into the user's statistics
+-- and streak, award every active badge listening to its kind that the user now meets and does not
+-- hold, post it when its kind auto-posts and the user's settings allow, credit its points. The
+-- statements are few and small on purpose (the insert benchmark, `npm run bench -- gamification`,
+-- holds the whole trigger chain within 2x a bare insert): one read of the kind with its point
+-- rule, one read and one update of the statistics row, one query of the kind's badges, one ledger
+-- entry; the arithmetic runs in PL/pgSQL between them. Security definer: none of that is
+-- client-writable.
+--
+-- Statistics rules (the streak rules are in 20261128003100_streaks.sql): counts and values, the
+-- day/week/month/year counts of the latest local day (period_day; an activity dated earlier in the
+-- same period counts in it, one in an earlier period only in the total), and for streak kinds: a
+-- later day extends the run (a gap bridged by the freezes held spends them), a longer gap starts a
+-- new run, every freeze_every_days-th day of a run earns a freeze (up to max_freezes); a
+-- back-dated day rebuilds the runs (social_private.rebuild_streak). The row is read without a
+-- lock and written back only if no one changed it meanwhile (its ctid is unchanged); a
+-- concurrent activity of the same user and kind makes the loop read it again.
 create function social_private.handle_activity_recorded()
 returns trigger
 language plpgsql
@@ -335,61 +358,194 @@ set search_path = ''
 as $$
 declare
   v_kind record;
-  v_stats social.activity_stats;
-  v_earned uuid[];
+  v record;
+  v_run integer;
+  v_spent integer;
+  v_week boolean;
+  v_month boolean;
+  v_year boolean;
+  v_values numeric[];
+  v_award uuid[];
+  v_awarded integer;
 begin
-  select k.tracks_streak, k.freeze_every_days, k.max_freezes, k.auto_post, k.post_text,
-         r.points, r.daily_limit,
-         exists (select 1 from social.badges b where b.activity_kind = k.code and b.active) as listened
+  select k.tracks_streak, k.freeze_every_days, k.max_freezes, k.post_text, r.points, r.daily_limit,
+         k.auto_post and exists (
+           select 1 from social.profile_settings st
+           where st.profile_id = new.user_id and st.settings -> 'gamification' ->> 'activity_posts' = 'true'
+         ) as posts
     into v_kind
   from social.activity_kinds k
   left join social.point_rules r on r.activity_kind = k.code
   where k.code = new.kind;
 
-  v_stats := social_private.count_activity(new, v_kind.tracks_streak, v_kind.freeze_every_days, v_kind.max_freezes);
+  loop
+    select s.ctid as row_id, s.* into v
+    from social.activity_stats s
+    where s.user_id = new.user_id and s.kind = new.kind;
+    if not found then
+      -- the first activity of this kind: the row starts empty, with the badges of the kind held
+      insert into social.activity_stats (user_id, kind, badge_ids)
+      values (new.user_id, new.kind, array(
+        select ub.badge_id from social.user_badges ub join social.badges b on b.id = ub.badge_id
+        where ub.user_id = new.user_id and b.activity_kind = new.kind))
+      on conflict (user_id, kind) do nothing;
+      continue;
+    end if;
 
-  if v_kind.listened then
-    v_earned := array(select ub.badge_id from social.user_badges ub where ub.user_id = new.user_id);
-    insert into social.user_badges (user_id, badge_id, activity_id, group_id)
-    select new.user_id, b.id, new.id, new.group_id
-    from social.badges b
-    where b.activity_kind = new.kind and b.active and b.id <> all (v_earned)
-      and case b.criterion
-        when 'first' then true
-        when 'count' then
-          case
-            when b.period is null and not b.per_group and b.group_id is null then v_stats.activity_count >= b.threshold
-            when b.per_group or b.group_id is not null then
-              new.group_id is not null and (b.group_id is null or b.group_id = new.group_id)
-              and social_private.scoped_activity_count(new.user_id, new.kind, b.period, new.local_day,
-                                                       new.group_id, b.threshold::integer) >= b.threshold
-            else social_private.scoped_activity_count(new.user_id, new.kind, b.period, new.local_day,
-                                                      null, b.threshold::integer) >= b.threshold
-          end
-        when 'streak' then v_stats.longest_streak >= b.threshold
-        when 'metric' then
-          case b.direction
-            when 'decrease' then v_stats.first_value - v_stats.min_value >= b.threshold
-            when 'increase' then v_stats.max_value - v_stats.first_value >= b.threshold
-            else v_stats.max_value >= b.threshold
-          end
-        else false
-      end
+    v.activity_count := v.activity_count + 1;
+    v.first_at := least(v.first_at, new.occurred_at);
+    v.last_at := greatest(v.last_at, new.occurred_at);
+    if new.value is not null then
+      if v.first_value_at is null or new.occurred_at < v.first_value_at then
+        v.first_value := new.value;
+        v.first_value_at := new.occurred_at;
+      end if;
+      if v.latest_value_at is null or new.occurred_at >= v.latest_value_at then
+        v.latest_value := new.value;
+        v.latest_value_at := new.occurred_at;
+      end if;
+      v.min_value := least(v.min_value, new.value);
+      v.max_value := greatest(v.max_value, new.value);
+    end if;
+
+    -- is the activity in the week, month and year of period_day (null: no period_day yet)
+    v_week := date_trunc('week', new.local_day::timestamp) = date_trunc('week', v.period_day::timestamp);
+    v_month := date_trunc('month', new.local_day::timestamp) = date_trunc('month', v.period_day::timestamp);
+    v_year := date_trunc('year', new.local_day::timestamp) = date_trunc('year', v.period_day::timestamp);
+    if v.period_day is null or new.local_day > v.period_day then
+      v.day_count := 1;
+      v.week_count := case when v_week then v.week_count + 1 else 1 end;
+      v.month_count := case when v_month then v.month_count + 1 else 1 end;
+      v.year_count := case when v_year then v.year_count + 1 else 1 end;
+      v.period_day := new.local_day;
+      v_week := true;
+      v_month := true;
+      v_year := true;
+    else
+      if new.local_day = v.period_day then
+        v.day_count := v.day_count + 1;
+      end if;
+      if v_week then
+        v.week_count := v.week_count + 1;
+      end if;
+      if v_month then
+        v.month_count := v.month_count + 1;
+      end if;
+      if v_year then
+        v.year_count := v.year_count + 1;
+      end if;
+    end if;
+
+    v_spent := 0;
+    if v_kind.tracks_streak and (v.last_day is null or new.local_day > v.last_day) then
+      if v.last_day is null then
+        v_run := 1;
+      elsif new.local_day - v.last_day - 1 <= v.streak_freezes then
+        v_run := v.current_streak + 1;
+        v_spent := new.local_day - v.last_day - 1;
+      else
+        v_run := 1;
+      end if;
+      v.streak_freezes := v.streak_freezes - v_spent;
+      if v_run > v.current_streak and v_run % v_kind.freeze_every_days = 0
+         and v.streak_freezes < v_kind.max_freezes then
+        v.streak_freezes := v.streak_freezes + 1;
+      end if;
+      v.freezes_used := v.freezes_used + v_spent;
+      v.last_freezes_spent := v_spent;
+      v.current_streak := v_run;
+      v.longest_streak := greatest(v.longest_streak, v_run);
+      v.last_day := new.local_day;
+    end if;
+
+    update social.activity_stats s
+    set activity_count = v.activity_count, first_at = v.first_at, last_at = v.last_at,
+        first_value = v.first_value, first_value_at = v.first_value_at, min_value = v.min_value,
+        max_value = v.max_value, latest_value = v.latest_value, latest_value_at = v.latest_value_at,
+        current_streak = v.current_streak, longest_streak = v.longest_streak, last_day = v.last_day,
+        streak_freezes = v.streak_freezes, freezes_used = v.freezes_used,
+        last_freezes_spent = v.last_freezes_spent, period_day = v.period_day, day_count = v.day_count,
+        week_count = v.week_count, month_count = v.month_count, year_count = v.year_count,
+        updated_at = now()
+    where s.ctid = v.row_id;
+    exit when found;
+  end loop;
+
+  if v_spent > 0 then
+    -- the freezes just spent bridged the days before this one
+    insert into social.streak_frozen_days (user_id, kind, day)
+    select new.user_id, new.kind, g.day::date
+    from generate_series(new.local_day - v_spent, new.local_day - 1, interval '1 day') as g(day)
     on conflict do nothing;
+  elsif v_kind.tracks_streak and new.local_day < v.last_day then
+    perform social_private.rebuild_streak(new.user_id, new.kind, new.local_day);
+    select s.longest_streak into v.longest_streak
+    from social.activity_stats s where s.user_id = new.user_id and s.kind = new.kind;
   end if;
 
-  if v_kind.auto_post and exists (
-    select 1 from social.profile_settings st
-    where st.profile_id = new.user_id and st.settings -> 'gamification' ->> 'activity_posts' = 'true'
-  ) then
+  -- the value each criterion compares with its threshold: 1 the count, 2-5 the count of the
+  -- activity's day, week, month, year (null when it is dated in an earlier period than
+  -- period_day: counted from the activities then), 6 the longest streak, 7-9 the values (decrease,
+  -- increase, reach); group counts always from the activities
+  v_values := array[v.activity_count,
+                    case when new.local_day = v.period_day then v.day_count end,
+                    case when v_week then v.week_count end,
+                    case when v_month then v.month_count end,
+                    case when v_year then v.year_count end,
+                    v.longest_streak, v.first_value - v.min_value, v.max_value - v.first_value, v.max_value];
+  v_award := array(
+    select b.id
+    from social.badges b
+    where b.activity_kind = new.kind and b.active and b.id <> all (v.badge_ids)
+      and case
+        when b.per_group or b.group_id is not null then
+          coalesce(b.group_id = new.group_id, new.group_id is not null) and v.activity_count >= b.threshold
+          and social_private.scoped_activity_count(new.user_id, new.kind, b.period, new.local_day, new.group_id,
+                                                   b.threshold::integer) >= b.threshold
+        else coalesce(
+          v_values[case b.criterion
+                     when 'first' then 1
+                     when 'count' then coalesce(1 + array_position('{day,week,month,year}'::text[], b.period::text), 1)
+                     when 'streak' then 6
+                     else 6 + array_position('{decrease,increase,reach}'::text[], b.direction::text) end]
+            >= coalesce(b.threshold, 1),
+          b.period is not null and v.activity_count >= b.threshold
+          and social_private.scoped_activity_count(new.user_id, new.kind, b.period, new.local_day, null,
+                                                   b.threshold::integer) >= b.threshold)
+      end
+  );
+  if cardinality(v_award) > 0 then
+    insert into social.user_badges (user_id, badge_id, activity_id, group_id)
+    select new.user_id, a.id, new.id, new.group_id from unnest(v_award) as a(id)
+    on conflict do nothing;
+    get diagnostics v_awarded = row_count;
+    if v_awarded < cardinality(v_award) then
+      -- some were held already although badge_ids did not say so: read them again
+      update social.activity_stats s
+      set badge_ids = array(
+        select ub.badge_id from social.user_badges ub join social.badges b on b.id = ub.badge_id
+        where ub.user_id = new.user_id and b.activity_kind = new.kind)
+      where s.user_id = new.user_id and s.kind = new.kind;
+    end if;
+  end if;
+
+  if v_kind.posts then
     perform social_private.create_gamification_post(new.user_id, 'activity', coalesce(v_kind.post_text, new.kind),
       jsonb_build_object('activity', jsonb_build_object('id', new.id, 'kind', new.kind, 'value', new.value,
                                                         'payload', new.payload, 'occurred_at', new.occurred_at)),
       new.group_id, 'activity', new.id);
   end if;
 
-  if v_kind.points is not null then
-    perform social_private.credit_activity_points(new, v_kind.points, v_kind.daily_limit);
+  -- points, within the rule's daily limit (the day's count, or for a day before period_day the
+  -- activities of that day)
+  if v_kind.points is not null and (
+    v_kind.daily_limit is null
+    or case when new.local_day = v.period_day then v.day_count
+            else social_private.scoped_activity_count(new.user_id, new.kind, 'day', new.local_day, null,
+                                                      v_kind.daily_limit + 1) end <= v_kind.daily_limit
+  ) then
+    insert into social.point_ledger (user_id, delta, reason, activity_id, occurred_at)
+    values (new.user_id, v_kind.points, 'activity', new.id, new.occurred_at);
   end if;
   return null;
 end;
@@ -414,8 +570,9 @@ $$;
 comment on function social_private.badge_json(social.badges) is 'A badge as apps show it (id, code, name, description, icon, tier, points).';
 grant execute on function social_private.badge_json(social.badges) to anon, authenticated, service_role;
 
--- After a badge is earned: bonus points, then (unless a quiet backfill runs) the notification,
--- the Realtime toast and the milestone post, then the all_of badges it completes.
+-- After a badge is earned: noted in the statistics of its kind (activity_stats.badge_ids), bonus
+-- points, then (unless a quiet backfill runs) the notification, the Realtime toast and the
+-- milestone post, then the all_of badges it completes.
 create function social_private.handle_badge_earned()
 returns trigger
 language plpgsql
@@ -427,6 +584,11 @@ declare
   v_json jsonb;
 begin
   select * into v_badge from social.badges b where b.id = new.badge_id;
+  if v_badge.activity_kind is not null then
+    update social.activity_stats s
+    set badge_ids = array_append(s.badge_ids, new.badge_id)
+    where s.user_id = new.user_id and s.kind = v_badge.activity_kind and new.badge_id <> all (s.badge_ids);
+  end if;
   v_json := social_private.badge_json(v_badge);
   if v_badge.points > 0 then
     insert into social.point_ledger (user_id, delta, reason, badge_id)
@@ -471,6 +633,26 @@ comment on function social_private.handle_badge_earned() is
   'Trigger: bonus points, notification, Realtime toast, milestone post and all_of badges of a new award.';
 create trigger on_user_badges_earned after insert on social.user_badges
   for each row execute function social_private.handle_badge_earned();
+
+-- An award removed (an admin takes it back, its badge is deleted): no longer held in the
+-- statistics, so the next qualifying activity earns it again.
+create function social_private.handle_badge_revoked()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  update social.activity_stats s
+  set badge_ids = array_remove(s.badge_ids, old.badge_id)
+  where s.user_id = old.user_id and old.badge_id = any (s.badge_ids);
+  return null;
+end;
+$$;
+comment on function social_private.handle_badge_revoked() is
+  'Trigger: drop a removed award from the statistics'' badge_ids.';
+create trigger on_user_badges_revoked after delete on social.user_badges
+  for each row execute function social_private.handle_badge_revoked();
 
 -- =====================================================================================
 -- backfill
