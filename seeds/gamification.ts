@@ -179,7 +179,7 @@ seedExtensions.push(async (tx, users, options) => {
 /**
  * Derive, set-wise and with the triggers' rules, everything the gamification triggers keep:
  * statistics, period counts and streaks per (user, kind), points within daily limits, badges (and
- * the badges each (user, kind) holds), bonuses, balances.
+ * the badges each (user, kind) holds, and its watch), bonuses, balances.
  * For a database loaded with triggers off (the seed).
  */
 async function recomputeGamification(tx: Parameters<(typeof seedExtensions)[number]>[0]): Promise<void> {
@@ -273,6 +273,11 @@ async function recomputeGamification(tx: Parameters<(typeof seedExtensions)[numb
       group by ub.user_id, b.activity_kind
     ) x
     where s.user_id = x.user_id and s.kind = x.kind`;
+  // and the lowest threshold per measure among the badges each (user, kind) does not hold
+  await tx`
+    update social.activity_stats s
+    set badge_watch = social_private.badge_watch(s.kind, s.badge_ids),
+        badge_watch_version = coalesce((select v.version from social_private.kind_badge_versions v where v.kind = s.kind), 0)`;
   await tx`delete from social.point_balances`;
   await tx`
     insert into social.point_balances (user_id, balance, earned, spent)

@@ -11,12 +11,15 @@
 --   first    the first activity of activity_kind
 --   all_of   every badge in required_badges (codes) earned
 -- Evaluation: after an activity is inserted, only the active definitions that listen to its kind
--- (badges.activity_kind, indexed) and that the user has not earned (activity_stats.badge_ids) are
+-- (badges.activity_kind, indexed) and that the user does not hold (activity_stats.badge_ids) are
 -- checked, against the user's statistics row for that kind (counts in all and in the day, week,
 -- month and year of the latest activity, streaks, values) and, for group counts or an activity
 -- dated in an earlier period, an index range of the user's activities; the cost depends on the
--- badges of that kind, not on how many badges exist. all_of badges are checked when one of their
--- badges is earned. Awarding is `on conflict do nothing` on (user_id, badge_id).
+-- badges of that kind, not on how many badges exist. The statistics row also keeps, per measure,
+-- the lowest threshold among those badges (activity_stats.badge_watch): while no value reaches it
+-- there is nothing to check and the definitions are not read at all; any change to a kind's
+-- definitions invalidates it (social_private.kind_badge_versions). all_of badges are checked when
+-- one of their badges is earned. Awarding is `on conflict do nothing` on (user_id, badge_id).
 -- A definition added later is awarded to those who already qualify by social.backfill_badge
 -- (service role, or `select social_private.backfill_badge(id)` in Studio); until then, anyone who
 -- qualifies gets it with their next activity of that kind.
@@ -152,6 +155,84 @@ create policy badges_select_all on social.badges
   for select to authenticated
   using (true);
 
+-- Which statistic of a (user, kind) a badge's threshold applies to: 1 the count, 2-5 the count of
+-- the day, week, month, year, 6 the longest streak, 7-9 the value's decrease, increase, maximum
+-- (reach), 10 a count within a group (counted from the activities); null for all_of.
+create function social_private.badge_measure(
+  p_criterion social.badge_criterion,
+  p_period social.badge_period,
+  p_direction social.metric_direction,
+  p_per_group boolean,
+  p_group_id uuid
+)
+returns smallint
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  return case p_criterion
+    when 'first' then 1
+    when 'count' then
+      case when p_per_group or p_group_id is not null then 10
+           when p_period is null then 1
+           else 1 + array_position('{day,week,month,year}'::text[], p_period::text) end
+    when 'streak' then 6
+    when 'metric' then 6 + array_position('{decrease,increase,reach}'::text[], p_direction::text)
+  end;
+end;
+$$;
+comment on function social_private.badge_measure(social.badge_criterion, social.badge_period, social.metric_direction, boolean, uuid) is
+  'The statistic a badge''s threshold applies to (1 count, 2-5 period counts, 6 streak, 7-9 values, 10 group count).';
+
+-- A version per activity kind of the badge definitions listening to it, moved on by every change
+-- to them: a statistics row whose badge_watch was computed at another version checks the badges
+-- again on its next activity.
+create table social_private.kind_badge_versions (
+  kind text primary key,
+  version integer not null default 1
+);
+comment on table social_private.kind_badge_versions is
+  'The version of each kind''s badge definitions (activity_stats.badge_watch is valid for one version).';
+comment on column social_private.kind_badge_versions.kind is 'The activity kind.';
+comment on column social_private.kind_badge_versions.version is 'Moved on by every change to a badge listening to the kind.';
+revoke all on social_private.kind_badge_versions from public, anon, authenticated;
+grant select on social_private.kind_badge_versions to service_role;
+
+create function social_private.handle_badge_definition_change()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_kinds text[];
+begin
+  if tg_op = 'INSERT' then
+    v_kinds := array[new.activity_kind];
+  elsif tg_op = 'DELETE' then
+    v_kinds := array[old.activity_kind];
+  else
+    v_kinds := array[old.activity_kind, new.activity_kind];
+  end if;
+  insert into social_private.kind_badge_versions as v (kind)
+  select distinct k from unnest(v_kinds) as k where k is not null
+  on conflict (kind) do update set version = v.version + 1;
+  return null;
+end;
+$$;
+comment on function social_private.handle_badge_definition_change() is
+  'Trigger: move on the badge version of the kinds a changed badge listens (or listened) to.';
+create trigger on_badges_definition_changed after insert or delete on social.badges
+  for each row execute function social_private.handle_badge_definition_change();
+create trigger on_badges_definition_updated after update on social.badges
+  for each row
+  when ((old.activity_kind, old.active, old.criterion, old.threshold, old.period, old.per_group, old.group_id,
+         old.direction) is distinct from
+        (new.activity_kind, new.active, new.criterion, new.threshold, new.period, new.per_group, new.group_id,
+         new.direction))
+  execute function social_private.handle_badge_definition_change();
+
 -- What a check constraint cannot say: a streak badge needs a kind that tracks streaks, an all_of
 -- badge lists existing badges other than itself.
 create function social_private.handle_badge_write()
@@ -223,10 +304,48 @@ create policy user_badges_select_visible on social.user_badges
 -- activity skips them without reading the awards. Kept by the award triggers below; refreshed
 -- from user_badges when an award turns out to exist already (a grant before the first activity
 -- of the kind, a badge moved to another kind).
-alter table social.activity_stats add column badge_ids uuid[] not null default '{}';
+alter table social.activity_stats
+  add column badge_ids uuid[] not null default '{}',
+  add column badge_watch numeric[],
+  add column badge_watch_version integer;
 comment on column social.activity_stats.badge_ids is
   'The badges listening to this kind that the user holds (kept by the award triggers; the activity '
   'trigger checks only the others).';
+comment on column social.activity_stats.badge_watch is
+  'Per measure (social_private.badge_measure, 1-10), the lowest threshold of the active badges of '
+  'this kind the user does not hold (10: 1 when one counts within a group); null: check them all.';
+comment on column social.activity_stats.badge_watch_version is
+  'The kind''s badge version badge_watch was computed at (social_private.kind_badge_versions).';
+
+-- The watch of a (user, kind) holding p_held: per measure the lowest threshold among the active
+-- badges of p_kind not held (see activity_stats.badge_watch).
+create function social_private.badge_watch(p_kind text, p_held uuid[])
+returns numeric[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_watch numeric[];
+begin
+  select array[min(b.threshold) filter (where b.measure = 1), min(b.threshold) filter (where b.measure = 2),
+               min(b.threshold) filter (where b.measure = 3), min(b.threshold) filter (where b.measure = 4),
+               min(b.threshold) filter (where b.measure = 5), min(b.threshold) filter (where b.measure = 6),
+               min(b.threshold) filter (where b.measure = 7), min(b.threshold) filter (where b.measure = 8),
+               min(b.threshold) filter (where b.measure = 9), min(1) filter (where b.measure = 10)]
+    into v_watch
+  from (
+    select coalesce(b.threshold, 1) as threshold,
+           social_private.badge_measure(b.criterion, b.period, b.direction, b.per_group, b.group_id) as measure
+    from social.badges b
+    where b.activity_kind = p_kind and b.active and b.id <> all (coalesce(p_held, '{}'))
+  ) b;
+  return v_watch;
+end;
+$$;
+comment on function social_private.badge_watch(text, uuid[]) is
+  'Per measure, the lowest threshold of p_kind''s active badges not in p_held.';
 
 -- =====================================================================================
 -- automatic posts
@@ -333,6 +452,47 @@ comment on function social_private.scoped_activity_count(uuid, text, social.badg
 grant execute on function social_private.scoped_activity_count(uuid, text, social.badge_period, date, uuid, integer)
   to authenticated, service_role;
 
+-- The active badges listening to p_new's kind, not in p_held, that the user meets after p_new:
+-- p_values holds the statistics each measure compares (social_private.badge_measure; 2-5 null for
+-- an activity dated in an earlier period, counted from the activities then), group counts are
+-- counted from the activities. Called by the activity trigger when the watch says so.
+create function social_private.badges_met(
+  p_new social.activities,
+  p_held uuid[],
+  p_count integer,
+  p_values numeric[]
+)
+returns uuid[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return array(
+    select b.id
+    from social.badges b
+    cross join lateral (
+      select social_private.badge_measure(b.criterion, b.period, b.direction, b.per_group, b.group_id) as measure
+    ) m
+    where b.activity_kind = p_new.kind and b.active and b.id <> all (p_held)
+      and case
+        when m.measure = 10 then
+          coalesce(b.group_id = p_new.group_id, p_new.group_id is not null) and p_count >= b.threshold
+          and social_private.scoped_activity_count(p_new.user_id, p_new.kind, b.period, p_new.local_day,
+                                                   p_new.group_id, b.threshold::integer) >= b.threshold
+        else coalesce(
+          p_values[m.measure] >= coalesce(b.threshold, 1),
+          b.period is not null and p_count >= b.threshold
+          and social_private.scoped_activity_count(p_new.user_id, p_new.kind, b.period, p_new.local_day, null,
+                                                   b.threshold::integer) >= b.threshold)
+      end
+  );
+end;
+$$;
+comment on function social_private.badges_met(social.activities, uuid[], integer, numeric[]) is
+  'The active badges of an activity''s kind, not held, that the user now meets.';
+
 -- Everything an activity sets off, in one trigger function: count it into the user's statistics
 -- and streak, award every active badge listening to its kind that the user now meets and does not
 -- hold, post it when its kind auto-posts and the user's settings allow, credit its points. The
@@ -364,11 +524,13 @@ declare
   v_week boolean;
   v_month boolean;
   v_year boolean;
+  v_rebuild boolean;
   v_values numeric[];
   v_award uuid[];
   v_awarded integer;
 begin
   select k.tracks_streak, k.freeze_every_days, k.max_freezes, k.post_text, r.points, r.daily_limit,
+         coalesce(bv.version, 0) as badge_version,
          k.auto_post and exists (
            select 1 from social.profile_settings st
            where st.profile_id = new.user_id and st.settings -> 'gamification' ->> 'activity_posts' = 'true'
@@ -376,9 +538,11 @@ begin
     into v_kind
   from social.activity_kinds k
   left join social.point_rules r on r.activity_kind = k.code
+  left join social_private.kind_badge_versions bv on bv.kind = k.code
   where k.code = new.kind;
 
   loop
+    v_award := '{}';
     select s.ctid as row_id, s.* into v
     from social.activity_stats s
     where s.user_id = new.user_id and s.kind = new.kind;
@@ -458,6 +622,32 @@ begin
       v.last_day := new.local_day;
     end if;
 
+    -- badges: the value each measure (social_private.badge_measure) compares with its
+    -- threshold (2-5 null when the activity is dated in an earlier period than period_day: those
+    -- are counted from the activities); checked when the watch says a threshold may be reached
+    -- (or it is out of date), else nothing to award. A back-dated streak day is checked after the
+    -- runs are rebuilt, below.
+    v_rebuild := v_kind.tracks_streak and new.local_day < v.last_day;
+    v_values := array[v.activity_count,
+                      case when new.local_day = v.period_day then v.day_count end,
+                      case when v_week then v.week_count end,
+                      case when v_month then v.month_count end,
+                      case when v_year then v.year_count end,
+                      v.longest_streak, v.first_value - v.min_value, v.max_value - v.first_value, v.max_value];
+    if not v_rebuild and (
+      v.badge_watch_version is distinct from v_kind.badge_version
+      or v_values[1] >= v.badge_watch[1] or v_values[2] >= v.badge_watch[2] or v_values[3] >= v.badge_watch[3]
+      or v_values[4] >= v.badge_watch[4] or v_values[5] >= v.badge_watch[5] or v_values[6] >= v.badge_watch[6]
+      or v_values[7] >= v.badge_watch[7] or v_values[8] >= v.badge_watch[8] or v_values[9] >= v.badge_watch[9]
+      or v.badge_watch[10] is not null and new.group_id is not null
+      or v_values[2] is null and v.badge_watch[2] is not null or v_values[3] is null and v.badge_watch[3] is not null
+      or v_values[4] is null and v.badge_watch[4] is not null or v_values[5] is null and v.badge_watch[5] is not null
+    ) then
+      v_award := social_private.badges_met(new, v.badge_ids, v.activity_count, v_values);
+      v.badge_watch := social_private.badge_watch(new.kind, v.badge_ids || v_award);
+      v.badge_watch_version := v_kind.badge_version;
+    end if;
+
     update social.activity_stats s
     set activity_count = v.activity_count, first_at = v.first_at, last_at = v.last_at,
         first_value = v.first_value, first_value_at = v.first_value_at, min_value = v.min_value,
@@ -466,7 +656,7 @@ begin
         streak_freezes = v.streak_freezes, freezes_used = v.freezes_used,
         last_freezes_spent = v.last_freezes_spent, period_day = v.period_day, day_count = v.day_count,
         week_count = v.week_count, month_count = v.month_count, year_count = v.year_count,
-        updated_at = now()
+        badge_watch = v.badge_watch, badge_watch_version = v.badge_watch_version, updated_at = now()
     where s.ctid = v.row_id;
     exit when found;
   end loop;
@@ -477,43 +667,18 @@ begin
     select new.user_id, new.kind, g.day::date
     from generate_series(new.local_day - v_spent, new.local_day - 1, interval '1 day') as g(day)
     on conflict do nothing;
-  elsif v_kind.tracks_streak and new.local_day < v.last_day then
+  elsif v_rebuild then
     perform social_private.rebuild_streak(new.user_id, new.kind, new.local_day);
     select s.longest_streak into v.longest_streak
     from social.activity_stats s where s.user_id = new.user_id and s.kind = new.kind;
+    v_values[6] := v.longest_streak;
+    v_award := social_private.badges_met(new, v.badge_ids, v.activity_count, v_values);
+    update social.activity_stats s
+    set badge_watch = social_private.badge_watch(new.kind, v.badge_ids || v_award),
+        badge_watch_version = v_kind.badge_version
+    where s.user_id = new.user_id and s.kind = new.kind;
   end if;
 
-  -- the value each criterion compares with its threshold: 1 the count, 2-5 the count of the
-  -- activity's day, week, month, year (null when it is dated in an earlier period than
-  -- period_day: counted from the activities then), 6 the longest streak, 7-9 the values (decrease,
-  -- increase, reach); group counts always from the activities
-  v_values := array[v.activity_count,
-                    case when new.local_day = v.period_day then v.day_count end,
-                    case when v_week then v.week_count end,
-                    case when v_month then v.month_count end,
-                    case when v_year then v.year_count end,
-                    v.longest_streak, v.first_value - v.min_value, v.max_value - v.first_value, v.max_value];
-  v_award := array(
-    select b.id
-    from social.badges b
-    where b.activity_kind = new.kind and b.active and b.id <> all (v.badge_ids)
-      and case
-        when b.per_group or b.group_id is not null then
-          coalesce(b.group_id = new.group_id, new.group_id is not null) and v.activity_count >= b.threshold
-          and social_private.scoped_activity_count(new.user_id, new.kind, b.period, new.local_day, new.group_id,
-                                                   b.threshold::integer) >= b.threshold
-        else coalesce(
-          v_values[case b.criterion
-                     when 'first' then 1
-                     when 'count' then coalesce(1 + array_position('{day,week,month,year}'::text[], b.period::text), 1)
-                     when 'streak' then 6
-                     else 6 + array_position('{decrease,increase,reach}'::text[], b.direction::text) end]
-            >= coalesce(b.threshold, 1),
-          b.period is not null and v.activity_count >= b.threshold
-          and social_private.scoped_activity_count(new.user_id, new.kind, b.period, new.local_day, null,
-                                                   b.threshold::integer) >= b.threshold)
-      end
-  );
   if cardinality(v_award) > 0 then
     insert into social.user_badges (user_id, badge_id, activity_id, group_id)
     select new.user_id, a.id, new.id, new.group_id from unnest(v_award) as a(id)
@@ -635,7 +800,7 @@ create trigger on_user_badges_earned after insert on social.user_badges
   for each row execute function social_private.handle_badge_earned();
 
 -- An award removed (an admin takes it back, its badge is deleted): no longer held in the
--- statistics, so the next qualifying activity earns it again.
+-- statistics, and their watch out of date, so the next qualifying activity earns it again.
 create function social_private.handle_badge_revoked()
 returns trigger
 language plpgsql
@@ -644,7 +809,7 @@ set search_path = ''
 as $$
 begin
   update social.activity_stats s
-  set badge_ids = array_remove(s.badge_ids, old.badge_id)
+  set badge_ids = array_remove(s.badge_ids, old.badge_id), badge_watch = null
   where s.user_id = old.user_id and old.badge_id = any (s.badge_ids);
   return null;
 end;
@@ -719,6 +884,14 @@ begin
   on conflict do nothing;
   get diagnostics v_count = row_count;
   perform set_config('social.quiet_badges', coalesce(v_quiet, ''), true);
+  -- the watch of everyone with statistics of the kind, as of now
+  if v_badge.activity_kind is not null then
+    update social.activity_stats s
+    set badge_watch = social_private.badge_watch(s.kind, s.badge_ids),
+        badge_watch_version = (select coalesce(max(bv.version), 0) from social_private.kind_badge_versions bv
+                               where bv.kind = s.kind)
+    where s.kind = v_badge.activity_kind;
+  end if;
   return v_count;
 end;
 $$;
