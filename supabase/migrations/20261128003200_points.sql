@@ -109,7 +109,7 @@ create policy point_balances_select_self on social.point_balances
   using (user_id = (select auth.uid()));
 
 create table social.point_ledger (
-  id bigint generated always as identity primary key,
+  id bigint generated always as identity,
   user_id uuid not null references social.profiles (id) on delete cascade,
   delta integer not null,
   reason social.point_reason not null,
@@ -119,6 +119,9 @@ create table social.point_ledger (
   note text,
   occurred_at timestamptz not null default now(),
   created_at timestamptz not null default now(),
+  -- a user's ledger in order (the one unique index: entries are written on every earning, and
+  -- the key serves the user's pages and the foreign key too)
+  primary key (user_id, id),
   constraint point_ledger_delta check (abs(delta) between 1 and 10000000),
   constraint point_ledger_note_length check (char_length(note) <= 500)
 );
@@ -136,8 +139,6 @@ comment on column social.point_ledger.note is 'Free text, e.g. why an admin adju
 comment on column social.point_ledger.occurred_at is
   'When the points count for leaderboards: the activity''s occurred_at, else when written.';
 comment on column social.point_ledger.created_at is 'When the entry was written.';
--- a user's ledger, newest first (and the foreign key)
-create index point_ledger_user_idx on social.point_ledger (user_id, id desc);
 -- points earned in a period, for leaderboards
 create index point_ledger_earned_idx on social.point_ledger (user_id, occurred_at) include (delta)
   where delta > 0 and reason <> 'refund';

@@ -635,7 +635,7 @@ begin
                       case when v_year then v.year_count end,
                       v.longest_streak, v.first_value - v.min_value, v.max_value - v.first_value, v.max_value];
     if not v_rebuild and (
-      v.badge_watch_version is distinct from v_kind.badge_version
+      v.badge_watch is null or v.badge_watch_version is distinct from v_kind.badge_version
       or v_values[1] >= v.badge_watch[1] or v_values[2] >= v.badge_watch[2] or v_values[3] >= v.badge_watch[3]
       or v_values[4] >= v.badge_watch[4] or v_values[5] >= v.badge_watch[5] or v_values[6] >= v.badge_watch[6]
       or v_values[7] >= v.badge_watch[7] or v_values[8] >= v.badge_watch[8] or v_values[9] >= v.badge_watch[9]

@@ -335,6 +335,63 @@ describe("badges: awarding", () => {
   });
 });
 
+describe("badges: definitions changed and awards removed, without a backfill", () => {
+  it("a badge added, or its threshold lowered, is earned with the user's next activity of its kind", async () => {
+    await withDb(async (db) => {
+      const ana = await db.createUser();
+      await onlyBadges(db, []);
+      for (let i = 1; i <= 3; i++) await recordAsService(db, ana, W, { at: `2026-03-0${i}T12:00:00Z` });
+      await defineBadge(db, { code: "later_three", name: "Three", criterion: "count", activity_kind: W, threshold: 3 });
+      await defineBadge(db, { code: "later_ten", name: "Ten", criterion: "count", activity_kind: W, threshold: 10 });
+      expect(await badgeCodes(db, ana)).toEqual([]); // nothing ran for ana yet
+      await recordAsService(db, ana, W, { at: "2026-03-04T12:00:00Z" });
+      expect(await badgeCodes(db, ana)).toEqual(["later_three"]);
+      await recordAsService(db, ana, W, { at: "2026-03-05T12:00:00Z" });
+      expect(await badgeCodes(db, ana)).toEqual(["later_three"]);
+      await db.asService();
+      await db.q`update social.badges set threshold = 6 where code = 'later_ten'`;
+      await recordAsService(db, ana, W, { at: "2026-03-06T12:00:00Z" });
+      expect(await badgeCodes(db, ana)).toEqual(["later_ten", "later_three"]);
+    });
+  });
+
+  it("an award taken back is earned again by the next qualifying activity; a retired badge is not", async () => {
+    await withDb(async (db) => {
+      const ana = await db.createUser();
+      await onlyBadges(db, ["first_workout", "workouts_10"]);
+      await recordAsService(db, ana, W, { at: "2026-03-01T12:00:00Z" });
+      expect(await badgeCodes(db, ana)).toEqual(["first_workout"]);
+      await db.asService();
+      await db.q`delete from social.user_badges where user_id = ${ana}`;
+      expect(await badgeCodes(db, ana)).toEqual([]);
+      await recordAsService(db, ana, W, { at: "2026-03-02T12:00:00Z" });
+      expect(await badgeCodes(db, ana)).toEqual(["first_workout"]);
+      await db.asService();
+      await db.q`delete from social.user_badges where user_id = ${ana}`;
+      await db.q`update social.badges set active = false where code = 'first_workout'`;
+      await recordAsService(db, ana, W, { at: "2026-03-03T12:00:00Z" });
+      expect(await badgeCodes(db, ana)).toEqual([]);
+    });
+  });
+
+  it("a badge granted before any activity of its kind is not awarded again by the first one", async () => {
+    await withDb(async (db) => {
+      const ana = await db.createUser();
+      await onlyBadges(db, ["first_workout"]);
+      await db.asService();
+      await db.q`insert into social.user_badges (user_id, badge_id) select ${ana}, id from social.badges where code = 'first_workout'`;
+      const first = await recordAsService(db, ana, W);
+      expect(first.badges).toEqual([]);
+      await recordAsService(db, ana, W);
+      await db.asSuperuser();
+      const [row] = await db.q<{ awards: number; notes: number }[]>`
+        select (select count(*)::int from social.user_badges where user_id = ${ana}) as awards,
+               (select count(*)::int from social.notifications where recipient_id = ${ana} and kind = 'badge_earned') as notes`;
+      expect(row).toEqual({ awards: 1, notes: 1 });
+    });
+  });
+});
+
 describe("badges: backfill", () => {
   it("a badge added later is awarded to everyone who already qualifies, quietly, with its points", async () => {
     await withDb(async (db) => {

@@ -284,6 +284,42 @@ describe("points and activities under concurrency (committed data, separate conn
     }
   });
 
+  it("simultaneous activities of one user and kind are all counted, and paid within the day's limit", async () => {
+    const user = await makeUser();
+    try {
+      await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          asUser(
+            user,
+            (tx) =>
+              tx`select id from social.record_activity('workout_completed', null, null, null, null, ${`burst-${i}`})`,
+          ),
+        ),
+      );
+      const [n] = await pool<
+        { counted: number; today: number; streak: number; paid: number; badges: string[]; earned: number }[]
+      >`
+        select s.activity_count as counted, s.day_count as today, s.current_streak as streak,
+               (select count(*)::int from social.point_ledger l where l.user_id = ${user} and l.reason = 'activity') as paid,
+               (select array_agg(b.code order by b.code) from social.user_badges ub
+                join social.badges b on b.id = ub.badge_id where ub.user_id = ${user}) as badges,
+               (select b.earned from social.point_balances b where b.user_id = ${user}) as earned
+        from social.activity_stats s where s.user_id = ${user} and s.kind = 'workout_completed'`;
+      // workouts earn 10 points, at most 3 a day; the first and the fifth in a week earn
+      // first_workout (5) and weekly_warrior (25), once each
+      expect(n).toEqual({
+        counted: 6,
+        today: 6,
+        streak: 1,
+        paid: 3,
+        badges: ["first_workout", "weekly_warrior"],
+        earned: 30 + 5 + 25,
+      });
+    } finally {
+      await pool`delete from auth.users where id = ${user}`;
+    }
+  });
+
   it("simultaneous retries of one activity key record one activity, count it once and pay once", async () => {
     const user = await makeUser();
     try {

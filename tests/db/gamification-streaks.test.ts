@@ -117,6 +117,35 @@ describe("streaks: days", () => {
   });
 });
 
+describe("statistics: the counts of the latest day's periods", () => {
+  it("count the day, week, month and year of the latest day; an earlier activity counts in the periods it shares with it; deletes recount", async () => {
+    await withDb(async (db) => {
+      const ana = await db.createUser();
+      const periods = async () => {
+        await db.asSuperuser();
+        const [row] = await db.q<{ day: string; days: number; weeks: number; months: number; years: number }[]>`
+          select period_day::text as day, day_count as days, week_count as weeks, month_count as months, year_count as years
+          from social.activity_stats where user_id = ${ana} and kind = 'workout_completed'`;
+        return row;
+      };
+      // 2026-03-30 is a Monday
+      for (const at of ["2026-03-30", "2026-03-31", "2026-03-31"]) {
+        await recordAsService(db, ana, "workout_completed", { at: `${at}T12:00:00Z` });
+      }
+      expect(await periods()).toEqual({ day: "2026-03-31", days: 2, weeks: 3, months: 3, years: 3 });
+      // Sunday before: the same month and year, the week before
+      await recordAsService(db, ana, "workout_completed", { at: "2026-03-29T12:00:00Z" });
+      expect(await periods()).toEqual({ day: "2026-03-31", days: 2, weeks: 3, months: 4, years: 4 });
+      // a new day and month in the same week
+      const april = await recordAsService(db, ana, "workout_completed", { at: "2026-04-01T12:00:00Z" });
+      expect(await periods()).toEqual({ day: "2026-04-01", days: 1, weeks: 4, months: 1, years: 5 });
+      await db.asService();
+      await db.q`delete from social.activities where id = ${april.id}`;
+      expect(await periods()).toEqual({ day: "2026-03-31", days: 2, weeks: 3, months: 4, years: 4 });
+    });
+  });
+});
+
 describe("streaks: back-dated activities count on the day they happened", () => {
   it("filling a gap joins two runs into the current streak", async () => {
     await withDb(async (db) => {
