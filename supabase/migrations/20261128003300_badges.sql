@@ -884,13 +884,20 @@ begin
   on conflict do nothing;
   get diagnostics v_count = row_count;
   perform set_config('social.quiet_badges', coalesce(v_quiet, ''), true);
-  -- the watch of everyone with statistics of the kind, as of now
+  -- the watch of everyone with statistics of the kind, as of now (rows whose watch is right
+  -- already are left alone)
   if v_badge.activity_kind is not null then
     update social.activity_stats s
-    set badge_watch = social_private.badge_watch(s.kind, s.badge_ids),
-        badge_watch_version = (select coalesce(max(bv.version), 0) from social_private.kind_badge_versions bv
-                               where bv.kind = s.kind)
-    where s.kind = v_badge.activity_kind;
+    set badge_watch = w.watch, badge_watch_version = w.version
+    from (
+      select x.user_id, social_private.badge_watch(x.kind, x.badge_ids) as watch,
+             (select coalesce(max(bv.version), 0) from social_private.kind_badge_versions bv
+              where bv.kind = x.kind) as version
+      from social.activity_stats x
+      where x.kind = v_badge.activity_kind
+    ) w
+    where s.user_id = w.user_id and s.kind = v_badge.activity_kind
+      and (s.badge_watch is distinct from w.watch or s.badge_watch_version is distinct from w.version);
   end if;
   return v_count;
 end;
