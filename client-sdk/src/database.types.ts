@@ -131,7 +131,11 @@ export type Database = {
       activity_stats: {
         Row: {
           activity_count: number
+          badge_ids: string[]
+          badge_watch: number[] | null
+          badge_watch_version: number | null
           current_streak: number
+          day_count: number
           first_at: string | null
           first_value: number | null
           first_value_at: string | null
@@ -145,14 +149,22 @@ export type Database = {
           longest_streak: number
           max_value: number | null
           min_value: number | null
+          month_count: number
+          period_day: string | null
           reminded_on: string | null
           streak_freezes: number
           updated_at: string
           user_id: string
+          week_count: number
+          year_count: number
         }
         Insert: {
           activity_count?: number
+          badge_ids?: string[]
+          badge_watch?: number[] | null
+          badge_watch_version?: number | null
           current_streak?: number
+          day_count?: number
           first_at?: string | null
           first_value?: number | null
           first_value_at?: string | null
@@ -166,14 +178,22 @@ export type Database = {
           longest_streak?: number
           max_value?: number | null
           min_value?: number | null
+          month_count?: number
+          period_day?: string | null
           reminded_on?: string | null
           streak_freezes?: number
           updated_at?: string
           user_id: string
+          week_count?: number
+          year_count?: number
         }
         Update: {
           activity_count?: number
+          badge_ids?: string[]
+          badge_watch?: number[] | null
+          badge_watch_version?: number | null
           current_streak?: number
+          day_count?: number
           first_at?: string | null
           first_value?: number | null
           first_value_at?: string | null
@@ -187,10 +207,14 @@ export type Database = {
           longest_streak?: number
           max_value?: number | null
           min_value?: number | null
+          month_count?: number
+          period_day?: string | null
           reminded_on?: string | null
           streak_freezes?: number
           updated_at?: string
           user_id?: string
+          week_count?: number
+          year_count?: number
         }
         Relationships: [
           {
