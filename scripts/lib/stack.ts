@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { type RealtimeServer, startRealtime } from "../realtime/server.ts";
 import { applyPlatform, freePort, inspectDatabase, OWN_SCHEMAS, ROOT, restoreGrants, snapshotGrants } from "./db.ts";
 import { localUrl } from "./network.ts";
+import { handleStorage } from "./storage-compat.ts";
 
 export interface Keys {
   publishableKey: string;
@@ -66,6 +67,10 @@ async function writeLiteConfig(stateDir: string, dbUrl: string, port: number, ke
   const file = join(dir, "config.toml");
   const dbUrlNoSsl = new URL(dbUrl);
   dbUrlNoSsl.searchParams.delete("sslmode");
+  // Supabase Storage sets storage.allow_delete_query for its own transactions (the platform layer's
+  // storage.protect_delete refuses deletes without it); lite does not, so its connections start
+  // with it (postgres.js sends query parameters as startup settings).
+  dbUrlNoSsl.searchParams.set("storage.allow_delete_query", "true");
   await writeFile(
     file,
     [
@@ -88,6 +93,11 @@ async function writeLiteConfig(stateDir: string, dbUrl: string, port: number, ke
       "",
       "[auth.email]",
       "enable_confirmations = false",
+      "",
+      // lite's experimental Storage API (EXPERIMENTAL_STORAGE=1 below); files under <stateDir>/lite/
+      "[storage]",
+      "enabled = true",
+      'file_size_limit = "50MiB"',
       "",
     ].join("\n"),
   );
@@ -198,7 +208,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   const lite = spawn(join(ROOT, "node_modules", ".bin", "lite"), ["start", "--config", config, "--no-admin"], {
     cwd: join(options.stateDir, "lite"),
-    env: { ...process.env, LITE_TELEMETRY: "0", DO_NOT_TRACK: "1", NO_COLOR: "1" },
+    env: {
+      ...process.env,
+      LITE_TELEMETRY: "0",
+      DO_NOT_TRACK: "1",
+      NO_COLOR: "1",
+      // lite's experimental Storage API, with downloads fixed for Node 20 (scripts/lib/lite-node20.mjs)
+      EXPERIMENTAL_STORAGE: "1",
+      NODE_OPTIONS:
+        `${process.env.NODE_OPTIONS ?? ""} --import=${join(ROOT, "scripts", "lib", "lite-node20.mjs")}`.trim(),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   pipeLog(lite, "lite", log);
@@ -251,6 +270,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (rt.handleRequest(req, res)) return;
       if (path.startsWith("/functions/v1/")) {
         proxy(req, res, functionsPort, path.slice("/functions/v1".length));
+      } else if (path.startsWith("/storage/v1/")) {
+        handleStorage(req, res, `http://127.0.0.1:${litePort}`, (r, w, p) => proxy(r, w, litePort, p));
       } else {
         proxy(req, res, litePort, path);
       }

@@ -1,0 +1,188 @@
+/**
+ * The front door's Storage shim: `@supabase/lite` 0.10's experimental Storage API speaks a slightly
+ * different wire format than Supabase Storage, which `@supabase/supabase-js` expects. The front door
+ * (scripts/lib/stack.ts) passes `/storage/v1/*` through `handleStorage`, which translates the four
+ * places where they differ and forwards everything else untouched:
+ *
+ *  1. Uploads of a Blob or File: supabase-js sends multipart/form-data with the file under the
+ *     field name "" (Supabase reads the first file part); lite reads only a part named "file", and
+ *     its signed-upload route stores the raw multipart body. The shim forwards the file part as a
+ *     plain body with the part's content type (and `cacheControl` as `cache-control: max-age=`).
+ *  2. `POST /object/sign/<bucket>/<path>`: Supabase answers `{ signedURL: "/object/sign/…" }`
+ *     (relative to /storage/v1), lite `{ signedUrl: "/storage/v1/object/sign/…" }`; the shim adds
+ *     Supabase's key.
+ *  3. `POST /object/sign/<bucket>` with `{ expiresIn, paths }` (createSignedUrls): lite's route is
+ *     shadowed by the single-object route and would sign the empty path; the shim signs each path
+ *     through lite (the same caller, so the same RLS check) and answers Supabase's
+ *     `[{ path, signedURL, error }]`.
+ *  4. `POST /object/upload/sign/<bucket>/<path>`: Supabase answers `{ url: "/object/upload/sign/…" }`,
+ *     lite `{ signedUrl, token, path }`; the shim adds `url`.
+ *
+ * Everything else (RLS on storage.objects, bucket size and MIME limits, error bodies) is lite's.
+ * tests/sdk/storage.test.ts checks each point through supabase-js.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+const PREFIX = "/storage/v1";
+/** Supabase's default global upload limit; larger multipart bodies are refused before buffering. */
+const MAX_MULTIPART_BYTES = 50 * 1024 * 1024 + 64 * 1024;
+
+type Forward = (req: IncomingMessage, res: ServerResponse, path: string) => void;
+
+/** Headers of an incoming request as a fetch Headers object, without hop-by-hop ones. */
+function forwardHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || ["host", "connection", "content-length", "transfer-encoding"].includes(name)) continue;
+    headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  }
+  return headers;
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Headers | Record<string, string> = {}) {
+  const out: Record<string, string> = {};
+  const pairs = headers instanceof Headers ? [...headers.entries()] : Object.entries(headers);
+  for (const [k, v] of pairs) {
+    if (!["content-length", "content-encoding", "transfer-encoding", "connection"].includes(k)) out[k] = v;
+  }
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    ...out,
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(text)),
+  });
+  res.end(text);
+}
+
+/** A Supabase-shaped Storage error (what lite and Supabase send with HTTP 400). */
+function storageError(res: ServerResponse, statusCode: string, error: string, message: string) {
+  send(res, 400, { statusCode, error, message });
+}
+
+async function liteFetch(base: string, path: string, init: RequestInit): Promise<Response> {
+  return fetch(`${base}${path}`, init);
+}
+
+/** 1: a multipart upload becomes a plain body with the file part's type. */
+async function forwardMultipartUpload(req: IncomingMessage, res: ServerResponse, base: string, path: string) {
+  const body = await readBody(req, MAX_MULTIPART_BYTES);
+  if (!body) return storageError(res, "413", "Payload too large", "The object exceeded the maximum allowed size");
+  const headers = forwardHeaders(req);
+  let form: FormData;
+  try {
+    form = await new Response(body, { headers: { "content-type": headers.get("content-type") ?? "" } }).formData();
+  } catch {
+    return storageError(res, "400", "InvalidRequest", "Malformed multipart body");
+  }
+  let file: File | undefined;
+  for (const [, value] of form.entries()) {
+    if (typeof value !== "string") {
+      file = value;
+      break;
+    }
+  }
+  if (!file) return storageError(res, "400", "InvalidRequest", "No file provided");
+  const cacheControl = form.get("cacheControl");
+  headers.set("content-type", file.type || "application/octet-stream");
+  if (typeof cacheControl === "string" && cacheControl) headers.set("cache-control", `max-age=${cacheControl}`);
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  headers.set("content-length", String(bytes.byteLength));
+  const up = await liteFetch(base, path, { method: req.method, headers, body: bytes });
+  send(res, up.status, await up.text(), up.headers);
+}
+
+/** 2 and 4: add Supabase's keys to lite's signing answers. */
+async function forwardSign(req: IncomingMessage, res: ServerResponse, base: string, path: string, upload: boolean) {
+  const body = await readBody(req, 1024 * 1024);
+  const up = await liteFetch(base, path, { method: "POST", headers: forwardHeaders(req), body });
+  const text = await up.text();
+  if (!up.ok) return send(res, up.status, text, up.headers);
+  const data = JSON.parse(text) as { signedUrl?: string };
+  const relative = data.signedUrl?.startsWith(PREFIX) ? data.signedUrl.slice(PREFIX.length) : data.signedUrl;
+  send(res, up.status, upload ? { ...data, url: relative } : { ...data, signedURL: relative }, up.headers);
+}
+
+/** 3: createSignedUrls, one lite call per path, in Supabase's answer shape. */
+async function signMany(req: IncomingMessage, res: ServerResponse, base: string, bucket: string) {
+  const raw = await readBody(req, 1024 * 1024);
+  let input: { expiresIn?: unknown; paths?: unknown };
+  try {
+    input = JSON.parse(raw?.toString("utf8") ?? "");
+  } catch {
+    return storageError(res, "400", "InvalidRequest", "body must be JSON with expiresIn and paths");
+  }
+  if (
+    !Array.isArray(input.paths) ||
+    !input.paths.every((p) => typeof p === "string") ||
+    typeof input.expiresIn !== "number"
+  ) {
+    return storageError(res, "400", "InvalidRequest", "body must be JSON with expiresIn and paths");
+  }
+  const headers = forwardHeaders(req);
+  headers.set("content-type", "application/json");
+  const body = JSON.stringify({ expiresIn: input.expiresIn });
+  const results = await Promise.all(
+    (input.paths as string[]).map(async (path) => {
+      const encoded = path.split("/").map(encodeURIComponent).join("/");
+      const up = await liteFetch(base, `${PREFIX}/object/sign/${encodeURIComponent(bucket)}/${encoded}`, {
+        method: "POST",
+        headers,
+        body,
+      });
+      const data = (await up.json().catch(() => ({}))) as { signedUrl?: string; message?: string; error?: string };
+      if (!up.ok || !data.signedUrl) {
+        return { path, signedURL: null, error: data.message ?? data.error ?? "Object not found" };
+      }
+      return { path, signedURL: data.signedUrl.slice(PREFIX.length), error: null };
+    }),
+  );
+  send(res, 200, results);
+}
+
+/**
+ * Handle `/storage/v1/*` for lite at `base` (http://127.0.0.1:<port>); `forward` proxies a request
+ * unchanged. Returns nothing: it always answers.
+ */
+export function handleStorage(req: IncomingMessage, res: ServerResponse, base: string, forward: Forward): void {
+  const url = req.url ?? "/";
+  const path = url.split("?")[0] ?? "/";
+  const method = req.method ?? "GET";
+  const rest = path.slice(PREFIX.length);
+  const fail = (error: unknown) => {
+    if (!res.headersSent) storageError(res, "500", "internal", String((error as Error)?.message ?? error));
+    else res.end();
+  };
+  const multipart = (req.headers["content-type"] ?? "").startsWith("multipart/form-data");
+  if (
+    (method === "POST" || method === "PUT") &&
+    multipart &&
+    /^\/object\/(?!sign\/|list\/|move$|copy$)[^/]+\/.+/.test(rest)
+  ) {
+    forwardMultipartUpload(req, res, base, url).catch(fail);
+    return;
+  }
+  if (method === "POST" && /^\/object\/sign\/[^/]+$/.test(rest)) {
+    signMany(req, res, base, decodeURIComponent(rest.slice("/object/sign/".length))).catch(fail);
+    return;
+  }
+  if (method === "POST" && /^\/object\/sign\/[^/]+\/.+/.test(rest)) {
+    forwardSign(req, res, base, url, false).catch(fail);
+    return;
+  }
+  if (method === "POST" && /^\/object\/upload\/sign\/[^/]+\/.+/.test(rest)) {
+    forwardSign(req, res, base, url, true).catch(fail);
+    return;
+  }
+  forward(req, res, url);
+}
