@@ -158,6 +158,7 @@ export type Database = {
           deleted_by: string | null
           edited_at: string | null
           id: string
+          media: NonNullable<Json>
           parent_id: string | null
           post_id: string
           reply_count: number
@@ -171,6 +172,7 @@ export type Database = {
           deleted_by?: string | null
           edited_at?: string | null
           id?: string
+          media?: NonNullable<Json>
           parent_id?: string | null
           post_id: string
           reply_count?: number
@@ -184,6 +186,7 @@ export type Database = {
           deleted_by?: string | null
           edited_at?: string | null
           id?: string
+          media?: NonNullable<Json>
           parent_id?: string | null
           post_id?: string
           reply_count?: number
@@ -383,6 +386,7 @@ export type Database = {
       }
       groups: {
         Row: {
+          avatar_media_id: string | null
           avatar_path: string | null
           city: string | null
           created_at: string
@@ -399,6 +403,7 @@ export type Database = {
           visibility: Database["social"]["Enums"]["group_visibility"]
         }
         Insert: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           city?: string | null
           created_at?: string
@@ -415,6 +420,7 @@ export type Database = {
           visibility?: Database["social"]["Enums"]["group_visibility"]
         }
         Update: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           city?: string | null
           created_at?: string
@@ -432,7 +438,98 @@ export type Database = {
         }
         Relationships: [
           {
+            foreignKeyName: "groups_avatar_media_id_fkey"
+            columns: ["avatar_media_id"]
+            isOneToOne: false
+            referencedRelation: "media"
+            referencedColumns: ["id"]
+          },
+          {
             foreignKeyName: "groups_owner_id_fkey"
+            columns: ["owner_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      media: {
+        Row: {
+          attached_at: string | null
+          bucket_id: string
+          created_at: string
+          duration_ms: number | null
+          group_id: string | null
+          height: number | null
+          id: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at: string | null
+          owner_id: string
+          path: string
+          placeholder: string | null
+          size_bytes: number
+          status: Database["social"]["Enums"]["media_status"]
+          target_id: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at: string
+          uploaded_at: string | null
+          width: number | null
+        }
+        Insert: {
+          attached_at?: string | null
+          bucket_id: string
+          created_at?: string
+          duration_ms?: number | null
+          group_id?: string | null
+          height?: number | null
+          id?: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at?: string | null
+          owner_id: string
+          path: string
+          placeholder?: string | null
+          size_bytes: number
+          status?: Database["social"]["Enums"]["media_status"]
+          target_id?: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at?: string
+          uploaded_at?: string | null
+          width?: number | null
+        }
+        Update: {
+          attached_at?: string | null
+          bucket_id?: string
+          created_at?: string
+          duration_ms?: number | null
+          group_id?: string | null
+          height?: number | null
+          id?: string
+          kind?: Database["social"]["Enums"]["media_kind"]
+          mime_type?: string
+          moderated_at?: string | null
+          owner_id?: string
+          path?: string
+          placeholder?: string | null
+          size_bytes?: number
+          status?: Database["social"]["Enums"]["media_status"]
+          target_id?: string | null
+          target_type?: Database["social"]["Enums"]["media_target"]
+          updated_at?: string
+          uploaded_at?: string | null
+          width?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "media_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "media_owner_id_fkey"
             columns: ["owner_id"]
             isOneToOne: false
             referencedRelation: "profiles"
@@ -903,6 +1000,7 @@ export type Database = {
       }
       profiles: {
         Row: {
+          avatar_media_id: string | null
           avatar_path: string | null
           created_at: string
           discoverable: boolean
@@ -916,6 +1014,7 @@ export type Database = {
           visibility: Database["social"]["Enums"]["profile_visibility"]
         }
         Insert: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           created_at?: string
           discoverable?: boolean
@@ -929,6 +1028,7 @@ export type Database = {
           visibility?: Database["social"]["Enums"]["profile_visibility"]
         }
         Update: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           created_at?: string
           discoverable?: boolean
@@ -941,7 +1041,15 @@ export type Database = {
           updated_at?: string
           visibility?: Database["social"]["Enums"]["profile_visibility"]
         }
-        Relationships: []
+        Relationships: [
+          {
+            foreignKeyName: "profiles_avatar_media_id_fkey"
+            columns: ["avatar_media_id"]
+            isOneToOne: false
+            referencedRelation: "media"
+            referencedColumns: ["id"]
+          },
+        ]
       }
       reactions: {
         Row: {
@@ -1144,6 +1252,13 @@ export type Database = {
         }
       }
       block: { Args: { p_user_id: string }; Returns: undefined }
+      cleanup_media: {
+        Args: { p_limit?: number; p_unattached_hours?: number }
+        Returns: {
+          bucket_id: string
+          path: string
+        }[]
+      }
       create_announcement: {
         Args: {
           p_body?: string
@@ -1173,7 +1288,7 @@ export type Database = {
       }
       create_group: {
         Args: {
-          p_avatar_path?: string
+          p_avatar_media_id?: string
           p_city?: string
           p_description?: string
           p_join_policy?: Database["social"]["Enums"]["group_join_policy"]
@@ -1184,6 +1299,7 @@ export type Database = {
           p_visibility?: Database["social"]["Enums"]["group_visibility"]
         }
         Returns: {
+          avatar_media_id: string | null
           avatar_path: string | null
           city: string | null
           created_at: string
@@ -1229,6 +1345,46 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      create_media: {
+        Args: {
+          p_duration_ms?: number
+          p_group_id?: string
+          p_height?: number
+          p_mime_type: string
+          p_placeholder?: string
+          p_size_bytes: number
+          p_target: Database["social"]["Enums"]["media_target"]
+          p_width?: number
+        }
+        Returns: {
+          attached_at: string | null
+          bucket_id: string
+          created_at: string
+          duration_ms: number | null
+          group_id: string | null
+          height: number | null
+          id: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at: string | null
+          owner_id: string
+          path: string
+          placeholder: string | null
+          size_bytes: number
+          status: Database["social"]["Enums"]["media_status"]
+          target_id: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at: string
+          uploaded_at: string | null
+          width: number | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "media"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       decline_follow_request: {
         Args: { p_follower_id: string }
         Returns: undefined
@@ -1261,6 +1417,7 @@ export type Database = {
         Returns: boolean
       }
       delete_comment: { Args: { p_comment_id: string }; Returns: undefined }
+      delete_media: { Args: { p_media_id: string }; Returns: undefined }
       delete_post: { Args: { p_post_id: string }; Returns: undefined }
       follow: {
         Args: { p_user_id: string }
@@ -1438,6 +1595,7 @@ export type Database = {
           p_tag?: string
         }
         Returns: {
+          avatar_media_id: string | null
           avatar_path: string | null
           city: string | null
           created_at: string
@@ -1566,6 +1724,41 @@ export type Database = {
       moderate_comment: {
         Args: { p_comment_id: string; p_reason?: string }
         Returns: undefined
+      }
+      moderate_media: {
+        Args: {
+          p_media_id: string
+          p_reason?: string
+          p_status: Database["social"]["Enums"]["media_status"]
+        }
+        Returns: {
+          attached_at: string | null
+          bucket_id: string
+          created_at: string
+          duration_ms: number | null
+          group_id: string | null
+          height: number | null
+          id: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at: string | null
+          owner_id: string
+          path: string
+          placeholder: string | null
+          size_bytes: number
+          status: Database["social"]["Enums"]["media_status"]
+          target_id: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at: string
+          uploaded_at: string | null
+          width: number | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "media"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       moderate_member: {
         Args: {
@@ -1769,6 +1962,7 @@ export type Database = {
       search_profiles: {
         Args: { p_limit?: number; p_query: string }
         Returns: {
+          avatar_media_id: string | null
           avatar_path: string | null
           created_at: string
           discoverable: boolean
@@ -1832,6 +2026,7 @@ export type Database = {
       transfer_group_ownership: {
         Args: { p_group_id: string; p_new_owner_id: string }
         Returns: {
+          avatar_media_id: string | null
           avatar_path: string | null
           city: string | null
           created_at: string
@@ -1880,6 +2075,16 @@ export type Database = {
       group_kind: "club" | "coaching" | "general"
       group_role: "owner" | "admin" | "moderator" | "member"
       group_visibility: "public" | "private" | "secret"
+      media_kind: "image" | "video"
+      media_status: "pending" | "approved" | "rejected"
+      media_target:
+        | "profile"
+        | "group_cover"
+        | "group"
+        | "post"
+        | "comment"
+        | "event"
+        | "message"
       member_status: "active" | "pending" | "banned"
       moderation_action:
         | "post_removed"
@@ -1890,7 +2095,9 @@ export type Database = {
         | "role_changed"
         | "report_resolved"
         | "report_dismissed"
-      moderation_target: "post" | "comment" | "user" | "report"
+        | "media_approved"
+        | "media_rejected"
+      moderation_target: "post" | "comment" | "user" | "report" | "media"
       notification_kind:
         | "follow_request"
         | "follow_accepted"
@@ -1924,7 +2131,7 @@ export type Database = {
         | "warned"
         | "other"
       report_status: "open" | "resolved" | "dismissed"
-      report_target: "post" | "comment" | "profile" | "group"
+      report_target: "post" | "comment" | "profile" | "group" | "media"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -2060,6 +2267,17 @@ export const Constants = {
       group_kind: ["club", "coaching", "general"],
       group_role: ["owner", "admin", "moderator", "member"],
       group_visibility: ["public", "private", "secret"],
+      media_kind: ["image", "video"],
+      media_status: ["pending", "approved", "rejected"],
+      media_target: [
+        "profile",
+        "group_cover",
+        "group",
+        "post",
+        "comment",
+        "event",
+        "message",
+      ],
       member_status: ["active", "pending", "banned"],
       moderation_action: [
         "post_removed",
@@ -2070,8 +2288,10 @@ export const Constants = {
         "role_changed",
         "report_resolved",
         "report_dismissed",
+        "media_approved",
+        "media_rejected",
       ],
-      moderation_target: ["post", "comment", "user", "report"],
+      moderation_target: ["post", "comment", "user", "report", "media"],
       notification_kind: [
         "follow_request",
         "follow_accepted",
@@ -2108,7 +2328,7 @@ export const Constants = {
         "other",
       ],
       report_status: ["open", "resolved", "dismissed"],
-      report_target: ["post", "comment", "profile", "group"],
+      report_target: ["post", "comment", "profile", "group", "media"],
     },
   },
 } as const

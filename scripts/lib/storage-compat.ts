@@ -52,10 +52,11 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Headers | Record<string, string> = {}) {
   const out: Record<string, string> = {};
-  const pairs = headers instanceof Headers ? [...headers.entries()] : Object.entries(headers);
-  for (const [k, v] of pairs) {
+  const keep = (v: string, k: string) => {
     if (!["content-length", "content-encoding", "transfer-encoding", "connection"].includes(k)) out[k] = v;
-  }
+  };
+  if (headers instanceof Headers) headers.forEach(keep);
+  else for (const [k, v] of Object.entries(headers)) keep(v, k);
   const text = typeof body === "string" ? body : JSON.stringify(body);
   res.writeHead(status, {
     ...out,
@@ -81,17 +82,16 @@ async function forwardMultipartUpload(req: IncomingMessage, res: ServerResponse,
   const headers = forwardHeaders(req);
   let form: FormData;
   try {
-    form = await new Response(body, { headers: { "content-type": headers.get("content-type") ?? "" } }).formData();
+    form = await new Response(new Uint8Array(body), {
+      headers: { "content-type": headers.get("content-type") ?? "" },
+    }).formData();
   } catch {
     return storageError(res, "400", "InvalidRequest", "Malformed multipart body");
   }
   let file: File | undefined;
-  for (const [, value] of form.entries()) {
-    if (typeof value !== "string") {
-      file = value;
-      break;
-    }
-  }
+  form.forEach((value) => {
+    if (!file && typeof value !== "string") file = value;
+  });
   if (!file) return storageError(res, "400", "InvalidRequest", "No file provided");
   const cacheControl = form.get("cacheControl");
   headers.set("content-type", file.type || "application/octet-stream");
@@ -105,7 +105,11 @@ async function forwardMultipartUpload(req: IncomingMessage, res: ServerResponse,
 /** 2 and 4: add Supabase's keys to lite's signing answers. */
 async function forwardSign(req: IncomingMessage, res: ServerResponse, base: string, path: string, upload: boolean) {
   const body = await readBody(req, 1024 * 1024);
-  const up = await liteFetch(base, path, { method: "POST", headers: forwardHeaders(req), body });
+  const up = await liteFetch(base, path, {
+    method: "POST",
+    headers: forwardHeaders(req),
+    body: body ? new Uint8Array(body) : undefined,
+  });
   const text = await up.text();
   if (!up.ok) return send(res, up.status, text, up.headers);
   const data = JSON.parse(text) as { signedUrl?: string };
