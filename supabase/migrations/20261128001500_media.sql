@@ -156,7 +156,7 @@ create table social.media (
   constraint media_object_key unique (bucket_id, path),
   constraint media_size_positive check (size_bytes > 0),
   constraint media_dimensions check (width between 1 and 20000 and height between 1 and 20000),
-  constraint media_duration check (duration_ms between 0 and 86400000 and kind = 'video'),
+  constraint media_duration check (duration_ms is null or (duration_ms between 0 and 86400000 and kind = 'video')),
   constraint media_placeholder_length check (char_length(placeholder) between 1 and 128),
   constraint media_attached_pair check ((target_id is null) = (attached_at is null))
 );

@@ -210,9 +210,15 @@ set search_path = ''
 as $$
 declare
   v_target social.media_target := case tg_table_name when 'profiles' then 'profile' else 'group_cover' end;
-  v_owner uuid := case tg_table_name when 'profiles' then new.id else coalesce(auth.uid(), new.owner_id) end;
+  v_owner uuid;
   v_media social.media;
 begin
+  -- separate statements: a profile row has no owner_id (plpgsql prepares each when it runs)
+  if tg_table_name = 'profiles' then
+    v_owner := new.id;
+  else
+    v_owner := coalesce(auth.uid(), new.owner_id);
+  end if;
   if new.avatar_media_id is null then
     new.avatar_path := null;
     return new;

@@ -3,7 +3,7 @@
  * order of a conversation), paged with keyset cursors on `(created_at, id)`.
  */
 import { z } from "zod";
-import type { Database } from "../database.types.ts";
+import type { Database, Json } from "../database.types.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
 import { type Page, toPage } from "../pagination.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
@@ -16,6 +16,7 @@ import {
   textSchema,
   UuidSchema,
 } from "../validation.ts";
+import { type MediaItem, MediaRefSchema, toMediaItems, toMediaRefs } from "./media.ts";
 import {
   defined,
   firstRow,
@@ -50,6 +51,8 @@ export interface Comment {
   /** null when the author's profile is hidden from you. */
   author: ProfileSummary | null;
   body: string;
+  /** Up to 4 images or videos (`media.urls` makes URLs of them). */
+  media: MediaItem[];
   replyCount: number;
   editedAt: string | null;
   createdAt: string;
@@ -69,8 +72,8 @@ export const CommentBodySchema = textSchema({ min: 1, max: 2000, label: "Comment
 });
 
 /**
- * A new comment: `body`, and `parentId` to reply to a top-level comment of the same post. Pass
- * your own `id` to make retries idempotent.
+ * A new comment: `body`, up to 4 `media` references (`{ id }` of `media.upload`), and `parentId`
+ * to reply to a top-level comment of the same post. Pass your own `id` to make retries idempotent.
  *
  * @example
  * ```ts
@@ -80,6 +83,7 @@ export const CommentBodySchema = textSchema({ min: 1, max: 2000, label: "Comment
 export const CommentCreateSchema = z.strictObject({
   id: UuidSchema.optional(),
   body: CommentBodySchema,
+  media: z.array(MediaRefSchema).max(4, "At most 4 media items").optional(),
   parentId: UuidSchema.optional(),
 });
 /**
@@ -104,6 +108,7 @@ function toComment(row: CommentWithAuthor): Comment {
     authorId: row.author_id,
     author: toProfileSummary(one(row.author)),
     body: row.body,
+    media: toMediaItems(row.media),
     replyCount: row.reply_count,
     editedAt: ts(row.edited_at),
     createdAt: normalizeTimestamp(row.created_at),
@@ -180,6 +185,7 @@ export const commentsNamespace = defineNamespace("comments", (ctx) => ({
             parent_id: parsed.data.parentId,
             author_id: me.data,
             body: parsed.data.body,
+            media: parsed.data.media ? (toMediaRefs(parsed.data.media) as unknown as Json[]) : undefined,
           }),
         )
         .select(SELECT);

@@ -99,8 +99,10 @@ export interface Group {
   city: string | null;
   /** Lower-case, distinct. */
   tags: string[];
-  /** Object path in storage. */
+  /** The cover's path in the public `social-avatars` bucket (`media.publicUrl`); null for none. */
   avatarPath: string | null;
+  /** The cover's media id (an owner or admin sets it with `groups.update({ avatarMediaId })`). */
+  avatarMediaId: string | null;
   visibility: GroupVisibility;
   joinPolicy: GroupJoinPolicy;
   /** Premium tier a member needs, or null. */
@@ -326,7 +328,7 @@ const groupFields = {
   description: optionalText(2000, "Description").optional(),
   city: optionalText(100, "City").optional(),
   tags: GroupTagsSchema.optional(),
-  avatarPath: textSchema({ min: 1, max: 1024, label: "Avatar path" }).nullable().optional(),
+  avatarMediaId: UuidSchema.nullable().optional(),
   visibility: GroupVisibilitySchema.optional(),
   joinPolicy: GroupJoinPolicySchema.optional(),
   requiredTier: textSchema({ min: 1, max: 64, label: "Required tier", trim: true }).nullable().optional(),
@@ -500,6 +502,7 @@ export function toGroup(row: GroupRow): Group {
     city: row.city,
     tags: row.tags ?? [],
     avatarPath: row.avatar_path,
+    avatarMediaId: row.avatar_media_id,
     visibility: row.visibility,
     joinPolicy: row.join_policy,
     requiredTier: row.required_tier,
@@ -567,7 +570,7 @@ function toGroupPatch(patch: z.output<typeof GroupUpdateSchema>) {
     description: patch.description,
     city: patch.city,
     tags: patch.tags,
-    avatar_path: patch.avatarPath,
+    avatar_media_id: patch.avatarMediaId,
     visibility: patch.visibility,
     join_policy: patch.joinPolicy,
     required_tier: patch.requiredTier,
@@ -631,7 +634,7 @@ export const groupsNamespace = defineNamespace("groups", (ctx) => ({
         p_description: g.description ?? undefined,
         p_city: g.city ?? undefined,
         p_tags: g.tags,
-        p_avatar_path: g.avatarPath ?? undefined,
+        p_avatar_media_id: g.avatarMediaId ?? undefined,
         p_required_tier: g.requiredTier ?? undefined,
       });
       return single(response, toGroup, groupNotFound);

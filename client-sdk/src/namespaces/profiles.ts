@@ -44,8 +44,10 @@ export interface ProfileCard {
   id: ProfileRow["id"];
   handle: ProfileRow["handle"];
   displayName: ProfileRow["display_name"];
-  /** Object path in the `avatars` storage bucket. */
+  /** The avatar's path in the public `social-avatars` bucket (`media.publicUrl`); null for none. */
   avatarPath: ProfileRow["avatar_path"];
+  /** The avatar's media id (set it with `profiles.update({ avatarMediaId })`); null for none. */
+  avatarMediaId: ProfileRow["avatar_media_id"];
   visibility: ProfileVisibility;
   /** false: left out of search and recommendations. */
   discoverable: ProfileRow["discoverable"];
@@ -227,7 +229,7 @@ export const ProfileSettingsSchema = z
 export const ProfileUpdateSchema = z.strictObject({
   handle: HandleSchema.optional(),
   displayName: DisplayNameSchema.optional(),
-  avatarPath: textSchema({ min: 1, max: 1024, label: "Avatar path" }).nullable().optional(),
+  avatarMediaId: UuidSchema.nullable().optional(),
   visibility: ProfileVisibilitySchema.optional(),
   discoverable: z.boolean().optional(),
   leaderboardOptIn: z.boolean().optional(),
@@ -302,6 +304,7 @@ export function toProfileCard(row: ProfileRow): ProfileCard {
     handle: row.handle,
     displayName: row.display_name,
     avatarPath: row.avatar_path,
+    avatarMediaId: row.avatar_media_id,
     visibility: row.visibility,
     discoverable: row.discoverable,
     leaderboardOptIn: row.leaderboard_opt_in,
@@ -349,7 +352,7 @@ function cardPart(patch: ParsedUpdate): CardUpdate | null {
   const out: CardUpdate = {};
   if (patch.handle !== undefined) out.handle = patch.handle;
   if (patch.displayName !== undefined) out.display_name = patch.displayName;
-  if (patch.avatarPath !== undefined) out.avatar_path = patch.avatarPath;
+  if (patch.avatarMediaId !== undefined) out.avatar_media_id = patch.avatarMediaId;
   if (patch.visibility !== undefined) out.visibility = patch.visibility;
   if (patch.discoverable !== undefined) out.discoverable = patch.discoverable;
   if (patch.leaderboardOptIn !== undefined) out.leaderboard_opt_in = patch.leaderboardOptIn;
