@@ -1,40 +1,35 @@
-// Preloaded into the @supabase/lite process (node --import): on Node 20, FileHandle.readableWebStream()
-// yields ArrayBuffer chunks, which a web Response refuses (it wants Uint8Array), so every download
-// from lite's filesystem Storage adapter hangs. Wrap it to yield Uint8Array and close the file when
-// the stream ends or is cancelled. A no-op where Node already yields bytes (Node 22+).
+// Preloaded into the @supabase/lite process (node --import). lite's filesystem Storage adapter
+// serves a download as `(await open(file)).readableWebStream()` and never closes the file. On
+// Node 20 that stream yields ArrayBuffer chunks, which a web Response refuses (it wants
+// Uint8Array), so every download hangs. Replace it with a stream of the file's bytes as one
+// Uint8Array that closes the file once read (local media are small; lite reads whole files on
+// upload too).
 import { open } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 const probe = await open(fileURLToPath(import.meta.url), "r");
 const proto = Object.getPrototypeOf(probe);
 await probe.close();
-const original = proto.readableWebStream;
 
-if (typeof original === "function" && !proto.readableWebStream.supasocialPatched) {
-  const patched = function readableWebStream(options) {
-    const reader = original.call(this, options).getReader();
-    const close = () => this.close().catch(() => {});
+if (typeof proto.readableWebStream === "function" && !proto.readableWebStream.supasocialPatched) {
+  const readableWebStream = function readableWebStream() {
+    const handle = this;
     return new ReadableStream({
-      async pull(controller) {
+      async start(controller) {
         try {
-          const { done, value } = await reader.read();
-          if (done) {
-            controller.close();
-            await close();
-            return;
+          const bytes = await handle.readFile();
+          if (bytes.byteLength > 0) {
+            controller.enqueue(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
           }
-          controller.enqueue(value instanceof ArrayBuffer ? new Uint8Array(value) : value);
+          controller.close();
         } catch (error) {
           controller.error(error);
-          await close();
+        } finally {
+          await handle.close().catch(() => {});
         }
-      },
-      async cancel(reason) {
-        await reader.cancel(reason).catch(() => {});
-        await close();
       },
     });
   };
-  patched.supasocialPatched = true;
-  proto.readableWebStream = patched;
+  readableWebStream.supasocialPatched = true;
+  proto.readableWebStream = readableWebStream;
 }

@@ -178,10 +178,15 @@ async function warmUp(liteUrl: string, apikey: string) {
 }
 
 function proxy(req: IncomingMessage, res: ServerResponse, port: number, path: string) {
-  const upstream = request({ host: "127.0.0.1", port, method: req.method, path, headers: req.headers }, (up) => {
-    res.writeHead(up.statusCode ?? 502, up.headers);
-    up.pipe(res);
-  });
+  // a fresh connection per request (agent: false): an upstream that answers before reading the whole
+  // body (lite refusing an oversize upload) leaves a kept-alive socket unusable for the next one
+  const upstream = request(
+    { host: "127.0.0.1", port, method: req.method, path, headers: req.headers, agent: false },
+    (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    },
+  );
   upstream.on("error", (error) => {
     if (!res.headersSent) res.writeHead(502, { "content-type": "application/json" });
     res.end(JSON.stringify({ code: "bad_gateway", message: error.message }));

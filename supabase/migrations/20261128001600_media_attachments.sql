@@ -54,11 +54,11 @@ begin
       perform social_private.raise_error('invalid_input', 'invalid_media',
         format('media made for a %s cannot go on a %s', v_media.target_type, p_target));
     end if;
-    if v_media.target_id is not null and not (v_media.target_type = p_target and v_media.target_id = p_target_id) then
-      perform social_private.raise_error('conflict', 'media_in_use', 'this media is attached to something else');
-    end if;
     if v_media.status = 'rejected' then
       perform social_private.raise_error('permission_denied', 'media_rejected', 'this media was rejected by moderation');
+    end if;
+    if v_media.target_id is not null and not (v_media.target_type = p_target and v_media.target_id = p_target_id) then
+      perform social_private.raise_error('conflict', 'media_in_use', 'this media is attached to something else');
     end if;
     if v_media.uploaded_at is null then
       perform social_private.raise_error('conflict', 'media_not_uploaded', 'upload the file before attaching it');
@@ -234,11 +234,11 @@ begin
     perform social_private.raise_error('invalid_input', 'invalid_media',
       'an avatar or cover is an image uploaded for one (target profile or group_cover)');
   end if;
-  if v_media.target_id is not null and not (v_media.target_type = v_target and v_media.target_id = new.id) then
-    perform social_private.raise_error('conflict', 'media_in_use', 'this media is attached to something else');
-  end if;
   if v_media.status = 'rejected' then
     perform social_private.raise_error('permission_denied', 'media_rejected', 'this media was rejected by moderation');
+  end if;
+  if v_media.target_id is not null and not (v_media.target_type = v_target and v_media.target_id = new.id) then
+    perform social_private.raise_error('conflict', 'media_in_use', 'this media is attached to something else');
   end if;
   if v_media.uploaded_at is null then
     perform social_private.raise_error('conflict', 'media_not_uploaded', 'upload the file before using it');
