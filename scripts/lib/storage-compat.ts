@@ -17,6 +17,9 @@
  *     `[{ path, signedURL, error }]`.
  *  4. `POST /object/upload/sign/<bucket>/<path>`: Supabase answers `{ url: "/object/upload/sign/…" }`,
  *     lite `{ signedUrl, token, path }`; the shim adds `url`.
+ *  5. `POST /object/list/<bucket>` (list): Supabase lists one folder level, names relative to the
+ *     prefix, sub-folders as entries with a null id; lite returns every object under the prefix
+ *     with its full name. The shim folds lite's answer into Supabase's shape.
  *
  * Everything else (RLS on storage.objects, bucket size and MIME limits, error bodies) is lite's.
  * tests/sdk/storage.test.ts checks each point through supabase-js.
@@ -154,6 +157,45 @@ async function signMany(req: IncomingMessage, res: ServerResponse, base: string,
   send(res, 200, results);
 }
 
+/** 5: list one folder level, names relative to the prefix, as Supabase does. */
+async function list(req: IncomingMessage, res: ServerResponse, base: string, path: string) {
+  const raw = await readBody(req, 1024 * 1024);
+  const up = await liteFetch(base, path, {
+    method: "POST",
+    headers: forwardHeaders(req),
+    body: raw ? new Uint8Array(raw) : undefined,
+  });
+  const text = await up.text();
+  if (!up.ok) return send(res, up.status, text, up.headers);
+  let prefix = "";
+  try {
+    prefix = String((JSON.parse(raw?.toString("utf8") || "{}") as { prefix?: unknown }).prefix ?? "");
+  } catch {
+    prefix = "";
+  }
+  const folder = prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`;
+  const entries: Record<string, unknown>[] = [];
+  const folders = new Set<string>();
+  for (const row of JSON.parse(text) as { name: string }[]) {
+    if (!row.name.startsWith(folder)) continue;
+    const rest = row.name.slice(folder.length);
+    const slash = rest.indexOf("/");
+    if (slash === -1) entries.push({ ...row, name: rest });
+    else if (!folders.has(rest.slice(0, slash))) {
+      folders.add(rest.slice(0, slash));
+      entries.push({
+        name: rest.slice(0, slash),
+        id: null,
+        updated_at: null,
+        created_at: null,
+        last_accessed_at: null,
+        metadata: null,
+      });
+    }
+  }
+  send(res, up.status, entries, up.headers);
+}
+
 /**
  * Handle `/storage/v1/*` for lite at `base` (http://127.0.0.1:<port>); `forward` proxies a request
  * unchanged. Returns nothing: it always answers.
@@ -182,6 +224,10 @@ export function handleStorage(req: IncomingMessage, res: ServerResponse, base: s
   }
   if (method === "POST" && /^\/object\/sign\/[^/]+\/.+/.test(rest)) {
     forwardSign(req, res, base, url, false).catch(fail);
+    return;
+  }
+  if (method === "POST" && /^\/object\/list\/[^/]+$/.test(rest)) {
+    list(req, res, base, url).catch(fail);
     return;
   }
   if (method === "POST" && /^\/object\/upload\/sign\/[^/]+\/.+/.test(rest)) {
