@@ -147,7 +147,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_cursor",
     status: 400,
     source: "sql",
-    meaning: "The cursor was not made by this list in this order.",
+    meaning: "The cursor is not the nextCursor of this list with these arguments and this order, or it was changed.",
   },
   { code: "invalid_data", status: 400, source: "sql", meaning: "A post's data is not a JSON object of at most 16 kB." },
   {

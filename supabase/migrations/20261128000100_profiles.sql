@@ -364,25 +364,79 @@ comment on function social.update_my_profile(jsonb) is
   'Set the given fields of my card, details and settings atomically; unknown fields are refused.';
 grant execute on function social.update_my_profile(jsonb) to authenticated;
 
--- Find profiles by handle or name (discoverable ones, never across a block).
-create function social.search_profiles(p_query text, p_limit integer default 20)
-returns setof social.profiles
-language sql
+-- Find profiles by handle or name (discoverable ones, never across a block), best match first:
+-- one page of the list `search_profiles`, order `best`, keyed by (score, id); the query is its
+-- scope. Queries shorter than 2 characters find nothing.
+create function social.search_profiles(
+  p_query text,
+  p_cursor text default null,
+  p_limit integer default 20
+)
+returns table (
+  id uuid,
+  handle extensions.citext,
+  display_name text,
+  avatar_path text,
+  visibility social.profile_visibility,
+  discoverable boolean,
+  leaderboard_opt_in boolean,
+  followers_count integer,
+  following_count integer,
+  created_at timestamptz,
+  updated_at timestamptz,
+  next_cursor text
+)
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
-  select p.*
-  from social.profiles p
-  where p.discoverable
-    and char_length(btrim(p_query)) >= 2
-    and (p.handle::text operator(extensions.%) p_query or p.display_name operator(extensions.%) p_query
-         or p.handle::text ilike btrim(p_query) || '%')
-  order by extensions.similarity(p.handle::text, p_query) + extensions.similarity(p.display_name, p_query) desc, p.id
-  limit least(greatest(coalesce(p_limit, 20), 1), 50);
+#variable_conflict use_column
+declare
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('search_profiles', 'best', p_query, p_cursor);
+  v_ids uuid[];
+  v_scores double precision[];
+  v_next text;
+begin
+  if char_length(btrim(p_query)) < 2 then
+    return;
+  end if;
+  select array_agg(x.id order by x.score desc, x.id desc),
+         array_agg(x.score order by x.score desc, x.id desc)
+    into v_ids, v_scores
+  from (
+    select s.id, s.score
+    from (
+      select p.id,
+             (extensions.similarity(p.handle::text, p_query)
+              + extensions.similarity(p.display_name, p_query))::double precision as score
+      from social.profiles p
+      where p.discoverable
+        and (p.handle::text operator(extensions.%) p_query or p.display_name operator(extensions.%) p_query
+             or p.handle::text ilike btrim(p_query) || '%')
+    ) s
+    where (s.score, s.id) < (v_key.score, v_key.id)
+    order by s.score desc, s.id desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor('search_profiles', 'best', p_query, null,
+                                                v_scores[v_limit], v_ids[v_limit]);
+  end if;
+
+  return query
+    select p.id, p.handle, p.display_name, p.avatar_path, p.visibility, p.discoverable,
+           p.leaderboard_opt_in, p.followers_count, p.following_count, p.created_at, p.updated_at,
+           v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(profile_id, position)
+    join social.profiles p on p.id = k.profile_id
+    order by k.position;
+end;
 $$;
-comment on function social.search_profiles(text, integer) is
-  'Discoverable profiles whose handle or display name resembles p_query, best first.';
-grant execute on function social.search_profiles(text, integer) to authenticated, service_role;
+comment on function social.search_profiles(text, text, integer) is
+  'Discoverable profiles whose handle or display name resembles p_query, best first. p_cursor: '
+  'the next_cursor of the previous page (same query); p_limit 1-50.';
+grant execute on function social.search_profiles(text, text, integer) to authenticated, service_role;
 
 revoke execute on all functions in schema social, social_private from public;

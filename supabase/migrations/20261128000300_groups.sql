@@ -754,41 +754,154 @@ comment on function social.create_group(text, social.group_kind, social.group_vi
 grant execute on function social.create_group(text, social.group_kind, social.group_visibility, social.group_join_policy, text, text, text[], uuid, text)
   to authenticated, service_role;
 
+-- =====================================================================================
+-- lists (the page contract of 20261128000000_core.sql; security invoker: RLS decides)
+-- =====================================================================================
+
 -- Groups to discover, newest first: public and private groups (never secret ones), filtered by
--- city (case-insensitive), tag, kind and a name search; keyset cursor = the last row's
--- (created_at, id).
+-- city (case-insensitive), tag, kind and a name search. The filters are the list's scope: a
+-- cursor goes on with the filters it was made with.
 create function social.list_groups(
   p_city text default null,
   p_tag text default null,
   p_kind social.group_kind default null,
   p_query text default null,
-  p_limit integer default 20,
-  p_before_created_at timestamptz default null,
-  p_before_id uuid default null
+  p_cursor text default null,
+  p_limit integer default 20
 )
-returns setof social.groups
-language sql
+returns table (
+  id uuid,
+  kind social.group_kind,
+  name text,
+  description text,
+  city text,
+  tags text[],
+  avatar_path text,
+  visibility social.group_visibility,
+  join_policy social.group_join_policy,
+  required_tier text,
+  owner_id uuid,
+  member_count integer,
+  created_at timestamptz,
+  updated_at timestamptz,
+  next_cursor text
+)
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
-  select g.*
-  from social.groups g
-  where g.visibility in ('public', 'private')
-    and (nullif(btrim(p_city), '') is null or lower(g.city) = lower(btrim(p_city)))
-    and (nullif(btrim(p_tag), '') is null or g.tags @> array[lower(btrim(p_tag))])
-    and (p_kind is null or g.kind = p_kind)
-    and (nullif(btrim(p_query), '') is null
-         or g.name ilike '%' || replace(replace(replace(btrim(p_query), '\', '\\'), '%', '\%'), '_', '\_') || '%')
-    and (p_before_created_at is null
-         or (g.created_at, g.id) < (p_before_created_at, coalesce(p_before_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)))
-  order by g.created_at desc, g.id desc
-  limit least(greatest(coalesce(p_limit, 20), 1), 100);
+#variable_conflict use_column
+declare
+  v_city text := lower(nullif(btrim(p_city), ''));
+  v_tag text := lower(nullif(btrim(p_tag), ''));
+  v_query text := nullif(btrim(p_query), '');
+  v_scope text := jsonb_build_array(v_city, v_tag, p_kind, v_query)::text;
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('list_groups', 'latest', v_scope, p_cursor);
+  v_ids uuid[];
+  v_created timestamptz[];
+  v_next text;
+begin
+  select array_agg(x.id order by x.created_at desc, x.id desc),
+         array_agg(x.created_at order by x.created_at desc, x.id desc)
+    into v_ids, v_created
+  from (
+    select g.id, g.created_at
+    from social.groups g
+    where g.visibility in ('public', 'private')
+      and (v_city is null or lower(g.city) = v_city)
+      and (v_tag is null or g.tags @> array[v_tag])
+      and (p_kind is null or g.kind = p_kind)
+      and (v_query is null
+           or g.name ilike '%' || replace(replace(replace(v_query, '\', '\\'), '%', '\%'), '_', '\_') || '%')
+      and (g.created_at, g.id) < (v_key.created_at, v_key.id)
+    order by g.created_at desc, g.id desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor('list_groups', 'latest', v_scope,
+                                                v_created[v_limit], null, v_ids[v_limit]);
+  end if;
+  return query
+    select g.id, g.kind, g.name, g.description, g.city, g.tags, g.avatar_path, g.visibility,
+           g.join_policy, g.required_tier, g.owner_id, g.member_count, g.created_at, g.updated_at,
+           v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(group_id, position)
+    join social.groups g on g.id = k.group_id
+    order by k.position;
+end;
 $$;
-comment on function social.list_groups(text, text, social.group_kind, text, integer, timestamptz, uuid) is
-  'Listed (public and private) groups, newest first, by city, tag, kind and name; pass the last '
-  'row''s created_at and id for the next page.';
-grant execute on function social.list_groups(text, text, social.group_kind, text, integer, timestamptz, uuid)
+comment on function social.list_groups(text, text, social.group_kind, text, text, integer) is
+  'Listed (public and private) groups, newest first, by city, tag, kind and name. p_cursor: the '
+  'next_cursor of the previous page (same filters); p_limit 1-50.';
+grant execute on function social.list_groups(text, text, social.group_kind, text, text, integer)
   to anon, authenticated, service_role;
+
+-- The groups the caller is an active member of, most recently joined first, each with the
+-- caller's membership row (membership).
+create function social.my_groups(p_cursor text default null, p_limit integer default 20)
+returns table (
+  id uuid,
+  kind social.group_kind,
+  name text,
+  description text,
+  city text,
+  tags text[],
+  avatar_path text,
+  visibility social.group_visibility,
+  join_policy social.group_join_policy,
+  required_tier text,
+  owner_id uuid,
+  member_count integer,
+  created_at timestamptz,
+  updated_at timestamptz,
+  membership jsonb,
+  next_cursor text
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_me uuid := social_private.require_user();
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('my_groups', 'latest', v_me::text, p_cursor);
+  v_ids uuid[];
+  v_created timestamptz[];
+  v_next text;
+begin
+  select array_agg(x.group_id order by x.created_at desc, x.group_id desc),
+         array_agg(x.created_at order by x.created_at desc, x.group_id desc)
+    into v_ids, v_created
+  from (
+    select m.group_id, m.created_at
+    from social.group_members m
+    join social.groups g on g.id = m.group_id
+    where m.user_id = v_me and m.status = 'active'
+      and (m.created_at, m.group_id) < (v_key.created_at, v_key.id)
+    order by m.created_at desc, m.group_id desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor('my_groups', 'latest', v_me::text,
+                                                v_created[v_limit], null, v_ids[v_limit]);
+  end if;
+  return query
+    select g.id, g.kind, g.name, g.description, g.city, g.tags, g.avatar_path, g.visibility,
+           g.join_policy, g.required_tier, g.owner_id, g.member_count, g.created_at, g.updated_at,
+           to_jsonb(m), v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(group_id, position)
+    join social.groups g on g.id = k.group_id
+    join social.group_members m on m.group_id = k.group_id and m.user_id = v_me
+    order by k.position;
+end;
+$$;
+comment on function social.my_groups(text, integer) is
+  'The caller''s groups (active memberships), most recently joined first, with the membership. '
+  'p_cursor: the next_cursor of the previous page; p_limit 1-50.';
+grant execute on function social.my_groups(text, integer) to authenticated, service_role;
 
 revoke execute on all functions in schema social, social_private from public;

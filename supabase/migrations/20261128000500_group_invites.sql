@@ -465,4 +465,140 @@ comment on function social.join_group_with_token(text) is
   'invite_exhausted, banned, tier_required, blocked. A member redeeming again uses no slot.';
 grant execute on function social.join_group_with_token(text) to authenticated, service_role;
 
+-- =====================================================================================
+-- lists (the page contract of 20261128000000_core.sql; security invoker: RLS decides)
+-- =====================================================================================
+
+-- A group's invites and links as the caller may see them (staff: all; an inviter: their own),
+-- answered, revoked and expired ones included, newest first.
+create function social.list_group_invites(
+  p_group_id uuid,
+  p_cursor text default null,
+  p_limit integer default 20
+)
+returns table (
+  id uuid,
+  group_id uuid,
+  inviter_id uuid,
+  invitee_id uuid,
+  token text,
+  expires_at timestamptz,
+  max_uses integer,
+  use_count integer,
+  revoked_at timestamptz,
+  accepted_at timestamptz,
+  declined_at timestamptz,
+  created_at timestamptz,
+  next_cursor text
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('list_group_invites', 'latest', p_group_id::text, p_cursor);
+  v_ids uuid[];
+  v_created timestamptz[];
+  v_next text;
+begin
+  select array_agg(x.id order by x.created_at desc, x.id desc),
+         array_agg(x.created_at order by x.created_at desc, x.id desc)
+    into v_ids, v_created
+  from (
+    select i.id, i.created_at
+    from social.group_invites i
+    where i.group_id = p_group_id
+      and (i.created_at, i.id) < (v_key.created_at, v_key.id)
+    order by i.created_at desc, i.id desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor('list_group_invites', 'latest', p_group_id::text,
+                                                v_created[v_limit], null, v_ids[v_limit]);
+  end if;
+  return query
+    select i.id, i.group_id, i.inviter_id, i.invitee_id, i.token, i.expires_at, i.max_uses, i.use_count,
+           i.revoked_at, i.accepted_at, i.declined_at, i.created_at,
+           v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(invite_id, position)
+    join social.group_invites i on i.id = k.invite_id
+    order by k.position;
+end;
+$$;
+comment on function social.list_group_invites(uuid, text, integer) is
+  'A group''s invites and links (staff: all; an inviter: their own), newest first. p_cursor: the '
+  'next_cursor of the previous page (same group); p_limit 1-50.';
+grant execute on function social.list_group_invites(uuid, text, integer) to authenticated, service_role;
+
+-- Open invites addressed to the caller (not answered, revoked or expired), newest first, with the
+-- group ("group", null when the caller may not see it) and the inviter's card ("inviter", null
+-- across a block).
+create function social.my_group_invites(p_cursor text default null, p_limit integer default 20)
+returns table (
+  id uuid,
+  group_id uuid,
+  inviter_id uuid,
+  invitee_id uuid,
+  token text,
+  expires_at timestamptz,
+  max_uses integer,
+  use_count integer,
+  revoked_at timestamptz,
+  accepted_at timestamptz,
+  declined_at timestamptz,
+  created_at timestamptz,
+  "group" jsonb,
+  inviter jsonb,
+  next_cursor text
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_me uuid := social_private.require_user();
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('my_group_invites', 'latest', v_me::text, p_cursor);
+  v_ids uuid[];
+  v_created timestamptz[];
+  v_next text;
+begin
+  select array_agg(x.id order by x.created_at desc, x.id desc),
+         array_agg(x.created_at order by x.created_at desc, x.id desc)
+    into v_ids, v_created
+  from (
+    select i.id, i.created_at
+    from social.group_invites i
+    where i.invitee_id = v_me
+      and i.accepted_at is null and i.declined_at is null and i.revoked_at is null
+      and (i.expires_at is null or i.expires_at > now())
+      and (i.created_at, i.id) < (v_key.created_at, v_key.id)
+    order by i.created_at desc, i.id desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor('my_group_invites', 'latest', v_me::text,
+                                                v_created[v_limit], null, v_ids[v_limit]);
+  end if;
+  return query
+    select i.id, i.group_id, i.inviter_id, i.invitee_id, i.token, i.expires_at, i.max_uses, i.use_count,
+           i.revoked_at, i.accepted_at, i.declined_at, i.created_at,
+           to_jsonb(g), to_jsonb(p), v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(invite_id, position)
+    join social.group_invites i on i.id = k.invite_id
+    left join social.groups g on g.id = i.group_id
+    left join social.profiles p on p.id = i.inviter_id
+    order by k.position;
+end;
+$$;
+comment on function social.my_group_invites(text, integer) is
+  'Open invites addressed to the caller with the group and the inviter''s card, newest first. '
+  'p_cursor: the next_cursor of the previous page; p_limit 1-50.';
+grant execute on function social.my_group_invites(text, integer) to authenticated, service_role;
+
 revoke execute on all functions in schema social, social_private from public;

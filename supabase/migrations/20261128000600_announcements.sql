@@ -2,7 +2,8 @@
 -- with per-member read state and a read_count kept by triggers.
 --   social.announcements      insert/update/delete directly under RLS, or social.create_announcement.
 --   social.announcement_reads insert own rows (social.mark_announcement_read / _all_ ...).
--- social.my_announcements is the home-screen list across the caller's groups.
+-- social.list_announcements lists a group's; social.my_announcements is the home-screen list
+-- across the caller's groups.
 -- Rows other domains hook into: announcement = insert into social.announcements (notifications).
 -- SDK: social.announcements; tests: tests/db/announcements.test.ts.
 
@@ -233,14 +234,84 @@ comment on function social.create_announcement(uuid, text, text, boolean, timest
 grant execute on function social.create_announcement(uuid, text, text, boolean, timestamptz)
   to authenticated, service_role;
 
+-- Announcement lists are ordered pinned first, then newest: keyed by (pinned, created_at, id),
+-- pinned carried in the page_key's score (1 pinned, 0 not). On the first page the score is
+-- +infinity, so every row (pinned or not) comes after it.
+
+-- A group's announcements for its active members (expired ones included), pinned first, then
+-- newest, with the caller's read state.
+create function social.list_announcements(
+  p_group_id uuid,
+  p_cursor text default null,
+  p_limit integer default 20
+)
+returns table (
+  id uuid,
+  group_id uuid,
+  author_id uuid,
+  title text,
+  body text,
+  pinned boolean,
+  expires_at timestamptz,
+  read_count integer,
+  created_at timestamptz,
+  updated_at timestamptz,
+  is_read boolean,
+  read_at timestamptz,
+  next_cursor text
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_me uuid := social_private.require_user();
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('list_announcements', 'pinned', p_group_id::text, p_cursor);
+  v_ids uuid[];
+  v_pinned boolean[];
+  v_created timestamptz[];
+  v_next text;
+begin
+  select array_agg(x.id order by x.pinned desc, x.created_at desc, x.id desc),
+         array_agg(x.pinned order by x.pinned desc, x.created_at desc, x.id desc),
+         array_agg(x.created_at order by x.pinned desc, x.created_at desc, x.id desc)
+    into v_ids, v_pinned, v_created
+  from (
+    select a.id, a.pinned, a.created_at
+    from social.announcements a
+    where a.group_id = p_group_id
+      and (a.pinned, a.created_at, a.id) < (v_key.score > 0, v_key.created_at, v_key.id)
+    order by a.pinned desc, a.created_at desc, a.id desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor('list_announcements', 'pinned', p_group_id::text,
+      v_created[v_limit], case when v_pinned[v_limit] then 1 else 0 end, v_ids[v_limit]);
+  end if;
+  return query
+    select a.id, a.group_id, a.author_id, a.title, a.body, a.pinned, a.expires_at, a.read_count,
+           a.created_at, a.updated_at, r.read_at is not null, r.read_at, v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(announcement_id, position)
+    join social.announcements a on a.id = k.announcement_id
+    left join social.announcement_reads r on r.announcement_id = a.id and r.user_id = v_me
+    order by k.position;
+end;
+$$;
+comment on function social.list_announcements(uuid, text, integer) is
+  'A group''s announcements (active members), pinned first then newest, with the caller''s read '
+  'state. p_cursor: the next_cursor of the previous page (same group); p_limit 1-50.';
+grant execute on function social.list_announcements(uuid, text, integer) to authenticated, service_role;
+
 -- The caller's announcements across their groups for a home screen: not expired, pinned first,
--- then newest; keyset cursor = the last row's (pinned, created_at, id).
+-- then newest, with the group's name, avatar and member count and the caller's read state.
+-- p_unread_only leaves out those read; it is part of the list's scope with the caller.
 create function social.my_announcements(
   p_unread_only boolean default false,
-  p_limit integer default 20,
-  p_before_pinned boolean default null,
-  p_before_created_at timestamptz default null,
-  p_before_id uuid default null
+  p_cursor text default null,
+  p_limit integer default 20
 )
 returns table (
   id uuid,
@@ -257,35 +328,62 @@ returns table (
   created_at timestamptz,
   updated_at timestamptz,
   is_read boolean,
-  read_at timestamptz
+  read_at timestamptz,
+  next_cursor text
 )
-language sql
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
-  select a.id, a.group_id, g.name, g.avatar_path, g.member_count, a.author_id, a.title, a.body,
-         a.pinned, a.expires_at, a.read_count, a.created_at, a.updated_at,
-         r.read_at is not null, r.read_at
-  from social.group_members m
-  join social.announcements a on a.group_id = m.group_id
-  join social.groups g on g.id = a.group_id
-  left join social.announcement_reads r on r.announcement_id = a.id and r.user_id = m.user_id
-  where m.user_id = (select auth.uid()) and m.status = 'active'
-    and (a.expires_at is null or a.expires_at > now())
-    and (not coalesce(p_unread_only, false) or r.read_at is null)
-    and (p_before_created_at is null
-         or (a.pinned, a.created_at, a.id)
-            < (coalesce(p_before_pinned, false), p_before_created_at,
-               coalesce(p_before_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)))
-  order by a.pinned desc, a.created_at desc, a.id desc
-  limit least(greatest(coalesce(p_limit, 20), 1), 100);
+#variable_conflict use_column
+declare
+  v_me uuid := social_private.require_user();
+  v_unread_only boolean := coalesce(p_unread_only, false);
+  v_scope text := jsonb_build_array(v_me, v_unread_only)::text;
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('my_announcements', 'pinned', v_scope, p_cursor);
+  v_ids uuid[];
+  v_pinned boolean[];
+  v_created timestamptz[];
+  v_next text;
+begin
+  select array_agg(x.id order by x.pinned desc, x.created_at desc, x.id desc),
+         array_agg(x.pinned order by x.pinned desc, x.created_at desc, x.id desc),
+         array_agg(x.created_at order by x.pinned desc, x.created_at desc, x.id desc)
+    into v_ids, v_pinned, v_created
+  from (
+    select a.id, a.pinned, a.created_at
+    from social.group_members m
+    join social.announcements a on a.group_id = m.group_id
+    left join social.announcement_reads r on r.announcement_id = a.id and r.user_id = m.user_id
+    where m.user_id = v_me and m.status = 'active'
+      and (a.expires_at is null or a.expires_at > now())
+      and (not v_unread_only or r.read_at is null)
+      and (a.pinned, a.created_at, a.id) < (v_key.score > 0, v_key.created_at, v_key.id)
+    order by a.pinned desc, a.created_at desc, a.id desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor('my_announcements', 'pinned', v_scope,
+      v_created[v_limit], case when v_pinned[v_limit] then 1 else 0 end, v_ids[v_limit]);
+  end if;
+  return query
+    select a.id, a.group_id, g.name, g.avatar_path, g.member_count, a.author_id, a.title, a.body,
+           a.pinned, a.expires_at, a.read_count, a.created_at, a.updated_at,
+           r.read_at is not null, r.read_at, v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(announcement_id, position)
+    join social.announcements a on a.id = k.announcement_id
+    join social.groups g on g.id = a.group_id
+    left join social.announcement_reads r on r.announcement_id = a.id and r.user_id = v_me
+    order by k.position;
+end;
 $$;
-comment on function social.my_announcements(boolean, integer, boolean, timestamptz, uuid) is
+comment on function social.my_announcements(boolean, text, integer) is
   'Unexpired announcements of the caller''s groups with group name and avatar and read state, '
-  'pinned first then newest. Next page: pass the last row''s pinned, created_at and id.';
-grant execute on function social.my_announcements(boolean, integer, boolean, timestamptz, uuid)
-  to authenticated, service_role;
+  'pinned first then newest. p_cursor: the next_cursor of the previous page (same '
+  'p_unread_only); p_limit 1-50.';
+grant execute on function social.my_announcements(boolean, text, integer) to authenticated, service_role;
 
 create function social.mark_announcement_read(p_announcement_id uuid)
 returns boolean

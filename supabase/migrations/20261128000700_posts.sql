@@ -655,4 +655,63 @@ comment on function social.delete_post(uuid) is
   'Soft-delete a post (author or group staff); it disappears for everyone. Idempotent.';
 grant execute on function social.delete_post(uuid) to authenticated, service_role;
 
+-- =====================================================================================
+-- lists (the page contract of 20261128000000_core.sql; security invoker: RLS decides)
+-- =====================================================================================
+
+-- Earlier versions of a post the caller sees, newest first (an empty page otherwise).
+create function social.list_post_revisions(
+  p_post_id uuid,
+  p_cursor text default null,
+  p_limit integer default 20
+)
+returns table (
+  id uuid,
+  post_id uuid,
+  body text,
+  media jsonb,
+  edited_by uuid,
+  created_at timestamptz,
+  next_cursor text
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('list_post_revisions', 'latest', p_post_id::text, p_cursor);
+  v_ids uuid[];
+  v_created timestamptz[];
+  v_next text;
+begin
+  select array_agg(x.id order by x.created_at desc, x.id desc),
+         array_agg(x.created_at order by x.created_at desc, x.id desc)
+    into v_ids, v_created
+  from (
+    select r.id, r.created_at
+    from social.post_revisions r
+    where r.post_id = p_post_id
+      and (r.created_at, r.id) < (v_key.created_at, v_key.id)
+    order by r.created_at desc, r.id desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor('list_post_revisions', 'latest', p_post_id::text,
+                                                v_created[v_limit], null, v_ids[v_limit]);
+  end if;
+  return query
+    select r.id, r.post_id, r.body, r.media, r.edited_by, r.created_at, v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(revision_id, position)
+    join social.post_revisions r on r.id = k.revision_id
+    order by k.position;
+end;
+$$;
+comment on function social.list_post_revisions(uuid, text, integer) is
+  'Earlier versions of a post the caller sees, newest first. p_cursor: the next_cursor of the '
+  'previous page (same post); p_limit 1-50.';
+grant execute on function social.list_post_revisions(uuid, text, integer) to anon, authenticated, service_role;
+
 revoke execute on all functions in schema social, social_private from public;

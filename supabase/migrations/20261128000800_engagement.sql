@@ -582,4 +582,210 @@ comment on function social_private.sync_mentions(uuid, uuid, uuid, text) is
   'with the @handles it contains: existing users other than the author, not blocked with them, the '
   'first 20.';
 
+-- =====================================================================================
+-- lists (the page contract of 20261128000000_core.sql; security invoker: RLS decides)
+-- =====================================================================================
+
+-- One page of comments, oldest first, with the author's summary: the top-level comments of post
+-- p_post_id, or (p_post_id null) the replies to comment p_parent_id. p_list names the list in the
+-- cursor; the post or the parent comment is its scope.
+create function social_private.comments_page(
+  p_list text,
+  p_post_id uuid,
+  p_parent_id uuid,
+  p_cursor text,
+  p_limit integer
+)
+returns table (
+  id uuid,
+  post_id uuid,
+  parent_id uuid,
+  author_id uuid,
+  body text,
+  media jsonb,
+  reply_count integer,
+  edited_at timestamptz,
+  created_at timestamptz,
+  updated_at timestamptz,
+  author jsonb,
+  next_cursor text
+)
+language plpgsql
+stable
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_scope text := coalesce(p_post_id, p_parent_id)::text;
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor(p_list, 'oldest', v_scope, p_cursor, true);
+  v_ids uuid[];
+  v_created timestamptz[];
+  v_next text;
+begin
+  if p_post_id is not null then
+    select array_agg(x.id order by x.created_at, x.id), array_agg(x.created_at order by x.created_at, x.id)
+      into v_ids, v_created
+    from (
+      select c.id, c.created_at from social.comments c
+      where c.post_id = p_post_id and c.parent_id is null
+        and (c.created_at, c.id) > (v_key.created_at, v_key.id)
+      order by c.created_at, c.id
+      limit v_limit + 1
+    ) x;
+  else
+    select array_agg(x.id order by x.created_at, x.id), array_agg(x.created_at order by x.created_at, x.id)
+      into v_ids, v_created
+    from (
+      select c.id, c.created_at from social.comments c
+      where c.parent_id = p_parent_id
+        and (c.created_at, c.id) > (v_key.created_at, v_key.id)
+      order by c.created_at, c.id
+      limit v_limit + 1
+    ) x;
+  end if;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor(p_list, 'oldest', v_scope, v_created[v_limit], null, v_ids[v_limit]);
+  end if;
+  return query
+    select c.id, c.post_id, c.parent_id, c.author_id, c.body, c.media, c.reply_count, c.edited_at, c.created_at,
+           c.updated_at,
+           case when a.id is not null then
+             jsonb_build_object('id', a.id, 'handle', a.handle, 'display_name', a.display_name,
+                                'avatar_path', a.avatar_path)
+           end,
+           v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(comment_id, position)
+    join social.comments c on c.id = k.comment_id
+    left join social.profiles a on a.id = c.author_id
+    order by k.position;
+end;
+$$;
+comment on function social_private.comments_page(text, uuid, uuid, text, integer) is
+  'One page of comments, oldest first, with author summaries: a post''s top-level comments or a '
+  'comment''s replies; the body of list_comments and list_replies.';
+grant execute on function social_private.comments_page(text, uuid, uuid, text, integer)
+  to anon, authenticated, service_role;
+
+-- The top-level comments of a post the caller sees, oldest first (replies: list_replies).
+create function social.list_comments(p_post_id uuid, p_cursor text default null, p_limit integer default 20)
+returns table (
+  id uuid,
+  post_id uuid,
+  parent_id uuid,
+  author_id uuid,
+  body text,
+  media jsonb,
+  reply_count integer,
+  edited_at timestamptz,
+  created_at timestamptz,
+  updated_at timestamptz,
+  author jsonb,
+  next_cursor text
+)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.comments_page('list_comments', p_post_id, null, p_cursor, p_limit);
+$$;
+comment on function social.list_comments(uuid, text, integer) is
+  'Top-level comments of a post, oldest first, with the author''s summary. p_cursor: the '
+  'next_cursor of the previous page (same post); p_limit 1-50.';
+grant execute on function social.list_comments(uuid, text, integer) to anon, authenticated, service_role;
+
+-- The replies to a top-level comment, oldest first.
+create function social.list_replies(p_comment_id uuid, p_cursor text default null, p_limit integer default 20)
+returns table (
+  id uuid,
+  post_id uuid,
+  parent_id uuid,
+  author_id uuid,
+  body text,
+  media jsonb,
+  reply_count integer,
+  edited_at timestamptz,
+  created_at timestamptz,
+  updated_at timestamptz,
+  author jsonb,
+  next_cursor text
+)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.comments_page('list_replies', null, p_comment_id, p_cursor, p_limit);
+$$;
+comment on function social.list_replies(uuid, text, integer) is
+  'Replies to a comment, oldest first, with the author''s summary. p_cursor: the next_cursor of '
+  'the previous page (same comment); p_limit 1-50.';
+grant execute on function social.list_replies(uuid, text, integer) to anon, authenticated, service_role;
+
+-- Who reacted to a post the caller sees, newest first, with the user's card ("user"; never users
+-- a block separates the caller from); p_kind: one kind only. Keyed by (created_at, user_id,
+-- kind): a user may hold several kinds on one post.
+create function social.list_reactions(
+  p_post_id uuid,
+  p_kind social.reaction_kind default null,
+  p_cursor text default null,
+  p_limit integer default 20
+)
+returns table (
+  post_id uuid,
+  user_id uuid,
+  kind social.reaction_kind,
+  created_at timestamptz,
+  "user" jsonb,
+  next_cursor text
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_scope text := jsonb_build_array(p_post_id, p_kind)::text;
+  v_limit integer := social_private.page_limit(p_limit);
+  v_keys text[] := social_private.decode_cursor('list_reactions', 'latest', v_scope, p_cursor, 3);
+  -- the first page starts after +infinity: the user and kind there are never compared
+  v_at timestamptz := coalesce(timestamptz 'epoch' + v_keys[1]::bigint * interval '1 microsecond', 'infinity');
+  v_user uuid := coalesce(v_keys[2], 'ffffffff-ffff-ffff-ffff-ffffffffffff')::uuid;
+  v_kind social.reaction_kind := coalesce(v_keys[3], 'like')::social.reaction_kind;
+  v_rows social.reactions[];
+  v_next text;
+begin
+  select array_agg(x.r order by (x.r).created_at desc, (x.r).user_id desc, (x.r).kind desc)
+    into v_rows
+  from (
+    select r
+    from social.reactions r
+    join social.profiles p on p.id = r.user_id
+    where r.post_id = p_post_id and (p_kind is null or r.kind = p_kind)
+      and (r.created_at, r.user_id, r.kind) < (v_at, v_user, v_kind)
+    order by r.created_at desc, r.user_id desc, r.kind desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_rows) > v_limit then
+    v_next := social_private.encode_cursor('list_reactions', 'latest', v_scope, array[
+      (extract(epoch from v_rows[v_limit].created_at) * 1000000)::bigint::text,
+      v_rows[v_limit].user_id::text,
+      v_rows[v_limit].kind::text
+    ]);
+  end if;
+  return query
+    select r.post_id, r.user_id, r.kind, r.created_at, to_jsonb(p), v_next
+    from unnest(coalesce(v_rows[1:v_limit], '{}')) with ordinality as r
+    join social.profiles p on p.id = r.user_id
+    order by r.ordinality;
+end;
+$$;
+comment on function social.list_reactions(uuid, social.reaction_kind, text, integer) is
+  'Who reacted to a post and how, newest first, with their cards ("user"); p_kind: one kind. '
+  'p_cursor: the next_cursor of the previous page (same post and kind); p_limit 1-50.';
+grant execute on function social.list_reactions(uuid, social.reaction_kind, text, integer)
+  to anon, authenticated, service_role;
+
 revoke execute on all functions in schema social, social_private from public;

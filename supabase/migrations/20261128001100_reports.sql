@@ -497,8 +497,9 @@ security invoker
 set search_path = ''
 as $$
 declare
-  v_limit integer := social_private.feed_limit(p_limit);
-  v_key social_private.feed_key := social_private.decode_list_cursor(p_cursor);
+  v_scope text := jsonb_build_array(p_group_id, p_status)::text;
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('list_reports', 'latest', v_scope, p_cursor);
   v_ids uuid[];
   v_created timestamptz[];
   v_next text;
@@ -527,7 +528,8 @@ begin
     limit v_limit + 1
   ) x;
   if cardinality(v_ids) > v_limit then
-    v_next := social_private.encode_feed_cursor('latest', v_created[v_limit], null, v_ids[v_limit]);
+    v_next := social_private.encode_page_cursor('list_reports', 'latest', v_scope,
+                                                v_created[v_limit], null, v_ids[v_limit]);
   end if;
 
   return query
@@ -544,7 +546,8 @@ end;
 $$;
 comment on function social.list_reports(uuid, social.report_status, text, integer) is
   'A report queue, newest first: a group''s (p_group_id, for its staff) or the platform''s (null, '
-  'service_role). p_status null lists every status. Pass next_cursor for the next page.';
+  'service_role). p_status null lists every status. p_cursor: the next_cursor of the previous '
+  'page (same group and status); p_limit 1-50.';
 grant execute on function social.list_reports(uuid, social.report_status, text, integer)
   to authenticated, service_role;
 
@@ -571,8 +574,8 @@ set search_path = ''
 as $$
 declare
   v_me uuid := social_private.require_user();
-  v_limit integer := social_private.feed_limit(p_limit);
-  v_key social_private.feed_key := social_private.decode_list_cursor(p_cursor);
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('my_reports', 'latest', v_me::text, p_cursor);
   v_ids uuid[];
   v_created timestamptz[];
   v_next text;
@@ -588,7 +591,8 @@ begin
     limit v_limit + 1
   ) x;
   if cardinality(v_ids) > v_limit then
-    v_next := social_private.encode_feed_cursor('latest', v_created[v_limit], null, v_ids[v_limit]);
+    v_next := social_private.encode_page_cursor('my_reports', 'latest', v_me::text,
+                                                v_created[v_limit], null, v_ids[v_limit]);
   end if;
 
   return query
@@ -600,7 +604,8 @@ begin
 end;
 $$;
 comment on function social.my_reports(text, integer) is
-  'The caller''s reports with their status and resolution, newest first; next_cursor pages on.';
+  'The caller''s reports with their status and resolution, newest first. p_cursor: the '
+  'next_cursor of the previous page; p_limit 1-50.';
 grant execute on function social.my_reports(text, integer) to authenticated, service_role;
 
 revoke execute on all functions in schema social, social_private from public;

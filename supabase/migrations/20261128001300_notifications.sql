@@ -444,8 +444,9 @@ set search_path = ''
 as $$
 declare
   v_me uuid := social_private.require_user();
-  v_limit integer := social_private.feed_limit(p_limit);
-  v_key social_private.feed_key := social_private.decode_list_cursor(p_cursor);
+  v_scope text := jsonb_build_array(v_me, coalesce(p_unread_only, false))::text;
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('list_notifications', 'latest', v_scope, p_cursor);
   v_ids uuid[];
   v_at timestamptz[];
   v_next text;
@@ -474,7 +475,8 @@ begin
     ) x;
   end if;
   if cardinality(v_ids) > v_limit then
-    v_next := social_private.encode_feed_cursor('latest', v_at[v_limit], null, v_ids[v_limit]);
+    v_next := social_private.encode_page_cursor('list_notifications', 'latest', v_scope,
+                                                v_at[v_limit], null, v_ids[v_limit]);
   end if;
 
   return query
@@ -495,7 +497,7 @@ end;
 $$;
 comment on function social.list_notifications(text, integer, boolean) is
   'The caller''s notifications, latest first, with actor summaries; p_unread_only for unread '
-  'ones; pass next_cursor for the next page; p_limit 1-50.';
+  'ones. p_cursor: the next_cursor of the previous page (same p_unread_only); p_limit 1-50.';
 grant execute on function social.list_notifications(text, integer, boolean) to authenticated, service_role;
 
 -- The caller's unread notifications (one counter row; 0 when signed out or none yet).

@@ -251,7 +251,7 @@ describe("the home screen list", () => {
     });
   });
 
-  it("pages with a keyset cursor of (pinned, created_at, id)", async () => {
+  it("pages pinned first, then newest, with the server's cursor", async () => {
     await withDb(async (db) => {
       const c = await coachingCast(db);
       const expected: string[] = [];
@@ -265,15 +265,20 @@ describe("the home screen list", () => {
 
       await db.as(c.member);
       const seen: string[] = [];
-      let cursor: HomeRow | undefined;
+      let cursor: string | null = null;
       for (let page = 0; page < 10; page++) {
-        const rows: HomeRow[] = await db.q<HomeRow[]>`
-          select * from social.my_announcements(p_limit => 2, p_before_pinned => ${cursor?.pinned ?? null},
-            p_before_created_at => ${cursor?.created_at ?? null}, p_before_id => ${cursor?.id ?? null})`;
-        if (rows.length === 0) break;
+        const rows: (HomeRow & { next_cursor: string | null })[] = await db.q<
+          (HomeRow & { next_cursor: string | null })[]
+        >`
+          select * from social.my_announcements(p_limit => 2, p_cursor => ${cursor})`;
         seen.push(...rows.map((r) => r.id));
-        cursor = rows[rows.length - 1];
+        // every row of a page carries the same next_cursor; null on the last page
+        expect(new Set(rows.map((r) => r.next_cursor)).size).toBe(1);
+        cursor = rows[0]!.next_cursor;
+        if (cursor === null) break;
+        expect(rows).toHaveLength(2);
       }
+      expect(cursor).toBeNull();
       expect(seen).toEqual(expected);
     });
   });
