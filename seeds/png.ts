@@ -16,7 +16,7 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** A `width` x `height` RGB PNG fading from `top` to `bottom`. */
-export function gradientPng(width: number, height: number, top: Rgb, bottom: Rgb = top): Uint8Array {
+export function gradientPng(width: number, height: number, top: Rgb, bottom: Rgb = top): Uint8Array<ArrayBuffer> {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
@@ -36,7 +36,7 @@ export function gradientPng(width: number, height: number, top: Rgb, bottom: Rgb
     chunk("IDAT", deflateSync(rows)),
     chunk("IEND", Buffer.alloc(0)),
   ]);
-  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+  return new Uint8Array(png);
 }
 
 /** `#rrggbb` of a colour (the media placeholder the seeds send). */

@@ -221,7 +221,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 400,
     source: "sql",
     meaning:
-      "The target is missing or yourself (follow, block, mute, invite or report yourself), or media names a group it may not.",
+      "The target is missing or yourself (follow, block, mute, invite, report), or media names a group it may not.",
   },
   { code: "invalid_timezone", status: 400, source: "sql", meaning: "Not a time zone name Postgres knows." },
   {

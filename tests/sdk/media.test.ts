@@ -49,7 +49,7 @@ describe("media: upload and read back", () => {
   test("a Blob upload (the web) works like bytes (React Native)", async () => {
     const ana = await signUp("ana");
     const bytes = png(2);
-    const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "image/png" });
+    const blob = new Blob([bytes], { type: "image/png" });
     const media = unwrap(await ana.client.media.upload(blob, { target: "post" }));
     expect(media.mimeType).toBe("image/png");
     expect(await read(ana, media)).toEqual(bytes);

@@ -36,7 +36,7 @@ describe("supabase.storage against the local stack", () => {
     const b = await announce(ana, "post");
     const blob = await ana.supabase.storage
       .from(b.bucket_id)
-      .upload(b.path, new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "image/png" }), { cacheControl: "60" });
+      .upload(b.path, new Blob([bytes], { type: "image/png" }), { cacheControl: "60" });
     expect(blob.error).toBeNull();
     for (const m of [a, b]) {
       const dl = await ana.supabase.storage.from(m.bucket_id).download(m.path);
@@ -92,11 +92,7 @@ describe("supabase.storage against the local stack", () => {
     expect(signed.error).toBeNull();
     const sent = await session()
       .supabase.storage.from(a.bucket_id)
-      .uploadToSignedUrl(
-        a.path,
-        signed.data!.token,
-        new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "image/png" }),
-      );
+      .uploadToSignedUrl(a.path, signed.data!.token, new Blob([bytes], { type: "image/png" }));
     expect(sent.error).toBeNull();
     const dl = await ana.supabase.storage.from(a.bucket_id).download(a.path);
     expect(new Uint8Array(await dl.data!.arrayBuffer())).toEqual(bytes);
