@@ -47,15 +47,13 @@ const photo = Uint8Array.from(
   ),
   (c) => c.charCodeAt(0),
 );
-const { data: media, error: announceError } = await ana
-  .schema("social")
-  .rpc("create_media", {
-    p_target: "post",
-    p_mime_type: "image/png",
-    p_size_bytes: photo.byteLength,
-    p_width: 4,
-    p_height: 4,
-  });
+const { data: media, error: announceError } = await ana.schema("social").rpc("create_media", {
+  p_target: "post",
+  p_mime_type: "image/png",
+  p_size_bytes: photo.byteLength,
+  p_width: 4,
+  p_height: 4,
+});
 if (announceError) fail("create_media", announceError);
 console.log(`announced: ${media.bucket_id}/${media.path}`);
 

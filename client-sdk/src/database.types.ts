@@ -62,6 +62,52 @@ export type Database = {
           },
         ]
       }
+      announcement_stats: {
+        Row: {
+          announcement_id: string
+          author_id: string
+          group_id: string
+          read_count: number
+          updated_at: string
+        }
+        Insert: {
+          announcement_id: string
+          author_id: string
+          group_id: string
+          read_count?: number
+          updated_at?: string
+        }
+        Update: {
+          announcement_id?: string
+          author_id?: string
+          group_id?: string
+          read_count?: number
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "announcement_stats_announcement_id_fkey"
+            columns: ["announcement_id"]
+            isOneToOne: true
+            referencedRelation: "announcements"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "announcement_stats_author_id_fkey"
+            columns: ["author_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "announcement_stats_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       announcements: {
         Row: {
           author_id: string
@@ -71,7 +117,6 @@ export type Database = {
           group_id: string
           id: string
           pinned: boolean
-          read_count: number
           title: string
           updated_at: string
         }
@@ -83,7 +128,6 @@ export type Database = {
           group_id: string
           id?: string
           pinned?: boolean
-          read_count?: number
           title: string
           updated_at?: string
         }
@@ -95,7 +139,6 @@ export type Database = {
           group_id?: string
           id?: string
           pinned?: boolean
-          read_count?: number
           title?: string
           updated_at?: string
         }
@@ -1275,7 +1318,6 @@ export type Database = {
           group_id: string
           id: string
           pinned: boolean
-          read_count: number
           title: string
           updated_at: string
         }

@@ -5,9 +5,13 @@
 --   require_user         the signed-in user, or not_authenticated
 --   jsonb_arg            a jsonb RPC argument as sent (some servers pass objects as JSON strings)
 --   handle_updated_at    the updated_at trigger function
+--   is_visible_text      does a text show anything (not only spaces and invisible characters)?
+--                        Check constraints on names and titles use it
 --   check_rate_limit     writes per user and minute against social_private.rate_limit_rules
---                        (post 10, comment 30, reaction 120, report 10; editable in Studio);
---                        raises rate_limited (PT429, HTTP 429); service_role is not limited
+--                        (every write a user can repeat: posts, edits, comments, reactions,
+--                        follows, blocks, groups, joins, invites, announcements, reports;
+--                        editable in Studio); raises rate_limited (PT429, HTTP 429);
+--                        service_role is not limited
 --   page_limit, encode_cursor, decode_cursor, encode_page_cursor, decode_page_cursor,
 --   require_order        the page contract of every list: one page size, signed opaque cursors
 --   is_platform          is the session the platform (service_role, a backend without a user)?
@@ -151,6 +155,27 @@ comment on function social_private.jsonb_arg(jsonb) is
   'JSON string is unwrapped, anything else is returned as is.';
 grant execute on function social_private.jsonb_arg(jsonb) to anon, authenticated, service_role;
 
+-- Does p_text show anything? False for text made only of spaces and characters that render as
+-- nothing: ASCII and Unicode spaces, control characters, zero-width spaces and joiners, direction
+-- marks, embeddings and overrides (U+202A-202E, U+2066-2069), word joiners and invisible operators,
+-- the soft hyphen, byte order marks, Hangul and Braille blanks, variation selectors and tag
+-- characters. Null for null (a check constraint passes). Immutable: check constraints call it.
+create function social_private.is_visible_text(p_text text)
+returns boolean
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select p_text ~ ('[^\u0001-\u0020\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5'
+                   '\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u2800\u3000\u3164'
+                   '\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U0001d159\U0001d173-\U0001d17a'
+                   '\U000e0000-\U000e007f\U000e0100-\U000e01ef]');
+$$;
+comment on function social_private.is_visible_text(text) is
+  'True when p_text has a character that shows (not only spaces or invisible characters).';
+grant execute on function social_private.is_visible_text(text) to anon, authenticated, service_role;
+
 -- Keep updated_at current on every update.
 create function social_private.handle_updated_at()
 returns trigger
@@ -176,21 +201,41 @@ create table social_private.rate_limit_rules (
   constraint rate_limit_rules_per_minute_positive check (per_minute > 0)
 );
 comment on table social_private.rate_limit_rules is
-  'Writes a user may make per minute, per action (post, comment, reaction, report). Change a row '
-  'to tune a limit; an action without a row is not limited.';
+  'Writes a user may make per minute, per action. Change a row to tune a limit; an action without '
+  'a row is not limited.';
 comment on column social_private.rate_limit_rules.action is
-  'The write being limited, as check_rate_limit is called with it: post, comment, reaction or '
-  'report.';
+  'The write being limited, as check_rate_limit is called with it: post, post_edit, comment, '
+  'comment_edit, reaction, report, follow, block, group, join, invite or announcement.';
 comment on column social_private.rate_limit_rules.per_minute is
   'Writes of this action one user may make per minute (a positive integer); the next one is '
   'refused with rate_limited.';
 revoke all on social_private.rate_limit_rules from public, anon, authenticated;
 grant all on social_private.rate_limit_rules to service_role;
+-- Every write a user can repeat has a rule; each action counts where the write happens:
+--   post          a new post (posts)                   post_edit     a body or media edit (posts;
+--   comment       a new comment (engagement)                          each stores a revision)
+--   reaction      a new reaction (engagement)          comment_edit  a body edit (engagement)
+--   report        a new report (reports)               follow        a follow or an unfollow (graph;
+--   announcement  a new announcement (announcements)                 each may notify the followee)
+--   join          joining or leaving a group, by any   invite        an invite or an invite link
+--                 way (group_members, group_invites)                 (group_invites)
+--   group         a new group (groups)                 block         a block or a mute, made or
+--                                                                    lifted (graph)
+-- Writes that only set the user's own state to a value (profile fields, notification
+-- preferences, marking read) are not limited: repeating them changes nothing and tells nobody.
 insert into social_private.rate_limit_rules (action, per_minute) values
   ('post', 10),
+  ('post_edit', 20),
   ('comment', 30),
+  ('comment_edit', 30),
   ('reaction', 120),
-  ('report', 10);
+  ('report', 10),
+  ('follow', 30),
+  ('announcement', 10),
+  ('join', 20),
+  ('invite', 30),
+  ('group', 10),
+  ('block', 30);
 
 -- unlogged: losing the counters on a crash only forgives one minute of writes
 create unlogged table social_private.rate_limit_counters (

@@ -39,12 +39,15 @@ create table social.profiles (
   constraint profiles_handle_key unique (handle),
   constraint profiles_handle_format check (handle operator(extensions.~) '^[A-Za-z0-9_]{3,30}$'),
   constraint profiles_display_name_length check (char_length(display_name) between 1 and 80),
+  constraint profiles_display_name_visible check (social_private.is_visible_text(display_name)),
   constraint profiles_avatar_path_length check (char_length(avatar_path) <= 1024)
 );
 comment on table social.profiles is
   'One per auth user, made on sign-up. The card every signed-in user may see unless blocked.';
 comment on column social.profiles.handle is 'Unique, case-insensitive, 3-30 of [A-Za-z0-9_].';
-comment on column social.profiles.discoverable is 'false: left out of search and recommendations.';
+comment on column social.profiles.discoverable is
+  'false: left out of search (search_profiles) and recommendations, and nothing else: the card is '
+  'still read by id or handle, listed among followers, followed and mentioned.';
 comment on column social.profiles.leaderboard_opt_in is 'false: never ranked on leaderboards.';
 comment on column social.profiles.avatar_path is
   'Path of the avatar''s object in the public social-avatars storage bucket; kept in step with '
@@ -56,7 +59,8 @@ comment on column social.profiles.id is
   'The user''s id (auth.users.id); deleting the auth user deletes the profile and everything it '
   'owns.';
 comment on column social.profiles.display_name is
-  'Name shown on the card, 1-80 characters; from the sign-up metadata or the e-mail''s local part.';
+  'Name shown on the card, 1-80 characters with at least one that shows (not only spaces or '
+  'invisible characters); from the sign-up metadata or the e-mail''s local part.';
 comment on column social.profiles.visibility is
   'Who sees the details and whether follows need approval (see type social.profile_visibility). '
   'The card itself is always visible to signed-in users.';
@@ -195,8 +199,9 @@ comment on function social_private.unique_handle(text) is
 revoke all on function social_private.unique_handle(text) from public;
 
 -- A profile (with empty details and settings) for every new auth user. Display name and handle
--- come from the sign-up metadata (`handle`/`user_name`/`preferred_username`,
--- `display_name`/`full_name`/`name`), falling back to the e-mail's local part.
+-- come from the sign-up metadata (`handle`/`user_name`/`preferred_username`, the first of
+-- `display_name`/`full_name`/`name` that shows something), falling back to the e-mail's local
+-- part: an invisible name in the metadata never fails a sign-up.
 create function social_private.handle_new_user()
 returns trigger
 language plpgsql
@@ -225,13 +230,13 @@ begin
     nullif(v_meta ->> 'user_name', ''),
     nullif(v_meta ->> 'preferred_username', '')
   );
-  v_name := left(btrim(coalesce(
-    nullif(btrim(v_meta ->> 'display_name'), ''),
-    nullif(btrim(v_meta ->> 'full_name'), ''),
-    nullif(btrim(v_meta ->> 'name'), ''),
-    nullif(split_part(coalesce(new.email, ''), '@', 1), ''),
-    'New member'
-  )), 80);
+  select left(btrim(c.name), 80) into v_name
+  from unnest(array[v_meta ->> 'display_name', v_meta ->> 'full_name', v_meta ->> 'name',
+                    split_part(coalesce(new.email, ''), '@', 1)]) with ordinality as c(name, position)
+  where social_private.is_visible_text(left(btrim(c.name), 80))
+  order by c.position
+  limit 1;
+  v_name := coalesce(v_name, 'New member');
 
   -- keep a requested handle when it is valid and free, else make one
   if v_handle is null
@@ -250,7 +255,8 @@ end;
 $$;
 comment on function social_private.handle_new_user() is
   'Trigger function (after insert on auth.users, on_auth_user_created): makes the profile, empty '
-  'details and settings of a new user; handle and display name from the sign-up metadata.';
+  'details and settings of a new user; handle and display name from the sign-up metadata (an '
+  'invisible name falls back to the e-mail''s local part).';
 revoke all on function social_private.handle_new_user() from public;
 create trigger on_auth_user_created
   after insert on auth.users

@@ -62,8 +62,8 @@ create table social.blocks (
   constraint blocks_not_self check (blocker_id <> blocked_id)
 );
 comment on table social.blocks is
-  'A block hides both users from each other everywhere and removes follows both ways. Only the '
-  'blocker sees the row.';
+  'A block hides both users from each other everywhere and removes follows and mentions both '
+  'ways. Only the blocker sees the row.';
 comment on column social.blocks.blocker_id is
   'Who blocked; the only user who sees, and may lift, the block.';
 comment on column social.blocks.blocked_id is
@@ -271,8 +271,9 @@ create policy profile_details_select_visible on social.profile_details
 -- triggers
 -- =====================================================================================
 
--- Before a follow is stored: refuse blocked pairs; a private profile gets a pending request,
--- any other an accepted follow. Clients cannot choose the status.
+-- Before a follow is stored: rate limit (follow and unfollow share check_rate_limit('follow'):
+-- each follow may notify and broadcast to the followee), refuse blocked pairs; a private profile
+-- gets a pending request, any other an accepted follow. Clients cannot choose the status.
 create function social_private.handle_follow_insert()
 returns trigger
 language plpgsql
@@ -282,6 +283,7 @@ as $$
 declare
   v_visibility social.profile_visibility;
 begin
+  perform social_private.check_rate_limit('follow');
   if social_private.user_is_blocked_with(new.follower_id, new.followee_id) then
     perform social_private.raise_error('permission_denied', 'blocked', 'you cannot follow this user');
   end if;
@@ -301,11 +303,33 @@ begin
 end;
 $$;
 comment on function social_private.handle_follow_insert() is
-  'Trigger function (before insert on follows, on_follows_insert): refuses blocked pairs and '
-  'unknown profiles; sets status pending for a private profile, accepted otherwise.';
+  'Trigger function (before insert on follows, on_follows_insert): rate limits (follow), refuses '
+  'blocked pairs and unknown profiles; sets status pending for a private profile, accepted '
+  'otherwise.';
 revoke all on function social_private.handle_follow_insert() from public;
 create trigger on_follows_insert before insert on social.follows
   for each row execute function social_private.handle_follow_insert();
+
+-- An unfollow (or a cancelled request) counts against the follower's follow budget, so a
+-- follow/unfollow loop is limited. Deletes made by another trigger (a block removing follows) or
+-- by the followee (declining, removing a follower) do not count.
+create function social_private.handle_follow_delete()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if pg_trigger_depth() = 1 and old.follower_id = (select auth.uid()) then
+    perform social_private.check_rate_limit('follow');
+  end if;
+  return old;
+end;
+$$;
+comment on function social_private.handle_follow_delete() is
+  'Trigger: an unfollow by the follower counts against their follow rate limit.';
+revoke all on function social_private.handle_follow_delete() from public;
+create trigger on_follows_delete before delete on social.follows
+  for each row execute function social_private.handle_follow_delete();
 
 -- A follow's only change is a request being accepted.
 create function social_private.handle_follow_update()
@@ -371,6 +395,28 @@ comment on function social_private.handle_follow_counts() is
 revoke all on function social_private.handle_follow_counts() from public;
 create trigger on_follows_counts after insert or update or delete on social.follows
   for each row execute function social_private.handle_follow_counts();
+
+-- Blocks and mutes, made or lifted, share check_rate_limit('block'). Deletes made by another
+-- trigger do not count.
+create function social_private.handle_block_or_mute_write()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' or pg_trigger_depth() = 1 then
+    perform social_private.check_rate_limit('block');
+  end if;
+  return coalesce(new, old);
+end;
+$$;
+comment on function social_private.handle_block_or_mute_write() is
+  'Trigger: a block or a mute, made or lifted, counts against the block rate limit.';
+revoke all on function social_private.handle_block_or_mute_write() from public;
+create trigger on_blocks_write before insert or delete on social.blocks
+  for each row execute function social_private.handle_block_or_mute_write();
+create trigger on_mutes_write before insert or delete on social.mutes
+  for each row execute function social_private.handle_block_or_mute_write();
 
 -- A block removes follows (and requests) both ways.
 create function social_private.handle_block_insert()

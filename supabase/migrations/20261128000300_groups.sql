@@ -75,6 +75,7 @@ create table social.groups (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   constraint groups_name_length check (char_length(btrim(name)) between 2 and 80),
+  constraint groups_name_visible check (social_private.is_visible_text(name)),
   constraint groups_description_length check (char_length(description) <= 2000),
   constraint groups_city_length check (char_length(city) <= 100),
   constraint groups_tags_count check (cardinality(tags) <= 20),
@@ -96,7 +97,8 @@ comment on column social.groups.id is
   'The group''s id (random uuid), what group_id columns elsewhere point at; deleting the group '
   'deletes its members, invites, posts and announcements.';
 comment on column social.groups.name is
-  'Display name, 2-80 characters, trimmed by the on_groups_write trigger.';
+  'Display name, 2-80 characters with at least one that shows, trimmed by the on_groups_write '
+  'trigger.';
 comment on column social.groups.description is
   'Free text, at most 2000 characters; blank becomes null.';
 comment on column social.groups.city is
@@ -203,7 +205,9 @@ create table social.group_invites (
 comment on table social.group_invites is
   'Invites into a group: addressed to a user (invitee_id; they accept or decline) or a shareable '
   'link (token; redeemed with social.join_group_with_token, expiring, revocable, optional max_uses). '
-  'Staff of the group, the inviter and the invitee see an invite.';
+  'Staff of the group see its invites; the inviter sees theirs while a member; the invitee sees an '
+  'invite while it is open (an accepted one while a member). An invite works only while its '
+  'inviter may invite.';
 comment on column social.group_invites.token is
   'Random link token (url-safe base64 of 18 random bytes); null for invites addressed to a user.';
 comment on column social.group_invites.use_count is 'Users who joined through this link.';
@@ -405,6 +409,39 @@ comment on function social_private.group_role_rank(social.group_role) is
   'Rank of a role: owner 4, admin 3, moderator 2, member 1. Staff act only on lower ranks.';
 grant execute on function social_private.group_role_rank(social.group_role) to authenticated, service_role;
 
+-- rank of p_user_id in p_group_id: their role's rank while an active member, else 0 (someone who
+-- left, was removed or banned has no rank: staff act on their content as on a member's)
+create function social_private.user_group_rank(p_user_id uuid, p_group_id uuid)
+returns integer
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce((
+    select social_private.group_role_rank(m.role) from social.group_members m
+    where m.group_id = p_group_id and m.user_id = p_user_id and m.status = 'active'
+  ), 0);
+$$;
+comment on function social_private.user_group_rank(uuid, uuid) is
+  'Rank of p_user_id''s role in p_group_id (owner 4, admin 3, moderator 2, member 1) while an '
+  'active member; 0 otherwise. Staff act only on lower ranks.';
+grant execute on function social_private.user_group_rank(uuid, uuid) to authenticated, service_role;
+
+-- the caller's rank in p_group_id (user_group_rank for auth.uid())
+create function social_private.my_group_rank(p_group_id uuid)
+returns integer
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select social_private.user_group_rank((select auth.uid()), p_group_id);
+$$;
+comment on function social_private.my_group_rank(uuid) is
+  'The caller''s rank in p_group_id (user_group_rank for auth.uid()); 0 when not an active member.';
+grant execute on function social_private.my_group_rank(uuid) to authenticated, service_role;
+
 -- Does p_user_id hold premium tier p_tier? The premium domain owns entitlements. Until it exists
 -- this answers false, so tiered groups refuse joining with `tier_required` (never a silent pass).
 -- Contract for the premium migration: either create `social.entitlements (user_id uuid,
@@ -506,13 +543,17 @@ create policy group_members_select_visible on social.group_members
     or social_private.is_group_staff(group_id)
   );
 
--- the invitee, the inviter and the group's staff see an invite (links included: a token is
--- redeemed only through social.join_group_with_token)
+-- the group's staff see its invites (links included: a token is redeemed only through
+-- social.join_group_with_token); the inviter sees theirs while a member of the group; the invitee
+-- sees an invite while it is open, and an accepted one while a member. Losing the membership
+-- loses the invites with it.
 create policy group_invites_select_party on social.group_invites
   for select to authenticated
   using (
-    invitee_id = (select auth.uid())
-    or inviter_id = (select auth.uid())
+    (invitee_id = (select auth.uid())
+     and ((accepted_at is null and declined_at is null and revoked_at is null)
+          or social_private.is_group_member(group_id)))
+    or (inviter_id = (select auth.uid()) and social_private.is_group_member(group_id))
     or social_private.is_group_staff(group_id)
   );
 
@@ -520,8 +561,9 @@ create policy group_invites_select_party on social.group_invites
 -- triggers
 -- =====================================================================================
 
--- Normalize a group's fields; coaching groups are always invite-only (forced on create, refused on
--- update); the kind is fixed; owner_id changes only to an active member (a transfer).
+-- Normalize a group's fields; creating one is rate limited (check_rate_limit('group')); coaching
+-- groups are always invite-only (forced on create, refused on update); the kind is fixed; owner_id
+-- changes only to an active member (a transfer).
 create function social_private.handle_group_write()
 returns trigger
 language plpgsql
@@ -550,6 +592,7 @@ begin
   end loop;
 
   if tg_op = 'INSERT' then
+    perform social_private.check_rate_limit('group');
     new.member_count := 0;
     new.created_at := now();
     if new.kind = 'coaching' then
@@ -575,9 +618,9 @@ begin
 end;
 $$;
 comment on function social_private.handle_group_write() is
-  'Trigger function (before insert or update on groups, on_groups_write): trims and normalises '
-  'fields and tags, keeps coaching groups invite-only and the kind fixed, and lets owner_id change '
-  'only to an active member.';
+  'Trigger function (before insert or update on groups, on_groups_write): rate limits new groups, '
+  'trims and normalises fields and tags, keeps coaching groups invite-only and the kind fixed, and '
+  'lets owner_id change only to an active member.';
 create trigger on_groups_write before insert or update on social.groups
   for each row execute function social_private.handle_group_write();
 

@@ -152,6 +152,8 @@ declare
   v_row social.group_members;
   v_invite social.group_invites;
 begin
+  -- joining and leaving share one budget: a join request notifies the staff
+  perform social_private.check_rate_limit('join');
   select * into v_row from social.group_members m where m.group_id = p_group_id and m.user_id = v_me;
   if v_row.status = 'banned' then
     perform social_private.raise_error('permission_denied', 'banned', 'you are banned from this group');
@@ -179,8 +181,8 @@ begin
 end;
 $$;
 comment on function social_private.join_group(uuid) is
-  'Body of social.join_group (security definer): redeems an open invite addressed to the caller, '
-  'else joins an open group or asks to join a request group.';
+  'Body of social.join_group (security definer): rate limits (join), redeems an open invite '
+  'addressed to the caller, else joins an open group or asks to join a request group.';
 grant execute on function social_private.join_group(uuid) to authenticated, service_role;
 
 create function social.join_group(p_group_id uuid)
@@ -207,6 +209,7 @@ declare
   v_me uuid := social_private.require_user();
   v_row social.group_members;
 begin
+  perform social_private.check_rate_limit('join');
   select * into v_row from social.group_members m
   where m.group_id = p_group_id and m.user_id = v_me
   for update;
@@ -222,8 +225,8 @@ begin
 end;
 $$;
 comment on function social_private.leave_group(uuid) is
-  'Body of social.leave_group (security definer): deletes the caller''s membership or request; the '
-  'owner must transfer first.';
+  'Body of social.leave_group (security definer): rate limits (join), deletes the caller''s '
+  'membership or request; the owner must transfer first.';
 grant execute on function social_private.leave_group(uuid) to authenticated, service_role;
 
 create function social.leave_group(p_group_id uuid)

@@ -2,7 +2,10 @@
 -- replies, and @handle mentions parsed from post and comment bodies. The counters on posts and
 -- comments (reaction_counts, reaction_count, comment_count and so hot_score, reply_count) are kept
 -- by triggers. Reacting and commenting need to see the post and, in a group, active membership;
--- both are rate limited (check_rate_limit('reaction' / 'comment')).
+-- both are rate limited (check_rate_limit('reaction' / 'comment'), comment edits too:
+-- 'comment_edit'). What hangs on a post goes with the sight of it: someone who no longer sees the
+-- post (removed from its group, blocked) no longer reads, edits or takes back their own
+-- reactions and comments there either. A block removes the mentions between the two users.
 -- SDK: social.reactions, social.comments; tests: tests/db/posts.test.ts (reactions, comments,
 -- mentions).
 
@@ -62,7 +65,8 @@ comment on table social.reactions is
 comment on column social.reactions.post_id is
   'The post reacted to; deleting the post deletes its reactions.';
 comment on column social.reactions.user_id is
-  'Who reacted; always the inserting user. Others see it unless a block separates them.';
+  'Who reacted; always the inserting user. Seen by whoever sees the post (the user included), '
+  'never across a block.';
 comment on column social.reactions.kind is 'Which reaction (see type social.reaction_kind).';
 comment on column social.reactions.created_at is
   'When the reaction was added; a user''s reactions list newest first.';
@@ -73,21 +77,27 @@ grant select on social.reactions to anon, authenticated;
 grant insert (post_id, user_id, kind), delete on social.reactions to authenticated;
 grant all on social.reactions to service_role;
 
--- a user's own reactions; others' on posts they see, never across a block (anon sees counts only)
+-- reactions on posts the user sees: their own, and others' never across a block (anon sees
+-- counts only). "Sees the post" is a semi-join on posts, so the posts policy decides it with its
+-- per-statement sets (init plans) and falls back to can_view_post only for the rows they do not
+-- settle; calling can_view_post(post_id) here instead would cost a function call per reaction.
 create policy reactions_select_visible on social.reactions
   for select to authenticated
   using (
-    user_id = (select auth.uid())
-    or (social_private.can_view_post(post_id) and not social_private.is_blocked_with(user_id))
+    exists (select 1 from social.posts p where p.id = post_id)
+    and (
+      user_id = (select auth.uid())
+      or user_id <> all ((select social_private.my_blocked_ids())::uuid[])
+    )
   );
 -- users react as themselves to posts they see (in a group: as a member)
 create policy reactions_insert_self on social.reactions
   for insert to authenticated
   with check (user_id = (select auth.uid()) and social_private.can_interact_with_post(post_id));
--- users take back their own reactions
+-- users take back their own reactions on posts they still see
 create policy reactions_delete_self on social.reactions
   for delete to authenticated
-  using (user_id = (select auth.uid()));
+  using (user_id = (select auth.uid()) and social_private.can_view_post(post_id));
 
 create function social_private.handle_reaction_insert()
 returns trigger
@@ -319,14 +329,19 @@ create policy comments_select_visible on social.comments
 create policy comments_insert_self on social.comments
   for insert to authenticated
   with check (author_id = (select auth.uid()) and social_private.can_interact_with_post(post_id));
--- authors edit their comments while not deleted; deleting goes through social.delete_comment
+-- authors edit their comments while not deleted and while they may still comment on the post
+-- (in a group: as an active member); deleting goes through social.delete_comment
 create policy comments_update_author on social.comments
   for update to authenticated
-  using (author_id = (select auth.uid()) and deleted_at is null)
+  using (
+    author_id = (select auth.uid()) and deleted_at is null
+    and social_private.can_interact_with_post(post_id)
+  )
   with check (author_id = (select auth.uid()) and deleted_at is null);
 
--- Before a comment is written: rate limit (inserts), a reply's parent must be a visible
--- top-level comment of the same post, a well-formed media list, edits stamp edited_at.
+-- Before a comment is written: rate limits (inserts: comment; body edits: comment_edit), a
+-- reply's parent must be a visible top-level comment of the same post, a well-formed media list,
+-- edits stamp edited_at.
 create function social_private.handle_comment_write()
 returns trigger
 language plpgsql
@@ -366,6 +381,7 @@ begin
     perform social_private.raise_error('invalid_input', 'invalid_media', v_error);
   end if;
   if tg_op = 'UPDATE' and (new.body is distinct from old.body or new.media is distinct from old.media) then
+    perform social_private.check_rate_limit('comment_edit');
     new.edited_at := now();
     new.updated_at := now();
   end if;
@@ -374,8 +390,8 @@ end;
 $$;
 comment on function social_private.handle_comment_write() is
   'Trigger function (before insert or update of body or media on comments, on_comments_write): '
-  'rate limits new comments, checks a reply''s parent (visible, same post, top level), refuses '
-  'blank or long bodies and malformed media lists, stamps edited_at.';
+  'rate limits new comments and edits, checks a reply''s parent (visible, same post, top level), '
+  'refuses blank or long bodies and malformed media lists, stamps edited_at.';
 create trigger on_comments_write before insert or update of body, media on social.comments
   for each row execute function social_private.handle_comment_write();
 
@@ -436,7 +452,9 @@ create trigger on_comments_written after insert or delete or update of body, del
   for each row execute function social_private.handle_comment_written();
 
 -- Security definer: group staff delete rows they do not own, and deleted_at / deleted_by are
--- not client-writable. Wrapped by the RPC below.
+-- not client-writable. Staff act only on lower ranks (insufficient_role for an equal or higher
+-- rank's comment); the post's author curates their own thread whoever wrote the comment.
+-- Wrapped by the RPC below.
 create function social_private.soft_delete_comment(p_comment_id uuid)
 returns void
 language plpgsql
@@ -456,6 +474,13 @@ begin
   if not found then
     perform social_private.raise_error('not_found', 'comment_not_found', 'no such comment');
   end if;
+  if v_comment.author_id <> v_uid and v_comment.post_author_id <> v_uid
+     and v_comment.group_id is not null and v_comment.deleted_at is null
+     and social_private.is_group_staff(v_comment.group_id)
+     and social_private.my_group_rank(v_comment.group_id)
+         <= social_private.user_group_rank(v_comment.author_id, v_comment.group_id) then
+    perform social_private.raise_error('permission_denied', 'insufficient_role', 'staff remove comments of lower ranks only');
+  end if;
   if v_comment.author_id <> v_uid
      and v_comment.post_author_id <> v_uid
      and not (v_comment.group_id is not null and social_private.is_group_staff(v_comment.group_id)) then
@@ -473,7 +498,7 @@ end;
 $$;
 comment on function social_private.soft_delete_comment(uuid) is
   'Body of social.delete_comment (security definer): the comment''s author, the post''s author or '
-  'group staff set deleted_at and deleted_by.';
+  'group staff of a higher rank than the comment''s author set deleted_at and deleted_by.';
 grant execute on function social_private.soft_delete_comment(uuid) to authenticated, service_role;
 
 -- Soft-delete a comment (and a top-level comment's replies): its author, the post's author, or
@@ -488,7 +513,8 @@ as $$
   select social_private.soft_delete_comment(p_comment_id);
 $$;
 comment on function social.delete_comment(uuid) is
-  'Soft-delete a comment and its replies (comment author, post author or group staff). Idempotent.';
+  'Soft-delete a comment and its replies (comment author, post author or group staff of a higher '
+  'rank). Idempotent.';
 grant execute on function social.delete_comment(uuid) to authenticated, service_role;
 
 -- =====================================================================================
@@ -581,6 +607,26 @@ comment on function social_private.sync_mentions(uuid, uuid, uuid, text) is
   'Replaces the mentions of one text (a post body, or a comment body when p_comment_id is set) '
   'with the @handles it contains: existing users other than the author, not blocked with them, the '
   'first 20.';
+
+-- A block removes the mentions between the two users, both ways (new ones are never made, see
+-- sync_mentions); their notifications go with them (notification triggers).
+create function social_private.handle_block_mentions()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  delete from social.mentions m
+  where (m.author_id = new.blocker_id and m.mentioned_id = new.blocked_id)
+     or (m.author_id = new.blocked_id and m.mentioned_id = new.blocker_id);
+  return null;
+end;
+$$;
+comment on function social_private.handle_block_mentions() is
+  'Trigger: a block removes the mentions between the two users, both ways.';
+create trigger on_blocks_mentions after insert on social.blocks
+  for each row execute function social_private.handle_block_mentions();
 
 -- =====================================================================================
 -- lists (the page contract of 20261128000000_core.sql; security invoker: RLS decides)

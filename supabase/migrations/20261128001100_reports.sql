@@ -11,7 +11,13 @@
 --     in 20261128001500_media.sql), which applies its own read rule. A group's staff never triage complaints about their group itself, and
 --     a staff member does not resolve a report about their own content or profile.
 --   * The target is snapshotted at report time (target_snapshot), so staff judge what was
---     reported even after an edit or a removal.
+--     reported even after an edit or a removal. The snapshot holds only what the reporter may
+--     see: a profile a block separates from the reporter (either way) is reported with no card.
+--   * The reporter sees their reports while they may still see where they were made: a report
+--     routed to a group while they may read the group, a report of a group while they may see
+--     it. Losing access to a group loses one's reports there too.
+--   * Staff act only on lower ranks: a report about someone of an equal or higher rank in the
+--     group is closed by higher staff or the platform (insufficient_role).
 --   * Staff resolve (`resolved`, with the action taken) or dismiss, with a note; a closed report
 --     stays closed (and is logged). Removing a post or comment as staff resolves its open reports
 --     (`content_removed`).
@@ -73,14 +79,16 @@ create table social.reports (
 );
 comment on table social.reports is
   'Reports of posts, comments, profiles and groups. group_id set: the group''s staff handle it; '
-  'null: the platform queue (service_role). The reporter sees their own reports and their status.';
+  'null: the platform queue (service_role). The reporter sees their own reports and their status '
+  'while they may still see where they were made.';
 comment on column social.reports.reporter_id is 'Null once the reporter''s account is deleted.';
 comment on column social.reports.group_id is
   'The group whose staff handle the report (posts and comments in a group); null = platform queue.';
 comment on column social.reports.target_user_id is
   'Whom the report is about: the author of the post or comment, the profile, the group''s owner.';
 comment on column social.reports.target_snapshot is
-  'The reported content as the reporter saw it when reporting (text, handle, name ...).';
+  'The reported content as the reporter saw it when reporting (text, handle, name ...); empty for '
+  'a profile a block separates from the reporter.';
 comment on column social.reports.resolution_note is 'Note of the staff who closed the report (the reporter sees it).';
 comment on column social.reports.id is
   'The report''s id (random uuid); the moderation log names it when the report is closed.';
@@ -126,11 +134,17 @@ grant insert (reporter_id, target_type, target_id, reason, note) on social.repor
 grant update (status, resolution, resolution_note) on social.reports to authenticated;
 grant all on social.reports to service_role;
 
--- the reporter sees their own reports; a group's staff see the reports routed to the group
+-- the reporter sees their own reports while they may still see where they were made (a group's
+-- content while they may read the group, a group while they may see it); a group's staff see the
+-- reports routed to the group
 create policy reports_select_visible on social.reports
   for select to authenticated
   using (
-    reporter_id = (select auth.uid())
+    (
+      reporter_id = (select auth.uid())
+      and (group_id is null or social_private.can_read_group(group_id))
+      and (target_type <> 'group' or social_private.can_see_group(target_id))
+    )
     or (group_id is not null and social_private.is_group_staff(group_id))
   );
 -- users report as themselves (the trigger checks the target and routes the report)
@@ -210,15 +224,20 @@ begin
         'parent_id', r.parent_id, 'created_at', r.created_at);
     end if;
   elsif new.target_type = 'profile' then
-    -- a profile can be reported across a block (block, then report)
+    -- a profile can be reported across a block (block, then report), but its card is then not
+    -- the reporter's to see: the snapshot stays empty (the platform reads the profile itself)
     select p.id, p.handle, p.display_name, p.avatar_path into r
     from social.profiles p where p.id = new.target_id;
     v_found := found;
     if v_found then
       new.group_id := null;
       new.target_user_id := r.id;
-      new.target_snapshot := jsonb_build_object('handle', r.handle, 'display_name', r.display_name,
-        'avatar_path', r.avatar_path);
+      if v_user and social_private.is_blocked_with(r.id) then
+        new.target_snapshot := '{}'::jsonb;
+      else
+        new.target_snapshot := jsonb_build_object('handle', r.handle, 'display_name', r.display_name,
+          'avatar_path', r.avatar_path);
+      end if;
     end if;
   elsif new.target_type = 'group' then
     select g.owner_id, g.name, g.description, g.kind, g.visibility, g.avatar_path into r
@@ -263,7 +282,7 @@ $$;
 comment on function social_private.handle_report_insert() is
   'Trigger function (before insert on reports, on_reports_insert): rate limits, finds the target '
   'as the reporter may see it (target_not_found otherwise), routes it (group_id), fills '
-  'target_user_id and target_snapshot, starts it open.';
+  'target_user_id and target_snapshot (no card across a block), starts it open.';
 create trigger on_reports_insert before insert on social.reports
   for each row execute function social_private.handle_report_insert();
 
@@ -306,10 +325,17 @@ begin
     return new;
   end if;
 
-  -- nobody judges their own case: another staff member (or the platform) closes it
+  -- nobody judges their own case: another staff member (or the platform) closes it; nor the case
+  -- of someone of an equal or higher rank in the group (staff act only on lower ranks)
   if (select auth.uid()) is not null and (select auth.uid()) = old.target_user_id then
     perform social_private.raise_error(
       'permission_denied', 'own_report', 'another staff member closes reports about you');
+  end if;
+  if (select auth.uid()) is not null and old.group_id is not null and old.target_user_id is not null
+     and social_private.my_group_rank(old.group_id)
+         <= social_private.user_group_rank(old.target_user_id, old.group_id) then
+    perform social_private.raise_error(
+      'permission_denied', 'insufficient_role', 'reports about staff of your rank or above are for higher staff');
   end if;
   if new.status = 'dismissed' then
     new.resolution := 'none';
@@ -326,8 +352,8 @@ end;
 $$;
 comment on function social_private.handle_report_update() is
   'Trigger function (before update on reports, on_reports_update): only closing an open report, '
-  'once, by someone it is not about; stamps resolved_by and resolved_at. Raises report_closed, '
-  'own_report, resolution_required.';
+  'once, by someone it is not about and of a higher rank than whom it is about; stamps resolved_by '
+  'and resolved_at. Raises report_closed, own_report, insufficient_role, resolution_required.';
 create trigger on_reports_update before update on social.reports
   for each row execute function social_private.handle_report_update();
 

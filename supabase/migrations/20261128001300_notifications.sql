@@ -258,9 +258,11 @@ create policy notification_preferences_delete_self on social.notification_prefer
 -- =====================================================================================
 
 -- Notify p_recipients of one event by p_actor (null: the platform): skips the actor, blocked
--- pairs, recipients who turned p_kind off and (reactions) muted actors; groups into the unread
--- notification of the same (recipient, kind, subject); broadcasts each new or updated row to
--- `user:<recipient>`. Returns how many recipients were notified. Index lookups only.
+-- pairs, recipients who turned p_kind off, (reactions) muted actors, and recipients who may not
+-- see p_post_id (an author removed from the group of their own post hears nothing more about it);
+-- groups into the unread notification of the same (recipient, kind, subject); broadcasts each new
+-- or updated row to `user:<recipient>`. Returns how many recipients were notified. Index lookups
+-- only.
 create function social_private.notify(
   p_recipients uuid[],
   p_kind social.notification_kind,
@@ -303,6 +305,7 @@ begin
       and (p_kind <> 'reaction' or p_actor is null or not exists (
         select 1 from social.mutes m where m.muter_id = r.id and m.muted_id = p_actor
       ))
+      and (p_post_id is null or social_private.user_can_view_post(r.id, p_post_id))
   ),
   upserted as (
     insert into social.notifications as n (
@@ -358,7 +361,7 @@ end;
 $$;
 comment on function social_private.notify(uuid[], social.notification_kind, uuid, uuid, uuid, uuid, uuid, uuid, jsonb) is
   'Notifies p_recipients of one event by p_actor (null: the platform), skipping the actor, blocked '
-  'pairs, kinds turned off and reactions of muted users; groups into the unread notification of '
+  'pairs, kinds turned off, reactions of muted users and recipients who may not see p_post_id; groups into the unread notification of '
   'the same kind and subject; broadcasts to user:<id>. Returns how many were notified.';
 
 -- Remove the unread notification of (recipient, kind, subject), e.g. a withdrawn request.

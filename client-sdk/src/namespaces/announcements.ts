@@ -10,11 +10,12 @@ import { listMethod, type Page, scopedListMethod, toPage } from "../pagination.t
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
 import { DateTimeSchema, ListOptionsSchema, parseInput, textSchema, UuidSchema } from "../validation.ts";
-import { defined, firstRow, forbidden, notFound, single, ts } from "./shared.ts";
+import { defined, firstRow, forbidden, notFound, ts } from "./shared.ts";
 
 type Social = Database["social"];
 type AnnouncementRow = Social["Tables"]["announcements"]["Row"];
 type ReadRow = Pick<Social["Tables"]["announcement_reads"]["Row"], "read_at">;
+type StatsRow = Pick<Social["Tables"]["announcement_stats"]["Row"], "read_count">;
 type MyAnnouncementRow = Social["Functions"]["my_announcements"]["Returns"][number];
 type ListedAnnouncementRow = Social["Functions"]["list_announcements"]["Returns"][number];
 
@@ -41,8 +42,11 @@ export interface Announcement {
   pinned: boolean;
   /** After this it leaves the home screen (`mine`), but stays in the group's list. */
   expiresAt: string | null;
-  /** Active members who have read it (the author counts). */
-  readCount: number;
+  /**
+   * Active members who have read it (the author counts). Only the author (while a member) and
+   * the group's owners and admins get it; `null` for everyone else.
+   */
+  readCount: number | null;
   createdAt: string;
   updatedAt: string;
   /** Whether the signed-in user has read it. */
@@ -205,7 +209,10 @@ export type MarkAllAnnouncementsReadOptions = z.input<typeof MarkAllAnnouncement
 // mapping
 // =============================================================================================
 
-type AnnouncementWithReads = AnnouncementRow & { reads?: ReadRow[] | ReadRow | null };
+type AnnouncementWithReads = AnnouncementRow & {
+  reads?: ReadRow[] | ReadRow | null;
+  stats?: StatsRow[] | StatsRow | null;
+};
 
 function toAnnouncement(row: AnnouncementWithReads): Announcement {
   const read = firstRow(row.reads ?? null);
@@ -217,7 +224,7 @@ function toAnnouncement(row: AnnouncementWithReads): Announcement {
     body: row.body,
     pinned: row.pinned,
     expiresAt: ts(row.expires_at),
-    readCount: row.read_count,
+    readCount: firstRow(row.stats ?? null)?.read_count ?? null,
     createdAt: normalizeTimestamp(row.created_at),
     updatedAt: normalizeTimestamp(row.updated_at),
     isRead: read !== null,
@@ -234,7 +241,7 @@ function toListedAnnouncement(row: ListedAnnouncementRow): Announcement {
     body: row.body,
     pinned: row.pinned,
     expiresAt: ts(row.expires_at),
-    readCount: row.read_count,
+    readCount: row.read_count ?? null,
     createdAt: normalizeTimestamp(row.created_at),
     updatedAt: normalizeTimestamp(row.updated_at),
     isRead: row.is_read === true,
@@ -251,7 +258,7 @@ function toHomeAnnouncement(row: MyAnnouncementRow): HomeAnnouncement {
     body: row.body,
     pinned: row.pinned,
     expiresAt: ts(row.expires_at),
-    readCount: row.read_count,
+    readCount: row.read_count ?? null,
     createdAt: normalizeTimestamp(row.created_at),
     updatedAt: normalizeTimestamp(row.updated_at),
     isRead: row.is_read === true,
@@ -265,7 +272,7 @@ function toHomeAnnouncement(row: MyAnnouncementRow): HomeAnnouncement {
   };
 }
 
-const SELECT = "*, reads:announcement_reads(read_at)";
+const SELECT = "*, reads:announcement_reads(read_at), stats:announcement_stats(read_count)";
 
 function announcementNotFound() {
   return notFound("announcement_not_found", "No such announcement");
@@ -318,15 +325,11 @@ export const announcementsNamespace = defineNamespace("announcements", (ctx) => 
         p_pinned: parsed.data.pinned,
         p_expires_at: parsed.data.expiresAt,
       });
-      // the author has read their own announcement (a trigger marks it, in the same statement)
-      return single(
-        response,
-        (row) => {
-          const announcement = toAnnouncement(row);
-          return { ...announcement, isRead: true, readAt: announcement.createdAt };
-        },
-        () => notFound("group_not_found", "No such group"),
-      );
+      if (response.error) return failFrom(response);
+      // read back with the author's read (a trigger marks it) and the read count, which the
+      // author sees
+      const row = firstRow(response.data as AnnouncementRow | AnnouncementRow[] | null);
+      return row ? loadAnnouncement(ctx, row.id) : notFound("group_not_found", "No such group");
     });
   },
 
@@ -398,8 +401,9 @@ export const announcementsNamespace = defineNamespace("announcements", (ctx) => 
   }),
 
   /**
-   * Edit an announcement (its author while a member, or the group's owner and admins) and
-   * return it. Errors: `permission_denied` (`not_allowed`), `announcement_not_found`.
+   * Edit an announcement (its author while a member, or the group's owner and admins of a higher
+   * rank than the author) and return it. Errors: `permission_denied` (`not_allowed`),
+   * `announcement_not_found`.
    *
    * @example
    * ```ts
@@ -421,12 +425,16 @@ export const announcementsNamespace = defineNamespace("announcements", (ctx) => 
       if (response.error) return failFrom(response);
       const existing = await loadAnnouncement(ctx, id.data);
       if (existing.error || firstRow(response.data)) return existing;
-      return forbidden("not_allowed", "Only the author and the group's owner and admins edit an announcement");
+      return forbidden(
+        "not_allowed",
+        "Only the author and the group's owner and admins of a higher rank edit an announcement",
+      );
     });
   },
 
   /**
-   * Delete an announcement (its author while a member, or the group's owner and admins).
+   * Delete an announcement (its author while a member, or the group's owner and admins of a higher
+   * rank than the author).
    *
    * @example
    * ```ts
@@ -442,7 +450,10 @@ export const announcementsNamespace = defineNamespace("announcements", (ctx) => 
       if (firstRow(response.data)) return ok(null);
       const existing = await loadAnnouncement(ctx, id.data);
       if (existing.error) return existing;
-      return forbidden("not_allowed", "Only the author and the group's owner and admins delete an announcement");
+      return forbidden(
+        "not_allowed",
+        "Only the author and the group's owner and admins of a higher rank delete an announcement",
+      );
     });
   },
 
