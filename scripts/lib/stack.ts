@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { type RealtimeServer, startRealtime } from "../realtime/server.ts";
 import { applyPlatform, freePort, inspectDatabase, OWN_SCHEMAS, ROOT, restoreGrants, snapshotGrants } from "./db.ts";
 import { localUrl } from "./network.ts";
-import { handleStorage } from "./storage-compat.ts";
+import { createStorageShim } from "./storage-compat.ts";
 
 export interface Keys {
   publishableKey: string;
@@ -270,10 +270,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const children: ChildProcess[] = [lite];
   let front: Server | undefined;
   let realtime: RealtimeServer | undefined;
+  // /storage/v1 goes to lite through the shim (scripts/lib/storage-compat.ts)
+  const storage = createStorageShim({
+    liteUrl: `http://127.0.0.1:${litePort}`,
+    dbUrl: options.dbUrl,
+    keys,
+    forward: (r, w, p) => proxy(r, w, litePort, p),
+  });
   const stop = async () => {
     await realtime?.stop();
     await new Promise<void>((r) => (front ? front.close(() => r()) : r()));
     await Promise.all(children.map(stopChild));
+    await storage.close();
   };
   try {
     await waitForHttp(`http://127.0.0.1:${litePort}/auth/v1/health`, lite, "@supabase/lite");
@@ -317,7 +325,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (path.startsWith("/functions/v1/")) {
         proxy(req, res, functionsPort, path.slice("/functions/v1".length));
       } else if (path.startsWith("/storage/v1/")) {
-        handleStorage(req, res, `http://127.0.0.1:${litePort}`, (r, w, p) => proxy(r, w, litePort, p));
+        storage.handle(req, res);
       } else {
         proxy(req, res, litePort, path);
       }

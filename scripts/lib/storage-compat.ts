@@ -12,9 +12,9 @@
  *     (relative to /storage/v1), lite `{ signedUrl: "/storage/v1/object/sign/…" }`; the shim adds
  *     Supabase's key.
  *  3. `POST /object/sign/<bucket>` with `{ expiresIn, paths }` (createSignedUrls): lite's route is
- *     shadowed by the single-object route and would sign the empty path; the shim signs each path
- *     through lite (the same caller, so the same RLS check) and answers Supabase's
- *     `[{ path, signedURL, error }]`.
+ *     shadowed by the single-object route and would sign the empty path. The shim answers it as
+ *     Supabase Storage does: one RLS query for all paths as the caller, a download token per
+ *     readable path (lite redeems them), Supabase's `[{ path, signedURL, error }]`.
  *  4. `POST /object/upload/sign/<bucket>/<path>`: Supabase answers `{ url: "/object/upload/sign/…" }`,
  *     lite `{ signedUrl, token, path }`; the shim adds `url`.
  *  5. `POST /object/list/<bucket>` (list): Supabase lists one folder level, names relative to the
@@ -25,6 +25,8 @@
  * tests/sdk/storage.test.ts checks each point through supabase-js.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import postgres from "postgres";
+import { signJwt, verifyJwt } from "../realtime/jwt.ts";
 
 const PREFIX = "/storage/v1";
 /** Supabase's default global upload limit; larger multipart bodies are refused before buffering. */
@@ -120,8 +122,38 @@ async function forwardSign(req: IncomingMessage, res: ServerResponse, base: stri
   send(res, up.status, upload ? { ...data, url: relative } : { ...data, signedURL: relative }, up.headers);
 }
 
-/** 3: createSignedUrls, one lite call per path, in Supabase's answer shape. */
-async function signMany(req: IncomingMessage, res: ServerResponse, base: string, bucket: string) {
+/** Who calls, as Storage sees it: a verified user JWT, the secret key (service_role) or anon. */
+type Caller = { role: string; sub: string | null; claims: Record<string, unknown> } | { error: string };
+
+function callerOf(req: IncomingMessage, keys: StorageShimOptions["keys"]): Caller {
+  const header = String(req.headers.authorization ?? "");
+  const bearer = header.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : "";
+  const apikey = String(req.headers.apikey ?? "");
+  if (bearer.split(".").length === 3) {
+    const checked = verifyJwt(bearer, keys.jwtSecret);
+    if (!checked.ok) return { error: checked.error.message };
+    const sub = typeof checked.claims.sub === "string" ? checked.claims.sub : null;
+    return { role: checked.claims.role, sub, claims: checked.claims };
+  }
+  if (bearer === keys.secretKey || (!bearer && apikey === keys.secretKey)) {
+    return { role: "service_role", sub: null, claims: { role: "service_role" } };
+  }
+  return { role: "anon", sub: null, claims: { role: "anon" } };
+}
+
+/**
+ * 3: createSignedUrls. Answered here the way Supabase Storage answers it: one query for all the
+ * paths on storage.objects as the caller (their role and claims set for the transaction, so RLS
+ * decides), then a download token per readable path, the HS256 token lite's
+ * `GET /object/sign/<bucket>/<path>` redeems. lite's own route is shadowed (see the header).
+ */
+async function signMany(
+  req: IncomingMessage,
+  res: ServerResponse,
+  shim: StorageShimOptions,
+  sql: postgres.Sql,
+  bucket: string,
+) {
   const raw = await readBody(req, 1024 * 1024);
   let input: { expiresIn?: unknown; paths?: unknown };
   try {
@@ -129,31 +161,44 @@ async function signMany(req: IncomingMessage, res: ServerResponse, base: string,
   } catch {
     return storageError(res, "400", "InvalidRequest", "body must be JSON with expiresIn and paths");
   }
+  const paths = input.paths;
+  const expiresIn = input.expiresIn;
   if (
-    !Array.isArray(input.paths) ||
-    !input.paths.every((p) => typeof p === "string") ||
-    typeof input.expiresIn !== "number"
+    !Array.isArray(paths) ||
+    !paths.every((p) => typeof p === "string") ||
+    typeof expiresIn !== "number" ||
+    !(expiresIn > 0)
   ) {
     return storageError(res, "400", "InvalidRequest", "body must be JSON with expiresIn and paths");
   }
-  const headers = forwardHeaders(req);
-  headers.set("content-type", "application/json");
-  const body = JSON.stringify({ expiresIn: input.expiresIn });
-  const results = await Promise.all(
-    (input.paths as string[]).map(async (path) => {
-      const encoded = path.split("/").map(encodeURIComponent).join("/");
-      const up = await liteFetch(base, `${PREFIX}/object/sign/${encodeURIComponent(bucket)}/${encoded}`, {
-        method: "POST",
-        headers,
-        body,
-      });
-      const data = (await up.json().catch(() => ({}))) as { signedUrl?: string; message?: string; error?: string };
-      if (!up.ok || !data.signedUrl) {
-        return { path, signedURL: null, error: data.message ?? data.error ?? "Object not found" };
-      }
-      return { path, signedURL: data.signedUrl.slice(PREFIX.length), error: null };
-    }),
-  );
+  const caller = callerOf(req, shim.keys);
+  if ("error" in caller) {
+    return send(res, 401, { statusCode: "401", error: "InvalidJWT", message: caller.error });
+  }
+  const [found] = await sql`select exists (select 1 from storage.buckets where id = ${bucket}) as found`;
+  if (!found?.found) return storageError(res, "404", "Bucket not found", "Bucket not found");
+  const readable = await sql.begin(async (tx) => {
+    await tx`
+      select set_config('request.jwt.claims', ${JSON.stringify(caller.claims)}, true),
+             set_config('request.jwt.claim.sub', ${caller.sub ?? ""}, true),
+             set_config('request.jwt.claim.role', ${caller.role}, true),
+             set_config('storage.operation', 'storage.object.sign_many', true)`;
+    await tx.unsafe(
+      `set local role ${caller.role === "service_role" ? "service_role" : caller.role === "authenticated" ? "authenticated" : "anon"}`,
+    );
+    return tx<{ name: string }[]>`
+      select name from storage.objects where bucket_id = ${bucket} and name = any(${paths as string[]}::text[])`;
+  });
+  const ok = new Set(readable.map((r) => r.name));
+  const iat = Math.floor(Date.now() / 1000);
+  const results = (paths as string[]).map((path) => {
+    if (!ok.has(path)) return { path, signedURL: null, error: "Object not found" };
+    const token = signJwt(
+      { sub: path, bucket, intent: "download", iat, exp: iat + Math.floor(expiresIn) },
+      shim.keys.jwtSecret,
+    );
+    return { path, signedURL: `/object/sign/${bucket}/${path}?token=${token}`, error: null };
+  });
   send(res, 200, results);
 }
 
@@ -196,43 +241,55 @@ async function list(req: IncomingMessage, res: ServerResponse, base: string, pat
   send(res, up.status, entries, up.headers);
 }
 
-/**
- * Handle `/storage/v1/*` for lite at `base` (http://127.0.0.1:<port>); `forward` proxies a request
- * unchanged. Returns nothing: it always answers.
- */
-export function handleStorage(req: IncomingMessage, res: ServerResponse, base: string, forward: Forward): void {
-  const url = req.url ?? "/";
-  const path = url.split("?")[0] ?? "/";
-  const method = req.method ?? "GET";
-  const rest = path.slice(PREFIX.length);
-  const fail = (error: unknown) => {
-    if (!res.headersSent) storageError(res, "500", "internal", String((error as Error)?.message ?? error));
-    else res.end();
+/** What the shim needs: lite's address, the database (for batch signing) and the project's keys. */
+export interface StorageShimOptions {
+  /** lite, e.g. http://127.0.0.1:<port> */
+  liteUrl: string;
+  dbUrl: string;
+  keys: { publishableKey: string; secretKey: string; jwtSecret: string };
+  /** Proxies a request to lite unchanged. */
+  forward: Forward;
+}
+
+/** The front door's handler for `/storage/v1/*` (it always answers), and `close()` for its pool. */
+export function createStorageShim(shim: StorageShimOptions) {
+  const sql = postgres(shim.dbUrl, { max: 4, onnotice: () => {}, idle_timeout: 30 });
+  const base = shim.liteUrl;
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? "/";
+    const path = url.split("?")[0] ?? "/";
+    const method = req.method ?? "GET";
+    const rest = path.slice(PREFIX.length);
+    const fail = (error: unknown) => {
+      if (!res.headersSent) storageError(res, "500", "internal", String((error as Error)?.message ?? error));
+      else res.end();
+    };
+    const multipart = (req.headers["content-type"] ?? "").startsWith("multipart/form-data");
+    if (
+      (method === "POST" || method === "PUT") &&
+      multipart &&
+      /^\/object\/(?!sign\/|list\/|move$|copy$)[^/]+\/.+/.test(rest)
+    ) {
+      forwardMultipartUpload(req, res, base, url).catch(fail);
+      return;
+    }
+    if (method === "POST" && /^\/object\/sign\/[^/]+$/.test(rest)) {
+      signMany(req, res, shim, sql, decodeURIComponent(rest.slice("/object/sign/".length))).catch(fail);
+      return;
+    }
+    if (method === "POST" && /^\/object\/sign\/[^/]+\/.+/.test(rest)) {
+      forwardSign(req, res, base, url, false).catch(fail);
+      return;
+    }
+    if (method === "POST" && /^\/object\/list\/[^/]+$/.test(rest)) {
+      list(req, res, base, url).catch(fail);
+      return;
+    }
+    if (method === "POST" && /^\/object\/upload\/sign\/[^/]+\/.+/.test(rest)) {
+      forwardSign(req, res, base, url, true).catch(fail);
+      return;
+    }
+    shim.forward(req, res, url);
   };
-  const multipart = (req.headers["content-type"] ?? "").startsWith("multipart/form-data");
-  if (
-    (method === "POST" || method === "PUT") &&
-    multipart &&
-    /^\/object\/(?!sign\/|list\/|move$|copy$)[^/]+\/.+/.test(rest)
-  ) {
-    forwardMultipartUpload(req, res, base, url).catch(fail);
-    return;
-  }
-  if (method === "POST" && /^\/object\/sign\/[^/]+$/.test(rest)) {
-    signMany(req, res, base, decodeURIComponent(rest.slice("/object/sign/".length))).catch(fail);
-    return;
-  }
-  if (method === "POST" && /^\/object\/sign\/[^/]+\/.+/.test(rest)) {
-    forwardSign(req, res, base, url, false).catch(fail);
-    return;
-  }
-  if (method === "POST" && /^\/object\/list\/[^/]+$/.test(rest)) {
-    list(req, res, base, url).catch(fail);
-    return;
-  }
-  if (method === "POST" && /^\/object\/upload\/sign\/[^/]+\/.+/.test(rest)) {
-    forwardSign(req, res, base, url, true).catch(fail);
-    return;
-  }
-  forward(req, res, url);
+  return { handle, close: () => sql.end({ timeout: 5 }) };
 }

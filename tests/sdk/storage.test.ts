@@ -76,6 +76,15 @@ describe("supabase.storage against the local stack", () => {
     }
     const forged = await fetch(one.data!.signedUrl.replace(/token=.{8}/, "token=xxxxxxxx"));
     expect(forged.ok).toBe(false);
+    // the batch asks RLS as the caller: anon gets nothing; a bad token is refused outright
+    const anon = await session().supabase.storage.from(a.bucket_id).createSignedUrls([a.path], 60);
+    expect(anon.data).toEqual([{ path: a.path, signedURL: null, signedUrl: null, error: "Object not found" }]);
+    const bad = await fetch(`${api().url}/storage/v1/object/sign/${a.bucket_id}`, {
+      method: "POST",
+      headers: { apikey: api().publishableKey, authorization: "Bearer a.b.c", "content-type": "application/json" },
+      body: JSON.stringify({ expiresIn: 60, paths: [a.path] }),
+    });
+    expect([bad.status, (await bad.json()).statusCode]).toEqual([401, "401"]);
     const avatar = await announce(ana, "profile");
     await ana.supabase.storage.from(avatar.bucket_id).upload(avatar.path, bytes, { contentType: "image/png" });
     const pub = ana.supabase.storage.from(avatar.bucket_id).getPublicUrl(avatar.path).data.publicUrl;
