@@ -18,7 +18,6 @@ import {
   forbidden,
   notFound,
   type ProfileSummary,
-  toArray,
   toObject,
   toProfileSummary,
   ts,
