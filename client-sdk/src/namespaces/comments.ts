@@ -2,7 +2,7 @@
  * `client.comments`: comments on posts with one level of replies. Lists are oldest first (the
  * order of a conversation), and follow the one page contract (`pagination.ts`).
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Database, Json } from "../database.types.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
 import { type Page, scopedListMethod, toPage } from "../pagination.ts";
@@ -50,9 +50,9 @@ export interface Comment {
  * CommentBodySchema.safeParse('Great run!').success // true
  * ```
  */
-export const CommentBodySchema = textSchema({ min: 1, max: 2000, label: "Comment" }).refine((v) => /\S/.test(v), {
-  message: "Comment must not be blank",
-});
+export const CommentBodySchema = textSchema({ min: 1, max: 2000, label: "Comment" }).check(
+  z.refine((v: string) => /\S/.test(v), { message: "Comment must not be blank" }),
+);
 
 /**
  * A new comment: `body`, up to 4 `media` references (`{ id }` of `media.upload`), and `parentId`
@@ -64,10 +64,10 @@ export const CommentBodySchema = textSchema({ min: 1, max: 2000, label: "Comment
  * ```
  */
 export const CommentCreateSchema = z.strictObject({
-  id: UuidSchema.optional(),
+  id: z.optional(UuidSchema),
   body: CommentBodySchema,
-  media: z.array(MediaRefSchema).max(4, "At most 4 media items").optional(),
-  parentId: UuidSchema.optional(),
+  media: z.optional(z.array(MediaRefSchema).check(z.maxLength(4, "At most 4 media items"))),
+  parentId: z.optional(UuidSchema),
 });
 /**
  * Input of `comments.create`.

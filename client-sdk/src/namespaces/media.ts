@@ -4,7 +4,7 @@
  * comments, avatars and group covers refer to it by id. Who may read a file is decided by the
  * database, exactly as for the content it is attached to.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Constants, type Database } from "../database.types.ts";
 import { toSupasocialError } from "../errors.ts";
 import { defineNamespace } from "../namespace.ts";
@@ -95,13 +95,14 @@ export interface Media {
  */
 export const MediaRefSchema = z.object({
   id: UuidSchema,
-  alt: textSchema({ max: 1000, label: "Media alt text" }).optional(),
+  alt: z.optional(textSchema({ max: 1000, label: "Media alt text" })),
 });
 
 /** A reference to uploaded media: `{ id, alt? }`. */
 export type MediaRef = z.input<typeof MediaRefSchema>;
 
-const dimension = z.number().int().min(1).max(20_000);
+const int = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
+const dimension = int(1, 20_000);
 
 /**
  * Options of `media.upload` and `media.createUploadUrl`: what the file is for (`target`; a
@@ -115,12 +116,12 @@ const dimension = z.number().int().min(1).max(20_000);
  */
 export const MediaUploadOptionsSchema = z.strictObject({
   target: z.enum(Constants.social.Enums.media_target),
-  mimeType: z.string().min(3).max(100).optional(),
-  groupId: UuidSchema.optional(),
-  width: dimension.optional(),
-  height: dimension.optional(),
-  durationMs: z.number().int().min(0).max(86_400_000).optional(),
-  placeholder: z.string().min(1).max(128).optional(),
+  mimeType: z.optional(z.string().check(z.minLength(3), z.maxLength(100))),
+  groupId: z.optional(UuidSchema),
+  width: z.optional(dimension),
+  height: z.optional(dimension),
+  durationMs: z.optional(int(0, 86_400_000)),
+  placeholder: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 });
 
 /** Options of `media.upload`. */
@@ -260,7 +261,7 @@ export const mediaNamespace = defineNamespace("media", (ctx) => {
     createUploadUrl(options: MediaUploadOptions & { sizeBytes: number }): Promise<SupasocialResult<MediaUploadUrl>> {
       return settle(async () => {
         const { sizeBytes, ...rest } = options;
-        const size = parseInput(z.number().int().min(1), sizeBytes, "sizeBytes");
+        const size = parseInput(int(1, Number.MAX_SAFE_INTEGER), sizeBytes, "sizeBytes");
         if (size.error) return size;
         const row = await announce(rest, undefined, size.data);
         if (row.error) return row;
@@ -286,7 +287,7 @@ export const mediaNamespace = defineNamespace("media", (ctx) => {
       options: { expiresIn?: number } = {},
     ): Promise<SupasocialResult<(string | null)[]>> {
       return settle(async () => {
-        const expiresIn = parseInput(z.number().int().min(1).max(604_800), options.expiresIn ?? 3600, "expiresIn");
+        const expiresIn = parseInput(int(1, 604_800), options.expiresIn ?? 3600, "expiresIn");
         if (expiresIn.error) return expiresIn;
         const out: (string | null)[] = items.map(() => null);
         const byBucket = new Map<string, number[]>();
