@@ -104,7 +104,11 @@ const cases: Case[] = [
   {
     name: "groups (service): a 1025-character cover path",
     covers: ["groups_avatar_path_length"],
-    run: (c) => c.svc.from("groups").update({ avatar_path: long(1025) }).eq("id", c.group),
+    run: (c) =>
+      c.svc
+        .from("groups")
+        .update({ avatar_path: long(1025) })
+        .eq("id", c.group),
     keep: (c) => ["groups", "id", c.group],
   },
   {
