@@ -201,6 +201,7 @@ export type Database = {
           deleted_by: string | null
           edited_at: string | null
           id: string
+          media: NonNullable<Json>
           parent_id: string | null
           post_id: string
           reply_count: number
@@ -214,6 +215,7 @@ export type Database = {
           deleted_by?: string | null
           edited_at?: string | null
           id?: string
+          media?: NonNullable<Json>
           parent_id?: string | null
           post_id: string
           reply_count?: number
@@ -227,6 +229,7 @@ export type Database = {
           deleted_by?: string | null
           edited_at?: string | null
           id?: string
+          media?: NonNullable<Json>
           parent_id?: string | null
           post_id?: string
           reply_count?: number
@@ -426,6 +429,7 @@ export type Database = {
       }
       groups: {
         Row: {
+          avatar_media_id: string | null
           avatar_path: string | null
           city: string | null
           created_at: string
@@ -442,6 +446,7 @@ export type Database = {
           visibility: Database["social"]["Enums"]["group_visibility"]
         }
         Insert: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           city?: string | null
           created_at?: string
@@ -458,6 +463,7 @@ export type Database = {
           visibility?: Database["social"]["Enums"]["group_visibility"]
         }
         Update: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           city?: string | null
           created_at?: string
@@ -475,7 +481,98 @@ export type Database = {
         }
         Relationships: [
           {
+            foreignKeyName: "groups_avatar_media_id_fkey"
+            columns: ["avatar_media_id"]
+            isOneToOne: false
+            referencedRelation: "media"
+            referencedColumns: ["id"]
+          },
+          {
             foreignKeyName: "groups_owner_id_fkey"
+            columns: ["owner_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      media: {
+        Row: {
+          attached_at: string | null
+          bucket_id: string
+          created_at: string
+          duration_ms: number | null
+          group_id: string | null
+          height: number | null
+          id: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at: string | null
+          owner_id: string
+          path: string
+          placeholder: string | null
+          size_bytes: number
+          status: Database["social"]["Enums"]["media_status"]
+          target_id: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at: string
+          uploaded_at: string | null
+          width: number | null
+        }
+        Insert: {
+          attached_at?: string | null
+          bucket_id: string
+          created_at?: string
+          duration_ms?: number | null
+          group_id?: string | null
+          height?: number | null
+          id?: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at?: string | null
+          owner_id: string
+          path: string
+          placeholder?: string | null
+          size_bytes: number
+          status?: Database["social"]["Enums"]["media_status"]
+          target_id?: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at?: string
+          uploaded_at?: string | null
+          width?: number | null
+        }
+        Update: {
+          attached_at?: string | null
+          bucket_id?: string
+          created_at?: string
+          duration_ms?: number | null
+          group_id?: string | null
+          height?: number | null
+          id?: string
+          kind?: Database["social"]["Enums"]["media_kind"]
+          mime_type?: string
+          moderated_at?: string | null
+          owner_id?: string
+          path?: string
+          placeholder?: string | null
+          size_bytes?: number
+          status?: Database["social"]["Enums"]["media_status"]
+          target_id?: string | null
+          target_type?: Database["social"]["Enums"]["media_target"]
+          updated_at?: string
+          uploaded_at?: string | null
+          width?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "media_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "media_owner_id_fkey"
             columns: ["owner_id"]
             isOneToOne: false
             referencedRelation: "profiles"
@@ -946,6 +1043,7 @@ export type Database = {
       }
       profiles: {
         Row: {
+          avatar_media_id: string | null
           avatar_path: string | null
           created_at: string
           discoverable: boolean
@@ -959,6 +1057,7 @@ export type Database = {
           visibility: Database["social"]["Enums"]["profile_visibility"]
         }
         Insert: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           created_at?: string
           discoverable?: boolean
@@ -972,6 +1071,7 @@ export type Database = {
           visibility?: Database["social"]["Enums"]["profile_visibility"]
         }
         Update: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           created_at?: string
           discoverable?: boolean
@@ -984,7 +1084,15 @@ export type Database = {
           updated_at?: string
           visibility?: Database["social"]["Enums"]["profile_visibility"]
         }
-        Relationships: []
+        Relationships: [
+          {
+            foreignKeyName: "profiles_avatar_media_id_fkey"
+            columns: ["avatar_media_id"]
+            isOneToOne: false
+            referencedRelation: "media"
+            referencedColumns: ["id"]
+          },
+        ]
       }
       reactions: {
         Row: {
@@ -1187,6 +1295,13 @@ export type Database = {
         }
       }
       block: { Args: { p_user_id: string }; Returns: undefined }
+      cleanup_media: {
+        Args: { p_limit?: number; p_unattached_hours?: number }
+        Returns: {
+          bucket_id: string
+          path: string
+        }[]
+      }
       create_announcement: {
         Args: {
           p_body?: string
@@ -1215,7 +1330,7 @@ export type Database = {
       }
       create_group: {
         Args: {
-          p_avatar_path?: string
+          p_avatar_media_id?: string
           p_city?: string
           p_description?: string
           p_join_policy?: Database["social"]["Enums"]["group_join_policy"]
@@ -1226,6 +1341,7 @@ export type Database = {
           p_visibility?: Database["social"]["Enums"]["group_visibility"]
         }
         Returns: {
+          avatar_media_id: string | null
           avatar_path: string | null
           city: string | null
           created_at: string
@@ -1271,6 +1387,46 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      create_media: {
+        Args: {
+          p_duration_ms?: number
+          p_group_id?: string
+          p_height?: number
+          p_mime_type: string
+          p_placeholder?: string
+          p_size_bytes: number
+          p_target: Database["social"]["Enums"]["media_target"]
+          p_width?: number
+        }
+        Returns: {
+          attached_at: string | null
+          bucket_id: string
+          created_at: string
+          duration_ms: number | null
+          group_id: string | null
+          height: number | null
+          id: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at: string | null
+          owner_id: string
+          path: string
+          placeholder: string | null
+          size_bytes: number
+          status: Database["social"]["Enums"]["media_status"]
+          target_id: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at: string
+          uploaded_at: string | null
+          width: number | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "media"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       decline_follow_request: {
         Args: { p_follower_id: string }
         Returns: undefined
@@ -1303,6 +1459,7 @@ export type Database = {
         Returns: boolean
       }
       delete_comment: { Args: { p_comment_id: string }; Returns: undefined }
+      delete_media: { Args: { p_media_id: string }; Returns: undefined }
       delete_post: { Args: { p_post_id: string }; Returns: undefined }
       follow: {
         Args: { p_user_id: string }
@@ -1496,6 +1653,7 @@ export type Database = {
           created_at: string
           edited_at: string
           id: string
+          media: Json
           next_cursor: string
           parent_id: string
           post_id: string
@@ -1667,6 +1825,7 @@ export type Database = {
           created_at: string
           edited_at: string
           id: string
+          media: Json
           next_cursor: string
           parent_id: string
           post_id: string
@@ -1742,6 +1901,41 @@ export type Database = {
       moderate_comment: {
         Args: { p_comment_id: string; p_reason?: string }
         Returns: undefined
+      }
+      moderate_media: {
+        Args: {
+          p_media_id: string
+          p_reason?: string
+          p_status: Database["social"]["Enums"]["media_status"]
+        }
+        Returns: {
+          attached_at: string | null
+          bucket_id: string
+          created_at: string
+          duration_ms: number | null
+          group_id: string | null
+          height: number | null
+          id: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at: string | null
+          owner_id: string
+          path: string
+          placeholder: string | null
+          size_bytes: number
+          status: Database["social"]["Enums"]["media_status"]
+          target_id: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at: string
+          uploaded_at: string | null
+          width: number | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "media"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       moderate_member: {
         Args: {
@@ -2068,6 +2262,7 @@ export type Database = {
       transfer_group_ownership: {
         Args: { p_group_id: string; p_new_owner_id: string }
         Returns: {
+          avatar_media_id: string | null
           avatar_path: string | null
           city: string | null
           created_at: string
@@ -2116,6 +2311,16 @@ export type Database = {
       group_kind: "club" | "coaching" | "general"
       group_role: "owner" | "admin" | "moderator" | "member"
       group_visibility: "public" | "private" | "secret"
+      media_kind: "image" | "video"
+      media_status: "pending" | "approved" | "rejected"
+      media_target:
+        | "profile"
+        | "group_cover"
+        | "group"
+        | "post"
+        | "comment"
+        | "event"
+        | "message"
       member_status: "active" | "pending" | "banned"
       moderation_action:
         | "post_removed"
@@ -2126,7 +2331,9 @@ export type Database = {
         | "role_changed"
         | "report_resolved"
         | "report_dismissed"
-      moderation_target: "post" | "comment" | "user" | "report"
+        | "media_approved"
+        | "media_rejected"
+      moderation_target: "post" | "comment" | "user" | "report" | "media"
       notification_kind:
         | "follow_request"
         | "follow_accepted"
@@ -2160,7 +2367,7 @@ export type Database = {
         | "warned"
         | "other"
       report_status: "open" | "resolved" | "dismissed"
-      report_target: "post" | "comment" | "profile" | "group"
+      report_target: "post" | "comment" | "profile" | "group" | "media"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -2296,6 +2503,17 @@ export const Constants = {
       group_kind: ["club", "coaching", "general"],
       group_role: ["owner", "admin", "moderator", "member"],
       group_visibility: ["public", "private", "secret"],
+      media_kind: ["image", "video"],
+      media_status: ["pending", "approved", "rejected"],
+      media_target: [
+        "profile",
+        "group_cover",
+        "group",
+        "post",
+        "comment",
+        "event",
+        "message",
+      ],
       member_status: ["active", "pending", "banned"],
       moderation_action: [
         "post_removed",
@@ -2306,8 +2524,10 @@ export const Constants = {
         "role_changed",
         "report_resolved",
         "report_dismissed",
+        "media_approved",
+        "media_rejected",
       ],
-      moderation_target: ["post", "comment", "user", "report"],
+      moderation_target: ["post", "comment", "user", "report", "media"],
       notification_kind: [
         "follow_request",
         "follow_accepted",
@@ -2344,7 +2564,7 @@ export const Constants = {
         "other",
       ],
       report_status: ["open", "resolved", "dismissed"],
-      report_target: ["post", "comment", "profile", "group"],
+      report_target: ["post", "comment", "profile", "group", "media"],
     },
   },
 } as const

@@ -117,7 +117,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "No pending follow request from this user.",
   },
-  { code: "group_forbidden", status: 403, source: "sql", meaning: "Join the group to see its posts." },
+  {
+    code: "group_forbidden",
+    status: 403,
+    source: "sql",
+    meaning: "Join the group to see its posts or add to its media.",
+  },
   { code: "group_not_found", status: 404, source: "sql", meaning: "No such group, or none you may see." },
   {
     code: "immutable_field",
@@ -164,7 +169,13 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "An invite link's maximum uses is not between 1 and 100000.",
   },
-  { code: "invalid_media", status: 400, source: "sql", meaning: "A post's media list is malformed or too long." },
+  {
+    code: "invalid_media",
+    status: 400,
+    source: "sql",
+    meaning:
+      "A media list is malformed or too long, or names media made for another place (a post's media on an avatar).",
+  },
   { code: "invalid_note", status: 400, source: "sql", meaning: "A report's note is longer than 1000 characters." },
   { code: "invalid_order", status: 400, source: "sql", meaning: "A feed order is not `latest` or `top`." },
   {
@@ -198,13 +209,19 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "Only the group's owner holds the owner role; ownership moves by transfer.",
   },
-  { code: "invalid_status", status: 400, source: "sql", meaning: "A report is closed as resolved or dismissed." },
+  {
+    code: "invalid_status",
+    status: 400,
+    source: "sql",
+    meaning: "A report is closed as resolved or dismissed; media is approved or rejected.",
+  },
   { code: "invalid_tag", status: 400, source: "sql", meaning: "A group tag is longer than 40 characters." },
   {
     code: "invalid_target",
     status: 400,
     source: "sql",
-    meaning: "The target is missing or yourself (follow, block, mute, invite or report yourself).",
+    meaning:
+      "The target is missing or yourself (follow, block, mute, invite, report), or media names a group it may not.",
   },
   { code: "invalid_timezone", status: 400, source: "sql", meaning: "Not a time zone name Postgres knows." },
   {
@@ -226,12 +243,39 @@ export const SUPASOCIAL_ERROR_CODES = [
   { code: "invite_required", status: 403, source: "sql", meaning: "The group is joined by invite only." },
   { code: "invite_revoked", status: 403, source: "sql", meaning: "The invite was revoked." },
   { code: "join_request_not_found", status: 404, source: "sql", meaning: "No pending join request from this user." },
+  {
+    code: "media_in_use",
+    status: 409,
+    source: "sql",
+    meaning: "The media is already attached to other content; upload it again to use it twice.",
+  },
+  { code: "media_not_found", status: 404, source: "sql", meaning: "No such media, or none of yours / you may see." },
+  {
+    code: "media_not_uploaded",
+    status: 409,
+    source: "sql",
+    meaning: "The media's file has not arrived in Storage yet: upload it before attaching it.",
+  },
+  { code: "media_rejected", status: 403, source: "sql", meaning: "Moderation rejected this media; it cannot be used." },
+  {
+    code: "media_too_large",
+    status: 400,
+    source: "sql",
+    meaning: "The file is larger than its bucket allows (avatars 2 MiB, chat 25 MiB, other media 50 MiB).",
+  },
+  {
+    code: "media_type_not_allowed",
+    status: 400,
+    source: "sql",
+    meaning: "The file's type is not allowed where it goes (avatars take images; others images and mp4/mov/webm).",
+  },
   { code: "member_not_found", status: 404, source: "sql", meaning: "The user is not an (active) member of the group." },
   {
     code: "not_allowed",
     status: 403,
     source: "sql",
-    meaning: "Only the author, the group's staff or the platform may do this to this post, comment, report or log.",
+    meaning:
+      "Only the author, the group's staff or the platform may do this to this post, comment, media, report or log.",
   },
   { code: "not_allowed_to_invite", status: 403, source: "sql", meaning: "You may not invite people to this group." },
   { code: "not_group_admin", status: 403, source: "sql", meaning: "Only the group's owner and admins may do this." },
@@ -272,7 +316,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "target_not_found",
     status: 404,
     source: "sql",
-    meaning: "The reported post, comment, profile or group does not exist.",
+    meaning: "The reported post, comment, profile, group or media does not exist.",
   },
   { code: "tier_required", status: 403, source: "sql", meaning: "The group is for members of a premium tier." },
   {

@@ -204,6 +204,8 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invalid_transition":
     case "invalid_visibility":
     case "invite_closed":
+    case "media_too_large":
+    case "media_type_not_allowed":
     case "resolution_required":
       return 400;
     case "not_authenticated":
@@ -217,6 +219,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invite_expired":
     case "invite_required":
     case "invite_revoked":
+    case "media_rejected":
     case "not_allowed":
     case "not_allowed_to_invite":
     case "not_group_admin":
@@ -235,6 +238,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "group_not_found":
     case "invite_not_found":
     case "join_request_not_found":
+    case "media_not_found":
     case "member_not_found":
     case "not_found":
     case "notification_not_found":
@@ -247,6 +251,8 @@ function statusBySwitch(code: SupasocialErrorCode): number {
       return 404;
     case "already_member":
     case "conflict":
+    case "media_in_use":
+    case "media_not_uploaded":
     case "report_closed":
       return 409;
     case "rate_limited":
