@@ -65,8 +65,9 @@ export const SUPASOCIAL_ERROR_CODES = [
   {
     code: "conflict",
     status: 409,
-    source: "sdk",
-    meaning: "A uniqueness or reference rule refused the write, such as a handle already taken.",
+    source: "sql",
+    meaning:
+      "A uniqueness or reference rule refused the write (a handle already taken), or what you edit changed since you read its version: read it again.",
   },
   {
     code: "rate_limited",
@@ -96,6 +97,7 @@ export const SUPASOCIAL_ERROR_CODES = [
   },
   // domain codes, raised by the SQL unless marked sdk
   { code: "already_member", status: 409, source: "sql", meaning: "The user is already an active member of the group." },
+  { code: "already_trip_member", status: 409, source: "sql", meaning: "The user is already a member of the trip." },
   { code: "announcement_not_found", status: 404, source: "sql", meaning: "No such announcement, or none you may see." },
   {
     code: "append_only",
@@ -141,7 +143,32 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_body",
     status: 400,
     source: "sql",
-    meaning: "A post or comment text is blank or too long, or a text post has neither text nor media.",
+    meaning:
+      "A post or comment text (a trip item's comment too) is blank or too long, or a text post has neither text nor media.",
+  },
+  {
+    code: "invalid_bounds",
+    status: 400,
+    source: "sql",
+    meaning: "A map box is not min_lat <= max_lat within -90..90 and longitudes within -180..180.",
+  },
+  {
+    code: "invalid_category",
+    status: 400,
+    source: "sql",
+    meaning: "An itinerary item's category is not sight, food, lodging, transport, activity, shopping or other.",
+  },
+  {
+    code: "invalid_coordinates",
+    status: 400,
+    source: "sql",
+    meaning: "A latitude or longitude is out of range, or only one of the two was given.",
+  },
+  {
+    code: "invalid_cost",
+    status: 400,
+    source: "sql",
+    meaning: "A cost estimate is negative or too large, or its currency is not a 3-letter ISO code.",
   },
   {
     code: "invalid_cursor",
@@ -151,18 +178,42 @@ export const SUPASOCIAL_ERROR_CODES = [
   },
   { code: "invalid_data", status: 400, source: "sql", meaning: "A post's data is not a JSON object of at most 16 kB." },
   {
+    code: "invalid_dates",
+    status: 400,
+    source: "sql",
+    meaning: "A date is not YYYY-MM-DD, or a range ends before it starts (a trip: at most a year long).",
+  },
+  {
+    code: "invalid_description",
+    status: 400,
+    source: "sql",
+    meaning: "A trip's description is not a text of at most 5000 characters.",
+  },
+  {
+    code: "invalid_destination",
+    status: 400,
+    source: "sql",
+    meaning: "A trip's destination name is not a text of at most 200 characters.",
+  },
+  {
     code: "invalid_expiry",
     status: 400,
     source: "sql",
-    meaning: "An expiry is not in the future (an invite's, not within a year).",
+    meaning: "An expiry is not in the future (an invite's or a share link's, not within a year).",
   },
   {
     code: "invalid_field",
     status: 400,
     source: "sql",
-    meaning: "A profile update names a field profiles do not have.",
+    meaning: "An update names a field that cannot be changed there (a profile's, a trip's, a day's or an item's).",
   },
   { code: "invalid_join_policy", status: 400, source: "sql", meaning: "Coaching groups are joined by invite only." },
+  {
+    code: "invalid_links",
+    status: 400,
+    source: "sql",
+    meaning: "An item's links are not a list of at most 10 http(s) URLs of at most 2000 characters.",
+  },
   {
     code: "invalid_max_uses",
     status: 400,
@@ -177,12 +228,31 @@ export const SUPASOCIAL_ERROR_CODES = [
       "A media list is malformed or too long, or names media made for another place (a post's media on an avatar).",
   },
   { code: "invalid_note", status: 400, source: "sql", meaning: "A report's note is longer than 1000 characters." },
-  { code: "invalid_order", status: 400, source: "sql", meaning: "A feed order is not `latest` or `top`." },
+  { code: "invalid_notes", status: 400, source: "sql", meaning: "Notes are not a text of at most 5000 characters." },
+  {
+    code: "invalid_order",
+    status: 400,
+    source: "sql",
+    meaning:
+      "A list's order or relation is not one it has (a feed: `latest` or `top`; my trips: `member` or `following`).",
+  },
   {
     code: "invalid_parent",
     status: 400,
     source: "sql",
     meaning: "A reply's parent is on another post, or is itself a reply.",
+  },
+  {
+    code: "invalid_place",
+    status: 400,
+    source: "sql",
+    meaning: "A place name is not a text of at most 200 characters.",
+  },
+  {
+    code: "invalid_position",
+    status: 400,
+    source: "sql",
+    meaning: "The day or item to go after is not in the same trip or day, or is the one moved.",
   },
   {
     code: "invalid_preference",
@@ -213,7 +283,8 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_status",
     status: 400,
     source: "sql",
-    meaning: "A report is closed as resolved or dismissed; media is approved or rejected.",
+    meaning:
+      "A report is closed as resolved or dismissed; media is approved or rejected; a trip is planning, booked, ongoing or done.",
   },
   { code: "invalid_tag", status: 400, source: "sql", meaning: "A group tag is longer than 40 characters." },
   {
@@ -223,7 +294,14 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning:
       "The target is missing or yourself (follow, block, mute, invite, report), or media names a group it may not.",
   },
+  { code: "invalid_time", status: 400, source: "sql", meaning: "A time is not HH:MM (00:00-23:59)." },
   { code: "invalid_timezone", status: 400, source: "sql", meaning: "Not a time zone name Postgres knows." },
+  {
+    code: "invalid_title",
+    status: 400,
+    source: "sql",
+    meaning: "A title is missing, blank or longer than 200 characters (a trip, a day, an item).",
+  },
   {
     code: "invalid_transition",
     status: 400,
@@ -231,15 +309,27 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "A state cannot go back (an accepted follow to a request, a read notification to unread).",
   },
   {
+    code: "invalid_trip_role",
+    status: 400,
+    source: "sql",
+    meaning: "A trip member is an editor or a viewer; ownership moves by transfer.",
+  },
+  {
     code: "invalid_visibility",
     status: 400,
     source: "sql",
     meaning: "A post's visibility does not fit where it is posted (`group` in a group only; no `followers` there).",
   },
+  { code: "invalid_vote", status: 400, source: "sql", meaning: "A vote is 1 (for), -1 (against) or 0 (none)." },
   { code: "invite_closed", status: 400, source: "sql", meaning: "The invite was already accepted or declined." },
   { code: "invite_exhausted", status: 403, source: "sql", meaning: "The invite link has been used up." },
   { code: "invite_expired", status: 403, source: "sql", meaning: "The invite has expired." },
-  { code: "invite_not_found", status: 404, source: "sql", meaning: "No such invite or invite link." },
+  {
+    code: "invite_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No such invite or invite link (to a group or a trip).",
+  },
   { code: "invite_required", status: 403, source: "sql", meaning: "The group is joined by invite only." },
   { code: "invite_revoked", status: 403, source: "sql", meaning: "The invite was revoked." },
   { code: "join_request_not_found", status: 404, source: "sql", meaning: "No pending join request from this user." },
@@ -286,15 +376,33 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "Only the group's staff (owner, admins, moderators) may do this.",
   },
+  {
+    code: "not_trip_editor",
+    status: 403,
+    source: "sql",
+    meaning: "Only the trip's owner and editors may change its plan.",
+  },
+  {
+    code: "not_trip_member",
+    status: 403,
+    source: "sql",
+    meaning: "Only the trip's members may do this (comment, vote).",
+  },
+  {
+    code: "not_trip_owner",
+    status: 403,
+    source: "sql",
+    meaning: "Only the trip's owner may do this (members, invites, links, visibility, deleting).",
+  },
   { code: "notification_not_found", status: 404, source: "sql", meaning: "No such notification of yours." },
   { code: "own_report", status: 403, source: "sql", meaning: "Another staff member closes reports about you." },
   {
     code: "owner_must_transfer",
     status: 403,
     source: "sql",
-    meaning: "The owner leaves or steps down only by transferring ownership (or deleting the group).",
+    meaning: "The owner leaves or steps down only by transferring ownership (or deleting the group or trip).",
   },
-  { code: "owner_protected", status: 403, source: "sql", meaning: "The group's owner cannot be the target." },
+  { code: "owner_protected", status: 403, source: "sql", meaning: "The group's or trip's owner cannot be the target." },
   { code: "parent_not_found", status: 404, source: "sql", meaning: "The comment replied to does not exist." },
   { code: "post_not_found", status: 404, source: "sql", meaning: "No such post, or none you may see." },
   {
@@ -312,6 +420,9 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A resolved report needs the action that was taken.",
   },
+  { code: "share_link_expired", status: 403, source: "sql", meaning: "The share link has expired." },
+  { code: "share_link_not_found", status: 404, source: "sql", meaning: "No such share link." },
+  { code: "share_link_revoked", status: 403, source: "sql", meaning: "The share link was revoked." },
   {
     code: "target_not_found",
     status: 404,
@@ -319,6 +430,21 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "The reported post, comment, profile, group or media does not exist.",
   },
   { code: "tier_required", status: 403, source: "sql", meaning: "The group is for members of a premium tier." },
+  {
+    code: "trip_comment_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No such comment on a trip item, or none you may see.",
+  },
+  { code: "trip_day_not_found", status: 404, source: "sql", meaning: "No such day, or none of a trip you may see." },
+  {
+    code: "trip_item_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No such itinerary item, or none of a trip you may see.",
+  },
+  { code: "trip_member_not_found", status: 404, source: "sql", meaning: "The user is not a member of the trip." },
+  { code: "trip_not_found", status: 404, source: "sql", meaning: "No such trip, or none you may see." },
   {
     code: "user_banned",
     status: 403,
