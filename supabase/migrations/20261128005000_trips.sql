@@ -507,15 +507,17 @@ create policy trip_members_select_member on social.trip_members
   using (trip_id = any ((select social_private.my_trip_ids())::uuid[]));
 comment on policy trip_members_select_member on social.trip_members is 'A trip''s members see its member list.';
 
--- the invitee sees invites to them; the trip's owner sees the trip's invites
+-- the invitee sees an invite to them while it is open (an answered one names a trip they may
+-- have lost since); the trip's owner sees the trip's invites
 create policy trip_invites_select_party on social.trip_invites
   for select to authenticated
   using (
-    invitee_id = (select auth.uid())
+    (invitee_id = (select auth.uid()) and accepted_at is null and declined_at is null and revoked_at is null
+     and expires_at > now())
     or (trip_id = any ((select social_private.my_trip_ids())::uuid[]) and social_private.my_trip_role(trip_id) = 'owner')
   );
 comment on policy trip_invites_select_party on social.trip_invites is
-  'The invitee sees their invites; the trip''s owner sees the trip''s invites.';
+  'The invitee sees an invite to them while it is open; the trip''s owner sees the trip''s invites.';
 
 -- the owner sees the trip's links (never the token: only its hash is stored, and not granted)
 create policy trip_share_links_select_owner on social.trip_share_links
