@@ -66,8 +66,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "conflict",
     status: 409,
     source: "sql",
-    meaning:
-      "A uniqueness or reference rule refused the write (a handle already taken), or what you edit changed since you read its version: read it again.",
+    meaning: "A uniqueness rule refused the write, or what you edit changed since you read it.",
   },
   {
     code: "rate_limited",
@@ -96,8 +95,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "Something that is not an API error went wrong (a thrown non-error value, a bug).",
   },
   // domain codes, raised by the SQL unless marked sdk
-  { code: "already_member", status: 409, source: "sql", meaning: "The user is already an active member of the group." },
-  { code: "already_trip_member", status: 409, source: "sql", meaning: "The user is already a member of the trip." },
+  { code: "already_member", status: 409, source: "sql", meaning: "The user is already a member of the group or trip." },
   { code: "announcement_not_found", status: 404, source: "sql", meaning: "No such announcement, or none you may see." },
   {
     code: "append_only",
@@ -112,7 +110,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A block between you and the other user rules this out (follow, invite, join).",
   },
-  { code: "comment_not_found", status: 404, source: "sql", meaning: "No such comment, or none you may see." },
+  {
+    code: "comment_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No such comment (on a post or a trip item), or none you may see.",
+  },
   {
     code: "follow_request_not_found",
     status: 404,
@@ -143,32 +146,31 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_body",
     status: 400,
     source: "sql",
-    meaning:
-      "A post or comment text (a trip item's comment too) is blank or too long, or a text post has neither text nor media.",
+    meaning: "A post or comment text is blank or too long, or a text post has neither text nor media.",
   },
   {
     code: "invalid_bounds",
     status: 400,
     source: "sql",
-    meaning: "A map box is not min_lat <= max_lat within -90..90 and longitudes within -180..180.",
+    meaning: "A map box is out of range or min_lat > max_lat.",
   },
   {
     code: "invalid_category",
     status: 400,
     source: "sql",
-    meaning: "An itinerary item's category is not sight, food, lodging, transport, activity, shopping or other.",
+    meaning: "Not an item category.",
   },
   {
     code: "invalid_coordinates",
     status: 400,
     source: "sql",
-    meaning: "A latitude or longitude is out of range, or only one of the two was given.",
+    meaning: "A latitude or longitude is out of range, or given alone.",
   },
   {
     code: "invalid_cost",
     status: 400,
     source: "sql",
-    meaning: "A cost estimate is negative or too large, or its currency is not a 3-letter ISO code.",
+    meaning: "A cost is negative or its currency not an ISO code.",
   },
   {
     code: "invalid_cursor",
@@ -181,19 +183,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_dates",
     status: 400,
     source: "sql",
-    meaning: "A date is not YYYY-MM-DD, or a range ends before it starts (a trip: at most a year long).",
-  },
-  {
-    code: "invalid_description",
-    status: 400,
-    source: "sql",
-    meaning: "A trip's description is not a text of at most 5000 characters.",
-  },
-  {
-    code: "invalid_destination",
-    status: 400,
-    source: "sql",
-    meaning: "A trip's destination name is not a text of at most 200 characters.",
+    meaning: "A date is not YYYY-MM-DD or a time not HH:MM, or a range ends before it starts.",
   },
   {
     code: "invalid_expiry",
@@ -212,7 +202,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_links",
     status: 400,
     source: "sql",
-    meaning: "An item's links are not a list of at most 10 http(s) URLs of at most 2000 characters.",
+    meaning: "Links are not at most 10 http(s) URLs.",
   },
   {
     code: "invalid_max_uses",
@@ -228,7 +218,6 @@ export const SUPASOCIAL_ERROR_CODES = [
       "A media list is malformed or too long, or names media made for another place (a post's media on an avatar).",
   },
   { code: "invalid_note", status: 400, source: "sql", meaning: "A report's note is longer than 1000 characters." },
-  { code: "invalid_notes", status: 400, source: "sql", meaning: "Notes are not a text of at most 5000 characters." },
   {
     code: "invalid_order",
     status: 400,
@@ -243,16 +232,10 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "A reply's parent is on another post, or is itself a reply.",
   },
   {
-    code: "invalid_place",
-    status: 400,
-    source: "sql",
-    meaning: "A place name is not a text of at most 200 characters.",
-  },
-  {
     code: "invalid_position",
     status: 400,
     source: "sql",
-    meaning: "The day or item to go after is not in the same trip or day, or is the one moved.",
+    meaning: "What to go after is not in the same trip or day.",
   },
   {
     code: "invalid_preference",
@@ -277,14 +260,14 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_role",
     status: 400,
     source: "sql",
-    meaning: "Only the group's owner holds the owner role; ownership moves by transfer.",
+    meaning: "Only the owner holds the owner role (ownership moves by transfer); trip members are editors or viewers.",
   },
   {
     code: "invalid_status",
     status: 400,
     source: "sql",
     meaning:
-      "A report is closed as resolved or dismissed; media is approved or rejected; a trip is planning, booked, ongoing or done.",
+      "Not a status there (a report: resolved, dismissed; media: approved, rejected; a trip: planning ... done).",
   },
   { code: "invalid_tag", status: 400, source: "sql", meaning: "A group tag is longer than 40 characters." },
   {
@@ -294,13 +277,18 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning:
       "The target is missing or yourself (follow, block, mute, invite, report), or media names a group it may not.",
   },
-  { code: "invalid_time", status: 400, source: "sql", meaning: "A time is not HH:MM (00:00-23:59)." },
+  {
+    code: "invalid_text",
+    status: 400,
+    source: "sql",
+    meaning: "A text is too long (a trip's description, a destination, a place, notes).",
+  },
   { code: "invalid_timezone", status: 400, source: "sql", meaning: "Not a time zone name Postgres knows." },
   {
     code: "invalid_title",
     status: 400,
     source: "sql",
-    meaning: "A title is missing, blank or longer than 200 characters (a trip, a day, an item).",
+    meaning: "A title is missing, blank or over 200 characters.",
   },
   {
     code: "invalid_transition",
@@ -309,18 +297,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "A state cannot go back (an accepted follow to a request, a read notification to unread).",
   },
   {
-    code: "invalid_trip_role",
-    status: 400,
-    source: "sql",
-    meaning: "A trip member is an editor or a viewer; ownership moves by transfer.",
-  },
-  {
     code: "invalid_visibility",
     status: 400,
     source: "sql",
     meaning: "A post's visibility does not fit where it is posted (`group` in a group only; no `followers` there).",
   },
-  { code: "invalid_vote", status: 400, source: "sql", meaning: "A vote is 1 (for), -1 (against) or 0 (none)." },
+  { code: "invalid_vote", status: 400, source: "sql", meaning: "A vote is 1, -1 or 0." },
   { code: "invite_closed", status: 400, source: "sql", meaning: "The invite was already accepted or declined." },
   { code: "invite_exhausted", status: 403, source: "sql", meaning: "The invite link has been used up." },
   { code: "invite_expired", status: 403, source: "sql", meaning: "The invite has expired." },
@@ -359,7 +341,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "The file's type is not allowed where it goes (avatars take images; others images and mp4/mov/webm).",
   },
-  { code: "member_not_found", status: 404, source: "sql", meaning: "The user is not an (active) member of the group." },
+  {
+    code: "member_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "The user is not an (active) member of the group or trip.",
+  },
   {
     code: "not_allowed",
     status: 403,
@@ -386,13 +373,13 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "not_trip_member",
     status: 403,
     source: "sql",
-    meaning: "Only the trip's members may do this (comment, vote).",
+    meaning: "Only the trip's members may do this.",
   },
   {
     code: "not_trip_owner",
     status: 403,
     source: "sql",
-    meaning: "Only the trip's owner may do this (members, invites, links, visibility, deleting).",
+    meaning: "Only the trip's owner may do this.",
   },
   { code: "notification_not_found", status: 404, source: "sql", meaning: "No such notification of yours." },
   { code: "own_report", status: 403, source: "sql", meaning: "Another staff member closes reports about you." },
@@ -431,19 +418,11 @@ export const SUPASOCIAL_ERROR_CODES = [
   },
   { code: "tier_required", status: 403, source: "sql", meaning: "The group is for members of a premium tier." },
   {
-    code: "trip_comment_not_found",
-    status: 404,
-    source: "sql",
-    meaning: "No such comment on a trip item, or none you may see.",
-  },
-  { code: "trip_day_not_found", status: 404, source: "sql", meaning: "No such day, or none of a trip you may see." },
-  {
     code: "trip_item_not_found",
     status: 404,
     source: "sql",
-    meaning: "No such itinerary item, or none of a trip you may see.",
+    meaning: "No such day or item, or none of a trip you may see.",
   },
-  { code: "trip_member_not_found", status: 404, source: "sql", meaning: "The user is not a member of the trip." },
   { code: "trip_not_found", status: 404, source: "sql", meaning: "No such trip, or none you may see." },
   {
     code: "user_banned",

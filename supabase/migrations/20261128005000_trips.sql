@@ -424,13 +424,13 @@ declare
   v_trip social.trips := social_private.require_trip(p_trip_id);
   v_role social.trip_role := social_private.my_trip_role(p_trip_id);
 begin
-  if v_role is null or (p_role = 'owner' and v_role <> 'owner')
-     or (p_role = 'editor' and v_role = 'viewer') then
-    perform social_private.raise_error('permission_denied',
-      case p_role when 'owner' then 'not_trip_owner' when 'editor' then 'not_trip_editor' else 'not_trip_member' end,
-      case p_role when 'owner' then 'only the trip''s owner may do this'
-                  when 'editor' then 'only the trip''s owner and editors may change its plan'
-                  else 'only the trip''s members may do this' end);
+  if p_role = 'owner' and v_role is distinct from 'owner' then
+    perform social_private.raise_error('permission_denied', 'not_trip_owner', 'only the trip''s owner may do this');
+  elsif p_role = 'editor' and (v_role is null or v_role = 'viewer') then
+    perform social_private.raise_error('permission_denied', 'not_trip_editor',
+      'only the trip''s owner and editors may change its plan');
+  elsif v_role is null then
+    perform social_private.raise_error('permission_denied', 'not_trip_member', 'only the trip''s members may do this');
   end if;
   return v_trip;
 end;

@@ -42,6 +42,45 @@ comment on function social_private.require_changes(jsonb, text[]) is
   'raises invalid_field otherwise.';
 grant execute on function social_private.require_changes(jsonb, text[]) to authenticated, service_role;
 
+-- Raise invalid_input with the field code p_code (one of the trip fields' codes; any other is
+-- the generic invalid_input). One literal raise per code, so the closed list sees each.
+create function social_private.raise_invalid_field(p_code text, p_message text)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  if p_code = 'invalid_title' then
+    perform social_private.raise_error('invalid_input', 'invalid_title', p_message);
+  elsif p_code = 'invalid_text' then
+    perform social_private.raise_error('invalid_input', 'invalid_text', p_message);
+  elsif p_code = 'invalid_dates' then
+    perform social_private.raise_error('invalid_input', 'invalid_dates', p_message);
+  elsif p_code = 'invalid_timezone' then
+    perform social_private.raise_error('invalid_input', 'invalid_timezone', p_message);
+  elsif p_code = 'invalid_visibility' then
+    perform social_private.raise_error('invalid_input', 'invalid_visibility', p_message);
+  elsif p_code = 'invalid_status' then
+    perform social_private.raise_error('invalid_input', 'invalid_status', p_message);
+  elsif p_code = 'invalid_media' then
+    perform social_private.raise_error('invalid_input', 'invalid_media', p_message);
+  elsif p_code = 'invalid_coordinates' then
+    perform social_private.raise_error('invalid_input', 'invalid_coordinates', p_message);
+  elsif p_code = 'invalid_category' then
+    perform social_private.raise_error('invalid_input', 'invalid_category', p_message);
+  elsif p_code = 'invalid_cost' then
+    perform social_private.raise_error('invalid_input', 'invalid_cost', p_message);
+  else
+    perform social_private.raise_error('invalid_input', 'invalid_input', p_message);
+  end if;
+end;
+$$;
+comment on function social_private.raise_invalid_field(text, text) is
+  'Raises invalid_input (22023) with the trip field code p_code (invalid_title, invalid_text, '
+  'invalid_dates, ...); the generic invalid_input for any other.';
+grant execute on function social_private.raise_invalid_field(text, text) to anon, authenticated, service_role;
+
 -- The text of key p_key of p_obj (null for JSON null), or p_code when it is not a string or is
 -- longer than p_max characters.
 create function social_private.json_text(p_obj jsonb, p_key text, p_max integer, p_code text)
@@ -57,7 +96,7 @@ begin
     return null;
   end if;
   if jsonb_typeof(v_value) <> 'string' or char_length(v_value #>> '{}') > p_max then
-    perform social_private.raise_error('invalid_input', p_code,
+    perform social_private.raise_invalid_field(p_code,
       format('%s must be a text of at most %s characters', p_key, p_max));
   end if;
   return v_value #>> '{}';
@@ -83,7 +122,7 @@ begin
     return null;
   end if;
   if jsonb_typeof(v_value) <> 'number' or (v_value::text)::numeric not between p_min and p_max then
-    perform social_private.raise_error('invalid_input', p_code,
+    perform social_private.raise_invalid_field(p_code,
       format('%s must be a number between %s and %s', p_key, p_min, p_max));
   end if;
   return (v_value::text)::numeric;
@@ -122,8 +161,8 @@ comment on function social_private.json_date(jsonb, text) is
   'The date (YYYY-MM-DD) at p_key of p_obj, null when absent; raises invalid_dates otherwise.';
 grant execute on function social_private.json_date(jsonb, text) to anon, authenticated, service_role;
 
--- A trip with p_changes applied, every field checked (invalid_title, invalid_description,
--- invalid_destination, invalid_coordinates, invalid_dates, invalid_timezone, invalid_visibility,
+-- A trip with p_changes applied, every field checked (invalid_title, invalid_text,
+-- invalid_text, invalid_coordinates, invalid_dates, invalid_timezone, invalid_visibility,
 -- invalid_status); the row is not written.
 create function social_private.apply_trip_changes(p_trip social.trips, p_changes jsonb)
 returns social.trips
@@ -142,10 +181,10 @@ begin
     end if;
   end if;
   if p_changes ? 'description' then
-    v_trip.description := social_private.json_text(p_changes, 'description', 5000, 'invalid_description');
+    v_trip.description := social_private.json_text(p_changes, 'description', 5000, 'invalid_text');
   end if;
   if p_changes ? 'destination_name' then
-    v_trip.destination_name := nullif(social_private.json_text(p_changes, 'destination_name', 200, 'invalid_destination'), '');
+    v_trip.destination_name := nullif(social_private.json_text(p_changes, 'destination_name', 200, 'invalid_text'), '');
   end if;
   if p_changes ? 'destination_lat' then
     v_trip.destination_lat := social_private.json_number(p_changes, 'destination_lat', -90, 90, 'invalid_coordinates');
@@ -199,8 +238,8 @@ begin
 end;
 $$;
 comment on function social_private.apply_trip_changes(social.trips, jsonb) is
-  'p_trip with the fields of p_changes applied and checked (invalid_title, invalid_description, '
-  'invalid_destination, invalid_coordinates, invalid_dates, invalid_timezone, invalid_visibility, '
+  'p_trip with the fields of p_changes applied and checked (invalid_title, invalid_text, '
+  'invalid_text, invalid_coordinates, invalid_dates, invalid_timezone, invalid_visibility, '
   'invalid_status, invalid_media); writes nothing.';
 grant execute on function social_private.apply_trip_changes(social.trips, jsonb) to authenticated, service_role;
 
@@ -365,7 +404,7 @@ declare
 begin
   perform social_private.require_trip_role(p_trip_id, 'owner');
   if p_role is null or p_role not in ('editor', 'viewer') then
-    perform social_private.raise_error('invalid_input', 'invalid_trip_role', 'invite as editor or viewer');
+    perform social_private.raise_error('invalid_input', 'invalid_role', 'invite as editor or viewer');
   end if;
   if p_user_id is null or p_user_id = v_me or not exists (select 1 from social.profiles a where a.id = p_user_id) then
     perform social_private.raise_error('invalid_input', 'invalid_target', 'invite another existing user');
@@ -374,7 +413,7 @@ begin
     perform social_private.raise_error('permission_denied', 'blocked', 'a block stands between you and this user');
   end if;
   if exists (select 1 from social.trip_members m where m.trip_id = p_trip_id and m.user_id = p_user_id) then
-    perform social_private.raise_error('conflict', 'already_trip_member', 'the user is already a member of this trip');
+    perform social_private.raise_error('conflict', 'already_member', 'the user is already a member of this trip');
   end if;
   perform social_private.check_rate_limit('trip_invite');
   select * into v_invite from social.trip_invites i
@@ -569,7 +608,7 @@ begin
   perform social_private.require_trip(p_trip_id);
   v_role := social_private.my_trip_role(p_trip_id);
   if v_role is null then
-    perform social_private.raise_error('not_found', 'trip_member_not_found', 'you are not a member of this trip');
+    perform social_private.raise_error('not_found', 'member_not_found', 'you are not a member of this trip');
   end if;
   if v_role = 'owner' then
     perform social_private.raise_error('permission_denied', 'owner_must_transfer',
@@ -607,7 +646,7 @@ begin
   perform social_private.require_trip_role(p_trip_id, 'owner');
   v_role := social_private.user_trip_role(p_user_id, p_trip_id);
   if v_role is null then
-    perform social_private.raise_error('not_found', 'trip_member_not_found', 'the user is not a member of this trip');
+    perform social_private.raise_error('not_found', 'member_not_found', 'the user is not a member of this trip');
   end if;
   if v_role = 'owner' then
     perform social_private.raise_error('permission_denied', 'owner_protected', 'the owner cannot be removed');
@@ -644,12 +683,12 @@ declare
 begin
   perform social_private.require_trip_role(p_trip_id, 'owner');
   if p_role is null or p_role not in ('editor', 'viewer') then
-    perform social_private.raise_error('invalid_input', 'invalid_trip_role',
+    perform social_private.raise_error('invalid_input', 'invalid_role',
       'members are editors or viewers; ownership moves by transfer_trip_ownership');
   end if;
   select * into v_member from social.trip_members m where m.trip_id = p_trip_id and m.user_id = p_user_id for update;
   if v_member.trip_id is null then
-    perform social_private.raise_error('not_found', 'trip_member_not_found', 'the user is not a member of this trip');
+    perform social_private.raise_error('not_found', 'member_not_found', 'the user is not a member of this trip');
   end if;
   if v_member.role = 'owner' then
     perform social_private.raise_error('permission_denied', 'owner_must_transfer', 'the owner steps down only by transferring the trip');
@@ -689,7 +728,7 @@ declare
 begin
   if p_user_id is null or p_user_id = v_me
      or social_private.user_trip_role(p_user_id, p_trip_id) is null then
-    perform social_private.raise_error('not_found', 'trip_member_not_found', 'transfer the trip to another member');
+    perform social_private.raise_error('not_found', 'member_not_found', 'transfer the trip to another member');
   end if;
   update social.trip_members m set role = 'editor' where m.trip_id = p_trip_id and m.user_id = v_me;
   update social.trip_members m set role = 'owner' where m.trip_id = p_trip_id and m.user_id = p_user_id;

@@ -315,8 +315,8 @@ comment on policy trip_item_votes_select_member on social.trip_item_votes is
 -- input checks
 -- =====================================================================================
 
--- p_item with p_changes applied and checked (invalid_title, invalid_time, invalid_place,
--- invalid_coordinates, invalid_notes, invalid_links, invalid_category, invalid_cost); not written.
+-- p_item with p_changes applied and checked (invalid_title, invalid_dates, invalid_text,
+-- invalid_coordinates, invalid_text, invalid_links, invalid_category, invalid_cost); not written.
 create function social_private.apply_trip_item_changes(p_item social.trip_items, p_changes jsonb)
 returns social.trip_items
 language plpgsql
@@ -335,21 +335,21 @@ begin
     end if;
   end if;
   if p_changes ? 'start_time' then
-    v_text := social_private.json_text(p_changes, 'start_time', 8, 'invalid_time');
+    v_text := social_private.json_text(p_changes, 'start_time', 8, 'invalid_dates');
     if v_text is not null and v_text !~ '^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$' then
-      perform social_private.raise_error('invalid_input', 'invalid_time', 'start_time is HH:MM');
+      perform social_private.raise_error('invalid_input', 'invalid_dates', 'start_time is HH:MM');
     end if;
     v_item.start_time := v_text::time;
   end if;
   if p_changes ? 'end_time' then
-    v_text := social_private.json_text(p_changes, 'end_time', 8, 'invalid_time');
+    v_text := social_private.json_text(p_changes, 'end_time', 8, 'invalid_dates');
     if v_text is not null and v_text !~ '^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$' then
-      perform social_private.raise_error('invalid_input', 'invalid_time', 'end_time is HH:MM');
+      perform social_private.raise_error('invalid_input', 'invalid_dates', 'end_time is HH:MM');
     end if;
     v_item.end_time := v_text::time;
   end if;
   if p_changes ? 'place_name' then
-    v_item.place_name := nullif(social_private.json_text(p_changes, 'place_name', 200, 'invalid_place'), '');
+    v_item.place_name := nullif(social_private.json_text(p_changes, 'place_name', 200, 'invalid_text'), '');
   end if;
   if p_changes ? 'place_lat' then
     v_item.place_lat := social_private.json_number(p_changes, 'place_lat', -90, 90, 'invalid_coordinates');
@@ -361,7 +361,7 @@ begin
     perform social_private.raise_error('invalid_input', 'invalid_coordinates', 'give both latitude and longitude, or neither');
   end if;
   if p_changes ? 'notes' then
-    v_item.notes := social_private.json_text(p_changes, 'notes', 5000, 'invalid_notes');
+    v_item.notes := social_private.json_text(p_changes, 'notes', 5000, 'invalid_text');
   end if;
   if p_changes ? 'links' then
     v_item.links := coalesce(social_private.jsonb_arg(p_changes -> 'links'), '[]');
@@ -399,8 +399,8 @@ begin
 end;
 $$;
 comment on function social_private.apply_trip_item_changes(social.trip_items, jsonb) is
-  'p_item with the fields of p_changes applied and checked (invalid_title, invalid_time, '
-  'invalid_place, invalid_coordinates, invalid_notes, invalid_links, invalid_category, '
+  'p_item with the fields of p_changes applied and checked (invalid_title, invalid_dates, '
+  'invalid_text, invalid_coordinates, invalid_text, invalid_links, invalid_category, '
   'invalid_cost); writes nothing.';
 grant execute on function social_private.apply_trip_item_changes(social.trip_items, jsonb) to authenticated, service_role;
 
@@ -418,7 +418,7 @@ comment on function social_private.trip_item_fields() is 'The fields of an itine
 grant execute on function social_private.trip_item_fields() to authenticated, service_role;
 
 -- The day p_day_id (locked against deletion for the write) when the caller is an owner or editor
--- of its trip; trip_day_not_found when they may not see it.
+-- of its trip; trip_item_not_found when they may not see it.
 create function social_private.require_trip_day(p_day_id uuid)
 returns social.trip_days
 language plpgsql
@@ -431,14 +431,14 @@ declare
 begin
   select * into v_day from social.trip_days d where d.id = p_day_id for key share;
   if v_day.id is null or not social_private.can_view_trip(v_day.trip_id) then
-    perform social_private.raise_error('not_found', 'trip_day_not_found', 'no such day');
+    perform social_private.raise_error('not_found', 'trip_item_not_found', 'no such day');
   end if;
   perform social_private.require_trip_role(v_day.trip_id, 'editor');
   return v_day;
 end;
 $$;
 comment on function social_private.require_trip_day(uuid) is
-  'The day p_day_id when the caller plans its trip (owner or editor); raises trip_day_not_found, '
+  'The day p_day_id when the caller plans its trip (owner or editor); raises trip_item_not_found, '
   'not_trip_editor.';
 grant execute on function social_private.require_trip_day(uuid) to authenticated, service_role;
 
@@ -525,14 +525,14 @@ begin
     end if;
   end if;
   if p_changes ? 'notes' then
-    v_day.notes := social_private.json_text(p_changes, 'notes', 5000, 'invalid_notes');
+    v_day.notes := social_private.json_text(p_changes, 'notes', 5000, 'invalid_text');
   end if;
   return v_day;
 end;
 $$;
 comment on function social_private.apply_trip_day_changes(social.trip_days, jsonb) is
   'p_day with day_date, title and notes of p_changes applied and checked (invalid_dates, '
-  'invalid_title, invalid_notes); writes nothing.';
+  'invalid_title, invalid_text); writes nothing.';
 grant execute on function social_private.apply_trip_day_changes(social.trip_days, jsonb) to authenticated, service_role;
 
 create function social_private.add_trip_day(p_trip_id uuid, p_day jsonb, p_previous_id uuid, p_first boolean)
@@ -987,7 +987,7 @@ begin
   select * into v_comment from social.trip_item_comments c where c.id = p_comment_id;
   v_role := social_private.my_trip_role(v_comment.trip_id);
   if v_comment.id is null or v_role is null then
-    perform social_private.raise_error('not_found', 'trip_comment_not_found', 'no such comment');
+    perform social_private.raise_error('not_found', 'comment_not_found', 'no such comment');
   end if;
   if v_comment.author_id <> auth.uid() and v_role <> 'owner' then
     perform social_private.raise_error('permission_denied', 'not_allowed', 'only its author or the trip''s owner deletes a comment');

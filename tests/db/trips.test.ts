@@ -102,7 +102,7 @@ describe("who changes a trip", () => {
               ? "42501"
               : who === "viewer" || (visibility === "public" && ["follower", "stranger", "removed"].includes(who))
                 ? "not_trip_editor"
-                : "trip_day_not_found";
+                : "trip_item_not_found";
           expect(outcome, `${visibility} trip ${asRole(c, c[who as keyof TripCast])}`).toBe(allowed ? "ok" : denied);
         }
         await db.asSuperuser();
@@ -174,7 +174,7 @@ describe("who changes a trip", () => {
       const c = await tripCast(db);
       const trip = await buildTrip(db, c, "private");
       await db.as(c.owner);
-      const cases: [object, string][] = [
+      const cases: [Record<string, string | number>, string][] = [
         [{}, "invalid_title"],
         [{ title: "   " }, "invalid_title"],
         [{ title: "x".repeat(201) }, "invalid_title"],
@@ -195,15 +195,15 @@ describe("who changes a trip", () => {
           JSON.stringify(input),
         ).toEqual(["22023", code]);
       }
-      const items: [object, string][] = [
-        [{ title: "x", start_time: "25:00" }, "invalid_time"],
+      const items: [Record<string, string | number | string[]>, string][] = [
+        [{ title: "x", start_time: "25:00" }, "invalid_dates"],
         [{ title: "x", links: ["javascript:alert(1)"] }, "invalid_links"],
         [{ title: "x", links: Array(11).fill("https://a.b") }, "invalid_links"],
         [{ title: "x", category: "party" }, "invalid_category"],
         [{ title: "x", cost_estimate: -1 }, "invalid_cost"],
         [{ title: "x", currency: "euro" }, "invalid_cost"],
         [{ title: "x", place_lat: 0, place_lng: 181 }, "invalid_coordinates"],
-        [{ title: "x", notes: "n".repeat(5001) }, "invalid_notes"],
+        [{ title: "x", notes: "n".repeat(5001) }, "invalid_text"],
         [{ title: "x", version: 9 }, "invalid_field"],
       ];
       for (const [input, code] of items) {
@@ -425,11 +425,11 @@ describe("invitations, roles and ownership", () => {
       ]);
       expect(await refused(db, (tx) => tx`select social.invite_to_trip(${trip.id}, ${c.viewer}, 'viewer')`)).toEqual([
         "PT409",
-        "already_trip_member",
+        "already_member",
       ]);
       expect(await refused(db, (tx) => tx`select social.invite_to_trip(${trip.id}, ${c.follower}, 'owner')`)).toEqual([
         "22023",
-        "invalid_trip_role",
+        "invalid_role",
       ]);
     });
   });
@@ -449,7 +449,7 @@ describe("invitations, roles and ownership", () => {
       ]);
       expect(await refused(db, (tx) => tx`select social.transfer_trip_ownership(${trip.id}, ${c.stranger})`)).toEqual([
         "PT404",
-        "trip_member_not_found",
+        "member_not_found",
       ]);
       await db.q`select social.transfer_trip_ownership(${trip.id}, ${c.editor})`;
       await db.asSuperuser();
