@@ -65,6 +65,8 @@ describe("trips namespace", () => {
     const visitor = withTrips(session().client);
     expect(unwrap(await visitor.trips.viewShared(link.token)).title).toBe("Madeira");
     expectError(await visitor.trips.get(trip.id), "trip_not_found", 404);
+    const links = unwrap(await ana.trips.shareLinks(trip.id));
+    expect(links.items.map((l) => [l.id, l.use_count])).toEqual([[link.id, 1]]);
     unwrap(await ana.trips.revokeShareLink(link.id));
     expectError(await visitor.trips.viewShared(link.token), "share_link_revoked", 401);
   });

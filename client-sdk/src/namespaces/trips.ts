@@ -572,6 +572,32 @@ export const tripsNamespace = defineNamespace("trips", (ctx) => {
     },
 
     /**
+     * A trip's share links, newest first, expired and revoked ones included (owner only; never the token).
+     *
+     * @example
+     * ```ts
+     * const { data: page } = await social.trips.shareLinks(tripId)
+     * ```
+     */
+    shareLinks: scopedListMethod(
+      async (
+        tripId: string,
+        options?: { cursor?: string | null; limit?: number },
+      ): Promise<SupasocialResult<Page<Social["Functions"]["list_trip_share_links"]["Returns"][number]>>> => {
+        const id = parsed(UuidSchema, tripId, "tripId");
+        if (id.error) return id;
+        const o = parsed(ListSchema, options ?? {}, "options");
+        if (o.error) return o;
+        const rows = await rpc<Social["Functions"]["list_trip_share_links"]["Returns"]>(ctx, "list_trip_share_links", {
+          p_trip_id: id.data,
+          p_cursor: o.data.cursor ?? null,
+          p_limit: o.data.limit,
+        });
+        return rows.error ? rows : ok(toPage(rows.data, (r) => r));
+      },
+    ),
+
+    /**
      * Revoke a share link (owner only); it stops working at once.
      *
      * @example
