@@ -251,7 +251,7 @@ export const tripsBench: BenchArea = {
         { role: "authenticated", userId: world.viewer },
         (tx) =>
           tx<{ items: number; members: number }[]>`
-          select jsonb_array_length(t -> 'items') as items, jsonb_array_length(t -> 'members') as members
+          select json_array_length(t -> 'items') as items, json_array_length(t -> 'members') as members
           from social.get_trip(${world.tripId}) t`,
       );
       if (size!.items !== ITEMS || size!.members !== MEMBERS + 1) {
