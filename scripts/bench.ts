@@ -15,6 +15,7 @@ const areas: Record<string, () => Promise<BenchArea>> = {
   feed: async () => (await import("./bench/feed.ts")).feedBench,
   media: async () => (await import("./bench/media.ts")).mediaBench,
   realtime: async () => (await import("./bench/realtime.ts")).realtimeBench,
+  trips: async () => (await import("./bench/trips.ts")).tripsBench,
 };
 
 const { positionals, values } = parseArgs({

@@ -7,6 +7,7 @@
 import { faker } from "@faker-js/faker";
 import { seedMedia } from "./media.ts";
 import { copyRows, counterRecomputers, Progress, type SeededUser, seedExtensions } from "./seed.ts";
+import { seedTrips } from "./trips.ts";
 
 const REACTIONS = ["like", "love", "celebrate", "strong", "fire", "laugh"] as const;
 const CLUB_TOPICS = ["Runners", "Cyclists", "Yoga", "Hikers", "Climbers", "Swimmers", "Lifters", "Travellers"];
@@ -271,6 +272,7 @@ seedExtensions.push(async (tx, users, options) => {
 
 // media on the users and posts above (seeds/media.ts)
 seedExtensions.push(seedMedia);
+seedExtensions.push(seedTrips);
 
 counterRecomputers.push(async (tx) => {
   await tx`

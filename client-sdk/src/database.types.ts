@@ -1216,6 +1216,531 @@ export type Database = {
           },
         ]
       }
+      trip_days: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          day_date: string | null
+          id: string
+          notes: string | null
+          position: string
+          title: string | null
+          trip_id: string
+          updated_at: string
+          version: number
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          day_date?: string | null
+          id?: string
+          notes?: string | null
+          position: string
+          title?: string | null
+          trip_id: string
+          updated_at?: string
+          version?: number
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          day_date?: string | null
+          id?: string
+          notes?: string | null
+          position?: string
+          title?: string | null
+          trip_id?: string
+          updated_at?: string
+          version?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_days_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_days_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_follows: {
+        Row: {
+          created_at: string
+          trip_id: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          trip_id: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          trip_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_follows_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_follows_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_invites: {
+        Row: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string
+          id: string
+          invitee_id: string
+          inviter_id: string
+          revoked_at: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+        }
+        Insert: {
+          accepted_at?: string | null
+          created_at?: string
+          declined_at?: string | null
+          expires_at?: string
+          id?: string
+          invitee_id: string
+          inviter_id: string
+          revoked_at?: string | null
+          role?: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+        }
+        Update: {
+          accepted_at?: string | null
+          created_at?: string
+          declined_at?: string | null
+          expires_at?: string
+          id?: string
+          invitee_id?: string
+          inviter_id?: string
+          revoked_at?: string | null
+          role?: Database["social"]["Enums"]["trip_role"]
+          trip_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_invites_invitee_id_fkey"
+            columns: ["invitee_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_invites_inviter_id_fkey"
+            columns: ["inviter_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_invites_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_item_comments: {
+        Row: {
+          author_id: string
+          body: string
+          created_at: string
+          id: string
+          item_id: string
+          trip_id: string
+        }
+        Insert: {
+          author_id: string
+          body: string
+          created_at?: string
+          id?: string
+          item_id: string
+          trip_id: string
+        }
+        Update: {
+          author_id?: string
+          body?: string
+          created_at?: string
+          id?: string
+          item_id?: string
+          trip_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_item_comments_author_id_fkey"
+            columns: ["author_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_item_comments_item_id_fkey"
+            columns: ["item_id"]
+            isOneToOne: false
+            referencedRelation: "trip_items"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_item_comments_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_item_votes: {
+        Row: {
+          created_at: string
+          item_id: string
+          trip_id: string
+          user_id: string
+          value: number
+        }
+        Insert: {
+          created_at?: string
+          item_id: string
+          trip_id: string
+          user_id: string
+          value: number
+        }
+        Update: {
+          created_at?: string
+          item_id?: string
+          trip_id?: string
+          user_id?: string
+          value?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_item_votes_item_id_fkey"
+            columns: ["item_id"]
+            isOneToOne: false
+            referencedRelation: "trip_items"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_item_votes_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_item_votes_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_items: {
+        Row: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          comment_count: number
+          cost_estimate: number | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          day_id: string
+          end_time: string | null
+          id: string
+          links: NonNullable<Json>
+          notes: string | null
+          place_lat: number | null
+          place_lng: number | null
+          place_name: string | null
+          position: string
+          start_time: string | null
+          title: string
+          trip_id: string
+          updated_at: string
+          updated_by: string | null
+          version: number
+          vote_score: number
+        }
+        Insert: {
+          category?: Database["social"]["Enums"]["trip_item_category"]
+          comment_count?: number
+          cost_estimate?: number | null
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          day_id: string
+          end_time?: string | null
+          id?: string
+          links?: NonNullable<Json>
+          notes?: string | null
+          place_lat?: number | null
+          place_lng?: number | null
+          place_name?: string | null
+          position: string
+          start_time?: string | null
+          title: string
+          trip_id: string
+          updated_at?: string
+          updated_by?: string | null
+          version?: number
+          vote_score?: number
+        }
+        Update: {
+          category?: Database["social"]["Enums"]["trip_item_category"]
+          comment_count?: number
+          cost_estimate?: number | null
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          day_id?: string
+          end_time?: string | null
+          id?: string
+          links?: NonNullable<Json>
+          notes?: string | null
+          place_lat?: number | null
+          place_lng?: number | null
+          place_name?: string | null
+          position?: string
+          start_time?: string | null
+          title?: string
+          trip_id?: string
+          updated_at?: string
+          updated_by?: string | null
+          version?: number
+          vote_score?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_items_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_items_day_id_fkey"
+            columns: ["day_id"]
+            isOneToOne: false
+            referencedRelation: "trip_days"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_items_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_items_updated_by_fkey"
+            columns: ["updated_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_members: {
+        Row: {
+          created_at: string
+          invited_by: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          invited_by?: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          invited_by?: string | null
+          role?: Database["social"]["Enums"]["trip_role"]
+          trip_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_members_invited_by_fkey"
+            columns: ["invited_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_members_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_members_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_share_links: {
+        Row: {
+          created_at: string
+          created_by: string
+          expires_at: string
+          id: string
+          last_used_at: string | null
+          revoked_at: string | null
+          token_hash: string
+          trip_id: string
+          use_count: number
+        }
+        Insert: {
+          created_at?: string
+          created_by: string
+          expires_at: string
+          id?: string
+          last_used_at?: string | null
+          revoked_at?: string | null
+          token_hash: string
+          trip_id: string
+          use_count?: number
+        }
+        Update: {
+          created_at?: string
+          created_by?: string
+          expires_at?: string
+          id?: string
+          last_used_at?: string | null
+          revoked_at?: string | null
+          token_hash?: string
+          trip_id?: string
+          use_count?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_share_links_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_share_links_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trips: {
+        Row: {
+          cover: Json | null
+          cover_media_id: string | null
+          created_at: string
+          description: string | null
+          destination_lat: number | null
+          destination_lng: number | null
+          destination_name: string | null
+          end_date: string | null
+          follower_count: number
+          id: string
+          member_count: number
+          owner_id: string
+          start_date: string | null
+          status: Database["social"]["Enums"]["trip_status"]
+          timezone: string
+          title: string
+          updated_at: string
+          version: number
+          visibility: Database["social"]["Enums"]["trip_visibility"]
+        }
+        Insert: {
+          cover?: Json | null
+          cover_media_id?: string | null
+          created_at?: string
+          description?: string | null
+          destination_lat?: number | null
+          destination_lng?: number | null
+          destination_name?: string | null
+          end_date?: string | null
+          follower_count?: number
+          id?: string
+          member_count?: number
+          owner_id: string
+          start_date?: string | null
+          status?: Database["social"]["Enums"]["trip_status"]
+          timezone?: string
+          title: string
+          updated_at?: string
+          version?: number
+          visibility?: Database["social"]["Enums"]["trip_visibility"]
+        }
+        Update: {
+          cover?: Json | null
+          cover_media_id?: string | null
+          created_at?: string
+          description?: string | null
+          destination_lat?: number | null
+          destination_lng?: number | null
+          destination_name?: string | null
+          end_date?: string | null
+          follower_count?: number
+          id?: string
+          member_count?: number
+          owner_id?: string
+          start_date?: string | null
+          status?: Database["social"]["Enums"]["trip_status"]
+          timezone?: string
+          title?: string
+          updated_at?: string
+          version?: number
+          visibility?: Database["social"]["Enums"]["trip_visibility"]
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trips_cover_media_id_fkey"
+            columns: ["cover_media_id"]
+            isOneToOne: false
+            referencedRelation: "media"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trips_owner_id_fkey"
+            columns: ["owner_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
     }
     Views: {
       [_ in never]: never
@@ -1252,6 +1777,86 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "group_members"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      accept_trip_invite: {
+        Args: { p_invite_id: string }
+        Returns: {
+          created_at: string
+          invited_by: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_members"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      add_trip_day: {
+        Args: {
+          p_day?: Json
+          p_first?: boolean
+          p_previous_id?: string
+          p_trip_id: string
+        }
+        Returns: {
+          created_at: string
+          created_by: string | null
+          day_date: string | null
+          id: string
+          notes: string | null
+          position: string
+          title: string | null
+          trip_id: string
+          updated_at: string
+          version: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_days"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      add_trip_item: {
+        Args: {
+          p_day_id: string
+          p_first?: boolean
+          p_item: Json
+          p_previous_id?: string
+        }
+        Returns: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          comment_count: number
+          cost_estimate: number | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          day_id: string
+          end_time: string | null
+          id: string
+          links: NonNullable<Json>
+          notes: string | null
+          place_lat: number | null
+          place_lng: number | null
+          place_name: string | null
+          position: string
+          start_time: string | null
+          title: string
+          trip_id: string
+          updated_at: string
+          updated_by: string | null
+          version: number
+          vote_score: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_items"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -1301,6 +1906,23 @@ export type Database = {
           bucket_id: string
           path: string
         }[]
+      }
+      comment_on_trip_item: {
+        Args: { p_body: string; p_item_id: string }
+        Returns: {
+          author_id: string
+          body: string
+          created_at: string
+          id: string
+          item_id: string
+          trip_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_item_comments"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       create_announcement: {
         Args: {
@@ -1427,6 +2049,46 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      create_trip: {
+        Args: { p_trip: Json }
+        Returns: {
+          cover: Json | null
+          cover_media_id: string | null
+          created_at: string
+          description: string | null
+          destination_lat: number | null
+          destination_lng: number | null
+          destination_name: string | null
+          end_date: string | null
+          follower_count: number
+          id: string
+          member_count: number
+          owner_id: string
+          start_date: string | null
+          status: Database["social"]["Enums"]["trip_status"]
+          timezone: string
+          title: string
+          updated_at: string
+          version: number
+          visibility: Database["social"]["Enums"]["trip_visibility"]
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trips"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      create_trip_share_link: {
+        Args: { p_expires_at?: string; p_trip_id: string }
+        Returns: Database["social"]["CompositeTypes"]["trip_share_link_created"]
+        SetofOptions: {
+          from: "*"
+          to: "trip_share_link_created"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       decline_follow_request: {
         Args: { p_follower_id: string }
         Returns: undefined
@@ -1458,9 +2120,43 @@ export type Database = {
         Args: { p_group_id: string; p_user_id: string }
         Returns: boolean
       }
+      decline_trip_invite: {
+        Args: { p_invite_id: string }
+        Returns: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string
+          id: string
+          invitee_id: string
+          inviter_id: string
+          revoked_at: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_invites"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       delete_comment: { Args: { p_comment_id: string }; Returns: undefined }
       delete_media: { Args: { p_media_id: string }; Returns: undefined }
       delete_post: { Args: { p_post_id: string }; Returns: undefined }
+      delete_trip: { Args: { p_trip_id: string }; Returns: undefined }
+      delete_trip_day: {
+        Args: { p_day_id: string; p_version: number }
+        Returns: undefined
+      }
+      delete_trip_item: {
+        Args: { p_item_id: string; p_version: number }
+        Returns: undefined
+      }
+      delete_trip_item_comment: {
+        Args: { p_comment_id: string }
+        Returns: undefined
+      }
       follow: {
         Args: { p_user_id: string }
         Returns: {
@@ -1477,6 +2173,7 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      follow_trip: { Args: { p_trip_id: string }; Returns: undefined }
       get_notification_preferences: {
         Args: Record<PropertyKey, never>
         Returns: {
@@ -1509,6 +2206,7 @@ export type Database = {
           visibility: Database["social"]["Enums"]["post_visibility"]
         }[]
       }
+      get_trip: { Args: { p_trip_id: string }; Returns: Json }
       group_feed: {
         Args: {
           p_cursor?: string
@@ -1587,6 +2285,31 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      invite_to_trip: {
+        Args: {
+          p_role?: Database["social"]["Enums"]["trip_role"]
+          p_trip_id: string
+          p_user_id: string
+        }
+        Returns: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string
+          id: string
+          invitee_id: string
+          inviter_id: string
+          revoked_at: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_invites"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       join_group: {
         Args: { p_group_id: string }
         Returns: {
@@ -1626,6 +2349,7 @@ export type Database = {
         }
       }
       leave_group: { Args: { p_group_id: string }; Returns: boolean }
+      leave_trip: { Args: { p_trip_id: string }; Returns: undefined }
       list_announcements: {
         Args: { p_cursor?: string; p_group_id: string; p_limit?: number }
         Returns: {
@@ -1861,6 +2585,47 @@ export type Database = {
           target_user_id: string
         }[]
       }
+      list_trip_item_comments: {
+        Args: { p_cursor?: string; p_item_id: string; p_limit?: number }
+        Returns: {
+          author_avatar_path: string
+          author_display_name: string
+          author_handle: string
+          author_id: string
+          body: string
+          created_at: string
+          id: string
+          item_id: string
+          next_cursor: string
+        }[]
+      }
+      list_trip_members: {
+        Args: { p_cursor?: string; p_limit?: number; p_trip_id: string }
+        Returns: {
+          avatar_path: string
+          created_at: string
+          display_name: string
+          handle: string
+          invited_by: string
+          next_cursor: string
+          role: Database["social"]["Enums"]["trip_role"]
+          user_id: string
+        }[]
+      }
+      list_trip_share_links: {
+        Args: { p_cursor?: string; p_limit?: number; p_trip_id: string }
+        Returns: {
+          created_at: string
+          created_by: string
+          expires_at: string
+          id: string
+          last_used_at: string
+          next_cursor: string
+          revoked_at: string
+          trip_id: string
+          use_count: number
+        }[]
+      }
       mark_all_announcements_read: {
         Args: { p_group_id?: string }
         Returns: number
@@ -1949,6 +2714,65 @@ export type Database = {
       moderate_post: {
         Args: { p_post_id: string; p_reason?: string }
         Returns: undefined
+      }
+      move_trip_day: {
+        Args: { p_day_id: string; p_first?: boolean; p_previous_id?: string }
+        Returns: {
+          created_at: string
+          created_by: string | null
+          day_date: string | null
+          id: string
+          notes: string | null
+          position: string
+          title: string | null
+          trip_id: string
+          updated_at: string
+          version: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_days"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      move_trip_item: {
+        Args: {
+          p_day_id?: string
+          p_first?: boolean
+          p_item_id: string
+          p_previous_id?: string
+        }
+        Returns: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          comment_count: number
+          cost_estimate: number | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          day_id: string
+          end_time: string | null
+          id: string
+          links: NonNullable<Json>
+          notes: string | null
+          place_lat: number | null
+          place_lng: number | null
+          place_name: string | null
+          position: string
+          start_time: string | null
+          title: string
+          trip_id: string
+          updated_at: string
+          updated_by: string | null
+          version: number
+          vote_score: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_items"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       mute: { Args: { p_user_id: string }; Returns: undefined }
       my_announcements: {
@@ -2059,6 +2883,40 @@ export type Database = {
           target_type: Database["social"]["Enums"]["report_target"]
         }[]
       }
+      my_trip_invites: {
+        Args: { p_cursor?: string; p_limit?: number }
+        Returns: {
+          created_at: string
+          expires_at: string
+          id: string
+          inviter_handle: string
+          inviter_id: string
+          next_cursor: string
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+          trip_title: string
+        }[]
+      }
+      my_trips: {
+        Args: { p_cursor?: string; p_limit?: number; p_relation?: string }
+        Returns: {
+          cover: Json
+          created_at: string
+          destination_name: string
+          end_date: string
+          id: string
+          member_count: number
+          my_role: Database["social"]["Enums"]["trip_role"]
+          next_cursor: string
+          owner_id: string
+          since: string
+          start_date: string
+          status: Database["social"]["Enums"]["trip_status"]
+          timezone: string
+          title: string
+          visibility: Database["social"]["Enums"]["trip_visibility"]
+        }[]
+      }
       preview_group_invite: {
         Args: { p_token: string }
         Returns: {
@@ -2113,6 +2971,10 @@ export type Database = {
       remove_group_member: {
         Args: { p_group_id: string; p_user_id: string }
         Returns: boolean
+      }
+      remove_trip_member: {
+        Args: { p_trip_id: string; p_user_id: string }
+        Returns: undefined
       }
       report: {
         Args: {
@@ -2201,6 +3063,31 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      revoke_trip_invite: {
+        Args: { p_invite_id: string }
+        Returns: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string
+          id: string
+          invitee_id: string
+          inviter_id: string
+          revoked_at: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_invites"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      revoke_trip_share_link: {
+        Args: { p_link_id: string }
+        Returns: undefined
+      }
       search_profiles: {
         Args: { p_cursor?: string; p_limit?: number; p_query: string }
         Returns: {
@@ -2259,6 +3146,26 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      set_trip_member_role: {
+        Args: {
+          p_role: Database["social"]["Enums"]["trip_role"]
+          p_trip_id: string
+          p_user_id: string
+        }
+        Returns: {
+          created_at: string
+          invited_by: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_members"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       transfer_group_ownership: {
         Args: { p_group_id: string; p_new_owner_id: string }
         Returns: {
@@ -2285,12 +3192,70 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      transfer_trip_ownership: {
+        Args: { p_trip_id: string; p_user_id: string }
+        Returns: {
+          cover: Json | null
+          cover_media_id: string | null
+          created_at: string
+          description: string | null
+          destination_lat: number | null
+          destination_lng: number | null
+          destination_name: string | null
+          end_date: string | null
+          follower_count: number
+          id: string
+          member_count: number
+          owner_id: string
+          start_date: string | null
+          status: Database["social"]["Enums"]["trip_status"]
+          timezone: string
+          title: string
+          updated_at: string
+          version: number
+          visibility: Database["social"]["Enums"]["trip_visibility"]
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trips"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      trip_map: {
+        Args: {
+          p_cursor?: string
+          p_from?: string
+          p_limit?: number
+          p_max_lat: number
+          p_max_lng: number
+          p_min_lat: number
+          p_min_lng: number
+          p_to?: string
+        }
+        Returns: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          day_date: string
+          end_date: string
+          id: string
+          kind: string
+          lat: number
+          lng: number
+          next_cursor: string
+          place_name: string
+          start_date: string
+          title: string
+          trip_created_at: string
+          trip_id: string
+        }[]
+      }
       unban_group_member: {
         Args: { p_group_id: string; p_user_id: string }
         Returns: boolean
       }
       unblock: { Args: { p_user_id: string }; Returns: boolean }
       unfollow: { Args: { p_user_id: string }; Returns: boolean }
+      unfollow_trip: { Args: { p_trip_id: string }; Returns: undefined }
       unmute: { Args: { p_user_id: string }; Returns: boolean }
       unreact: {
         Args: {
@@ -2304,6 +3269,124 @@ export type Database = {
         Returns: number
       }
       update_my_profile: { Args: { p_patch: Json }; Returns: undefined }
+      update_trip: {
+        Args: { p_changes: Json; p_trip_id: string; p_version: number }
+        Returns: {
+          cover: Json | null
+          cover_media_id: string | null
+          created_at: string
+          description: string | null
+          destination_lat: number | null
+          destination_lng: number | null
+          destination_name: string | null
+          end_date: string | null
+          follower_count: number
+          id: string
+          member_count: number
+          owner_id: string
+          start_date: string | null
+          status: Database["social"]["Enums"]["trip_status"]
+          timezone: string
+          title: string
+          updated_at: string
+          version: number
+          visibility: Database["social"]["Enums"]["trip_visibility"]
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trips"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      update_trip_day: {
+        Args: { p_changes: Json; p_day_id: string; p_version: number }
+        Returns: {
+          created_at: string
+          created_by: string | null
+          day_date: string | null
+          id: string
+          notes: string | null
+          position: string
+          title: string | null
+          trip_id: string
+          updated_at: string
+          version: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_days"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      update_trip_item: {
+        Args: { p_changes: Json; p_item_id: string; p_version: number }
+        Returns: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          comment_count: number
+          cost_estimate: number | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          day_id: string
+          end_time: string | null
+          id: string
+          links: NonNullable<Json>
+          notes: string | null
+          place_lat: number | null
+          place_lng: number | null
+          place_name: string | null
+          position: string
+          start_time: string | null
+          title: string
+          trip_id: string
+          updated_at: string
+          updated_by: string | null
+          version: number
+          vote_score: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_items"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      view_shared_trip: { Args: { p_token: string }; Returns: Json }
+      vote_trip_item: {
+        Args: { p_item_id: string; p_value: number }
+        Returns: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          comment_count: number
+          cost_estimate: number | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          day_id: string
+          end_time: string | null
+          id: string
+          links: NonNullable<Json>
+          notes: string | null
+          place_lat: number | null
+          place_lng: number | null
+          place_name: string | null
+          position: string
+          start_time: string | null
+          title: string
+          trip_id: string
+          updated_at: string
+          updated_by: string | null
+          version: number
+          vote_score: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_items"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
     }
     Enums: {
       follow_status: "pending" | "accepted"
@@ -2321,6 +3404,7 @@ export type Database = {
         | "comment"
         | "event"
         | "message"
+        | "trip"
       member_status: "active" | "pending" | "banned"
       moderation_action:
         | "post_removed"
@@ -2368,9 +3452,26 @@ export type Database = {
         | "other"
       report_status: "open" | "resolved" | "dismissed"
       report_target: "post" | "comment" | "profile" | "group" | "media"
+      trip_item_category:
+        | "sight"
+        | "food"
+        | "lodging"
+        | "transport"
+        | "activity"
+        | "shopping"
+        | "other"
+      trip_role: "owner" | "editor" | "viewer"
+      trip_status: "planning" | "booked" | "ongoing" | "done"
+      trip_visibility: "public" | "followers" | "private"
     }
     CompositeTypes: {
-      [_ in never]: never
+      trip_share_link_created: {
+        id: string | null
+        trip_id: string | null
+        token: string | null
+        expires_at: string | null
+        created_at: string | null
+      }
     }
   }
 }
@@ -2513,6 +3614,7 @@ export const Constants = {
         "comment",
         "event",
         "message",
+        "trip",
       ],
       member_status: ["active", "pending", "banned"],
       moderation_action: [
@@ -2565,6 +3667,18 @@ export const Constants = {
       ],
       report_status: ["open", "resolved", "dismissed"],
       report_target: ["post", "comment", "profile", "group", "media"],
+      trip_item_category: [
+        "sight",
+        "food",
+        "lodging",
+        "transport",
+        "activity",
+        "shopping",
+        "other",
+      ],
+      trip_role: ["owner", "editor", "viewer"],
+      trip_status: ["planning", "booked", "ongoing", "done"],
+      trip_visibility: ["public", "followers", "private"],
     },
   },
 } as const

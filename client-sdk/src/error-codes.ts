@@ -65,8 +65,8 @@ export const SUPASOCIAL_ERROR_CODES = [
   {
     code: "conflict",
     status: 409,
-    source: "sdk",
-    meaning: "A uniqueness or reference rule refused the write, such as a handle already taken.",
+    source: "sql",
+    meaning: "A uniqueness rule refused the write, or what you edit changed since you read it.",
   },
   {
     code: "rate_limited",
@@ -95,7 +95,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "Something that is not an API error went wrong (a thrown non-error value, a bug).",
   },
   // domain codes, raised by the SQL unless marked sdk
-  { code: "already_member", status: 409, source: "sql", meaning: "The user is already an active member of the group." },
+  { code: "already_member", status: 409, source: "sql", meaning: "The user is already a member of the group or trip." },
   { code: "announcement_not_found", status: 404, source: "sql", meaning: "No such announcement, or none you may see." },
   {
     code: "append_only",
@@ -110,7 +110,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A block between you and the other user rules this out (follow, invite, join).",
   },
-  { code: "comment_not_found", status: 404, source: "sql", meaning: "No such comment, or none you may see." },
+  {
+    code: "comment_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No such comment (on a post or a trip item), or none you may see.",
+  },
   {
     code: "follow_request_not_found",
     status: 404,
@@ -144,6 +149,30 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "A post or comment text is blank or too long, or a text post has neither text nor media.",
   },
   {
+    code: "invalid_bounds",
+    status: 400,
+    source: "sql",
+    meaning: "A map box is out of range or min_lat > max_lat.",
+  },
+  {
+    code: "invalid_category",
+    status: 400,
+    source: "sql",
+    meaning: "Not an item category.",
+  },
+  {
+    code: "invalid_coordinates",
+    status: 400,
+    source: "sql",
+    meaning: "A latitude or longitude is out of range, or given alone.",
+  },
+  {
+    code: "invalid_cost",
+    status: 400,
+    source: "sql",
+    meaning: "A cost is negative or its currency not an ISO code.",
+  },
+  {
     code: "invalid_cursor",
     status: 400,
     source: "sql",
@@ -151,18 +180,30 @@ export const SUPASOCIAL_ERROR_CODES = [
   },
   { code: "invalid_data", status: 400, source: "sql", meaning: "A post's data is not a JSON object of at most 16 kB." },
   {
+    code: "invalid_dates",
+    status: 400,
+    source: "sql",
+    meaning: "A date is not YYYY-MM-DD or a time not HH:MM, or a range ends before it starts.",
+  },
+  {
     code: "invalid_expiry",
     status: 400,
     source: "sql",
-    meaning: "An expiry is not in the future (an invite's, not within a year).",
+    meaning: "An expiry is not in the future (an invite's or a share link's, not within a year).",
   },
   {
     code: "invalid_field",
     status: 400,
     source: "sql",
-    meaning: "A profile update names a field profiles do not have.",
+    meaning: "An update names a field that cannot be changed there (a profile's, a trip's, a day's or an item's).",
   },
   { code: "invalid_join_policy", status: 400, source: "sql", meaning: "Coaching groups are joined by invite only." },
+  {
+    code: "invalid_links",
+    status: 400,
+    source: "sql",
+    meaning: "Links are not at most 10 http(s) URLs.",
+  },
   {
     code: "invalid_max_uses",
     status: 400,
@@ -177,12 +218,24 @@ export const SUPASOCIAL_ERROR_CODES = [
       "A media list is malformed or too long, or names media made for another place (a post's media on an avatar).",
   },
   { code: "invalid_note", status: 400, source: "sql", meaning: "A report's note is longer than 1000 characters." },
-  { code: "invalid_order", status: 400, source: "sql", meaning: "A feed order is not `latest` or `top`." },
+  {
+    code: "invalid_order",
+    status: 400,
+    source: "sql",
+    meaning:
+      "A list's order or relation is not one it has (a feed: `latest` or `top`; my trips: `member` or `following`).",
+  },
   {
     code: "invalid_parent",
     status: 400,
     source: "sql",
     meaning: "A reply's parent is on another post, or is itself a reply.",
+  },
+  {
+    code: "invalid_position",
+    status: 400,
+    source: "sql",
+    meaning: "What to go after is not in the same trip or day.",
   },
   {
     code: "invalid_preference",
@@ -207,13 +260,14 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_role",
     status: 400,
     source: "sql",
-    meaning: "Only the group's owner holds the owner role; ownership moves by transfer.",
+    meaning: "Only the owner holds the owner role (ownership moves by transfer); trip members are editors or viewers.",
   },
   {
     code: "invalid_status",
     status: 400,
     source: "sql",
-    meaning: "A report is closed as resolved or dismissed; media is approved or rejected.",
+    meaning:
+      "Not a status there (a report: resolved, dismissed; media: approved, rejected; a trip: planning ... done).",
   },
   { code: "invalid_tag", status: 400, source: "sql", meaning: "A group tag is longer than 40 characters." },
   {
@@ -223,7 +277,19 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning:
       "The target is missing or yourself (follow, block, mute, invite, report), or media names a group it may not.",
   },
+  {
+    code: "invalid_text",
+    status: 400,
+    source: "sql",
+    meaning: "A text is too long (a trip's description, a destination, a place, notes).",
+  },
   { code: "invalid_timezone", status: 400, source: "sql", meaning: "Not a time zone name Postgres knows." },
+  {
+    code: "invalid_title",
+    status: 400,
+    source: "sql",
+    meaning: "A title is missing, blank or over 200 characters.",
+  },
   {
     code: "invalid_transition",
     status: 400,
@@ -236,10 +302,16 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A post's visibility does not fit where it is posted (`group` in a group only; no `followers` there).",
   },
+  { code: "invalid_vote", status: 400, source: "sql", meaning: "A vote is 1, -1 or 0." },
   { code: "invite_closed", status: 400, source: "sql", meaning: "The invite was already accepted or declined." },
   { code: "invite_exhausted", status: 403, source: "sql", meaning: "The invite link has been used up." },
   { code: "invite_expired", status: 403, source: "sql", meaning: "The invite has expired." },
-  { code: "invite_not_found", status: 404, source: "sql", meaning: "No such invite or invite link." },
+  {
+    code: "invite_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No such invite or invite link (to a group or a trip).",
+  },
   { code: "invite_required", status: 403, source: "sql", meaning: "The group is joined by invite only." },
   { code: "invite_revoked", status: 403, source: "sql", meaning: "The invite was revoked." },
   { code: "join_request_not_found", status: 404, source: "sql", meaning: "No pending join request from this user." },
@@ -269,7 +341,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "The file's type is not allowed where it goes (avatars take images; others images and mp4/mov/webm).",
   },
-  { code: "member_not_found", status: 404, source: "sql", meaning: "The user is not an (active) member of the group." },
+  {
+    code: "member_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "The user is not an (active) member of the group or trip.",
+  },
   {
     code: "not_allowed",
     status: 403,
@@ -286,15 +363,33 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "Only the group's staff (owner, admins, moderators) may do this.",
   },
+  {
+    code: "not_trip_editor",
+    status: 403,
+    source: "sql",
+    meaning: "Only the trip's owner and editors may change its plan.",
+  },
+  {
+    code: "not_trip_member",
+    status: 403,
+    source: "sql",
+    meaning: "Only the trip's members may do this.",
+  },
+  {
+    code: "not_trip_owner",
+    status: 403,
+    source: "sql",
+    meaning: "Only the trip's owner may do this.",
+  },
   { code: "notification_not_found", status: 404, source: "sql", meaning: "No such notification of yours." },
   { code: "own_report", status: 403, source: "sql", meaning: "Another staff member closes reports about you." },
   {
     code: "owner_must_transfer",
     status: 403,
     source: "sql",
-    meaning: "The owner leaves or steps down only by transferring ownership (or deleting the group).",
+    meaning: "The owner leaves or steps down only by transferring ownership (or deleting the group or trip).",
   },
-  { code: "owner_protected", status: 403, source: "sql", meaning: "The group's owner cannot be the target." },
+  { code: "owner_protected", status: 403, source: "sql", meaning: "The group's or trip's owner cannot be the target." },
   { code: "parent_not_found", status: 404, source: "sql", meaning: "The comment replied to does not exist." },
   { code: "post_not_found", status: 404, source: "sql", meaning: "No such post, or none you may see." },
   {
@@ -312,6 +407,9 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A resolved report needs the action that was taken.",
   },
+  { code: "share_link_expired", status: 403, source: "sql", meaning: "The share link has expired." },
+  { code: "share_link_not_found", status: 404, source: "sql", meaning: "No such share link." },
+  { code: "share_link_revoked", status: 403, source: "sql", meaning: "The share link was revoked." },
   {
     code: "target_not_found",
     status: 404,
@@ -319,6 +417,13 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "The reported post, comment, profile, group or media does not exist.",
   },
   { code: "tier_required", status: 403, source: "sql", meaning: "The group is for members of a premium tier." },
+  {
+    code: "trip_item_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No such day or item, or none of a trip you may see.",
+  },
+  { code: "trip_not_found", status: 404, source: "sql", meaning: "No such trip, or none you may see." },
   {
     code: "user_banned",
     status: 403,

@@ -63,4 +63,23 @@ describe("examples", () => {
     expect(stdout).toContain("a missing profile: profile_not_found 404");
     expect(stdout).toMatch(/ana's notifications: 3 unread: /);
   });
+  it("examples/trips-live.mjs (supabase-js): two members plan one trip at once and see each other live", async () => {
+    const { url, publishableKey } = api();
+    const { stdout } = await run(process.execPath, [join(ROOT, "examples", "trips-live.mjs")], {
+      cwd: ROOT,
+      env: exampleEnv({ SUPASOCIAL_API_PORT: new URL(url).port, SUPABASE_ANON_KEY: publishableKey }),
+      timeout: 90_000,
+    });
+    expect(stdout).toContain("ana joins: SUBSCRIBED; ben joins: SUBSCRIBED");
+    expect(stdout).toContain("ana sees viewing: ana@2027-05-01, ben@2027-05-02");
+    expect(stdout).toContain("ben sees viewing: ana@2027-05-01, ben@2027-05-02");
+    expect(stdout).toContain("cy joins: CHANNEL_ERROR Unauthorized");
+    expect(stdout).toContain("ana sees ben's item: true");
+    expect(stdout).toContain("ben sees ana's item: true");
+    expect(stdout).toContain("both moves landed on day 2: true");
+    expect(stdout).toContain("ben's stale edit: conflict (409)");
+    expect(stdout).toContain('the link opens "Lisbon long weekend" with 2 items');
+    expect(stdout).toContain("ben was told he was removed: true; he heard nothing after: true");
+    expect(stdout).toContain("ben joins again: CHANNEL_ERROR Unauthorized");
+  });
 });

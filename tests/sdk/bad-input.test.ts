@@ -17,6 +17,7 @@ import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
 import { type Database, toSupasocialError } from "../../client-sdk/src/index.ts";
+import { withTrips } from "../../client-sdk/src/trips.ts";
 import { signUp, type TestUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
 import { api } from "../helpers/api.ts";
 import { sql } from "../helpers/db.ts";
@@ -44,6 +45,12 @@ interface Ctx {
   link: string;
   /** an announced (not uploaded) media row of the member's */
   media: string;
+  /** the owner's trip (the member invited to it), a day, an item, the invite and a share link */
+  trip: string;
+  day: string;
+  item: string;
+  tripInvite: string;
+  shareLink: string;
 }
 
 interface Case {
@@ -663,6 +670,97 @@ const cases: Case[] = [
         .eq("user_id", c.member.id),
     keep: (c) => ["notification_preferences", "user_id", c.member.id],
   },
+  // ---- trips (writes go through RPCs; the columns only the server writes, with the service key) ----
+  ...(
+    [
+      ["a 201-character title", "trips_title_length", { title: "x".repeat(201) }],
+      ["a 5001-character description", "trips_description_length", { description: "d".repeat(5001) }],
+      ["a 201-character destination", "trips_destination_name_length", { destination_name: "n".repeat(201) }],
+      ["a latitude of 91", "trips_destination_point", { destination_lat: 91, destination_lng: 0 }],
+      ["an end before the start", "trips_dates", { start_date: "2027-05-02", end_date: "2027-05-01" }],
+    ] as const
+  ).map(
+    ([what, constraint, changes]): Case => ({
+      name: `trips: ${what}`,
+      covers: [constraint],
+      run: (c) => c.as(c.owner).rpc("update_trip", { p_trip_id: c.trip, p_version: 1, p_changes: changes }),
+      keep: (c) => ["trips", "id", c.trip],
+    }),
+  ),
+  ...(
+    [
+      ["a 201-character title", "trip_days_title_length", { title: "t".repeat(201) }],
+      ["5001 characters of notes", "trip_days_notes_length", { notes: "n".repeat(5001) }],
+    ] as const
+  ).map(
+    ([what, constraint, changes]): Case => ({
+      name: `trip_days: ${what}`,
+      covers: [constraint],
+      run: (c) => c.as(c.owner).rpc("update_trip_day", { p_day_id: c.day, p_version: 1, p_changes: changes }),
+      keep: (c) => ["trip_days", "id", c.day],
+    }),
+  ),
+  ...(
+    [
+      ["an empty title", "trip_items_title_length", { title: "" }],
+      ["a 201-character place", "trip_items_place_name_length", { place_name: "p".repeat(201) }],
+      ["a latitude without a longitude", "trip_items_place_point", { place_lat: 10 }],
+      ["5001 characters of notes", "trip_items_notes_length", { notes: "n".repeat(5001) }],
+      ["11 links", "trip_items_links_shape", { links: Array(11).fill("https://example.com") }],
+      ["a negative cost", "trip_items_cost", { cost_estimate: -1 }],
+      ["a lowercase currency", "trip_items_currency", { currency: "eur" }],
+    ] as const
+  ).map(
+    ([what, constraint, changes]): Case => ({
+      name: `trip_items: ${what}`,
+      covers: [constraint],
+      run: (c) => c.as(c.owner).rpc("update_trip_item", { p_item_id: c.item, p_version: 1, p_changes: changes }),
+      keep: (c) => ["trip_items", "id", c.item],
+    }),
+  ),
+  {
+    name: "trip_item_comments: a 2001-character comment",
+    covers: ["trip_item_comments_body_length"],
+    run: (c) => c.as(c.owner).rpc("comment_on_trip_item", { p_item_id: c.item, p_body: "c".repeat(2001) }),
+    keep: (c) => ["trip_item_comments", "item_id", c.item],
+  },
+  {
+    name: "trip_item_votes: a vote of 2",
+    covers: ["trip_item_votes_value"],
+    run: (c) => c.as(c.owner).rpc("vote_trip_item", { p_item_id: c.item, p_value: 2 }),
+    keep: (c) => ["trip_item_votes", "item_id", c.item],
+  },
+  ...(
+    [
+      ["trips", "trips_counts_not_negative", { member_count: -1 }, "trip"],
+      ["trips", "trips_version_positive", { version: 0 }, "trip"],
+      ["trip_days", "trip_days_position_format", { position: "a0" }, "day"],
+      ["trip_days", "trip_days_version_positive", { version: 0 }, "day"],
+      ["trip_items", "trip_items_position_format", { position: "not a key" }, "item"],
+      ["trip_items", "trip_items_version_positive", { version: 0 }, "item"],
+      ["trip_items", "trip_items_counts_not_negative", { comment_count: -1 }, "item"],
+      ["trip_invites", "trip_invites_role", { role: "owner" }, "tripInvite"],
+      [
+        "trip_invites",
+        "trip_invites_one_answer",
+        { accepted_at: "2027-01-01T00:00:00Z", declined_at: "2027-01-01T00:00:00Z" },
+        "tripInvite",
+      ],
+      ["trip_share_links", "trip_share_links_hash_length", { token_hash: "\\x00" }, "shareLink"],
+      ["trip_share_links", "trip_share_links_use_count", { use_count: -1 }, "shareLink"],
+    ] as const
+  ).map(
+    ([table, constraint, values, key]): Case => ({
+      name: `${table} (service): ${constraint}`,
+      covers: [constraint],
+      run: (c) =>
+        c.svc
+          .from(table)
+          .update(values as never)
+          .eq("id", c[key]),
+      keep: (c) => [table, "id", c[key]],
+    }),
+  ),
 ];
 
 /** `invalid_input`, or a more specific code of bad input on the list */
@@ -704,6 +802,14 @@ beforeAll(async () => {
   const invite = unwrap(await owner.client.groups.invite(group.id, (await signUp("invitee")).id));
   const link = unwrap(await owner.client.groups.createInviteLink(group.id));
   const inbox = unwrap(await owner.client.notifications.list());
+  const travel = withTrips(owner.client);
+  const trip = unwrap(
+    await travel.trips.create({ title: uniqueName("Trip"), start_date: "2027-05-01", end_date: "2027-05-03" }),
+  );
+  const day = unwrap(await travel.trips.addDay(trip.id, { day_date: "2027-05-01" }));
+  const item = unwrap(await travel.trips.addItem(day.id, { title: "Castle" }));
+  const tripInvite = unwrap(await travel.trips.invite(trip.id, member.id, "viewer"));
+  const shareLink = unwrap(await travel.trips.createShareLink(trip.id));
   const media = await member.supabase
     .schema("social")
     .rpc("create_media", { p_target: "post", p_mime_type: "image/png", p_size_bytes: 10 });
@@ -726,6 +832,11 @@ beforeAll(async () => {
     invite: invite.id,
     link: link.id,
     media: (media.data as unknown as { id: string }).id,
+    trip: trip.id,
+    day: day.id,
+    item: item.id,
+    tripInvite: tripInvite.id,
+    shareLink: shareLink.id,
   };
 });
 

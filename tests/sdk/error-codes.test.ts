@@ -207,6 +207,16 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "media_too_large":
     case "media_type_not_allowed":
     case "resolution_required":
+    case "invalid_bounds":
+    case "invalid_text":
+    case "invalid_category":
+    case "invalid_coordinates":
+    case "invalid_cost":
+    case "invalid_dates":
+    case "invalid_links":
+    case "invalid_position":
+    case "invalid_title":
+    case "invalid_vote":
       return 400;
     case "not_authenticated":
       return 401;
@@ -231,6 +241,11 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "permission_denied":
     case "tier_required":
     case "user_banned":
+    case "not_trip_editor":
+    case "not_trip_member":
+    case "not_trip_owner":
+    case "share_link_expired":
+    case "share_link_revoked":
       return 403;
     case "announcement_not_found":
     case "comment_not_found":
@@ -248,6 +263,9 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "profile_not_found":
     case "report_not_found":
     case "target_not_found":
+    case "share_link_not_found":
+    case "trip_item_not_found":
+    case "trip_not_found":
       return 404;
     case "already_member":
     case "conflict":
