@@ -488,32 +488,3 @@ export type SupasocialErrorCodeOfStatus<S extends number> = Extract<
   (typeof SUPASOCIAL_ERROR_CODES)[number],
   { status: S }
 >["code"];
-
-/**
- * The HTTP status of each code (0 for `network_error`: no response arrived).
- *
- * @example
- * ```ts
- * SUPASOCIAL_ERROR_STATUS.group_not_found // 404
- * ```
- */
-export const SUPASOCIAL_ERROR_STATUS: Readonly<Record<SupasocialErrorCode, number>> = Object.freeze(
-  Object.fromEntries(SUPASOCIAL_ERROR_CODES.map((entry) => [entry.code, entry.status])) as Record<
-    SupasocialErrorCode,
-    number
-  >,
-);
-
-/**
- * True for a string that is a code on the list.
- *
- * @example
- * ```ts
- * if (isSupasocialErrorCode(hint)) console.log(SUPASOCIAL_ERROR_STATUS[hint])
- * ```
- */
-export function isSupasocialErrorCode(value: unknown): value is SupasocialErrorCode {
-  return typeof value === "string" && CODES.has(value);
-}
-
-const CODES: ReadonlySet<string> = new Set(SUPASOCIAL_ERROR_CODES.map((entry) => entry.code));

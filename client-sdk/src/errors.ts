@@ -4,7 +4,8 @@
  * closed list in `error-codes.ts`.
  */
 
-import { isSupasocialErrorCode, SUPASOCIAL_ERROR_STATUS, type SupasocialErrorCode } from "./error-codes.ts";
+import type { SupasocialErrorCode } from "./error-codes.ts";
+import { isSupasocialErrorCode, SUPASOCIAL_ERROR_STATUS } from "./error-status.ts";
 
 export type { SupasocialErrorCode } from "./error-codes.ts";
 

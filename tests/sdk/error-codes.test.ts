@@ -11,17 +11,23 @@ import { join } from "node:path";
 import { AuthApiError, AuthRetryableFetchError, AuthSessionMissingError, createClient } from "@supabase/supabase-js";
 import { describe, expect, test } from "vitest";
 import WebSocket from "ws";
+import { SUPASOCIAL_ERROR_CODES } from "../../client-sdk/src/error-codes.ts";
 import {
   type Database,
   isSupasocialErrorCode,
-  SUPASOCIAL_ERROR_CODES,
   SUPASOCIAL_ERROR_KINDS,
   SUPASOCIAL_ERROR_STATUS,
   type SupasocialError,
   type SupasocialErrorCode,
   toSupasocialError,
 } from "../../client-sdk/src/index.ts";
-import { README_FILE, renderErrorTables, withErrorTables } from "../../scripts/gen-error-table.ts";
+import {
+  ERROR_STATUS_FILE,
+  README_FILE,
+  renderErrorStatusModule,
+  renderErrorTables,
+  withErrorTables,
+} from "../../scripts/gen-error-table.ts";
 import { session, signUp, uniqueName, unwrap } from "../fixtures/sdk.ts";
 import { api } from "../helpers/api.ts";
 
@@ -322,6 +328,14 @@ describe("SupasocialErrorCode is a closed union", () => {
 // =============================================================================================
 // the README
 // =============================================================================================
+
+describe("the generated status map", () => {
+  test("client-sdk/src/error-status.ts is generated from the list (run `npm run gen:docs` when this fails)", () => {
+    expect(readFileSync(ERROR_STATUS_FILE, "utf8"), "error-status.ts is stale: run `npm run gen:docs`").toBe(
+      renderErrorStatusModule(),
+    );
+  });
+});
 
 describe("the README's error tables", () => {
   test("are generated from the list (run `npm run gen:docs` when this fails)", () => {
