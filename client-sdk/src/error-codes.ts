@@ -110,7 +110,19 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A block between you and the other user rules this out (follow, invite, join).",
   },
+  {
+    code: "calendar_feed_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No calendar feed has this token: it was revoked or replaced.",
+  },
   { code: "comment_not_found", status: 404, source: "sql", meaning: "No such comment, or none you may see." },
+  {
+    code: "event_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No such event, or none you may see.",
+  },
   {
     code: "follow_request_not_found",
     status: 404,
@@ -133,10 +145,22 @@ export const SUPASOCIAL_ERROR_CODES = [
   },
   { code: "invalid_action", status: 400, source: "sql", meaning: "A moderation action is not remove, ban or unban." },
   {
+    code: "invalid_area",
+    status: 400,
+    source: "sql",
+    meaning: "A nearby search's point, radius (0.1-500 km) or bounding box is out of range.",
+  },
+  {
     code: "invalid_body",
     status: 400,
     source: "sql",
     meaning: "A post or comment text is blank or too long, or a text post has neither text nor media.",
+  },
+  {
+    code: "invalid_capacity",
+    status: 400,
+    source: "sql",
+    meaning: "An event capacity is not a whole number from 1 to 100000.",
   },
   {
     code: "invalid_cursor",
@@ -145,6 +169,24 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "The cursor is not the nextCursor of this list with these arguments and this order, or it was changed.",
   },
   { code: "invalid_data", status: 400, source: "sql", meaning: "A post's data is not a JSON object of at most 16 kB." },
+  {
+    code: "invalid_date_range",
+    status: 400,
+    source: "sql",
+    meaning: "A search's date range is empty (from is not before to).",
+  },
+  {
+    code: "invalid_description",
+    status: 400,
+    source: "sql",
+    meaning: "An event description is longer than 10000 characters.",
+  },
+  {
+    code: "invalid_event_time",
+    status: 400,
+    source: "sql",
+    meaning: "An event does not end after it starts, lasts over 31 days, or its RSVP deadline is after its end.",
+  },
   {
     code: "invalid_expiry",
     status: 400,
@@ -157,14 +199,31 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A profile update names a field profiles do not have.",
   },
+  {
+    code: "invalid_guests",
+    status: 400,
+    source: "sql",
+    meaning: "A guest count is not from 0 to 10, or comes with an RSVP other than going.",
+  },
   { code: "invalid_join_policy", status: 400, source: "sql", meaning: "Coaching groups are joined by invite only." },
+  {
+    code: "invalid_location",
+    status: 400,
+    source: "sql",
+    meaning: "A latitude or longitude is out of range or given alone; a place name or address is too long.",
+  },
   {
     code: "invalid_max_uses",
     status: 400,
     source: "sql",
     meaning: "An invite link's maximum uses is not between 1 and 100000.",
   },
-  { code: "invalid_media", status: 400, source: "sql", meaning: "A post's media list is malformed or too long." },
+  {
+    code: "invalid_media",
+    status: 400,
+    source: "sql",
+    meaning: "A post's media list is malformed or too long, or an event's cover path is too long.",
+  },
   { code: "invalid_note", status: 400, source: "sql", meaning: "A report's note is longer than 1000 characters." },
   { code: "invalid_order", status: 400, source: "sql", meaning: "A feed order is not `latest` or `top`." },
   {
@@ -198,8 +257,19 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "Only the group's owner holds the owner role; ownership moves by transfer.",
   },
+  {
+    code: "invalid_rsvp",
+    status: 400,
+    source: "sql",
+    meaning: "An RSVP is not going, interested or not_going.",
+  },
   { code: "invalid_status", status: 400, source: "sql", meaning: "A report is closed as resolved or dismissed." },
-  { code: "invalid_tag", status: 400, source: "sql", meaning: "A group tag is longer than 40 characters." },
+  {
+    code: "invalid_tag",
+    status: 400,
+    source: "sql",
+    meaning: "A group or event tag is longer than 40 characters, or an event has more than 10 tags.",
+  },
   {
     code: "invalid_target",
     status: 400,
@@ -207,6 +277,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "The target is missing or yourself (follow, block, mute, invite or report yourself).",
   },
   { code: "invalid_timezone", status: 400, source: "sql", meaning: "Not a time zone name Postgres knows." },
+  {
+    code: "invalid_title",
+    status: 400,
+    source: "sql",
+    meaning: "An event title is blank or longer than 200 characters.",
+  },
   {
     code: "invalid_transition",
     status: 400,
@@ -217,7 +293,8 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_visibility",
     status: 400,
     source: "sql",
-    meaning: "A post's visibility does not fit where it is posted (`group` in a group only; no `followers` there).",
+    meaning:
+      "A post's or event's visibility does not fit where it is posted (`group` in a group only; no `followers` there).",
   },
   { code: "invite_closed", status: 400, source: "sql", meaning: "The invite was already accepted or declined." },
   { code: "invite_exhausted", status: 403, source: "sql", meaning: "The invite link has been used up." },
@@ -234,6 +311,18 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "Only the author, the group's staff or the platform may do this to this post, comment, report or log.",
   },
   { code: "not_allowed_to_invite", status: 403, source: "sql", meaning: "You may not invite people to this group." },
+  {
+    code: "not_enough_seats",
+    status: 409,
+    source: "sql",
+    meaning: "The larger party does not fit the free seats; the RSVP keeps its guests.",
+  },
+  {
+    code: "not_event_organizer",
+    status: 403,
+    source: "sql",
+    meaning: "Only the event's organizer and its group's owners and admins may do this.",
+  },
   { code: "not_group_admin", status: 403, source: "sql", meaning: "Only the group's owner and admins may do this." },
   { code: "not_group_owner", status: 403, source: "sql", meaning: "Only the group's owner may do this." },
   {
@@ -269,12 +358,29 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "A resolved report needs the action that was taken.",
   },
   {
+    code: "rsvp_closed",
+    status: 409,
+    source: "sql",
+    meaning: "RSVPs are closed: the event is not published, is cancelled, is over or is past its RSVP deadline.",
+  },
+  {
     code: "target_not_found",
     status: 404,
     source: "sql",
     meaning: "The reported post, comment, profile or group does not exist.",
   },
-  { code: "tier_required", status: 403, source: "sql", meaning: "The group is for members of a premium tier." },
+  {
+    code: "ticket_required",
+    status: 403,
+    source: "sql",
+    meaning: "The event has a price: going needs a ticket.",
+  },
+  {
+    code: "tier_required",
+    status: 403,
+    source: "sql",
+    meaning: "The group or event is for members of a premium tier.",
+  },
   {
     code: "user_banned",
     status: 403,
