@@ -468,15 +468,20 @@ returns table (
   created_at timestamptz,
   updated_at timestamptz
 )
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
-  select r.event_id, r.user_id, r.status, r.guests, r.waitlist_seq is not null,
-         social_private.my_event_waitlist_position(r.event_id), r.confirmed_at, r.promoted_at,
-         r.created_at, r.updated_at
-  from social_private.rsvp_event(p_event_id, p_status, p_guests) r;
+declare
+  v_rsvp social.event_rsvps := social_private.rsvp_event(p_event_id, p_status, p_guests);
+begin
+  -- a statement of its own: the position counts the waitlist as the RSVP left it
+  return query
+    select v_rsvp.event_id, v_rsvp.user_id, v_rsvp.status, v_rsvp.guests, v_rsvp.waitlist_seq is not null,
+           social_private.my_event_waitlist_position(v_rsvp.event_id), v_rsvp.confirmed_at, v_rsvp.promoted_at,
+           v_rsvp.created_at, v_rsvp.updated_at;
+end;
 $$;
 comment on function social.rsvp_event(uuid, social.rsvp_status, integer) is
   'RSVP to an event (going with 0-10 guests, interested, not_going). When full, going waits on the '
