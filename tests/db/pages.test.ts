@@ -952,10 +952,13 @@ describe("the shape of every list RPC", () => {
       const lists = fns.filter((f) => f.outs.includes("next_cursor") && f.name !== "get_post").map((f) => f.name);
       expect(lists.sort()).toEqual(
         [
+          "events_in_box",
           "group_feed",
           "home_feed",
           "list_announcements",
           "list_comments",
+          "list_event_attendees",
+          "list_event_waitlist",
           "list_followers",
           "list_following",
           "list_group_invites",
@@ -969,11 +972,13 @@ describe("the shape of every list RPC", () => {
           "list_reports",
           "my_announcements",
           "my_blocks",
+          "my_events",
           "my_follow_requests",
           "my_group_invites",
           "my_groups",
           "my_mutes",
           "my_reports",
+          "nearby_events",
           "profile_feed",
           "search_profiles",
         ].sort(),
