@@ -192,6 +192,35 @@ export type Database = {
           },
         ]
       }
+      calendar_feeds: {
+        Row: {
+          created_at: string
+          last_used_at: string | null
+          token_hash: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          last_used_at?: string | null
+          token_hash: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          last_used_at?: string | null
+          token_hash?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "calendar_feeds_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       comments: {
         Row: {
           author_id: string
@@ -259,6 +288,223 @@ export type Database = {
             columns: ["post_id"]
             isOneToOne: false
             referencedRelation: "posts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      event_invites: {
+        Row: {
+          created_at: string
+          event_id: string
+          invited_by: string | null
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          event_id: string
+          invited_by?: string | null
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          event_id?: string
+          invited_by?: string | null
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "event_invites_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "events"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "event_invites_invited_by_fkey"
+            columns: ["invited_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "event_invites_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      event_rsvps: {
+        Row: {
+          confirmed_at: string | null
+          created_at: string
+          event_cancelled_at: string | null
+          event_id: string
+          guests: number
+          promoted_at: string | null
+          status: Database["social"]["Enums"]["rsvp_status"]
+          updated_at: string
+          user_id: string
+          waitlist_seq: number | null
+        }
+        Insert: {
+          confirmed_at?: string | null
+          created_at?: string
+          event_cancelled_at?: string | null
+          event_id: string
+          guests?: number
+          promoted_at?: string | null
+          status: Database["social"]["Enums"]["rsvp_status"]
+          updated_at?: string
+          user_id: string
+          waitlist_seq?: number | null
+        }
+        Update: {
+          confirmed_at?: string | null
+          created_at?: string
+          event_cancelled_at?: string | null
+          event_id?: string
+          guests?: number
+          promoted_at?: string | null
+          status?: Database["social"]["Enums"]["rsvp_status"]
+          updated_at?: string
+          user_id?: string
+          waitlist_seq?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "event_rsvps_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "events"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "event_rsvps_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      events: {
+        Row: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        Insert: {
+          address?: string | null
+          cancelled_at?: string | null
+          capacity?: number | null
+          cover_path?: string | null
+          created_at?: string
+          currency?: string | null
+          description?: string | null
+          ends_at: string
+          geo_cell?: never
+          going_count?: number
+          group_id?: string | null
+          id?: string
+          interested_count?: number
+          latitude?: number | null
+          location_name?: string | null
+          longitude?: number | null
+          next_arrival?: number
+          organizer_id: string
+          price_cents?: number | null
+          published_at?: string | null
+          required_tier?: string | null
+          rsvp_deadline?: string | null
+          seats_taken?: number
+          sequence?: number
+          starts_at: string
+          status?: Database["social"]["Enums"]["event_status"]
+          tags?: string[]
+          timezone?: string
+          title: string
+          updated_at?: string
+          visibility?: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count?: number
+        }
+        Update: {
+          address?: string | null
+          cancelled_at?: string | null
+          capacity?: number | null
+          cover_path?: string | null
+          created_at?: string
+          currency?: string | null
+          description?: string | null
+          ends_at?: string
+          geo_cell?: never
+          going_count?: number
+          group_id?: string | null
+          id?: string
+          interested_count?: number
+          latitude?: number | null
+          location_name?: string | null
+          longitude?: number | null
+          next_arrival?: number
+          organizer_id?: string
+          price_cents?: number | null
+          published_at?: string | null
+          required_tier?: string | null
+          rsvp_deadline?: string | null
+          seats_taken?: number
+          sequence?: number
+          starts_at?: string
+          status?: Database["social"]["Enums"]["event_status"]
+          tags?: string[]
+          timezone?: string
+          title?: string
+          updated_at?: string
+          visibility?: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "events_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "events_organizer_id_fkey"
+            columns: ["organizer_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
             referencedColumns: ["id"]
           },
         ]
@@ -674,6 +920,7 @@ export type Database = {
           comment_id: string | null
           created_at: string
           data: NonNullable<Json>
+          event_id: string | null
           group_id: string | null
           id: string
           kind: Database["social"]["Enums"]["notification_kind"]
@@ -690,6 +937,7 @@ export type Database = {
           comment_id?: string | null
           created_at?: string
           data?: NonNullable<Json>
+          event_id?: string | null
           group_id?: string | null
           id?: string
           kind: Database["social"]["Enums"]["notification_kind"]
@@ -706,6 +954,7 @@ export type Database = {
           comment_id?: string | null
           created_at?: string
           data?: NonNullable<Json>
+          event_id?: string | null
           group_id?: string | null
           id?: string
           kind?: Database["social"]["Enums"]["notification_kind"]
@@ -728,6 +977,13 @@ export type Database = {
             columns: ["comment_id"]
             isOneToOne: false
             referencedRelation: "comments"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "notifications_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "events"
             referencedColumns: ["id"]
           },
           {
@@ -1187,6 +1443,85 @@ export type Database = {
         }
       }
       block: { Args: { p_user_id: string }; Returns: undefined }
+      calendar_feed: {
+        Args: { p_token: string }
+        Returns: {
+          address: string
+          created_at: string
+          description: string
+          ends_at: string
+          event_id: string
+          latitude: number
+          location_name: string
+          longitude: number
+          organizer_name: string
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          timezone: string
+          title: string
+          updated_at: string
+          user_id: string
+        }[]
+      }
+      cancel_event: {
+        Args: { p_event_id: string }
+        Returns: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "events"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      cancel_rsvp: {
+        Args: { p_event_id: string }
+        Returns: {
+          confirmed_at: string
+          created_at: string
+          event_id: string
+          guests: number
+          promoted_at: string
+          status: Database["social"]["Enums"]["rsvp_status"]
+          updated_at: string
+          user_id: string
+          waitlist_position: number
+          waitlisted: boolean
+        }[]
+      }
       create_announcement: {
         Args: {
           p_body?: string
@@ -1209,6 +1544,53 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "announcements"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      create_calendar_feed: {
+        Args: Record<PropertyKey, never>
+        Returns: string
+      }
+      create_event: {
+        Args: { p_input: Json }
+        Returns: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "events"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -1303,7 +1685,46 @@ export type Database = {
         Returns: boolean
       }
       delete_comment: { Args: { p_comment_id: string }; Returns: undefined }
+      delete_event: { Args: { p_event_id: string }; Returns: undefined }
       delete_post: { Args: { p_post_id: string }; Returns: undefined }
+      event_waitlist_position: { Args: { p_event_id: string }; Returns: number }
+      events_in_box: {
+        Args: {
+          p_cursor?: string
+          p_east: number
+          p_from?: string
+          p_limit?: number
+          p_north: number
+          p_south: number
+          p_tag?: string
+          p_to?: string
+          p_west: number
+        }
+        Returns: {
+          address: string
+          capacity: number
+          cover_path: string
+          distance_km: number
+          ends_at: string
+          going_count: number
+          group_id: string
+          id: string
+          interested_count: number
+          latitude: number
+          location_name: string
+          longitude: number
+          next_cursor: string
+          organizer_id: string
+          seats_taken: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }[]
+      }
       follow: {
         Args: { p_user_id: string }
         Returns: {
@@ -1319,6 +1740,47 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      get_event: {
+        Args: { p_event_id: string }
+        Returns: {
+          address: string
+          attendee_preview: Json
+          cancelled_at: string
+          capacity: number
+          cover_path: string
+          created_at: string
+          currency: string
+          description: string
+          ends_at: string
+          going_count: number
+          group_id: string
+          id: string
+          interested_count: number
+          is_organizer: boolean
+          latitude: number
+          location_name: string
+          longitude: number
+          my_guests: number
+          my_status: Database["social"]["Enums"]["rsvp_status"]
+          my_waitlist_position: number
+          organizer: Json
+          organizer_id: string
+          price_cents: number
+          published_at: string
+          required_tier: string
+          rsvp_deadline: string
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }[]
       }
       get_notification_preferences: {
         Args: Record<PropertyKey, never>
@@ -1406,6 +1868,10 @@ export type Database = {
           ref_type: string
           visibility: Database["social"]["Enums"]["post_visibility"]
         }[]
+      }
+      invite_to_event: {
+        Args: { p_event_id: string; p_user_id: string }
+        Returns: boolean
       }
       invite_to_group: {
         Args: { p_expires_at?: string; p_group_id: string; p_user_id: string }
@@ -1501,6 +1967,38 @@ export type Database = {
           post_id: string
           reply_count: number
           updated_at: string
+        }[]
+      }
+      list_event_attendees: {
+        Args: {
+          p_cursor?: string
+          p_event_id: string
+          p_limit?: number
+          p_status?: Database["social"]["Enums"]["rsvp_status"]
+        }
+        Returns: {
+          avatar_path: string
+          created_at: string
+          display_name: string
+          guests: number
+          handle: string
+          is_friend: boolean
+          next_cursor: string
+          status: Database["social"]["Enums"]["rsvp_status"]
+          user_id: string
+        }[]
+      }
+      list_event_waitlist: {
+        Args: { p_cursor?: string; p_event_id: string; p_limit?: number }
+        Returns: {
+          avatar_path: string
+          created_at: string
+          display_name: string
+          guests: number
+          handle: string
+          next_cursor: string
+          user_id: string
+          waitlist_position: number
         }[]
       }
       list_followers: {
@@ -1723,6 +2221,7 @@ export type Database = {
           comment_id: string | null
           created_at: string
           data: NonNullable<Json>
+          event_id: string | null
           group_id: string | null
           id: string
           kind: Database["social"]["Enums"]["notification_kind"]
@@ -1784,6 +2283,36 @@ export type Database = {
           blocked_id: string
           created_at: string
           next_cursor: string
+        }[]
+      }
+      my_events: {
+        Args: { p_cursor?: string; p_from?: string; p_limit?: number }
+        Returns: {
+          address: string
+          capacity: number
+          cover_path: string
+          ends_at: string
+          going_count: number
+          group_id: string
+          id: string
+          interested_count: number
+          is_organizer: boolean
+          latitude: number
+          location_name: string
+          longitude: number
+          my_guests: number
+          my_status: Database["social"]["Enums"]["rsvp_status"]
+          my_waitlisted: boolean
+          next_cursor: string
+          organizer_id: string
+          seats_taken: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
         }[]
       }
       my_follow_requests: {
@@ -1865,6 +2394,42 @@ export type Database = {
           target_type: Database["social"]["Enums"]["report_target"]
         }[]
       }
+      nearby_events: {
+        Args: {
+          p_cursor?: string
+          p_from?: string
+          p_latitude: number
+          p_limit?: number
+          p_longitude: number
+          p_radius_km?: number
+          p_tag?: string
+          p_to?: string
+        }
+        Returns: {
+          address: string
+          capacity: number
+          cover_path: string
+          distance_km: number
+          ends_at: string
+          going_count: number
+          group_id: string
+          id: string
+          interested_count: number
+          latitude: number
+          location_name: string
+          longitude: number
+          next_cursor: string
+          organizer_id: string
+          seats_taken: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }[]
+      }
       preview_group_invite: {
         Args: { p_token: string }
         Returns: {
@@ -1907,6 +2472,49 @@ export type Database = {
           ref_type: string
           visibility: Database["social"]["Enums"]["post_visibility"]
         }[]
+      }
+      publish_event: {
+        Args: { p_event_id: string; p_post_card?: boolean }
+        Returns: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "events"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       react: {
         Args: {
@@ -1984,6 +2592,10 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      revoke_calendar_feed: {
+        Args: Record<PropertyKey, never>
+        Returns: boolean
+      }
       revoke_group_invite: {
         Args: { p_invite_id: string }
         Returns: {
@@ -2006,6 +2618,25 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      rsvp_event: {
+        Args: {
+          p_event_id: string
+          p_guests?: number
+          p_status: Database["social"]["Enums"]["rsvp_status"]
+        }
+        Returns: {
+          confirmed_at: string
+          created_at: string
+          event_id: string
+          guests: number
+          promoted_at: string
+          status: Database["social"]["Enums"]["rsvp_status"]
+          updated_at: string
+          user_id: string
+          waitlist_position: number
+          waitlisted: boolean
+        }[]
       }
       search_profiles: {
         Args: { p_cursor?: string; p_limit?: number; p_query: string }
@@ -2096,6 +2727,10 @@ export type Database = {
       }
       unblock: { Args: { p_user_id: string }; Returns: boolean }
       unfollow: { Args: { p_user_id: string }; Returns: boolean }
+      uninvite_from_event: {
+        Args: { p_event_id: string; p_user_id: string }
+        Returns: boolean
+      }
       unmute: { Args: { p_user_id: string }; Returns: boolean }
       unreact: {
         Args: {
@@ -2108,9 +2743,54 @@ export type Database = {
         Args: Record<PropertyKey, never>
         Returns: number
       }
+      update_event: {
+        Args: { p_event_id: string; p_patch: Json }
+        Returns: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "events"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       update_my_profile: { Args: { p_patch: Json }; Returns: undefined }
     }
     Enums: {
+      event_status: "draft" | "published" | "cancelled"
+      event_visibility: "public" | "followers" | "group" | "private"
       follow_status: "pending" | "accepted"
       group_join_policy: "open" | "request" | "invite"
       group_kind: "club" | "coaching" | "general"
@@ -2139,6 +2819,10 @@ export type Database = {
         | "group_invite"
         | "join_request"
         | "join_approved"
+        | "event_invite"
+        | "event_updated"
+        | "event_cancelled"
+        | "event_promoted"
       post_kind: "text" | "activity" | "milestone" | "event" | "trip"
       post_visibility: "public" | "followers" | "group" | "private"
       profile_visibility: "public" | "followers" | "private"
@@ -2161,6 +2845,7 @@ export type Database = {
         | "other"
       report_status: "open" | "resolved" | "dismissed"
       report_target: "post" | "comment" | "profile" | "group"
+      rsvp_status: "going" | "interested" | "not_going"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -2291,6 +2976,8 @@ export const Constants = {
   },
   social: {
     Enums: {
+      event_status: ["draft", "published", "cancelled"],
+      event_visibility: ["public", "followers", "group", "private"],
       follow_status: ["pending", "accepted"],
       group_join_policy: ["open", "request", "invite"],
       group_kind: ["club", "coaching", "general"],
@@ -2320,6 +3007,10 @@ export const Constants = {
         "group_invite",
         "join_request",
         "join_approved",
+        "event_invite",
+        "event_updated",
+        "event_cancelled",
+        "event_promoted",
       ],
       post_kind: ["text", "activity", "milestone", "event", "trip"],
       post_visibility: ["public", "followers", "group", "private"],
@@ -2345,6 +3036,7 @@ export const Constants = {
       ],
       report_status: ["open", "resolved", "dismissed"],
       report_target: ["post", "comment", "profile", "group"],
+      rsvp_status: ["going", "interested", "not_going"],
     },
   },
 } as const

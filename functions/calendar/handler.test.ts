@@ -34,7 +34,10 @@ function parse(text: string) {
 Deno.test("an event's ICS parses, with a stable UID, its sequence and its times in its own zone", () => {
   const { cal, events } = parse(eventsIcs([base], { name: "Test", now: new Date("2026-06-02T00:00:00Z") }));
   assertEquals(cal.getFirstPropertyValue("version"), "2.0");
-  assertEquals(cal.getAllSubcomponents("vtimezone").map((z) => z.getFirstPropertyValue("tzid")), ["America/New_York"]);
+  assertEquals(
+    cal.getAllSubcomponents("vtimezone").map((z) => z.getFirstPropertyValue("tzid")),
+    ["America/New_York"],
+  );
   assertEquals(events.length, 1);
   const e = events[0]!;
   assertEquals(e.uid, `${base.id}@supasocial`);

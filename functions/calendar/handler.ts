@@ -74,7 +74,11 @@ export function createCalendarHandler(deps: CalendarDeps) {
         ...row,
         id: (row as unknown as { event_id: string }).event_id,
       }));
-      return ics(eventsIcs(events, { name: "Supasocial events", now: deps.now?.() }), "supasocial.ics", "private, max-age=300");
+      return ics(
+        eventsIcs(events, { name: "Supasocial events", now: deps.now?.() }),
+        "supasocial.ics",
+        "private, max-age=300",
+      );
     }
     const one = EVENT.exec(path);
     if (one) {
@@ -94,14 +98,20 @@ export function createCalendarHandler(deps: CalendarDeps) {
       }
       const organizer = (row as unknown as { organizer?: { display_name?: string } }).organizer;
       return ics(
-        eventsIcs([{ ...row, organizer_name: organizer?.display_name ?? null }], { name: row.title, now: deps.now?.() }),
+        eventsIcs([{ ...row, organizer_name: organizer?.display_name ?? null }], {
+          name: row.title,
+          now: deps.now?.(),
+        }),
         `event-${row.id}.ics`,
         "private, no-cache",
       );
     }
-    return json({ code: "not_found", message: "GET /calendar/feed/<token>.ics or /calendar/events/<id>.ics" }, {
-      status: 404,
-    });
+    return json(
+      { code: "not_found", message: "GET /calendar/feed/<token>.ics or /calendar/events/<id>.ics" },
+      {
+        status: 404,
+      },
+    );
   };
 }
 

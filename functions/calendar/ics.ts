@@ -58,9 +58,7 @@ export function wallClock(instant: Date, zone: string): Date {
     second: "2-digit",
   }).formatToParts(instant);
   const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return new Date(
-    Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute"), part("second")),
-  );
+  return new Date(Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute"), part("second")));
 }
 
 /** An ICS calendar (`text/calendar`) of `events`, named `name`; `now` is DTSTAMP. */

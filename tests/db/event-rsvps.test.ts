@@ -62,7 +62,9 @@ describe("capacity and the waitlist", () => {
       expect(await confirmed(db, e.id)).toEqual([b!, c!].sort());
       expect(await waitlist(db, e.id)).toEqual([d]);
       await db.as(c!);
-      expect(await db.q`select 1 from social.notifications where kind = 'event_promoted' and event_id = ${e.id}`).toHaveLength(1);
+      expect(
+        await db.q`select 1 from social.notifications where kind = 'event_promoted' and event_id = ${e.id}`,
+      ).toHaveLength(1);
       await db.as(d!);
       expect(await db.q`select 1 from social.notifications where kind = 'event_promoted'`).toHaveLength(0);
       expect((await db.q`select social.event_waitlist_position(${e.id}) as p`)[0]!.p).toBe(1);
@@ -123,7 +125,10 @@ describe("capacity and the waitlist", () => {
       await rsvp(db, b!, e.id);
       await rsvp(db, c!, e.id, "going", 2);
       await db.as(a!);
-      expect(await refused(db, (q) => q`select social.rsvp_event(${e.id}, 'going', 2)`)).toEqual(["PT409", "not_enough_seats"]);
+      expect(await refused(db, (q) => q`select social.rsvp_event(${e.id}, 'going', 2)`)).toEqual([
+        "PT409",
+        "not_enough_seats",
+      ]);
       expect((await eventRow(db, e.id)).seats_taken).toBe(3);
       expect(await rsvp(db, c!, e.id, "going", 0), "shrunk while waiting, still waits").toMatchObject({
         waitlisted: true,
@@ -142,10 +147,13 @@ describe("capacity and the waitlist", () => {
       await rsvp(db, a!, e.id);
       await rsvp(db, b!, e.id);
       await db.asSuperuser();
-      const [before] = await db.q`select waitlist_seq, updated_at from social.event_rsvps where event_id = ${e.id} and user_id = ${b!}`;
-      for (let i = 0; i < 40; i++) expect(await rsvp(db, b!, e.id)).toMatchObject({ waitlisted: true, waitlist_position: 1 });
+      const [before] =
+        await db.q`select waitlist_seq, updated_at from social.event_rsvps where event_id = ${e.id} and user_id = ${b!}`;
+      for (let i = 0; i < 40; i++)
+        expect(await rsvp(db, b!, e.id)).toMatchObject({ waitlisted: true, waitlist_position: 1 });
       await db.asSuperuser();
-      const [after] = await db.q`select waitlist_seq, updated_at from social.event_rsvps where event_id = ${e.id} and user_id = ${b!}`;
+      const [after] =
+        await db.q`select waitlist_seq, updated_at from social.event_rsvps where event_id = ${e.id} and user_id = ${b!}`;
       expect(after).toEqual(before);
       expect(Number((await eventRow(db, e.id)).next_arrival)).toBe(2);
     });
@@ -160,11 +168,17 @@ describe("capacity and the waitlist", () => {
       await db.q`update social.events set rsvp_deadline = now() - interval '1 minute' where id = ${e.id}`;
       await db.as(b!);
       expect(await refused(db, (q) => q`select social.rsvp_event(${e.id}, 'going')`)).toEqual(["PT409", "rsvp_closed"]);
-      expect(await refused(db, (q) => q`select social.rsvp_event(${e.id}, 'interested')`)).toEqual(["PT409", "rsvp_closed"]);
+      expect(await refused(db, (q) => q`select social.rsvp_event(${e.id}, 'interested')`)).toEqual([
+        "PT409",
+        "rsvp_closed",
+      ]);
       expect((await rsvp(db, a!, e.id, "not_going")).status, "cancelling after the deadline").toBe("not_going");
       const draft = await createEvent(db, organizer!, { draft: true });
       await db.as(organizer!);
-      expect(await refused(db, (q) => q`select social.rsvp_event(${draft.id}, 'going')`)).toEqual(["PT409", "rsvp_closed"]);
+      expect(await refused(db, (q) => q`select social.rsvp_event(${draft.id}, 'going')`)).toEqual([
+        "PT409",
+        "rsvp_closed",
+      ]);
       const open = await createEvent(db, organizer!);
       await db.as(b!);
       for (const [args, code] of [
@@ -176,8 +190,14 @@ describe("capacity and the waitlist", () => {
           await refused(db, (q) => q`select social.rsvp_event(${open.id}, ${args[1]}::social.rsvp_status, ${args[0]})`),
         ).toEqual(["22023", code]);
       }
-      expect(await refused(db, (q) => q`select social.rsvp_event(${open.id}, null, 0)`)).toEqual(["22023", "invalid_rsvp"]);
-      expect(await refused(db, (q) => q`select social.rsvp_event(${randomUUID()}, 'going')`)).toEqual(["PT404", "event_not_found"]);
+      expect(await refused(db, (q) => q`select social.rsvp_event(${open.id}, null, 0)`)).toEqual([
+        "22023",
+        "invalid_rsvp",
+      ]);
+      expect(await refused(db, (q) => q`select social.rsvp_event(${randomUUID()}, 'going')`)).toEqual([
+        "PT404",
+        "event_not_found",
+      ]);
       await db.asAnon();
       expect((await refused(db, (q) => q`select social.rsvp_event(${open.id}, 'going')`))[0]).toBe("42501");
     });
@@ -190,12 +210,18 @@ describe("capacity and the waitlist", () => {
       await db.asSuperuser();
       await db.q`update social.events set required_tier = 'gold' where id = ${e.id}`;
       await db.as(a!);
-      expect(await refused(db, (q) => q`select social.rsvp_event(${e.id}, 'going')`)).toEqual(["42501", "tier_required"]);
+      expect(await refused(db, (q) => q`select social.rsvp_event(${e.id}, 'going')`)).toEqual([
+        "42501",
+        "tier_required",
+      ]);
       expect((await rsvp(db, a!, e.id, "interested")).status, "interest needs no tier").toBe("interested");
       await db.asSuperuser();
       await db.q`update social.events set required_tier = null, price_cents = 1500, currency = 'EUR' where id = ${e.id}`;
       await db.as(a!);
-      expect(await refused(db, (q) => q`select social.rsvp_event(${e.id}, 'going')`)).toEqual(["42501", "ticket_required"]);
+      expect(await refused(db, (q) => q`select social.rsvp_event(${e.id}, 'going')`)).toEqual([
+        "42501",
+        "ticket_required",
+      ]);
     });
   });
 
@@ -241,7 +267,13 @@ describe("reading an event and its people", () => {
       await rsvp(db, viewer!, e.id, "interested");
       await db.as(viewer!);
       const [row] = await db.q`select * from social.get_event(${e.id})`;
-      expect(row).toMatchObject({ going_count: 4, interested_count: 1, seats_taken: 4, my_status: "interested", is_organizer: false });
+      expect(row).toMatchObject({
+        going_count: 4,
+        interested_count: 1,
+        seats_taken: 4,
+        my_status: "interested",
+        is_organizer: false,
+      });
       const preview = row!.attendee_preview as { id: string; is_friend: boolean }[];
       expect(preview[0]).toMatchObject({ id: friend, is_friend: true });
       expect(preview.map((p) => p.id)).not.toContain(blocked);
@@ -259,20 +291,24 @@ describe("reading an event and its people", () => {
       const e = await createEvent(db, organizer!, { capacity: 1 });
       for (const u of [a, b, c, d]) await rsvp(db, u!, e.id);
       await db.as(organizer!);
-      const page1 = await db.q`select user_id, waitlist_position, next_cursor from social.list_event_waitlist(${e.id}, null, 2)`;
+      const page1 =
+        await db.q`select user_id, waitlist_position, next_cursor from social.list_event_waitlist(${e.id}, null, 2)`;
       expect(page1.map((r) => [r.user_id, r.waitlist_position])).toEqual([
         [b, 1],
         [c, 2],
       ]);
-      const page2 = await db.q`select user_id, waitlist_position from social.list_event_waitlist(${e.id}, ${page1[0]!.next_cursor}, 2)`;
+      const page2 =
+        await db.q`select user_id, waitlist_position from social.list_event_waitlist(${e.id}, ${page1[0]!.next_cursor}, 2)`;
       expect(page2.map((r) => [r.user_id, r.waitlist_position])).toEqual([[d, 3]]);
       for (const who of [a!, c!]) {
         await db.as(who);
         expect(await db.q`select 1 from social.list_event_waitlist(${e.id})`).toHaveLength(0);
         // a waiting user sees their own row, not the others'
-        expect((await db.q`select user_id from social.event_rsvps where event_id = ${e.id} and waitlist_seq is not null`).map((r) => r.user_id)).toEqual(
-          who === c ? [c] : [],
-        );
+        expect(
+          (
+            await db.q`select user_id from social.event_rsvps where event_id = ${e.id} and waitlist_seq is not null`
+          ).map((r) => r.user_id),
+        ).toEqual(who === c ? [c] : []);
       }
     });
   });

@@ -108,17 +108,24 @@ describe("who sees an event", () => {
       expect(await sees(db, null, e.id), "as anon").toBe(false);
       // the invitee got a notification about it, and RSVPs
       await db.as(guest!);
-      expect(await db.q`select 1 from social.notifications where kind = 'event_invite' and event_id = ${e.id}`).toHaveLength(1);
+      expect(
+        await db.q`select 1 from social.notifications where kind = 'event_invite' and event_id = ${e.id}`,
+      ).toHaveLength(1);
       expect((await rsvp(db, guest!, e.id)).waitlisted).toBe(false);
       // outsiders cannot RSVP to what they cannot see
       await db.as(stranger!);
-      expect(await refused(db, (q) => q`select * from social.rsvp_event(${e.id}, 'going')`)).toEqual(["PT404", "event_not_found"]);
+      expect(await refused(db, (q) => q`select * from social.rsvp_event(${e.id}, 'going')`)).toEqual([
+        "PT404",
+        "event_not_found",
+      ]);
       await db.as(organizer!);
       await db.q`select social.uninvite_from_event(${e.id}, ${guest!})`;
       expect(await sees(db, guest!, e.id), "uninvited").toBe(false);
       await db.asSuperuser();
       expect(await db.q`select 1 from social.event_rsvps where event_id = ${e.id}`, "RSVP gone").toHaveLength(0);
-      expect(await db.q`select 1 from social.notifications where recipient_id = ${guest!} and event_id = ${e.id}`).toHaveLength(0);
+      expect(
+        await db.q`select 1 from social.notifications where recipient_id = ${guest!} and event_id = ${e.id}`,
+      ).toHaveLength(0);
       expect((await eventRow(db, e.id)).seats_taken).toBe(0);
     });
   });
@@ -131,15 +138,18 @@ describe("who runs an event", () => {
       for (const who of [c.moderator, c.member, c.stranger]) {
         await db.as(who);
         expect(
-          await refused(db, (q) =>
-            q`select social.create_event(${q.json({ title: "x", starts_at: future(5), ends_at: future(6), group_id: c.group })})`,
+          await refused(
+            db,
+            (q) =>
+              q`select social.create_event(${q.json({ title: "x", starts_at: future(5), ends_at: future(6), group_id: c.group })})`,
           ),
           asRole(c, who),
         ).toEqual(["42501", "not_group_admin"]);
       }
       const e = await createEvent(db, c.admin, { groupId: c.group });
       await db.as(c.owner);
-      const [edited] = await db.q`select title from social.update_event(${e.id}, ${db.q.json({ title: "By the owner" })})`;
+      const [edited] =
+        await db.q`select title from social.update_event(${e.id}, ${db.q.json({ title: "By the owner" })})`;
       expect(edited!.title).toBe("By the owner");
       for (const who of [c.moderator, c.member]) {
         await db.as(who);
@@ -154,9 +164,17 @@ describe("who runs an event", () => {
       }
       // clients never write the table directly
       await db.as(c.admin);
-      expect((await refused(db, (q) => q`update social.events set title = 'direct' where id = ${e.id}`))[0]).toBe("42501");
+      expect((await refused(db, (q) => q`update social.events set title = 'direct' where id = ${e.id}`))[0]).toBe(
+        "42501",
+      );
       expect(
-        (await refused(db, (q) => q`insert into social.events (organizer_id, title, starts_at, ends_at) values (${c.admin}, 'x', now(), now() + interval '1 hour')`))[0],
+        (
+          await refused(
+            db,
+            (q) =>
+              q`insert into social.events (organizer_id, title, starts_at, ends_at) values (${c.admin}, 'x', now(), now() + interval '1 hour')`,
+          )
+        )[0],
       ).toBe("42501");
     });
   });
@@ -190,10 +208,10 @@ describe("who runs an event", () => {
       ];
       await db.as(me);
       for (const [input, code] of bad) {
-        expect(await refused(db, (q) => q`select social.create_event(${q.json(input as never)})`), JSON.stringify(input).slice(0, 80)).toEqual([
-          "22023",
-          code,
-        ]);
+        expect(
+          await refused(db, (q) => q`select social.create_event(${q.json(input as never)})`),
+          JSON.stringify(input).slice(0, 80),
+        ).toEqual(["22023", code]);
       }
       await db.asSuperuser();
       expect(await db.q`select 1 from social.events where organizer_id = ${me}`).toHaveLength(0);
@@ -212,7 +230,8 @@ describe("who runs an event", () => {
       await db.as(organizer!);
       const [same] = await db.q`select sequence from social.update_event(${e.id}, ${db.q.json({ tags: ["trail"] })})`;
       expect(same!.sequence, "a tag is not a calendar change").toBe(e.sequence);
-      const [moved] = await db.q`select sequence from social.update_event(${e.id}, ${db.q.json({ location_name: "Beach", starts_at: future(50), ends_at: future(52) })})`;
+      const [moved] =
+        await db.q`select sequence from social.update_event(${e.id}, ${db.q.json({ location_name: "Beach", starts_at: future(50), ends_at: future(52) })})`;
       expect(moved!.sequence).toBe(e.sequence + 1);
       await db.asSuperuser();
       const told = await db.q<{ recipient_id: string }[]>`
@@ -220,7 +239,8 @@ describe("who runs an event", () => {
       expect(told.map((r) => r.recipient_id)).toEqual([going!, waiting!].sort());
       // a retried identical edit changes nothing
       await db.as(organizer!);
-      const [again] = await db.q`select sequence from social.update_event(${e.id}, ${db.q.json({ location_name: "Beach" })})`;
+      const [again] =
+        await db.q`select sequence from social.update_event(${e.id}, ${db.q.json({ location_name: "Beach" })})`;
       expect(again!.sequence).toBe(e.sequence + 1);
     });
   });
@@ -240,13 +260,17 @@ describe("who runs an event", () => {
       const told = await db.q<{ recipient_id: string }[]>`
         select recipient_id from social.notifications where kind = 'event_cancelled' and event_id = ${e.id} order by 1`;
       expect(told.map((r) => r.recipient_id)).toEqual([a!, b!, c!].sort());
-      const rsvps = await db.q`select user_id, status, event_cancelled_at is not null as freed from social.event_rsvps where event_id = ${e.id}`;
+      const rsvps =
+        await db.q`select user_id, status, event_cancelled_at is not null as freed from social.event_rsvps where event_id = ${e.id}`;
       expect(rsvps.find((r) => r.user_id === a)).toMatchObject({ status: "not_going", freed: true });
       expect(rsvps.find((r) => r.user_id === b)).toMatchObject({ status: "not_going", freed: false });
       await db.as(d!);
       expect(await refused(db, (q) => q`select social.rsvp_event(${e.id}, 'going')`)).toEqual(["PT409", "rsvp_closed"]);
       await db.as(organizer!);
-      expect(await refused(db, (q) => q`select social.publish_event(${e.id})`)).toEqual(["22023", "invalid_transition"]);
+      expect(await refused(db, (q) => q`select social.publish_event(${e.id})`)).toEqual([
+        "22023",
+        "invalid_transition",
+      ]);
       expect(await refused(db, (q) => q`select social.update_event(${e.id}, ${q.json({ title: "back" })})`)).toEqual([
         "22023",
         "invalid_transition",
@@ -271,18 +295,26 @@ describe("who runs an event", () => {
       await db.as(organizer!);
       await db.q`select social.update_event(${e.id}, ${db.q.json({ visibility: "private" })})`;
       await db.as(stranger!);
-      expect(await db.q`select 1 from social.posts where ref_id = ${e.id}`, "a private event's card goes").toHaveLength(0);
+      expect(await db.q`select 1 from social.posts where ref_id = ${e.id}`, "a private event's card goes").toHaveLength(
+        0,
+      );
       const p = await createEvent(db, organizer!, { visibility: "private" });
       await db.asSuperuser();
       expect(await db.q`select 1 from social.posts where ref_id = ${p.id}`).toHaveLength(0);
       const draft = await createEvent(db, organizer!, { draft: true });
       await db.as(organizer!);
-      expect(await refused(db, (q) => q`select social.cancel_event(${draft.id})`)).toEqual(["22023", "invalid_transition"]);
+      expect(await refused(db, (q) => q`select social.cancel_event(${draft.id})`)).toEqual([
+        "22023",
+        "invalid_transition",
+      ]);
       await db.q`select social.delete_event(${draft.id})`;
       expect(await refused(db, (q) => q`select social.delete_event(${e.id})`)).toEqual(["22023", "invalid_transition"]);
       const open = await createEvent(db, organizer!);
       await db.as(stranger!);
-      expect(await refused(db, (q) => q`select social.delete_event(${open.id})`)).toEqual(["42501", "not_event_organizer"]);
+      expect(await refused(db, (q) => q`select social.delete_event(${open.id})`)).toEqual([
+        "42501",
+        "not_event_organizer",
+      ]);
       expect(await refused(db, (q) => q`select social.delete_event(${e.id})`), "a private event").toEqual([
         "PT404",
         "event_not_found",
@@ -296,7 +328,10 @@ describe("who runs an event", () => {
       await db.as(me);
       const input = { title: "Run", starts_at: future(5), ends_at: future(6) };
       for (let i = 0; i < 10; i++) await db.q`select social.create_event(${db.q.json(input)})`;
-      expect(await refused(db, (q) => q`select social.create_event(${q.json(input)})`)).toEqual(["PT429", "rate_limited"]);
+      expect(await refused(db, (q) => q`select social.create_event(${q.json(input)})`)).toEqual([
+        "PT429",
+        "rate_limited",
+      ]);
     });
   });
 });

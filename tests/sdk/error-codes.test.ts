@@ -205,6 +205,15 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invalid_visibility":
     case "invite_closed":
     case "resolution_required":
+    case "invalid_area":
+    case "invalid_capacity":
+    case "invalid_date_range":
+    case "invalid_description":
+    case "invalid_event_time":
+    case "invalid_guests":
+    case "invalid_location":
+    case "invalid_rsvp":
+    case "invalid_title":
       return 400;
     case "not_authenticated":
       return 401;
@@ -228,6 +237,8 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "permission_denied":
     case "tier_required":
     case "user_banned":
+    case "not_event_organizer":
+    case "ticket_required":
       return 403;
     case "announcement_not_found":
     case "comment_not_found":
@@ -244,10 +255,14 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "profile_not_found":
     case "report_not_found":
     case "target_not_found":
+    case "calendar_feed_not_found":
+    case "event_not_found":
       return 404;
     case "already_member":
     case "conflict":
     case "report_closed":
+    case "not_enough_seats":
+    case "rsvp_closed":
       return 409;
     case "rate_limited":
       return 429;
