@@ -9,6 +9,7 @@ import postgres from "postgres";
 import { prepareDatabase, ROOT } from "../scripts/lib/db.ts";
 import { seed } from "./seed.ts";
 import "./domains.ts";
+import "./events.ts";
 
 const { values } = parseArgs({
   options: {

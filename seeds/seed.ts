@@ -22,6 +22,8 @@ export interface SeedOptions {
   followsPerUser?: number;
   /** Average posts per user (domains.ts). */
   postsPerUser?: number;
+  /** Events in all (seeds/events.ts); default 2 per 3 users. */
+  events?: number;
   seed?: number;
   log?: (message: string) => void;
   progress?: boolean;

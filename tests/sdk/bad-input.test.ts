@@ -16,6 +16,7 @@ import { randomUUID } from "node:crypto";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
+import { withEvents } from "../../client-sdk/src/events.ts";
 import { type Database, toSupasocialError } from "../../client-sdk/src/index.ts";
 import { signUp, type TestUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
 import { api } from "../helpers/api.ts";
@@ -42,6 +43,8 @@ interface Ctx {
   report: string;
   invite: string;
   link: string;
+  /** a published event of the owner's the member is going to */
+  event: string;
 }
 
 interface Case {
@@ -597,6 +600,54 @@ const cases: Case[] = [
         .eq("user_id", c.member.id),
     keep: (c) => ["notification_preferences", "user_id", c.member.id],
   },
+  // ---- events (written only through the event RPCs; the service key writes the table) --------
+  ...(
+    [
+      ["a 201-character title", { title: "x".repeat(201) }, "events_title_length"],
+      ["a 10001-character description", { description: "x".repeat(10001) }, "events_description_length"],
+      ["an end before the start", { ends_at: "2000-01-01T00:00:00Z" }, "events_time_order"],
+      ["a latitude without a longitude", { latitude: 10 }, "events_location_pair"],
+      ["a latitude of 91", { latitude: 91, longitude: 0 }, "events_location_range"],
+      ["a 201-character place name", { location_name: "x".repeat(201) }, "events_location_text"],
+      ["a capacity of 0", { capacity: 0 }, "events_capacity_range"],
+      ["an RSVP deadline after the end", { rsvp_deadline: "2100-01-01T00:00:00Z" }, "events_rsvp_deadline_before_end"],
+      ["11 tags", { tags: Array.from({ length: 11 }, (_, i) => `t${i}`) }, "events_tags_count"],
+      ["a 1025-character cover path", { cover_path: "x".repeat(1025) }, "events_cover_path_length"],
+      ["a negative price", { price_cents: -1, currency: "EUR" }, "events_price"],
+      ["a 65-character tier", { required_tier: "x".repeat(65) }, "events_required_tier_length"],
+      ["a negative seat count", { seats_taken: -1 }, "events_counts"],
+      ["group visibility outside a group", { visibility: "group" }, "events_visibility_place"],
+    ] as const
+  ).map(
+    ([name, patch, covers]): Case => ({
+      name: `events (service): ${name}`,
+      covers: [covers],
+      run: (c) =>
+        c.svc
+          .from("events")
+          .update(patch as never)
+          .eq("id", c.event),
+      keep: (c) => ["events", "id", c.event],
+    }),
+  ),
+  ...(
+    [
+      ["11 guests", { guests: 11 }, "event_rsvps_guests_range"],
+      ["a waitlisted interest", { status: "interested", waitlist_seq: 5 }, "event_rsvps_waitlist_going"],
+      ["guests without going", { status: "interested", guests: 2 }, "event_rsvps_guests_going"],
+    ] as const
+  ).map(
+    ([name, patch, covers]): Case => ({
+      name: `event_rsvps (service): ${name}`,
+      covers: [covers],
+      run: (c) =>
+        c.svc
+          .from("event_rsvps")
+          .update(patch as never)
+          .eq("event_id", c.event),
+      keep: (c) => ["event_rsvps", "event_id", c.event],
+    }),
+  ),
 ];
 
 /** `invalid_input`, or a more specific code of bad input on the list */
@@ -638,6 +689,16 @@ beforeAll(async () => {
   const invite = unwrap(await owner.client.groups.invite(group.id, (await signUp("invitee")).id));
   const link = unwrap(await owner.client.groups.createInviteLink(group.id));
   const inbox = unwrap(await owner.client.notifications.list());
+  const ownerEvents = withEvents(owner.client).events;
+  const event = unwrap(
+    await ownerEvents.create({
+      title: "Bad input run",
+      startsAt: future(),
+      endsAt: new Date(Date.now() + 90_000_000).toISOString(),
+    }),
+  );
+  unwrap(await ownerEvents.publish(event.id, { postCard: false }));
+  unwrap(await withEvents(member.client).events.rsvp(event.id, { status: "going" }));
   ctx = {
     owner,
     member,
@@ -655,6 +716,7 @@ beforeAll(async () => {
     report: report.id,
     invite: invite.id,
     link: link.id,
+    event: event.id,
   };
 });
 
