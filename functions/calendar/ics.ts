@@ -35,28 +35,41 @@ export interface IcsEvent {
  */
 export function vtimezone(zone: string): string | null {
   if (zone === "UTC" || zone.startsWith("Etc/")) return null;
+  const cached = vtimezones.get(zone);
+  if (cached !== undefined) return cached;
+  let block: string | null = null;
   try {
-    return getVtimezoneComponent(zone);
+    block = getVtimezoneComponent(zone);
   } catch {
-    return null;
+    block = null;
   }
+  vtimezones.set(zone, block);
+  return block;
 }
+// zone files are read once per zone and process
+const vtimezones = new Map<string, string | null>();
+const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /**
  * The wall-clock time of `instant` in `zone`, as a Date whose UTC fields hold it: with an event
  * time zone set, ical-generator writes a Date's UTC fields after `TZID=<zone>:`.
  */
 export function wallClock(instant: Date, zone: string): Date {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: zone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(instant);
+  let format = formatters.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    formatters.set(zone, format);
+  }
+  const parts = format.formatToParts(instant);
   const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return new Date(Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute"), part("second")));
 }

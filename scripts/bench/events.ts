@@ -201,10 +201,33 @@ async function icsFeed(url: string, sql: Sql, users: string[]): Promise<BenchRow
       if (i >= 20) times.push(ms); // the first requests warm Deno and lite up
       events = text.split("BEGIN:VEVENT").length - 1;
     }
+    // the same read through the Data API alone (lite), to see where the time goes
+    const rpc: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const t0 = performance.now();
+      const res = await fetch(`${stack.url}/rest/v1/rpc/calendar_feed`, {
+        method: "POST",
+        headers: {
+          apikey: stack.keys.secretKey,
+          authorization: `Bearer ${stack.keys.secretKey}`,
+          "content-type": "application/json",
+          "content-profile": "social",
+        },
+        body: JSON.stringify({ p_token: token }),
+      });
+      await res.text();
+      if (i >= 10) rpc.push(performance.now() - t0);
+    }
+    const [server] = await sql.begin(async (tx) => {
+      await tx.unsafe("set local role service_role");
+      return [await serverTime(tx, "select * from social.calendar_feed($1)", [token])];
+    });
     return [
       row("ics_feed_p50", percentile(times, 50), "ms"),
       row("ics_feed_p95", percentile(times, 95), "ms", 50),
       row("ics_feed_events", events, "events"),
+      row("ics_feed_data_api_p95", percentile(rpc, 95), "ms"),
+      row("ics_feed_sql_ms", server ?? Number.NaN, "ms"),
     ];
   } finally {
     await stack.stop();

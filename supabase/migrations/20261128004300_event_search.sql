@@ -8,7 +8,8 @@
 -- geo_cell, the 0.1 x 0.1 degree grid cell of their point (social_private.event_geo_cell), and
 -- a btree index on (geo_cell, starts_at, id) of published events: a search lists the cells its
 -- box covers (a 10 km radius covers 9-20), reads each cell's events in the date range from the
--- index, and filters the exact box and the great-circle distance on the few rows left. A box of
+-- index in start order (one lateral index scan per cell, stopping at a page's worth), and filters
+-- the exact box and the great-circle distance on the rows it reads. A box of
 -- more than 400 cells (about 200 x 200 km) reads the published events by start instead
 -- (events_published_start_idx) and filters the box on the way. Measured by
 -- `npm run bench -- events` (nearby_p95).
@@ -125,36 +126,67 @@ declare
   v_wrap boolean := p_west > p_east;
   v_ids uuid[];
   v_starts timestamptz[];
-  v_dist double precision[];
   v_next text;
 begin
-  select array_agg(x.id order by x.starts_at, x.id), array_agg(x.starts_at order by x.starts_at, x.id),
-         array_agg(x.d order by x.starts_at, x.id)
-    into v_ids, v_starts, v_dist
-  from (
-    select e.id, e.starts_at,
-           case when p_center_lat is null then null
-                else social_private.distance_km(p_center_lat, p_center_lng, e.latitude, e.longitude) end as d
-    from social.events e
-    where e.status = 'published'
-      and (v_cells is null or e.geo_cell = any (v_cells))
-      and e.latitude between p_south and p_north
-      and (case when v_wrap then e.longitude >= p_west or e.longitude <= p_east
-                else e.longitude between p_west and p_east end)
-      and e.starts_at >= p_from and e.starts_at < p_to
-      and (e.starts_at, e.id) > (v_key.created_at, v_key.id)
-      and (p_tag is null or e.tags @> array[p_tag])
-      and (p_radius_km is null
-           or social_private.distance_km(p_center_lat, p_center_lng, e.latitude, e.longitude) <= p_radius_km)
-    order by e.starts_at, e.id
-    limit v_limit + 1
-  ) x;
+  if v_cells is not null then
+    -- each cell's events from the index in start order, stopping at a page's worth that pass the
+    -- box, the radius and RLS; then the soonest of those
+    select array_agg(x.id order by x.starts_at, x.id), array_agg(x.starts_at order by x.starts_at, x.id)
+      into v_ids, v_starts
+    from (
+      select y.id, y.starts_at
+      from unnest(v_cells) as c(cell)
+      cross join lateral (
+        select e.id, e.starts_at
+        from social.events e
+        where e.status = 'published'
+          and e.geo_cell = c.cell
+          and e.starts_at >= p_from and e.starts_at < p_to
+          and (e.starts_at, e.id) > (v_key.created_at, v_key.id)
+          and e.latitude between p_south and p_north
+          and (case when v_wrap then e.longitude >= p_west or e.longitude <= p_east
+                    else e.longitude between p_west and p_east end)
+          and (p_tag is null or e.tags @> array[p_tag])
+          and (p_radius_km is null
+               or 2 * 6371.0088 * asin(least(1, sqrt(
+                    power(sin(radians(e.latitude - p_center_lat) / 2), 2)
+                    + cos(radians(p_center_lat)) * cos(radians(e.latitude))
+                      * power(sin(radians(e.longitude - p_center_lng) / 2), 2)))) <= p_radius_km)
+        order by e.starts_at, e.id
+        limit v_limit + 1
+      ) y
+      order by y.starts_at, y.id
+      limit v_limit + 1
+    ) x;
+  else
+    select array_agg(x.id order by x.starts_at, x.id), array_agg(x.starts_at order by x.starts_at, x.id)
+      into v_ids, v_starts
+    from (
+      select e.id, e.starts_at
+      from social.events e
+      where e.status = 'published'
+        and e.latitude between p_south and p_north
+        and (case when v_wrap then e.longitude >= p_west or e.longitude <= p_east
+                  else e.longitude between p_west and p_east end)
+        and e.starts_at >= p_from and e.starts_at < p_to
+        and (e.starts_at, e.id) > (v_key.created_at, v_key.id)
+        and (p_tag is null or e.tags @> array[p_tag])
+        and (p_radius_km is null
+             or social_private.distance_km(p_center_lat, p_center_lng, e.latitude, e.longitude) <= p_radius_km)
+      order by e.starts_at, e.id
+      limit v_limit + 1
+    ) x;
+  end if;
   if cardinality(v_ids) > v_limit then
     v_next := social_private.encode_page_cursor(p_list, 'start', p_scope, v_starts[v_limit], null, v_ids[v_limit]);
   end if;
   return query
-    select k.eid, v_starts[k.position::integer], v_dist[k.position::integer], v_next
+    select k.eid, v_starts[k.position::integer],
+           case when p_center_lat is null then null
+                else social_private.distance_km(p_center_lat, p_center_lng, e.latitude, e.longitude) end,
+           v_next
     from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(eid, position)
+    join social.events e on e.id = k.eid
     order by k.position;
 end;
 $$;
