@@ -235,7 +235,8 @@ comment on column social.conversation_members.last_read_seq is
   'Unread = conversations.last_seq - last_read_seq. Starts at last_seq when joining.';
 comment on column social.conversation_members.last_read_at is 'When the read position last moved.';
 comment on column social.conversation_members.last_sent_at is
-  'When the member last sent a message (slow mode waits from it).';
+  'When the member last sent a message (clock time; slow mode waits from it, and a send always '
+  'changes it, which tells a send from a read).';
 comment on column social.conversation_members.muted_until is
   'Muted until then (infinity: for good): new messages are not announced on user:<id> and the '
   'unread total leaves the conversation out. Null: not muted.';

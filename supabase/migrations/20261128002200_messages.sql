@@ -114,7 +114,7 @@ create table social.message_edits (
   conversation_id uuid not null references social.conversations (id) on delete cascade,
   sender_id uuid references social.profiles (id) on delete set null,
   body text,
-  created_at timestamptz not null default now()
+  created_at timestamptz not null default clock_timestamp()
 );
 comment on table social.message_edits is
   'Earlier versions of edited messages, one row per edit (the text before it). Readable where the '
@@ -124,7 +124,8 @@ comment on column social.message_edits.message_id is 'The edited message.';
 comment on column social.message_edits.conversation_id is 'The message''s conversation (for who may read it).';
 comment on column social.message_edits.sender_id is 'The message''s sender (blocks hide their versions too).';
 comment on column social.message_edits.body is 'The text before the edit.';
-comment on column social.message_edits.created_at is 'When the edit replaced this text.';
+comment on column social.message_edits.created_at is
+  'When the edit replaced this text (clock time: edits in one transaction keep their order).';
 create index message_edits_message_idx on social.message_edits (message_id, created_at);
 create index message_edits_conversation_idx on social.message_edits (conversation_id);
 create index message_edits_sender_idx on social.message_edits (sender_id);
@@ -203,23 +204,25 @@ set search_path = ''
 as $$
 declare
   v_parts text[];
+  v_ok boolean;
 begin
   begin
-    if char_length(p_cursor) > 512 or p_cursor !~ '^[A-Za-z0-9_-]+$' then
-      raise exception 'not a cursor';
+    v_ok := char_length(p_cursor) <= 512 and p_cursor ~ '^[A-Za-z0-9_-]+$';
+    if v_ok then
+      v_parts := string_to_array(convert_from(decode(
+        rpad(translate(p_cursor, '-_', '+/'), ((char_length(p_cursor) + 3) / 4) * 4, '='), 'base64'), 'UTF8'), '|');
+      v_ok := cardinality(v_parts) = 4 and v_parts[1] = 'm' and v_parts[2] in ('o', 'n')
+              and v_parts[3]::uuid = p_conversation_id;
+      o_direction := case v_parts[2] when 'o' then 'older' else 'newer' end;
+      o_seq := v_parts[4]::bigint;
     end if;
-    v_parts := string_to_array(convert_from(decode(
-      rpad(translate(p_cursor, '-_', '+/'), ((char_length(p_cursor) + 3) / 4) * 4, '='), 'base64'), 'UTF8'), '|');
-    if cardinality(v_parts) <> 4 or v_parts[1] <> 'm' or v_parts[2] not in ('o', 'n')
-       or v_parts[3]::uuid <> p_conversation_id then
-      raise exception 'a cursor of another list';
-    end if;
-    o_direction := case v_parts[2] when 'o' then 'older' else 'newer' end;
-    o_seq := v_parts[4]::bigint;
   exception when others then
+    v_ok := false;
+  end;
+  if not coalesce(v_ok, false) then
     perform social_private.raise_error('invalid_input', 'invalid_cursor',
       'the cursor is not one of this conversation''s history: pass the older or newer cursor of a page');
-  end;
+  end if;
 end;
 $$;
 comment on function social_private.decode_message_cursor(text, uuid) is
@@ -333,7 +336,7 @@ begin
       'this client_message_id was used for another message');
   end if;
   update social.conversation_members m
-  set last_read_seq = v_message.seq, last_read_at = now(), last_sent_at = now()
+  set last_read_seq = v_message.seq, last_read_at = now(), last_sent_at = clock_timestamp()
   where m.conversation_id = p_conversation_id and m.user_id = v_me;
   return v_message;
 end;
