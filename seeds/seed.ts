@@ -22,6 +22,8 @@ export interface SeedOptions {
   followsPerUser?: number;
   /** Average posts per user (domains.ts). */
   postsPerUser?: number;
+  /** Average chat messages per user (chat.ts; default 40). */
+  messagesPerUser?: number;
   seed?: number;
   log?: (message: string) => void;
   progress?: boolean;

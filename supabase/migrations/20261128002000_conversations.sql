@@ -163,7 +163,10 @@ create table social.conversations (
   constraint conversations_avatar_path_length check (char_length(avatar_path) <= 1024),
   constraint conversations_slow_mode_range check (slow_mode_seconds between 0 and 3600),
   constraint conversations_counts check (member_count >= 0 and last_seq >= 0)
-);
+) with (fillfactor = 80);
+-- fillfactor 80: every send updates last_seq and last_activity_at (no index reads them), and the
+-- room left on each page keeps those updates HOT (no index writes); the same for the sender's
+-- read position in conversation_members
 comment on table social.conversations is
   'Chat conversations: direct (two people) and group (ad hoc, or tied to a group). Members read '
   'them; every change goes through the chat RPCs.';
@@ -222,7 +225,7 @@ create table social.conversation_members (
   muted_until timestamptz,
   primary key (conversation_id, user_id),
   constraint conversation_members_read_seq check (last_read_seq >= 0)
-);
+) with (fillfactor = 80);
 comment on table social.conversation_members is
   'Who is in a conversation, with their role and their own state (read position, mute). Each user '
   'reads their own rows; co-members through social.list_conversation_members.';
@@ -241,6 +244,8 @@ comment on column social.conversation_members.muted_until is
   'Muted until then (infinity: for good): new messages are not announced on user:<id> and the '
   'unread total leaves the conversation out. Null: not muted.';
 create index conversation_members_user_idx on social.conversation_members (user_id, conversation_id);
+-- the earliest members of a conversation (the list shows who it is with)
+create index conversation_members_joined_idx on social.conversation_members (conversation_id, joined_at, user_id);
 alter table social.conversation_members enable row level security;
 grant select on social.conversation_members to authenticated;
 grant all on social.conversation_members to service_role;
@@ -255,24 +260,29 @@ create policy conversation_members_select_self on social.conversation_members
 -- may not see)
 -- =====================================================================================
 
--- Is there a block between the two people of direct conversation p_conversation_id?
+-- Is there a block between the two people of a direct conversation? (The helpers on the hot paths
+-- are plpgsql: a sql function called from another function is planned again on every call.)
 create function social_private.is_direct_blocked(p_low uuid, p_high uuid)
 returns boolean
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select exists (
+begin
+  return exists (
     select 1 from social.blocks b
     where (b.blocker_id = p_low and b.blocked_id = p_high) or (b.blocker_id = p_high and b.blocked_id = p_low)
   );
+end;
 $$;
 comment on function social_private.is_direct_blocked(uuid, uuid) is
   'True when a block stands between the two people of a direct conversation (either way).';
 grant execute on function social_private.is_direct_blocked(uuid, uuid) to authenticated, service_role;
 
 -- The conversations p_user_id may read: their memberships, less direct ones a block stands in.
+-- The user's blocks are read once (usually none: then it is an index-only scan of their
+-- memberships), never per conversation.
 create function social_private.user_conversation_ids(p_user_id uuid)
 returns uuid[]
 language plpgsql
@@ -280,13 +290,18 @@ stable
 security definer
 set search_path = ''
 as $$
+declare
+  v_blocked uuid[] := social_private.user_blocked_ids(p_user_id);
 begin
+  if cardinality(v_blocked) = 0 then
+    return array(select m.conversation_id from social.conversation_members m where m.user_id = p_user_id);
+  end if;
   return array(
     select m.conversation_id
     from social.conversation_members m
     join social.conversations c on c.id = m.conversation_id
     where m.user_id = p_user_id
-      and (c.kind <> 'direct' or not social_private.is_direct_blocked(c.direct_user_low, c.direct_user_high))
+      and (c.kind <> 'direct' or not (c.direct_user_low = any (v_blocked) or c.direct_user_high = any (v_blocked)))
   );
 end;
 $$;
@@ -313,18 +328,20 @@ grant execute on function social_private.my_conversation_ids() to authenticated,
 -- May p_user_id read conversation p_conversation_id? A member, and for a direct one no block.
 create function social_private.user_can_read_conversation(p_user_id uuid, p_conversation_id uuid)
 returns boolean
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select exists (
+begin
+  return exists (
     select 1
     from social.conversation_members m
     join social.conversations c on c.id = m.conversation_id
     where m.conversation_id = p_conversation_id and m.user_id = p_user_id
       and (c.kind <> 'direct' or not social_private.is_direct_blocked(c.direct_user_low, c.direct_user_high))
   );
+end;
 $$;
 comment on function social_private.user_can_read_conversation(uuid, uuid) is
   'May p_user_id read p_conversation_id: a member, and no block in a direct conversation.';
@@ -332,12 +349,14 @@ comment on function social_private.user_can_read_conversation(uuid, uuid) is
 -- May the caller read conversation p_conversation_id?
 create function social_private.can_read_conversation(p_conversation_id uuid)
 returns boolean
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select social_private.user_can_read_conversation((select auth.uid()), p_conversation_id);
+begin
+  return social_private.user_can_read_conversation(auth.uid(), p_conversation_id);
+end;
 $$;
 comment on function social_private.can_read_conversation(uuid) is
   'May the caller read p_conversation_id? user_can_read_conversation for auth.uid().';

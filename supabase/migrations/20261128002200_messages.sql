@@ -275,8 +275,7 @@ declare
   v_me uuid := social_private.require_user();
   v_attachments jsonb := coalesce(social_private.jsonb_arg(p_attachments), '[]'::jsonb);
   v_error text := social_private.media_error(coalesce(social_private.jsonb_arg(p_attachments), '[]'::jsonb));
-  v_member social.conversation_members;
-  v_conv social.conversations;
+  v_conv record;
   v_message social.messages;
 begin
   if v_error is not null then
@@ -288,14 +287,17 @@ begin
   if coalesce(btrim(p_body, E' \t\n\r'), '') = '' and jsonb_array_length(v_attachments) = 0 then
     perform social_private.raise_error('invalid_input', 'invalid_body', 'a message needs text or an attachment');
   end if;
-  select m.* into v_member from social.conversation_members m
-  where m.conversation_id = p_conversation_id and m.user_id = v_me;
-  if v_member.user_id is null then
+  -- the sender's membership, and the conversation's row locked: one sender at a time per
+  -- conversation, so the seq is taken in order and concurrent retries of one send find the
+  -- message the first of them stored (a non-member locks nothing)
+  select c.*, m.role as member_role, m.last_sent_at as member_last_sent into v_conv
+  from social.conversation_members m
+  join social.conversations c on c.id = m.conversation_id
+  where m.conversation_id = p_conversation_id and m.user_id = v_me
+  for no key update of c;
+  if not found then
     perform social_private.raise_error('not_found', 'conversation_not_found', 'no such conversation');
   end if;
-  -- one sender at a time per conversation: the seq is taken in order, and concurrent retries of
-  -- one send find the message the first of them stored
-  select c.* into v_conv from social.conversations c where c.id = p_conversation_id for no key update;
   if v_conv.kind = 'direct' and social_private.is_direct_blocked(v_conv.direct_user_low, v_conv.direct_user_high) then
     perform social_private.raise_error('permission_denied', 'blocked', 'a block stands between you and this user');
   end if;
@@ -312,8 +314,8 @@ begin
     end if;
   end if;
   perform social_private.check_rate_limit('message');
-  if v_conv.slow_mode_seconds > 0 and v_member.role <> 'admin'
-     and v_member.last_sent_at > now() - make_interval(secs => v_conv.slow_mode_seconds) then
+  if v_conv.slow_mode_seconds > 0 and v_conv.member_role <> 'admin'
+     and v_conv.member_last_sent > now() - make_interval(secs => v_conv.slow_mode_seconds) then
     perform social_private.raise_error('rate_limited', 'slow_mode',
       format('slow mode: one message every %s seconds', v_conv.slow_mode_seconds));
   end if;
@@ -514,12 +516,52 @@ grant execute on function social.message_history(uuid) to authenticated, service
 -- history
 -- =====================================================================================
 
+-- The cards {id, handle, display_name, avatar_path} of p_ids (the senders on a history page the
+-- caller already may read: blocked senders' messages are not on it).
+create function social_private.sender_cards(p_ids uuid[])
+returns table (id uuid, card jsonb)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return query
+    select p.id, jsonb_build_object('id', p.id, 'handle', p.handle, 'display_name', p.display_name,
+                                    'avatar_path', p.avatar_path)
+    from social.profiles p where p.id = any (p_ids);
+end;
+$$;
+comment on function social_private.sender_cards(uuid[]) is
+  'Profile cards of the senders p_ids of a history page (the page already leaves out blocked users).';
+grant execute on function social_private.sender_cards(uuid[]) to authenticated, service_role;
+
+-- The latest seq of p_conversation_id when the caller may read it (a member, no block in a
+-- direct one), else null: one look-up for the history's first check.
+create function social_private.readable_last_seq(p_conversation_id uuid)
+returns bigint
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if not social_private.can_read_conversation(p_conversation_id) then
+    return null;
+  end if;
+  return (select c.last_seq from social.conversations c where c.id = p_conversation_id);
+end;
+$$;
+comment on function social_private.readable_last_seq(uuid) is
+  'conversations.last_seq of p_conversation_id when the caller may read it, else null.';
+grant execute on function social_private.readable_last_seq(uuid) to authenticated, service_role;
+
 -- One page of a conversation's history, in sending order (seq ascending): the latest messages,
 -- or those before, after or around a message (p_before_id, p_after_id, p_around_id: jump to a
 -- reply), or the page a cursor continues. Every row carries older_cursor and newer_cursor (null
 -- when there is nothing further that way) and next_cursor: the way the page went (older for the
--- latest page, before and around; newer for after). Index range scans on (conversation_id, seq):
--- the cost is the same at any history size. Security invoker: RLS decides what is read.
+-- latest page, before and around; newer for after). One index range scan on (conversation_id,
+-- seq) per direction, under RLS: the cost is the same at any history size.
 create function social.list_messages(
   p_conversation_id uuid,
   p_cursor text default null,
@@ -561,11 +603,9 @@ declare
   v_direction text;
   v_seq bigint;
   v_anchor uuid := coalesce(p_before_id, p_after_id, p_around_id);
-  v_down uuid[];
-  v_down_seq bigint[];
-  v_up uuid[];
-  v_up_seq bigint[];
-  v_ids uuid[];
+  v_down social.messages[];
+  v_up social.messages[];
+  v_page social.messages[];
   v_min bigint;
   v_max bigint;
   v_more_older boolean := false;
@@ -579,7 +619,7 @@ begin
     perform social_private.raise_error('invalid_input', 'invalid_input',
       'give at most one of cursor, before, after and around');
   end if;
-  select c.last_seq into v_last from social.conversations c where c.id = p_conversation_id;
+  v_last := social_private.readable_last_seq(p_conversation_id);
   if v_last is null then
     perform social_private.raise_error('not_found', 'conversation_not_found', 'no such conversation');
   end if;
@@ -598,42 +638,38 @@ begin
     v_seq := v_last + 1;
   end if;
 
-  -- older rows (newest first) below v_seq, newer rows (oldest first) from v_seq on
+  -- older rows (newest first) below v_seq, newer rows (oldest first) from v_seq on; one row more
+  -- than the page holds says there is more that way
   if v_direction in ('older', 'around') then
-    select array_agg(x.id order by x.seq desc), array_agg(x.seq order by x.seq desc) into v_down, v_down_seq
+    select array_agg(x order by x.seq desc) into v_down
     from (
-      select m.id, m.seq from social.messages m
+      select m.* from social.messages m
       where m.conversation_id = p_conversation_id and m.seq < v_seq
       order by m.seq desc
       limit case when v_direction = 'older' then v_limit else v_half end + 1
     ) x;
+    v_more_older := coalesce(cardinality(v_down), 0) > case when v_direction = 'older' then v_limit else v_half end;
+    if v_more_older then
+      v_down := v_down[1:cardinality(v_down) - 1];
+    end if;
   end if;
   if v_direction in ('newer', 'around') then
-    select array_agg(x.id order by x.seq), array_agg(x.seq order by x.seq) into v_up, v_up_seq
+    select array_agg(x order by x.seq) into v_up
     from (
-      select m.id, m.seq from social.messages m
+      select m.* from social.messages m
       where m.conversation_id = p_conversation_id
         and (m.seq > v_seq or (v_direction = 'around' and m.seq = v_seq))
       order by m.seq
       limit case when v_direction = 'newer' then v_limit else v_limit - v_half end + 1
     ) x;
+    v_more_newer := coalesce(cardinality(v_up), 0) > case when v_direction = 'newer' then v_limit else v_limit - v_half end;
+    if v_more_newer then
+      v_up := v_up[1:cardinality(v_up) - 1];
+    end if;
   end if;
-
-  -- one row more than the page holds says there is more that way
-  v_more_older := coalesce(cardinality(v_down), 0) > case when v_direction = 'older' then v_limit else v_half end;
-  v_more_newer := coalesce(cardinality(v_up), 0) > case when v_direction = 'newer' then v_limit else v_limit - v_half end;
-  if v_more_older then
-    v_down := v_down[1:cardinality(v_down) - 1];
-    v_down_seq := v_down_seq[1:cardinality(v_down_seq) - 1];
-  end if;
-  if v_more_newer then
-    v_up := v_up[1:cardinality(v_up) - 1];
-    v_up_seq := v_up_seq[1:cardinality(v_up_seq) - 1];
-  end if;
-  v_ids := array(select d.id from unnest(v_down) with ordinality as d(id, n) order by d.n desc)
-           || coalesce(v_up, '{}');
-  v_min := least(v_down_seq[cardinality(v_down_seq)], v_up_seq[1]);
-  v_max := greatest(v_down_seq[1], v_up_seq[cardinality(v_up_seq)]);
+  v_page := array(select v_down[i] from generate_subscripts(v_down, 1) as i order by i desc) || coalesce(v_up, '{}');
+  v_min := (v_page[1]).seq;
+  v_max := (v_page[cardinality(v_page)]).seq;
   -- a page that went one way has more the other way when it does not reach the end
   if v_direction = 'older' then
     v_more_newer := v_max < v_last;
@@ -649,19 +685,20 @@ begin
 
   return query
     with page as (
-      select m.*, k.n from unnest(v_ids) with ordinality as k(message_id, n)
-      join social.messages m on m.id = k.message_id
+      select * from unnest(v_page) with ordinality as k(id, conversation_id, seq, sender_id, client_message_id,
+        kind, body, attachments, reply_to_id, data, edit_count, edited_at, deleted_at, deleted_by, created_at, n)
     ),
     senders as (
-      select p.id, jsonb_build_object('id', p.id, 'handle', p.handle, 'display_name', p.display_name,
-                                      'avatar_path', p.avatar_path) as card
-      from social.profiles p where p.id in (select distinct pg.sender_id from page pg)
+      select sc.id, sc.card
+      from social_private.sender_cards(array(select distinct pg.sender_id from page pg where pg.sender_id is not null)) sc
     )
     select pg.id, pg.conversation_id, pg.seq, pg.sender_id, s.card, pg.client_message_id, pg.kind, pg.body,
            pg.attachments, pg.reply_to_id,
-           (select jsonb_build_object('id', r.id, 'sender_id', r.sender_id, 'body', social_private.excerpt(r.body),
-                                      'deleted', r.deleted_at is not null)
-            from social.messages r where r.id = pg.reply_to_id),
+           case when pg.reply_to_id is not null then
+             (select jsonb_build_object('id', r.id, 'sender_id', r.sender_id, 'body', social_private.excerpt(r.body),
+                                        'deleted', r.deleted_at is not null)
+              from social.messages r where r.id = pg.reply_to_id)
+           end,
            pg.data, pg.edit_count, pg.edited_at, pg.deleted_at, pg.created_at,
            v_older, v_newer, case when v_direction = 'newer' then v_newer else v_older end
     from page pg

@@ -60,7 +60,10 @@ values ('chat', 'social_private.can_read_chat_topic(text, text)', 'social_privat
 
 -- A new message: message.new on chat:<id>; chat.message on the user:<id> of each unmuted member
 -- (not the sender, nobody a block separates from the sender) of a conversation of up to
--- chat_limits.announce_members members.
+-- chat_limits.announce_members members. The rows go into realtime.messages in one statement:
+-- what realtime.send does for one row (payload id, private broadcast), without a subtransaction
+-- per row; a failure (e.g. a missing partition on Supabase) is a warning, as realtime.send makes it,
+-- and never stops the send.
 create function social_private.handle_message_created()
 returns trigger
 language plpgsql
@@ -71,25 +74,38 @@ declare
   v_message jsonb := social_private.message_json(new);
   v_conv social.conversations;
 begin
-  perform realtime.send(jsonb_build_object('message', v_message), 'message.new', 'chat:' || new.conversation_id, true);
   select c.* into v_conv from social.conversations c where c.id = new.conversation_id;
-  if v_conv.member_count <= social_private.chat_limit('announce_members') then
-    perform realtime.send(
-      jsonb_build_object('conversation_id', new.conversation_id, 'message', v_message,
-                         'unread_count', greatest(v_conv.last_seq - m.last_read_seq, 0)),
-      'chat.message', 'user:' || m.user_id, true)
-    from social.conversation_members m
-    where m.conversation_id = new.conversation_id
-      and m.user_id is distinct from new.sender_id
-      and (m.muted_until is null or m.muted_until <= now())
-      and (new.sender_id is null or not social_private.user_is_blocked_with(m.user_id, new.sender_id));
-  end if;
+  begin
+    insert into realtime.messages (id, topic, extension, event, private, payload)
+    select r.id, r.topic, 'broadcast', r.event, true, r.payload || jsonb_build_object('id', r.id)
+    from (
+      select gen_random_uuid() as id, 'chat:' || new.conversation_id as topic, 'message.new' as event,
+             jsonb_build_object('message', v_message) as payload
+      union all
+      select gen_random_uuid(), 'user:' || m.user_id, 'chat.message',
+             jsonb_build_object('conversation_id', new.conversation_id, 'message', v_message,
+                                'unread_count', greatest(v_conv.last_seq - m.last_read_seq, 0))
+      from social.conversation_members m
+      where v_conv.member_count <= social_private.chat_limit('announce_members')
+        and m.conversation_id = new.conversation_id
+        and m.user_id is distinct from new.sender_id
+        and (m.muted_until is null or m.muted_until <= now())
+        and (new.sender_id is null or not exists (
+          select 1 from social.blocks b
+          where (b.blocker_id = m.user_id and b.blocked_id = new.sender_id)
+             or (b.blocker_id = new.sender_id and b.blocked_id = m.user_id)
+        ))
+    ) r;
+  exception when others then
+    raise warning 'WarnSendingBroadcastMessage: %', sqlerrm;
+  end;
   return null;
 end;
 $$;
 comment on function social_private.handle_message_created() is
   'Trigger function (after insert on messages): broadcasts message.new on chat:<id> and announces '
-  'chat.message on the user:<id> of unmuted members of small conversations.';
+  'chat.message on the user:<id> of unmuted members of small conversations, in one insert into '
+  'realtime.messages.';
 create trigger on_messages_created after insert on social.messages
   for each row execute function social_private.handle_message_created();
 
@@ -400,33 +416,40 @@ grant execute on function social.message_receipts(uuid) to authenticated, servic
 -- the conversation list
 -- =====================================================================================
 
--- Up to p_limit members of p_conversation_id other than the caller and anyone a block separates
--- them from, earliest first, as profile cards (the list shows who a conversation is with).
-create function social_private.conversation_member_preview(p_conversation_id uuid, p_limit integer)
+-- Up to p_limit members of p_conversation_id other than the caller and p_hidden (the users a
+-- block separates them from), earliest first, as profile cards (the list shows who a
+-- conversation is with). An index range scan on (conversation_id, joined_at).
+create function social_private.conversation_member_preview(p_conversation_id uuid, p_limit integer, p_hidden uuid[])
 returns jsonb
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce(jsonb_agg(x.card order by x.joined_at, x.id), '[]'::jsonb)
-  from (
-    select p.id, m.joined_at,
-           jsonb_build_object('id', p.id, 'handle', p.handle, 'display_name', p.display_name,
-                              'avatar_path', p.avatar_path, 'role', m.role) as card
-    from social.conversation_members m
-    join social.profiles p on p.id = m.user_id
-    where m.conversation_id = p_conversation_id and m.user_id <> (select auth.uid())
-      and not social_private.is_blocked_with(m.user_id)
-    order by m.joined_at, m.user_id
-    limit p_limit
-  ) x;
+begin
+  return (
+    select coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'handle', p.handle, 'display_name', p.display_name,
+                                                 'avatar_path', p.avatar_path, 'role', x.role)
+                              order by x.joined_at, x.user_id), '[]'::jsonb)
+    from (
+      select m.user_id, m.joined_at, m.role
+      from social.conversation_members m
+      where m.conversation_id = p_conversation_id and m.user_id <> (select auth.uid())
+        and m.user_id <> all (p_hidden)
+      order by m.joined_at, m.user_id
+      limit p_limit
+    ) x
+    join social.profiles p on p.id = x.user_id
+  );
+end;
 $$;
-comment on function social_private.conversation_member_preview(uuid, integer) is
-  'Up to p_limit other members of a conversation (blocked users left out) as cards with their role.';
-grant execute on function social_private.conversation_member_preview(uuid, integer) to authenticated, service_role;
+comment on function social_private.conversation_member_preview(uuid, integer, uuid[]) is
+  'Up to p_limit other members of a conversation (not the caller, none of p_hidden) as cards with '
+  'their role.';
+grant execute on function social_private.conversation_member_preview(uuid, integer, uuid[]) to authenticated, service_role;
 
--- The list rows of p_ids in that order, for the caller (security invoker: RLS decides).
+-- The list rows of p_ids in that order, for the caller (security invoker: RLS decides; plpgsql,
+-- so its plan is kept per session).
 create function social_private.conversation_items(p_ids uuid[])
 returns table (
   id uuid, kind social.conversation_kind, title text, avatar_path text,
@@ -435,26 +458,31 @@ returns table (
   last_read_seq bigint, last_seq bigint, unread_count bigint, last_activity_at timestamptz,
   last_message jsonb, members jsonb, created_at timestamptz
 )
-language sql
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
-  select c.id, c.kind, c.title, c.avatar_path, c.context_type, c.context_id, c.member_count,
-         c.slow_mode_seconds, m.role, m.muted_until, m.last_read_seq, c.last_seq,
-         greatest(c.last_seq - m.last_read_seq, 0), c.last_activity_at,
-         (select jsonb_build_object('id', lm.id, 'seq', lm.seq, 'sender_id', lm.sender_id, 'kind', lm.kind,
-                                    'body', social_private.excerpt(lm.body),
-                                    'attachment_count', jsonb_array_length(lm.attachments),
-                                    'data', lm.data, 'deleted', lm.deleted_at is not null,
-                                    'created_at', lm.created_at)
-          from social.messages lm where lm.conversation_id = c.id order by lm.seq desc limit 1),
-         social_private.conversation_member_preview(c.id, 3),
-         c.created_at
-  from unnest(p_ids) with ordinality as k(conversation_id, n)
-  join social.conversations c on c.id = k.conversation_id
-  join social.conversation_members m on m.conversation_id = c.id and m.user_id = (select auth.uid())
-  order by k.n;
+declare
+  v_hidden uuid[] := coalesce(social_private.my_blocked_ids(), '{}');
+begin
+  return query
+    select c.id, c.kind, c.title, c.avatar_path, c.context_type, c.context_id, c.member_count,
+           c.slow_mode_seconds, m.role, m.muted_until, m.last_read_seq, c.last_seq,
+           greatest(c.last_seq - m.last_read_seq, 0), c.last_activity_at,
+           (select jsonb_build_object('id', lm.id, 'seq', lm.seq, 'sender_id', lm.sender_id, 'kind', lm.kind,
+                                      'body', social_private.excerpt(lm.body),
+                                      'attachment_count', jsonb_array_length(lm.attachments),
+                                      'data', lm.data, 'deleted', lm.deleted_at is not null,
+                                      'created_at', lm.created_at)
+            from social.messages lm where lm.conversation_id = c.id order by lm.seq desc limit 1),
+           social_private.conversation_member_preview(c.id, 3, v_hidden),
+           c.created_at
+    from unnest(p_ids) with ordinality as k(conversation_id, n)
+    join social.conversations c on c.id = k.conversation_id
+    join social.conversation_members m on m.conversation_id = c.id and m.user_id = (select auth.uid())
+    order by k.n;
+end;
 $$;
 comment on function social_private.conversation_items(uuid[]) is
   'The conversation list rows of p_ids, in that order: the conversation, the caller''s role, mute '
