@@ -274,9 +274,11 @@ counterRecomputers.push(async (tx) => {
     from (select group_id, count(*)::int as n from social.group_members where status = 'active' group by 1) m
     where m.group_id = g.id and g.member_count <> m.n`;
   await tx`
-    update social.announcements a set read_count = r.n
-    from (select announcement_id, count(*)::int as n from social.announcement_reads group by 1) r
-    where r.announcement_id = a.id and a.read_count <> r.n`;
+    insert into social.announcement_stats (announcement_id, group_id, author_id, read_count)
+    select a.id, a.group_id, a.author_id,
+           (select count(*)::int from social.announcement_reads r where r.announcement_id = a.id)
+    from social.announcements a
+    on conflict (announcement_id) do update set read_count = excluded.read_count`;
   await tx`
     with per_kind as (
       select post_id, kind::text as kind, count(*)::int as n from social.reactions group by 1, 2

@@ -62,6 +62,52 @@ export type Database = {
           },
         ]
       }
+      announcement_stats: {
+        Row: {
+          announcement_id: string
+          author_id: string
+          group_id: string
+          read_count: number
+          updated_at: string
+        }
+        Insert: {
+          announcement_id: string
+          author_id: string
+          group_id: string
+          read_count?: number
+          updated_at?: string
+        }
+        Update: {
+          announcement_id?: string
+          author_id?: string
+          group_id?: string
+          read_count?: number
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "announcement_stats_announcement_id_fkey"
+            columns: ["announcement_id"]
+            isOneToOne: true
+            referencedRelation: "announcements"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "announcement_stats_author_id_fkey"
+            columns: ["author_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "announcement_stats_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       announcements: {
         Row: {
           author_id: string
@@ -71,7 +117,6 @@ export type Database = {
           group_id: string
           id: string
           pinned: boolean
-          read_count: number
           title: string
           updated_at: string
         }
@@ -83,7 +128,6 @@ export type Database = {
           group_id: string
           id?: string
           pinned?: boolean
-          read_count?: number
           title: string
           updated_at?: string
         }
@@ -95,7 +139,6 @@ export type Database = {
           group_id?: string
           id?: string
           pinned?: boolean
-          read_count?: number
           title?: string
           updated_at?: string
         }
@@ -1445,7 +1488,6 @@ export type Database = {
           group_id: string
           id: string
           pinned: boolean
-          read_count: number
           title: string
           updated_at: string
         }
@@ -1822,6 +1864,40 @@ export type Database = {
         Returns: undefined
       }
       leave_group: { Args: { p_group_id: string }; Returns: boolean }
+      list_announcements: {
+        Args: { p_cursor?: string; p_group_id: string; p_limit?: number }
+        Returns: {
+          author_id: string
+          body: string
+          created_at: string
+          expires_at: string
+          group_id: string
+          id: string
+          is_read: boolean
+          next_cursor: string
+          pinned: boolean
+          read_at: string
+          read_count: number
+          title: string
+          updated_at: string
+        }[]
+      }
+      list_comments: {
+        Args: { p_cursor?: string; p_limit?: number; p_post_id: string }
+        Returns: {
+          author: Json
+          author_id: string
+          body: string
+          created_at: string
+          edited_at: string
+          id: string
+          next_cursor: string
+          parent_id: string
+          post_id: string
+          reply_count: number
+          updated_at: string
+        }[]
+      }
       list_conversation_members: {
         Args: { p_conversation_id: string; p_cursor?: string; p_limit?: number }
         Returns: {
@@ -1855,47 +1931,102 @@ export type Database = {
           unread_count: number
         }[]
       }
+      list_followers: {
+        Args: { p_cursor?: string; p_limit?: number; p_user_id: string }
+        Returns: {
+          accepted_at: string
+          created_at: string
+          followee_id: string
+          follower_id: string
+          next_cursor: string
+          status: Database["social"]["Enums"]["follow_status"]
+          user: Json
+        }[]
+      }
+      list_following: {
+        Args: { p_cursor?: string; p_limit?: number; p_user_id: string }
+        Returns: {
+          accepted_at: string
+          created_at: string
+          followee_id: string
+          follower_id: string
+          next_cursor: string
+          status: Database["social"]["Enums"]["follow_status"]
+          user: Json
+        }[]
+      }
+      list_group_invites: {
+        Args: { p_cursor?: string; p_group_id: string; p_limit?: number }
+        Returns: {
+          accepted_at: string
+          created_at: string
+          declined_at: string
+          expires_at: string
+          group_id: string
+          id: string
+          invitee_id: string
+          inviter_id: string
+          max_uses: number
+          next_cursor: string
+          revoked_at: string
+          token: string
+          use_count: number
+        }[]
+      }
+      list_group_members: {
+        Args: {
+          p_cursor?: string
+          p_group_id: string
+          p_limit?: number
+          p_status?: Database["social"]["Enums"]["member_status"]
+        }
+        Returns: {
+          created_at: string
+          group_id: string
+          invited_by: string
+          joined_at: string
+          next_cursor: string
+          role: Database["social"]["Enums"]["group_role"]
+          status: Database["social"]["Enums"]["member_status"]
+          updated_at: string
+          user: Json
+          user_id: string
+        }[]
+      }
       list_groups: {
         Args: {
-          p_before_created_at?: string
-          p_before_id?: string
           p_city?: string
+          p_cursor?: string
           p_kind?: Database["social"]["Enums"]["group_kind"]
           p_limit?: number
           p_query?: string
           p_tag?: string
         }
         Returns: {
-          avatar_path: string | null
-          city: string | null
+          avatar_path: string
+          city: string
           created_at: string
-          description: string | null
+          description: string
           id: string
           join_policy: Database["social"]["Enums"]["group_join_policy"]
           kind: Database["social"]["Enums"]["group_kind"]
           member_count: number
           name: string
+          next_cursor: string
           owner_id: string
-          required_tier: string | null
+          required_tier: string
           tags: string[]
           updated_at: string
           visibility: Database["social"]["Enums"]["group_visibility"]
         }[]
-        SetofOptions: {
-          from: "*"
-          to: "groups"
-          isOneToOne: false
-          isSetofReturn: true
-        }
       }
       list_messages: {
         Args: {
-          p_after_id?: string
-          p_around_id?: string
-          p_before_id?: string
           p_conversation_id: string
           p_cursor?: string
           p_limit?: number
+          p_message_id?: string
+          p_position?: string
         }
         Returns: {
           attachments: Json
@@ -1955,6 +2086,50 @@ export type Database = {
           post_id: string
           read_at: string
           subject_id: string
+        }[]
+      }
+      list_post_revisions: {
+        Args: { p_cursor?: string; p_limit?: number; p_post_id: string }
+        Returns: {
+          body: string
+          created_at: string
+          edited_by: string
+          id: string
+          media: Json
+          next_cursor: string
+          post_id: string
+        }[]
+      }
+      list_reactions: {
+        Args: {
+          p_cursor?: string
+          p_kind?: Database["social"]["Enums"]["reaction_kind"]
+          p_limit?: number
+          p_post_id: string
+        }
+        Returns: {
+          created_at: string
+          kind: Database["social"]["Enums"]["reaction_kind"]
+          next_cursor: string
+          post_id: string
+          user: Json
+          user_id: string
+        }[]
+      }
+      list_replies: {
+        Args: { p_comment_id: string; p_cursor?: string; p_limit?: number }
+        Returns: {
+          author: Json
+          author_id: string
+          body: string
+          created_at: string
+          edited_at: string
+          id: string
+          next_cursor: string
+          parent_id: string
+          post_id: string
+          reply_count: number
+          updated_at: string
         }[]
       }
       list_reports: {
@@ -2095,13 +2270,7 @@ export type Database = {
         }
       }
       my_announcements: {
-        Args: {
-          p_before_created_at?: string
-          p_before_id?: string
-          p_before_pinned?: boolean
-          p_limit?: number
-          p_unread_only?: boolean
-        }
+        Args: { p_cursor?: string; p_limit?: number; p_unread_only?: boolean }
         Returns: {
           author_id: string
           body: string
@@ -2113,11 +2282,82 @@ export type Database = {
           group_name: string
           id: string
           is_read: boolean
+          next_cursor: string
           pinned: boolean
           read_at: string
           read_count: number
           title: string
           updated_at: string
+        }[]
+      }
+      my_blocks: {
+        Args: { p_cursor?: string; p_limit?: number }
+        Returns: {
+          blocked_id: string
+          created_at: string
+          next_cursor: string
+        }[]
+      }
+      my_follow_requests: {
+        Args: { p_cursor?: string; p_limit?: number }
+        Returns: {
+          accepted_at: string
+          created_at: string
+          followee_id: string
+          follower_id: string
+          next_cursor: string
+          status: Database["social"]["Enums"]["follow_status"]
+          user: Json
+        }[]
+      }
+      my_group_invites: {
+        Args: { p_cursor?: string; p_limit?: number }
+        Returns: {
+          accepted_at: string
+          created_at: string
+          declined_at: string
+          expires_at: string
+          group: Json
+          group_id: string
+          id: string
+          invitee_id: string
+          inviter: Json
+          inviter_id: string
+          max_uses: number
+          next_cursor: string
+          revoked_at: string
+          token: string
+          use_count: number
+        }[]
+      }
+      my_groups: {
+        Args: { p_cursor?: string; p_limit?: number }
+        Returns: {
+          avatar_path: string
+          city: string
+          created_at: string
+          description: string
+          id: string
+          join_policy: Database["social"]["Enums"]["group_join_policy"]
+          kind: Database["social"]["Enums"]["group_kind"]
+          member_count: number
+          membership: Json
+          name: string
+          next_cursor: string
+          owner_id: string
+          required_tier: string
+          tags: string[]
+          updated_at: string
+          visibility: Database["social"]["Enums"]["group_visibility"]
+        }[]
+      }
+      my_mutes: {
+        Args: { p_cursor?: string; p_limit?: number }
+        Returns: {
+          created_at: string
+          muted_id: string
+          next_cursor: string
+          user: Json
         }[]
       }
       my_reports: {
@@ -2340,9 +2580,9 @@ export type Database = {
         }
       }
       search_profiles: {
-        Args: { p_limit?: number; p_query: string }
+        Args: { p_cursor?: string; p_limit?: number; p_query: string }
         Returns: {
-          avatar_path: string | null
+          avatar_path: string
           created_at: string
           discoverable: boolean
           display_name: string
@@ -2351,15 +2591,10 @@ export type Database = {
           handle: string
           id: string
           leaderboard_opt_in: boolean
+          next_cursor: string
           updated_at: string
           visibility: Database["social"]["Enums"]["profile_visibility"]
         }[]
-        SetofOptions: {
-          from: "*"
-          to: "profiles"
-          isOneToOne: false
-          isSetofReturn: true
-        }
       }
       send_message: {
         Args: {

@@ -161,7 +161,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_cursor",
     status: 400,
     source: "sql",
-    meaning: "The cursor was not made by this list in this order.",
+    meaning: "The cursor is not the nextCursor of this list with these arguments and this order, or it was changed.",
   },
   { code: "invalid_data", status: 400, source: "sql", meaning: "A post's data is not a JSON object of at most 16 kB." },
   {
@@ -244,7 +244,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 400,
     source: "sql",
     meaning:
-      "A state cannot go back (an accepted follow to a request, a read notification to unread, a deleted message to edited).",
+      "A state cannot go back (an accepted follow to a request, a read notification to unread, an edit after deletion).",
   },
   {
     code: "invalid_visibility",
@@ -283,7 +283,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 403,
     source: "sql",
     meaning:
-      "Only the author, the group's staff, a conversation's admins or the platform may do this to this post, comment, message, report or log.",
+      "Only the author, the staff, a conversation's admins or the platform may do this to this content, report or log.",
   },
   { code: "not_allowed_to_invite", status: 403, source: "sql", meaning: "You may not invite people to this group." },
   {

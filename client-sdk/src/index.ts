@@ -9,7 +9,6 @@
  * ```
  */
 export { createSupasocialClient, type SupasocialClient, type SupasocialNamespaces } from "./client.ts";
-export { type CursorPosition, decodeCursor, encodeCursor } from "./cursor.ts";
 export type { CompositeTypes, Database, Enums, Json, Tables, TablesInsert, TablesUpdate } from "./database.types.ts";
 export { Constants } from "./database.types.ts";
 export {
@@ -39,7 +38,7 @@ export {
 } from "./namespace.ts";
 export * from "./namespaces/index.ts";
 export type { ProfileSummary } from "./namespaces/shared.ts";
-export type { Page } from "./pagination.ts";
+export { type ListMethod, listMethod, type Page, type PageOptions, scopedListMethod, toPage } from "./pagination.ts";
 export type { LiveSubscription, PendingSubscription } from "./realtime.ts";
 export type { SupasocialResult } from "./result.ts";
 export { normalizeTimestamp } from "./timestamps.ts";
@@ -51,10 +50,6 @@ export {
   type ListOptions,
   ListOptionsSchema,
   MAX_PAGE_SIZE,
-  MAX_SERVER_PAGE_SIZE,
-  OpaqueCursorSchema,
-  type ServerListOptions,
-  ServerListOptionsSchema,
   textSchema,
   UuidSchema,
 } from "./validation.ts";

@@ -3,7 +3,6 @@
  * request, returning `invalid_input` with the zod issues in `details`.
  */
 import { z } from "zod";
-import { type CursorPosition, decodeCursor } from "./cursor.ts";
 import { SupasocialError } from "./errors.ts";
 import { fail, ok, type SupasocialResult } from "./result.ts";
 
@@ -18,32 +17,35 @@ import { fail, ok, type SupasocialResult } from "./result.ts";
 export const UuidSchema = z.guid({ error: "Expected a UUID" });
 
 /**
- * An opaque `nextCursor` from a previous page; parses to its position.
+ * A cursor: the `nextCursor` of a previous page, passed back unchanged. The database makes and
+ * checks it (a cursor of another list, order or arguments, or a changed one, is `invalid_cursor`);
+ * this only keeps what cannot be a cursor from being sent: anything but base64url, or shorter
+ * than a cursor's 16-byte signature alone (22 characters).
  *
  * @example
  * ```ts
  * const stored = CursorSchema.safeParse(localStorage.getItem('followers-cursor'))
- * const cursor = stored.success ? stored.data : undefined
+ * const cursor = stored.success ? stored.data : null
  * ```
  */
-export const CursorSchema = z.string().transform((value, ctx): CursorPosition => {
-  const position = decodeCursor(value);
-  if (!position) {
-    ctx.addIssue({ code: "custom", message: "Invalid cursor: pass the nextCursor of a previous page" });
-    return z.NEVER;
-  }
-  return position;
-});
+export const CursorSchema = z
+  .string({ error: "A cursor is a string: the nextCursor of a previous page" })
+  .check(
+    z.minLength(22, "Invalid cursor: pass the nextCursor of a previous page"),
+    z.maxLength(512, "Invalid cursor: pass the nextCursor of a previous page"),
+    z.regex(/^[A-Za-z0-9_-]+$/, "Invalid cursor: pass the nextCursor of a previous page"),
+  );
 
 /**
- * Largest page any list returns.
+ * The largest page of every list (the database's `social_private.page_limit`): a larger `limit`
+ * gives this many items and a `nextCursor` for the rest.
  *
  * @example
  * ```ts
  * await social.graph.followers(userId, { limit: MAX_PAGE_SIZE })
  * ```
  */
-export const MAX_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 50;
 /**
  * Page size when `limit` is left out.
  *
@@ -55,7 +57,7 @@ export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
 /**
- * Page size: an integer from 1 to 100.
+ * Page size: a whole number from 1; above `MAX_PAGE_SIZE` (50) the page holds 50.
  *
  * @example
  * ```ts
@@ -63,13 +65,12 @@ export const DEFAULT_PAGE_SIZE = 20;
  * ```
  */
 export const LimitSchema = z
-  .number()
-  .int("limit must be an integer")
-  .min(1, "limit must be at least 1")
-  .max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`);
+  .number({ error: "limit is a number" })
+  .check(z.int("limit must be an integer"), z.gte(1, "limit must be at least 1"));
 
 /**
- * Options of every list: `cursor` (the previous page's `nextCursor`) and `limit` (default 20).
+ * Options of every list: `cursor` (the previous page's `nextCursor`) and `limit` (default 20,
+ * at most 50 per page).
  *
  * @example
  * ```ts
@@ -77,8 +78,8 @@ export const LimitSchema = z
  * ```
  */
 export const ListOptionsSchema = z.strictObject({
-  cursor: CursorSchema.nullish(),
-  limit: LimitSchema.optional(),
+  cursor: z.nullish(CursorSchema),
+  limit: z.optional(LimitSchema),
 });
 /**
  * Options of every list.
@@ -155,56 +156,6 @@ export function parseInput<S extends z.ZodType>(
     }),
   );
 }
-
-/**
- * A cursor made by the server (feeds, report queues, the moderation log, notifications): an
- * opaque base64url string. The server checks it and answers `invalid_cursor` for one it did not
- * make; this only keeps junk from being sent.
- *
- * @example
- * ```ts
- * OpaqueCursorSchema.safeParse(page.nextCursor).success // true
- * ```
- */
-export const OpaqueCursorSchema = z
-  .string({ error: "A cursor is a string" })
-  .min(1, "Invalid cursor: pass the nextCursor of a previous page")
-  .max(512, "Invalid cursor: pass the nextCursor of a previous page")
-  .regex(/^[A-Za-z0-9_-]+$/, "Invalid cursor: pass the nextCursor of a previous page");
-
-/**
- * Largest page of the lists the server pages itself (feeds, reports, the moderation log,
- * notifications).
- *
- * @example
- * ```ts
- * await social.feed.home({ limit: MAX_SERVER_PAGE_SIZE })
- * ```
- */
-export const MAX_SERVER_PAGE_SIZE = 50;
-
-/**
- * Options of the lists the server pages: `cursor` (a previous page's `nextCursor`) and `limit`
- * (1-50, default 20).
- *
- * @example
- * ```ts
- * await social.moderation.myReports(ServerListOptionsSchema.parse({ limit: 10 }))
- * ```
- */
-export const ServerListOptionsSchema = z.strictObject({
-  cursor: OpaqueCursorSchema.nullish(),
-  limit: LimitSchema.max(MAX_SERVER_PAGE_SIZE, `limit must be at most ${MAX_SERVER_PAGE_SIZE}`).optional(),
-});
-/**
- * Options of the lists the server pages.
- *
- * @example
- * ```ts
- * const options: ServerListOptions = { cursor: page.nextCursor, limit: 50 }
- * ```
- */
-export type ServerListOptions = z.input<typeof ServerListOptionsSchema>;
 
 /**
  * A point in time: a `Date` or an ISO 8601 string with a time zone; parses to an ISO string.

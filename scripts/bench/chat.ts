@@ -137,7 +137,7 @@ async function historyBench(sql: postgres.Sql): Promise<BenchRow[]> {
   const times: number[] = [];
   const deep: number[] = [];
   const latest: number[] = [];
-  const query = "select * from social.list_messages($1, $2, 50, null, null, $3)";
+  const query = "select * from social.list_messages($1, $3, 'around', $2, 50)";
   for (const t of targets) {
     const who = { role: "authenticated" as const, userId: t.member };
     const half = Math.floor(Number(t.last_seq) / 2);

@@ -167,10 +167,51 @@ async function warmUp(liteUrl: string, apikey: string) {
   if (!res.ok) throw new Error(`@supabase/lite warm-up request failed: ${res.status}`);
 }
 
+/**
+ * PostgREST answers a check constraint violation (23514) with 400 and the SQLSTATE as its code;
+ * @supabase/lite 0.10 does not map 23514 and answers `500 SUP` with the Postgres message. Give
+ * the client what PostgREST gives, so bad input is a 400 on both (the SDK maps 23514 to
+ * invalid_input). Any other answer passes through unchanged.
+ */
+export function postgrestCheckViolation(status: number, body: string): string | null {
+  if (status !== 500) return null;
+  let error: { code?: unknown; message?: unknown };
+  try {
+    error = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (error?.code !== "SUP" || typeof error.message !== "string") return null;
+  const message = error.message.replace(/^PostgresError: /, "");
+  if (!/^new row for relation "[^"]+" violates check constraint "[^"]+"$/.test(message)) return null;
+  return JSON.stringify({ code: "23514", details: null, hint: null, message });
+}
+
 function proxy(req: IncomingMessage, res: ServerResponse, port: number, path: string) {
   const upstream = request({ host: "127.0.0.1", port, method: req.method, path, headers: req.headers }, (up) => {
-    res.writeHead(up.statusCode ?? 502, up.headers);
-    up.pipe(res);
+    if (up.statusCode !== 500 || !path.startsWith("/rest/v1/")) {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    up.on("data", (chunk: Buffer) => chunks.push(chunk));
+    up.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const mapped = postgrestCheckViolation(500, body.toString("utf8"));
+      if (mapped === null) {
+        res.writeHead(500, up.headers);
+        res.end(body);
+        return;
+      }
+      const out = Buffer.from(mapped, "utf8");
+      res.writeHead(400, {
+        ...up.headers,
+        "content-type": "application/json; charset=utf-8",
+        "content-length": out.length,
+      });
+      res.end(out);
+    });
   });
   upstream.on("error", (error) => {
     if (!res.headersSent) res.writeHead(502, { "content-type": "application/json" });

@@ -5,11 +5,15 @@
 --   require_user         the signed-in user, or not_authenticated
 --   jsonb_arg            a jsonb RPC argument as sent (some servers pass objects as JSON strings)
 --   handle_updated_at    the updated_at trigger function
+--   is_visible_text      does a text show anything (not only spaces and invisible characters)?
+--                        Check constraints on names and titles use it
 --   check_rate_limit     writes per user and minute against social_private.rate_limit_rules
---                        (post 10, comment 30, reaction 120, report 10; editable in Studio);
---                        raises rate_limited (PT429, HTTP 429); service_role is not limited
---   feed_limit, encode_feed_cursor, decode_feed_cursor, decode_list_cursor
---                        page sizes and the opaque keyset cursors of every list
+--                        (every write a user can repeat: posts, edits, comments, reactions,
+--                        follows, blocks, groups, joins, invites, announcements, reports;
+--                        editable in Studio); raises rate_limited (PT429, HTTP 429);
+--                        service_role is not limited
+--   page_limit, encode_cursor, decode_cursor, encode_page_cursor, decode_page_cursor,
+--   require_order        the page contract of every list: one page size, signed opaque cursors
 --   is_platform          is the session the platform (service_role, a backend without a user)?
 --   realtime_topics, can_read_topic, can_write_topic
 --                        who may receive and send on a Realtime topic: one select and one insert
@@ -155,6 +159,27 @@ comment on function social_private.jsonb_arg(jsonb) is
   'JSON string is unwrapped, anything else is returned as is.';
 grant execute on function social_private.jsonb_arg(jsonb) to anon, authenticated, service_role;
 
+-- Does p_text show anything? False for text made only of spaces and characters that render as
+-- nothing: ASCII and Unicode spaces, control characters, zero-width spaces and joiners, direction
+-- marks, embeddings and overrides (U+202A-202E, U+2066-2069), word joiners and invisible operators,
+-- the soft hyphen, byte order marks, Hangul and Braille blanks, variation selectors and tag
+-- characters. Null for null (a check constraint passes). Immutable: check constraints call it.
+create function social_private.is_visible_text(p_text text)
+returns boolean
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select p_text ~ ('[^\u0001-\u0020\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5'
+                   '\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u2800\u3000\u3164'
+                   '\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U0001d159\U0001d173-\U0001d17a'
+                   '\U000e0000-\U000e007f\U000e0100-\U000e01ef]');
+$$;
+comment on function social_private.is_visible_text(text) is
+  'True when p_text has a character that shows (not only spaces or invisible characters).';
+grant execute on function social_private.is_visible_text(text) to anon, authenticated, service_role;
+
 -- Keep updated_at current on every update.
 create function social_private.handle_updated_at()
 returns trigger
@@ -180,21 +205,41 @@ create table social_private.rate_limit_rules (
   constraint rate_limit_rules_per_minute_positive check (per_minute > 0)
 );
 comment on table social_private.rate_limit_rules is
-  'Writes a user may make per minute, per action (post, comment, reaction, report). Change a row '
-  'to tune a limit; an action without a row is not limited.';
+  'Writes a user may make per minute, per action. Change a row to tune a limit; an action without '
+  'a row is not limited.';
 comment on column social_private.rate_limit_rules.action is
-  'The write being limited, as check_rate_limit is called with it: post, comment, reaction or '
-  'report.';
+  'The write being limited, as check_rate_limit is called with it: post, post_edit, comment, '
+  'comment_edit, reaction, report, follow, block, group, join, invite or announcement.';
 comment on column social_private.rate_limit_rules.per_minute is
   'Writes of this action one user may make per minute (a positive integer); the next one is '
   'refused with rate_limited.';
 revoke all on social_private.rate_limit_rules from public, anon, authenticated;
 grant all on social_private.rate_limit_rules to service_role;
+-- Every write a user can repeat has a rule; each action counts where the write happens:
+--   post          a new post (posts)                   post_edit     a body or media edit (posts;
+--   comment       a new comment (engagement)                          each stores a revision)
+--   reaction      a new reaction (engagement)          comment_edit  a body edit (engagement)
+--   report        a new report (reports)               follow        a follow or an unfollow (graph;
+--   announcement  a new announcement (announcements)                 each may notify the followee)
+--   join          joining or leaving a group, by any   invite        an invite or an invite link
+--                 way (group_members, group_invites)                 (group_invites)
+--   group         a new group (groups)                 block         a block or a mute, made or
+--                                                                    lifted (graph)
+-- Writes that only set the user's own state to a value (profile fields, notification
+-- preferences, marking read) are not limited: repeating them changes nothing and tells nobody.
 insert into social_private.rate_limit_rules (action, per_minute) values
   ('post', 10),
+  ('post_edit', 20),
   ('comment', 30),
+  ('comment_edit', 30),
   ('reaction', 120),
-  ('report', 10);
+  ('report', 10),
+  ('follow', 30),
+  ('announcement', 10),
+  ('join', 20),
+  ('invite', 30),
+  ('group', 10),
+  ('block', 30);
 
 -- unlogged: losing the counters on a crash only forgives one minute of writes
 create unlogged table social_private.rate_limit_counters (
@@ -264,24 +309,72 @@ comment on function social_private.check_rate_limit(text) is
 grant execute on function social_private.check_rate_limit(text) to authenticated, service_role;
 
 -- =====================================================================================
--- cursors and page sizes
+-- pages: the one contract of every list
 -- =====================================================================================
+--
+-- Every list RPC takes p_cursor text (null: the first page) and p_limit integer, and returns the
+-- page's rows in the list's order, each carrying next_cursor: the same text on every row of a
+-- page, null on the last page (an empty page has no rows and is the end). Keyset, never OFFSET:
+-- a page starts after the last key of the previous one, so rows that arrive meanwhile neither
+-- shift nor repeat the pages after it.
+--
+-- Page size: social_private.page_limit(p_limit) -- null gives 20; above 50 gives 50 (capped, the
+-- next page carries on); below 1 gives 1.
+--
+-- Cursors are made and read only here. A cursor is base64url of
+--   <list>|<order>|<key>|<key>...   followed by 16 bytes of HMAC-SHA256
+-- over that text and the list's scope, keyed by a random secret (social_private.cursor_secret).
+-- The scope is every argument that selects the list other than p_cursor and p_limit: the group,
+-- the user or the post it belongs to, its filters, and the caller for lists of their own (home
+-- feed, inbox, my_* lists). A cursor of another list, another order or another scope, or one
+-- changed in any byte, fails the check: invalid_cursor (22023, HTTP 400), never a 500. Keys are
+-- timestamps as epoch microseconds, doubles in their shortest exact text, uuids and enum labels.
+--
+-- A new list copies this shape (social.list_followers is the short example):
+--   v_limit integer := social_private.page_limit(p_limit);
+--   v_key social_private.page_key := social_private.decode_page_cursor('<list>', '<order>', <scope>, p_cursor);
+--   ... where (t.created_at, t.id) < (v_key.created_at, v_key.id) order by ... limit v_limit + 1
+--   ... next_cursor := social_private.encode_page_cursor('<list>', '<order>', <scope>, <last row's keys>)
+--       when more than v_limit rows came back.
 
--- Keys of a feed page (internal): one position in the `latest` or `top` order.
-create type social_private.feed_key as (
+-- pgcrypto (hmac) is installed in `extensions` on Supabase; on plain Postgres the platform layer
+-- installs it.
+create extension if not exists pgcrypto with schema extensions;
+
+-- The key cursors are signed with (one row). No role reads it: only the security definer cursor
+-- functions below. Rotating it (update ... set secret = extensions.gen_random_bytes(32)) makes
+-- every cursor handed out so far invalid_cursor; clients start again from the first page.
+create table social_private.cursor_secret (
+  singleton boolean primary key default true,
+  secret bytea not null default extensions.gen_random_bytes(32),
+  created_at timestamptz not null default now(),
+  constraint cursor_secret_singleton check (singleton),
+  constraint cursor_secret_length check (octet_length(secret) >= 32)
+);
+comment on table social_private.cursor_secret is
+  'The HMAC key of list cursors (one row). Replacing it invalidates every cursor handed out.';
+comment on column social_private.cursor_secret.singleton is 'Always true: the table holds one row.';
+comment on column social_private.cursor_secret.secret is
+  'Random key (32 bytes or more) of the cursors'' HMAC-SHA256. Never leaves the database.';
+comment on column social_private.cursor_secret.created_at is 'When the row was made (not when the key last changed).';
+revoke all on social_private.cursor_secret from public, anon, authenticated, service_role;
+insert into social_private.cursor_secret default values;
+
+-- The position a page starts after, in a list ordered by (created_at | score, id): the keys of
+-- the previous page's last row, or, on the first page, sentinels before every row.
+create type social_private.page_key as (
   created_at timestamptz,
-  hot_score double precision,
+  score double precision,
   id uuid
 );
-comment on type social_private.feed_key is
-  'One position in a page order: created_at for latest, hot_score for top, and id as the '
-  'tie-breaker. What a cursor decodes to.';
+comment on type social_private.page_key is
+  'Keyset position of a list ordered by (created_at, id) or (score, id).';
 
 -- The helpers below are plpgsql, not sql: a sql function called from another function is parsed
 -- and planned again on every call (PostgreSQL 15), plpgsql keeps its plans per session.
 
--- p_limit clamped to 1..50 (default 20)
-create function social_private.feed_limit(p_limit integer)
+-- The page size of every list: p_limit capped to 1..50, 20 when null.
+create function social_private.page_limit(p_limit integer)
 returns integer
 language plpgsql
 immutable
@@ -291,17 +384,120 @@ begin
   return least(greatest(coalesce(p_limit, 20), 1), 50);
 end;
 $$;
-comment on function social_private.feed_limit(integer) is
-  'The page size to use: p_limit clamped to 1..50, 20 when null.';
-grant execute on function social_private.feed_limit(integer) to anon, authenticated, service_role;
+comment on function social_private.page_limit(integer) is
+  'The page size of every list: p_limit capped to 1..50; 20 when null.';
+grant execute on function social_private.page_limit(integer) to anon, authenticated, service_role;
 
--- The opaque cursor for the position after (created_at | hot_score, id) in order p_order:
--- base64url of `l|<epoch microseconds>|<id>` or `t|<hot score>|<id>`. extra_float_digits = 1
--- prints the shortest text that reads back as exactly the same double.
-create function social_private.encode_feed_cursor(
+-- p_order, when it is one of p_orders; else invalid_order (22023).
+create function social_private.require_order(p_order text, variadic p_orders text[])
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  if p_order is null or not (p_order = any (p_orders)) then
+    perform social_private.raise_error('invalid_input', 'invalid_order',
+      format('order must be %s', array_to_string(p_orders, ' or ')));
+  end if;
+  return p_order;
+end;
+$$;
+comment on function social_private.require_order(text, text[]) is
+  'p_order when it is one of p_orders, else invalid_order (22023): the order argument of a list.';
+grant execute on function social_private.require_order(text, text[]) to anon, authenticated, service_role;
+
+-- The cursor of the position after p_keys in list p_list, order p_order, scope p_scope.
+-- Security definer: it reads the signing key, which no role may read.
+create function social_private.encode_cursor(p_list text, p_order text, p_scope text, p_keys text[])
+returns text
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  -- a null key is written as '' (keeping the keys' positions)
+  v_body bytea := convert_to(array_to_string(array[p_list, p_order] || p_keys, '|', ''), 'UTF8');
+  v_mac bytea;
+begin
+  select extensions.hmac(v_body || '\x0a'::bytea || convert_to(coalesce(p_scope, ''), 'UTF8'), s.secret, 'sha256')
+    into v_mac
+  from social_private.cursor_secret s;
+  return translate(encode(v_body || substring(v_mac from 1 for 16), 'base64'), E'+/=\n', '-_');
+end;
+$$;
+comment on function social_private.encode_cursor(text, text, text, text[]) is
+  'A signed, opaque cursor for the position after p_keys in list p_list, order p_order, scope p_scope.';
+grant execute on function social_private.encode_cursor(text, text, text, text[]) to anon, authenticated, service_role;
+
+-- The p_count keys of cursor p_cursor, which must have been made by encode_cursor for the same
+-- list, order and scope; null when p_cursor is null (the first page); invalid_cursor (22023)
+-- otherwise. Security definer: it reads the signing key.
+create function social_private.decode_cursor(
+  p_list text,
   p_order text,
+  p_scope text,
+  p_cursor text,
+  p_count integer
+)
+returns text[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_raw bytea;
+  v_body bytea;
+  v_mac bytea;
+  v_parts text[];
+begin
+  if p_cursor is null then
+    return null;
+  end if;
+  begin
+    if char_length(p_cursor) > 512 or p_cursor !~ '^[A-Za-z0-9_-]+$' then
+      raise exception 'not a cursor';
+    end if;
+    v_raw := decode(rpad(translate(p_cursor, '-_', '+/'), ((char_length(p_cursor) + 3) / 4) * 4, '='), 'base64');
+    -- one text per cursor: base64 leaves the low bits of a last character unused, which would
+    -- let a changed character through unnoticed
+    if octet_length(v_raw) <= 16 or translate(encode(v_raw, 'base64'), E'+/=\n', '-_') <> p_cursor then
+      raise exception 'not a cursor';
+    end if;
+    v_body := substring(v_raw from 1 for octet_length(v_raw) - 16);
+    select extensions.hmac(v_body || '\x0a'::bytea || convert_to(coalesce(p_scope, ''), 'UTF8'), s.secret, 'sha256')
+      into v_mac
+    from social_private.cursor_secret s;
+    if substring(v_raw from octet_length(v_raw) - 15) <> substring(v_mac from 1 for 16) then
+      raise exception 'a cursor of another list, order or scope, or changed';
+    end if;
+    v_parts := string_to_array(convert_from(v_body, 'UTF8'), '|');
+    if cardinality(v_parts) <> p_count + 2 or v_parts[1] <> p_list or v_parts[2] <> p_order then
+      raise exception 'a cursor of another list or order';
+    end if;
+  exception when others then
+    perform social_private.raise_error('invalid_input', 'invalid_cursor',
+      'the cursor is not one of this list: pass the next_cursor of the previous page of the same list, order and arguments');
+  end;
+  return v_parts[3:];
+end;
+$$;
+comment on function social_private.decode_cursor(text, text, text, text, integer) is
+  'The keys in a cursor made by encode_cursor for the same list, order and scope; null for the '
+  'first page; raises invalid_cursor otherwise.';
+grant execute on function social_private.decode_cursor(text, text, text, text, integer)
+  to anon, authenticated, service_role;
+
+-- The cursor after (p_created_at | p_score, p_id): keys as encode_cursor's, the unused one empty.
+-- extra_float_digits = 1 prints the shortest text that reads back as exactly the same double.
+create function social_private.encode_page_cursor(
+  p_list text,
+  p_order text,
+  p_scope text,
   p_created_at timestamptz,
-  p_hot_score double precision,
+  p_score double precision,
   p_id uuid
 )
 returns text
@@ -311,81 +507,55 @@ set search_path = ''
 set extra_float_digits = 1
 as $$
 begin
-  return translate(
-    encode(convert_to(
-      case p_order
-        when 'top' then 't|' || p_hot_score::text
-        else 'l|' || (extract(epoch from p_created_at) * 1000000)::bigint::text
-      end || '|' || p_id::text, 'UTF8'), 'base64'),
-    E'+/=\n', '-_');
+  return social_private.encode_cursor(p_list, p_order, p_scope, array[
+    coalesce((extract(epoch from p_created_at) * 1000000)::bigint::text, ''),
+    coalesce(p_score::text, ''),
+    p_id::text
+  ]);
 end;
 $$;
-comment on function social_private.encode_feed_cursor(text, timestamptz, double precision, uuid) is
-  'The opaque cursor (base64url text) for the position after a row in order p_order (latest or '
-  'top). Clients pass it back unchanged.';
-grant execute on function social_private.encode_feed_cursor(text, timestamptz, double precision, uuid)
+comment on function social_private.encode_page_cursor(text, text, text, timestamptz, double precision, uuid) is
+  'The cursor after the row keyed (p_created_at or p_score, p_id) in a list.';
+grant execute on function social_private.encode_page_cursor(text, text, text, timestamptz, double precision, uuid)
   to anon, authenticated, service_role;
 
--- The keys after which a page in order p_order starts; the top of the feed when p_cursor is null.
--- Raises invalid_order / invalid_cursor (22023).
-create function social_private.decode_feed_cursor(p_order text, p_cursor text)
-returns social_private.feed_key
+-- The page_key a cursor of encode_page_cursor holds; on the first page (p_cursor null) sentinels
+-- past every row: +infinity and ffff... for a descending list, -infinity and 0000... for an
+-- ascending one (p_ascending). invalid_cursor for a cursor of another list, order or scope.
+create function social_private.decode_page_cursor(
+  p_list text,
+  p_order text,
+  p_scope text,
+  p_cursor text,
+  p_ascending boolean default false
+)
+returns social_private.page_key
 language plpgsql
 stable
 set search_path = ''
 as $$
 declare
-  v_text text;
-  v_parts text[];
-  v_key social_private.feed_key;
+  v_keys text[] := social_private.decode_cursor(p_list, p_order, p_scope, p_cursor, 3);
 begin
-  if p_order is null or p_order not in ('latest', 'top') then
-    perform social_private.raise_error('invalid_input', 'invalid_order', 'order must be latest or top');
-  end if;
-  if p_cursor is null then
+  if v_keys is null then
+    if p_ascending then
+      return row('-infinity'::timestamptz, '-infinity'::double precision,
+                 '00000000-0000-0000-0000-000000000000'::uuid)::social_private.page_key;
+    end if;
     return row('infinity'::timestamptz, 'infinity'::double precision,
-               'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)::social_private.feed_key;
+               'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)::social_private.page_key;
   end if;
-  begin
-    v_text := convert_from(decode(
-      rpad(translate(p_cursor, '-_', '+/'), ((char_length(p_cursor) + 3) / 4) * 4, '='), 'base64'), 'UTF8');
-    v_parts := string_to_array(v_text, '|');
-    if cardinality(v_parts) <> 3 or v_parts[1] <> left(p_order, 1) then
-      raise exception 'cursor of another order';
-    end if;
-    if p_order = 'latest' then
-      v_key := row(timestamptz 'epoch' + v_parts[2]::bigint * interval '1 microsecond',
-                   null, v_parts[3]::uuid)::social_private.feed_key;
-    else
-      v_key := row(null, v_parts[2]::double precision, v_parts[3]::uuid)::social_private.feed_key;
-    end if;
-  exception when others then
-    perform social_private.raise_error(
-      'invalid_input', 'invalid_cursor', 'the cursor is not valid for this feed and order');
-  end;
-  return v_key;
+  return row(
+    timestamptz 'epoch' + nullif(v_keys[1], '')::bigint * interval '1 microsecond',
+    nullif(v_keys[2], '')::double precision,
+    v_keys[3]::uuid
+  )::social_private.page_key;
 end;
 $$;
-comment on function social_private.decode_feed_cursor(text, text) is
-  'The position a page in order p_order (latest or top) starts after; the top of the list for a '
-  'null cursor. Raises invalid_order or invalid_cursor (22023).';
-grant execute on function social_private.decode_feed_cursor(text, text) to anon, authenticated, service_role;
-
--- Lists other than the feeds (reports, the moderation log, notifications) page like the latest
--- feed, newest first, with the same opaque cursors.
--- (created_at, id) of the position after which a page starts.
-create function social_private.decode_list_cursor(p_cursor text)
-returns social_private.feed_key
-language sql
-stable
-set search_path = ''
-as $$
-  select social_private.decode_feed_cursor('latest', p_cursor);
-$$;
-comment on function social_private.decode_list_cursor(text) is
-  'The position a page of a newest-first list (reports, moderation log, notifications) starts '
-  'after; decode_feed_cursor in the latest order.';
-grant execute on function social_private.decode_list_cursor(text) to authenticated, service_role;
+comment on function social_private.decode_page_cursor(text, text, text, text, boolean) is
+  'The position a cursor of encode_page_cursor holds, or the start of the list when it is null.';
+grant execute on function social_private.decode_page_cursor(text, text, text, text, boolean)
+  to anon, authenticated, service_role;
 
 -- =====================================================================================
 -- the session

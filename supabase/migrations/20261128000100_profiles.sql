@@ -38,19 +38,23 @@ create table social.profiles (
   constraint profiles_handle_key unique (handle),
   constraint profiles_handle_format check (handle operator(extensions.~) '^[A-Za-z0-9_]{3,30}$'),
   constraint profiles_display_name_length check (char_length(display_name) between 1 and 80),
+  constraint profiles_display_name_visible check (social_private.is_visible_text(display_name)),
   constraint profiles_avatar_path_length check (char_length(avatar_path) <= 1024)
 );
 comment on table social.profiles is
   'One per auth user, made on sign-up. The card every signed-in user may see unless blocked.';
 comment on column social.profiles.handle is 'Unique, case-insensitive, 3-30 of [A-Za-z0-9_].';
-comment on column social.profiles.discoverable is 'false: left out of search and recommendations.';
+comment on column social.profiles.discoverable is
+  'false: left out of search (search_profiles) and recommendations, and nothing else: the card is '
+  'still read by id or handle, listed among followers, followed and mentioned.';
 comment on column social.profiles.leaderboard_opt_in is 'false: never ranked on leaderboards.';
 comment on column social.profiles.avatar_path is 'Object path in the avatars storage bucket.';
 comment on column social.profiles.id is
   'The user''s id (auth.users.id); deleting the auth user deletes the profile and everything it '
   'owns.';
 comment on column social.profiles.display_name is
-  'Name shown on the card, 1-80 characters; from the sign-up metadata or the e-mail''s local part.';
+  'Name shown on the card, 1-80 characters with at least one that shows (not only spaces or '
+  'invisible characters); from the sign-up metadata or the e-mail''s local part.';
 comment on column social.profiles.visibility is
   'Who sees the details and whether follows need approval (see type social.profile_visibility). '
   'The card itself is always visible to signed-in users.';
@@ -189,8 +193,9 @@ comment on function social_private.unique_handle(text) is
 revoke all on function social_private.unique_handle(text) from public;
 
 -- A profile (with empty details and settings) for every new auth user. Display name and handle
--- come from the sign-up metadata (`handle`/`user_name`/`preferred_username`,
--- `display_name`/`full_name`/`name`), falling back to the e-mail's local part.
+-- come from the sign-up metadata (`handle`/`user_name`/`preferred_username`, the first of
+-- `display_name`/`full_name`/`name` that shows something), falling back to the e-mail's local
+-- part: an invisible name in the metadata never fails a sign-up.
 create function social_private.handle_new_user()
 returns trigger
 language plpgsql
@@ -219,13 +224,13 @@ begin
     nullif(v_meta ->> 'user_name', ''),
     nullif(v_meta ->> 'preferred_username', '')
   );
-  v_name := left(btrim(coalesce(
-    nullif(btrim(v_meta ->> 'display_name'), ''),
-    nullif(btrim(v_meta ->> 'full_name'), ''),
-    nullif(btrim(v_meta ->> 'name'), ''),
-    nullif(split_part(coalesce(new.email, ''), '@', 1), ''),
-    'New member'
-  )), 80);
+  select left(btrim(c.name), 80) into v_name
+  from unnest(array[v_meta ->> 'display_name', v_meta ->> 'full_name', v_meta ->> 'name',
+                    split_part(coalesce(new.email, ''), '@', 1)]) with ordinality as c(name, position)
+  where social_private.is_visible_text(left(btrim(c.name), 80))
+  order by c.position
+  limit 1;
+  v_name := coalesce(v_name, 'New member');
 
   -- keep a requested handle when it is valid and free, else make one
   if v_handle is null
@@ -244,7 +249,8 @@ end;
 $$;
 comment on function social_private.handle_new_user() is
   'Trigger function (after insert on auth.users, on_auth_user_created): makes the profile, empty '
-  'details and settings of a new user; handle and display name from the sign-up metadata.';
+  'details and settings of a new user; handle and display name from the sign-up metadata (an '
+  'invisible name falls back to the e-mail''s local part).';
 revoke all on function social_private.handle_new_user() from public;
 create trigger on_auth_user_created
   after insert on auth.users
@@ -353,25 +359,79 @@ comment on function social.update_my_profile(jsonb) is
   'Set the given fields of my card, details and settings atomically; unknown fields are refused.';
 grant execute on function social.update_my_profile(jsonb) to authenticated;
 
--- Find profiles by handle or name (discoverable ones, never across a block).
-create function social.search_profiles(p_query text, p_limit integer default 20)
-returns setof social.profiles
-language sql
+-- Find profiles by handle or name (discoverable ones, never across a block), best match first:
+-- one page of the list `search_profiles`, order `best`, keyed by (score, id); the query is its
+-- scope. Queries shorter than 2 characters find nothing.
+create function social.search_profiles(
+  p_query text,
+  p_cursor text default null,
+  p_limit integer default 20
+)
+returns table (
+  id uuid,
+  handle extensions.citext,
+  display_name text,
+  avatar_path text,
+  visibility social.profile_visibility,
+  discoverable boolean,
+  leaderboard_opt_in boolean,
+  followers_count integer,
+  following_count integer,
+  created_at timestamptz,
+  updated_at timestamptz,
+  next_cursor text
+)
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
-  select p.*
-  from social.profiles p
-  where p.discoverable
-    and char_length(btrim(p_query)) >= 2
-    and (p.handle::text operator(extensions.%) p_query or p.display_name operator(extensions.%) p_query
-         or p.handle::text ilike btrim(p_query) || '%')
-  order by extensions.similarity(p.handle::text, p_query) + extensions.similarity(p.display_name, p_query) desc, p.id
-  limit least(greatest(coalesce(p_limit, 20), 1), 50);
+#variable_conflict use_column
+declare
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('search_profiles', 'best', p_query, p_cursor);
+  v_ids uuid[];
+  v_scores double precision[];
+  v_next text;
+begin
+  if char_length(btrim(p_query)) < 2 then
+    return;
+  end if;
+  select array_agg(x.id order by x.score desc, x.id desc),
+         array_agg(x.score order by x.score desc, x.id desc)
+    into v_ids, v_scores
+  from (
+    select s.id, s.score
+    from (
+      select p.id,
+             (extensions.similarity(p.handle::text, p_query)
+              + extensions.similarity(p.display_name, p_query))::double precision as score
+      from social.profiles p
+      where p.discoverable
+        and (p.handle::text operator(extensions.%) p_query or p.display_name operator(extensions.%) p_query
+             or p.handle::text ilike btrim(p_query) || '%')
+    ) s
+    where (s.score, s.id) < (v_key.score, v_key.id)
+    order by s.score desc, s.id desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor('search_profiles', 'best', p_query, null,
+                                                v_scores[v_limit], v_ids[v_limit]);
+  end if;
+
+  return query
+    select p.id, p.handle, p.display_name, p.avatar_path, p.visibility, p.discoverable,
+           p.leaderboard_opt_in, p.followers_count, p.following_count, p.created_at, p.updated_at,
+           v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(profile_id, position)
+    join social.profiles p on p.id = k.profile_id
+    order by k.position;
+end;
 $$;
-comment on function social.search_profiles(text, integer) is
-  'Discoverable profiles whose handle or display name resembles p_query, best first.';
-grant execute on function social.search_profiles(text, integer) to authenticated, service_role;
+comment on function social.search_profiles(text, text, integer) is
+  'Discoverable profiles whose handle or display name resembles p_query, best first. p_cursor: '
+  'the next_cursor of the previous page (same query); p_limit 1-50.';
+grant execute on function social.search_profiles(text, text, integer) to authenticated, service_role;
 
 revoke execute on all functions in schema social, social_private from public;

@@ -62,8 +62,8 @@ create table social.blocks (
   constraint blocks_not_self check (blocker_id <> blocked_id)
 );
 comment on table social.blocks is
-  'A block hides both users from each other everywhere and removes follows both ways. Only the '
-  'blocker sees the row.';
+  'A block hides both users from each other everywhere and removes follows and mentions both '
+  'ways. Only the blocker sees the row.';
 comment on column social.blocks.blocker_id is
   'Who blocked; the only user who sees, and may lift, the block.';
 comment on column social.blocks.blocked_id is
@@ -271,8 +271,9 @@ create policy profile_details_select_visible on social.profile_details
 -- triggers
 -- =====================================================================================
 
--- Before a follow is stored: refuse blocked pairs; a private profile gets a pending request,
--- any other an accepted follow. Clients cannot choose the status.
+-- Before a follow is stored: rate limit (follow and unfollow share check_rate_limit('follow'):
+-- each follow may notify and broadcast to the followee), refuse blocked pairs; a private profile
+-- gets a pending request, any other an accepted follow. Clients cannot choose the status.
 create function social_private.handle_follow_insert()
 returns trigger
 language plpgsql
@@ -282,6 +283,7 @@ as $$
 declare
   v_visibility social.profile_visibility;
 begin
+  perform social_private.check_rate_limit('follow');
   if social_private.user_is_blocked_with(new.follower_id, new.followee_id) then
     perform social_private.raise_error('permission_denied', 'blocked', 'you cannot follow this user');
   end if;
@@ -301,11 +303,33 @@ begin
 end;
 $$;
 comment on function social_private.handle_follow_insert() is
-  'Trigger function (before insert on follows, on_follows_insert): refuses blocked pairs and '
-  'unknown profiles; sets status pending for a private profile, accepted otherwise.';
+  'Trigger function (before insert on follows, on_follows_insert): rate limits (follow), refuses '
+  'blocked pairs and unknown profiles; sets status pending for a private profile, accepted '
+  'otherwise.';
 revoke all on function social_private.handle_follow_insert() from public;
 create trigger on_follows_insert before insert on social.follows
   for each row execute function social_private.handle_follow_insert();
+
+-- An unfollow (or a cancelled request) counts against the follower's follow budget, so a
+-- follow/unfollow loop is limited. Deletes made by another trigger (a block removing follows) or
+-- by the followee (declining, removing a follower) do not count.
+create function social_private.handle_follow_delete()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if pg_trigger_depth() = 1 and old.follower_id = (select auth.uid()) then
+    perform social_private.check_rate_limit('follow');
+  end if;
+  return old;
+end;
+$$;
+comment on function social_private.handle_follow_delete() is
+  'Trigger: an unfollow by the follower counts against their follow rate limit.';
+revoke all on function social_private.handle_follow_delete() from public;
+create trigger on_follows_delete before delete on social.follows
+  for each row execute function social_private.handle_follow_delete();
 
 -- A follow's only change is a request being accepted.
 create function social_private.handle_follow_update()
@@ -371,6 +395,28 @@ comment on function social_private.handle_follow_counts() is
 revoke all on function social_private.handle_follow_counts() from public;
 create trigger on_follows_counts after insert or update or delete on social.follows
   for each row execute function social_private.handle_follow_counts();
+
+-- Blocks and mutes, made or lifted, share check_rate_limit('block'). Deletes made by another
+-- trigger do not count.
+create function social_private.handle_block_or_mute_write()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' or pg_trigger_depth() = 1 then
+    perform social_private.check_rate_limit('block');
+  end if;
+  return coalesce(new, old);
+end;
+$$;
+comment on function social_private.handle_block_or_mute_write() is
+  'Trigger: a block or a mute, made or lifted, counts against the block rate limit.';
+revoke all on function social_private.handle_block_or_mute_write() from public;
+create trigger on_blocks_write before insert or delete on social.blocks
+  for each row execute function social_private.handle_block_or_mute_write();
+create trigger on_mutes_write before insert or delete on social.mutes
+  for each row execute function social_private.handle_block_or_mute_write();
 
 -- A block removes follows (and requests) both ways.
 create function social_private.handle_block_insert()
@@ -601,5 +647,264 @@ $$;
 comment on function social.unmute(uuid) is
   'Lift my mute of p_user_id; returns whether there was one.';
 grant execute on function social.unmute(uuid) to authenticated, service_role;
+
+-- =====================================================================================
+-- lists (the page contract of 20261128000000_core.sql; security invoker: RLS on follows, blocks,
+-- mutes and profiles decides what is listed)
+-- =====================================================================================
+
+-- One page of p_user_id's follow edges with status p_status, newest first, each with the other
+-- user's card (an edge whose profile the caller may not see is left out): p_incoming, its
+-- followers (or requests); else the users it follows. p_list names the list in the cursor; the
+-- user is its scope.
+create function social_private.follow_edges_page(
+  p_list text,
+  p_user_id uuid,
+  p_incoming boolean,
+  p_status social.follow_status,
+  p_cursor text,
+  p_limit integer
+)
+returns table (
+  follower_id uuid,
+  followee_id uuid,
+  status social.follow_status,
+  created_at timestamptz,
+  accepted_at timestamptz,
+  "user" jsonb,
+  next_cursor text
+)
+language plpgsql
+stable
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor(p_list, 'latest', p_user_id::text, p_cursor);
+  v_others uuid[];
+  v_created timestamptz[];
+  v_next text;
+begin
+  if p_incoming then
+    select array_agg(x.other_id order by x.created_at desc, x.other_id desc),
+           array_agg(x.created_at order by x.created_at desc, x.other_id desc)
+      into v_others, v_created
+    from (
+      select f.follower_id as other_id, f.created_at
+      from social.follows f
+      join social.profiles p on p.id = f.follower_id
+      where f.followee_id = p_user_id and f.status = p_status
+        and (f.created_at, f.follower_id) < (v_key.created_at, v_key.id)
+      order by f.created_at desc, f.follower_id desc
+      limit v_limit + 1
+    ) x;
+  else
+    select array_agg(x.other_id order by x.created_at desc, x.other_id desc),
+           array_agg(x.created_at order by x.created_at desc, x.other_id desc)
+      into v_others, v_created
+    from (
+      select f.followee_id as other_id, f.created_at
+      from social.follows f
+      join social.profiles p on p.id = f.followee_id
+      where f.follower_id = p_user_id and f.status = p_status
+        and (f.created_at, f.followee_id) < (v_key.created_at, v_key.id)
+      order by f.created_at desc, f.followee_id desc
+      limit v_limit + 1
+    ) x;
+  end if;
+  if cardinality(v_others) > v_limit then
+    v_next := social_private.encode_page_cursor(p_list, 'latest', p_user_id::text,
+                                                v_created[v_limit], null, v_others[v_limit]);
+  end if;
+
+  if p_incoming then
+    return query
+      select f.follower_id, f.followee_id, f.status, f.created_at, f.accepted_at, to_jsonb(p), v_next
+      from unnest(coalesce(v_others[1:v_limit], '{}')) with ordinality as k(other_id, position)
+      join social.follows f on f.follower_id = k.other_id and f.followee_id = p_user_id
+      join social.profiles p on p.id = k.other_id
+      order by k.position;
+  else
+    return query
+      select f.follower_id, f.followee_id, f.status, f.created_at, f.accepted_at, to_jsonb(p), v_next
+      from unnest(coalesce(v_others[1:v_limit], '{}')) with ordinality as k(other_id, position)
+      join social.follows f on f.follower_id = p_user_id and f.followee_id = k.other_id
+      join social.profiles p on p.id = k.other_id
+      order by k.position;
+  end if;
+end;
+$$;
+comment on function social_private.follow_edges_page(text, uuid, boolean, social.follow_status, text, integer) is
+  'One page of a user''s follow edges (followers or requests when p_incoming, else followees) with '
+  'the other user''s card; the body of list_followers, list_following and my_follow_requests.';
+grant execute on function social_private.follow_edges_page(text, uuid, boolean, social.follow_status, text, integer)
+  to authenticated, service_role;
+
+-- A user's followers, newest first. A private or followers-only profile's list is visible to its
+-- owner and approved followers only (others get an empty page).
+create function social.list_followers(p_user_id uuid, p_cursor text default null, p_limit integer default 20)
+returns table (
+  follower_id uuid,
+  followee_id uuid,
+  status social.follow_status,
+  created_at timestamptz,
+  accepted_at timestamptz,
+  "user" jsonb,
+  next_cursor text
+)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.follow_edges_page('list_followers', p_user_id, true, 'accepted', p_cursor, p_limit);
+$$;
+comment on function social.list_followers(uuid, text, integer) is
+  'p_user_id''s followers with their cards ("user"), newest first. p_cursor: the next_cursor of '
+  'the previous page (same user); p_limit 1-50.';
+grant execute on function social.list_followers(uuid, text, integer) to authenticated, service_role;
+
+-- Who a user follows, newest first (same visibility as list_followers).
+create function social.list_following(p_user_id uuid, p_cursor text default null, p_limit integer default 20)
+returns table (
+  follower_id uuid,
+  followee_id uuid,
+  status social.follow_status,
+  created_at timestamptz,
+  accepted_at timestamptz,
+  "user" jsonb,
+  next_cursor text
+)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.follow_edges_page('list_following', p_user_id, false, 'accepted', p_cursor, p_limit);
+$$;
+comment on function social.list_following(uuid, text, integer) is
+  'The users p_user_id follows, with their cards ("user"), newest first. p_cursor: the '
+  'next_cursor of the previous page (same user); p_limit 1-50.';
+grant execute on function social.list_following(uuid, text, integer) to authenticated, service_role;
+
+-- Follow requests waiting for the caller's answer, newest first.
+create function social.my_follow_requests(p_cursor text default null, p_limit integer default 20)
+returns table (
+  follower_id uuid,
+  followee_id uuid,
+  status social.follow_status,
+  created_at timestamptz,
+  accepted_at timestamptz,
+  "user" jsonb,
+  next_cursor text
+)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.follow_edges_page('my_follow_requests', social_private.require_user(), true,
+                                                 'pending', p_cursor, p_limit);
+$$;
+comment on function social.my_follow_requests(text, integer) is
+  'Requests to follow the caller, with the requester''s card ("user"), newest first. p_cursor: the '
+  'next_cursor of the previous page; p_limit 1-50.';
+grant execute on function social.my_follow_requests(text, integer) to authenticated, service_role;
+
+-- The users the caller blocks, newest first (ids only: a block hides their card).
+create function social.my_blocks(p_cursor text default null, p_limit integer default 20)
+returns table (
+  blocked_id uuid,
+  created_at timestamptz,
+  next_cursor text
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_me uuid := social_private.require_user();
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('my_blocks', 'latest', v_me::text, p_cursor);
+  v_ids uuid[];
+  v_created timestamptz[];
+  v_next text;
+begin
+  select array_agg(x.blocked_id order by x.created_at desc, x.blocked_id desc),
+         array_agg(x.created_at order by x.created_at desc, x.blocked_id desc)
+    into v_ids, v_created
+  from (
+    select b.blocked_id, b.created_at from social.blocks b
+    where b.blocker_id = v_me and (b.created_at, b.blocked_id) < (v_key.created_at, v_key.id)
+    order by b.created_at desc, b.blocked_id desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor('my_blocks', 'latest', v_me::text,
+                                                v_created[v_limit], null, v_ids[v_limit]);
+  end if;
+  return query
+    select k.blocked_id, k.created_at, v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}'), coalesce(v_created[1:v_limit], '{}'))
+           with ordinality as k(blocked_id, created_at, position)
+    order by k.position;
+end;
+$$;
+comment on function social.my_blocks(text, integer) is
+  'The users the caller blocks, newest first. p_cursor: the next_cursor of the previous page; '
+  'p_limit 1-50.';
+grant execute on function social.my_blocks(text, integer) to authenticated, service_role;
+
+-- The users the caller mutes, newest first, with their cards ("user": null when they have since
+-- blocked the caller).
+create function social.my_mutes(p_cursor text default null, p_limit integer default 20)
+returns table (
+  muted_id uuid,
+  created_at timestamptz,
+  "user" jsonb,
+  next_cursor text
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_me uuid := social_private.require_user();
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('my_mutes', 'latest', v_me::text, p_cursor);
+  v_ids uuid[];
+  v_created timestamptz[];
+  v_next text;
+begin
+  select array_agg(x.muted_id order by x.created_at desc, x.muted_id desc),
+         array_agg(x.created_at order by x.created_at desc, x.muted_id desc)
+    into v_ids, v_created
+  from (
+    select m.muted_id, m.created_at from social.mutes m
+    where m.muter_id = v_me and (m.created_at, m.muted_id) < (v_key.created_at, v_key.id)
+    order by m.created_at desc, m.muted_id desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor('my_mutes', 'latest', v_me::text,
+                                                v_created[v_limit], null, v_ids[v_limit]);
+  end if;
+  return query
+    select k.muted_id, k.created_at, to_jsonb(p), v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}'), coalesce(v_created[1:v_limit], '{}'))
+           with ordinality as k(muted_id, created_at, position)
+    left join social.profiles p on p.id = k.muted_id
+    order by k.position;
+end;
+$$;
+comment on function social.my_mutes(text, integer) is
+  'The users the caller mutes, newest first, with their cards ("user", null across a block). '
+  'p_cursor: the next_cursor of the previous page; p_limit 1-50.';
+grant execute on function social.my_mutes(text, integer) to authenticated, service_role;
 
 revoke execute on all functions in schema social, social_private from public;

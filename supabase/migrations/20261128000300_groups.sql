@@ -74,6 +74,7 @@ create table social.groups (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   constraint groups_name_length check (char_length(btrim(name)) between 2 and 80),
+  constraint groups_name_visible check (social_private.is_visible_text(name)),
   constraint groups_description_length check (char_length(description) <= 2000),
   constraint groups_city_length check (char_length(city) <= 100),
   constraint groups_tags_count check (cardinality(tags) <= 20),
@@ -95,7 +96,8 @@ comment on column social.groups.id is
   'The group''s id (random uuid), what group_id columns elsewhere point at; deleting the group '
   'deletes its members, invites, posts and announcements.';
 comment on column social.groups.name is
-  'Display name, 2-80 characters, trimmed by the on_groups_write trigger.';
+  'Display name, 2-80 characters with at least one that shows, trimmed by the on_groups_write '
+  'trigger.';
 comment on column social.groups.description is
   'Free text, at most 2000 characters; blank becomes null.';
 comment on column social.groups.city is
@@ -198,7 +200,9 @@ create table social.group_invites (
 comment on table social.group_invites is
   'Invites into a group: addressed to a user (invitee_id; they accept or decline) or a shareable '
   'link (token; redeemed with social.join_group_with_token, expiring, revocable, optional max_uses). '
-  'Staff of the group, the inviter and the invitee see an invite.';
+  'Staff of the group see its invites; the inviter sees theirs while a member; the invitee sees an '
+  'invite while it is open (an accepted one while a member). An invite works only while its '
+  'inviter may invite.';
 comment on column social.group_invites.token is
   'Random link token (url-safe base64 of 18 random bytes); null for invites addressed to a user.';
 comment on column social.group_invites.use_count is 'Users who joined through this link.';
@@ -400,6 +404,39 @@ comment on function social_private.group_role_rank(social.group_role) is
   'Rank of a role: owner 4, admin 3, moderator 2, member 1. Staff act only on lower ranks.';
 grant execute on function social_private.group_role_rank(social.group_role) to authenticated, service_role;
 
+-- rank of p_user_id in p_group_id: their role's rank while an active member, else 0 (someone who
+-- left, was removed or banned has no rank: staff act on their content as on a member's)
+create function social_private.user_group_rank(p_user_id uuid, p_group_id uuid)
+returns integer
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce((
+    select social_private.group_role_rank(m.role) from social.group_members m
+    where m.group_id = p_group_id and m.user_id = p_user_id and m.status = 'active'
+  ), 0);
+$$;
+comment on function social_private.user_group_rank(uuid, uuid) is
+  'Rank of p_user_id''s role in p_group_id (owner 4, admin 3, moderator 2, member 1) while an '
+  'active member; 0 otherwise. Staff act only on lower ranks.';
+grant execute on function social_private.user_group_rank(uuid, uuid) to authenticated, service_role;
+
+-- the caller's rank in p_group_id (user_group_rank for auth.uid())
+create function social_private.my_group_rank(p_group_id uuid)
+returns integer
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select social_private.user_group_rank((select auth.uid()), p_group_id);
+$$;
+comment on function social_private.my_group_rank(uuid) is
+  'The caller''s rank in p_group_id (user_group_rank for auth.uid()); 0 when not an active member.';
+grant execute on function social_private.my_group_rank(uuid) to authenticated, service_role;
+
 -- Does p_user_id hold premium tier p_tier? The premium domain owns entitlements. Until it exists
 -- this answers false, so tiered groups refuse joining with `tier_required` (never a silent pass).
 -- Contract for the premium migration: either create `social.entitlements (user_id uuid,
@@ -501,13 +538,17 @@ create policy group_members_select_visible on social.group_members
     or social_private.is_group_staff(group_id)
   );
 
--- the invitee, the inviter and the group's staff see an invite (links included: a token is
--- redeemed only through social.join_group_with_token)
+-- the group's staff see its invites (links included: a token is redeemed only through
+-- social.join_group_with_token); the inviter sees theirs while a member of the group; the invitee
+-- sees an invite while it is open, and an accepted one while a member. Losing the membership
+-- loses the invites with it.
 create policy group_invites_select_party on social.group_invites
   for select to authenticated
   using (
-    invitee_id = (select auth.uid())
-    or inviter_id = (select auth.uid())
+    (invitee_id = (select auth.uid())
+     and ((accepted_at is null and declined_at is null and revoked_at is null)
+          or social_private.is_group_member(group_id)))
+    or (inviter_id = (select auth.uid()) and social_private.is_group_member(group_id))
     or social_private.is_group_staff(group_id)
   );
 
@@ -515,8 +556,9 @@ create policy group_invites_select_party on social.group_invites
 -- triggers
 -- =====================================================================================
 
--- Normalize a group's fields; coaching groups are always invite-only (forced on create, refused on
--- update); the kind is fixed; owner_id changes only to an active member (a transfer).
+-- Normalize a group's fields; creating one is rate limited (check_rate_limit('group')); coaching
+-- groups are always invite-only (forced on create, refused on update); the kind is fixed; owner_id
+-- changes only to an active member (a transfer).
 create function social_private.handle_group_write()
 returns trigger
 language plpgsql
@@ -545,6 +587,7 @@ begin
   end loop;
 
   if tg_op = 'INSERT' then
+    perform social_private.check_rate_limit('group');
     new.member_count := 0;
     new.created_at := now();
     if new.kind = 'coaching' then
@@ -570,9 +613,9 @@ begin
 end;
 $$;
 comment on function social_private.handle_group_write() is
-  'Trigger function (before insert or update on groups, on_groups_write): trims and normalises '
-  'fields and tags, keeps coaching groups invite-only and the kind fixed, and lets owner_id change '
-  'only to an active member.';
+  'Trigger function (before insert or update on groups, on_groups_write): rate limits new groups, '
+  'trims and normalises fields and tags, keeps coaching groups invite-only and the kind fixed, and '
+  'lets owner_id change only to an active member.';
 create trigger on_groups_write before insert or update on social.groups
   for each row execute function social_private.handle_group_write();
 
@@ -749,41 +792,154 @@ comment on function social.create_group(text, social.group_kind, social.group_vi
 grant execute on function social.create_group(text, social.group_kind, social.group_visibility, social.group_join_policy, text, text, text[], text, text)
   to authenticated, service_role;
 
+-- =====================================================================================
+-- lists (the page contract of 20261128000000_core.sql; security invoker: RLS decides)
+-- =====================================================================================
+
 -- Groups to discover, newest first: public and private groups (never secret ones), filtered by
--- city (case-insensitive), tag, kind and a name search; keyset cursor = the last row's
--- (created_at, id).
+-- city (case-insensitive), tag, kind and a name search. The filters are the list's scope: a
+-- cursor goes on with the filters it was made with.
 create function social.list_groups(
   p_city text default null,
   p_tag text default null,
   p_kind social.group_kind default null,
   p_query text default null,
-  p_limit integer default 20,
-  p_before_created_at timestamptz default null,
-  p_before_id uuid default null
+  p_cursor text default null,
+  p_limit integer default 20
 )
-returns setof social.groups
-language sql
+returns table (
+  id uuid,
+  kind social.group_kind,
+  name text,
+  description text,
+  city text,
+  tags text[],
+  avatar_path text,
+  visibility social.group_visibility,
+  join_policy social.group_join_policy,
+  required_tier text,
+  owner_id uuid,
+  member_count integer,
+  created_at timestamptz,
+  updated_at timestamptz,
+  next_cursor text
+)
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
-  select g.*
-  from social.groups g
-  where g.visibility in ('public', 'private')
-    and (nullif(btrim(p_city), '') is null or lower(g.city) = lower(btrim(p_city)))
-    and (nullif(btrim(p_tag), '') is null or g.tags @> array[lower(btrim(p_tag))])
-    and (p_kind is null or g.kind = p_kind)
-    and (nullif(btrim(p_query), '') is null
-         or g.name ilike '%' || replace(replace(replace(btrim(p_query), '\', '\\'), '%', '\%'), '_', '\_') || '%')
-    and (p_before_created_at is null
-         or (g.created_at, g.id) < (p_before_created_at, coalesce(p_before_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)))
-  order by g.created_at desc, g.id desc
-  limit least(greatest(coalesce(p_limit, 20), 1), 100);
+#variable_conflict use_column
+declare
+  v_city text := lower(nullif(btrim(p_city), ''));
+  v_tag text := lower(nullif(btrim(p_tag), ''));
+  v_query text := nullif(btrim(p_query), '');
+  v_scope text := jsonb_build_array(v_city, v_tag, p_kind, v_query)::text;
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('list_groups', 'latest', v_scope, p_cursor);
+  v_ids uuid[];
+  v_created timestamptz[];
+  v_next text;
+begin
+  select array_agg(x.id order by x.created_at desc, x.id desc),
+         array_agg(x.created_at order by x.created_at desc, x.id desc)
+    into v_ids, v_created
+  from (
+    select g.id, g.created_at
+    from social.groups g
+    where g.visibility in ('public', 'private')
+      and (v_city is null or lower(g.city) = v_city)
+      and (v_tag is null or g.tags @> array[v_tag])
+      and (p_kind is null or g.kind = p_kind)
+      and (v_query is null
+           or g.name ilike '%' || replace(replace(replace(v_query, '\', '\\'), '%', '\%'), '_', '\_') || '%')
+      and (g.created_at, g.id) < (v_key.created_at, v_key.id)
+    order by g.created_at desc, g.id desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor('list_groups', 'latest', v_scope,
+                                                v_created[v_limit], null, v_ids[v_limit]);
+  end if;
+  return query
+    select g.id, g.kind, g.name, g.description, g.city, g.tags, g.avatar_path, g.visibility,
+           g.join_policy, g.required_tier, g.owner_id, g.member_count, g.created_at, g.updated_at,
+           v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(group_id, position)
+    join social.groups g on g.id = k.group_id
+    order by k.position;
+end;
 $$;
-comment on function social.list_groups(text, text, social.group_kind, text, integer, timestamptz, uuid) is
-  'Listed (public and private) groups, newest first, by city, tag, kind and name; pass the last '
-  'row''s created_at and id for the next page.';
-grant execute on function social.list_groups(text, text, social.group_kind, text, integer, timestamptz, uuid)
+comment on function social.list_groups(text, text, social.group_kind, text, text, integer) is
+  'Listed (public and private) groups, newest first, by city, tag, kind and name. p_cursor: the '
+  'next_cursor of the previous page (same filters); p_limit 1-50.';
+grant execute on function social.list_groups(text, text, social.group_kind, text, text, integer)
   to anon, authenticated, service_role;
+
+-- The groups the caller is an active member of, most recently joined first, each with the
+-- caller's membership row (membership).
+create function social.my_groups(p_cursor text default null, p_limit integer default 20)
+returns table (
+  id uuid,
+  kind social.group_kind,
+  name text,
+  description text,
+  city text,
+  tags text[],
+  avatar_path text,
+  visibility social.group_visibility,
+  join_policy social.group_join_policy,
+  required_tier text,
+  owner_id uuid,
+  member_count integer,
+  created_at timestamptz,
+  updated_at timestamptz,
+  membership jsonb,
+  next_cursor text
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_me uuid := social_private.require_user();
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('my_groups', 'latest', v_me::text, p_cursor);
+  v_ids uuid[];
+  v_created timestamptz[];
+  v_next text;
+begin
+  select array_agg(x.group_id order by x.created_at desc, x.group_id desc),
+         array_agg(x.created_at order by x.created_at desc, x.group_id desc)
+    into v_ids, v_created
+  from (
+    select m.group_id, m.created_at
+    from social.group_members m
+    join social.groups g on g.id = m.group_id
+    where m.user_id = v_me and m.status = 'active'
+      and (m.created_at, m.group_id) < (v_key.created_at, v_key.id)
+    order by m.created_at desc, m.group_id desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor('my_groups', 'latest', v_me::text,
+                                                v_created[v_limit], null, v_ids[v_limit]);
+  end if;
+  return query
+    select g.id, g.kind, g.name, g.description, g.city, g.tags, g.avatar_path, g.visibility,
+           g.join_policy, g.required_tier, g.owner_id, g.member_count, g.created_at, g.updated_at,
+           to_jsonb(m), v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(group_id, position)
+    join social.groups g on g.id = k.group_id
+    join social.group_members m on m.group_id = k.group_id and m.user_id = v_me
+    order by k.position;
+end;
+$$;
+comment on function social.my_groups(text, integer) is
+  'The caller''s groups (active memberships), most recently joined first, with the membership. '
+  'p_cursor: the next_cursor of the previous page; p_limit 1-50.';
+grant execute on function social.my_groups(text, integer) to authenticated, service_role;
 
 revoke execute on all functions in schema social, social_private from public;

@@ -152,6 +152,8 @@ declare
   v_row social.group_members;
   v_invite social.group_invites;
 begin
+  -- joining and leaving share one budget: a join request notifies the staff
+  perform social_private.check_rate_limit('join');
   select * into v_row from social.group_members m where m.group_id = p_group_id and m.user_id = v_me;
   if v_row.status = 'banned' then
     perform social_private.raise_error('permission_denied', 'banned', 'you are banned from this group');
@@ -179,8 +181,8 @@ begin
 end;
 $$;
 comment on function social_private.join_group(uuid) is
-  'Body of social.join_group (security definer): redeems an open invite addressed to the caller, '
-  'else joins an open group or asks to join a request group.';
+  'Body of social.join_group (security definer): rate limits (join), redeems an open invite '
+  'addressed to the caller, else joins an open group or asks to join a request group.';
 grant execute on function social_private.join_group(uuid) to authenticated, service_role;
 
 create function social.join_group(p_group_id uuid)
@@ -207,6 +209,7 @@ declare
   v_me uuid := social_private.require_user();
   v_row social.group_members;
 begin
+  perform social_private.check_rate_limit('join');
   select * into v_row from social.group_members m
   where m.group_id = p_group_id and m.user_id = v_me
   for update;
@@ -222,8 +225,8 @@ begin
 end;
 $$;
 comment on function social_private.leave_group(uuid) is
-  'Body of social.leave_group (security definer): deletes the caller''s membership or request; the '
-  'owner must transfer first.';
+  'Body of social.leave_group (security definer): rate limits (join), deletes the caller''s '
+  'membership or request; the owner must transfer first.';
 grant execute on function social_private.leave_group(uuid) to authenticated, service_role;
 
 create function social.leave_group(p_group_id uuid)
@@ -515,5 +518,77 @@ $$;
 comment on function social.transfer_group_ownership(uuid, uuid) is
   'The owner hands the group to an active member; the old owner becomes an admin.';
 grant execute on function social.transfer_group_ownership(uuid, uuid) to authenticated, service_role;
+
+-- =====================================================================================
+-- lists (the page contract of 20261128000000_core.sql; security invoker: RLS decides)
+-- =====================================================================================
+
+-- A group's members with status p_status, newest first, each with the user's card ("user"):
+-- active members for whoever may read the group; pending requests and bans for its staff (others
+-- get an empty page). The group and the status are the list's scope.
+create function social.list_group_members(
+  p_group_id uuid,
+  p_status social.member_status default 'active',
+  p_cursor text default null,
+  p_limit integer default 20
+)
+returns table (
+  group_id uuid,
+  user_id uuid,
+  role social.group_role,
+  status social.member_status,
+  invited_by uuid,
+  joined_at timestamptz,
+  created_at timestamptz,
+  updated_at timestamptz,
+  "user" jsonb,
+  next_cursor text
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_status social.member_status := coalesce(p_status, 'active');
+  v_scope text := jsonb_build_array(p_group_id, v_status)::text;
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('list_group_members', 'latest', v_scope, p_cursor);
+  v_ids uuid[];
+  v_created timestamptz[];
+  v_next text;
+begin
+  select array_agg(x.user_id order by x.created_at desc, x.user_id desc),
+         array_agg(x.created_at order by x.created_at desc, x.user_id desc)
+    into v_ids, v_created
+  from (
+    select m.user_id, m.created_at
+    from social.group_members m
+    join social.profiles p on p.id = m.user_id
+    where m.group_id = p_group_id and m.status = v_status
+      and (m.created_at, m.user_id) < (v_key.created_at, v_key.id)
+    order by m.created_at desc, m.user_id desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor('list_group_members', 'latest', v_scope,
+                                                v_created[v_limit], null, v_ids[v_limit]);
+  end if;
+  return query
+    select m.group_id, m.user_id, m.role, m.status, m.invited_by, m.joined_at, m.created_at,
+           m.updated_at, to_jsonb(p), v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(user_id, position)
+    join social.group_members m on m.group_id = p_group_id and m.user_id = k.user_id
+    join social.profiles p on p.id = k.user_id
+    order by k.position;
+end;
+$$;
+comment on function social.list_group_members(uuid, social.member_status, text, integer) is
+  'A group''s members with status p_status (pending and banned: staff only), newest first, with '
+  'their cards ("user"). p_cursor: the next_cursor of the previous page (same group and status); '
+  'p_limit 1-50.';
+grant execute on function social.list_group_members(uuid, social.member_status, text, integer)
+  to authenticated, service_role;
 
 revoke execute on all functions in schema social, social_private from public;

@@ -5,7 +5,8 @@
 --
 -- Who sees a post (social_private.can_view_post, and the feed functions say the same with
 -- explicit predicates):
---   * its author, always (until it is deleted);
+--   * its author: outside a group always (until it is deleted); in a group only while they may
+--     read the group (losing access to a group loses one's own posts there too);
 --   * nobody across a block, in either direction;
 --   * outside a group: `public` -> everyone signed in (anon too when the author's profile is
 --     public; when the author's profile is private, only approved followers), `followers` ->
@@ -114,7 +115,8 @@ comment on column social.posts.reaction_counts is
 comment on column social.posts.hot_score is
   'Order of the `top` feed: ln(1 + reactions + 2 * comments) + epoch(created_at) / 45000. Depends '
   'on the counters only, never on the clock, so keyset cursors stay valid.';
-comment on column social.posts.deleted_by is 'Who soft-deleted the post: its author or group staff.';
+comment on column social.posts.deleted_by is
+  'Who soft-deleted the post: its author or group staff of a higher rank than the author''s.';
 comment on column social.posts.id is
   'The post''s id (random uuid, or chosen by the client on insert); deleting the row (not '
   'soft-deleting) deletes comments, reactions, mentions and revisions.';
@@ -224,7 +226,7 @@ begin
     return p_group_id is null and p_visibility = 'public'
       and exists (select 1 from social.profiles a where a.id = p_author and a.visibility = 'public');
   elsif p_author = v_uid then
-    return true;
+    return p_group_id is null or social_private.user_can_read_group(v_uid, p_group_id);
   elsif p_group_id is null and p_visibility in ('public', 'followers') then
     -- an approved follower (social_private.is_following) sees both; a follow never stands across
     -- a block (the graph domain deletes follows both ways on a block and refuses a follow
@@ -263,7 +265,8 @@ end;
 $$;
 comment on function social_private.user_can_view_post(uuid, uuid, uuid, social.post_visibility) is
   'May p_user_id (null: anon) see a post with this author, group and visibility? The one rule of '
-  'who sees a post; deletion is checked by callers.';
+  'who sees a post (the author sees a group post only while they may read the group); deletion is '
+  'checked by callers.';
 grant execute on function social_private.user_can_view_post(uuid, uuid, uuid, social.post_visibility)
   to service_role;
 
@@ -396,15 +399,18 @@ create policy posts_select_anon on social.posts
   for select to anon
   using (deleted_at is null and social_private.can_view_post(author_id, group_id, visibility));
 -- signed-in users see what the post's visibility admits, never across a block. The first three
--- arms decide the common rows from sets computed once per statement (my own posts; public and
--- followers posts of people I follow; group posts of my groups by people no block separates me
--- from); every other row asks can_view_post.
+-- arms decide the common rows from sets computed once per statement (my own posts outside groups
+-- and in my groups; public and followers posts of people I follow; group posts of my groups by
+-- people no block separates me from); every other row asks can_view_post.
 create policy posts_select_visible on social.posts
   for select to authenticated
   using (
     deleted_at is null
     and (
-      author_id = (select auth.uid())
+      (
+        author_id = (select auth.uid())
+        and (group_id is null or group_id = any ((select social_private.my_group_ids())::uuid[]))
+      )
       or (
         group_id is null
         and visibility in ('public', 'followers')
@@ -503,8 +509,9 @@ comment on function social_private.media_error(jsonb) is
   'height?, alt?}), or null when it is.';
 grant execute on function social_private.media_error(jsonb) to authenticated, service_role;
 
--- Before a post is written: rate limit (inserts), clear errors for bad input, `public` in a
--- group becomes `group`, edits stamp edited_at.
+-- Before a post is written: rate limits (inserts: post; body or media edits, which each store a
+-- revision: post_edit), clear errors for bad input, `public` in a group becomes `group`, edits
+-- stamp edited_at.
 create function social_private.handle_post_write()
 returns trigger
 language plpgsql
@@ -515,6 +522,8 @@ declare
 begin
   if tg_op = 'INSERT' then
     perform social_private.check_rate_limit('post');
+  elsif new.body is distinct from old.body or new.media is distinct from old.media then
+    perform social_private.check_rate_limit('post_edit');
   end if;
 
   if new.group_id is not null and new.visibility = 'public' then
@@ -566,7 +575,8 @@ begin
 end;
 $$;
 comment on function social_private.handle_post_write() is
-  'Trigger function (before insert or update on posts, on_posts_write): rate limits new posts, '
+  'Trigger function (before insert or update on posts, on_posts_write): rate limits new posts and '
+  'body or media edits, '
   'validates body, media, data and ref with invalid_* codes, stores public in a group as group, '
   'stamps edited_at.';
 create trigger on_posts_write
@@ -605,7 +615,9 @@ create trigger on_posts_written
 -- =====================================================================================
 
 -- Security definer: group staff delete rows they do not own, and deleted_at / deleted_by are
--- not client-writable. Wrapped by the RPC below.
+-- not client-writable. Staff act only on lower ranks: a moderator never removes an admin's or
+-- the owner's post (insufficient_role); content of someone who is no longer an active member has
+-- no rank. Wrapped by the RPC below.
 create function social_private.soft_delete_post(p_post_id uuid)
 returns void
 language plpgsql
@@ -623,6 +635,12 @@ begin
   if not found then
     perform social_private.raise_error('not_found', 'post_not_found', 'no such post');
   end if;
+  if v_post.author_id <> v_uid and v_post.group_id is not null and v_post.deleted_at is null
+     and social_private.is_group_staff(v_post.group_id)
+     and social_private.my_group_rank(v_post.group_id)
+         <= social_private.user_group_rank(v_post.author_id, v_post.group_id) then
+    perform social_private.raise_error('permission_denied', 'insufficient_role', 'staff remove posts of lower ranks only');
+  end if;
   if v_post.author_id <> v_uid
      and not (v_post.group_id is not null and social_private.is_group_staff(v_post.group_id)) then
     if v_post.deleted_at is null and social_private.can_view_post(p_post_id) then
@@ -638,8 +656,8 @@ begin
 end;
 $$;
 comment on function social_private.soft_delete_post(uuid) is
-  'Body of social.delete_post (security definer): the author or group staff set deleted_at and '
-  'deleted_by.';
+  'Body of social.delete_post (security definer): the author, or group staff of a higher rank than '
+  'the author''s (insufficient_role otherwise), set deleted_at and deleted_by.';
 grant execute on function social_private.soft_delete_post(uuid) to authenticated, service_role;
 
 -- Soft-delete a post: its author, or staff of its group. Idempotent.
@@ -653,7 +671,67 @@ as $$
   select social_private.soft_delete_post(p_post_id);
 $$;
 comment on function social.delete_post(uuid) is
-  'Soft-delete a post (author or group staff); it disappears for everyone. Idempotent.';
+  'Soft-delete a post (author, or group staff of a higher rank); it disappears for everyone. '
+  'Idempotent.';
 grant execute on function social.delete_post(uuid) to authenticated, service_role;
+
+-- =====================================================================================
+-- lists (the page contract of 20261128000000_core.sql; security invoker: RLS decides)
+-- =====================================================================================
+
+-- Earlier versions of a post the caller sees, newest first (an empty page otherwise).
+create function social.list_post_revisions(
+  p_post_id uuid,
+  p_cursor text default null,
+  p_limit integer default 20
+)
+returns table (
+  id uuid,
+  post_id uuid,
+  body text,
+  media jsonb,
+  edited_by uuid,
+  created_at timestamptz,
+  next_cursor text
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('list_post_revisions', 'latest', p_post_id::text, p_cursor);
+  v_ids uuid[];
+  v_created timestamptz[];
+  v_next text;
+begin
+  select array_agg(x.id order by x.created_at desc, x.id desc),
+         array_agg(x.created_at order by x.created_at desc, x.id desc)
+    into v_ids, v_created
+  from (
+    select r.id, r.created_at
+    from social.post_revisions r
+    where r.post_id = p_post_id
+      and (r.created_at, r.id) < (v_key.created_at, v_key.id)
+    order by r.created_at desc, r.id desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor('list_post_revisions', 'latest', p_post_id::text,
+                                                v_created[v_limit], null, v_ids[v_limit]);
+  end if;
+  return query
+    select r.id, r.post_id, r.body, r.media, r.edited_by, r.created_at, v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(revision_id, position)
+    join social.post_revisions r on r.id = k.revision_id
+    order by k.position;
+end;
+$$;
+comment on function social.list_post_revisions(uuid, text, integer) is
+  'Earlier versions of a post the caller sees, newest first. p_cursor: the next_cursor of the '
+  'previous page (same post); p_limit 1-50.';
+grant execute on function social.list_post_revisions(uuid, text, integer) to anon, authenticated, service_role;
 
 revoke execute on all functions in schema social, social_private from public;

@@ -2,7 +2,10 @@
 -- replies, and @handle mentions parsed from post and comment bodies. The counters on posts and
 -- comments (reaction_counts, reaction_count, comment_count and so hot_score, reply_count) are kept
 -- by triggers. Reacting and commenting need to see the post and, in a group, active membership;
--- both are rate limited (check_rate_limit('reaction' / 'comment')).
+-- both are rate limited (check_rate_limit('reaction' / 'comment'), comment edits too:
+-- 'comment_edit'). What hangs on a post goes with the sight of it: someone who no longer sees the
+-- post (removed from its group, blocked) no longer reads, edits or takes back their own
+-- reactions and comments there either. A block removes the mentions between the two users.
 -- SDK: social.reactions, social.comments; tests: tests/db/posts.test.ts (reactions, comments,
 -- mentions).
 
@@ -62,7 +65,8 @@ comment on table social.reactions is
 comment on column social.reactions.post_id is
   'The post reacted to; deleting the post deletes its reactions.';
 comment on column social.reactions.user_id is
-  'Who reacted; always the inserting user. Others see it unless a block separates them.';
+  'Who reacted; always the inserting user. Seen by whoever sees the post (the user included), '
+  'never across a block.';
 comment on column social.reactions.kind is 'Which reaction (see type social.reaction_kind).';
 comment on column social.reactions.created_at is
   'When the reaction was added; a user''s reactions list newest first.';
@@ -73,21 +77,22 @@ grant select on social.reactions to anon, authenticated;
 grant insert (post_id, user_id, kind), delete on social.reactions to authenticated;
 grant all on social.reactions to service_role;
 
--- a user's own reactions; others' on posts they see, never across a block (anon sees counts only)
+-- reactions on posts the user sees: their own, and others' never across a block (anon sees
+-- counts only)
 create policy reactions_select_visible on social.reactions
   for select to authenticated
   using (
-    user_id = (select auth.uid())
-    or (social_private.can_view_post(post_id) and not social_private.is_blocked_with(user_id))
+    social_private.can_view_post(post_id)
+    and (user_id = (select auth.uid()) or not social_private.is_blocked_with(user_id))
   );
 -- users react as themselves to posts they see (in a group: as a member)
 create policy reactions_insert_self on social.reactions
   for insert to authenticated
   with check (user_id = (select auth.uid()) and social_private.can_interact_with_post(post_id));
--- users take back their own reactions
+-- users take back their own reactions on posts they still see
 create policy reactions_delete_self on social.reactions
   for delete to authenticated
-  using (user_id = (select auth.uid()));
+  using (user_id = (select auth.uid()) and social_private.can_view_post(post_id));
 
 create function social_private.handle_reaction_insert()
 returns trigger
@@ -313,14 +318,18 @@ create policy comments_select_visible on social.comments
 create policy comments_insert_self on social.comments
   for insert to authenticated
   with check (author_id = (select auth.uid()) and social_private.can_interact_with_post(post_id));
--- authors edit their comments while not deleted; deleting goes through social.delete_comment
+-- authors edit their comments while not deleted and while they may still comment on the post
+-- (in a group: as an active member); deleting goes through social.delete_comment
 create policy comments_update_author on social.comments
   for update to authenticated
-  using (author_id = (select auth.uid()) and deleted_at is null)
+  using (
+    author_id = (select auth.uid()) and deleted_at is null
+    and social_private.can_interact_with_post(post_id)
+  )
   with check (author_id = (select auth.uid()) and deleted_at is null);
 
--- Before a comment is written: rate limit (inserts), a reply's parent must be a visible
--- top-level comment of the same post, edits stamp edited_at.
+-- Before a comment is written: rate limits (inserts: comment; body edits: comment_edit), a
+-- reply's parent must be a visible top-level comment of the same post, edits stamp edited_at.
 create function social_private.handle_comment_write()
 returns trigger
 language plpgsql
@@ -355,6 +364,7 @@ begin
     perform social_private.raise_error('invalid_input', 'invalid_body', 'the comment is longer than 2000 characters');
   end if;
   if tg_op = 'UPDATE' and new.body is distinct from old.body then
+    perform social_private.check_rate_limit('comment_edit');
     new.edited_at := now();
     new.updated_at := now();
   end if;
@@ -363,7 +373,7 @@ end;
 $$;
 comment on function social_private.handle_comment_write() is
   'Trigger function (before insert or update of body on comments, on_comments_write): rate limits '
-  'new comments, checks a reply''s parent (visible, same post, top level), refuses blank or long '
+  'new comments and edits, checks a reply''s parent (visible, same post, top level), refuses blank or long '
   'bodies, stamps edited_at.';
 create trigger on_comments_write before insert or update of body on social.comments
   for each row execute function social_private.handle_comment_write();
@@ -425,7 +435,9 @@ create trigger on_comments_written after insert or delete or update of body, del
   for each row execute function social_private.handle_comment_written();
 
 -- Security definer: group staff delete rows they do not own, and deleted_at / deleted_by are
--- not client-writable. Wrapped by the RPC below.
+-- not client-writable. Staff act only on lower ranks (insufficient_role for an equal or higher
+-- rank's comment); the post's author curates their own thread whoever wrote the comment.
+-- Wrapped by the RPC below.
 create function social_private.soft_delete_comment(p_comment_id uuid)
 returns void
 language plpgsql
@@ -445,6 +457,13 @@ begin
   if not found then
     perform social_private.raise_error('not_found', 'comment_not_found', 'no such comment');
   end if;
+  if v_comment.author_id <> v_uid and v_comment.post_author_id <> v_uid
+     and v_comment.group_id is not null and v_comment.deleted_at is null
+     and social_private.is_group_staff(v_comment.group_id)
+     and social_private.my_group_rank(v_comment.group_id)
+         <= social_private.user_group_rank(v_comment.author_id, v_comment.group_id) then
+    perform social_private.raise_error('permission_denied', 'insufficient_role', 'staff remove comments of lower ranks only');
+  end if;
   if v_comment.author_id <> v_uid
      and v_comment.post_author_id <> v_uid
      and not (v_comment.group_id is not null and social_private.is_group_staff(v_comment.group_id)) then
@@ -462,7 +481,7 @@ end;
 $$;
 comment on function social_private.soft_delete_comment(uuid) is
   'Body of social.delete_comment (security definer): the comment''s author, the post''s author or '
-  'group staff set deleted_at and deleted_by.';
+  'group staff of a higher rank than the comment''s author set deleted_at and deleted_by.';
 grant execute on function social_private.soft_delete_comment(uuid) to authenticated, service_role;
 
 -- Soft-delete a comment (and a top-level comment's replies): its author, the post's author, or
@@ -477,7 +496,8 @@ as $$
   select social_private.soft_delete_comment(p_comment_id);
 $$;
 comment on function social.delete_comment(uuid) is
-  'Soft-delete a comment and its replies (comment author, post author or group staff). Idempotent.';
+  'Soft-delete a comment and its replies (comment author, post author or group staff of a higher '
+  'rank). Idempotent.';
 grant execute on function social.delete_comment(uuid) to authenticated, service_role;
 
 -- =====================================================================================
@@ -570,5 +590,228 @@ comment on function social_private.sync_mentions(uuid, uuid, uuid, text) is
   'Replaces the mentions of one text (a post body, or a comment body when p_comment_id is set) '
   'with the @handles it contains: existing users other than the author, not blocked with them, the '
   'first 20.';
+
+-- A block removes the mentions between the two users, both ways (new ones are never made, see
+-- sync_mentions); their notifications go with them (notification triggers).
+create function social_private.handle_block_mentions()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  delete from social.mentions m
+  where (m.author_id = new.blocker_id and m.mentioned_id = new.blocked_id)
+     or (m.author_id = new.blocked_id and m.mentioned_id = new.blocker_id);
+  return null;
+end;
+$$;
+comment on function social_private.handle_block_mentions() is
+  'Trigger: a block removes the mentions between the two users, both ways.';
+create trigger on_blocks_mentions after insert on social.blocks
+  for each row execute function social_private.handle_block_mentions();
+
+-- =====================================================================================
+-- lists (the page contract of 20261128000000_core.sql; security invoker: RLS decides)
+-- =====================================================================================
+
+-- One page of comments, oldest first, with the author's summary: the top-level comments of post
+-- p_post_id, or (p_post_id null) the replies to comment p_parent_id. p_list names the list in the
+-- cursor; the post or the parent comment is its scope.
+create function social_private.comments_page(
+  p_list text,
+  p_post_id uuid,
+  p_parent_id uuid,
+  p_cursor text,
+  p_limit integer
+)
+returns table (
+  id uuid,
+  post_id uuid,
+  parent_id uuid,
+  author_id uuid,
+  body text,
+  reply_count integer,
+  edited_at timestamptz,
+  created_at timestamptz,
+  updated_at timestamptz,
+  author jsonb,
+  next_cursor text
+)
+language plpgsql
+stable
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_scope text := coalesce(p_post_id, p_parent_id)::text;
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor(p_list, 'oldest', v_scope, p_cursor, true);
+  v_ids uuid[];
+  v_created timestamptz[];
+  v_next text;
+begin
+  if p_post_id is not null then
+    select array_agg(x.id order by x.created_at, x.id), array_agg(x.created_at order by x.created_at, x.id)
+      into v_ids, v_created
+    from (
+      select c.id, c.created_at from social.comments c
+      where c.post_id = p_post_id and c.parent_id is null
+        and (c.created_at, c.id) > (v_key.created_at, v_key.id)
+      order by c.created_at, c.id
+      limit v_limit + 1
+    ) x;
+  else
+    select array_agg(x.id order by x.created_at, x.id), array_agg(x.created_at order by x.created_at, x.id)
+      into v_ids, v_created
+    from (
+      select c.id, c.created_at from social.comments c
+      where c.parent_id = p_parent_id
+        and (c.created_at, c.id) > (v_key.created_at, v_key.id)
+      order by c.created_at, c.id
+      limit v_limit + 1
+    ) x;
+  end if;
+  if cardinality(v_ids) > v_limit then
+    v_next := social_private.encode_page_cursor(p_list, 'oldest', v_scope, v_created[v_limit], null, v_ids[v_limit]);
+  end if;
+  return query
+    select c.id, c.post_id, c.parent_id, c.author_id, c.body, c.reply_count, c.edited_at, c.created_at,
+           c.updated_at,
+           case when a.id is not null then
+             jsonb_build_object('id', a.id, 'handle', a.handle, 'display_name', a.display_name,
+                                'avatar_path', a.avatar_path)
+           end,
+           v_next
+    from unnest(coalesce(v_ids[1:v_limit], '{}')) with ordinality as k(comment_id, position)
+    join social.comments c on c.id = k.comment_id
+    left join social.profiles a on a.id = c.author_id
+    order by k.position;
+end;
+$$;
+comment on function social_private.comments_page(text, uuid, uuid, text, integer) is
+  'One page of comments, oldest first, with author summaries: a post''s top-level comments or a '
+  'comment''s replies; the body of list_comments and list_replies.';
+grant execute on function social_private.comments_page(text, uuid, uuid, text, integer)
+  to anon, authenticated, service_role;
+
+-- The top-level comments of a post the caller sees, oldest first (replies: list_replies).
+create function social.list_comments(p_post_id uuid, p_cursor text default null, p_limit integer default 20)
+returns table (
+  id uuid,
+  post_id uuid,
+  parent_id uuid,
+  author_id uuid,
+  body text,
+  reply_count integer,
+  edited_at timestamptz,
+  created_at timestamptz,
+  updated_at timestamptz,
+  author jsonb,
+  next_cursor text
+)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.comments_page('list_comments', p_post_id, null, p_cursor, p_limit);
+$$;
+comment on function social.list_comments(uuid, text, integer) is
+  'Top-level comments of a post, oldest first, with the author''s summary. p_cursor: the '
+  'next_cursor of the previous page (same post); p_limit 1-50.';
+grant execute on function social.list_comments(uuid, text, integer) to anon, authenticated, service_role;
+
+-- The replies to a top-level comment, oldest first.
+create function social.list_replies(p_comment_id uuid, p_cursor text default null, p_limit integer default 20)
+returns table (
+  id uuid,
+  post_id uuid,
+  parent_id uuid,
+  author_id uuid,
+  body text,
+  reply_count integer,
+  edited_at timestamptz,
+  created_at timestamptz,
+  updated_at timestamptz,
+  author jsonb,
+  next_cursor text
+)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.comments_page('list_replies', null, p_comment_id, p_cursor, p_limit);
+$$;
+comment on function social.list_replies(uuid, text, integer) is
+  'Replies to a comment, oldest first, with the author''s summary. p_cursor: the next_cursor of '
+  'the previous page (same comment); p_limit 1-50.';
+grant execute on function social.list_replies(uuid, text, integer) to anon, authenticated, service_role;
+
+-- Who reacted to a post the caller sees, newest first, with the user's card ("user"; never users
+-- a block separates the caller from); p_kind: one kind only. Keyed by (created_at, user_id,
+-- kind): a user may hold several kinds on one post.
+create function social.list_reactions(
+  p_post_id uuid,
+  p_kind social.reaction_kind default null,
+  p_cursor text default null,
+  p_limit integer default 20
+)
+returns table (
+  post_id uuid,
+  user_id uuid,
+  kind social.reaction_kind,
+  created_at timestamptz,
+  "user" jsonb,
+  next_cursor text
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_scope text := jsonb_build_array(p_post_id, p_kind)::text;
+  v_limit integer := social_private.page_limit(p_limit);
+  v_keys text[] := social_private.decode_cursor('list_reactions', 'latest', v_scope, p_cursor, 3);
+  -- the first page starts after +infinity: the user and kind there are never compared
+  v_at timestamptz := coalesce(timestamptz 'epoch' + v_keys[1]::bigint * interval '1 microsecond', 'infinity');
+  v_user uuid := coalesce(v_keys[2], 'ffffffff-ffff-ffff-ffff-ffffffffffff')::uuid;
+  v_kind social.reaction_kind := coalesce(v_keys[3], 'like')::social.reaction_kind;
+  v_rows social.reactions[];
+  v_next text;
+begin
+  select array_agg(x.r order by (x.r).created_at desc, (x.r).user_id desc, (x.r).kind desc)
+    into v_rows
+  from (
+    select r
+    from social.reactions r
+    join social.profiles p on p.id = r.user_id
+    where r.post_id = p_post_id and (p_kind is null or r.kind = p_kind)
+      and (r.created_at, r.user_id, r.kind) < (v_at, v_user, v_kind)
+    order by r.created_at desc, r.user_id desc, r.kind desc
+    limit v_limit + 1
+  ) x;
+  if cardinality(v_rows) > v_limit then
+    v_next := social_private.encode_cursor('list_reactions', 'latest', v_scope, array[
+      (extract(epoch from v_rows[v_limit].created_at) * 1000000)::bigint::text,
+      v_rows[v_limit].user_id::text,
+      v_rows[v_limit].kind::text
+    ]);
+  end if;
+  return query
+    select r.post_id, r.user_id, r.kind, r.created_at, to_jsonb(p), v_next
+    from unnest(coalesce(v_rows[1:v_limit], '{}')) with ordinality as r
+    join social.profiles p on p.id = r.user_id
+    order by r.ordinality;
+end;
+$$;
+comment on function social.list_reactions(uuid, social.reaction_kind, text, integer) is
+  'Who reacted to a post and how, newest first, with their cards ("user"); p_kind: one kind. '
+  'p_cursor: the next_cursor of the previous page (same post and kind); p_limit 1-50.';
+grant execute on function social.list_reactions(uuid, social.reaction_kind, text, integer)
+  to anon, authenticated, service_role;
 
 revoke execute on all functions in schema social, social_private from public;

@@ -45,7 +45,7 @@ comment on type social_private.feed_page is
 
 -- Turn up to p_limit + 1 ordered candidates into a page: the first p_limit ids with, per post,
 -- the author's summary, the group's summary and the caller's own reactions, and a next cursor
--- when there was one more. Security definer: the candidates were picked as visible to the caller,
+-- (of list p_list, order p_order, scope p_scope) when there was one more. Security definer: the candidates were picked as visible to the caller,
 -- which makes their author's card and their group visible to them too (a post is never visible
 -- across a block, nor to anon unless its author's profile is public; a group post is visible only
 -- to readers of the group or, if private, to the coaching group's owner), and the reactions are
@@ -53,7 +53,9 @@ comment on type social_private.feed_page is
 -- whenever a pooled connection switches role) down to social.posts under RLS. Called only from
 -- security definer functions (as their owner): no grants.
 create function social_private.make_feed_page(
+  p_list text,
   p_order text,
+  p_scope text,
   p_limit integer,
   p_ids uuid[],
   p_created_at timestamptz[],
@@ -93,16 +95,16 @@ begin
     order by k.ord
   ) x;
   if cardinality(p_ids) > p_limit then
-    v_page.next_cursor := social_private.encode_feed_cursor(
-      p_order, p_created_at[p_limit], p_hot_score[p_limit], p_ids[p_limit]);
+    v_page.next_cursor := social_private.encode_page_cursor(
+      p_list, p_order, p_scope, p_created_at[p_limit], p_hot_score[p_limit], p_ids[p_limit]);
   end if;
   return v_page;
 end;
 $$;
-comment on function social_private.make_feed_page(text, integer, uuid[], timestamptz[], double precision[]) is
+comment on function social_private.make_feed_page(text, text, text, integer, uuid[], timestamptz[], double precision[]) is
   'Turns up to p_limit + 1 ordered candidates the caller may see into a feed_page: the first '
   'p_limit posts with author and group summaries and the caller''s reactions, and the next cursor '
-  'when there is one more.';
+  '(of list p_list, order p_order, scope p_scope) when there is one more.';
 
 -- The post columns of a feed row (internal), read as the caller: security_invoker, so RLS on
 -- posts holds for every row and a post the caller may not read is dropped. The feed RPCs join a
@@ -169,8 +171,9 @@ set plan_cache_mode = force_generic_plan
 as $$
 declare
   v_uid uuid := social_private.require_user();
-  v_limit integer := social_private.feed_limit(p_limit);
-  v_key social_private.feed_key := social_private.decode_feed_cursor(p_order, p_cursor);
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor(
+    'group_feed', social_private.require_order(p_order, 'latest', 'top'), p_group_id::text, p_cursor);
   v_hidden uuid[];
   v_all_private boolean;
   v_ids uuid[];
@@ -214,7 +217,7 @@ begin
     from (
       select p.id, p.hot_score from social.posts p
       where p.group_id = p_group_id and p.deleted_at is null
-        and (p.hot_score, p.id) < (v_key.hot_score, v_key.id)
+        and (p.hot_score, p.id) < (v_key.score, v_key.id)
         and p.author_id <> all (v_hidden)
         and (p.visibility = 'group' or p.author_id = v_uid or v_all_private)
       order by p.hot_score desc, p.id desc
@@ -222,7 +225,8 @@ begin
     ) p;
   end if;
 
-  return social_private.make_feed_page(p_order, v_limit, coalesce(v_ids, '{}'), v_created, v_scores);
+  return social_private.make_feed_page('group_feed', p_order, p_group_id::text, v_limit,
+                                       coalesce(v_ids, '{}'), v_created, v_scores);
 end;
 $$;
 comment on function social_private.group_feed_page(uuid, text, text, integer) is
@@ -282,7 +286,8 @@ begin
 end;
 $$;
 comment on function social.group_feed(uuid, text, text, integer) is
-  'Posts in a group the signed-in user may read, latest or top, keyset-paged like home_feed.';
+  'Posts in a group the signed-in user may read, latest or top; p_cursor: the next_cursor of the '
+  'previous page (same group and order); p_limit 1-50.';
 grant execute on function social.group_feed(uuid, text, text, integer) to authenticated, service_role;
 
 -- A user's posts outside groups that the current user (or anon) may see: all of them for the
@@ -303,8 +308,9 @@ set plan_cache_mode = force_generic_plan
 as $$
 declare
   v_uid uuid := auth.uid();
-  v_limit integer := social_private.feed_limit(p_limit);
-  v_key social_private.feed_key := social_private.decode_feed_cursor(p_order, p_cursor);
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor(
+    'profile_feed', social_private.require_order(p_order, 'latest', 'top'), p_user_id::text, p_cursor);
   v_profile_visibility social.profile_visibility;
   v_vis social.post_visibility[];
   v_ids uuid[];
@@ -354,14 +360,15 @@ begin
     from (
       select p.id, p.hot_score from social.posts p
       where p.author_id = p_user_id and p.deleted_at is null and p.group_id is null
-        and (p.hot_score, p.id) < (v_key.hot_score, v_key.id)
+        and (p.hot_score, p.id) < (v_key.score, v_key.id)
         and p.visibility = any (v_vis)
       order by p.hot_score desc, p.id desc
       limit v_limit + 1
     ) p;
   end if;
 
-  return social_private.make_feed_page(p_order, v_limit, coalesce(v_ids, '{}'), v_created, v_scores);
+  return social_private.make_feed_page('profile_feed', p_order, p_user_id::text, v_limit,
+                                       coalesce(v_ids, '{}'), v_created, v_scores);
 end;
 $$;
 comment on function social_private.profile_feed_page(uuid, text, text, integer) is
@@ -423,7 +430,8 @@ end;
 $$;
 comment on function social.profile_feed(uuid, text, text, integer) is
   'A user''s posts outside groups that the caller may see (anon: public posts of public '
-  'profiles), latest or top, keyset-paged like home_feed.';
+  'profiles), latest or top; p_cursor: the next_cursor of the previous page (same user and '
+  'order); p_limit 1-50.';
 grant execute on function social.profile_feed(uuid, text, text, integer) to anon, authenticated, service_role;
 
 -- =====================================================================================
@@ -442,7 +450,7 @@ begin
   if not social_private.can_view_post(p_post_id) then
     return row('{}'::uuid[], '{}'::jsonb[], '{}'::jsonb[], '{}'::text[], null)::social_private.feed_page;
   end if;
-  return social_private.make_feed_page('latest', 1, array[p_post_id], null, null);
+  return social_private.make_feed_page('get_post', 'latest', p_post_id::text, 1, array[p_post_id], null, null);
 end;
 $$;
 comment on function social_private.post_page(uuid) is

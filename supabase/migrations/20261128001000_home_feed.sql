@@ -34,8 +34,10 @@ set enable_memoize = off
 as $$
 declare
   v_uid uuid := social_private.require_user();
-  v_limit integer := social_private.feed_limit(p_limit);
-  v_key social_private.feed_key := social_private.decode_feed_cursor(p_order, p_cursor);
+  v_limit integer := social_private.page_limit(p_limit);
+  -- the home feed is the caller's own list: their id is its scope
+  v_key social_private.page_key := social_private.decode_page_cursor(
+    'home_feed', social_private.require_order(p_order, 'latest', 'top'), v_uid::text, p_cursor);
   v_hidden uuid[];
   v_ids uuid[];
   v_created timestamptz[];
@@ -84,12 +86,12 @@ begin
       select p.hot_score from social.posts p
       where p.author_id = f.followee_id and p.deleted_at is null and p.group_id is null
         and p.visibility in ('public', 'followers')
-        and (p.hot_score, p.id) < (v_key.hot_score, v_key.id)
+        and (p.hot_score, p.id) < (v_key.score, v_key.id)
       order by p.hot_score desc, p.id desc
       limit 1
     ) p;
     v_ref_score := coalesce(v_ref_score,
-      least(v_key.hot_score, extract(epoch from now())::double precision / 45000));
+      least(v_key.score, extract(epoch from now())::double precision / 45000));
   end if;
 
   for v_attempt in 1..4 loop
@@ -143,9 +145,12 @@ begin
       ),
       bound as (
         select coalesce(
-          (select row(x.created_at, null, x.id)::social_private.feed_key from firsts x
-            order by x.created_at desc, x.id desc offset v_limit limit 1),
-          row('-infinity'::timestamptz, null, '00000000-0000-0000-0000-000000000000'::uuid)::social_private.feed_key
+          -- the (limit + 1)-th best first post: the last of the best limit + 1 (no OFFSET)
+          (select (array_agg(row(t.created_at, null, t.id)::social_private.page_key
+                             order by t.created_at desc, t.id desc))[v_limit + 1]
+           from (select x.created_at, x.id from firsts x
+                 order by x.created_at desc, x.id desc limit v_limit + 1) t),
+          row('-infinity'::timestamptz, null, '00000000-0000-0000-0000-000000000000'::uuid)::social_private.page_key
         ) as k
       ),
       live as (
@@ -216,7 +221,7 @@ begin
           select p.hot_score, p.id from social.posts p
           where p.author_id = f.followee_id and p.deleted_at is null and p.group_id is null
             and p.visibility in ('public', 'followers')
-            and (p.hot_score, p.id) < (v_key.hot_score, v_key.id)
+            and (p.hot_score, p.id) < (v_key.score, v_key.id)
             and p.hot_score >= v_low_score
           order by p.hot_score desc, p.id desc
           limit 1
@@ -227,7 +232,7 @@ begin
         from (
           select p.hot_score, p.id from social.posts p
           where p.author_id = v_uid and p.deleted_at is null and p.group_id is null
-            and (p.hot_score, p.id) < (v_key.hot_score, v_key.id)
+            and (p.hot_score, p.id) < (v_key.score, v_key.id)
             and p.hot_score >= v_low_score
           order by p.hot_score desc, p.id desc
           limit 1
@@ -239,7 +244,7 @@ begin
         cross join lateral (
           select p.hot_score, p.id from social.posts p
           where p.group_id = m.group_id and p.deleted_at is null
-            and (p.hot_score, p.id) < (v_key.hot_score, v_key.id)
+            and (p.hot_score, p.id) < (v_key.score, v_key.id)
             and p.hot_score >= v_low_score
             and p.author_id <> all (v_hidden)
             and (p.visibility = 'group' or p.author_id = v_uid
@@ -251,14 +256,16 @@ begin
       ),
       bound as (
         select coalesce(
-          (select row(null, x.hot_score, x.id)::social_private.feed_key from firsts x
-            order by x.hot_score desc, x.id desc offset v_limit limit 1),
-          row(null, '-infinity'::double precision, '00000000-0000-0000-0000-000000000000'::uuid)::social_private.feed_key
+          (select (array_agg(row(null, t.hot_score, t.id)::social_private.page_key
+                             order by t.hot_score desc, t.id desc))[v_limit + 1]
+           from (select x.hot_score, x.id from firsts x
+                 order by x.hot_score desc, x.id desc limit v_limit + 1) t),
+          row(null, '-infinity'::double precision, '00000000-0000-0000-0000-000000000000'::uuid)::social_private.page_key
         ) as k
       ),
       live as (
         select s.* from firsts s, bound b
-        where (s.hot_score, s.id) >= ((b.k).hot_score, (b.k).id)
+        where (s.hot_score, s.id) >= ((b.k).score, (b.k).id)
       ),
       candidates as (
         select p.id, p.hot_score
@@ -267,8 +274,8 @@ begin
           select p.id, p.hot_score from social.posts p
           where p.author_id = s.sid and p.deleted_at is null and p.group_id is null
             and p.visibility in ('public', 'followers')
-            and (p.hot_score, p.id) < (v_key.hot_score, v_key.id)
-            and (p.hot_score, p.id) >= ((b.k).hot_score, (b.k).id)
+            and (p.hot_score, p.id) < (v_key.score, v_key.id)
+            and (p.hot_score, p.id) >= ((b.k).score, (b.k).id)
           order by p.hot_score desc, p.id desc
           limit v_limit + 1
         ) p
@@ -279,8 +286,8 @@ begin
         cross join lateral (
           select p.id, p.hot_score from social.posts p
           where p.author_id = s.sid and p.deleted_at is null and p.group_id is null
-            and (p.hot_score, p.id) < (v_key.hot_score, v_key.id)
-            and (p.hot_score, p.id) >= ((b.k).hot_score, (b.k).id)
+            and (p.hot_score, p.id) < (v_key.score, v_key.id)
+            and (p.hot_score, p.id) >= ((b.k).score, (b.k).id)
           order by p.hot_score desc, p.id desc
           limit v_limit + 1
         ) p
@@ -291,8 +298,8 @@ begin
         cross join lateral (
           select p.id, p.hot_score from social.posts p
           where p.group_id = s.sid and p.deleted_at is null
-            and (p.hot_score, p.id) < (v_key.hot_score, v_key.id)
-            and (p.hot_score, p.id) >= ((b.k).hot_score, (b.k).id)
+            and (p.hot_score, p.id) < (v_key.score, v_key.id)
+            and (p.hot_score, p.id) >= ((b.k).score, (b.k).id)
             and p.author_id <> all (v_hidden)
             and (p.visibility = 'group' or p.author_id = v_uid or s.all_private)
           order by p.hot_score desc, p.id desc
@@ -313,7 +320,8 @@ begin
     exit when v_found > v_limit or v_attempt = 4;
   end loop;
 
-  return social_private.make_feed_page(p_order, v_limit, coalesce(v_ids, '{}'), v_created, v_scores);
+  return social_private.make_feed_page('home_feed', p_order, v_uid::text, v_limit,
+                                       coalesce(v_ids, '{}'), v_created, v_scores);
 end;
 $$;
 comment on function social_private.home_feed_page(text, text, integer) is
@@ -375,7 +383,7 @@ $$;
 comment on function social.home_feed(text, text, integer) is
   'Home feed of the signed-in user: followed users'' posts, posts in their active groups and '
   'their own, newest first (p_order latest) or by hot_score (top). Pass the next_cursor of a page '
-  'to get the next one; p_limit 1-50.';
+  'to get the next one (same caller and order); p_limit 1-50.';
 grant execute on function social.home_feed(text, text, integer) to authenticated, service_role;
 
 revoke execute on all functions in schema social, social_private from public;

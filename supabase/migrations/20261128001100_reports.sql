@@ -14,7 +14,13 @@
 --     calls). A group's staff never triage complaints about their group itself, and
 --     a staff member does not resolve a report about their own content or profile.
 --   * The target is snapshotted at report time (target_snapshot), so staff judge what was
---     reported even after an edit or a removal.
+--     reported even after an edit or a removal. The snapshot holds only what the reporter may
+--     see: a profile a block separates from the reporter (either way) is reported with no card.
+--   * The reporter sees their reports while they may still see where they were made: a report
+--     routed to a group while they may read the group, a report of a group while they may see
+--     it. Losing access to a group loses one's reports there too.
+--   * Staff act only on lower ranks: a report about someone of an equal or higher rank in the
+--     group is closed by higher staff or the platform (insufficient_role).
 --   * Staff resolve (`resolved`, with the action taken) or dismiss, with a note; a closed report
 --     stays closed (and is logged). Removing a post or comment as staff resolves its open reports
 --     (`content_removed`).
@@ -76,14 +82,16 @@ create table social.reports (
 );
 comment on table social.reports is
   'Reports of posts, comments, profiles and groups. group_id set: the group''s staff handle it; '
-  'null: the platform queue (service_role). The reporter sees their own reports and their status.';
+  'null: the platform queue (service_role). The reporter sees their own reports and their status '
+  'while they may still see where they were made.';
 comment on column social.reports.reporter_id is 'Null once the reporter''s account is deleted.';
 comment on column social.reports.group_id is
   'The group whose staff handle the report (posts and comments in a group); null = platform queue.';
 comment on column social.reports.target_user_id is
   'Whom the report is about: the author of the post or comment, the profile, the group''s owner.';
 comment on column social.reports.target_snapshot is
-  'The reported content as the reporter saw it when reporting (text, handle, name ...).';
+  'The reported content as the reporter saw it when reporting (text, handle, name ...); empty for '
+  'a profile a block separates from the reporter.';
 comment on column social.reports.resolution_note is 'Note of the staff who closed the report (the reporter sees it).';
 comment on column social.reports.id is
   'The report''s id (random uuid); the moderation log names it when the report is closed.';
@@ -129,11 +137,17 @@ grant insert (reporter_id, target_type, target_id, reason, note) on social.repor
 grant update (status, resolution, resolution_note) on social.reports to authenticated;
 grant all on social.reports to service_role;
 
--- the reporter sees their own reports; a group's staff see the reports routed to the group
+-- the reporter sees their own reports while they may still see where they were made (a group's
+-- content while they may read the group, a group while they may see it); a group's staff see the
+-- reports routed to the group
 create policy reports_select_visible on social.reports
   for select to authenticated
   using (
-    reporter_id = (select auth.uid())
+    (
+      reporter_id = (select auth.uid())
+      and (group_id is null or social_private.can_read_group(group_id))
+      and (target_type <> 'group' or social_private.can_see_group(target_id))
+    )
     or (group_id is not null and social_private.is_group_staff(group_id))
   );
 -- users report as themselves (the trigger checks the target and routes the report)
@@ -212,15 +226,20 @@ begin
         'parent_id', r.parent_id, 'created_at', r.created_at);
     end if;
   elsif new.target_type = 'profile' then
-    -- a profile can be reported across a block (block, then report)
+    -- a profile can be reported across a block (block, then report), but its card is then not
+    -- the reporter's to see: the snapshot stays empty (the platform reads the profile itself)
     select p.id, p.handle, p.display_name, p.avatar_path into r
     from social.profiles p where p.id = new.target_id;
     v_found := found;
     if v_found then
       new.group_id := null;
       new.target_user_id := r.id;
-      new.target_snapshot := jsonb_build_object('handle', r.handle, 'display_name', r.display_name,
-        'avatar_path', r.avatar_path);
+      if v_user and social_private.is_blocked_with(r.id) then
+        new.target_snapshot := '{}'::jsonb;
+      else
+        new.target_snapshot := jsonb_build_object('handle', r.handle, 'display_name', r.display_name,
+          'avatar_path', r.avatar_path);
+      end if;
     end if;
   elsif new.target_type = 'group' then
     select g.owner_id, g.name, g.description, g.kind, g.visibility, g.avatar_path into r
@@ -268,7 +287,7 @@ $$;
 comment on function social_private.handle_report_insert() is
   'Trigger function (before insert on reports, on_reports_insert): rate limits, finds the target '
   'as the reporter may see it (target_not_found otherwise), routes it (group_id), fills '
-  'target_user_id and target_snapshot, starts it open.';
+  'target_user_id and target_snapshot (no card across a block), starts it open.';
 create trigger on_reports_insert before insert on social.reports
   for each row execute function social_private.handle_report_insert();
 
@@ -311,10 +330,17 @@ begin
     return new;
   end if;
 
-  -- nobody judges their own case: another staff member (or the platform) closes it
+  -- nobody judges their own case: another staff member (or the platform) closes it; nor the case
+  -- of someone of an equal or higher rank in the group (staff act only on lower ranks)
   if (select auth.uid()) is not null and (select auth.uid()) = old.target_user_id then
     perform social_private.raise_error(
       'permission_denied', 'own_report', 'another staff member closes reports about you');
+  end if;
+  if (select auth.uid()) is not null and old.group_id is not null and old.target_user_id is not null
+     and social_private.my_group_rank(old.group_id)
+         <= social_private.user_group_rank(old.target_user_id, old.group_id) then
+    perform social_private.raise_error(
+      'permission_denied', 'insufficient_role', 'reports about staff of your rank or above are for higher staff');
   end if;
   if new.status = 'dismissed' then
     new.resolution := 'none';
@@ -331,8 +357,8 @@ end;
 $$;
 comment on function social_private.handle_report_update() is
   'Trigger function (before update on reports, on_reports_update): only closing an open report, '
-  'once, by someone it is not about; stamps resolved_by and resolved_at. Raises report_closed, '
-  'own_report, resolution_required.';
+  'once, by someone it is not about and of a higher rank than whom it is about; stamps resolved_by '
+  'and resolved_at. Raises report_closed, own_report, insufficient_role, resolution_required.';
 create trigger on_reports_update before update on social.reports
   for each row execute function social_private.handle_report_update();
 
@@ -502,8 +528,9 @@ security invoker
 set search_path = ''
 as $$
 declare
-  v_limit integer := social_private.feed_limit(p_limit);
-  v_key social_private.feed_key := social_private.decode_list_cursor(p_cursor);
+  v_scope text := jsonb_build_array(p_group_id, p_status)::text;
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('list_reports', 'latest', v_scope, p_cursor);
   v_ids uuid[];
   v_created timestamptz[];
   v_next text;
@@ -532,7 +559,8 @@ begin
     limit v_limit + 1
   ) x;
   if cardinality(v_ids) > v_limit then
-    v_next := social_private.encode_feed_cursor('latest', v_created[v_limit], null, v_ids[v_limit]);
+    v_next := social_private.encode_page_cursor('list_reports', 'latest', v_scope,
+                                                v_created[v_limit], null, v_ids[v_limit]);
   end if;
 
   return query
@@ -549,7 +577,8 @@ end;
 $$;
 comment on function social.list_reports(uuid, social.report_status, text, integer) is
   'A report queue, newest first: a group''s (p_group_id, for its staff) or the platform''s (null, '
-  'service_role). p_status null lists every status. Pass next_cursor for the next page.';
+  'service_role). p_status null lists every status. p_cursor: the next_cursor of the previous '
+  'page (same group and status); p_limit 1-50.';
 grant execute on function social.list_reports(uuid, social.report_status, text, integer)
   to authenticated, service_role;
 
@@ -576,8 +605,8 @@ set search_path = ''
 as $$
 declare
   v_me uuid := social_private.require_user();
-  v_limit integer := social_private.feed_limit(p_limit);
-  v_key social_private.feed_key := social_private.decode_list_cursor(p_cursor);
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('my_reports', 'latest', v_me::text, p_cursor);
   v_ids uuid[];
   v_created timestamptz[];
   v_next text;
@@ -593,7 +622,8 @@ begin
     limit v_limit + 1
   ) x;
   if cardinality(v_ids) > v_limit then
-    v_next := social_private.encode_feed_cursor('latest', v_created[v_limit], null, v_ids[v_limit]);
+    v_next := social_private.encode_page_cursor('my_reports', 'latest', v_me::text,
+                                                v_created[v_limit], null, v_ids[v_limit]);
   end if;
 
   return query
@@ -605,7 +635,8 @@ begin
 end;
 $$;
 comment on function social.my_reports(text, integer) is
-  'The caller''s reports with their status and resolution, newest first; next_cursor pages on.';
+  'The caller''s reports with their status and resolution, newest first. p_cursor: the '
+  'next_cursor of the previous page; p_limit 1-50.';
 grant execute on function social.my_reports(text, integer) to authenticated, service_role;
 
 revoke execute on all functions in schema social, social_private from public;

@@ -337,8 +337,9 @@ security invoker
 set search_path = ''
 as $$
 declare
-  v_limit integer := social_private.feed_limit(p_limit);
-  v_key social_private.feed_key := social_private.decode_list_cursor(p_cursor);
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor(
+    'list_moderation_log', 'latest', coalesce(p_group_id::text, 'platform'), p_cursor);
   v_ids uuid[];
   v_created timestamptz[];
   v_next text;
@@ -366,7 +367,8 @@ begin
     limit v_limit + 1
   ) x;
   if cardinality(v_ids) > v_limit then
-    v_next := social_private.encode_feed_cursor('latest', v_created[v_limit], null, v_ids[v_limit]);
+    v_next := social_private.encode_page_cursor('list_moderation_log', 'latest',
+      coalesce(p_group_id::text, 'platform'), v_created[v_limit], null, v_ids[v_limit]);
   end if;
 
   return query
@@ -382,7 +384,7 @@ end;
 $$;
 comment on function social.list_moderation_log(uuid, text, integer) is
   'The moderation log, newest first: a group''s (p_group_id, for its staff) or the platform''s '
-  '(null, service_role). Pass next_cursor for the next page.';
+  '(null, service_role). p_cursor: the next_cursor of the previous page (same group); p_limit 1-50.';
 grant execute on function social.list_moderation_log(uuid, text, integer) to authenticated, service_role;
 
 -- Remove a post as group staff with a reason (logged as post_removed, its reports resolved).

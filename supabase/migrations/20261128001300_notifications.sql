@@ -258,9 +258,11 @@ create policy notification_preferences_delete_self on social.notification_prefer
 -- =====================================================================================
 
 -- Notify p_recipients of one event by p_actor (null: the platform): skips the actor, blocked
--- pairs, recipients who turned p_kind off and (reactions) muted actors; groups into the unread
--- notification of the same (recipient, kind, subject); broadcasts each new or updated row to
--- `user:<recipient>`. Returns how many recipients were notified. Index lookups only.
+-- pairs, recipients who turned p_kind off, (reactions) muted actors, and recipients who may not
+-- see p_post_id (an author removed from the group of their own post hears nothing more about it);
+-- groups into the unread notification of the same (recipient, kind, subject); broadcasts each new
+-- or updated row to `user:<recipient>`. Returns how many recipients were notified. Index lookups
+-- only.
 create function social_private.notify(
   p_recipients uuid[],
   p_kind social.notification_kind,
@@ -303,6 +305,7 @@ begin
       and (p_kind <> 'reaction' or p_actor is null or not exists (
         select 1 from social.mutes m where m.muter_id = r.id and m.muted_id = p_actor
       ))
+      and (p_post_id is null or social_private.user_can_view_post(r.id, p_post_id))
   ),
   upserted as (
     insert into social.notifications as n (
@@ -358,7 +361,7 @@ end;
 $$;
 comment on function social_private.notify(uuid[], social.notification_kind, uuid, uuid, uuid, uuid, uuid, uuid, jsonb) is
   'Notifies p_recipients of one event by p_actor (null: the platform), skipping the actor, blocked '
-  'pairs, kinds turned off and reactions of muted users; groups into the unread notification of '
+  'pairs, kinds turned off, reactions of muted users and recipients who may not see p_post_id; groups into the unread notification of '
   'the same kind and subject; broadcasts to user:<id>. Returns how many were notified.';
 
 -- Remove the unread notification of (recipient, kind, subject), e.g. a withdrawn request.
@@ -448,8 +451,9 @@ set search_path = ''
 as $$
 declare
   v_me uuid := social_private.require_user();
-  v_limit integer := social_private.feed_limit(p_limit);
-  v_key social_private.feed_key := social_private.decode_list_cursor(p_cursor);
+  v_scope text := jsonb_build_array(v_me, coalesce(p_unread_only, false))::text;
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('list_notifications', 'latest', v_scope, p_cursor);
   v_ids uuid[];
   v_at timestamptz[];
   v_next text;
@@ -478,7 +482,8 @@ begin
     ) x;
   end if;
   if cardinality(v_ids) > v_limit then
-    v_next := social_private.encode_feed_cursor('latest', v_at[v_limit], null, v_ids[v_limit]);
+    v_next := social_private.encode_page_cursor('list_notifications', 'latest', v_scope,
+                                                v_at[v_limit], null, v_ids[v_limit]);
   end if;
 
   return query
@@ -499,7 +504,7 @@ end;
 $$;
 comment on function social.list_notifications(text, integer, boolean) is
   'The caller''s notifications, latest first, with actor summaries; p_unread_only for unread '
-  'ones; pass next_cursor for the next page; p_limit 1-50.';
+  'ones. p_cursor: the next_cursor of the previous page (same p_unread_only); p_limit 1-50.';
 grant execute on function social.list_notifications(text, integer, boolean) to authenticated, service_role;
 
 -- The caller's unread notifications (one counter row; 0 when signed out or none yet).

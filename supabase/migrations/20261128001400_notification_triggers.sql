@@ -21,10 +21,14 @@
 -- (social.notification_preferences); reactions from users the recipient muted (a mute silences
 -- the low-value signal; comments, replies and mentions from muted users still arrive, as they
 -- may need an answer); mentions and replies about a post the recipient cannot see.
--- A block removes the blocked user from the blocker's notifications and vice versa. Answered or
--- withdrawn follow requests, join requests and invites and removed mentions take their unread
--- notification with them; deleted posts, comments, announcements and groups take every
--- notification about them (a grouped comment or reply notification outlives one deleted comment).
+-- A block removes the blocked user from the blocker's notifications and vice versa, with the
+-- excerpt of a grouped notification whose latest event was theirs. Answered or withdrawn follow
+-- requests, join requests and invites and removed mentions take their unread notification with
+-- them; deleted posts, comments, announcements and groups take every notification about them (a
+-- grouped comment or reply notification outlives one deleted comment, but loses its excerpt when
+-- the deleted comment was the latest). Losing an active membership (removed, banned, left) takes
+-- every notification about the group and its content; staff who stop being staff lose the
+-- group's join requests.
 -- SDK: social.notifications; tests: tests/db/notifications.test.ts.
 
 -- follow_request / new_follower on a new follow; follow_accepted when a request is accepted (and
@@ -60,7 +64,9 @@ comment on function social_private.handle_follow_notify() is
 create trigger on_follows_notify after insert or update of status or delete on social.follows
   for each row execute function social_private.handle_follow_notify();
 
--- A block takes the blocked user out of the blocker's notifications, and the other way round.
+-- A block takes the blocked user out of the blocker's notifications, and the other way round: a
+-- notification of theirs alone goes; a grouped one loses them from its actors and, when the
+-- latest event was theirs (actor_ids[1]: its data is that event's excerpt), its data.
 create function social_private.handle_block_notifications()
 returns trigger
 language plpgsql
@@ -75,7 +81,8 @@ begin
     where n.recipient_id = v_pair[1] and v_pair[2] = any (n.actor_ids) and n.actor_count <= 1;
     update social.notifications n
     set actor_ids = array_remove(n.actor_ids, v_pair[2]),
-        actor_count = greatest(n.actor_count - 1, cardinality(n.actor_ids) - 1)
+        actor_count = greatest(n.actor_count - 1, cardinality(n.actor_ids) - 1),
+        data = case when n.actor_ids[1] = v_pair[2] then '{}'::jsonb else n.data end
     where n.recipient_id = v_pair[1] and v_pair[2] = any (n.actor_ids);
   end loop;
   return null;
@@ -83,7 +90,8 @@ end;
 $$;
 comment on function social_private.handle_block_notifications() is
   'Trigger function (after insert on blocks, on_blocks_notifications): takes each user out of the '
-  'other''s notifications (drops those only they caused).';
+  'other''s notifications (drops those only they caused, empties the data of grouped ones whose '
+  'latest event was theirs).';
 create trigger on_blocks_notifications after insert on social.blocks
   for each row execute function social_private.handle_block_notifications();
 
@@ -139,6 +147,37 @@ comment on function social_private.handle_member_notify() is
   'unread notifications; join_approved to the requester when staff approve.';
 create trigger on_group_members_notify after insert or update of status or delete on social.group_members
   for each row execute function social_private.handle_member_notify();
+
+-- Losing access loses the notifications: a membership that stops being active (removed, banned,
+-- left) takes every notification of that user about the group and its content; staff who stop
+-- being staff take the group's join requests out of their inbox. A membership that goes with its
+-- group (cascade) leaves the cascade to do it.
+create function social_private.handle_member_lost_notifications()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if not exists (select 1 from social.groups g where g.id = old.group_id) then
+    return null;
+  end if;
+  if old.status = 'active' and (tg_op = 'DELETE' or new.status <> 'active') then
+    delete from social.notifications n
+    where n.recipient_id = old.user_id and n.group_id = old.group_id;
+  elsif tg_op = 'UPDATE' and old.role in ('owner', 'admin', 'moderator') and new.role = 'member' then
+    delete from social.notifications n
+    where n.recipient_id = old.user_id and n.group_id = old.group_id and n.kind = 'join_request';
+  end if;
+  return null;
+end;
+$$;
+comment on function social_private.handle_member_lost_notifications() is
+  'Trigger: a membership that stops being active takes the user''s notifications about the group; '
+  'staff demoted to member lose its join requests.';
+create trigger on_group_members_lost_notifications after update of status, role or delete
+  on social.group_members
+  for each row execute function social_private.handle_member_lost_notifications();
 
 -- group_invite to the invitee; answering or revoking the invite takes the unread notification.
 create function social_private.handle_invite_notify()
@@ -313,7 +352,10 @@ comment on function social_private.handle_mention_notify() is
 create trigger on_mentions_notify after insert or delete on social.mentions
   for each row execute function social_private.handle_mention_notify();
 
--- A soft-deleted post or comment takes the notifications about it (hard deletes cascade).
+-- A soft-deleted post or comment takes the notifications about it (hard deletes cascade). A
+-- comment's text also sits in the data of the notifications it made (comment and reply kinds, to
+-- the post's and the parent's authors, read or not): one of its own goes; a grouped one whose
+-- latest event it was keeps its actors and loses its data.
 create function social_private.handle_content_deleted_notifications()
 returns trigger
 language plpgsql
@@ -324,19 +366,65 @@ begin
   if tg_table_name = 'posts' then
     delete from social.notifications n where n.post_id = new.id;
   else
-    delete from social.notifications n where n.comment_id = new.id;
+    delete from social.notifications n
+    where n.comment_id = new.id
+       or (n.post_id = new.post_id and n.data ->> 'comment_id' = new.id::text and n.actor_count <= 1);
+    update social.notifications n set data = '{}'::jsonb
+    where n.post_id = new.post_id and n.data ->> 'comment_id' = new.id::text;
   end if;
   return null;
 end;
 $$;
 comment on function social_private.handle_content_deleted_notifications() is
   'Trigger function (after update of deleted_at on posts and comments): a soft-deleted post or '
-  'comment takes every notification about it.';
+  'comment takes every notification about it, and a comment its excerpt from grouped ones.';
 create trigger on_posts_deleted_notifications after update of deleted_at on social.posts
   for each row when (old.deleted_at is null and new.deleted_at is not null)
   execute function social_private.handle_content_deleted_notifications();
 create trigger on_comments_deleted_notifications after update of deleted_at on social.comments
   for each row when (old.deleted_at is null and new.deleted_at is not null)
   execute function social_private.handle_content_deleted_notifications();
+
+-- An edit changes what the notifications quote: the excerpt of a comment (comment, reply and
+-- mention notifications it made), of a post (its mentions and reactions) and the title and
+-- excerpt of an announcement follow the text as it is now, so what the author took out of it is
+-- gone from every inbox too.
+create function social_private.handle_content_edited_notifications()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_table_name = 'comments' then
+    update social.notifications n
+    set data = jsonb_set(n.data, '{excerpt}', to_jsonb(social_private.excerpt(new.body)))
+    where n.post_id = new.post_id and n.data ->> 'comment_id' = new.id::text and n.data ? 'excerpt';
+  elsif tg_table_name = 'posts' then
+    update social.notifications n
+    set data = jsonb_set(n.data, '{excerpt}', coalesce(to_jsonb(social_private.excerpt(new.body)), 'null'))
+    where n.post_id = new.id and n.kind in ('mention', 'reaction') and n.data ? 'excerpt'
+      and (n.kind = 'reaction' or n.comment_id is null);
+  else
+    update social.notifications n
+    set data = n.data || jsonb_build_object('title', new.title, 'excerpt', social_private.excerpt(new.body),
+                                            'pinned', new.pinned)
+    where n.announcement_id = new.id and n.kind = 'announcement';
+  end if;
+  return null;
+end;
+$$;
+comment on function social_private.handle_content_edited_notifications() is
+  'Trigger: an edited comment, post or announcement updates the text its notifications quote.';
+create trigger on_comments_edited_notifications after update of body on social.comments
+  for each row when (old.body is distinct from new.body)
+  execute function social_private.handle_content_edited_notifications();
+create trigger on_posts_edited_notifications after update of body on social.posts
+  for each row when (old.body is distinct from new.body)
+  execute function social_private.handle_content_edited_notifications();
+create trigger on_announcements_edited_notifications after update of title, body, pinned on social.announcements
+  for each row when (old.title is distinct from new.title or old.body is distinct from new.body
+                     or old.pinned is distinct from new.pinned)
+  execute function social_private.handle_content_edited_notifications();
 
 revoke execute on all functions in schema social, social_private from public;

@@ -173,17 +173,17 @@ comment on function social_private.message_json(social.messages) is
   '{id, sender_id, body excerpt, deleted}.';
 
 -- The cursor of a history page: the next page goes p_direction (older or newer) from p_seq in
--- conversation p_conversation_id. base64url of `m|<o|n>|<conversation>|<seq>`.
+-- conversation p_conversation_id (the core migration's signed cursors: list list_messages, order
+-- history, scope the conversation, keys direction and seq).
 create function social_private.encode_message_cursor(p_direction text, p_conversation_id uuid, p_seq bigint)
 returns text
 language plpgsql
-immutable
+stable
 set search_path = ''
 as $$
 begin
-  return translate(encode(convert_to(
-    'm|' || left(p_direction, 1) || '|' || p_conversation_id::text || '|' || p_seq::text, 'UTF8'), 'base64'),
-    E'+/=\n', '-_');
+  return social_private.encode_cursor('list_messages', 'history', p_conversation_id::text,
+                                      array[p_direction, p_seq::text]);
 end;
 $$;
 comment on function social_private.encode_message_cursor(text, uuid, bigint) is
@@ -191,7 +191,7 @@ comment on function social_private.encode_message_cursor(text, uuid, bigint) is
 grant execute on function social_private.encode_message_cursor(text, uuid, bigint) to authenticated, service_role;
 
 -- The direction and position a history cursor holds; invalid_cursor (22023) for a cursor of
--- another list or conversation.
+-- another list or conversation, or one changed in any byte.
 create function social_private.decode_message_cursor(
   p_cursor text,
   p_conversation_id uuid,
@@ -199,30 +199,14 @@ create function social_private.decode_message_cursor(
   out o_seq bigint
 )
 language plpgsql
-immutable
+stable
 set search_path = ''
 as $$
 declare
-  v_parts text[];
-  v_ok boolean;
+  v_keys text[] := social_private.decode_cursor('list_messages', 'history', p_conversation_id::text, p_cursor, 2);
 begin
-  begin
-    v_ok := char_length(p_cursor) <= 512 and p_cursor ~ '^[A-Za-z0-9_-]+$';
-    if v_ok then
-      v_parts := string_to_array(convert_from(decode(
-        rpad(translate(p_cursor, '-_', '+/'), ((char_length(p_cursor) + 3) / 4) * 4, '='), 'base64'), 'UTF8'), '|');
-      v_ok := cardinality(v_parts) = 4 and v_parts[1] = 'm' and v_parts[2] in ('o', 'n')
-              and v_parts[3]::uuid = p_conversation_id;
-      o_direction := case v_parts[2] when 'o' then 'older' else 'newer' end;
-      o_seq := v_parts[4]::bigint;
-    end if;
-  exception when others then
-    v_ok := false;
-  end;
-  if not coalesce(v_ok, false) then
-    perform social_private.raise_error('invalid_input', 'invalid_cursor',
-      'the cursor is not one of this conversation''s history: pass the older or newer cursor of a page');
-  end if;
+  o_direction := v_keys[1];
+  o_seq := v_keys[2]::bigint;
 end;
 $$;
 comment on function social_private.decode_message_cursor(text, uuid) is
@@ -557,18 +541,17 @@ comment on function social_private.readable_last_seq(uuid) is
 grant execute on function social_private.readable_last_seq(uuid) to authenticated, service_role;
 
 -- One page of a conversation's history, in sending order (seq ascending): the latest messages,
--- or those before, after or around a message (p_before_id, p_after_id, p_around_id: jump to a
--- reply), or the page a cursor continues. Every row carries older_cursor and newer_cursor (null
+-- or those before, after or around p_message_id (p_position: before, after, around; around jumps
+-- to a reply's original), or the page a cursor continues. Every row carries older_cursor and newer_cursor (null
 -- when there is nothing further that way) and next_cursor: the way the page went (older for the
 -- latest page, before and around; newer for after). One index range scan on (conversation_id,
 -- seq) per direction, under RLS: the cost is the same at any history size.
 create function social.list_messages(
   p_conversation_id uuid,
+  p_message_id uuid default null,
+  p_position text default 'around',
   p_cursor text default null,
-  p_limit integer default 50,
-  p_before_id uuid default null,
-  p_after_id uuid default null,
-  p_around_id uuid default null
+  p_limit integer default 50
 )
 returns table (
   id uuid,
@@ -597,12 +580,11 @@ security invoker
 set search_path = ''
 as $$
 declare
-  v_limit integer := social_private.feed_limit(coalesce(p_limit, 50));
-  v_half integer := (social_private.feed_limit(coalesce(p_limit, 50)) - 1) / 2;
+  v_limit integer := social_private.page_limit(coalesce(p_limit, 50));
+  v_half integer := (social_private.page_limit(coalesce(p_limit, 50)) - 1) / 2;
   v_last bigint;
   v_direction text;
   v_seq bigint;
-  v_anchor uuid := coalesce(p_before_id, p_after_id, p_around_id);
   v_down social.messages[];
   v_up social.messages[];
   v_page social.messages[];
@@ -614,10 +596,12 @@ declare
   v_newer text;
 begin
   perform social_private.require_user();
-  if (p_cursor is not null)::integer + (p_before_id is not null)::integer + (p_after_id is not null)::integer
-     + (p_around_id is not null)::integer > 1 then
-    perform social_private.raise_error('invalid_input', 'invalid_input',
-      'give at most one of cursor, before, after and around');
+  if p_cursor is not null and p_message_id is not null then
+    perform social_private.raise_error('invalid_input', 'invalid_input', 'give a cursor or a message, not both');
+  end if;
+  if p_message_id is not null and p_position is distinct from 'before' and p_position is distinct from 'after'
+     and p_position is distinct from 'around' then
+    perform social_private.raise_error('invalid_input', 'invalid_input', 'the position is before, after or around');
   end if;
   v_last := social_private.readable_last_seq(p_conversation_id);
   if v_last is null then
@@ -626,13 +610,12 @@ begin
   if p_cursor is not null then
     select d.o_direction, d.o_seq into v_direction, v_seq
     from social_private.decode_message_cursor(p_cursor, p_conversation_id) d;
-  elsif v_anchor is not null then
-    select m.seq into v_seq from social.messages m where m.id = v_anchor and m.conversation_id = p_conversation_id;
+  elsif p_message_id is not null then
+    select m.seq into v_seq from social.messages m where m.id = p_message_id and m.conversation_id = p_conversation_id;
     if v_seq is null then
       perform social_private.raise_error('not_found', 'message_not_found', 'no such message in this conversation');
     end if;
-    v_direction := case when p_before_id is not null then 'older' when p_after_id is not null then 'newer'
-                        else 'around' end;
+    v_direction := case p_position when 'before' then 'older' when 'after' then 'newer' else 'around' end;
   else
     v_direction := 'older';
     v_seq := v_last + 1;
@@ -706,10 +689,10 @@ begin
     order by pg.n;
 end;
 $$;
-comment on function social.list_messages(uuid, text, integer, uuid, uuid, uuid) is
-  'A page of a conversation''s history in sending order: the latest, or before / after / around a '
-  'message, or where a cursor points; older_cursor and newer_cursor lead on. p_limit 1-50 '
-  '(default 50). Errors: conversation_not_found, message_not_found, invalid_cursor.';
-grant execute on function social.list_messages(uuid, text, integer, uuid, uuid, uuid) to authenticated, service_role;
+comment on function social.list_messages(uuid, uuid, text, text, integer) is
+  'A page of a conversation''s history in sending order: the latest, or before / after / around '
+  'p_message_id (p_position), or where a cursor points; older_cursor and newer_cursor lead on. '
+  'p_limit 1-50 (default 50). Errors: conversation_not_found, message_not_found, invalid_cursor.';
+grant execute on function social.list_messages(uuid, uuid, text, text, integer) to authenticated, service_role;
 
 revoke execute on all functions in schema social, social_private from public;

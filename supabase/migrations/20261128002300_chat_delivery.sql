@@ -506,8 +506,8 @@ set search_path = ''
 as $$
 declare
   v_me uuid := social_private.require_user();
-  v_limit integer := social_private.feed_limit(p_limit);
-  v_key social_private.feed_key := social_private.decode_list_cursor(p_cursor);
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('list_conversations', 'activity', v_me::text, p_cursor);
   v_ids uuid[];
   v_at timestamptz[];
   v_next text;
@@ -524,7 +524,8 @@ begin
     limit v_limit + 1
   ) x;
   if cardinality(v_ids) > v_limit then
-    v_next := social_private.encode_feed_cursor('latest', v_at[v_limit], null, v_ids[v_limit]);
+    v_next := social_private.encode_page_cursor('list_conversations', 'activity', v_me::text,
+                                                v_at[v_limit], null, v_ids[v_limit]);
   end if;
   return query select i.*, v_next from social_private.conversation_items(coalesce(v_ids[1:v_limit], '{}')) i;
 end;
@@ -570,8 +571,9 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_limit integer := social_private.feed_limit(p_limit);
-  v_key social_private.feed_key := social_private.decode_list_cursor(p_cursor);
+  v_limit integer := social_private.page_limit(p_limit);
+  v_key social_private.page_key := social_private.decode_page_cursor('list_conversation_members', 'latest',
+                                                                      p_conversation_id::text, p_cursor);
   v_ids uuid[];
   v_at timestamptz[];
   v_next text;
@@ -588,7 +590,8 @@ begin
     limit v_limit + 1
   ) x;
   if cardinality(v_ids) > v_limit then
-    v_next := social_private.encode_feed_cursor('latest', v_at[v_limit], null, v_ids[v_limit]);
+    v_next := social_private.encode_page_cursor('list_conversation_members', 'latest', p_conversation_id::text,
+                                                v_at[v_limit], null, v_ids[v_limit]);
   end if;
   return query
     select m.user_id, m.role, m.joined_at,

@@ -52,9 +52,9 @@ async function announce(
 async function readCount(db: TestDb, id: string): Promise<{ stored: number; actual: number }> {
   await db.asSuperuser();
   const [row] = await db.q<{ stored: number; actual: number }[]>`
-    select a.read_count as stored,
-           (select count(*)::int from social.announcement_reads r where r.announcement_id = a.id) as actual
-    from social.announcements a where a.id = ${id}`;
+    select s.read_count as stored,
+           (select count(*)::int from social.announcement_reads r where r.announcement_id = s.announcement_id) as actual
+    from social.announcement_stats s where s.announcement_id = ${id}`;
   return row!;
 }
 
@@ -75,8 +75,8 @@ describe("posting announcements", () => {
           title: "Week plan",
           body: "Run 3x",
           pinned: true,
-          read_count: 1,
         });
+        expect(await readCount(db, row!.id), asRole(c, who)).toEqual({ stored: 1, actual: 1 });
       }
       // a plain insert works too, under RLS
       await db.as(c.admin);
@@ -233,7 +233,8 @@ describe("the home screen list", () => {
         body: "body of Pinned new",
         is_read: false,
         read_at: null,
-        read_count: 1,
+        // the read count is for the author and the group's owners and admins, not members
+        read_count: null,
       });
       expect(rows.find((r) => r.id === other)).toMatchObject({ group_id: c.otherGroup, group_name: "Other group" });
       // the other group's owner sees only their group's
@@ -245,7 +246,7 @@ describe("the home screen list", () => {
     });
   });
 
-  it("pages with a keyset cursor of (pinned, created_at, id)", async () => {
+  it("pages pinned first, then newest, with the server's cursor", async () => {
     await withDb(async (db) => {
       const c = await coachingCast(db);
       const expected: string[] = [];
@@ -259,15 +260,20 @@ describe("the home screen list", () => {
 
       await db.as(c.member);
       const seen: string[] = [];
-      let cursor: HomeRow | undefined;
+      let cursor: string | null = null;
       for (let page = 0; page < 10; page++) {
-        const rows: HomeRow[] = await db.q<HomeRow[]>`
-          select * from social.my_announcements(p_limit => 2, p_before_pinned => ${cursor?.pinned ?? null},
-            p_before_created_at => ${cursor?.created_at ?? null}, p_before_id => ${cursor?.id ?? null})`;
-        if (rows.length === 0) break;
+        const rows: (HomeRow & { next_cursor: string | null })[] = await db.q<
+          (HomeRow & { next_cursor: string | null })[]
+        >`
+          select * from social.my_announcements(p_limit => 2, p_cursor => ${cursor})`;
         seen.push(...rows.map((r) => r.id));
-        cursor = rows[rows.length - 1];
+        // every row of a page carries the same next_cursor; null on the last page
+        expect(new Set(rows.map((r) => r.next_cursor)).size).toBe(1);
+        cursor = rows[0]!.next_cursor;
+        if (cursor === null) break;
+        expect(rows).toHaveLength(2);
       }
+      expect(cursor).toBeNull();
       expect(seen).toEqual(expected);
     });
   });
@@ -435,8 +441,8 @@ describe("marking announcements read", () => {
       // the author/admins see read_count next to the member count
       await db.as(c.admin);
       const [row] = await db.q`
-        select a.read_count, g.member_count from social.announcements a
-        join social.groups g on g.id = a.group_id where a.id = ${id}`;
+        select s.read_count, g.member_count from social.announcement_stats s
+        join social.groups g on g.id = s.group_id where s.announcement_id = ${id}`;
       expect(row).toEqual({ read_count: 2, member_count: 2 });
     });
   });
@@ -472,12 +478,13 @@ describe("editing and deleting announcements", () => {
     });
   });
 
-  it("lets an admin edit another admin's announcement, and the author edit after losing admin", async () => {
+  it("lets the author edit after losing admin; an admin never edits the owner's announcement", async () => {
     await withDb(async (db) => {
       const c = await coachingCast(db);
       const id = await announce(db, c.owner, c.group, "By owner");
       await db.as(c.admin);
-      expect((await db.q`update social.announcements set pinned = true where id = ${id}`).count).toBe(1);
+      // staff act only on lower ranks (issue 6): an admin does not rewrite the owner's
+      expect((await db.q`update social.announcements set pinned = true where id = ${id}`).count).toBe(0);
       const mine = await announce(db, c.admin, c.group, "By admin");
       await db.as(c.owner);
       await db.q`select social.set_group_member_role(${c.group}, ${c.admin}, 'member')`;
@@ -495,20 +502,24 @@ describe("editing and deleting announcements", () => {
       const c = await coachingCast(db);
       const id = await announce(db, c.owner, c.group, "Fixed");
       await db.as(c.owner);
-      for (const set of [
-        `group_id = '${c.otherGroup}'`,
-        `author_id = '${c.admin}'`,
-        "read_count = 99",
-        "created_at = now()",
-      ]) {
+      for (const set of [`group_id = '${c.otherGroup}'`, `author_id = '${c.admin}'`, "created_at = now()"]) {
         expect(
           (await refused(db, (tx) => tx.unsafe(`update social.announcements set ${set} where id = $1`, [id])))[0],
         ).toBe("42501");
       }
+      // the read count lives in social.announcement_stats, written by triggers only
+      expect(
+        (
+          await refused(
+            db,
+            (tx) => tx`update social.announcement_stats set read_count = 99 where announcement_id = ${id}`,
+          )
+        )[0],
+      ).toBe("42501");
     });
   });
 
-  it("lets the author and the group's owner and admins delete, and nobody else", async () => {
+  it("lets the author and the group's owner and admins of a higher rank delete, and nobody else", async () => {
     await withDb(async (db) => {
       const c = await coachingCast(db);
       const byOwner = await announce(db, c.owner, c.group, "Owner's");
@@ -522,7 +533,10 @@ describe("editing and deleting announcements", () => {
       }
       await db.asAnon();
       expect((await refused(db, (tx) => tx`delete from social.announcements where id = ${byOwner}`))[0]).toBe("42501");
+      // staff act only on lower ranks (issue 6): an admin does not delete the owner's
       await db.as(c.admin);
+      expect((await db.q`delete from social.announcements where id = ${byOwner}`).count).toBe(0);
+      await db.as(c.owner);
       expect((await db.q`delete from social.announcements where id = ${byOwner}`).count).toBe(1);
       await db.as(c.admin);
       expect((await db.q`delete from social.announcements where id = ${byAdmin}`).count).toBe(1);

@@ -678,32 +678,35 @@ describe("history", () => {
     });
   });
 
-  it("refuses cursors of another conversation, made-up cursors, two anchors, and anchors elsewhere", async () => {
+  it("refuses cursors of another conversation or list, made-up cursors, a cursor with an anchor, and anchors elsewhere", async () => {
     await withDb(async (db) => {
       const { ana, ben, id, sent } = await longChat(db, 12);
       const other = await groupChat(db, ana, [ben]);
       const page = await history(db, ana, id, { limit: 5 });
       const cursor = page[0]!.older_cursor!;
       await db.as(ana);
-      for (const bad of [cursor.slice(0, -2), "bm90IGEgY3Vyc29y", "!!!", "x".repeat(600)]) {
+      // a cut, a made-up and a foreign cursor, one of another list, junk
+      const [feedCursor] = await db.q<{ c: string }[]>`
+        select social_private.encode_page_cursor('list_conversations', 'activity', ${ana}::text, now(), null, ${id}::uuid) as c`;
+      for (const bad of [cursor.slice(0, -2), "bm90IGEgY3Vyc29y", "!!!", "x".repeat(600), feedCursor!.c]) {
         expect(
-          await refused(db, (tx) => tx`select * from social.list_messages(${id}, ${bad})`),
+          await refused(db, (tx) => tx`select * from social.list_messages(${id}, p_cursor => ${bad})`),
           bad.slice(0, 20),
         ).toEqual(["22023", "invalid_cursor"]);
       }
-      expect(await refused(db, (tx) => tx`select * from social.list_messages(${other}, ${cursor})`)).toEqual([
-        "22023",
-        "invalid_cursor",
-      ]);
       expect(
-        await refused(db, (tx) => tx`select * from social.list_messages(${id}, ${cursor}, 5, ${sent[1]!.id})`),
+        await refused(db, (tx) => tx`select * from social.list_messages(${other}, p_cursor => ${cursor})`),
+      ).toEqual(["22023", "invalid_cursor"]);
+      expect(
+        await refused(db, (tx) => tx`select * from social.list_messages(${id}, ${sent[1]!.id}, 'around', ${cursor})`),
       ).toEqual(["22023", "invalid_input"]);
       expect(
-        await refused(
-          db,
-          (tx) => tx`select * from social.list_messages(${other}, null, 5, null, null, ${sent[1]!.id})`,
-        ),
-      ).toEqual(["PT404", "message_not_found"]);
+        await refused(db, (tx) => tx`select * from social.list_messages(${id}, ${sent[1]!.id}, 'beside')`),
+      ).toEqual(["22023", "invalid_input"]);
+      expect(await refused(db, (tx) => tx`select * from social.list_messages(${other}, ${sent[1]!.id})`)).toEqual([
+        "PT404",
+        "message_not_found",
+      ]);
     });
   });
 

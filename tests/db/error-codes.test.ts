@@ -27,8 +27,8 @@ const KINDS: Record<string, { sqlstate: string; status: number }> = Object.fromE
  * the function's own handler, which raises through raise_error instead.
  */
 const CAUGHT_BARE_RAISES: Record<string, string> = {
-  "social_private.decode_feed_cursor(p_order text, p_cursor text)":
-    "a cursor of another order is caught below and raised as invalid_cursor",
+  "social_private.decode_cursor(p_list text, p_order text, p_scope text, p_cursor text, p_count integer)":
+    "a malformed, changed or foreign cursor is caught below and raised as invalid_cursor",
 };
 
 interface Source {

@@ -277,7 +277,7 @@ describe("listing groups", () => {
     });
   });
 
-  it("pages newest first with a keyset cursor", async () => {
+  it("pages newest first with the server's cursor", async () => {
     await withDb(async (db) => {
       const owner = await db.createUser();
       const city = `Paged-${crypto.randomUUID()}`;
@@ -290,17 +290,17 @@ describe("listing groups", () => {
       }
       await db.as(owner);
       const seen: string[] = [];
-      let cursor: { created_at: Date; id: string } | null = null;
+      let cursor: string | null = null;
       for (let page = 0; page < 5; page++) {
-        const rows: { id: string; created_at: Date }[] = await db.q<{ id: string; created_at: Date }[]>`
-          select id, created_at from social.list_groups(
-            p_city => ${city}, p_limit => 2,
-            p_before_created_at => ${cursor?.created_at ?? null}, p_before_id => ${cursor?.id ?? null})`;
-        if (rows.length === 0) break;
+        const rows: { id: string; next_cursor: string | null }[] = await db.q<
+          { id: string; next_cursor: string | null }[]
+        >`
+          select id, next_cursor from social.list_groups(p_city => ${city}, p_cursor => ${cursor}, p_limit => 2)`;
         seen.push(...rows.map((r) => r.id));
-        const last = rows[rows.length - 1]!;
-        cursor = { created_at: last.created_at, id: last.id };
+        cursor = rows[0]?.next_cursor ?? null;
+        if (cursor === null) break;
       }
+      expect(cursor).toBeNull();
       expect(seen).toEqual([...made].reverse());
     });
   });

@@ -280,7 +280,7 @@ describe("who sees a profile", () => {
       await db.as(blocker);
       await db.q`select social.block(${me})`;
       await db.as(me);
-      const rows = await db.q`select id from social.search_profiles(${tag}, 10)`;
+      const rows = await db.q`select id from social.search_profiles(${tag}, p_limit => 10)`;
       expect(rows.map((r) => r.id)).toEqual([found]);
     });
   });

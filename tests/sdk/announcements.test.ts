@@ -7,9 +7,7 @@ import { describe, expect, test } from "vitest";
 import {
   type Announcement,
   AnnouncementCreateSchema,
-  AnnouncementCursorSchema,
   AnnouncementUpdateSchema,
-  encodeCursor,
   type Page,
 } from "../../client-sdk/src/index.ts";
 import { expectError, session, signUp, type TestUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
@@ -47,11 +45,10 @@ describe("announcements: schemas", () => {
     expect(AnnouncementUpdateSchema.safeParse({ readCount: 5 }).success).toBe(false);
   });
 
-  test("an announcements cursor is not a graph cursor and junk is refused before any request", async () => {
-    const graphCursor = encodeCursor({ createdAt: "2026-11-28T02:00:00.123456+00:00", id: randomUUID() });
-    expect(AnnouncementCursorSchema.safeParse(graphCursor).success).toBe(false);
+  test("junk is refused before any request", async () => {
     const { client, restCalls } = session();
-    expectError(await client.announcements.list(randomUUID(), { cursor: graphCursor }), "invalid_input", 400);
+    expectError(await client.announcements.list(randomUUID(), { cursor: "not a cursor" }), "invalid_input", 400);
+    expectError(await client.announcements.mine({ cursor: "short" }), "invalid_input", 400);
     expectError(await client.announcements.create("x", { title: "t" }), "invalid_input", 400);
     expect(restCalls).toEqual([]);
   });
@@ -78,7 +75,8 @@ describe("announcements", () => {
 
     const seen = unwrap(await owner.client.announcements.get(created.id));
     expect(seen.readCount).toBe(2);
-    expect(unwrap(await ben.client.announcements.get(created.id))).toMatchObject({ isRead: false, readCount: 2 });
+    // the read count is for the author and the group's owners and admins: a member gets null
+    expect(unwrap(await ben.client.announcements.get(created.id))).toMatchObject({ isRead: false, readCount: null });
     expect(unwrap(await ben.client.announcements.markAllRead({ groupId: group.id }))).toBe(1);
     expect(unwrap(await owner.client.announcements.list(group.id)).items[0]?.readCount).toBe(3);
   });

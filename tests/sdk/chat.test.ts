@@ -30,7 +30,8 @@ describe("chat: input and payloads", () => {
       "invalid_input",
       400,
     );
-    expectError(await client.chat.history(id, { limit: 51 }), "invalid_input", 400);
+    expectError(await client.chat.history(id, { limit: 0 }), "invalid_input", 400);
+    expectError(await client.chat.history(id, { before: id, after: id }), "invalid_input", 400);
     expectError(await client.chat.history(id, { cursor: "not a cursor!" }), "invalid_input", 400);
     expectError(await client.chat.createGroup({ title: " " }), "invalid_input", 400);
     expectError(await client.chat.update(id, { slowModeSeconds: 4000 }), "invalid_input", 400);

@@ -63,7 +63,10 @@ describe("notifications: payloads and input", () => {
   });
 
   test("options are validated before any request; signed out there is no inbox and no subscription", async () => {
-    expect(NotificationListOptionsSchema.safeParse({ limit: 51 }).success).toBe(false);
+    // a limit is a whole number from 1; above 50 the server gives pages of 50 (one page contract)
+    expect(NotificationListOptionsSchema.safeParse({ limit: 0 }).success).toBe(false);
+    expect(NotificationListOptionsSchema.safeParse({ limit: 2.5 }).success).toBe(false);
+    expect(NotificationListOptionsSchema.safeParse({ limit: 51 }).success).toBe(true);
     expect(NotificationListOptionsSchema.safeParse({ unread: true }).success).toBe(false);
     const { client, restCalls } = session();
     expectError(await client.notifications.list({ cursor: "a b" }), "invalid_input", 400);

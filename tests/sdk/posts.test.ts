@@ -55,7 +55,8 @@ describe("posts: schemas", () => {
     expect(ReactionKindSchema.safeParse("fire").success).toBe(true);
     expect(ReactionKindSchema.safeParse("angry").success).toBe(false);
     expect(FeedOptionsSchema.safeParse({ order: "hot" }).success).toBe(false);
-    expect(FeedOptionsSchema.safeParse({ limit: 51 }).success).toBe(false);
+    expect(FeedOptionsSchema.safeParse({ limit: 0 }).success).toBe(false);
+    expect(FeedOptionsSchema.safeParse({ limit: 51 }).success).toBe(true); // capped to 50 by the server
     expect(FeedOptionsSchema.safeParse({ cursor: "not a cursor!" }).success).toBe(false);
   });
 

@@ -124,18 +124,22 @@ describe("profiles", () => {
   test("search finds discoverable profiles by handle or name and leaves out the rest", async () => {
     const [ana, ben, hidden] = await Promise.all([signUp("srch"), signUp("srch"), signUp("srch")]);
     unwrap(await hidden.client.profiles.update({ discoverable: false }));
-    const found = unwrap(await ben.client.profiles.search(ana.handle));
+    const found = unwrap(await ben.client.profiles.search(ana.handle)).items;
     expect(found[0]?.id).toBe(ana.id);
     expect(found[0]?.createdAt).toMatch(ISO);
-    expect(unwrap(await ben.client.profiles.search(hidden.handle)).map((p) => p.id)).not.toContain(hidden.id);
+    expect(unwrap(await ben.client.profiles.search(hidden.handle)).items.map((p) => p.id)).not.toContain(hidden.id);
     const limited = unwrap(await ben.client.profiles.search("srch_", { limit: 1 }));
-    expect(limited).toHaveLength(1);
+    expect(limited.items).toHaveLength(1);
+    // the rest is on the next pages, for the same query
+    expect(limited.nextCursor).not.toBeNull();
+    const next = unwrap(await ben.client.profiles.search("srch_", { limit: 1, cursor: limited.nextCursor }));
+    expect(next.items.map((p) => p.id)).not.toContain(limited.items[0]!.id);
   });
 
   test("search never returns someone across a block", async () => {
     const [ana, ben] = await Promise.all([signUp("blk"), signUp("blk")]);
     unwrap(await ana.client.graph.block(ben.id));
-    expect(unwrap(await ben.client.profiles.search(ana.handle)).map((p) => p.id)).not.toContain(ana.id);
-    expect(unwrap(await ana.client.profiles.search(ben.handle)).map((p) => p.id)).not.toContain(ben.id);
+    expect(unwrap(await ben.client.profiles.search(ana.handle)).items.map((p) => p.id)).not.toContain(ana.id);
+    expect(unwrap(await ana.client.profiles.search(ben.handle)).items.map((p) => p.id)).not.toContain(ben.id);
   });
 });

@@ -1,22 +1,23 @@
 /**
  * `client.announcements`: broadcasts from a group's owner and admins to its members (a
  * trainer's notes on the trainees' home screen), with per-user read state and a read count.
- * Lists are pinned first, then newest, paged with opaque keyset cursors on
- * `(pinned, created_at, id)`.
+ * Lists are pinned first, then newest, and follow the one page contract (`pagination.ts`).
  */
 import { z } from "zod";
 import type { Database } from "../database.types.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
-import type { Page } from "../pagination.ts";
+import { listMethod, type Page, scopedListMethod, toPage } from "../pagination.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
-import { DateTimeSchema, DEFAULT_PAGE_SIZE, LimitSchema, parseInput, textSchema, UuidSchema } from "../validation.ts";
-import { defined, firstRow, forbidden, lookaheadLimit, notFound, single, ts, withLookahead } from "./shared.ts";
+import { DateTimeSchema, ListOptionsSchema, parseInput, textSchema, UuidSchema } from "../validation.ts";
+import { defined, firstRow, forbidden, notFound, ts } from "./shared.ts";
 
 type Social = Database["social"];
 type AnnouncementRow = Social["Tables"]["announcements"]["Row"];
 type ReadRow = Pick<Social["Tables"]["announcement_reads"]["Row"], "read_at">;
+type StatsRow = Pick<Social["Tables"]["announcement_stats"]["Row"], "read_count">;
 type MyAnnouncementRow = Social["Functions"]["my_announcements"]["Returns"][number];
+type ListedAnnouncementRow = Social["Functions"]["list_announcements"]["Returns"][number];
 
 // =============================================================================================
 // types
@@ -41,8 +42,11 @@ export interface Announcement {
   pinned: boolean;
   /** After this it leaves the home screen (`mine`), but stays in the group's list. */
   expiresAt: string | null;
-  /** Active members who have read it (the author counts). */
-  readCount: number;
+  /**
+   * Active members who have read it (the author counts). Only the author (while a member) and
+   * the group's owners and admins get it; `null` for everyone else.
+   */
+  readCount: number | null;
   createdAt: string;
   updatedAt: string;
   /** Whether the signed-in user has read it. */
@@ -61,85 +65,6 @@ export interface Announcement {
  */
 export interface HomeAnnouncement extends Announcement {
   group: { id: string; name: string; avatarPath: string | null; memberCount: number };
-}
-
-// =============================================================================================
-// cursors: (pinned, created_at, id)
-// =============================================================================================
-
-/**
- * Where a page of announcements ended.
- *
- * @example
- * ```ts
- * const position = AnnouncementCursorSchema.parse(page.nextCursor)
- * ```
- */
-export interface AnnouncementCursorPosition {
-  pinned: boolean;
-  createdAt: string;
-  id: string;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[+-]\d{2}:\d{2})?$/;
-
-function encodeAnnouncementCursor(position: AnnouncementCursorPosition): string {
-  const json = JSON.stringify([position.pinned ? 1 : 0, position.createdAt, position.id]);
-  return btoa(json).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function decodeAnnouncementCursor(cursor: string): AnnouncementCursorPosition | null {
-  if (cursor.length === 0 || cursor.length > 256 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
-  try {
-    const base64 = cursor.replace(/-/g, "+").replace(/_/g, "/");
-    const value: unknown = JSON.parse(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4)));
-    if (!Array.isArray(value) || value.length !== 3) return null;
-    const [pinned, createdAt, id] = value as unknown[];
-    if ((pinned !== 0 && pinned !== 1) || typeof createdAt !== "string" || typeof id !== "string") return null;
-    if (!ISO_TIMESTAMP.test(createdAt) || !UUID.test(id)) return null;
-    return { pinned: pinned === 1, createdAt, id };
-  } catch {
-    return null;
-  }
-}
-
-/**
- * An opaque `nextCursor` of an announcements list; parses to its position.
- *
- * @example
- * ```ts
- * AnnouncementCursorSchema.safeParse('junk').success // false
- * ```
- */
-export const AnnouncementCursorSchema = z.string().transform((value, ctx): AnnouncementCursorPosition => {
-  const position = decodeAnnouncementCursor(value);
-  if (!position) {
-    ctx.addIssue({ code: "custom", message: "Invalid cursor: pass the nextCursor of a previous page" });
-    return z.NEVER;
-  }
-  return position;
-});
-
-/** The PostgREST `or` filter continuing `pinned desc, created_at desc, id desc` after `p`. */
-function announcementKeysetAfter(p: AnnouncementCursorPosition): string {
-  const at = `"${p.createdAt}"`;
-  const sameTime = `created_at.lt.${at},and(created_at.eq.${at},id.lt.${p.id})`;
-  return p.pinned ? `pinned.eq.false,and(pinned.eq.true,or(${sameTime}))` : `and(pinned.eq.false,or(${sameTime}))`;
-}
-
-function toAnnouncementPage<Row, Item>(
-  rows: Row[],
-  limit: number,
-  position: (row: Row) => AnnouncementCursorPosition,
-  toItem: (row: Row) => Item,
-): Page<Item> {
-  const pageRows = rows.slice(0, limit);
-  const last = pageRows[pageRows.length - 1];
-  return {
-    items: pageRows.map(toItem),
-    nextCursor: rows.length > limit && last !== undefined ? encodeAnnouncementCursor(position(last)) : null,
-  };
 }
 
 // =============================================================================================
@@ -222,17 +147,14 @@ export const AnnouncementUpdateSchema = z
 export type AnnouncementUpdate = z.input<typeof AnnouncementUpdateSchema>;
 
 /**
- * Options of `announcements.list`: `cursor` and `limit` (1-100, default 20).
+ * Options of `announcements.list`: `cursor` and `limit` (default 20, at most 50 per page).
  *
  * @example
  * ```ts
  * await client.announcements.list(groupId, AnnouncementListOptionsSchema.parse({ limit: 5 }))
  * ```
  */
-export const AnnouncementListOptionsSchema = z.strictObject({
-  cursor: AnnouncementCursorSchema.nullish(),
-  limit: LimitSchema.optional(),
-});
+export const AnnouncementListOptionsSchema = ListOptionsSchema;
 /**
  * Options of `announcements.list`.
  *
@@ -287,7 +209,10 @@ export type MarkAllAnnouncementsReadOptions = z.input<typeof MarkAllAnnouncement
 // mapping
 // =============================================================================================
 
-type AnnouncementWithReads = AnnouncementRow & { reads?: ReadRow[] | ReadRow | null };
+type AnnouncementWithReads = AnnouncementRow & {
+  reads?: ReadRow[] | ReadRow | null;
+  stats?: StatsRow[] | StatsRow | null;
+};
 
 function toAnnouncement(row: AnnouncementWithReads): Announcement {
   const read = firstRow(row.reads ?? null);
@@ -299,11 +224,28 @@ function toAnnouncement(row: AnnouncementWithReads): Announcement {
     body: row.body,
     pinned: row.pinned,
     expiresAt: ts(row.expires_at),
-    readCount: row.read_count,
+    readCount: firstRow(row.stats ?? null)?.read_count ?? null,
     createdAt: normalizeTimestamp(row.created_at),
     updatedAt: normalizeTimestamp(row.updated_at),
     isRead: read !== null,
     readAt: ts(read?.read_at),
+  };
+}
+
+function toListedAnnouncement(row: ListedAnnouncementRow): Announcement {
+  return {
+    id: row.id,
+    groupId: row.group_id,
+    authorId: row.author_id,
+    title: row.title,
+    body: row.body,
+    pinned: row.pinned,
+    expiresAt: ts(row.expires_at),
+    readCount: row.read_count ?? null,
+    createdAt: normalizeTimestamp(row.created_at),
+    updatedAt: normalizeTimestamp(row.updated_at),
+    isRead: row.is_read === true,
+    readAt: ts(row.read_at),
   };
 }
 
@@ -316,7 +258,7 @@ function toHomeAnnouncement(row: MyAnnouncementRow): HomeAnnouncement {
     body: row.body,
     pinned: row.pinned,
     expiresAt: ts(row.expires_at),
-    readCount: row.read_count,
+    readCount: row.read_count ?? null,
     createdAt: normalizeTimestamp(row.created_at),
     updatedAt: normalizeTimestamp(row.updated_at),
     isRead: row.is_read === true,
@@ -330,7 +272,7 @@ function toHomeAnnouncement(row: MyAnnouncementRow): HomeAnnouncement {
   };
 }
 
-const SELECT = "*, reads:announcement_reads(read_at)";
+const SELECT = "*, reads:announcement_reads(read_at), stats:announcement_stats(read_count)";
 
 function announcementNotFound() {
   return notFound("announcement_not_found", "No such announcement");
@@ -383,15 +325,11 @@ export const announcementsNamespace = defineNamespace("announcements", (ctx) => 
         p_pinned: parsed.data.pinned,
         p_expires_at: parsed.data.expiresAt,
       });
-      // the author has read their own announcement (a trigger marks it, in the same statement)
-      return single(
-        response,
-        (row) => {
-          const announcement = toAnnouncement(row);
-          return { ...announcement, isRead: true, readAt: announcement.createdAt };
-        },
-        () => notFound("group_not_found", "No such group"),
-      );
+      if (response.error) return failFrom(response);
+      // read back with the author's read (a trigger marks it) and the read count, which the
+      // author sees
+      const row = firstRow(response.data as AnnouncementRow | AnnouncementRow[] | null);
+      return row ? loadAnnouncement(ctx, row.id) : notFound("group_not_found", "No such group");
     });
   },
 
@@ -422,32 +360,21 @@ export const announcementsNamespace = defineNamespace("announcements", (ctx) => 
    * data?.items.map((a) => `${a.title} — read by ${a.readCount}`)
    * ```
    */
-  list(groupId: string, options: AnnouncementListOptions = {}): Promise<SupasocialResult<Page<Announcement>>> {
-    return settle(async () => {
+  list: scopedListMethod(
+    async (groupId: string, options?: AnnouncementListOptions): Promise<SupasocialResult<Page<Announcement>>> => {
       const group = parseInput(UuidSchema, groupId, "groupId");
       if (group.error) return group;
-      const parsed = parseInput(AnnouncementListOptionsSchema, options, "options");
+      const parsed = parseInput(AnnouncementListOptionsSchema, options ?? {}, "options");
       if (parsed.error) return parsed;
-      const { cursor, limit = DEFAULT_PAGE_SIZE } = parsed.data;
-      let query = ctx.social.from("announcements").select(SELECT).eq("group_id", group.data);
-      if (cursor) query = query.or(announcementKeysetAfter(cursor));
-      const response = await query
-        .order("pinned", { ascending: false })
-        .order("created_at", { ascending: false })
-        .order("id", { ascending: false })
-        .limit(limit + 1);
+      const response = await ctx.social.rpc("list_announcements", {
+        p_group_id: group.data,
+        p_cursor: parsed.data.cursor ?? undefined,
+        p_limit: parsed.data.limit,
+      });
       if (response.error) return failFrom(response);
-      const rows = (response.data ?? []) as unknown as AnnouncementWithReads[];
-      return ok(
-        toAnnouncementPage(
-          rows,
-          limit,
-          (row) => ({ pinned: row.pinned, createdAt: normalizeTimestamp(row.created_at), id: row.id }),
-          toAnnouncement,
-        ),
-      );
-    });
-  },
+      return ok(toPage(response.data, toListedAnnouncement));
+    },
+  ),
 
   /**
    * The home screen: unexpired announcements of all your groups, with the group, pinned first,
@@ -459,35 +386,24 @@ export const announcementsNamespace = defineNamespace("announcements", (ctx) => 
    * badge(data?.items.length ?? 0)
    * ```
    */
-  mine(options: MyAnnouncementsOptions = {}): Promise<SupasocialResult<Page<HomeAnnouncement>>> {
-    return settle(async () => {
-      const parsed = parseInput(MyAnnouncementsOptionsSchema, options, "options");
-      if (parsed.error) return parsed;
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const { cursor, limit = DEFAULT_PAGE_SIZE, unreadOnly = false } = parsed.data;
-      const response = await ctx.social.rpc("my_announcements", {
-        p_unread_only: unreadOnly,
-        p_limit: lookaheadLimit(limit),
-        p_before_pinned: cursor?.pinned,
-        p_before_created_at: cursor?.createdAt,
-        p_before_id: cursor?.id,
-      });
-      if (response.error) return failFrom(response);
-      return ok(
-        toAnnouncementPage(
-          withLookahead(response.data ?? [], limit),
-          limit,
-          (row) => ({ pinned: row.pinned, createdAt: normalizeTimestamp(row.created_at), id: row.id }),
-          toHomeAnnouncement,
-        ),
-      );
+  mine: listMethod(async (options?: MyAnnouncementsOptions): Promise<SupasocialResult<Page<HomeAnnouncement>>> => {
+    const parsed = parseInput(MyAnnouncementsOptionsSchema, options ?? {}, "options");
+    if (parsed.error) return parsed;
+    const me = await ctx.currentUserId();
+    if (me.error) return me;
+    const response = await ctx.social.rpc("my_announcements", {
+      p_unread_only: parsed.data.unreadOnly ?? false,
+      p_cursor: parsed.data.cursor ?? undefined,
+      p_limit: parsed.data.limit,
     });
-  },
+    if (response.error) return failFrom(response);
+    return ok(toPage(response.data, toHomeAnnouncement));
+  }),
 
   /**
-   * Edit an announcement (its author while a member, or the group's owner and admins) and
-   * return it. Errors: `permission_denied` (`not_allowed`), `announcement_not_found`.
+   * Edit an announcement (its author while a member, or the group's owner and admins of a higher
+   * rank than the author) and return it. Errors: `permission_denied` (`not_allowed`),
+   * `announcement_not_found`.
    *
    * @example
    * ```ts
@@ -509,12 +425,16 @@ export const announcementsNamespace = defineNamespace("announcements", (ctx) => 
       if (response.error) return failFrom(response);
       const existing = await loadAnnouncement(ctx, id.data);
       if (existing.error || firstRow(response.data)) return existing;
-      return forbidden("not_allowed", "Only the author and the group's owner and admins edit an announcement");
+      return forbidden(
+        "not_allowed",
+        "Only the author and the group's owner and admins of a higher rank edit an announcement",
+      );
     });
   },
 
   /**
-   * Delete an announcement (its author while a member, or the group's owner and admins).
+   * Delete an announcement (its author while a member, or the group's owner and admins of a higher
+   * rank than the author).
    *
    * @example
    * ```ts
@@ -530,7 +450,10 @@ export const announcementsNamespace = defineNamespace("announcements", (ctx) => 
       if (firstRow(response.data)) return ok(null);
       const existing = await loadAnnouncement(ctx, id.data);
       if (existing.error) return existing;
-      return forbidden("not_allowed", "Only the author and the group's owner and admins delete an announcement");
+      return forbidden(
+        "not_allowed",
+        "Only the author and the group's owner and admins of a higher rank delete an announcement",
+      );
     });
   },
 

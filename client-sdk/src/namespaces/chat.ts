@@ -10,7 +10,7 @@ import { Constants, type Database, type Json } from "../database.types.ts";
 import type { SupasocialError } from "../errors.ts";
 import { toSupasocialError } from "../errors.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
-import type { Page } from "../pagination.ts";
+import { listMethod, type Page, scopedListMethod, toPage } from "../pagination.ts";
 import {
   joinTopic,
   type LiveSubscription,
@@ -21,27 +21,17 @@ import {
 import { fail, failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
 import {
+  CursorSchema,
   DateTimeSchema,
   LimitSchema,
-  MAX_SERVER_PAGE_SIZE,
-  OpaqueCursorSchema,
+  type ListOptions,
+  ListOptionsSchema,
   parseInput,
-  type ServerListOptions,
-  ServerListOptionsSchema,
   textSchema,
   UuidSchema,
 } from "../validation.ts";
 import { type PostMedia, PostMediaListSchema } from "./posts.ts";
-import {
-  notFound,
-  type ProfileSummary,
-  serverPage,
-  single,
-  toArray,
-  toObject,
-  toProfileSummary,
-  ts,
-} from "./shared.ts";
+import { notFound, type ProfileSummary, single, toArray, toObject, toProfileSummary, ts } from "./shared.ts";
 
 type Social = Database["social"];
 type ConversationRow = Social["Tables"]["conversations"]["Row"];
@@ -197,6 +187,20 @@ export interface HistoryPage extends Page<ChatMessage> {
 }
 
 /**
+ * `chat.history`: one page, or `.all()` for every message page by page (newest pages first from
+ * the latest; throws the `SupasocialError` of a failed page).
+ *
+ * @example
+ * ```ts
+ * for await (const m of client.chat.history.all(id)) if (m.id === wanted) break
+ * ```
+ */
+export interface HistoryMethod {
+  (conversationId: string, options?: HistoryOptions): Promise<SupasocialResult<HistoryPage>>;
+  all(conversationId: string, options?: HistoryOptions): AsyncGenerator<ChatMessage, void, undefined>;
+}
+
+/**
  * A member read up to `lastReadSeq` (small conversations broadcast this).
  *
  * @example
@@ -305,13 +309,18 @@ export type ChatMessageInput = z.input<typeof ChatMessageInputSchema>;
  * await client.chat.history(id, HistoryOptionsSchema.parse({ around: reply.replyToId }))
  * ```
  */
-export const HistoryOptionsSchema = z.strictObject({
-  cursor: OpaqueCursorSchema.nullish(),
-  limit: LimitSchema.max(MAX_SERVER_PAGE_SIZE, `limit must be at most ${MAX_SERVER_PAGE_SIZE}`).optional(),
-  before: UuidSchema.optional(),
-  after: UuidSchema.optional(),
-  around: UuidSchema.optional(),
-});
+export const HistoryOptionsSchema = z
+  .strictObject({
+    cursor: CursorSchema.nullish(),
+    limit: LimitSchema.optional(),
+    before: UuidSchema.optional(),
+    after: UuidSchema.optional(),
+    around: UuidSchema.optional(),
+  })
+  .refine(
+    (o) => [o.cursor, o.before, o.after, o.around].filter((v) => v !== undefined && v !== null).length <= 1,
+    "Give at most one of cursor, before, after and around",
+  );
 /**
  * Options of `chat.history`.
  *
@@ -511,6 +520,44 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
       : fail(realtimeError(`Realtime did not take the typing event (${status})`, "SEND"));
   }
 
+  const historyPage = (conversationId: string, options: HistoryOptions = {}): Promise<SupasocialResult<HistoryPage>> =>
+    settle(async () => {
+      const id = parseInput(UuidSchema, conversationId, "conversationId");
+      if (id.error) return id;
+      const parsed = parseInput(HistoryOptionsSchema, options, "options");
+      if (parsed.error) return parsed;
+      const o = parsed.data;
+      return rpc(
+        ctx.social.rpc("list_messages", {
+          p_conversation_id: id.data,
+          p_message_id: o.before ?? o.after ?? o.around,
+          p_position: o.before ? "before" : o.after ? "after" : "around",
+          p_cursor: o.cursor ?? undefined,
+          p_limit: o.limit ?? 50,
+        }),
+        (data) => {
+          const rows = (data as HistoryRow[] | null) ?? [];
+          return {
+            items: rows.flatMap((row) => toChatMessage(row) ?? []),
+            nextCursor: rows[0]?.next_cursor ?? null,
+            olderCursor: rows[0]?.older_cursor ?? null,
+            newerCursor: rows[0]?.newer_cursor ?? null,
+          };
+        },
+      );
+    });
+  const history: HistoryMethod = Object.assign(historyPage, {
+    async *all(conversationId: string, options: HistoryOptions = {}) {
+      let page = await historyPage(conversationId, options);
+      for (;;) {
+        if (page.error) throw page.error;
+        yield* page.data.items;
+        if (!page.data.nextCursor) return;
+        page = await historyPage(conversationId, { cursor: page.data.nextCursor, limit: options.limit });
+      }
+    },
+  });
+
   return {
     /**
      * Your conversations, latest activity first, with unread counts, the latest message and who
@@ -521,21 +568,16 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
      * const { data: page } = await client.chat.list({ limit: 30 })
      * ```
      */
-    list(options: ServerListOptions = {}): Promise<SupasocialResult<Page<Conversation>>> {
-      return settle(async () => {
-        const parsed = parseInput(ServerListOptionsSchema, options, "options");
-        if (parsed.error) return parsed;
-        const me = await ctx.currentUserId();
-        if (me.error) return me;
-        return rpc(
-          ctx.social.rpc("list_conversations", {
-            p_cursor: parsed.data.cursor ?? undefined,
-            p_limit: parsed.data.limit,
-          }),
-          (data) => serverPage(data as ListRow[], toConversation),
-        );
-      });
-    },
+    list: listMethod(async (options?: ListOptions): Promise<SupasocialResult<Page<Conversation>>> => {
+      const parsed = parseInput(ListOptionsSchema, options ?? {}, "options");
+      if (parsed.error) return parsed;
+      const me = await ctx.currentUserId();
+      if (me.error) return me;
+      return rpc(
+        ctx.social.rpc("list_conversations", { p_cursor: parsed.data.cursor ?? undefined, p_limit: parsed.data.limit }),
+        (data) => toPage(data as ListRow[], toConversation),
+      );
+    }),
 
     /**
      * One of your conversations as the list shows it. Error: `conversation_not_found`.
@@ -723,11 +765,11 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
      * const { data: page } = await client.chat.members(id)
      * ```
      */
-    members(conversationId: string, options: ServerListOptions = {}): Promise<SupasocialResult<Page<ChatMember>>> {
-      return settle(async () => {
+    members: scopedListMethod(
+      async (conversationId: string, options?: ListOptions): Promise<SupasocialResult<Page<ChatMember>>> => {
         const id = parseInput(UuidSchema, conversationId, "conversationId");
         if (id.error) return id;
-        const parsed = parseInput(ServerListOptionsSchema, options, "options");
+        const parsed = parseInput(ListOptionsSchema, options ?? {}, "options");
         if (parsed.error) return parsed;
         return rpc(
           ctx.social.rpc("list_conversation_members", {
@@ -736,13 +778,13 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
             p_limit: parsed.data.limit,
           }),
           (data) =>
-            serverPage(data as { profile: Json; role: ConversationRole; next_cursor: string | null }[], (row) => ({
+            toPage(data as { profile: Json; role: ConversationRole; next_cursor: string | null }[], (row) => ({
               ...(toProfileSummary(row.profile) as ProfileSummary),
               role: row.role,
             })),
         );
-      });
-    },
+      },
+    ),
 
     /**
      * Mute a conversation until a time (default: for good), or unmute it with `null`. Muted
@@ -825,41 +867,15 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
 
     /**
      * A page of history in sending order: the latest, or `before` / `after` / `around` a message,
-     * or where a cursor points.
+     * or where a cursor points; `olderCursor` and `newerCursor` lead on. `history.all(id)` walks
+     * the whole history, newest pages first (each page in sending order).
      *
      * @example
      * ```ts
      * const { data: page } = await client.chat.history(id, { around: message.replyToId! })
      * ```
      */
-    history(conversationId: string, options: HistoryOptions = {}): Promise<SupasocialResult<HistoryPage>> {
-      return settle(async () => {
-        const id = parseInput(UuidSchema, conversationId, "conversationId");
-        if (id.error) return id;
-        const parsed = parseInput(HistoryOptionsSchema, options, "options");
-        if (parsed.error) return parsed;
-        const o = parsed.data;
-        return rpc(
-          ctx.social.rpc("list_messages", {
-            p_conversation_id: id.data,
-            p_cursor: o.cursor ?? undefined,
-            p_limit: o.limit ?? 50,
-            p_before_id: o.before,
-            p_after_id: o.after,
-            p_around_id: o.around,
-          }),
-          (data) => {
-            const rows = (data as HistoryRow[] | null) ?? [];
-            return {
-              items: rows.flatMap((row) => toChatMessage(row) ?? []),
-              nextCursor: rows[0]?.next_cursor ?? null,
-              olderCursor: rows[0]?.older_cursor ?? null,
-              newerCursor: rows[0]?.newer_cursor ?? null,
-            };
-          },
-        );
-      });
-    },
+    history,
 
     /**
      * Mark a conversation read up to a message (default: all of it); never moves back.

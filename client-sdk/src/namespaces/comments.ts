@@ -1,32 +1,15 @@
 /**
  * `client.comments`: comments on posts with one level of replies. Lists are oldest first (the
- * order of a conversation), paged with keyset cursors on `(created_at, id)`.
+ * order of a conversation), and follow the one page contract (`pagination.ts`).
  */
 import { z } from "zod";
 import type { Database } from "../database.types.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
-import { type Page, toPage } from "../pagination.ts";
+import { type Page, scopedListMethod, toPage } from "../pagination.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
-import {
-  DEFAULT_PAGE_SIZE,
-  type ListOptions,
-  ListOptionsSchema,
-  parseInput,
-  textSchema,
-  UuidSchema,
-} from "../validation.ts";
-import {
-  defined,
-  firstRow,
-  forbidden,
-  keysetAfterAscending,
-  notFound,
-  one,
-  type ProfileSummary,
-  toProfileSummary,
-  ts,
-} from "./shared.ts";
+import { type ListOptions, ListOptionsSchema, parseInput, textSchema, UuidSchema } from "../validation.ts";
+import { defined, firstRow, forbidden, notFound, one, type ProfileSummary, toProfileSummary, ts } from "./shared.ts";
 
 type Social = Database["social"];
 type CommentRow = Social["Tables"]["comments"]["Row"];
@@ -95,14 +78,19 @@ export type CommentCreate = z.input<typeof CommentCreateSchema>;
 const SELECT = "*, author:profiles!comments_author_id_fkey(id, handle, display_name, avatar_path)";
 
 type CommentWithAuthor = CommentRow & { author: AuthorRow | AuthorRow[] | null };
+/** A comment as the table (with the author embedded) or a list RPC (author as JSON) gives it. */
+type CommentLike = Pick<
+  CommentRow,
+  "id" | "post_id" | "parent_id" | "author_id" | "body" | "reply_count" | "edited_at" | "created_at" | "updated_at"
+> & { author: unknown };
 
-function toComment(row: CommentWithAuthor): Comment {
+function toComment(row: CommentLike): Comment {
   return {
     id: row.id,
     postId: row.post_id,
     parentId: row.parent_id,
     authorId: row.author_id,
-    author: toProfileSummary(one(row.author)),
+    author: toProfileSummary(Array.isArray(row.author) ? one(row.author) : row.author),
     body: row.body,
     replyCount: row.reply_count,
     editedAt: ts(row.edited_at),
@@ -120,26 +108,6 @@ async function loadComment(ctx: NamespaceContext, id: string): Promise<Supasocia
   if (response.error) return failFrom(response);
   const row = firstRow(response.data as unknown as CommentWithAuthor | null);
   return row ? ok(toComment(row)) : commentNotFound();
-}
-
-async function listComments(
-  ctx: NamespaceContext,
-  filter: { column: "post_id" | "parent_id"; value: string },
-  options: ListOptions,
-): Promise<SupasocialResult<Page<Comment>>> {
-  const parsed = parseInput(ListOptionsSchema, options, "options");
-  if (parsed.error) return parsed;
-  const { cursor, limit = DEFAULT_PAGE_SIZE } = parsed.data;
-  let query = ctx.social.from("comments").select(SELECT).eq(filter.column, filter.value);
-  if (filter.column === "post_id") query = query.is("parent_id", null);
-  if (cursor) query = query.or(keysetAfterAscending("id", cursor));
-  const response = await query
-    .order("created_at", { ascending: true })
-    .order("id", { ascending: true })
-    .limit(limit + 1);
-  if (response.error) return failFrom(response);
-  const rows = (response.data ?? []) as unknown as CommentWithAuthor[];
-  return ok(toPage(rows, limit, (row) => ({ createdAt: normalizeTimestamp(row.created_at), id: row.id }), toComment));
 }
 
 /**
@@ -213,13 +181,19 @@ export const commentsNamespace = defineNamespace("comments", (ctx) => ({
    * const { data } = await client.comments.list(postId, { limit: 50 })
    * ```
    */
-  list(postId: string, options: ListOptions = {}): Promise<SupasocialResult<Page<Comment>>> {
-    return settle(async () => {
-      const id = parseInput(UuidSchema, postId, "postId");
-      if (id.error) return id;
-      return listComments(ctx, { column: "post_id", value: id.data }, options);
+  list: scopedListMethod(async (postId: string, options?: ListOptions): Promise<SupasocialResult<Page<Comment>>> => {
+    const id = parseInput(UuidSchema, postId, "postId");
+    if (id.error) return id;
+    const parsed = parseInput(ListOptionsSchema, options ?? {}, "options");
+    if (parsed.error) return parsed;
+    const response = await ctx.social.rpc("list_comments", {
+      p_post_id: id.data,
+      p_cursor: parsed.data.cursor ?? undefined,
+      p_limit: parsed.data.limit,
     });
-  },
+    if (response.error) return failFrom(response);
+    return ok(toPage(response.data, toComment));
+  }),
 
   /**
    * The replies to a top-level comment, oldest first.
@@ -229,13 +203,21 @@ export const commentsNamespace = defineNamespace("comments", (ctx) => ({
    * const { data } = await client.comments.replies(comment.id)
    * ```
    */
-  replies(commentId: string, options: ListOptions = {}): Promise<SupasocialResult<Page<Comment>>> {
-    return settle(async () => {
+  replies: scopedListMethod(
+    async (commentId: string, options?: ListOptions): Promise<SupasocialResult<Page<Comment>>> => {
       const id = parseInput(UuidSchema, commentId, "commentId");
       if (id.error) return id;
-      return listComments(ctx, { column: "parent_id", value: id.data }, options);
-    });
-  },
+      const parsed = parseInput(ListOptionsSchema, options ?? {}, "options");
+      if (parsed.error) return parsed;
+      const response = await ctx.social.rpc("list_replies", {
+        p_comment_id: id.data,
+        p_cursor: parsed.data.cursor ?? undefined,
+        p_limit: parsed.data.limit,
+      });
+      if (response.error) return failFrom(response);
+      return ok(toPage(response.data, toComment));
+    },
+  ),
 
   /**
    * Edit your comment and return it. Errors: `comment_not_found`, `not_allowed`.

@@ -1,22 +1,14 @@
 /**
  * `client.feed`: the home feed (people you follow, your groups, yourself), a group's feed and
- * a profile's feed, `latest` first or `top` (engagement with a time decay). Pages are cut by the
- * server; `nextCursor` is its opaque keyset cursor, valid for the same feed and order.
+ * a profile's feed, `latest` first or `top` (engagement with a time decay). Pages follow the one
+ * page contract (`pagination.ts`): `nextCursor` is valid for the same feed, subject and order.
  */
 import { z } from "zod";
 import { defineNamespace } from "../namespace.ts";
-import type { Page } from "../pagination.ts";
-import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
-import {
-  DEFAULT_PAGE_SIZE,
-  LimitSchema,
-  MAX_SERVER_PAGE_SIZE,
-  OpaqueCursorSchema,
-  parseInput,
-  UuidSchema,
-} from "../validation.ts";
-import { type Post, toPost } from "./posts.ts";
-import { serverPage } from "./shared.ts";
+import { listMethod, scopedListMethod, toPage } from "../pagination.ts";
+import { failFrom, ok } from "../result.ts";
+import { CursorSchema, LimitSchema, parseInput, UuidSchema } from "../validation.ts";
+import { toPost } from "./posts.ts";
 
 /**
  * `latest` (newest first) or `top` (by engagement with a time decay; stable under paging).
@@ -30,7 +22,7 @@ export type FeedOrder = "latest" | "top";
 
 /**
  * Options of every feed: `order` (default `latest`), `cursor` (a previous page's `nextCursor`,
- * same order), `limit` (1-50, default 20).
+ * same feed and order), `limit` (default 20, at most 50 per page).
  *
  * @example
  * ```ts
@@ -38,9 +30,9 @@ export type FeedOrder = "latest" | "top";
  * ```
  */
 export const FeedOptionsSchema = z.strictObject({
-  order: z.enum(["latest", "top"], { error: "order is latest or top" }).optional(),
-  cursor: OpaqueCursorSchema.nullish(),
-  limit: LimitSchema.max(MAX_SERVER_PAGE_SIZE, `limit must be at most ${MAX_SERVER_PAGE_SIZE}`).optional(),
+  order: z.optional(z.enum(["latest", "top"], { error: "order is latest or top" })),
+  cursor: z.nullish(CursorSchema),
+  limit: z.optional(LimitSchema),
 });
 /**
  * Options of every feed.
@@ -52,13 +44,13 @@ export const FeedOptionsSchema = z.strictObject({
  */
 export type FeedOptions = z.input<typeof FeedOptionsSchema>;
 
-function parseFeedOptions(options: FeedOptions) {
-  const parsed = parseInput(FeedOptionsSchema, options, "options");
+function parseFeedOptions(options: FeedOptions | undefined) {
+  const parsed = parseInput(FeedOptionsSchema, options ?? {}, "options");
   if (parsed.error) return parsed;
   return ok({
     p_order: parsed.data.order ?? "latest",
     p_cursor: parsed.data.cursor ?? undefined,
-    p_limit: parsed.data.limit ?? DEFAULT_PAGE_SIZE,
+    p_limit: parsed.data.limit,
   });
 }
 
@@ -74,30 +66,24 @@ function parseFeedOptions(options: FeedOptions) {
 export const feedNamespace = defineNamespace("feed", (ctx) => ({
   /**
    * Your home feed: posts of the people you follow, posts in your groups and your own; never
-   * blocked or muted users. Needs a signed-in user.
+   * blocked or muted users. Needs a signed-in user. `home.all()` iterates over every post.
    *
    * @example
    * ```ts
-   * let cursor: string | null = null
-   * do {
-   *   const { data: page, error } = await client.feed.home({ cursor })
-   *   if (error) break
-   *   render(page.items)
-   *   cursor = page.nextCursor
-   * } while (cursor)
+   * const { data: page, error } = await client.feed.home({ order: 'latest' })
+   * const next = page?.nextCursor && (await client.feed.home({ order: 'latest', cursor: page.nextCursor }))
+   * for await (const post of client.feed.home.all({ order: 'top' })) render(post)
    * ```
    */
-  home(options: FeedOptions = {}): Promise<SupasocialResult<Page<Post>>> {
-    return settle(async () => {
-      const args = parseFeedOptions(options);
-      if (args.error) return args;
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const response = await ctx.social.rpc("home_feed", args.data);
-      if (response.error) return failFrom(response);
-      return ok(serverPage(response.data, toPost));
-    });
-  },
+  home: listMethod(async (options?: FeedOptions) => {
+    const args = parseFeedOptions(options);
+    if (args.error) return args;
+    const me = await ctx.currentUserId();
+    if (me.error) return me;
+    const response = await ctx.social.rpc("home_feed", args.data);
+    if (response.error) return failFrom(response);
+    return ok(toPage(response.data, toPost));
+  }),
 
   /**
    * A group's posts, for whoever may read the group (members; everyone signed in for public
@@ -110,17 +96,15 @@ export const feedNamespace = defineNamespace("feed", (ctx) => ({
    * if (error?.code === 'group_forbidden') showJoinButton()
    * ```
    */
-  group(groupId: string, options: FeedOptions = {}): Promise<SupasocialResult<Page<Post>>> {
-    return settle(async () => {
-      const id = parseInput(UuidSchema, groupId, "groupId");
-      if (id.error) return id;
-      const args = parseFeedOptions(options);
-      if (args.error) return args;
-      const response = await ctx.social.rpc("group_feed", { p_group_id: id.data, ...args.data });
-      if (response.error) return failFrom(response);
-      return ok(serverPage(response.data, toPost));
-    });
-  },
+  group: scopedListMethod(async (groupId: string, options?: FeedOptions) => {
+    const id = parseInput(UuidSchema, groupId, "groupId");
+    if (id.error) return id;
+    const args = parseFeedOptions(options);
+    if (args.error) return args;
+    const response = await ctx.social.rpc("group_feed", { p_group_id: id.data, ...args.data });
+    if (response.error) return failFrom(response);
+    return ok(toPage(response.data, toPost));
+  }),
 
   /**
    * A user's posts outside groups that you may see (signed out: public posts of public
@@ -131,15 +115,13 @@ export const feedNamespace = defineNamespace("feed", (ctx) => ({
    * const { data: page } = await client.feed.profile(userId)
    * ```
    */
-  profile(userId: string, options: FeedOptions = {}): Promise<SupasocialResult<Page<Post>>> {
-    return settle(async () => {
-      const id = parseInput(UuidSchema, userId, "userId");
-      if (id.error) return id;
-      const args = parseFeedOptions(options);
-      if (args.error) return args;
-      const response = await ctx.social.rpc("profile_feed", { p_user_id: id.data, ...args.data });
-      if (response.error) return failFrom(response);
-      return ok(serverPage(response.data, toPost));
-    });
-  },
+  profile: scopedListMethod(async (userId: string, options?: FeedOptions) => {
+    const id = parseInput(UuidSchema, userId, "userId");
+    if (id.error) return id;
+    const args = parseFeedOptions(options);
+    if (args.error) return args;
+    const response = await ctx.social.rpc("profile_feed", { p_user_id: id.data, ...args.data });
+    if (response.error) return failFrom(response);
+    return ok(toPage(response.data, toPost));
+  }),
 }));

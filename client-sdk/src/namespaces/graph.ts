@@ -1,15 +1,15 @@
 /**
  * `client.graph`: follows (with requests for private profiles), blocks and mutes, and the lists
- * around them. Lists are newest first, paged with keyset cursors on
- * `(created_at, <other user's id>)`.
+ * around them. Lists are newest first and follow the one page contract (`pagination.ts`).
  */
 import type { Database } from "../database.types.ts";
-import { defineNamespace, type NamespaceContext } from "../namespace.ts";
-import { keysetAfter, type Page, toPage } from "../pagination.ts";
+import { defineNamespace } from "../namespace.ts";
+import { listMethod, type Page, scopedListMethod, toPage } from "../pagination.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
-import { DEFAULT_PAGE_SIZE, type ListOptions, ListOptionsSchema, parseInput, UuidSchema } from "../validation.ts";
+import { type ListOptions, ListOptionsSchema, parseInput, UuidSchema } from "../validation.ts";
 import { type ProfileCard, toProfileCard } from "./profiles.ts";
+import { jsonRow } from "./shared.ts";
 
 type Social = Database["social"];
 type FollowRow = Social["Tables"]["follows"]["Row"];
@@ -131,12 +131,10 @@ function toFollow(row: FollowRow): Follow {
   };
 }
 
-type EdgeRow = Pick<FollowRow, "created_at" | "accepted_at" | "status"> & {
-  user: ProfileRow | ProfileRow[] | null;
-};
+type EdgeRow = Pick<FollowRow, "created_at" | "accepted_at" | "status"> & { user: unknown };
 
 function toFollowListItem(row: EdgeRow): FollowListItem {
-  const user = Array.isArray(row.user) ? row.user[0] : row.user;
+  const user = jsonRow<ProfileRow>(row.user);
   if (!user) throw new TypeError("follow list row without a profile");
   return {
     user: toProfileCard(user),
@@ -149,7 +147,7 @@ function toFollowListItem(row: EdgeRow): FollowListItem {
 function parseList(options: ListOptions | undefined) {
   const parsed = parseInput(ListOptionsSchema, options ?? {}, "options");
   if (parsed.error) return parsed;
-  return ok({ cursor: parsed.data.cursor ?? null, limit: parsed.data.limit ?? DEFAULT_PAGE_SIZE });
+  return ok({ p_cursor: parsed.data.cursor ?? undefined, p_limit: parsed.data.limit });
 }
 
 function parseUserId(value: unknown, label: string) {
@@ -172,52 +170,6 @@ async function withUserId<R, T>(
 
 const toBoolean = (value: unknown): boolean => value === true;
 const toNull = (): null => null;
-
-/** Which list of follow edges, and how it is filtered, ordered and embedded. */
-interface EdgeListSpec {
-  /** The column holding the fixed user (whose list it is). */
-  ownerColumn: "follower_id" | "followee_id";
-  /** The column holding the other user: the keyset tie-breaker and the embedded profile. */
-  otherColumn: "follower_id" | "followee_id";
-  status: FollowStatus;
-}
-
-const FOLLOWERS: EdgeListSpec = { ownerColumn: "followee_id", otherColumn: "follower_id", status: "accepted" };
-const FOLLOWING: EdgeListSpec = { ownerColumn: "follower_id", otherColumn: "followee_id", status: "accepted" };
-const REQUESTS: EdgeListSpec = { ownerColumn: "followee_id", otherColumn: "follower_id", status: "pending" };
-
-async function listEdges(
-  ctx: NamespaceContext,
-  spec: EdgeListSpec,
-  ownerId: string,
-  options: { cursor: { createdAt: string; id: string } | null; limit: number },
-): Promise<SupasocialResult<Page<FollowListItem>>> {
-  // `!inner`: an edge whose profile you may not see is left out rather than returned half-empty
-  const embed =
-    spec.otherColumn === "follower_id"
-      ? "user:profiles!follows_follower_id_fkey!inner(*)"
-      : "user:profiles!follows_followee_id_fkey!inner(*)";
-  let query = ctx.social
-    .from("follows")
-    .select(`created_at, accepted_at, status, follower_id, followee_id, ${embed}`)
-    .eq(spec.ownerColumn, ownerId)
-    .eq("status", spec.status);
-  if (options.cursor) query = query.or(keysetAfter(spec.otherColumn, options.cursor));
-  const response = await query
-    .order("created_at", { ascending: false })
-    .order(spec.otherColumn, { ascending: false })
-    .limit(options.limit + 1);
-  if (response.error) return failFrom(response);
-  const rows = (response.data ?? []) as unknown as (EdgeRow & FollowRow)[];
-  return ok(
-    toPage(
-      rows,
-      options.limit,
-      (row) => ({ createdAt: normalizeTimestamp(row.created_at), id: row[spec.otherColumn] }),
-      toFollowListItem,
-    ),
-  );
-}
 
 // =============================================================================================
 // the namespace
@@ -369,17 +321,20 @@ export const graphNamespace = defineNamespace("graph", (ctx) => ({
    * ```ts
    * const { data } = await client.graph.followers(userId, { limit: 50 })
    * const next = data?.nextCursor && (await client.graph.followers(userId, { cursor: data.nextCursor }))
+   * for await (const follower of client.graph.followers.all(userId)) render(follower.user)
    * ```
    */
-  followers(userId: string, options?: ListOptions): Promise<SupasocialResult<Page<FollowListItem>>> {
-    return settle(async () => {
+  followers: scopedListMethod(
+    async (userId: string, options?: ListOptions): Promise<SupasocialResult<Page<FollowListItem>>> => {
       const id = parseUserId(userId, "userId");
       if (id.error) return id;
       const list = parseList(options);
       if (list.error) return list;
-      return listEdges(ctx, FOLLOWERS, id.data, list.data);
-    });
-  },
+      const response = await ctx.social.rpc("list_followers", { p_user_id: id.data, ...list.data });
+      if (response.error) return failFrom(response);
+      return ok(toPage(response.data, toFollowListItem));
+    },
+  ),
 
   /**
    * Who a user follows, newest first (same visibility rules as `followers`).
@@ -389,34 +344,35 @@ export const graphNamespace = defineNamespace("graph", (ctx) => ({
    * const { data } = await client.graph.following(userId)
    * ```
    */
-  following(userId: string, options?: ListOptions): Promise<SupasocialResult<Page<FollowListItem>>> {
-    return settle(async () => {
+  following: scopedListMethod(
+    async (userId: string, options?: ListOptions): Promise<SupasocialResult<Page<FollowListItem>>> => {
       const id = parseUserId(userId, "userId");
       if (id.error) return id;
       const list = parseList(options);
       if (list.error) return list;
-      return listEdges(ctx, FOLLOWING, id.data, list.data);
-    });
-  },
+      const response = await ctx.social.rpc("list_following", { p_user_id: id.data, ...list.data });
+      if (response.error) return failFrom(response);
+      return ok(toPage(response.data, toFollowListItem));
+    },
+  ),
 
   /**
    * Follow requests waiting for your answer, newest first.
    *
    * @example
    * ```ts
-   * const { data } = await client.graph.requests()
-   * for (const r of data?.items ?? []) await client.graph.acceptRequest(r.user.id)
+   * for await (const r of client.graph.requests.all()) await client.graph.acceptRequest(r.user.id)
    * ```
    */
-  requests(options?: ListOptions): Promise<SupasocialResult<Page<FollowListItem>>> {
-    return settle(async () => {
-      const list = parseList(options);
-      if (list.error) return list;
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      return listEdges(ctx, REQUESTS, me.data, list.data);
-    });
-  },
+  requests: listMethod(async (options?: ListOptions): Promise<SupasocialResult<Page<FollowListItem>>> => {
+    const list = parseList(options);
+    if (list.error) return list;
+    const me = await ctx.currentUserId();
+    if (me.error) return me;
+    const response = await ctx.social.rpc("my_follow_requests", list.data);
+    if (response.error) return failFrom(response);
+    return ok(toPage(response.data, toFollowListItem));
+  }),
 
   /**
    * The users you block, newest first.
@@ -426,30 +382,20 @@ export const graphNamespace = defineNamespace("graph", (ctx) => ({
    * const { data } = await client.graph.blocked()
    * ```
    */
-  blocked(options?: ListOptions): Promise<SupasocialResult<Page<BlockedUser>>> {
-    return settle(async () => {
-      const list = parseList(options);
-      if (list.error) return list;
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const { cursor, limit } = list.data;
-      let query = ctx.social.from("blocks").select("blocked_id, created_at").eq("blocker_id", me.data);
-      if (cursor) query = query.or(keysetAfter("blocked_id", cursor));
-      const response = await query
-        .order("created_at", { ascending: false })
-        .order("blocked_id", { ascending: false })
-        .limit(limit + 1);
-      if (response.error) return failFrom(response);
-      return ok(
-        toPage(
-          response.data ?? [],
-          limit,
-          (row) => ({ createdAt: normalizeTimestamp(row.created_at), id: row.blocked_id }),
-          (row): BlockedUser => ({ userId: row.blocked_id, createdAt: normalizeTimestamp(row.created_at) }),
-        ),
-      );
-    });
-  },
+  blocked: listMethod(async (options?: ListOptions): Promise<SupasocialResult<Page<BlockedUser>>> => {
+    const list = parseList(options);
+    if (list.error) return list;
+    const me = await ctx.currentUserId();
+    if (me.error) return me;
+    const response = await ctx.social.rpc("my_blocks", list.data);
+    if (response.error) return failFrom(response);
+    return ok(
+      toPage(
+        response.data,
+        (row): BlockedUser => ({ userId: row.blocked_id, createdAt: normalizeTimestamp(row.created_at) }),
+      ),
+    );
+  }),
 
   /**
    * The users you mute, newest first.
@@ -459,45 +405,24 @@ export const graphNamespace = defineNamespace("graph", (ctx) => ({
    * const { data } = await client.graph.muted()
    * ```
    */
-  muted(options?: ListOptions): Promise<SupasocialResult<Page<MutedUser>>> {
-    return settle(async () => {
-      const list = parseList(options);
-      if (list.error) return list;
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const { cursor, limit } = list.data;
-      let query = ctx.social
-        .from("mutes")
-        .select("muted_id, created_at, user:profiles!mutes_muted_id_fkey(*)")
-        .eq("muter_id", me.data);
-      if (cursor) query = query.or(keysetAfter("muted_id", cursor));
-      const response = await query
-        .order("created_at", { ascending: false })
-        .order("muted_id", { ascending: false })
-        .limit(limit + 1);
-      if (response.error) return failFrom(response);
-      const rows = (response.data ?? []) as unknown as {
-        muted_id: string;
-        created_at: string;
-        user: ProfileRow | ProfileRow[] | null;
-      }[];
-      return ok(
-        toPage(
-          rows,
-          limit,
-          (row) => ({ createdAt: normalizeTimestamp(row.created_at), id: row.muted_id }),
-          (row): MutedUser => {
-            const user = Array.isArray(row.user) ? (row.user[0] ?? null) : row.user;
-            return {
-              userId: row.muted_id,
-              user: user ? toProfileCard(user) : null,
-              createdAt: normalizeTimestamp(row.created_at),
-            };
-          },
-        ),
-      );
-    });
-  },
+  muted: listMethod(async (options?: ListOptions): Promise<SupasocialResult<Page<MutedUser>>> => {
+    const list = parseList(options);
+    if (list.error) return list;
+    const me = await ctx.currentUserId();
+    if (me.error) return me;
+    const response = await ctx.social.rpc("my_mutes", list.data);
+    if (response.error) return failFrom(response);
+    return ok(
+      toPage(response.data, (row): MutedUser => {
+        const user = jsonRow<ProfileRow>(row.user);
+        return {
+          userId: row.muted_id,
+          user: user ? toProfileCard(user) : null,
+          createdAt: normalizeTimestamp(row.created_at),
+        };
+      }),
+    );
+  }),
 
   /**
    * How you relate to another user: following, followedBy, requested, requestedBy, blocking,

@@ -1,24 +1,17 @@
 /**
  * `client.groups`: clubs, coaching groups (a trainer and their trainees) and general groups;
  * joining (open, by request, by invite, by link), invites, member lists, staff actions and
- * ownership. Lists are newest first, paged with keyset cursors on `(created_at, id)`.
+ * ownership. Lists are newest first and follow the one page contract (`pagination.ts`).
  */
 import { z } from "zod";
 import { Constants, type Database } from "../database.types.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
-import { keysetAfter, type Page, toPage } from "../pagination.ts";
+import { listMethod, type Page, type PageOptions, scopedListMethod, toPage } from "../pagination.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
-import {
-  DateTimeSchema,
-  DEFAULT_PAGE_SIZE,
-  ListOptionsSchema,
-  parseInput,
-  textSchema,
-  UuidSchema,
-} from "../validation.ts";
+import { DateTimeSchema, ListOptionsSchema, parseInput, textSchema, UuidSchema } from "../validation.ts";
 import { type ProfileCard, toProfileCard } from "./profiles.ts";
-import { defined, firstRow, forbidden, lookaheadLimit, notFound, one, single, ts, withLookahead } from "./shared.ts";
+import { defined, firstRow, forbidden, jsonRow, notFound, single, ts } from "./shared.ts";
 
 type Social = Database["social"];
 type GroupRow = Social["Tables"]["groups"]["Row"];
@@ -666,31 +659,21 @@ export const groupsNamespace = defineNamespace("groups", (ctx) => ({
    * const more = data?.nextCursor && (await client.groups.list({ city: 'Lisbon', tag: 'running', cursor: data.nextCursor }))
    * ```
    */
-  list(options: GroupListOptions = {}): Promise<SupasocialResult<Page<Group>>> {
-    return settle(async () => {
-      const parsed = parseInput(GroupListOptionsSchema, options, "options");
-      if (parsed.error) return parsed;
-      const { cursor, limit = DEFAULT_PAGE_SIZE, city, tag, kind, query } = parsed.data;
-      const response = await ctx.social.rpc("list_groups", {
-        p_city: city,
-        p_tag: tag,
-        p_kind: kind,
-        p_query: query,
-        p_limit: lookaheadLimit(limit),
-        p_before_created_at: cursor?.createdAt,
-        p_before_id: cursor?.id,
-      });
-      if (response.error) return failFrom(response);
-      return ok(
-        toPage(
-          withLookahead(response.data ?? [], limit),
-          limit,
-          (row) => ({ createdAt: normalizeTimestamp(row.created_at), id: row.id }),
-          toGroup,
-        ),
-      );
+  list: listMethod(async (options?: GroupListOptions): Promise<SupasocialResult<Page<Group>>> => {
+    const parsed = parseInput(GroupListOptionsSchema, options ?? {}, "options");
+    if (parsed.error) return parsed;
+    const { cursor, limit, city, tag, kind, query } = parsed.data;
+    const response = await ctx.social.rpc("list_groups", {
+      p_city: city,
+      p_tag: tag,
+      p_kind: kind,
+      p_query: query,
+      p_cursor: cursor ?? undefined,
+      p_limit: limit,
     });
-  },
+    if (response.error) return failFrom(response);
+    return ok(toPage(response.data, toGroup));
+  }),
 
   /**
    * The groups you are an active member of, most recently joined first.
@@ -701,38 +684,23 @@ export const groupsNamespace = defineNamespace("groups", (ctx) => ({
    * data?.items.map((g) => `${g.name} (${g.membership?.role})`)
    * ```
    */
-  mine(options: { cursor?: string | null; limit?: number } = {}): Promise<SupasocialResult<Page<GroupWithMembership>>> {
-    return settle(async () => {
-      const parsed = parseInput(ListOptionsSchema, options, "options");
-      if (parsed.error) return parsed;
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const { cursor, limit = DEFAULT_PAGE_SIZE } = parsed.data;
-      let query = ctx.social
-        .from("group_members")
-        .select("*, group:groups!inner(*)")
-        .eq("user_id", me.data)
-        .eq("status", "active");
-      if (cursor) query = query.or(keysetAfter("group_id", cursor));
-      const response = await query
-        .order("created_at", { ascending: false })
-        .order("group_id", { ascending: false })
-        .limit(limit + 1);
-      if (response.error) return failFrom(response);
-      const rows = (response.data ?? []) as unknown as (MemberRow & { group: GroupRow | GroupRow[] | null })[];
-      return ok(
-        toPage(
-          rows.filter((row) => one(row.group) !== null),
-          limit,
-          (row) => ({ createdAt: normalizeTimestamp(row.created_at), id: row.group_id }),
-          (row): GroupWithMembership => {
-            const { group, ...membership } = row;
-            return { ...toGroup(one(group) as GroupRow), membership: toMembership(membership) };
-          },
-        ),
-      );
+  mine: listMethod(async (options?: PageOptions): Promise<SupasocialResult<Page<GroupWithMembership>>> => {
+    const parsed = parseInput(ListOptionsSchema, options ?? {}, "options");
+    if (parsed.error) return parsed;
+    const me = await ctx.currentUserId();
+    if (me.error) return me;
+    const response = await ctx.social.rpc("my_groups", {
+      p_cursor: parsed.data.cursor ?? undefined,
+      p_limit: parsed.data.limit,
     });
-  },
+    if (response.error) return failFrom(response);
+    return ok(
+      toPage(response.data, ({ membership, next_cursor: _, ...group }): GroupWithMembership => {
+        const member = jsonRow<MemberRow>(membership);
+        return { ...toGroup(group), membership: member ? toMembership(member) : null };
+      }),
+    );
+  }),
 
   /**
    * Change a group (owners and admins) and return it. Errors: `permission_denied` (not an
@@ -878,42 +846,36 @@ export const groupsNamespace = defineNamespace("groups", (ctx) => ({
    * const { data: requests } = await client.groups.members(groupId, { status: 'pending' })
    * ```
    */
-  members(groupId: string, options: GroupMemberListOptions = {}): Promise<SupasocialResult<Page<GroupMember>>> {
-    return settle(async () => {
+  members: scopedListMethod(
+    async (groupId: string, options?: GroupMemberListOptions): Promise<SupasocialResult<Page<GroupMember>>> => {
       const id = parseId(groupId, "groupId");
       if (id.error) return id;
-      const parsed = parseInput(GroupMemberListOptionsSchema, options, "options");
+      const parsed = parseInput(GroupMemberListOptionsSchema, options ?? {}, "options");
       if (parsed.error) return parsed;
-      const { cursor, limit = DEFAULT_PAGE_SIZE, status = "active" } = parsed.data;
-      let query = ctx.social
-        .from("group_members")
-        .select("*, user:profiles!group_members_user_id_fkey!inner(*)")
-        .eq("group_id", id.data)
-        .eq("status", status);
-      if (cursor) query = query.or(keysetAfter("user_id", cursor));
-      const response = await query
-        .order("created_at", { ascending: false })
-        .order("user_id", { ascending: false })
-        .limit(limit + 1);
+      const { cursor, limit, status = "active" } = parsed.data;
+      const response = await ctx.social.rpc("list_group_members", {
+        p_group_id: id.data,
+        p_status: status,
+        p_cursor: cursor ?? undefined,
+        p_limit: limit,
+      });
       if (response.error) return failFrom(response);
-      const rows = (response.data ?? []) as unknown as (MemberRow & { user: ProfileRow | ProfileRow[] | null })[];
       return ok(
-        toPage(
-          rows.filter((row) => one(row.user) !== null),
-          limit,
-          (row) => ({ createdAt: normalizeTimestamp(row.created_at), id: row.user_id }),
-          (row): GroupMember => ({
-            user: toProfileCard(one(row.user) as ProfileRow),
+        toPage(response.data, (row): GroupMember => {
+          const user = jsonRow<ProfileRow>(row.user);
+          if (!user) throw new TypeError("member list row without a profile");
+          return {
+            user: toProfileCard(user),
             role: row.role,
             status: row.status,
             invitedBy: row.invited_by,
             joinedAt: ts(row.joined_at),
             createdAt: normalizeTimestamp(row.created_at),
-          }),
-        ),
+          };
+        }),
       );
-    });
-  },
+    },
+  ),
 
   /**
    * Approve a pending join request (staff). Error: `join_request_not_found`, `not_group_staff`.
@@ -1065,48 +1027,24 @@ export const groupsNamespace = defineNamespace("groups", (ctx) => ({
    * for (const invite of data?.items ?? []) render(invite.group?.name, invite.inviter?.displayName)
    * ```
    */
-  myInvites(
-    options: { cursor?: string | null; limit?: number } = {},
-  ): Promise<SupasocialResult<Page<ReceivedGroupInvite>>> {
-    return settle(async () => {
-      const parsed = parseInput(ListOptionsSchema, options, "options");
-      if (parsed.error) return parsed;
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const { cursor, limit = DEFAULT_PAGE_SIZE } = parsed.data;
-      let query = ctx.social
-        .from("group_invites")
-        .select("*, group:groups(*), inviter:profiles!group_invites_inviter_id_fkey(*)")
-        .eq("invitee_id", me.data)
-        .is("accepted_at", null)
-        .is("declined_at", null)
-        .is("revoked_at", null)
-        .gt("expires_at", new Date().toISOString());
-      if (cursor) query = query.or(keysetAfter("id", cursor));
-      const response = await query
-        .order("created_at", { ascending: false })
-        .order("id", { ascending: false })
-        .limit(limit + 1);
-      if (response.error) return failFrom(response);
-      const rows = (response.data ?? []) as unknown as (InviteRow & {
-        group: GroupRow | GroupRow[] | null;
-        inviter: ProfileRow | ProfileRow[] | null;
-      })[];
-      return ok(
-        toPage(
-          rows,
-          limit,
-          (row) => ({ createdAt: normalizeTimestamp(row.created_at), id: row.id }),
-          (row): ReceivedGroupInvite => {
-            const { group, inviter, ...invite } = row;
-            const g = one(group);
-            const p = one(inviter);
-            return { ...toInvite(invite), group: g ? toGroup(g) : null, inviter: p ? toProfileCard(p) : null };
-          },
-        ),
-      );
+  myInvites: listMethod(async (options?: PageOptions): Promise<SupasocialResult<Page<ReceivedGroupInvite>>> => {
+    const parsed = parseInput(ListOptionsSchema, options ?? {}, "options");
+    if (parsed.error) return parsed;
+    const me = await ctx.currentUserId();
+    if (me.error) return me;
+    const response = await ctx.social.rpc("my_group_invites", {
+      p_cursor: parsed.data.cursor ?? undefined,
+      p_limit: parsed.data.limit,
     });
-  },
+    if (response.error) return failFrom(response);
+    return ok(
+      toPage(response.data, ({ group, inviter, next_cursor: _, ...invite }): ReceivedGroupInvite => {
+        const g = jsonRow<GroupRow>(group);
+        const p = jsonRow<ProfileRow>(inviter);
+        return { ...toInvite(invite), group: g ? toGroup(g) : null, inviter: p ? toProfileCard(p) : null };
+      }),
+    );
+  }),
 
   /**
    * A group's invites and links, newest first, as its staff see them (an inviter sees their
@@ -1118,33 +1056,21 @@ export const groupsNamespace = defineNamespace("groups", (ctx) => ({
    * const links = data?.items.filter((i) => i.token !== null)
    * ```
    */
-  invites(
-    groupId: string,
-    options: { cursor?: string | null; limit?: number } = {},
-  ): Promise<SupasocialResult<Page<GroupInvite>>> {
-    return settle(async () => {
+  invites: scopedListMethod(
+    async (groupId: string, options?: PageOptions): Promise<SupasocialResult<Page<GroupInvite>>> => {
       const id = parseId(groupId, "groupId");
       if (id.error) return id;
-      const parsed = parseInput(ListOptionsSchema, options, "options");
+      const parsed = parseInput(ListOptionsSchema, options ?? {}, "options");
       if (parsed.error) return parsed;
-      const { cursor, limit = DEFAULT_PAGE_SIZE } = parsed.data;
-      let query = ctx.social.from("group_invites").select("*").eq("group_id", id.data);
-      if (cursor) query = query.or(keysetAfter("id", cursor));
-      const response = await query
-        .order("created_at", { ascending: false })
-        .order("id", { ascending: false })
-        .limit(limit + 1);
+      const response = await ctx.social.rpc("list_group_invites", {
+        p_group_id: id.data,
+        p_cursor: parsed.data.cursor ?? undefined,
+        p_limit: parsed.data.limit,
+      });
       if (response.error) return failFrom(response);
-      return ok(
-        toPage(
-          response.data ?? [],
-          limit,
-          (row) => ({ createdAt: normalizeTimestamp(row.created_at), id: row.id }),
-          toInvite,
-        ),
-      );
-    });
-  },
+      return ok(toPage(response.data, toInvite));
+    },
+  ),
 
   /**
    * Remove a member (or a pending request) of a lower rank (staff). `data` is whether there was

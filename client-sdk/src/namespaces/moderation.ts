@@ -8,21 +8,19 @@
 import { z } from "zod";
 import { Constants, type Database, type Json } from "../database.types.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
-import type { Page } from "../pagination.ts";
+import { listMethod, type Page, scopedListMethod, toPage } from "../pagination.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
 import {
-  DEFAULT_PAGE_SIZE,
+  CursorSchema,
   LimitSchema,
-  MAX_SERVER_PAGE_SIZE,
-  OpaqueCursorSchema,
+  type ListOptions,
+  ListOptionsSchema,
   parseInput,
-  type ServerListOptions,
-  ServerListOptionsSchema,
   textSchema,
   UuidSchema,
 } from "../validation.ts";
-import { notFound, type ProfileSummary, serverPage, single, toObject, toProfileSummary, ts } from "./shared.ts";
+import { notFound, type ProfileSummary, single, toObject, toProfileSummary, ts } from "./shared.ts";
 
 type Social = Database["social"];
 type ReportRow = Social["Tables"]["reports"]["Row"];
@@ -284,7 +282,7 @@ export type ResolveReport = z.input<typeof ResolveReportSchema>;
 
 /**
  * Options of `moderation.reports`: `status` (default `open`; `all` for every status), `cursor`,
- * `limit` (1-50).
+ * `limit` (default 20, at most 50 per page).
  *
  * @example
  * ```ts
@@ -292,9 +290,9 @@ export type ResolveReport = z.input<typeof ResolveReportSchema>;
  * ```
  */
 export const ReportQueueOptionsSchema = z.strictObject({
-  status: z.union([ReportStatusSchema, z.literal("all")]).optional(),
-  cursor: OpaqueCursorSchema.nullish(),
-  limit: LimitSchema.max(MAX_SERVER_PAGE_SIZE, `limit must be at most ${MAX_SERVER_PAGE_SIZE}`).optional(),
+  status: z.optional(z.union([ReportStatusSchema, z.literal("all")])),
+  cursor: z.nullish(CursorSchema),
+  limit: z.optional(LimitSchema),
 });
 /**
  * Options of `moderation.reports`.
@@ -512,11 +510,11 @@ export const moderationNamespace = defineNamespace("moderation", (ctx) => ({
    * const { data } = await client.moderation.reports(groupId, { status: 'open' })
    * ```
    */
-  reports(groupId: string | null, options: ReportQueueOptions = {}): Promise<SupasocialResult<Page<QueuedReport>>> {
-    return settle(async () => {
+  reports: scopedListMethod(
+    async (groupId: string | null, options?: ReportQueueOptions): Promise<SupasocialResult<Page<QueuedReport>>> => {
       const group = parseGroup(groupId);
       if (group.error) return group;
-      const parsed = parseInput(ReportQueueOptionsSchema, options, "options");
+      const parsed = parseInput(ReportQueueOptionsSchema, options ?? {}, "options");
       if (parsed.error) return parsed;
       const status = parsed.data.status ?? "open";
       const response = await ctx.social.rpc("list_reports", {
@@ -524,12 +522,12 @@ export const moderationNamespace = defineNamespace("moderation", (ctx) => ({
         // null lists every status: sent explicitly, since leaving it out means `open`
         p_status: (status === "all" ? null : status) as ReportStatus,
         p_cursor: parsed.data.cursor ?? undefined,
-        p_limit: parsed.data.limit ?? DEFAULT_PAGE_SIZE,
+        p_limit: parsed.data.limit,
       });
       if (response.error) return failFrom(response);
-      return ok(serverPage(response.data, toQueuedReport));
-    });
-  },
+      return ok(toPage(response.data, toQueuedReport));
+    },
+  ),
 
   /**
    * Your own reports and what became of them, newest first.
@@ -539,20 +537,18 @@ export const moderationNamespace = defineNamespace("moderation", (ctx) => ({
    * const { data } = await client.moderation.myReports()
    * ```
    */
-  myReports(options: ServerListOptions = {}): Promise<SupasocialResult<Page<MyReport>>> {
-    return settle(async () => {
-      const parsed = parseInput(ServerListOptionsSchema, options, "options");
-      if (parsed.error) return parsed;
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const response = await ctx.social.rpc("my_reports", {
-        p_cursor: parsed.data.cursor ?? undefined,
-        p_limit: parsed.data.limit ?? DEFAULT_PAGE_SIZE,
-      });
-      if (response.error) return failFrom(response);
-      return ok(serverPage(response.data, toMyReport));
+  myReports: listMethod(async (options?: ListOptions): Promise<SupasocialResult<Page<MyReport>>> => {
+    const parsed = parseInput(ListOptionsSchema, options ?? {}, "options");
+    if (parsed.error) return parsed;
+    const me = await ctx.currentUserId();
+    if (me.error) return me;
+    const response = await ctx.social.rpc("my_reports", {
+      p_cursor: parsed.data.cursor ?? undefined,
+      p_limit: parsed.data.limit,
     });
-  },
+    if (response.error) return failFrom(response);
+    return ok(toPage(response.data, toMyReport));
+  }),
 
   /**
    * A group's moderation log for its staff, newest first (`groupId` null: the platform's,
@@ -563,21 +559,21 @@ export const moderationNamespace = defineNamespace("moderation", (ctx) => ({
    * const { data } = await client.moderation.log(groupId)
    * ```
    */
-  log(groupId: string | null, options: ServerListOptions = {}): Promise<SupasocialResult<Page<ModerationLogEntry>>> {
-    return settle(async () => {
+  log: scopedListMethod(
+    async (groupId: string | null, options?: ListOptions): Promise<SupasocialResult<Page<ModerationLogEntry>>> => {
       const group = parseGroup(groupId);
       if (group.error) return group;
-      const parsed = parseInput(ServerListOptionsSchema, options, "options");
+      const parsed = parseInput(ListOptionsSchema, options ?? {}, "options");
       if (parsed.error) return parsed;
       const response = await ctx.social.rpc("list_moderation_log", {
         p_group_id: group.data,
         p_cursor: parsed.data.cursor ?? undefined,
-        p_limit: parsed.data.limit ?? DEFAULT_PAGE_SIZE,
+        p_limit: parsed.data.limit,
       });
       if (response.error) return failFrom(response);
-      return ok(serverPage(response.data, toLogEntry));
-    });
-  },
+      return ok(toPage(response.data, toLogEntry));
+    },
+  ),
 
   /**
    * Remove a post as staff of its group, with a reason for the log; its open reports are

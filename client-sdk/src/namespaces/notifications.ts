@@ -9,29 +9,12 @@ import { z } from "zod";
 import { Constants, type Database, type Json } from "../database.types.ts";
 import type { SupasocialError } from "../errors.ts";
 import { defineNamespace } from "../namespace.ts";
-import type { Page } from "../pagination.ts";
+import { listMethod, type Page, toPage } from "../pagination.ts";
 import { joinTopic, type LiveSubscription, type PendingSubscription, pendingSubscription } from "../realtime.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
-import {
-  DateTimeSchema,
-  DEFAULT_PAGE_SIZE,
-  LimitSchema,
-  MAX_SERVER_PAGE_SIZE,
-  OpaqueCursorSchema,
-  parseInput,
-  UuidSchema,
-} from "../validation.ts";
-import {
-  notFound,
-  type ProfileSummary,
-  serverPage,
-  single,
-  toArray,
-  toObject,
-  toProfileSummary,
-  ts,
-} from "./shared.ts";
+import { CursorSchema, DateTimeSchema, LimitSchema, parseInput, UuidSchema } from "../validation.ts";
+import { notFound, type ProfileSummary, single, toArray, toObject, toProfileSummary, ts } from "./shared.ts";
 
 type Social = Database["social"];
 type NotificationRow = Social["Tables"]["notifications"]["Row"];
@@ -144,7 +127,8 @@ export interface NotificationSubscription extends LiveSubscription {
 export const NotificationKindSchema = z.enum(Constants.social.Enums.notification_kind);
 
 /**
- * Options of `notifications.list`: `unreadOnly`, `cursor`, `limit` (1-50).
+ * Options of `notifications.list`: `unreadOnly`, `cursor` (a previous page's `nextCursor`, same
+ * `unreadOnly`), `limit` (default 20, at most 50 per page).
  *
  * @example
  * ```ts
@@ -152,9 +136,9 @@ export const NotificationKindSchema = z.enum(Constants.social.Enums.notification
  * ```
  */
 export const NotificationListOptionsSchema = z.strictObject({
-  unreadOnly: z.boolean().optional(),
-  cursor: OpaqueCursorSchema.nullish(),
-  limit: LimitSchema.max(MAX_SERVER_PAGE_SIZE, `limit must be at most ${MAX_SERVER_PAGE_SIZE}`).optional(),
+  unreadOnly: z.optional(z.boolean()),
+  cursor: z.nullish(CursorSchema),
+  limit: z.optional(LimitSchema),
 });
 /**
  * Options of `notifications.list`.
@@ -275,21 +259,19 @@ export const notificationsNamespace = defineNamespace("notifications", (ctx) => 
    * const { data: page } = await client.notifications.list({ unreadOnly: true })
    * ```
    */
-  list(options: NotificationListOptions = {}): Promise<SupasocialResult<Page<Notification>>> {
-    return settle(async () => {
-      const parsed = parseInput(NotificationListOptionsSchema, options, "options");
-      if (parsed.error) return parsed;
-      const me = await ctx.currentUserId();
-      if (me.error) return me;
-      const response = await ctx.social.rpc("list_notifications", {
-        p_cursor: parsed.data.cursor ?? undefined,
-        p_limit: parsed.data.limit ?? DEFAULT_PAGE_SIZE,
-        p_unread_only: parsed.data.unreadOnly ?? false,
-      });
-      if (response.error) return failFrom(response);
-      return ok(serverPage(response.data, (row) => toNotification(row, row.actors)));
+  list: listMethod(async (options?: NotificationListOptions): Promise<SupasocialResult<Page<Notification>>> => {
+    const parsed = parseInput(NotificationListOptionsSchema, options ?? {}, "options");
+    if (parsed.error) return parsed;
+    const me = await ctx.currentUserId();
+    if (me.error) return me;
+    const response = await ctx.social.rpc("list_notifications", {
+      p_cursor: parsed.data.cursor ?? undefined,
+      p_limit: parsed.data.limit,
+      p_unread_only: parsed.data.unreadOnly ?? false,
     });
-  },
+    if (response.error) return failFrom(response);
+    return ok(toPage(response.data, (row) => toNotification(row, row.actors)));
+  }),
 
   /**
    * How many of your notifications are unread (one lookup, whatever the inbox size).

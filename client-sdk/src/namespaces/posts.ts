@@ -6,17 +6,10 @@
 import { z } from "zod";
 import { Constants, type Database, type Json } from "../database.types.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
-import { keysetAfter, type Page, toPage } from "../pagination.ts";
+import { type Page, scopedListMethod, toPage } from "../pagination.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
-import {
-  DEFAULT_PAGE_SIZE,
-  type ListOptions,
-  ListOptionsSchema,
-  parseInput,
-  textSchema,
-  UuidSchema,
-} from "../validation.ts";
+import { type ListOptions, ListOptionsSchema, parseInput, textSchema, UuidSchema } from "../validation.ts";
 import type { ReactionKind } from "./reactions.ts";
 import {
   defined,
@@ -32,7 +25,6 @@ import {
 
 type Social = Database["social"];
 type FeedRow = Social["Functions"]["home_feed"]["Returns"][number];
-type RevisionRow = Social["Tables"]["post_revisions"]["Row"];
 
 // =============================================================================================
 // types
@@ -551,26 +543,22 @@ export const postsNamespace = defineNamespace("posts", (ctx) => ({
    * data?.items[0]?.body // the text before the last edit
    * ```
    */
-  revisions(postId: string, options: ListOptions = {}): Promise<SupasocialResult<Page<PostRevision>>> {
-    return settle(async () => {
+  revisions: scopedListMethod(
+    async (postId: string, options?: ListOptions): Promise<SupasocialResult<Page<PostRevision>>> => {
       const id = parseInput(UuidSchema, postId, "postId");
       if (id.error) return id;
-      const parsed = parseInput(ListOptionsSchema, options, "options");
+      const parsed = parseInput(ListOptionsSchema, options ?? {}, "options");
       if (parsed.error) return parsed;
-      const { cursor, limit = DEFAULT_PAGE_SIZE } = parsed.data;
-      let query = ctx.social.from("post_revisions").select("*").eq("post_id", id.data);
-      if (cursor) query = query.or(keysetAfter("id", cursor));
-      const response = await query
-        .order("created_at", { ascending: false })
-        .order("id", { ascending: false })
-        .limit(limit + 1);
+      const response = await ctx.social.rpc("list_post_revisions", {
+        p_post_id: id.data,
+        p_cursor: parsed.data.cursor ?? undefined,
+        p_limit: parsed.data.limit,
+      });
       if (response.error) return failFrom(response);
       return ok(
         toPage(
-          response.data ?? [],
-          limit,
-          (row) => ({ createdAt: normalizeTimestamp(row.created_at), id: row.id }),
-          (row: RevisionRow): PostRevision => ({
+          response.data,
+          (row): PostRevision => ({
             id: row.id,
             postId: row.post_id,
             body: row.body,
@@ -580,6 +568,6 @@ export const postsNamespace = defineNamespace("posts", (ctx) => ({
           }),
         ),
       );
-    });
-  },
+    },
+  ),
 }));

@@ -8,9 +8,10 @@ import { z } from "zod";
 import { Constants, type Database, type Json } from "../database.types.ts";
 import { SupasocialError } from "../errors.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
+import { type Page, scopedListMethod, toPage } from "../pagination.ts";
 import { fail, failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
-import { parseInput, textSchema, UuidSchema } from "../validation.ts";
+import { ListOptionsSchema, parseInput, textSchema, UuidSchema } from "../validation.ts";
 
 type Social = Database["social"];
 type ProfileRow = Social["Tables"]["profiles"]["Row"];
@@ -262,16 +263,15 @@ export const ProfileSearchQuerySchema = z
   .max(100, "A search query is at most 100 characters");
 
 /**
- * Options of `profiles.search`: `limit` from 1 to 50 (default 20).
+ * Options of `profiles.search`: `cursor` (a previous page's `nextCursor` for the same query) and
+ * `limit` (default 20, at most 50 per page).
  *
  * @example
  * ```ts
  * await client.profiles.search('ana', ProfileSearchOptionsSchema.parse({ limit: 10 }))
  * ```
  */
-export const ProfileSearchOptionsSchema = z.strictObject({
-  limit: z.number().int("limit must be an integer").min(1).max(50).optional(),
-});
+export const ProfileSearchOptionsSchema = ListOptionsSchema;
 /**
  * Options of `profiles.search`.
  *
@@ -482,22 +482,27 @@ export const profilesNamespace = defineNamespace("profiles", (ctx) => ({
 
   /**
    * Discoverable profiles whose handle or display name resembles `query`, best match first
-   * (never across a block).
+   * (never across a block), a page at a time; `nextCursor` goes on with the same query.
    *
    * @example
    * ```ts
-   * const { data: cards } = await client.profiles.search('ana', { limit: 10 })
+   * const { data: page } = await client.profiles.search('ana', { limit: 10 })
+   * page?.items.map((card) => card.handle)
    * ```
    */
-  search(query: string, options: ProfileSearchOptions = {}): Promise<SupasocialResult<ProfileCard[]>> {
-    return settle(async () => {
+  search: scopedListMethod(
+    async (query: string, options?: ProfileSearchOptions): Promise<SupasocialResult<Page<ProfileCard>>> => {
       const q = parseInput(ProfileSearchQuerySchema, query, "query");
       if (q.error) return q;
-      const opts = parseInput(ProfileSearchOptionsSchema, options, "options");
+      const opts = parseInput(ProfileSearchOptionsSchema, options ?? {}, "options");
       if (opts.error) return opts;
-      const response = await ctx.social.rpc("search_profiles", { p_query: q.data, p_limit: opts.data.limit ?? 20 });
+      const response = await ctx.social.rpc("search_profiles", {
+        p_query: q.data,
+        p_cursor: opts.data.cursor ?? undefined,
+        p_limit: opts.data.limit,
+      });
       if (response.error) return failFrom(response);
-      return ok((response.data ?? []).map(toProfileCard));
-    });
-  },
+      return ok(toPage(response.data, toProfileCard));
+    },
+  ),
 }));

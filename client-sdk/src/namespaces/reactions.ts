@@ -5,15 +5,14 @@
 import { z } from "zod";
 import { Constants, type Database } from "../database.types.ts";
 import { defineNamespace } from "../namespace.ts";
-import { keysetAfter, type Page, toPage } from "../pagination.ts";
+import { type Page, scopedListMethod, toPage } from "../pagination.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
-import { DEFAULT_PAGE_SIZE, ListOptionsSchema, parseInput, UuidSchema } from "../validation.ts";
+import { ListOptionsSchema, parseInput, UuidSchema } from "../validation.ts";
 import { type ProfileCard, toProfileCard } from "./profiles.ts";
-import { one } from "./shared.ts";
+import { jsonRow } from "./shared.ts";
 
 type Social = Database["social"];
-type ReactionRow = Social["Tables"]["reactions"]["Row"];
 type ProfileRow = Social["Tables"]["profiles"]["Row"];
 
 /**
@@ -137,35 +136,32 @@ export const reactionsNamespace = defineNamespace("reactions", (ctx) => ({
    * const { data } = await client.reactions.list(postId, { kind: 'fire' })
    * ```
    */
-  list(postId: string, options: ReactionListOptions = {}): Promise<SupasocialResult<Page<Reaction>>> {
-    return settle(async () => {
+  list: scopedListMethod(
+    async (postId: string, options?: ReactionListOptions): Promise<SupasocialResult<Page<Reaction>>> => {
       const id = parseInput(UuidSchema, postId, "postId");
       if (id.error) return id;
-      const parsed = parseInput(ReactionListOptionsSchema, options, "options");
+      const parsed = parseInput(ReactionListOptionsSchema, options ?? {}, "options");
       if (parsed.error) return parsed;
-      const { cursor, limit = DEFAULT_PAGE_SIZE, kind } = parsed.data;
-      let query = ctx.social.from("reactions").select("*, user:profiles!inner(*)").eq("post_id", id.data);
-      if (kind) query = query.eq("kind", kind);
-      if (cursor) query = query.or(keysetAfter("user_id", cursor));
-      const response = await query
-        .order("created_at", { ascending: false })
-        .order("user_id", { ascending: false })
-        .limit(limit + 1);
+      const { cursor, limit, kind } = parsed.data;
+      const response = await ctx.social.rpc("list_reactions", {
+        p_post_id: id.data,
+        p_kind: kind,
+        p_cursor: cursor ?? undefined,
+        p_limit: limit,
+      });
       if (response.error) return failFrom(response);
-      const rows = (response.data ?? []) as unknown as (ReactionRow & { user: ProfileRow | ProfileRow[] | null })[];
       return ok(
-        toPage(
-          rows.filter((row) => one(row.user) !== null),
-          limit,
-          (row) => ({ createdAt: normalizeTimestamp(row.created_at), id: row.user_id }),
-          (row): Reaction => ({
+        toPage(response.data, (row): Reaction => {
+          const user = jsonRow<ProfileRow>(row.user);
+          if (!user) throw new TypeError("reaction list row without a profile");
+          return {
             postId: row.post_id,
-            user: toProfileCard(one(row.user) as ProfileRow),
+            user: toProfileCard(user),
             kind: row.kind,
             createdAt: normalizeTimestamp(row.created_at),
-          }),
-        ),
+          };
+        }),
       );
-    });
-  },
+    },
+  ),
 }));

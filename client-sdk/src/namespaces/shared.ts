@@ -2,7 +2,6 @@
  * Helpers shared by the namespaces of the groups, posts, moderation and notifications domains.
  * Not a namespace (it is not in the registry); the package exports only `ProfileSummary`.
  */
-import type { CursorPosition } from "../cursor.ts";
 import type { Json } from "../database.types.ts";
 import type { SupasocialErrorCodeOfStatus } from "../error-codes.ts";
 import { SupasocialError } from "../errors.ts";
@@ -74,6 +73,19 @@ export function toProfileSummary(value: unknown): ProfileSummary | null {
  */
 export function toObject(value: Json | unknown): { [key: string]: Json | undefined } {
   return (record(value) ?? {}) as { [key: string]: Json | undefined };
+}
+
+/**
+ * A row embedded as JSON in a list RPC's row (`user`, `group`, `membership`): the object, or
+ * null when there is none (a profile hidden by a block, a group the caller may not see).
+ *
+ * @example
+ * ```ts
+ * const user = jsonRow<ProfileRow>(row.user)
+ * ```
+ */
+export function jsonRow<T>(value: unknown): T | null {
+  return record(value) as T | null;
 }
 
 /**
@@ -160,42 +172,6 @@ export function forbidden<T = never>(code: SupasocialErrorCodeOfStatus<403>, mes
 }
 
 /**
- * The PostgREST `or` filter that continues an oldest-first keyset after `position`:
- * `(created_at, key) > (position.createdAt, position.id)`. The timestamp is quoted (it holds
- * `.` and `:`).
- *
- * @example
- * ```ts
- * if (cursor) query = query.or(keysetAfterAscending('id', cursor))
- * ```
- */
-export function keysetAfterAscending(
-  keyColumn: string,
-  position: CursorPosition,
-  createdAtColumn = "created_at",
-): string {
-  const at = `"${position.createdAt}"`;
-  return `${createdAtColumn}.gt.${at},and(${createdAtColumn}.eq.${at},${keyColumn}.gt.${position.id})`;
-}
-
-/**
- * A page from an RPC that pages itself: every row carries the page's `next_cursor` (null on the
- * last page).
- *
- * @example
- * ```ts
- * return ok(serverPage(response.data, toPost))
- * ```
- */
-export function serverPage<Row extends { next_cursor?: string | null }, Item>(
-  rows: Row[] | null,
-  toItem: (row: Row) => Item,
-): { items: Item[]; nextCursor: string | null } {
-  const list = rows ?? [];
-  return { items: list.map(toItem), nextCursor: list[0]?.next_cursor ?? null };
-}
-
-/**
  * The object without its `undefined` values (a column left out of a write keeps its value or
  * default).
  *
@@ -229,35 +205,4 @@ export function single<R, T>(
   if (response.error) return failFrom<T>(response);
   const row = firstRow(response.data);
   return row ? ok(map(row)) : missing();
-}
-
-/** The most rows the list RPCs (`list_groups`, `my_announcements`) return in one call. */
-const RPC_MAX_ROWS = 100;
-
-/**
- * How many rows to ask a capped list RPC for: one more than the page, to learn whether there is
- * a next page, within the RPC's cap of 100.
- *
- * @example
- * ```ts
- * await ctx.social.rpc('list_groups', { p_limit: lookaheadLimit(limit) })
- * ```
- */
-export function lookaheadLimit(limit: number): number {
-  return Math.min(limit + 1, RPC_MAX_ROWS);
-}
-
-/**
- * The rows of a capped list RPC, ready for `toPage(rows, limit, ...)`: when the cap cut the
- * look-ahead row (a page of 100), a full page is taken to have more behind it (the next page may
- * then be empty), so paging never stops early.
- *
- * @example
- * ```ts
- * toPage(withLookahead(response.data ?? [], limit), limit, position, toGroup)
- * ```
- */
-export function withLookahead<Row>(rows: Row[], limit: number): Row[] {
-  const last = rows[rows.length - 1];
-  return rows.length === limit && lookaheadLimit(limit) === limit && last !== undefined ? [...rows, last] : rows;
 }

@@ -1,0 +1,711 @@
+/**
+ * Bad input is a 4xx with a code on the list, never a 500, and changes nothing: through plain
+ * supabase-js against the local API (@supabase/lite on the test database), for every check
+ * constraint in `social` and every column a signed-in client may insert or update. The lists come
+ * from the catalog: a new constraint or a new writable column fails this file until it has a case.
+ *
+ * Each case writes a violating value as a client (or, for columns only the server writes, with the
+ * service key), expects 400 and an error the SDK maps to `invalid_input` or a more specific code,
+ * and reads the row (or counts the rows) again with the service key to see that nothing changed.
+ * A few constraints can never be violated because a trigger normalises the value first; their
+ * cases check the stored row satisfies the constraint. Boolean columns get null: @supabase/lite
+ * 0.10 turns any non-boolean string into false before it reaches the database (PostgREST answers
+ * 22P02), which no rule in SQL can see.
+ */
+import { randomUUID } from "node:crypto";
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { beforeAll, describe, expect, test } from "vitest";
+import WebSocket from "ws";
+import { type Database, toSupasocialError } from "../../client-sdk/src/index.ts";
+import { signUp, type TestUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
+import { api } from "../helpers/api.ts";
+import { sql } from "../helpers/db.ts";
+
+type Db = SupabaseClient<Database, "social">;
+type Response = { error: unknown; status: number };
+
+interface Ctx {
+  owner: TestUser;
+  member: TestUser;
+  moderator: TestUser;
+  reporter: TestUser;
+  svc: Db;
+  as: (u: TestUser) => Db;
+  group: string;
+  /** a coaching group of the member's */
+  coaching: string;
+  post: string;
+  memberPost: string;
+  comment: string;
+  announcement: string;
+  notification: string;
+  report: string;
+  invite: string;
+  link: string;
+}
+
+interface Case {
+  name: string;
+  /** constraint names and `table.column:insert|update` write slots this case covers */
+  covers: string[];
+  run: (ctx: Ctx) => PromiseLike<Response>;
+  /** the rows to compare before and after ([table, column, value] filter), or a count to keep */
+  keep: (ctx: Ctx) => [keyof Database["social"]["Tables"], string, string];
+  /** the status (400 unless said) */
+  status?: number;
+  /** the value is normalised by a trigger, never refused: check the stored row instead */
+  normalised?: (ctx: Ctx) => Promise<void>;
+}
+
+const long = (n: number) => "x".repeat(n);
+const NOT_UUID = "not-a-uuid";
+
+const cases: Case[] = [
+  // ---- profiles ------------------------------------------------------------------------------
+  ...(
+    [
+      ["a two-letter handle", { handle: "ab" }, "profiles_handle_format"],
+      ["an emoji handle", { handle: "🏃‍♀️🏃‍♀️🏃‍♀️" }, "profiles_handle_format"],
+      ["an 81-character display name", { display_name: long(81) }, "profiles_display_name_length"],
+      ["an empty display name", { display_name: "" }, "profiles_display_name_length"],
+      ["a blank display name", { display_name: "    " }, "profiles_display_name_visible"],
+      ["a zero-width display name", { display_name: "\u200b\u200b" }, "profiles_display_name_visible"],
+      ["a direction-override display name", { display_name: "\u202e \u202e" }, "profiles_display_name_visible"],
+      ["a 1025-character avatar path", { avatar_path: long(1025) }, "profiles_avatar_path_length"],
+      ["an unknown visibility", { visibility: "friends" }, "profiles.visibility:update"],
+      ["a null discoverable", { discoverable: null }, "profiles.discoverable:update"],
+      ["a null leaderboard_opt_in", { leaderboard_opt_in: null }, "profiles.leaderboard_opt_in:update"],
+    ] as const
+  ).map(
+    ([name, patch, covers]): Case => ({
+      name: `profiles: ${name}`,
+      covers: [covers, `profiles.${Object.keys(patch)[0]}:update`],
+      run: (c) =>
+        c
+          .as(c.member)
+          .from("profiles")
+          .update(patch as never)
+          .eq("id", c.member.id),
+      keep: (c) => ["profiles", "id", c.member.id],
+    }),
+  ),
+  {
+    name: "update_my_profile: an invisible display name",
+    covers: ["profiles_display_name_visible"],
+    run: (c) => c.as(c.member).rpc("update_my_profile", { p_patch: { display_name: "\u200b \u202e" } }),
+    keep: (c) => ["profiles", "id", c.member.id],
+  },
+  ...(
+    [
+      ["a 501-character bio", { bio: long(501) }, "profile_details_bio_length"],
+      ["a 101-character city", { city: long(101) }, "profile_details_city_length"],
+      ["31 interests", { interests: Array.from({ length: 31 }, (_, i) => `i${i}`) }, "profile_details_interests_count"],
+      ["an unknown time zone", { timezone: "Mars/Olympus" }, "profile_details.timezone:update"],
+    ] as const
+  ).map(
+    ([name, patch, covers]): Case => ({
+      name: `profile_details: ${name}`,
+      covers: [covers, `profile_details.${Object.keys(patch)[0]}:update`],
+      run: (c) =>
+        c
+          .as(c.member)
+          .from("profile_details")
+          .update(patch as never)
+          .eq("profile_id", c.member.id),
+      keep: (c) => ["profile_details", "profile_id", c.member.id],
+    }),
+  ),
+  {
+    name: "profile_settings: not an object",
+    covers: ["profile_settings_is_object", "profile_settings.settings:update"],
+    run: (c) =>
+      c
+        .as(c.member)
+        .from("profile_settings")
+        .update({ settings: ["a"] })
+        .eq("profile_id", c.member.id),
+    keep: (c) => ["profile_settings", "profile_id", c.member.id],
+  },
+  {
+    name: "profile_settings: 20 kB",
+    covers: ["profile_settings_size"],
+    run: (c) =>
+      c
+        .as(c.member)
+        .from("profile_settings")
+        .update({ settings: { blob: Array.from({ length: 2000 }, (_, i) => `${i}-${randomUUID()}`) } })
+        .eq("profile_id", c.member.id),
+    keep: (c) => ["profile_settings", "profile_id", c.member.id],
+  },
+  // ---- the graph -----------------------------------------------------------------------------
+  {
+    name: "follows: a self-follow through the table",
+    covers: ["follows_not_self", "follows.followee_id:insert", "follows.follower_id:insert"],
+    run: (c) => c.as(c.member).from("follows").insert({ follower_id: c.member.id, followee_id: c.member.id }),
+    keep: (c) => ["follows", "follower_id", c.member.id],
+  },
+  {
+    name: "follows: an unknown status",
+    covers: ["follows.status:update"],
+    run: (c) =>
+      c
+        .as(c.owner)
+        .from("follows")
+        .update({ status: "blocked" } as never)
+        .eq("followee_id", c.owner.id),
+    keep: (c) => ["follows", "followee_id", c.owner.id],
+  },
+  {
+    name: "blocks: blocking oneself through the table",
+    covers: ["blocks_not_self", "blocks.blocked_id:insert", "blocks.blocker_id:insert"],
+    run: (c) => c.as(c.member).from("blocks").insert({ blocker_id: c.member.id, blocked_id: c.member.id }),
+    keep: (c) => ["blocks", "blocker_id", c.member.id],
+  },
+  {
+    name: "mutes: muting oneself through the table",
+    covers: ["mutes_not_self", "mutes.muted_id:insert", "mutes.muter_id:insert"],
+    run: (c) => c.as(c.member).from("mutes").insert({ muter_id: c.member.id, muted_id: c.member.id }),
+    keep: (c) => ["mutes", "muter_id", c.member.id],
+  },
+  // ---- groups --------------------------------------------------------------------------------
+  ...(
+    [
+      ["a one-letter name", { name: "x" }, "groups_name_length"],
+      ["an invisible name", { name: "\u200b\u200b\u200b" }, "groups_name_visible"],
+      ["a 100 kB description", { description: long(100_000) }, "groups_description_length"],
+      ["a 101-character city", { city: long(101) }, "groups_city_length"],
+      ["30 tags", { tags: Array.from({ length: 30 }, (_, i) => `tag${i}`) }, "groups_tags_count"],
+      ["a 1025-character avatar path", { avatar_path: long(1025) }, "groups_avatar_path_length"],
+      ["a 65-character tier", { required_tier: long(65) }, "groups_required_tier_length"],
+      ["an unknown visibility", { visibility: "hidden" }, "groups.visibility:update"],
+      ["an unknown join policy", { join_policy: "maybe" }, "groups.join_policy:update"],
+    ] as const
+  ).flatMap(([name, patch, covers]): Case[] => [
+    {
+      name: `groups: update with ${name}`,
+      covers: [covers, `groups.${Object.keys(patch)[0]}:update`],
+      run: (c) =>
+        c
+          .as(c.owner)
+          .from("groups")
+          .update(patch as never)
+          .eq("id", c.group),
+      keep: (c) => ["groups", "id", c.group],
+    },
+    {
+      name: `groups: insert with ${name}`,
+      covers: [covers, `groups.${Object.keys(patch)[0]}:insert`],
+      run: (c) =>
+        c
+          .as(c.member)
+          .from("groups")
+          .insert({ name: uniqueName("Club"), owner_id: c.member.id, ...patch } as never),
+      keep: (c) => ["groups", "owner_id", c.member.id],
+    },
+  ]),
+  {
+    name: "groups: an unknown kind",
+    covers: ["groups.kind:insert", "groups.owner_id:insert", "groups.name:insert"],
+    run: (c) =>
+      c
+        .as(c.member)
+        .from("groups")
+        .insert({ name: uniqueName("Club"), owner_id: c.member.id, kind: "gym" } as never),
+    keep: (c) => ["groups", "owner_id", c.member.id],
+  },
+  {
+    name: "groups: a coaching group opened to all",
+    covers: ["groups_coaching_invite_only"],
+    run: (c) => c.as(c.member).from("groups").update({ join_policy: "open" }).eq("id", c.coaching),
+    keep: (c) => ["groups", "id", c.coaching],
+  },
+  {
+    name: "create_group: a one-letter name and 30 tags",
+    covers: ["groups_name_length", "groups_tags_count"],
+    run: (c) =>
+      c.as(c.member).rpc("create_group", {
+        p_name: "x",
+        p_tags: Array.from({ length: 30 }, (_, i) => `t${i}`),
+      }),
+    keep: (c) => ["groups", "owner_id", c.member.id],
+  },
+  // ---- group invites (no client writes: with the service key) ----------------------------------
+  ...(
+    [
+      ["an invite to its own inviter", (c: Ctx) => ({ invitee_id: c.owner.id }), "group_invites_not_self"],
+      [
+        "both a user and a token",
+        (c: Ctx) => ({ invitee_id: c.member.id, token: randomUUID() }),
+        "group_invites_user_or_link",
+      ],
+      ["a 10-character token", () => ({ token: "0123456789", expires_at: future() }), "group_invites_token_length"],
+      ["a link that never expires", () => ({ token: randomUUID() }), "group_invites_link_expires"],
+      ["max uses on a user invite", (c: Ctx) => ({ invitee_id: c.reporter.id, max_uses: 5 }), "group_invites_max_uses"],
+      [
+        "more uses than allowed",
+        () => ({ token: randomUUID(), expires_at: future(), max_uses: 1, use_count: 2 }),
+        "group_invites_use_count",
+      ],
+      [
+        "a link accepted like a user invite",
+        () => ({ token: randomUUID(), expires_at: future(), accepted_at: future() }),
+        "group_invites_answer_user",
+      ],
+    ] as const
+  ).map(
+    ([name, extra, covers]): Case => ({
+      name: `group_invites (service): ${name}`,
+      covers: [covers],
+      run: (c) =>
+        c.svc.from("group_invites").insert({ group_id: c.group, inviter_id: c.owner.id, ...extra(c) } as never),
+      keep: (c) => ["group_invites", "group_id", c.group],
+    }),
+  ),
+  // ---- announcements -------------------------------------------------------------------------
+  {
+    name: "announcements: a blank title",
+    covers: ["announcements_title_length", "announcements.title:update"],
+    run: (c) => c.as(c.owner).from("announcements").update({ title: "   " }).eq("id", c.announcement),
+    keep: (c) => ["announcements", "id", c.announcement],
+  },
+  {
+    name: "announcements: an invisible title",
+    covers: ["announcements_title_visible"],
+    run: (c) => c.as(c.owner).from("announcements").update({ title: "\u200b\u2060" }).eq("id", c.announcement),
+    keep: (c) => ["announcements", "id", c.announcement],
+  },
+  {
+    name: "announcements: a 5001-character body",
+    covers: ["announcements_body_length", "announcements.body:update"],
+    run: (c) =>
+      c
+        .as(c.owner)
+        .from("announcements")
+        .update({ body: long(5001) })
+        .eq("id", c.announcement),
+    keep: (c) => ["announcements", "id", c.announcement],
+  },
+  {
+    name: "announcements: not a time, a null pin",
+    covers: ["announcements.expires_at:update", "announcements.pinned:update"],
+    run: (c) =>
+      c
+        .as(c.owner)
+        .from("announcements")
+        .update({ expires_at: "next week", pinned: null } as never)
+        .eq("id", c.announcement),
+    keep: (c) => ["announcements", "id", c.announcement],
+  },
+  {
+    name: "announcements: insert with a blank title",
+    covers: [
+      "announcements_title_length",
+      "announcements.title:insert",
+      "announcements.group_id:insert",
+      "announcements.author_id:insert",
+      "announcements.body:insert",
+      "announcements.pinned:insert",
+      "announcements.expires_at:insert",
+    ],
+    run: (c) =>
+      c.as(c.owner).from("announcements").insert({
+        group_id: c.group,
+        author_id: c.owner.id,
+        title: " ",
+        body: "b",
+        pinned: false,
+        expires_at: null,
+      }),
+    keep: (c) => ["announcements", "group_id", c.group],
+  },
+  {
+    name: "create_announcement: a 201-character title",
+    covers: ["announcements_title_length"],
+    run: (c) => c.as(c.owner).rpc("create_announcement", { p_group_id: c.group, p_title: long(201) }),
+    keep: (c) => ["announcements", "group_id", c.group],
+  },
+  {
+    name: "announcement_reads: not an announcement id",
+    covers: ["announcement_reads.announcement_id:insert", "announcement_reads.user_id:insert"],
+    run: (c) => c.as(c.member).from("announcement_reads").insert({ announcement_id: NOT_UUID, user_id: c.member.id }),
+    keep: (c) => ["announcement_reads", "user_id", c.member.id],
+  },
+  // ---- posts ---------------------------------------------------------------------------------
+  ...(
+    [
+      ["a 5001-character body", { body: long(5001) }, "posts_body_length"],
+      ["an empty body", { body: "" }, "posts_body_length"],
+      ["media that is not a list", { media: { path: "a.jpg" } }, "posts_media_shape"],
+      [
+        "11 media items",
+        { media: Array.from({ length: 11 }, () => ({ path: "a.jpg", type: "image" })) },
+        "posts_media_shape",
+      ],
+      ["group visibility outside a group", { visibility: "group" }, "posts_visibility_place"],
+    ] as const
+  ).map(
+    ([name, patch, covers]): Case => ({
+      name: `posts: update with ${name}`,
+      covers: [covers, `posts.${Object.keys(patch)[0]}:update`],
+      run: (c) =>
+        c
+          .as(c.member)
+          .from("posts")
+          .update(patch as never)
+          .eq("id", c.memberPost),
+      keep: (c) => ["posts", "id", c.memberPost],
+    }),
+  ),
+  ...(
+    [
+      ["data that is not an object", { body: "b", data: ["x"] }, "posts_data_is_object"],
+      ["20 kB of data", { body: "b", data: { blob: long(20_000) } }, "posts_data_is_object"],
+      ["a ref type without a ref id", { body: "b", ref_type: "event" }, "posts_ref_pair"],
+      ["an upper-case ref type", { body: "b", ref_type: "Event", ref_id: randomUUID() }, "posts_ref_type_format"],
+      ["a text post with nothing in it", { body: null, media: [] }, "posts_text_has_content"],
+      [
+        "followers visibility in a group",
+        { body: "b", visibility: "followers", group: true },
+        "posts_visibility_place",
+      ],
+      ["an unknown kind", { body: "b", kind: "poll" }, "posts.kind:insert"],
+      ["not a post id", { body: "b", id: NOT_UUID }, "posts.id:insert"],
+    ] as const
+  ).map(
+    ([name, fields, covers]): Case => ({
+      name: `posts: insert with ${name}`,
+      covers: [
+        covers,
+        ...Object.keys(fields)
+          .filter((k) => k !== "group")
+          .map((k) => `posts.${k}:insert`),
+      ],
+      run: (c) => {
+        const { group, ...rest } = fields as Record<string, unknown>;
+        return c
+          .as(c.member)
+          .from("posts")
+          .insert({ author_id: c.member.id, group_id: group ? c.group : null, ...rest } as never);
+      },
+      keep: (c) => ["posts", "author_id", c.member.id],
+    }),
+  ),
+  {
+    name: "posts: not a group or ref id, not an author",
+    covers: [
+      "posts.group_id:insert",
+      "posts.ref_id:insert",
+      "posts.author_id:insert",
+      "posts.visibility:insert",
+      "posts.media:insert",
+    ],
+    run: (c) =>
+      c
+        .as(c.member)
+        .from("posts")
+        .insert({
+          author_id: c.member.id,
+          group_id: NOT_UUID,
+          body: "b",
+          ref_type: "event",
+          ref_id: NOT_UUID,
+          visibility: "group",
+          media: [],
+        } as never),
+    keep: (c) => ["posts", "author_id", c.member.id],
+  },
+  {
+    name: "posts (service): negative counters",
+    covers: ["posts_counts_not_negative"],
+    run: (c) => c.svc.from("posts").update({ reaction_count: -1 }).eq("id", c.post),
+    keep: (c) => ["posts", "id", c.post],
+  },
+  // ---- reactions and comments ----------------------------------------------------------------
+  {
+    name: "reactions: an unknown kind",
+    covers: ["reactions.kind:insert", "reactions.post_id:insert", "reactions.user_id:insert"],
+    run: (c) =>
+      c
+        .as(c.member)
+        .from("reactions")
+        .insert({ post_id: c.post, user_id: c.member.id, kind: "meh" } as never),
+    keep: (c) => ["reactions", "user_id", c.member.id],
+  },
+  {
+    name: "comments: a 2001-character comment",
+    covers: ["comments_body_length", "comments.body:insert", "comments.post_id:insert", "comments.author_id:insert"],
+    run: (c) =>
+      c
+        .as(c.member)
+        .from("comments")
+        .insert({ post_id: c.post, author_id: c.member.id, body: long(2001) }),
+    keep: (c) => ["comments", "author_id", c.member.id],
+  },
+  {
+    name: "comments: an empty edit",
+    covers: ["comments_body_length", "comments.body:update"],
+    run: (c) => c.as(c.member).from("comments").update({ body: "" }).eq("id", c.comment),
+    keep: (c) => ["comments", "id", c.comment],
+  },
+  {
+    name: "comments: not ids",
+    covers: ["comments.id:insert", "comments.parent_id:insert"],
+    run: (c) =>
+      c.as(c.member).from("comments").insert({ id: NOT_UUID, post_id: c.post, parent_id: NOT_UUID, body: "hi" }),
+    keep: (c) => ["comments", "author_id", c.member.id],
+  },
+  {
+    name: "comments (service): its own parent",
+    covers: ["comments_not_own_parent"],
+    run: (c) => c.svc.from("comments").update({ parent_id: c.comment }).eq("id", c.comment),
+    keep: (c) => ["comments", "id", c.comment],
+  },
+  {
+    name: "comments (service): a negative reply count",
+    covers: ["comments_reply_count_not_negative"],
+    run: (c) => c.svc.from("comments").update({ reply_count: -1 }).eq("id", c.comment),
+    keep: (c) => ["comments", "id", c.comment],
+  },
+  // ---- moderation ----------------------------------------------------------------------------
+  {
+    name: "reports: a 1001-character note through the table",
+    covers: [
+      "reports_note_length",
+      "reports.note:insert",
+      "reports.reason:insert",
+      "reports.reporter_id:insert",
+      "reports.target_id:insert",
+      "reports.target_type:insert",
+    ],
+    run: (c) =>
+      c
+        .as(c.reporter)
+        .from("reports")
+        .insert({
+          reporter_id: c.reporter.id,
+          target_type: "profile",
+          target_id: c.owner.id,
+          reason: "spam",
+          note: long(1001),
+        }),
+    keep: (c) => ["reports", "reporter_id", c.reporter.id],
+  },
+  {
+    name: "reports: an unknown reason",
+    covers: ["reports.reason:insert"],
+    run: (c) =>
+      c
+        .as(c.reporter)
+        .from("reports")
+        .insert({ reporter_id: c.reporter.id, target_type: "profile", target_id: c.owner.id, reason: "ugly" } as never),
+    keep: (c) => ["reports", "reporter_id", c.reporter.id],
+  },
+  {
+    name: "reports: a 1001-character resolution note",
+    covers: [
+      "reports_resolution_note_length",
+      "reports.resolution_note:update",
+      "reports.status:update",
+      "reports.resolution:update",
+    ],
+    run: (c) =>
+      c
+        .as(c.owner)
+        .from("reports")
+        .update({ status: "resolved", resolution: "warned", resolution_note: long(1001) })
+        .eq("id", c.report),
+    keep: (c) => ["reports", "id", c.report],
+  },
+  {
+    name: "reports: resolved without an action",
+    covers: ["reports_closed_state"],
+    run: (c) => c.as(c.owner).from("reports").update({ status: "resolved" }).eq("id", c.report),
+    keep: (c) => ["reports", "id", c.report],
+  },
+  {
+    name: "reports: dismissed with an action is stored as none",
+    covers: ["reports_dismissed_without_action"],
+    run: (c) => c.svc.from("reports").update({ status: "dismissed", resolution: "warned" }).eq("id", c.report),
+    keep: (c) => ["reports", "id", c.report],
+    normalised: async (c) => {
+      const { data } = await c.svc.from("reports").select("status, resolution").eq("id", c.report).single();
+      expect(data).toEqual({ status: "dismissed", resolution: "none" });
+    },
+  },
+  // ---- notifications -------------------------------------------------------------------------
+  {
+    name: "notifications: not a time",
+    covers: ["notifications.read_at:update"],
+    run: (c) =>
+      c
+        .as(c.owner)
+        .from("notifications")
+        .update({ read_at: "soon" } as never)
+        .eq("id", c.notification),
+    keep: (c) => ["notifications", "id", c.notification],
+  },
+  ...(
+    [
+      [
+        "six actors",
+        { actor_ids: Array.from({ length: 6 }, () => randomUUID()), actor_count: 6 },
+        "notifications_actor_ids_count",
+      ],
+      ["fewer actors counted than listed", { actor_count: 0 }, "notifications_actor_count"],
+      ["data that is not an object", { data: [] }, "notifications_data_is_object"],
+    ] as const
+  ).map(
+    ([name, patch, covers]): Case => ({
+      name: `notifications (service): ${name}`,
+      covers: [covers],
+      run: (c) =>
+        c.svc
+          .from("notifications")
+          .update(patch as never)
+          .eq("id", c.notification),
+      keep: (c) => ["notifications", "id", c.notification],
+    }),
+  ),
+  {
+    name: "notification_counters (service): a negative count",
+    covers: ["notification_counters_not_negative"],
+    run: (c) => c.svc.from("notification_counters").update({ unread_count: -1 }).eq("user_id", c.owner.id),
+    keep: (c) => ["notification_counters", "user_id", c.owner.id],
+  },
+  {
+    name: "notification_preferences: an unknown kind, a null switch",
+    covers: [
+      "notification_preferences.kind:insert",
+      "notification_preferences.in_app:insert",
+      "notification_preferences.user_id:insert",
+    ],
+    run: (c) =>
+      c
+        .as(c.member)
+        .from("notification_preferences")
+        .insert({ user_id: c.member.id, kind: "everything", in_app: null } as never),
+    keep: (c) => ["notification_preferences", "user_id", c.member.id],
+  },
+  {
+    name: "notification_preferences: a null switch",
+    covers: ["notification_preferences.in_app:update"],
+    run: (c) =>
+      c
+        .as(c.member)
+        .from("notification_preferences")
+        .update({ in_app: null } as never)
+        .eq("user_id", c.member.id),
+    keep: (c) => ["notification_preferences", "user_id", c.member.id],
+  },
+];
+
+/** `invalid_input`, or a more specific code of bad input on the list */
+const INPUT_CODES = /^(invalid_[a-z_]+|resolution_required)$/;
+
+function future(): string {
+  return new Date(Date.now() + 86_400_000).toISOString();
+}
+
+let ctx: Ctx;
+
+beforeAll(async () => {
+  const svc = createClient<Database>(api().url, api().secretKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never },
+  }).schema("social") as unknown as Db;
+  const [owner, member, moderator, reporter] = await Promise.all([
+    signUp("owner"),
+    signUp("member"),
+    signUp("mod"),
+    signUp("reporter"),
+  ]);
+  const as = (u: TestUser) => u.supabase.schema("social") as unknown as Db;
+  const group = unwrap(await owner.client.groups.create({ name: uniqueName("Club"), kind: "club" }));
+  for (const u of [member, moderator, reporter]) unwrap(await u.client.groups.join(group.id));
+  unwrap(await owner.client.groups.setRole(group.id, moderator.id, "moderator"));
+  const coaching = unwrap(await member.client.groups.create({ name: uniqueName("Coaching"), kind: "coaching" }));
+  const post = unwrap(await owner.client.posts.create({ groupId: group.id, body: "the owner's post" }));
+  const memberPost = unwrap(await member.client.posts.create({ body: "the member's post" }));
+  const comment = unwrap(await member.client.comments.create(post.id, { body: "the member's comment" }));
+  unwrap(await member.client.reactions.add(post.id, "fire"));
+  const announcement = unwrap(await owner.client.announcements.create(group.id, { title: "Plan", body: "Run" }));
+  unwrap(await member.client.graph.follow(owner.id));
+  unwrap(await member.client.notifications.setPreference("reaction", true));
+  const reported = unwrap(await member.client.posts.create({ groupId: group.id, body: "cheap watches" }));
+  const report = unwrap(
+    await reporter.client.moderation.report({ targetType: "post", targetId: reported.id, reason: "spam" }),
+  );
+  const invite = unwrap(await owner.client.groups.invite(group.id, (await signUp("invitee")).id));
+  const link = unwrap(await owner.client.groups.createInviteLink(group.id));
+  const inbox = unwrap(await owner.client.notifications.list());
+  ctx = {
+    owner,
+    member,
+    moderator,
+    reporter,
+    svc,
+    as,
+    group: group.id,
+    coaching: coaching.id,
+    post: post.id,
+    memberPost: memberPost.id,
+    comment: comment.id,
+    announcement: announcement.id,
+    notification: inbox.items[0]!.id,
+    report: report.id,
+    invite: invite.id,
+    link: link.id,
+  };
+});
+
+describe("bad input through supabase-js", () => {
+  test("every check constraint in social and every column a client may write has a case", async () => {
+    const constraints = await sql<{ name: string }[]>`
+      select conname::text as name from pg_constraint
+      where contype = 'c' and connamespace = 'social'::regnamespace order by 1`;
+    const slots = await sql<{ slot: string }[]>`
+      select distinct table_name || '.' || column_name || ':' || lower(privilege_type) as slot
+      from information_schema.column_privileges
+      where grantee = 'authenticated' and table_schema = 'social' and privilege_type in ('INSERT', 'UPDATE')
+      order by 1`;
+    const covered = new Set(cases.flatMap((c) => c.covers));
+    expect(
+      constraints.map((c) => c.name).filter((n) => !covered.has(n)),
+      "constraints without a case",
+    ).toEqual([]);
+    expect(
+      slots.map((s) => s.slot).filter((s) => !covered.has(s)),
+      "writable columns without a case",
+    ).toEqual([]);
+    // and no case names a constraint or a column that is not there
+    const known = new Set([...constraints.map((c) => c.name), ...slots.map((s) => s.slot)]);
+    expect(
+      [...covered].filter((c) => !known.has(c)),
+      "cases for nothing",
+    ).toEqual([]);
+    expect(constraints.length).toBeGreaterThanOrEqual(46);
+  });
+
+  for (const k of cases) {
+    test(`${k.name}: 4xx with a stable code, nothing changed`, async () => {
+      const [table, column, value] = k.keep(ctx);
+      const snapshot = async () => {
+        const { data, error } = await ctx.svc.from(table).select("*").eq(column, value).order(column);
+        expect(error).toBeNull();
+        return data;
+      };
+      const before = await snapshot();
+      const response = await k.run(ctx);
+      if (k.normalised) {
+        expect(response.status, `${k.name}: ${JSON.stringify(response.error)}`).toBeLessThan(300);
+        await k.normalised(ctx);
+        return;
+      }
+      expect(response.error, k.name).not.toBeNull();
+      expect(response.status, `${k.name}: ${JSON.stringify(response.error)}`).toBe(k.status ?? 400);
+      const error = toSupasocialError(response.error, { status: response.status });
+      expect(INPUT_CODES.test(error.code), `${k.name}: ${error.code} ${JSON.stringify(response.error)}`).toBe(true);
+      expect(await snapshot(), `${k.name}: nothing changed`).toEqual(before);
+    });
+  }
+});
