@@ -209,7 +209,8 @@ comment on table social_private.rate_limit_rules is
   'a row is not limited.';
 comment on column social_private.rate_limit_rules.action is
   'The write being limited, as check_rate_limit is called with it: post, post_edit, comment, '
-  'comment_edit, reaction, report, follow, block, group, join, invite or announcement.';
+  'comment_edit, reaction, report, follow, block, group, join, invite, announcement, and (chat '
+  'migrations) message, message_edit, conversation.';
 comment on column social_private.rate_limit_rules.per_minute is
   'Writes of this action one user may make per minute (a positive integer); the next one is '
   'refused with rate_limited.';

@@ -3,7 +3,8 @@
 -- may message whom (social.set_chat_settings). The tables and the rules they read are in
 -- 20261128002000_conversations.sql. Each RPC is a security invoker wrapper in `social` over a
 -- security definer body in social_private (memberships are not the caller's to write directly).
--- Creating and adding is rate limited as `conversation`; removals by an admin are logged in the
+-- Opening, creating, adding, removing, re-roling and editing are rate limited as `conversation`
+-- (mute and chat settings only set the caller's own state); removals by an admin are logged in the
 -- moderation log (member_removed, metadata.conversation_id). Members of a conversation tied to a
 -- context are the context's: adding, removing, leaving and roles are refused
 -- (managed_membership).
@@ -76,7 +77,7 @@ comment on function social.open_direct_conversation(uuid) is
   'profile_not_found, blocked, messaging_not_allowed, rate_limited.';
 grant execute on function social.open_direct_conversation(uuid) to authenticated, service_role;
 
--- A trimmed title of 1-80 characters, or invalid_title.
+-- A trimmed title of 1-80 characters that shows something (is_visible_text), or invalid_title.
 create function social_private.conversation_title(p_title text)
 returns text
 language plpgsql
@@ -84,7 +85,7 @@ immutable
 set search_path = ''
 as $$
 begin
-  if p_title is null or char_length(btrim(p_title)) not between 1 and 80 then
+  if p_title is null or char_length(btrim(p_title)) not between 1 and 80 or not social_private.is_visible_text(p_title) then
     perform social_private.raise_error('invalid_input', 'invalid_title', 'a title has 1 to 80 characters');
   end if;
   return btrim(p_title);
@@ -267,6 +268,7 @@ as $$
 declare
   v_conv social.conversations := social_private.require_conversation_admin(p_conversation_id, false);
 begin
+  perform social_private.check_rate_limit('conversation');
   if p_slow_mode_seconds is not null and p_slow_mode_seconds not between 0 and 3600 then
     perform social_private.raise_error('invalid_input', 'invalid_slow_mode', 'slow mode is 0 to 3600 seconds');
   end if;
@@ -353,6 +355,7 @@ begin
   if p_user_id is null or p_user_id = (select auth.uid()) then
     perform social_private.raise_error('invalid_input', 'invalid_target', 'remove someone else (leave to go yourself)');
   end if;
+  perform social_private.check_rate_limit('conversation');
   delete from social.conversation_members m where m.conversation_id = v_conv.id and m.user_id = p_user_id;
   if not found then
     perform social_private.raise_error('not_found', 'member_not_found', 'not a member of this conversation');
@@ -447,6 +450,7 @@ begin
   if p_role is null then
     perform social_private.raise_error('invalid_input', 'invalid_role', 'the role is admin or member');
   end if;
+  perform social_private.check_rate_limit('conversation');
   update social.conversation_members m set role = p_role
   where m.conversation_id = v_conv.id and m.user_id = p_user_id;
   if not found then

@@ -268,7 +268,7 @@ begin
   if char_length(p_body) > 4000 then
     perform social_private.raise_error('invalid_input', 'invalid_body', 'a message has at most 4000 characters');
   end if;
-  if coalesce(btrim(p_body, E' \t\n\r'), '') = '' and jsonb_array_length(v_attachments) = 0 then
+  if not coalesce(social_private.is_visible_text(p_body), false) and jsonb_array_length(v_attachments) = 0 then
     perform social_private.raise_error('invalid_input', 'invalid_body', 'a message needs text or an attachment');
   end if;
   -- the sender's membership, and the conversation's row locked: one sender at a time per
@@ -379,7 +379,8 @@ begin
   if v_message.deleted_at is not null then
     perform social_private.raise_error('invalid_input', 'invalid_transition', 'a deleted message cannot be edited');
   end if;
-  if char_length(p_body) > 4000 or (coalesce(btrim(p_body, E' \t\n\r'), '') = '' and v_message.attachments = '[]') then
+  if char_length(p_body) > 4000
+     or (not coalesce(social_private.is_visible_text(p_body), false) and v_message.attachments = '[]') then
     perform social_private.raise_error('invalid_input', 'invalid_body', 'a message has 1 to 4000 characters of text');
   end if;
   if p_body is not distinct from v_message.body then

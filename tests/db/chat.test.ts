@@ -171,7 +171,7 @@ describe("group conversations", () => {
     await withDb(async (db) => {
       const [ana, ben, cy, dee] = await db.createUsers(4);
       await db.as(ana!);
-      for (const title of ["", "   ", "x".repeat(81)]) {
+      for (const title of ["", "   ", "\u200b\u200d", "x".repeat(81)]) {
         expect(await refused(db, (tx) => tx`select social.create_group_conversation(${title}, '{}')`), title).toEqual([
           "22023",
           "invalid_title",
@@ -433,6 +433,7 @@ describe("sending", () => {
       const cases: [string | null, unknown, string | null, string][] = [
         [null, [], null, "invalid_body"],
         ["  \n ", [], null, "invalid_body"],
+        ["\u200b\u200b\u2060", [], null, "invalid_body"],
         ["x".repeat(4001), [], null, "invalid_body"],
         ["hi", { path: "a.jpg" }, null, "invalid_media"],
         ["hi", [{ path: "a.jpg", type: "pdf" }], null, "invalid_media"],
@@ -506,6 +507,43 @@ describe("sending", () => {
       ]);
       // ben has his own budget
       expect((await send(db, ben!, id, "hi")).seq).toBe("4");
+    });
+  });
+
+  it("edits and conversation changes have their own per-minute budgets", async () => {
+    await withDb(async (db) => {
+      const [ana, ben, cy] = await db.createUsers(3);
+      await db.asSuperuser();
+      await db.q`update social_private.rate_limit_rules set per_minute = 2 where action in ('message_edit', 'conversation')`;
+      const id = await groupChat(db, ana!, [ben!]);
+      const m = await send(db, ana!, id, "v0");
+      await db.as(ana!);
+      await db.q`select social.edit_message(${m.id}, 'v1')`;
+      await db.q`select social.edit_message(${m.id}, 'v2')`;
+      expect(await refused(db, (tx) => tx`select social.edit_message(${m.id}, 'v3')`)).toEqual([
+        "PT429",
+        "rate_limited",
+      ]);
+      // creating the conversation was one, this is two, the next is refused
+      await db.q`select social.update_conversation(${id}, 'Renamed')`;
+      expect(await refused(db, (tx) => tx`select social.add_conversation_members(${id}, ${[cy!]}::uuid[])`)).toEqual([
+        "PT429",
+        "rate_limited",
+      ]);
+      expect(await refused(db, (tx) => tx`select social.open_direct_conversation(${cy!})`)).toEqual([
+        "PT429",
+        "rate_limited",
+      ]);
+      await db.asSuperuser();
+      const [row] = await db.q<{ edits: number; members: number }[]>`
+        select (select count(*)::int from social.message_edits where message_id = ${m.id}) as edits,
+               (select member_count from social.conversations where id = ${id}) as members`;
+      expect(row).toEqual({ edits: 2, members: 2 });
+      // ben has budgets of his own
+      await db.as(ben!);
+      expect(
+        (await db.q<{ id: string }[]>`select id from social.open_direct_conversation(${cy!})`)[0]!.id,
+      ).toBeTruthy();
     });
   });
 
