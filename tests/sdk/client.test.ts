@@ -279,6 +279,7 @@ describe("the client", () => {
     const { client } = session();
     expect(Object.keys(client).sort()).toEqual([
       "announcements",
+      "chat",
       "comments",
       "feed",
       "graph",
