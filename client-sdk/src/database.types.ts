@@ -1472,6 +1472,12 @@ export type Database = {
         }
       }
       block: { Args: { p_user_id: string }; Returns: undefined }
+      conversation_hidden_members: {
+        Args: { p_conversation_id: string }
+        Returns: {
+          user_id: string
+        }[]
+      }
       create_announcement: {
         Args: {
           p_body?: string

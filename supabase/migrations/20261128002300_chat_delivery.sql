@@ -625,6 +625,41 @@ comment on function social.list_conversation_members(uuid, text, integer) is
   'users left out); pass next_cursor for more. Errors: conversation_not_found.';
 grant execute on function social.list_conversation_members(uuid, text, integer) to authenticated, service_role;
 
+-- The members of p_conversation_id a block separates the caller from (either way): the SDK drops
+-- their live messages, typing and presence, which Realtime delivers to every member of the topic
+-- (history, lists and announcements leave them out in the database already).
+create function social_private.conversation_hidden_members(p_conversation_id uuid)
+returns table (user_id uuid)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  perform social_private.require_conversation_member(p_conversation_id);
+  return query
+    select m.user_id from social.conversation_members m
+    where m.conversation_id = p_conversation_id and m.user_id = any (social_private.my_blocked_ids());
+end;
+$$;
+comment on function social_private.conversation_hidden_members(uuid) is
+  'Members of a conversation of the caller''s that a block separates the caller from.';
+grant execute on function social_private.conversation_hidden_members(uuid) to authenticated, service_role;
+
+create function social.conversation_hidden_members(p_conversation_id uuid)
+returns table (user_id uuid)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.conversation_hidden_members(p_conversation_id);
+$$;
+comment on function social.conversation_hidden_members(uuid) is
+  'The members of one of your conversations a block separates you from (either way): a client '
+  'leaves their live broadcasts out. Errors: conversation_not_found.';
+grant execute on function social.conversation_hidden_members(uuid) to authenticated, service_role;
+
 -- =====================================================================================
 -- moderation: reports of messages
 -- =====================================================================================

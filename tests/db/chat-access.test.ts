@@ -185,6 +185,30 @@ describe("who reads a conversation", () => {
   });
 });
 
+describe("the members a block hides", () => {
+  it("are listed for the member who should not hear them, either way; outsiders get nothing", async () => {
+    await withDb(async (db) => {
+      const [ana, ben, cy, stranger] = await db.createUsers(4);
+      const id = await groupChat(db, ana!, [ben!, cy!]);
+      await block(db, ben!, cy!);
+      const hidden = async (who: string) => {
+        await db.as(who);
+        return (await db.q<{ user_id: string }[]>`select user_id from social.conversation_hidden_members(${id})`).map(
+          (r) => r.user_id,
+        );
+      };
+      expect(await hidden(ana!)).toEqual([]);
+      expect(await hidden(ben!)).toEqual([cy]);
+      expect(await hidden(cy!)).toEqual([ben]);
+      await db.as(stranger!);
+      expect(await refused(db, (tx) => tx`select * from social.conversation_hidden_members(${id})`)).toEqual([
+        "PT404",
+        "conversation_not_found",
+      ]);
+    });
+  });
+});
+
 describe("Realtime Authorization on chat:<id>", () => {
   it("members receive and send broadcast and presence; everyone else is refused", async () => {
     await withDb(async (db) => {

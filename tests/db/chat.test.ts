@@ -894,6 +894,36 @@ describe("the conversation list", () => {
     });
   });
 
+  it("a cursor is good for its own list, conversation and reader only", async () => {
+    await withDb(async (db) => {
+      const [ana, ben, cy] = await db.createUsers(3);
+      const a = await groupChat(db, ana!, [ben!, cy!], "a");
+      const b = await groupChat(db, ana!, [ben!, cy!], "b");
+      await groupChat(db, ana!, [ben!, cy!], "c");
+      const [list] = await conversationList(db, ana!, 1);
+      await db.as(ana!);
+      const [members] = await db.q<
+        { next_cursor: string }[]
+      >`select * from social.list_conversation_members(${a}, null, 1)`;
+      // another reader's list, another conversation's members, the members cursor as a list cursor
+      await db.as(ben!);
+      expect(await refused(db, (tx) => tx`select * from social.list_conversations(${list!.next_cursor})`)).toEqual([
+        "22023",
+        "invalid_cursor",
+      ]);
+      expect(
+        await refused(db, (tx) => tx`select * from social.list_conversation_members(${b}, ${members!.next_cursor})`),
+      ).toEqual(["22023", "invalid_cursor"]);
+      await db.as(ana!);
+      expect(await refused(db, (tx) => tx`select * from social.list_conversations(${members!.next_cursor})`)).toEqual([
+        "22023",
+        "invalid_cursor",
+      ]);
+      // the reader's own cursors go on
+      expect(await conversationList(db, ana!, 1, list!.next_cursor)).toHaveLength(1);
+    });
+  });
+
   it("lists members page by page, without the people a block separates the reader from", async () => {
     await withDb(async (db) => {
       const users = await db.createUsers(6);

@@ -227,7 +227,7 @@ describe("chat live", () => {
     expect(spy.error?.message).toBe(
       `Unauthorized: You do not have permissions to read from this Channel topic: chat:${chat.id}`,
     );
-    expectError(await sdk(eve).chat.subscribe(chat.id), "realtime_error", 503);
+    expectError(await sdk(eve).chat.subscribe(chat.id), "conversation_not_found", 404);
     await anaSub.unsubscribe();
     await benSub.unsubscribe();
     await Promise.all([
@@ -270,7 +270,7 @@ describe("chat live", () => {
     await sleep(300);
     expect(cleoGot).toEqual(["draft"]);
     // and she cannot join again
-    expectError(await sdk(cleo).chat.subscribe(group.id), "realtime_error", 503);
+    expectError(await sdk(cleo).chat.subscribe(group.id), "conversation_not_found", 404);
     await benSub.unsubscribe();
     await Promise.all([
       ana.supabase.removeAllChannels(),
@@ -278,6 +278,37 @@ describe("chat live", () => {
       cleo.supabase.removeAllChannels(),
     ]);
   }, 30_000);
+
+  test("a member someone blocked is left out of their live messages; the inbox hears new messages", async () => {
+    const [ana, ben, cleo] = await Promise.all([user("ana"), user("ben"), user("cleo")]);
+    const group = unwrap(await sdk(ana).chat.createGroup({ title: "Trio", memberIds: [ben.id, cleo.id] }));
+    unwrap(await sdk(ben).graph.block(cleo.id));
+    const benGot: string[] = [];
+    const inbox: [string, number][] = [];
+    const added: string[] = [];
+    const benSub = unwrap(await sdk(ben).chat.subscribe(group.id, { onMessage: (m) => benGot.push(m.body ?? "") }));
+    const benInbox = unwrap(
+      await sdk(ben).chat.subscribeInbox({
+        onMessage: (e) => inbox.push([e.message.body ?? "", e.unreadCount]),
+        onConversation: (e) => added.push(`${e.change} ${e.conversationId}`),
+      }),
+    );
+    unwrap(await sdk(cleo).chat.send(group.id, { body: "from cleo" }));
+    unwrap(await sdk(ana).chat.send(group.id, { body: "from ana" }));
+    await eventually(() => expect(benGot).toEqual(["from ana"]));
+    // the announcement leaves cleo out in the database
+    await eventually(() => expect(inbox.map(([body]) => body)).toEqual(["from ana"]));
+    expect(inbox[0]![1]).toBeGreaterThan(0);
+    const other = unwrap(await sdk(ana).chat.createGroup({ title: "Duo", memberIds: [ben.id] }));
+    await eventually(() => expect(added).toEqual([`added ${other.id}`]));
+    await benSub.unsubscribe();
+    await benInbox.unsubscribe();
+    await Promise.all([
+      ana.supabase.removeAllChannels(),
+      ben.supabase.removeAllChannels(),
+      cleo.supabase.removeAllChannels(),
+    ]);
+  });
 
   test("with supabase-js alone: a private channel on chat:<id> hears message.new", async () => {
     const [ana, ben] = await Promise.all([user("ana"), user("ben")]);

@@ -1040,9 +1040,11 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
     /**
      * Live messages, edits, deletions, reads, typing and presence of a conversation over its
      * private Realtime channel (`chat:<id>`; Realtime checks, as you, that you are a member).
-     * Resolves once joined, or with a `realtime_error`. You are tracked as online while
+     * Resolves once joined, or with `conversation_not_found` (not a member) or a `realtime_error`
+     * (the channel refused or failed). You are tracked as online while
      * subscribed. When you lose the conversation (removed, a block) `onClosed` runs and the
-     * subscription ends at once.
+     * subscription ends at once. Members a block separates you from (as it stood when you
+     * subscribed) are left out of messages, typing and presence, as everywhere else.
      *
      * @example
      * ```ts
@@ -1062,6 +1064,11 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
         if (id.error) return id;
         const me = await ctx.currentUserId();
         if (me.error) return me;
+        // members a block separates you from: Realtime delivers their broadcasts to every member,
+        // the database leaves them out everywhere else; dropped here too
+        const hiddenResponse = await ctx.social.rpc("conversation_hidden_members", { p_conversation_id: id.data });
+        if (hiddenResponse.error) return failFrom(hiddenResponse);
+        const hidden = new Set((hiddenResponse.data ?? []).map((row) => row.user_id));
         const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
         let live: { unsubscribe(): Promise<void> } | null = null;
         let closed: "removed" | "blocked" | null = null;
@@ -1095,7 +1102,7 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
               const body = toObject(payload);
               if (event === "message.new" || event === "message.update") {
                 const message = toChatMessage(body.message);
-                if (!message) return;
+                if (!message || (message.senderId && hidden.has(message.senderId))) return;
                 if (event === "message.new") {
                   if (message.senderId) setTypingOff(message.senderId);
                   handlers.onMessage?.(message);
@@ -1123,7 +1130,7 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
                 }
               } else if (event === "typing") {
                 const userId = str(body.user_id);
-                if (userId && userId !== me.data) setTyping(userId, body.typing !== false);
+                if (userId && userId !== me.data && !hidden.has(userId)) setTyping(userId, body.typing !== false);
               } else if (event === "member.added" || event === "member.removed") {
                 const userId = str(body.user_id);
                 if (!userId) return;
@@ -1134,7 +1141,7 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
               }
             },
             onPresence(state) {
-              handlers.onPresence?.({ userIds: Object.keys(state) });
+              handlers.onPresence?.({ userIds: Object.keys(state).filter((userId) => !hidden.has(userId)) });
             },
             onError: handlers.onError,
           },
@@ -1172,6 +1179,60 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
      */
     typing(conversationId: string, typing = true): Promise<SupasocialResult<null>> {
       return settle(() => broadcastTyping(conversationId, typing));
+    },
+
+    /**
+     * Live updates for the conversation list, on your private topic `user:<id>`: each new message
+     * in your unmuted conversations of up to 50 members (with your unread count there), and
+     * conversations you join or lose. Shares the channel with `notifications.subscribe`.
+     *
+     * @example
+     * ```ts
+     * const sub = social.chat.subscribeInbox({
+     *   onMessage: (e) => bump(e.conversationId, e.unreadCount),
+     *   onConversation: (e) => (e.change === 'added' ? add(e.conversationId) : drop(e.conversationId)),
+     * })
+     * ```
+     */
+    subscribeInbox(handlers: {
+      onMessage?: (event: { conversationId: string; message: ChatMessage; unreadCount: number }) => void;
+      onConversation?: (event: { conversationId: string; change: "added" | "removed" }) => void;
+      onError?: (error: SupasocialError) => void;
+    }): PendingSubscription<LiveSubscription> {
+      return pendingSubscription(async (control) => {
+        const me = await ctx.currentUserId();
+        if (me.error) return me;
+        return joinTopic(
+          ctx.supabase,
+          `user:${me.data}`,
+          {
+            event: "*",
+            onMessage(payload, event) {
+              const body = toObject(payload);
+              if (event === "chat.message") {
+                const message = toChatMessage(body.message);
+                if (message) {
+                  handlers.onMessage?.({
+                    conversationId: message.conversationId,
+                    message,
+                    unreadCount: num(body.unread_count),
+                  });
+                }
+              } else if (event === "conversation.added" || event === "conversation.removed") {
+                const conversationId = str(toObject(body.conversation).id) ?? str(body.conversation_id);
+                if (conversationId) {
+                  handlers.onConversation?.({
+                    conversationId,
+                    change: event === "conversation.added" ? "added" : "removed",
+                  });
+                }
+              }
+            },
+            onError: handlers.onError,
+          },
+          control,
+        );
+      });
     },
   };
 });
