@@ -448,8 +448,9 @@ comment on function social_private.conversation_member_preview(uuid, integer, uu
   'their role.';
 grant execute on function social_private.conversation_member_preview(uuid, integer, uuid[]) to authenticated, service_role;
 
--- The list rows of p_ids in that order, for the caller (security invoker: RLS decides; plpgsql,
--- so its plan is kept per session).
+-- The list rows of p_ids in that order, for the caller. Security definer: it applies the read
+-- rule itself, in one pass (only the caller's memberships; no direct conversation a block stands
+-- in; no message of a blocked sender as the latest one) rather than the chat tables' RLS per table.
 create function social_private.conversation_items(p_ids uuid[])
 returns table (
   id uuid, kind social.conversation_kind, title text, avatar_path text,
@@ -460,7 +461,7 @@ returns table (
 )
 language plpgsql
 stable
-security invoker
+security definer
 set search_path = ''
 as $$
 declare
@@ -475,23 +476,25 @@ begin
                                       'attachment_count', jsonb_array_length(lm.attachments),
                                       'data', lm.data, 'deleted', lm.deleted_at is not null,
                                       'created_at', lm.created_at)
-            from social.messages lm where lm.conversation_id = c.id order by lm.seq desc limit 1),
+            from social.messages lm
+            where lm.conversation_id = c.id and (lm.sender_id is null or lm.sender_id <> all (v_hidden))
+            order by lm.seq desc limit 1),
            social_private.conversation_member_preview(c.id, 3, v_hidden),
            c.created_at
     from unnest(p_ids) with ordinality as k(conversation_id, n)
     join social.conversations c on c.id = k.conversation_id
     join social.conversation_members m on m.conversation_id = c.id and m.user_id = (select auth.uid())
+    where c.kind <> 'direct' or not (c.direct_user_low = any (v_hidden) or c.direct_user_high = any (v_hidden))
     order by k.n;
 end;
 $$;
 comment on function social_private.conversation_items(uuid[]) is
-  'The conversation list rows of p_ids, in that order: the conversation, the caller''s role, mute '
-  'and unread count, the latest message they may read, up to 3 other members.';
+  'The conversation list rows of p_ids the caller may read, in that order: the conversation, the '
+  'caller''s role, mute and unread count, the latest message they may read, up to 3 other members.';
 grant execute on function social_private.conversation_items(uuid[]) to authenticated, service_role;
 
--- The caller's conversations, latest activity first, with unread counts, the latest message and
--- who they are with; next_cursor on every row (null on the last page).
-create function social.list_conversations(p_cursor text default null, p_limit integer default 20)
+-- The caller's conversations, latest activity first (the same rule as conversation_items).
+create function social_private.list_conversations(p_cursor text, p_limit integer)
 returns table (
   id uuid, kind social.conversation_kind, title text, avatar_path text,
   context_type social.conversation_context, context_id uuid, member_count integer,
@@ -501,13 +504,14 @@ returns table (
 )
 language plpgsql
 stable
-security invoker
+security definer
 set search_path = ''
 as $$
 declare
   v_me uuid := social_private.require_user();
   v_limit integer := social_private.page_limit(p_limit);
   v_key social_private.page_key := social_private.decode_page_cursor('list_conversations', 'activity', v_me::text, p_cursor);
+  v_hidden uuid[] := coalesce(social_private.my_blocked_ids(), '{}');
   v_ids uuid[];
   v_at timestamptz[];
   v_next text;
@@ -520,6 +524,7 @@ begin
     from social.conversation_members m
     join social.conversations c on c.id = m.conversation_id
     where m.user_id = v_me and (c.last_activity_at, c.id) < (v_key.created_at, v_key.id)
+      and (c.kind <> 'direct' or not (c.direct_user_low = any (v_hidden) or c.direct_user_high = any (v_hidden)))
     order by c.last_activity_at desc, c.id desc
     limit v_limit + 1
   ) x;
@@ -529,6 +534,28 @@ begin
   end if;
   return query select i.*, v_next from social_private.conversation_items(coalesce(v_ids[1:v_limit], '{}')) i;
 end;
+$$;
+comment on function social_private.list_conversations(text, integer) is
+  'Body of social.list_conversations: a page of the caller''s readable conversations by activity.';
+grant execute on function social_private.list_conversations(text, integer) to authenticated, service_role;
+
+-- The caller's conversations, latest activity first, with unread counts, the latest message and
+-- who they are with; next_cursor on every row (null on the last page). A conversation that moves
+-- up while you page (a new message) is not shown again further down; the app hears of it live.
+create function social.list_conversations(p_cursor text default null, p_limit integer default 20)
+returns table (
+  id uuid, kind social.conversation_kind, title text, avatar_path text,
+  context_type social.conversation_context, context_id uuid, member_count integer,
+  slow_mode_seconds integer, role social.conversation_role, muted_until timestamptz,
+  last_read_seq bigint, last_seq bigint, unread_count bigint, last_activity_at timestamptz,
+  last_message jsonb, members jsonb, created_at timestamptz, next_cursor text
+)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.list_conversations(p_cursor, p_limit);
 $$;
 comment on function social.list_conversations(text, integer) is
   'Your conversations, latest activity first, with unread counts, the latest message and up to 3 '
