@@ -39,11 +39,36 @@ comment on type social.message_kind is
   'member_joined, member_left, member_removed).';
 
 -- =====================================================================================
+-- ids
+-- =====================================================================================
+
+-- A time-ordered uuid (version 7: 48 bits of Unix milliseconds, then random bits). Messages are
+-- many and written all the time: ids that grow with time land at the right edge of the primary
+-- key's index instead of on a random page of it.
+create function social_private.uuid_v7()
+returns uuid
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  return encode(
+    set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+                            placing substring(int8send((extract(epoch from clock_timestamp()) * 1000)::bigint) from 3)
+                            from 1 for 6), 52, 1), 53, 1),
+    'hex')::uuid;
+end;
+$$;
+comment on function social_private.uuid_v7() is
+  'A new version 7 uuid: Unix milliseconds first, random after; ids of later rows sort later.';
+grant execute on function social_private.uuid_v7() to authenticated, service_role;
+
+-- =====================================================================================
 -- tables
 -- =====================================================================================
 
 create table social.messages (
-  id uuid primary key default gen_random_uuid(),
+  id uuid primary key default social_private.uuid_v7(),
   conversation_id uuid not null references social.conversations (id) on delete cascade,
   seq bigint not null,
   sender_id uuid references social.profiles (id) on delete set null,
@@ -68,7 +93,8 @@ create table social.messages (
 comment on table social.messages is
   'Chat messages, numbered per conversation (seq). Members read them; sending, editing and '
   'deleting go through social.send_message, edit_message and delete_message.';
-comment on column social.messages.id is 'The message''s id (random uuid).';
+comment on column social.messages.id is
+  'The message''s id: a version 7 uuid (time-ordered), so new ids append to the primary key''s index.';
 comment on column social.messages.conversation_id is 'The conversation; deleting it deletes its messages.';
 comment on column social.messages.seq is
   'Position in the conversation: 1, 2, 3 ... in sending order (conversations.last_seq is the '

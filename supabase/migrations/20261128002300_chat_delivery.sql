@@ -79,10 +79,10 @@ begin
     insert into realtime.messages (id, topic, extension, event, private, payload)
     select r.id, r.topic, 'broadcast', r.event, true, r.payload || jsonb_build_object('id', r.id)
     from (
-      select gen_random_uuid() as id, 'chat:' || new.conversation_id as topic, 'message.new' as event,
+      select social_private.uuid_v7() as id, 'chat:' || new.conversation_id as topic, 'message.new' as event,
              jsonb_build_object('message', v_message) as payload
       union all
-      select gen_random_uuid(), 'user:' || m.user_id, 'chat.message',
+      select social_private.uuid_v7(), 'user:' || m.user_id, 'chat.message',
              jsonb_build_object('conversation_id', new.conversation_id, 'message', v_message,
                                 'unread_count', greatest(v_conv.last_seq - m.last_read_seq, 0))
       from social.conversation_members m

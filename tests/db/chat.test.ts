@@ -414,6 +414,11 @@ describe("sending", () => {
       const m2 = await send(db, ben!, id, "two");
       const m3 = await send(db, ana!, id, "three");
       expect([m1.seq, m2.seq, m3.seq]).toEqual(["2", "3", "4"]);
+      // ids are version 7 uuids: their first 48 bits are the milliseconds of the send
+      for (const m of [m1, m2, m3]) {
+        expect(m.id[14]).toBe("7");
+        expect(Math.abs(Number.parseInt(m.id.replace(/-/g, "").slice(0, 12), 16) - Date.now())).toBeLessThan(600_000);
+      }
       expect((await conversation(db, id))!.last_seq).toBe("4");
       expect(await unread(db, ana!, id)).toBe(0);
       expect(await unread(db, ben!, id)).toBe(1);
