@@ -1,10 +1,32 @@
 /**
  * Input schemas shared by every namespace, and the one way the SDK validates input: before any
  * request, returning `invalid_input` with the zod issues in `details`.
+ *
+ * Schemas are built with `zod/mini` (the functional API, without zod's 40 locales): the same
+ * validation core as `zod`, a fraction of its weight in an app bundle.
  */
-import { z } from "zod";
+import { en } from "zod/locales";
+import * as z from "zod/mini";
 import { SupasocialError } from "./errors.ts";
 import { fail, ok, type SupasocialResult } from "./result.ts";
+
+/** Fail a `z.transform` step with `message` (a `custom` issue), as zod's `ctx.addIssue` does. */
+export function invalid(ctx: z.core.ParsePayload, message: string): never {
+  ctx.issues.push({ code: "custom", message, input: ctx.value });
+  return z.NEVER;
+}
+
+const english = en().localeError;
+
+/**
+ * zod/mini loads no locale, so zod's own messages ("Invalid input: expected string, received
+ * number") would all read "Invalid input". The SDK's `invalid_input` errors use English unless the
+ * app configured zod's messages itself (`z.config(...)`, or importing `zod`, which loads English).
+ */
+function englishUnlessConfigured(issue: z.core.$ZodRawIssue) {
+  const config = z.config();
+  return config.customError || config.localeError ? undefined : english(issue);
+}
 
 /**
  * A user or row id: a UUID in its canonical 8-4-4-4-12 hex form.
@@ -102,7 +124,7 @@ export type ListOptions = z.input<typeof ListOptionsSchema>;
  */
 export function textSchema(options: { min?: number; max: number; label: string; trim?: boolean }) {
   const { min = 0, max, label, trim = false } = options;
-  const base = trim ? z.string().trim() : z.string();
+  const base = trim ? z.string().check(z.trim()) : z.string();
   return base.check((ctx) => {
     const length = Array.from(ctx.value).length;
     if (length < min) {
@@ -137,12 +159,12 @@ export function textSchema(options: { min?: number; max: number; label: string; 
  * if (id.error) return id // nothing was sent
  * ```
  */
-export function parseInput<S extends z.ZodType>(
+export function parseInput<S extends z.ZodMiniType>(
   schema: S,
   input: unknown,
   label: string,
 ): SupasocialResult<z.output<S>> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { error: englishUnlessConfigured });
   if (result.success) return ok(result.data);
   const issues = result.error.issues.map((issue) => ({ ...issue, path: [label, ...issue.path] }));
   const message = issues.map((issue) => `${issue.path.map(String).join(".")}: ${issue.message}`).join("; ");
@@ -166,15 +188,13 @@ export function parseInput<S extends z.ZodType>(
  * DateTimeSchema.parse('2026-12-01T09:00:00+01:00')
  * ```
  */
-export const DateTimeSchema = z
-  .union([z.date(), z.iso.datetime({ offset: true, error: "Expected an ISO 8601 date-time with a time zone" })], {
+export const DateTimeSchema = z.pipe(
+  z.union([z.date(), z.iso.datetime({ offset: true, error: "Expected an ISO 8601 date-time with a time zone" })], {
     error: "Expected a Date or an ISO 8601 date-time with a time zone",
-  })
-  .transform((value, ctx) => {
+  }),
+  z.transform((value: Date | string, ctx): string => {
     const date = value instanceof Date ? value : new Date(value);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: "custom", message: "Invalid date" });
-      return z.NEVER;
-    }
+    if (Number.isNaN(date.getTime())) return invalid(ctx, "Invalid date");
     return value instanceof Date ? value.toISOString() : value;
-  });
+  }),
+);

@@ -1,10 +1,5 @@
+import { assertEquals, assertMatch } from "../_test/assert.ts";
 import { createHealthHandler, dataApiCheck } from "./handler.ts";
-
-function assertEquals(actual: unknown, expected: unknown) {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    throw new Error(`expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  }
-}
 
 const fixed = () => new Date("2026-11-28T00:00:00Z");
 
@@ -36,6 +31,5 @@ Deno.test("health answers CORS preflight requests", async () => {
 
 Deno.test("the data API check reports an unreachable server", async () => {
   const check = dataApiCheck("http://127.0.0.1:9", "key");
-  const result = await check();
-  if (!result?.startsWith("data API unreachable")) throw new Error(`unexpected: ${result}`);
+  assertMatch(await check(), /^data API unreachable/);
 });

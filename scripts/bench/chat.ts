@@ -24,6 +24,7 @@ import { join } from "node:path";
 import { createClient } from "@supabase/supabase-js";
 import postgres from "postgres";
 import WebSocket from "ws";
+import { withChat } from "../../client-sdk/src/chat.ts";
 import { createSupasocialClient, type Database } from "../../client-sdk/src/index.ts";
 import { DEMO_PASSWORD } from "../../seeds/seed.ts";
 import { ROOT } from "../lib/db.ts";
@@ -213,7 +214,7 @@ async function deliveryBench(url: string, sql: postgres.Sql): Promise<BenchRow[]
       const { error } = await supabase.auth.signInWithPassword({ email, password: DEMO_PASSWORD });
       if (error) throw error;
       clients.push(supabase);
-      return createSupasocialClient(supabase);
+      return withChat(createSupasocialClient(supabase));
     };
     const ana = await signIn("ana@demo.supasocial.dev");
     const ben = await signIn("ben@demo.supasocial.dev");

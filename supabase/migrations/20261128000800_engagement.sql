@@ -78,12 +78,17 @@ grant insert (post_id, user_id, kind), delete on social.reactions to authenticat
 grant all on social.reactions to service_role;
 
 -- reactions on posts the user sees: their own, and others' never across a block (anon sees
--- counts only)
+-- counts only). "Sees the post" is a semi-join on posts, so the posts policy decides it with its
+-- per-statement sets (init plans) and falls back to can_view_post only for the rows they do not
+-- settle; calling can_view_post(post_id) here instead would cost a function call per reaction.
 create policy reactions_select_visible on social.reactions
   for select to authenticated
   using (
-    social_private.can_view_post(post_id)
-    and (user_id = (select auth.uid()) or not social_private.is_blocked_with(user_id))
+    exists (select 1 from social.posts p where p.id = post_id)
+    and (
+      user_id = (select auth.uid())
+      or user_id <> all ((select social_private.my_blocked_ids())::uuid[])
+    )
   );
 -- users react as themselves to posts they see (in a group: as a member)
 create policy reactions_insert_self on social.reactions

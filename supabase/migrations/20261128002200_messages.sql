@@ -189,14 +189,14 @@ begin
                                          'avatar_path', p.avatar_path)
                from social.profiles p where p.id = p_message.sender_id),
     'reply_to', (select jsonb_build_object('id', r.id, 'sender_id', r.sender_id, 'body', social_private.excerpt(r.body),
-                                           'deleted', r.deleted_at is not null)
+                                           'is_deleted', r.deleted_at is not null)
                  from social.messages r where r.id = p_message.reply_to_id)
   );
 end;
 $$;
 comment on function social_private.message_json(social.messages) is
   'A message as JSON: its columns, sender {id, handle, display_name, avatar_path} and reply_to '
-  '{id, sender_id, body excerpt, deleted}.';
+  '{id, sender_id, body excerpt, is_deleted}.';
 
 -- The cursor of a history page: the next page goes p_direction (older or newer) from p_seq in
 -- conversation p_conversation_id (the core migration's signed cursors: list list_messages, order
@@ -706,7 +706,7 @@ begin
            pg.attachments, pg.reply_to_id,
            case when pg.reply_to_id is not null then
              (select jsonb_build_object('id', r.id, 'sender_id', r.sender_id, 'body', social_private.excerpt(r.body),
-                                        'deleted', r.deleted_at is not null)
+                                        'is_deleted', r.deleted_at is not null)
               from social.messages r where r.id = pg.reply_to_id)
            end,
            pg.data, pg.edit_count, pg.edited_at, pg.deleted_at, pg.created_at,

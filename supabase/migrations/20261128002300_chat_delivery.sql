@@ -474,7 +474,7 @@ begin
            (select jsonb_build_object('id', lm.id, 'seq', lm.seq, 'sender_id', lm.sender_id, 'kind', lm.kind,
                                       'body', social_private.excerpt(lm.body),
                                       'attachment_count', jsonb_array_length(lm.attachments),
-                                      'data', lm.data, 'deleted', lm.deleted_at is not null,
+                                      'data', lm.data, 'is_deleted', lm.deleted_at is not null,
                                       'created_at', lm.created_at)
             from social.messages lm
             where lm.conversation_id = c.id and (lm.sender_id is null or lm.sender_id <> all (v_hidden))

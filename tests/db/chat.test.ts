@@ -461,7 +461,7 @@ describe("sending", () => {
       const reply = await send(db, ben!, id, "nice", { replyTo: photo.id });
       expect(reply.reply_to_id).toBe(photo.id);
       const [page] = (await history(db, ana!, id)).slice(-1);
-      expect(page!.reply_to).toMatchObject({ id: photo.id, deleted: false });
+      expect(page!.reply_to).toMatchObject({ id: photo.id, is_deleted: false });
     });
   });
 

@@ -16,6 +16,7 @@ import { randomUUID } from "node:crypto";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
+import { withChat } from "../../client-sdk/src/chat.ts";
 import { type Database, toSupasocialError } from "../../client-sdk/src/index.ts";
 import { signUp, type TestUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
 import { api } from "../helpers/api.ts";
@@ -713,10 +714,12 @@ beforeAll(async () => {
   const invite = unwrap(await owner.client.groups.invite(group.id, (await signUp("invitee")).id));
   const link = unwrap(await owner.client.groups.createInviteLink(group.id));
   const inbox = unwrap(await owner.client.notifications.list());
-  const direct = unwrap(await owner.client.chat.openDirect(member.id));
-  const chat = unwrap(await owner.client.chat.createGroup({ title: uniqueName("Chat"), memberIds: [member.id] }));
-  const message = unwrap(await owner.client.chat.send(chat.id, { body: "hello" }));
-  unwrap(await member.client.chat.setSettings({ allowMessagesFrom: "everyone" }));
+  const direct = unwrap(await withChat(owner.client).chat.openDirect(member.id));
+  const chat = unwrap(
+    await withChat(owner.client).chat.createGroup({ title: uniqueName("Chat"), memberIds: [member.id] }),
+  );
+  const message = unwrap(await withChat(owner.client).chat.send(chat.id, { body: "hello" }));
+  unwrap(await withChat(member.client).chat.setSettings({ allowMessagesFrom: "everyone" }));
   ctx = {
     owner,
     member,

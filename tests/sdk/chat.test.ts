@@ -9,38 +9,54 @@ import { randomUUID } from "node:crypto";
 import { createClient } from "@supabase/supabase-js";
 import { describe, expect, test } from "vitest";
 import WebSocket from "ws";
-import { type ChatMessage, createSupasocialClient, type Database, toChatMessage } from "../../client-sdk/src/index.ts";
+import { type ChatMessage, toChatMessage, withChat } from "../../client-sdk/src/chat.ts";
+import { createSupasocialClient, type Database } from "../../client-sdk/src/index.ts";
 import { eventually, join, type RealtimeUser, sleep, user } from "../fixtures/realtime.ts";
 import { expectError, session, signUp, unwrap } from "../fixtures/sdk.ts";
 import { api } from "../helpers/api.ts";
 
-const sdk = (u: RealtimeUser) => createSupasocialClient(u.supabase);
+const sdk = (u: RealtimeUser) => withChat(createSupasocialClient(u.supabase));
 
 describe("chat: input and payloads", () => {
   test("bad input is refused before any request; signed out is not_authenticated", async () => {
     const { client, restCalls } = session();
     const id = randomUUID();
-    expectError(await client.chat.openDirect("nope"), "invalid_input", 400);
-    expectError(await client.chat.send("nope", { body: "hi" }), "invalid_input", 400);
-    expectError(await client.chat.send(id, { body: "x".repeat(4001) }), "invalid_input", 400);
-    expectError(await client.chat.send(id, { body: "hi", clientMessageId: "123" }), "invalid_input", 400);
-    expectError(await client.chat.send(id, { body: "hi", extra: 1 } as never), "invalid_input", 400);
+    expectError(await withChat(client).chat.openDirect("nope"), "invalid_input", 400);
+    expectError(await withChat(client).chat.send("nope", { body: "hi" }), "invalid_input", 400);
+    expectError(await withChat(client).chat.send(id, { body: "x".repeat(4001) }), "invalid_input", 400);
+    expectError(await withChat(client).chat.send(id, { body: "hi", clientMessageId: "123" }), "invalid_input", 400);
+    expectError(await withChat(client).chat.send(id, { body: "hi", extra: 1 } as never), "invalid_input", 400);
     expectError(
-      await client.chat.send(id, { attachments: [{ path: "a.jpg", type: "pdf" as never }] }),
+      await withChat(client).chat.send(id, { attachments: [{ path: "a.jpg", type: "pdf" as never }] }),
       "invalid_input",
       400,
     );
-    expectError(await client.chat.history(id, { limit: 0 }), "invalid_input", 400);
-    expectError(await client.chat.history(id, { before: id, after: id }), "invalid_input", 400);
-    expectError(await client.chat.history(id, { cursor: "not a cursor!" }), "invalid_input", 400);
-    expectError(await client.chat.createGroup({ title: " " }), "invalid_input", 400);
-    expectError(await client.chat.update(id, { slowModeSeconds: 4000 }), "invalid_input", 400);
-    expectError(await client.chat.setSettings({ allowMessagesFrom: "friends" as never }), "invalid_input", 400);
-    expectError(await client.chat.mute(id, "tomorrow"), "invalid_input", 400);
+    expectError(await withChat(client).chat.history(id, { limit: 0 }), "invalid_input", 400);
+    expectError(await withChat(client).chat.history(id, { before: id, after: id }), "invalid_input", 400);
+    expectError(await withChat(client).chat.history(id, { cursor: "not a cursor!" }), "invalid_input", 400);
+    expectError(await withChat(client).chat.createGroup({ title: " " }), "invalid_input", 400);
+    expectError(await withChat(client).chat.update(id, { slowModeSeconds: 4000 }), "invalid_input", 400);
+    expectError(
+      await withChat(client).chat.setSettings({ allowMessagesFrom: "friends" as never }),
+      "invalid_input",
+      400,
+    );
+    expectError(await withChat(client).chat.mute(id, "tomorrow"), "invalid_input", 400);
     expect(restCalls).toEqual([]);
-    expectError(await client.chat.list(), "not_authenticated", 401);
-    expectError(await client.chat.unread(), "not_authenticated", 401);
-    expectError(await client.chat.subscribe(id), "not_authenticated", 401);
+    expectError(await withChat(client).chat.list(), "not_authenticated", 401);
+    expectError(await withChat(client).chat.unread(), "not_authenticated", 401);
+    expectError(await withChat(client).chat.subscribe(id), "not_authenticated", 401);
+  });
+
+  test("withChat adds the chat namespace to a client, once; the core client has none", () => {
+    const { client } = session();
+    expect("chat" in client).toBe(false);
+    const social = withChat(client);
+    expect(social).toBe(client);
+    const chat = social.chat;
+    expect(typeof chat.send).toBe("function");
+    expect(withChat(social).chat).toBe(chat);
+    expect(typeof social.notifications.list).toBe("function");
   });
 
   test("a broadcast's message becomes a ChatMessage; anything else is null", () => {
@@ -79,60 +95,68 @@ describe("chat: input and payloads", () => {
 describe("chat through the API", () => {
   test("a direct conversation end to end: open, send, list with unread, history, read, edit, delete", async () => {
     const [ana, ben] = await Promise.all([signUp("ana"), signUp("ben")]);
-    const chat = unwrap(await ana.client.chat.openDirect(ben.id));
+    const chat = unwrap(await withChat(ana.client).chat.openDirect(ben.id));
     expect(chat).toMatchObject({ kind: "direct", memberCount: 2, title: null });
-    expect(unwrap(await ben.client.chat.openDirect(ana.id)).id).toBe(chat.id);
+    expect(unwrap(await withChat(ben.client).chat.openDirect(ana.id)).id).toBe(chat.id);
 
     const sent: ChatMessage[] = [];
-    for (const body of ["one", "two", "three"]) sent.push(unwrap(await ana.client.chat.send(chat.id, { body })));
+    for (const body of ["one", "two", "three"])
+      sent.push(unwrap(await withChat(ana.client).chat.send(chat.id, { body })));
     expect(sent.map((m) => m.seq)).toEqual([1, 2, 3]);
     expect(sent[0]).toMatchObject({ conversationId: chat.id, senderId: ana.id, kind: "text", isDeleted: false });
     expect(sent[0]!.clientMessageId).toMatch(/^[0-9a-f-]{36}$/);
 
-    const [listed] = unwrap(await ben.client.chat.list()).items;
+    const [listed] = unwrap(await withChat(ben.client).chat.list()).items;
     expect(listed).toMatchObject({ id: chat.id, unreadCount: 3, lastSeq: 3, lastMessage: { body: "three" } });
     expect(listed!.members.map((m) => m.id)).toEqual([ana.id]);
-    expect(unwrap(await ben.client.chat.unread())).toEqual({ messages: 3, conversations: 1 });
+    expect(unwrap(await withChat(ben.client).chat.unread())).toEqual({ messages: 3, conversations: 1 });
 
-    const page = unwrap(await ben.client.chat.history(chat.id, { limit: 2 }));
+    const page = unwrap(await withChat(ben.client).chat.history(chat.id, { limit: 2 }));
     expect(page.items.map((m) => m.body)).toEqual(["two", "three"]);
     expect(page.items[0]!.sender).toMatchObject({ id: ana.id, handle: ana.handle });
-    const older = unwrap(await ben.client.chat.history(chat.id, { cursor: page.olderCursor, limit: 2 }));
+    const older = unwrap(await withChat(ben.client).chat.history(chat.id, { cursor: page.olderCursor, limit: 2 }));
     expect(older.items.map((m) => m.body)).toEqual(["one"]);
     expect(older.olderCursor).toBeNull();
 
-    expect(unwrap(await ben.client.chat.markRead(chat.id, sent[1]!.id))).toEqual({ lastReadSeq: 2, unreadCount: 1 });
-    expect(unwrap(await ben.client.chat.markRead(chat.id))).toEqual({ lastReadSeq: 3, unreadCount: 0 });
+    expect(unwrap(await withChat(ben.client).chat.markRead(chat.id, sent[1]!.id))).toEqual({
+      lastReadSeq: 2,
+      unreadCount: 1,
+    });
+    expect(unwrap(await withChat(ben.client).chat.markRead(chat.id))).toEqual({ lastReadSeq: 3, unreadCount: 0 });
 
-    const edited = unwrap(await ana.client.chat.edit(sent[2]!.id, "three!"));
+    const edited = unwrap(await withChat(ana.client).chat.edit(sent[2]!.id, "three!"));
     expect(edited).toMatchObject({ body: "three!", editCount: 1 });
-    expect(unwrap(await ben.client.chat.editHistory(sent[2]!.id)).map((v) => v.body)).toEqual(["three"]);
-    expectError(await ben.client.chat.edit(sent[2]!.id, "mine"), "not_allowed", 403);
-    expectError(await ben.client.chat.delete(sent[2]!.id), "not_allowed", 403);
-    const gone = unwrap(await ana.client.chat.delete(sent[2]!.id));
+    expect(unwrap(await withChat(ben.client).chat.editHistory(sent[2]!.id)).map((v) => v.body)).toEqual(["three"]);
+    expectError(await withChat(ben.client).chat.edit(sent[2]!.id, "mine"), "not_allowed", 403);
+    expectError(await withChat(ben.client).chat.delete(sent[2]!.id), "not_allowed", 403);
+    const gone = unwrap(await withChat(ana.client).chat.delete(sent[2]!.id));
     expect(gone).toMatchObject({ isDeleted: true, body: null });
-    const receipts = unwrap(await ana.client.chat.receipts(sent[1]!.id));
+    const receipts = unwrap(await withChat(ana.client).chat.receipts(sent[1]!.id));
     expect(receipts.map((r) => [r.user.id, r.read])).toEqual([[ben.id, true]]);
   });
 
   test("a retry with the same key is the same message, and the ack is the stored row", async () => {
     const [ana, ben] = await Promise.all([signUp("ana"), signUp("ben")]);
-    const chat = unwrap(await ana.client.chat.openDirect(ben.id));
+    const chat = unwrap(await withChat(ana.client).chat.openDirect(ben.id));
     const clientMessageId = randomUUID();
     const [a, b, c] = await Promise.all([
-      ana.client.chat.send(chat.id, { body: "once", clientMessageId }),
-      ana.client.chat.send(chat.id, { body: "once", clientMessageId }),
-      ana.client.chat.send(chat.id, { body: "once", clientMessageId }),
+      withChat(ana.client).chat.send(chat.id, { body: "once", clientMessageId }),
+      withChat(ana.client).chat.send(chat.id, { body: "once", clientMessageId }),
+      withChat(ana.client).chat.send(chat.id, { body: "once", clientMessageId }),
     ]);
     expect(new Set([unwrap(a).id, unwrap(b).id, unwrap(c).id]).size).toBe(1);
-    const page = unwrap(await ben.client.chat.history(chat.id));
+    const page = unwrap(await withChat(ben.client).chat.history(chat.id));
     expect(page.items.map((m) => m.clientMessageId)).toEqual([clientMessageId]);
-    expectError(await ana.client.chat.send(chat.id, { body: "other", clientMessageId }), "idempotency_conflict", 409);
+    expectError(
+      await withChat(ana.client).chat.send(chat.id, { body: "other", clientMessageId }),
+      "idempotency_conflict",
+      409,
+    );
   });
 
   test("send retries a lost connection with the same key, and gives up on errors a retry cannot cure", async () => {
     const [ana, ben] = await Promise.all([signUp("ana"), signUp("ben")]);
-    const chat = unwrap(await ana.client.chat.openDirect(ben.id));
+    const chat = unwrap(await withChat(ana.client).chat.openDirect(ben.id));
     // ana's session on a client whose first two answers to send_message are lost after the
     // request reached the server
     let calls = 0;
@@ -153,10 +177,10 @@ describe("chat through the API", () => {
       access_token: current.session!.access_token,
       refresh_token: current.session!.refresh_token,
     });
-    const lossy = createSupasocialClient(lossySupabase);
+    const lossy = withChat(createSupasocialClient(lossySupabase));
     const message = unwrap(await lossy.chat.send(chat.id, { body: "through the tunnel" }));
     expect(calls).toBe(3);
-    const page = unwrap(await ben.client.chat.history(chat.id));
+    const page = unwrap(await withChat(ben.client).chat.history(chat.id));
     expect(page.items.map((m) => [m.id, m.body])).toEqual([[message.id, "through the tunnel"]]);
     // a 4xx is not retried
     expectError(await lossy.chat.send(randomUUID(), { body: "nowhere" }), "conversation_not_found", 404);
@@ -165,24 +189,30 @@ describe("chat through the API", () => {
 
   test("group conversations: members, slow mode, rate limits and errors from the other side", async () => {
     const [ana, ben, cleo, dan] = await Promise.all([signUp("ana"), signUp("ben"), signUp("cleo"), signUp("dan")]);
-    const group = unwrap(await ana.client.chat.createGroup({ title: "Long run", memberIds: [ben.id, cleo.id] }));
+    const group = unwrap(
+      await withChat(ana.client).chat.createGroup({ title: "Long run", memberIds: [ben.id, cleo.id] }),
+    );
     expect(group).toMatchObject({ kind: "group", title: "Long run", memberCount: 3 });
-    const members = unwrap(await ben.client.chat.members(group.id));
+    const members = unwrap(await withChat(ben.client).chat.members(group.id));
     expect(members.items.map((m) => m.id).sort()).toEqual([ana.id, ben.id, cleo.id].sort());
-    expectError(await ben.client.chat.addMembers(group.id, [dan.id]), "not_conversation_admin", 403);
-    expect(unwrap(await ana.client.chat.addMembers(group.id, [dan.id]))).toBe(1);
-    unwrap(await ana.client.chat.update(group.id, { slowModeSeconds: 60 }));
-    unwrap(await ben.client.chat.send(group.id, { body: "first" }));
-    expectError(await ben.client.chat.send(group.id, { body: "second" }), "slow_mode", 429);
-    unwrap(await ana.client.chat.removeMember(group.id, cleo.id));
-    expectError(await cleo.client.chat.history(group.id), "conversation_not_found", 404);
-    expectError(await cleo.client.chat.send(group.id, { body: "still here?" }), "conversation_not_found", 404);
-    unwrap(await dan.client.chat.removeMember(group.id, dan.id));
-    expect(unwrap(await dan.client.chat.list()).items).toEqual([]);
-    unwrap(await cleo.client.chat.setSettings({ allowMessagesFrom: "nobody" }));
-    expectError(await dan.client.chat.openDirect(cleo.id), "messaging_not_allowed", 403);
+    expectError(await withChat(ben.client).chat.addMembers(group.id, [dan.id]), "not_conversation_admin", 403);
+    expect(unwrap(await withChat(ana.client).chat.addMembers(group.id, [dan.id]))).toBe(1);
+    unwrap(await withChat(ana.client).chat.update(group.id, { slowModeSeconds: 60 }));
+    unwrap(await withChat(ben.client).chat.send(group.id, { body: "first" }));
+    expectError(await withChat(ben.client).chat.send(group.id, { body: "second" }), "slow_mode", 429);
+    unwrap(await withChat(ana.client).chat.removeMember(group.id, cleo.id));
+    expectError(await withChat(cleo.client).chat.history(group.id), "conversation_not_found", 404);
+    expectError(
+      await withChat(cleo.client).chat.send(group.id, { body: "still here?" }),
+      "conversation_not_found",
+      404,
+    );
+    unwrap(await withChat(dan.client).chat.removeMember(group.id, dan.id));
+    expect(unwrap(await withChat(dan.client).chat.list()).items).toEqual([]);
+    unwrap(await withChat(cleo.client).chat.setSettings({ allowMessagesFrom: "nobody" }));
+    expectError(await withChat(dan.client).chat.openDirect(cleo.id), "messaging_not_allowed", 403);
     unwrap(await ben.client.graph.block(ana.id));
-    expectError(await ben.client.chat.openDirect(ana.id), "blocked", 403);
+    expectError(await withChat(ben.client).chat.openDirect(ana.id), "blocked", 403);
   });
 });
 

@@ -279,7 +279,6 @@ describe("the client", () => {
     const { client } = session();
     expect(Object.keys(client).sort()).toEqual([
       "announcements",
-      "chat",
       "comments",
       "feed",
       "graph",

@@ -3,7 +3,7 @@
  * trainer's notes on the trainees' home screen), with per-user read state and a read count.
  * Lists are pinned first, then newest, and follow the one page contract (`pagination.ts`).
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Database } from "../database.types.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
 import { listMethod, type Page, scopedListMethod, toPage } from "../pagination.ts";
@@ -91,9 +91,9 @@ export const AnnouncementTitleSchema = textSchema({ min: 1, max: 200, label: "Ti
  */
 export const AnnouncementBodySchema = textSchema({ max: 5000, label: "Body" });
 
-const FutureDateTimeSchema = DateTimeSchema.refine((value) => Date.parse(value) > Date.now(), {
-  message: "expiresAt must be in the future",
-});
+const FutureDateTimeSchema = DateTimeSchema.check(
+  z.refine((value: string) => Date.parse(value) > Date.now(), { message: "expiresAt must be in the future" }),
+);
 
 /**
  * A new announcement. `expiresAt` (in the future) takes it off the home screen then.
@@ -105,9 +105,9 @@ const FutureDateTimeSchema = DateTimeSchema.refine((value) => Date.parse(value) 
  */
 export const AnnouncementCreateSchema = z.strictObject({
   title: AnnouncementTitleSchema,
-  body: AnnouncementBodySchema.optional(),
-  pinned: z.boolean().optional(),
-  expiresAt: FutureDateTimeSchema.optional(),
+  body: z.optional(AnnouncementBodySchema),
+  pinned: z.optional(z.boolean()),
+  expiresAt: z.optional(FutureDateTimeSchema),
 });
 /**
  * Input of `announcements.create`.
@@ -130,12 +130,12 @@ export type AnnouncementCreate = z.input<typeof AnnouncementCreateSchema>;
  */
 export const AnnouncementUpdateSchema = z
   .strictObject({
-    title: AnnouncementTitleSchema.optional(),
-    body: AnnouncementBodySchema.optional(),
-    pinned: z.boolean().optional(),
-    expiresAt: DateTimeSchema.nullable().optional(),
+    title: z.optional(AnnouncementTitleSchema),
+    body: z.optional(AnnouncementBodySchema),
+    pinned: z.optional(z.boolean()),
+    expiresAt: z.optional(z.nullable(DateTimeSchema)),
   })
-  .refine((patch) => Object.values(patch).some((v) => v !== undefined), { message: "Nothing to change" });
+  .check(z.refine((patch) => Object.values(patch).some((v) => v !== undefined), { message: "Nothing to change" }));
 /**
  * Input of `announcements.update`.
  *
@@ -173,8 +173,8 @@ export type AnnouncementListOptions = z.input<typeof AnnouncementListOptionsSche
  * await client.announcements.mine(MyAnnouncementsOptionsSchema.parse({ unreadOnly: true }))
  * ```
  */
-export const MyAnnouncementsOptionsSchema = AnnouncementListOptionsSchema.extend({
-  unreadOnly: z.boolean().optional(),
+export const MyAnnouncementsOptionsSchema = z.extend(AnnouncementListOptionsSchema, {
+  unreadOnly: z.optional(z.boolean()),
 });
 /**
  * Options of `announcements.mine`.
@@ -194,7 +194,7 @@ export type MyAnnouncementsOptions = z.input<typeof MyAnnouncementsOptionsSchema
  * await client.announcements.markAllRead({ groupId })
  * ```
  */
-export const MarkAllAnnouncementsReadOptionsSchema = z.strictObject({ groupId: UuidSchema.optional() });
+export const MarkAllAnnouncementsReadOptionsSchema = z.strictObject({ groupId: z.optional(UuidSchema) });
 /**
  * Options of `announcements.markAllRead`.
  *

@@ -5,12 +5,11 @@
  * `chat:<conversation_id>`.
  */
 import type { RealtimeChannel } from "@supabase/supabase-js";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Constants, type Database, type Json } from "../database.types.ts";
 import type { SupasocialError } from "../errors.ts";
-import { toSupasocialError } from "../errors.ts";
-import { defineNamespace, type NamespaceContext } from "../namespace.ts";
-import { listMethod, type Page, scopedListMethod, toPage } from "../pagination.ts";
+import { defineNamespace } from "../namespace.ts";
+import { listMethod, type Page, scopedListMethod } from "../pagination.ts";
 import {
   joinTopic,
   type LiveSubscription,
@@ -31,13 +30,9 @@ import {
   UuidSchema,
 } from "../validation.ts";
 import { type PostMedia, PostMediaListSchema } from "./posts.ts";
-import { notFound, type ProfileSummary, single, toArray, toObject, toProfileSummary, ts } from "./shared.ts";
+import type { ProfileSummary } from "./shared.ts";
 
 type Social = Database["social"];
-type ConversationRow = Social["Tables"]["conversations"]["Row"];
-type ListRow = Social["Functions"]["list_conversations"]["Returns"][number];
-type MessageRow = Social["Tables"]["messages"]["Row"];
-type HistoryRow = Social["Functions"]["list_messages"]["Returns"][number];
 
 // =============================================================================================
 // types
@@ -162,7 +157,7 @@ export interface ChatMessage {
   attachments: PostMedia[];
   replyToId: string | null;
   replyTo: { id: string; senderId: string | null; body: string | null; isDeleted: boolean } | null;
-  /** System messages: `{ event, user_id, by }`. */
+  /** System messages: `{ event, userId, by }`. */
   data: { [key: string]: Json | undefined };
   editCount: number;
   editedAt: string | null;
@@ -285,10 +280,10 @@ const BodySchema = textSchema({ max: 4000, label: "Message" });
  * ```
  */
 export const ChatMessageInputSchema = z.strictObject({
-  body: BodySchema.optional(),
-  attachments: PostMediaListSchema.optional(),
-  replyToId: UuidSchema.optional(),
-  clientMessageId: UuidSchema.optional(),
+  body: z.optional(BodySchema),
+  attachments: z.optional(PostMediaListSchema),
+  replyToId: z.optional(UuidSchema),
+  clientMessageId: z.optional(UuidSchema),
 });
 /**
  * A message to send.
@@ -311,15 +306,16 @@ export type ChatMessageInput = z.input<typeof ChatMessageInputSchema>;
  */
 export const HistoryOptionsSchema = z
   .strictObject({
-    cursor: CursorSchema.nullish(),
-    limit: LimitSchema.optional(),
-    before: UuidSchema.optional(),
-    after: UuidSchema.optional(),
-    around: UuidSchema.optional(),
+    cursor: z.nullish(CursorSchema),
+    limit: z.optional(LimitSchema),
+    before: z.optional(UuidSchema),
+    after: z.optional(UuidSchema),
+    around: z.optional(UuidSchema),
   })
-  .refine(
-    (o) => [o.cursor, o.before, o.after, o.around].filter((v) => v !== undefined && v !== null).length <= 1,
-    "Give at most one of cursor, before, after and around",
+  .check(
+    z.refine((o) => [o.cursor, o.before, o.after, o.around].filter((v) => v !== undefined && v !== null).length <= 1, {
+      message: "Give at most one of cursor, before, after and around",
+    }),
   );
 /**
  * Options of `chat.history`.
@@ -331,7 +327,19 @@ export const HistoryOptionsSchema = z
  */
 export type HistoryOptions = z.input<typeof HistoryOptionsSchema>;
 
-const UuidListSchema = z.array(UuidSchema).max(500, "At most 500 people at once");
+const UuidListSchema = z.array(UuidSchema).check(z.maxLength(500, "At most 500 people at once"));
+const TitleSchema = textSchema({ min: 1, max: 80, label: "Title", trim: true });
+const AvatarSchema = textSchema({ max: 1024, label: "Avatar path" });
+const CreateGroupSchema = z.strictObject({
+  title: TitleSchema,
+  memberIds: z.optional(UuidListSchema),
+  avatarPath: z.optional(AvatarSchema),
+});
+const UpdateSchema = z.strictObject({
+  title: z.optional(TitleSchema),
+  avatarPath: z.optional(AvatarSchema),
+  slowModeSeconds: z.optional(z.number().check(z.int(), z.gte(0), z.lte(3600))),
+});
 const AudienceSchema = z.enum(Constants.social.Enums.chat_audience);
 const RoleSchema = z.enum(Constants.social.Enums.conversation_role);
 
@@ -339,53 +347,33 @@ const RoleSchema = z.enum(Constants.social.Enums.conversation_role);
 // mapping
 // =============================================================================================
 
-const num = (value: unknown): number => (typeof value === "number" ? value : Number(value ?? 0));
-const str = (value: unknown): string | null => (typeof value === "string" ? value : null);
+const JSON_KEYS = /^(sender|reply_to|last_message|members|data|attachments|profile|message|conversation)$/;
 
-function toPreview(value: unknown): MessagePreview | null {
-  const m = toObject(value);
-  const id = str(m.id);
-  if (!id) return null;
-  return {
-    id,
-    seq: num(m.seq),
-    senderId: str(m.sender_id),
-    kind: m.kind === "system" ? "system" : "text",
-    body: str(m.body),
-    attachmentCount: num(m.attachment_count),
-    data: toObject(m.data),
-    isDeleted: m.deleted === true,
-    createdAt: normalizeTimestamp(str(m.created_at) ?? ""),
-  };
+/**
+ * A row or a broadcast's JSON with camelCase keys, timestamps (`*_at`) in ISO 8601, and jsonb that
+ * a server handed back as text parsed.
+ */
+function camel(value: unknown, key = ""): unknown {
+  if (typeof value === "string" && JSON_KEYS.test(key) && /^[[{]/.test(value)) {
+    try {
+      return camel(JSON.parse(value));
+    } catch {
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value.map((v) => camel(v));
+  if (!value || typeof value !== "object") {
+    return typeof value === "string" && key.endsWith("_at") ? normalizeTimestamp(value) : value;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (!k.endsWith("_cursor")) out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = camel(v, k);
+  }
+  return out;
 }
 
-function toMember(value: unknown): ChatMember[] {
-  const card = toProfileSummary(value);
-  return card ? [{ ...card, role: toObject(value).role === "admin" ? "admin" : "member" }] : [];
-}
-
-function toConversation(row: ConversationRow | ListRow): Conversation {
-  const r = row as Partial<ListRow> & ConversationRow;
-  return {
-    id: r.id,
-    kind: r.kind,
-    title: r.title ?? null,
-    avatarPath: r.avatar_path ?? null,
-    contextType: r.context_type ?? null,
-    contextId: r.context_id ?? null,
-    memberCount: num(r.member_count),
-    slowModeSeconds: num(r.slow_mode_seconds),
-    role: r.role ?? null,
-    mutedUntil: ts(r.muted_until),
-    lastReadSeq: num(r.last_read_seq),
-    lastSeq: num(r.last_seq),
-    unreadCount: num(r.unread_count),
-    lastActivityAt: normalizeTimestamp(r.last_activity_at),
-    lastMessage: toPreview(r.last_message),
-    members: toArray(r.members).flatMap(toMember),
-    createdAt: normalizeTimestamp(r.created_at),
-  };
-}
+const first = (data: unknown): Record<string, unknown> =>
+  (Array.isArray(data) ? data[0] : data) as Record<string, unknown>;
 
 /**
  * A message row, a `list_messages` row or a broadcast's `message` object as a `ChatMessage`;
@@ -399,83 +387,40 @@ function toConversation(row: ConversationRow | ListRow): Conversation {
  * })
  * ```
  */
-export function toChatMessage(value: MessageRow | HistoryRow | unknown): ChatMessage | null {
-  const m = toObject(value);
-  const id = str(m.id);
-  const conversationId = str(m.conversation_id);
-  if (!id || !conversationId) return null;
-  const reply = toObject(m.reply_to);
-  const replyId = str(reply.id);
+export function toChatMessage(value: unknown): ChatMessage | null {
+  const m = camel(value, "message") as Record<string, unknown> | null;
+  if (!m || typeof m !== "object" || typeof m.id !== "string" || typeof m.conversationId !== "string") return null;
   return {
-    id,
-    conversationId,
-    seq: num(m.seq),
-    senderId: str(m.sender_id),
-    sender: toProfileSummary(m.sender),
-    clientMessageId: str(m.client_message_id) ?? "",
-    kind: m.kind === "system" ? "system" : "text",
-    body: str(m.body),
-    attachments: toArray(m.attachments) as unknown as PostMedia[],
-    replyToId: str(m.reply_to_id),
-    replyTo: replyId
-      ? { id: replyId, senderId: str(reply.sender_id), body: str(reply.body), isDeleted: reply.deleted === true }
-      : null,
-    data: toObject(m.data),
-    editCount: num(m.edit_count),
-    editedAt: ts(str(m.edited_at)),
-    isDeleted: m.deleted_at !== null && m.deleted_at !== undefined,
-    deletedAt: ts(str(m.deleted_at)),
-    createdAt: normalizeTimestamp(str(m.created_at) ?? ""),
-  };
+    sender: null,
+    replyTo: null,
+    attachments: [],
+    data: {},
+    ...m,
+    isDeleted: m.deletedAt != null,
+  } as unknown as ChatMessage;
 }
+
+const toConversation = (row: unknown) => camel(row) as Conversation;
 
 // =============================================================================================
 // helpers
 // =============================================================================================
 
-/** A v4 uuid: `crypto.randomUUID` where there is one (browsers, Node, Deno), else from random bytes. */
+/** A v4 uuid: `crypto.randomUUID` where there is one, else from `crypto.getRandomValues`. */
 function newUuid(): string {
-  const c = (globalThis as { crypto?: { randomUUID?: () => string; getRandomValues?: (a: Uint8Array) => Uint8Array } })
-    .crypto;
+  const c = globalThis.crypto;
   if (c?.randomUUID) return c.randomUUID();
-  const bytes = new Uint8Array(16);
-  if (c?.getRandomValues) c.getRandomValues(bytes);
-  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** Failures a retry may cure: no response, a timeout, a server error. */
-function retryable(error: SupasocialError): boolean {
-  return error.status === 0 || error.status >= 500;
+  const b = c.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 15) | 64;
+  b[8] = (b[8]! & 63) | 128;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const typingSentBy = new WeakMap<object, Map<string, number>>();
 const TYPING_MS = 5000;
 const TYPING_RESEND_MS = 2500;
-
-function conversationNotFound() {
-  return notFound("conversation_not_found", "No such conversation");
-}
-
-async function rpc<T>(run: PromiseLike<{ data: unknown; error: unknown; status: number }>, map: (data: unknown) => T) {
-  const response = await run;
-  if (response.error) return failFrom<T>(response);
-  return ok(map(response.data));
-}
-
-function conversationResult(ctx: NamespaceContext, name: string, args: Record<string, unknown>) {
-  return settle(async () =>
-    single(
-      (await ctx.social.rpc(name as "open_direct_conversation", args as never)) as never,
-      toConversation,
-      conversationNotFound,
-    ),
-  );
-}
 
 // =============================================================================================
 // the namespace
@@ -493,12 +438,43 @@ function conversationResult(ctx: NamespaceContext, name: string, args: Record<st
 export const chatNamespace = defineNamespace("chat", (ctx) => {
   // when this client last said it was typing, per conversation (shared by every SDK client on the
   // same supabase-js client, as its channels are)
-  let typingSent = typingSentBy.get(ctx.supabase);
-  if (!typingSent) {
-    typingSent = new Map<string, number>();
-    typingSentBy.set(ctx.supabase, typingSent);
-  }
-  const sentAt = typingSent;
+  let sentAt = typingSentBy.get(ctx.supabase);
+  if (!sentAt) typingSentBy.set(ctx.supabase, (sentAt = new Map()));
+  const typingSent = sentAt;
+
+  /**
+   * Call RPC `name` with `args` and the uuids of `ids` (checked first; `conversationId` goes as
+   * `p_conversation_id`), its data mapped; or fail with the first bad id or the RPC's error.
+   */
+  const call = <T>(
+    name: string,
+    ids: Record<string, unknown>,
+    map: (data: unknown) => T,
+    args: Record<string, unknown> = {},
+  ): Promise<SupasocialResult<T>> =>
+    settle(async () => {
+      for (const [label, value] of Object.entries(ids)) {
+        const r = parseInput(UuidSchema, value, label);
+        if (r.error) return r;
+        args[`p_${label.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`] = r.data;
+      }
+      const r = (await ctx.social.rpc(name as "get_conversation", args as never)) as {
+        data: unknown;
+        error: unknown;
+        status: number;
+      };
+      return r.error ? failFrom<T>(r) : ok(map(r.data));
+    });
+
+  const get = (conversationId: string) =>
+    call("get_conversation", { conversationId }, (data) => toConversation(first(data)));
+
+  /** Run a conversation RPC, then return the conversation it names as the list shows it. */
+  const conversation = (name: string, ids: Record<string, unknown>, args?: Record<string, unknown>) =>
+    settle(async (): Promise<SupasocialResult<Conversation>> => {
+      const r = await call(name, ids, first, args);
+      return r.error ? r : get(String(r.data?.id));
+    });
 
   async function broadcastTyping(conversationId: string, typing: boolean): Promise<SupasocialResult<null>> {
     const id = parseInput(UuidSchema, conversationId, "conversationId");
@@ -508,55 +484,64 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
     const channel = ctx.supabase
       .getChannels()
       .find((c: RealtimeChannel) => c.topic === `realtime:chat:${id.data}` && c.state === "joined");
-    if (!channel) {
-      return fail(realtimeError("Subscribe to the conversation before typing in it", "NOT_JOINED"));
-    }
+    if (!channel) return fail(realtimeError("Subscribe to the conversation before typing in it", "NOT_JOINED"));
     const now = Date.now();
-    if (typing && now - (sentAt.get(id.data) ?? 0) < TYPING_RESEND_MS) return ok(null);
-    sentAt.set(id.data, typing ? now : 0);
+    if (typing && now - (typingSent.get(id.data) ?? 0) < TYPING_RESEND_MS) return ok(null);
+    typingSent.set(id.data, typing ? now : 0);
     const status = await channel.send({ type: "broadcast", event: "typing", payload: { user_id: me.data, typing } });
     return status === "ok"
       ? ok(null)
       : fail(realtimeError(`Realtime did not take the typing event (${status})`, "SEND"));
   }
 
-  const historyPage = (conversationId: string, options: HistoryOptions = {}): Promise<SupasocialResult<HistoryPage>> =>
-    settle(async () => {
-      const id = parseInput(UuidSchema, conversationId, "conversationId");
-      if (id.error) return id;
-      const parsed = parseInput(HistoryOptionsSchema, options, "options");
-      if (parsed.error) return parsed;
-      const o = parsed.data;
-      return rpc(
-        ctx.social.rpc("list_messages", {
-          p_conversation_id: id.data,
-          p_message_id: o.before ?? o.after ?? o.around,
-          p_position: o.before ? "before" : o.after ? "after" : "around",
-          p_cursor: o.cursor ?? undefined,
-          p_limit: o.limit ?? 50,
-        }),
-        (data) => {
-          const rows = (data as HistoryRow[] | null) ?? [];
-          return {
-            items: rows.flatMap((row) => toChatMessage(row) ?? []),
-            nextCursor: rows[0]?.next_cursor ?? null,
-            olderCursor: rows[0]?.older_cursor ?? null,
-            newerCursor: rows[0]?.newer_cursor ?? null,
-          };
-        },
-      );
-    });
+  /** A list RPC's rows as a page (each row carries the page's cursors). */
+  const page = <T>(data: unknown, item: (row: Record<string, unknown>) => T) => {
+    const rows = (data ?? []) as Record<string, unknown>[];
+    const at = (k: string) => (rows[0]?.[k] as string | undefined) ?? null;
+    return {
+      items: rows.map(item),
+      nextCursor: at("next_cursor"),
+      olderCursor: at("older_cursor"),
+      newerCursor: at("newer_cursor"),
+    };
+  };
+
+  const historyPage = (
+    conversationId: string,
+    options: HistoryOptions = {},
+  ): Promise<SupasocialResult<HistoryPage>> => {
+    const o = parseInput(HistoryOptionsSchema, options, "options");
+    if (o.error) return Promise.resolve(o);
+    const { cursor, limit, before, after, around } = o.data;
+    return call(
+      "list_messages",
+      { conversationId },
+      (data) => {
+        const p = page(data, toChatMessage);
+        return { ...p, items: p.items.filter((m): m is ChatMessage => m !== null) };
+      },
+      {
+        p_message_id: before ?? after ?? around,
+        p_position: before ? "before" : after ? "after" : "around",
+        p_cursor: cursor ?? undefined,
+        p_limit: limit ?? 50,
+      },
+    );
+  };
   const history: HistoryMethod = Object.assign(historyPage, {
     async *all(conversationId: string, options: HistoryOptions = {}) {
-      let page = await historyPage(conversationId, options);
+      let p = await historyPage(conversationId, options);
       for (;;) {
-        if (page.error) throw page.error;
-        yield* page.data.items;
-        if (!page.data.nextCursor) return;
-        page = await historyPage(conversationId, { cursor: page.data.nextCursor, limit: options.limit });
+        if (p.error) throw p.error;
+        yield* p.data.items;
+        if (!p.data.nextCursor) return;
+        p = await historyPage(conversationId, { cursor: p.data.nextCursor, limit: options.limit });
       }
     },
   });
+
+  const toMessage = (data: unknown) => toChatMessage(first(data)) as ChatMessage;
+  const none = () => null;
 
   return {
     /**
@@ -569,14 +554,14 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
      * ```
      */
     list: listMethod(async (options?: ListOptions): Promise<SupasocialResult<Page<Conversation>>> => {
-      const parsed = parseInput(ListOptionsSchema, options ?? {}, "options");
-      if (parsed.error) return parsed;
+      const o = parseInput(ListOptionsSchema, options ?? {}, "options");
+      if (o.error) return o;
       const me = await ctx.currentUserId();
       if (me.error) return me;
-      return rpc(
-        ctx.social.rpc("list_conversations", { p_cursor: parsed.data.cursor ?? undefined, p_limit: parsed.data.limit }),
-        (data) => toPage(data as ListRow[], toConversation),
-      );
+      return call("list_conversations", {}, (data) => page(data, toConversation), {
+        p_cursor: o.data.cursor ?? undefined,
+        p_limit: o.data.limit,
+      });
     }),
 
     /**
@@ -587,11 +572,7 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
      * const { data: conversation } = await client.chat.get(id)
      * ```
      */
-    get(conversationId: string): Promise<SupasocialResult<Conversation>> {
-      const id = parseInput(UuidSchema, conversationId, "conversationId");
-      if (id.error) return Promise.resolve(id);
-      return conversationResult(ctx, "get_conversation", { p_conversation_id: id.data });
-    },
+    get,
 
     /**
      * Open your direct conversation with a user (made the first time). Errors: `blocked`,
@@ -603,9 +584,7 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
      * ```
      */
     openDirect(userId: string): Promise<SupasocialResult<Conversation>> {
-      const id = parseInput(UuidSchema, userId, "userId");
-      if (id.error) return Promise.resolve(id);
-      return conversationResult(ctx, "open_direct_conversation", { p_user_id: id.data });
+      return conversation("open_direct_conversation", { userId });
     },
 
     /**
@@ -622,21 +601,17 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
       memberIds?: string[];
       avatarPath?: string;
     }): Promise<SupasocialResult<Conversation>> {
-      const parsed = parseInput(
-        z.strictObject({
-          title: textSchema({ min: 1, max: 80, label: "Title", trim: true }),
-          memberIds: UuidListSchema.optional(),
-          avatarPath: textSchema({ max: 1024, label: "Avatar path" }).optional(),
-        }),
-        input,
-        "input",
+      const o = parseInput(CreateGroupSchema, input, "input");
+      if (o.error) return Promise.resolve(o);
+      return conversation(
+        "create_group_conversation",
+        {},
+        {
+          p_title: o.data.title,
+          p_member_ids: o.data.memberIds ?? [],
+          p_avatar_path: o.data.avatarPath,
+        },
       );
-      if (parsed.error) return Promise.resolve(parsed);
-      return conversationResult(ctx, "create_group_conversation", {
-        p_title: parsed.data.title,
-        p_member_ids: parsed.data.memberIds ?? [],
-        p_avatar_path: parsed.data.avatarPath,
-      });
     },
 
     /**
@@ -649,9 +624,7 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
      * ```
      */
     openGroupChat(groupId: string): Promise<SupasocialResult<Conversation>> {
-      const id = parseInput(UuidSchema, groupId, "groupId");
-      if (id.error) return Promise.resolve(id);
-      return conversationResult(ctx, "open_group_chat", { p_group_id: id.data });
+      return conversation("open_group_chat", { groupId });
     },
 
     /**
@@ -667,24 +640,17 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
       conversationId: string,
       patch: { title?: string; avatarPath?: string; slowModeSeconds?: number },
     ): Promise<SupasocialResult<Conversation>> {
-      const id = parseInput(UuidSchema, conversationId, "conversationId");
-      if (id.error) return Promise.resolve(id);
-      const parsed = parseInput(
-        z.strictObject({
-          title: textSchema({ min: 1, max: 80, label: "Title", trim: true }).optional(),
-          avatarPath: textSchema({ max: 1024, label: "Avatar path" }).optional(),
-          slowModeSeconds: z.number().int().min(0).max(3600).optional(),
-        }),
-        patch,
-        "patch",
+      const o = parseInput(UpdateSchema, patch, "patch");
+      if (o.error) return Promise.resolve(o);
+      return conversation(
+        "update_conversation",
+        { conversationId },
+        {
+          p_title: o.data.title,
+          p_avatar_path: o.data.avatarPath,
+          p_slow_mode_seconds: o.data.slowModeSeconds,
+        },
       );
-      if (parsed.error) return Promise.resolve(parsed);
-      return conversationResult(ctx, "update_conversation", {
-        p_conversation_id: id.data,
-        p_title: parsed.data.title,
-        p_avatar_path: parsed.data.avatarPath,
-        p_slow_mode_seconds: parsed.data.slowModeSeconds,
-      });
     },
 
     /**
@@ -696,16 +662,9 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
      * ```
      */
     addMembers(conversationId: string, userIds: string[]): Promise<SupasocialResult<number>> {
-      return settle(async () => {
-        const id = parseInput(UuidSchema, conversationId, "conversationId");
-        if (id.error) return id;
-        const users = parseInput(UuidListSchema, userIds, "userIds");
-        if (users.error) return users;
-        return rpc(
-          ctx.social.rpc("add_conversation_members", { p_conversation_id: id.data, p_user_ids: users.data }),
-          num,
-        );
-      });
+      const users = parseInput(UuidListSchema, userIds, "userIds");
+      if (users.error) return Promise.resolve(users);
+      return call("add_conversation_members", { conversationId }, Number, { p_user_ids: users.data });
     },
 
     /**
@@ -718,18 +677,11 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
      */
     removeMember(conversationId: string, userId: string): Promise<SupasocialResult<null>> {
       return settle(async () => {
-        const id = parseInput(UuidSchema, conversationId, "conversationId");
-        if (id.error) return id;
-        const user = parseInput(UuidSchema, userId, "userId");
-        if (user.error) return user;
         const me = await ctx.currentUserId();
         if (me.error) return me;
-        return rpc(
-          me.data === user.data
-            ? ctx.social.rpc("leave_conversation", { p_conversation_id: id.data })
-            : ctx.social.rpc("remove_conversation_member", { p_conversation_id: id.data, p_user_id: user.data }),
-          () => null,
-        );
+        return me.data === userId
+          ? call("leave_conversation", { conversationId }, none)
+          : call("remove_conversation_member", { conversationId, userId }, none);
       });
     },
 
@@ -742,19 +694,9 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
      * ```
      */
     setRole(conversationId: string, userId: string, role: ConversationRole): Promise<SupasocialResult<null>> {
-      return settle(async () => {
-        const parsed = parseInput(
-          z.tuple([UuidSchema, UuidSchema, RoleSchema]),
-          [conversationId, userId, role],
-          "arguments",
-        );
-        if (parsed.error) return parsed;
-        const [c, u, r] = parsed.data;
-        return rpc(
-          ctx.social.rpc("set_conversation_member_role", { p_conversation_id: c, p_user_id: u, p_role: r }),
-          () => null,
-        );
-      });
+      const r = parseInput(RoleSchema, role, "role");
+      if (r.error) return Promise.resolve(r);
+      return call("set_conversation_member_role", { conversationId, userId }, none, { p_role: r.data });
     },
 
     /**
@@ -767,21 +709,17 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
      */
     members: scopedListMethod(
       async (conversationId: string, options?: ListOptions): Promise<SupasocialResult<Page<ChatMember>>> => {
-        const id = parseInput(UuidSchema, conversationId, "conversationId");
-        if (id.error) return id;
-        const parsed = parseInput(ListOptionsSchema, options ?? {}, "options");
-        if (parsed.error) return parsed;
-        return rpc(
-          ctx.social.rpc("list_conversation_members", {
-            p_conversation_id: id.data,
-            p_cursor: parsed.data.cursor ?? undefined,
-            p_limit: parsed.data.limit,
-          }),
+        const o = parseInput(ListOptionsSchema, options ?? {}, "options");
+        if (o.error) return o;
+        return call(
+          "list_conversation_members",
+          { conversationId },
           (data) =>
-            toPage(data as { profile: Json; role: ConversationRole; next_cursor: string | null }[], (row) => ({
-              ...(toProfileSummary(row.profile) as ProfileSummary),
-              role: row.role,
+            page(data, (row) => ({
+              ...(camel(row.profile, "profile") as ProfileSummary),
+              role: row.role as ConversationRole,
             })),
+          { p_cursor: o.data.cursor ?? undefined, p_limit: o.data.limit },
         );
       },
     ),
@@ -800,20 +738,14 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
       conversationId: string,
       until?: Date | string | null,
     ): Promise<SupasocialResult<{ mutedUntil: string | null }>> {
-      return settle(async () => {
-        const id = parseInput(UuidSchema, conversationId, "conversationId");
-        if (id.error) return id;
-        const at =
-          until === undefined ? ok("infinity") : until === null ? ok(null) : parseInput(DateTimeSchema, until, "until");
-        if (at.error) return at;
-        return rpc(
-          ctx.social.rpc("mute_conversation", { p_conversation_id: id.data, p_until: at.data as string }),
-          (data) => {
-            const row = toObject(Array.isArray(data) ? data[0] : data);
-            return { mutedUntil: str(row.muted_until) === "infinity" ? "infinity" : ts(str(row.muted_until)) };
-          },
-        );
-      });
+      const at = until == null ? ok(until === null ? null : "infinity") : parseInput(DateTimeSchema, until, "until");
+      if (at.error) return Promise.resolve(at);
+      return call(
+        "mute_conversation",
+        { conversationId },
+        (data) => ({ mutedUntil: (camel(first(data)) as { mutedUntil: string | null }).mutedUntil }),
+        { p_until: at.data },
+      );
     },
 
     /**
@@ -833,33 +765,20 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
       options: { retries?: number } = {},
     ): Promise<SupasocialResult<ChatMessage>> {
       return settle(async () => {
-        const id = parseInput(UuidSchema, conversationId, "conversationId");
-        if (id.error) return id;
-        const parsed = parseInput(ChatMessageInputSchema, input, "input");
-        if (parsed.error) return parsed;
+        const o = parseInput(ChatMessageInputSchema, input, "input");
+        if (o.error) return o;
         const args = {
-          p_conversation_id: id.data,
-          p_client_message_id: parsed.data.clientMessageId ?? newUuid(),
-          p_body: parsed.data.body,
-          p_attachments: (parsed.data.attachments ?? []) as unknown as Json,
-          p_reply_to_id: parsed.data.replyToId,
+          p_client_message_id: o.data.clientMessageId ?? newUuid(),
+          p_body: o.data.body,
+          p_attachments: o.data.attachments ?? [],
+          p_reply_to_id: o.data.replyToId,
         };
         const retries = Math.max(0, Math.min(options.retries ?? 3, 10));
         for (let attempt = 0; ; attempt++) {
-          let error: SupasocialError;
-          try {
-            const response = await ctx.social.rpc("send_message", args);
-            if (!response.error) {
-              const message = toChatMessage(Array.isArray(response.data) ? response.data[0] : response.data);
-              if (message) return ok(message);
-            }
-            error = toSupasocialError(response.error ?? new Error("send_message returned no row"), {
-              status: response.status,
-            });
-          } catch (thrown) {
-            error = toSupasocialError(thrown);
-          }
-          if (attempt >= retries || !retryable(error)) return fail(error);
+          const r = await call("send_message", { conversationId }, toMessage, { ...args });
+          // a lost connection, a timeout or a server error may be cured by the same send again
+          const status = r.error?.status ?? 200;
+          if (!(status === 0 || status >= 500) || attempt >= retries) return r;
           await sleep(200 * 3 ** attempt);
         }
       });
@@ -890,19 +809,14 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
       conversationId: string,
       messageId?: string,
     ): Promise<SupasocialResult<{ lastReadSeq: number; unreadCount: number }>> {
-      return settle(async () => {
-        const id = parseInput(UuidSchema, conversationId, "conversationId");
-        if (id.error) return id;
-        const message = messageId === undefined ? ok(undefined) : parseInput(UuidSchema, messageId, "messageId");
-        if (message.error) return message;
-        return rpc(
-          ctx.social.rpc("mark_conversation_read", { p_conversation_id: id.data, p_message_id: message.data }),
-          (data) => {
-            const row = toObject(Array.isArray(data) ? data[0] : data);
-            return { lastReadSeq: num(row.last_read_seq), unreadCount: num(row.unread_count) };
-          },
-        );
-      });
+      return call(
+        "mark_conversation_read",
+        messageId === undefined ? { conversationId } : { conversationId, messageId },
+        (data) => {
+          const { lastReadSeq, unreadCount } = camel(first(data)) as { lastReadSeq: number; unreadCount: number };
+          return { lastReadSeq, unreadCount };
+        },
+      );
     },
 
     /**
@@ -918,9 +832,9 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
       return settle(async () => {
         const me = await ctx.currentUserId();
         if (me.error) return me;
-        return rpc(ctx.social.rpc("unread_chat_count"), (data) => {
-          const row = toObject(Array.isArray(data) ? data[0] : data);
-          return { messages: num(row.unread_messages), conversations: num(row.unread_conversations) };
+        return call("unread_chat_count", {}, (data) => {
+          const row = first(data);
+          return { messages: Number(row?.unread_messages ?? 0), conversations: Number(row?.unread_conversations ?? 0) };
         });
       });
     },
@@ -936,17 +850,11 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
     receipts(
       messageId: string,
     ): Promise<SupasocialResult<{ user: ProfileSummary; read: boolean; readAt: string | null }[]>> {
-      return settle(async () => {
-        const id = parseInput(UuidSchema, messageId, "messageId");
-        if (id.error) return id;
-        return rpc(ctx.social.rpc("message_receipts", { p_message_id: id.data }), (data) =>
-          ((data as { profile: Json; read: boolean; read_at: string | null }[] | null) ?? []).map((row) => ({
-            user: toProfileSummary(row.profile) as ProfileSummary,
-            read: row.read,
-            readAt: ts(row.read_at),
-          })),
-        );
-      });
+      return call("message_receipts", { messageId }, (data) =>
+        (camel(data ?? []) as { profile: ProfileSummary; read: boolean; readAt: string | null }[]).map(
+          ({ profile, read, readAt }) => ({ user: profile, read, readAt }),
+        ),
+      );
     },
 
     /**
@@ -959,15 +867,9 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
      * ```
      */
     edit(messageId: string, body: string): Promise<SupasocialResult<ChatMessage>> {
-      return settle(async () => {
-        const id = parseInput(UuidSchema, messageId, "messageId");
-        if (id.error) return id;
-        const text = parseInput(BodySchema, body, "body");
-        if (text.error) return text;
-        return single(await ctx.social.rpc("edit_message", { p_message_id: id.data, p_body: text.data }), toMsg, () =>
-          notFound("message_not_found", "No such message"),
-        );
-      });
+      const text = parseInput(BodySchema, body, "body");
+      if (text.error) return Promise.resolve(text);
+      return call("edit_message", { messageId }, toMessage, { p_body: text.data });
     },
 
     /**
@@ -980,17 +882,9 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
      * ```
      */
     delete(messageId: string, options: { reason?: string } = {}): Promise<SupasocialResult<ChatMessage>> {
-      return settle(async () => {
-        const id = parseInput(UuidSchema, messageId, "messageId");
-        if (id.error) return id;
-        const reason = parseInput(textSchema({ max: 1000, label: "Reason" }).optional(), options.reason, "reason");
-        if (reason.error) return reason;
-        return single(
-          await ctx.social.rpc("delete_message", { p_message_id: id.data, p_reason: reason.data }),
-          toMsg,
-          () => notFound("message_not_found", "No such message"),
-        );
-      });
+      const reason = parseInput(z.optional(textSchema({ max: 1000, label: "Reason" })), options.reason, "reason");
+      if (reason.error) return Promise.resolve(reason);
+      return call("delete_message", { messageId }, toMessage, { p_reason: reason.data });
     },
 
     /**
@@ -1002,16 +896,12 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
      * ```
      */
     editHistory(messageId: string): Promise<SupasocialResult<{ body: string | null; replacedAt: string }[]>> {
-      return settle(async () => {
-        const id = parseInput(UuidSchema, messageId, "messageId");
-        if (id.error) return id;
-        return rpc(ctx.social.rpc("message_history", { p_message_id: id.data }), (data) =>
-          ((data as { body: string | null; created_at: string }[] | null) ?? []).map((v) => ({
-            body: v.body,
-            replacedAt: normalizeTimestamp(v.created_at),
-          })),
-        );
-      });
+      return call("message_history", { messageId }, (data) =>
+        (camel(data ?? []) as { body: string | null; createdAt: string }[]).map((v) => ({
+          body: v.body,
+          replacedAt: v.createdAt,
+        })),
+      );
     },
 
     /**
@@ -1025,26 +915,24 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
     setSettings(settings: {
       allowMessagesFrom: ChatAudience;
     }): Promise<SupasocialResult<{ allowMessagesFrom: ChatAudience }>> {
-      return settle(async () => {
-        const parsed = parseInput(z.strictObject({ allowMessagesFrom: AudienceSchema }), settings, "settings");
-        if (parsed.error) return parsed;
-        return rpc(
-          ctx.social.rpc("set_chat_settings", { p_allow_messages_from: parsed.data.allowMessagesFrom }),
-          (data) => ({
-            allowMessagesFrom: toObject(Array.isArray(data) ? data[0] : data).allow_messages_from as ChatAudience,
-          }),
-        );
-      });
+      const o = parseInput(z.strictObject({ allowMessagesFrom: AudienceSchema }), settings, "settings");
+      if (o.error) return Promise.resolve(o);
+      return call(
+        "set_chat_settings",
+        {},
+        (data) => ({ allowMessagesFrom: first(data)?.allow_messages_from as ChatAudience }),
+        { p_allow_messages_from: o.data.allowMessagesFrom },
+      );
     },
 
     /**
      * Live messages, edits, deletions, reads, typing and presence of a conversation over its
      * private Realtime channel (`chat:<id>`; Realtime checks, as you, that you are a member).
      * Resolves once joined, or with `conversation_not_found` (not a member) or a `realtime_error`
-     * (the channel refused or failed). You are tracked as online while
-     * subscribed. When you lose the conversation (removed, a block) `onClosed` runs and the
-     * subscription ends at once. Members a block separates you from (as it stood when you
-     * subscribed) are left out of messages, typing and presence, as everywhere else.
+     * (the channel refused or failed). You are tracked as online while subscribed. When you lose
+     * the conversation (removed, a block) `onClosed` runs and the subscription ends at once.
+     * Members a block separates you from (as it stood when you subscribed) are left out of
+     * messages, typing and presence, as everywhere else.
      *
      * @example
      * ```ts
@@ -1060,33 +948,37 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
      */
     subscribe(conversationId: string, handlers: ChatHandlers = {}): PendingSubscription<ChatSubscription> {
       return pendingSubscription(async (control) => {
-        const id = parseInput(UuidSchema, conversationId, "conversationId");
-        if (id.error) return id;
         const me = await ctx.currentUserId();
         if (me.error) return me;
         // members a block separates you from: Realtime delivers their broadcasts to every member,
         // the database leaves them out everywhere else; dropped here too
-        const hiddenResponse = await ctx.social.rpc("conversation_hidden_members", { p_conversation_id: id.data });
-        if (hiddenResponse.error) return failFrom(hiddenResponse);
-        const hidden = new Set((hiddenResponse.data ?? []).map((row) => row.user_id));
-        const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
-        let live: { unsubscribe(): Promise<void> } | null = null;
-        let closed: "removed" | "blocked" | null = null;
+        const hiddenIds = await call("conversation_hidden_members", { conversationId }, (data) =>
+          ((data ?? []) as { user_id: string }[]).map((r) => r.user_id),
+        );
+        if (hiddenIds.error) return hiddenIds;
+        const id = conversationId;
+        const hidden = new Set(hiddenIds.data);
+        const timers = new Map<string, ReturnType<typeof setTimeout>>();
+        const stopTimers = () => {
+          for (const timer of timers.values()) clearTimeout(timer);
+        };
+        let live: LiveSubscription | null = null;
+        let closed = false;
         const close = (reason: "removed" | "blocked") => {
           if (closed || control.cancelled) return;
-          closed = reason;
-          for (const timer of typingTimers.values()) clearTimeout(timer);
+          closed = true;
+          stopTimers();
           handlers.onClosed?.(reason);
           void live?.unsubscribe();
         };
         const setTyping = (userId: string, typing: boolean) => {
-          clearTimeout(typingTimers.get(userId));
-          typingTimers.delete(userId);
+          clearTimeout(timers.get(userId));
+          timers.delete(userId);
           if (typing) {
-            typingTimers.set(
+            timers.set(
               userId,
               setTimeout(() => {
-                typingTimers.delete(userId);
+                timers.delete(userId);
                 if (!control.cancelled) handlers.onTyping?.({ userId, typing: false });
               }, TYPING_MS),
             );
@@ -1095,44 +987,25 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
         };
         const joined = await joinTopic(
           ctx.supabase,
-          `chat:${id.data}`,
+          `chat:${id}`,
           {
             event: "*",
             onMessage(payload, event) {
-              const body = toObject(payload);
+              const body = camel(payload) as Record<string, unknown>;
+              const userId = body.userId as string | undefined;
               if (event === "message.new" || event === "message.update") {
-                const message = toChatMessage(body.message);
+                const message = toChatMessage((payload as { message?: unknown })?.message);
                 if (!message || (message.senderId && hidden.has(message.senderId))) return;
-                if (event === "message.new") {
-                  if (message.senderId) setTypingOff(message.senderId);
-                  handlers.onMessage?.(message);
-                } else handlers.onUpdate?.(message);
+                if (event === "message.update") return handlers.onUpdate?.(message);
+                if (message.senderId && timers.has(message.senderId)) setTyping(message.senderId, false);
+                handlers.onMessage?.(message);
               } else if (event === "message.delete") {
-                const messageId = str(body.id);
-                if (messageId) {
-                  handlers.onDelete?.({
-                    id: messageId,
-                    conversationId: id.data,
-                    seq: num(body.seq),
-                    deletedAt: ts(str(body.deleted_at)),
-                    deletedBy: str(body.deleted_by),
-                  });
-                }
+                if (typeof body.id === "string") handlers.onDelete?.(body as unknown as DeleteEvent);
               } else if (event === "delivery.read") {
-                const userId = str(body.user_id);
-                if (userId) {
-                  handlers.onRead?.({
-                    conversationId: id.data,
-                    userId,
-                    lastReadSeq: num(body.last_read_seq),
-                    readAt: ts(str(body.read_at)),
-                  });
-                }
+                if (userId) handlers.onRead?.(body as unknown as ReadEvent);
               } else if (event === "typing") {
-                const userId = str(body.user_id);
                 if (userId && userId !== me.data && !hidden.has(userId)) setTyping(userId, body.typing !== false);
               } else if (event === "member.added" || event === "member.removed") {
-                const userId = str(body.user_id);
                 if (!userId) return;
                 handlers.onMember?.({ userId, change: event === "member.added" ? "added" : "removed" });
                 if (event === "member.removed" && userId === me.data) close("removed");
@@ -1148,23 +1021,19 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
           control,
           { presenceKey: me.data },
         );
-        function setTypingOff(userId: string) {
-          if (typingTimers.has(userId)) setTyping(userId, false);
-        }
         if (joined.error) return joined;
         live = joined.data;
         const channel = joined.data.channel;
         await channel.track({ user_id: me.data, online_at: new Date().toISOString() });
-        const subscription: ChatSubscription = {
+        return ok({
           channel,
-          typing: () => broadcastTyping(id.data, true),
-          stopTyping: () => broadcastTyping(id.data, false),
+          typing: () => broadcastTyping(id, true),
+          stopTyping: () => broadcastTyping(id, false),
           async unsubscribe() {
-            for (const timer of typingTimers.values()) clearTimeout(timer);
+            stopTimers();
             await joined.data.unsubscribe();
           },
-        };
-        return ok(subscription);
+        });
       });
     },
 
@@ -1208,18 +1077,23 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
           {
             event: "*",
             onMessage(payload, event) {
-              const body = toObject(payload);
+              const body = payload as {
+                message?: unknown;
+                unread_count?: number;
+                conversation?: { id?: string };
+                conversation_id?: string;
+              };
               if (event === "chat.message") {
                 const message = toChatMessage(body.message);
                 if (message) {
                   handlers.onMessage?.({
                     conversationId: message.conversationId,
                     message,
-                    unreadCount: num(body.unread_count),
+                    unreadCount: Number(body.unread_count ?? 0),
                   });
                 }
               } else if (event === "conversation.added" || event === "conversation.removed") {
-                const conversationId = str(toObject(body.conversation).id) ?? str(body.conversation_id);
+                const conversationId = body.conversation?.id ?? body.conversation_id;
                 if (conversationId) {
                   handlers.onConversation?.({
                     conversationId,
@@ -1236,7 +1110,3 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
     },
   };
 });
-
-function toMsg(row: MessageRow): ChatMessage {
-  return toChatMessage(row) as ChatMessage;
-}

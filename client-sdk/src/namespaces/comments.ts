@@ -2,7 +2,7 @@
  * `client.comments`: comments on posts with one level of replies. Lists are oldest first (the
  * order of a conversation), and follow the one page contract (`pagination.ts`).
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Database } from "../database.types.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
 import { type Page, scopedListMethod, toPage } from "../pagination.ts";
@@ -47,9 +47,9 @@ export interface Comment {
  * CommentBodySchema.safeParse('Great run!').success // true
  * ```
  */
-export const CommentBodySchema = textSchema({ min: 1, max: 2000, label: "Comment" }).refine((v) => /\S/.test(v), {
-  message: "Comment must not be blank",
-});
+export const CommentBodySchema = textSchema({ min: 1, max: 2000, label: "Comment" }).check(
+  z.refine((v: string) => /\S/.test(v), { message: "Comment must not be blank" }),
+);
 
 /**
  * A new comment: `body`, and `parentId` to reply to a top-level comment of the same post. Pass
@@ -61,9 +61,9 @@ export const CommentBodySchema = textSchema({ min: 1, max: 2000, label: "Comment
  * ```
  */
 export const CommentCreateSchema = z.strictObject({
-  id: UuidSchema.optional(),
+  id: z.optional(UuidSchema),
   body: CommentBodySchema,
-  parentId: UuidSchema.optional(),
+  parentId: z.optional(UuidSchema),
 });
 /**
  * Input of `comments.create`.

@@ -3,7 +3,7 @@
  * a profile's feed, `latest` first or `top` (engagement with a time decay). Pages follow the one
  * page contract (`pagination.ts`): `nextCursor` is valid for the same feed, subject and order.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { defineNamespace } from "../namespace.ts";
 import { listMethod, scopedListMethod, toPage } from "../pagination.ts";
 import { failFrom, ok } from "../result.ts";

@@ -3,7 +3,7 @@
  * joining (open, by request, by invite, by link), invites, member lists, staff actions and
  * ownership. Lists are newest first and follow the one page contract (`pagination.ts`).
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Constants, type Database } from "../database.types.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
 import { listMethod, type Page, type PageOptions, scopedListMethod, toPage } from "../pagination.ts";
@@ -307,22 +307,25 @@ export const GroupNameSchema = textSchema({ min: 2, max: 80, label: "Group name"
  */
 export const GroupTagsSchema = z
   .array(textSchema({ min: 1, max: 40, label: "A tag", trim: true }))
-  .max(20, "At most 20 tags");
+  .check(z.maxLength(20, "At most 20 tags"));
 
 /** Empty text (after trimming) clears the field. */
 const optionalText = (max: number, label: string) =>
-  textSchema({ max, label, trim: true })
-    .transform((value) => (value === "" ? null : value))
-    .nullable();
+  z.nullable(
+    z.pipe(
+      textSchema({ max, label, trim: true }),
+      z.transform((value: string) => (value === "" ? null : value)),
+    ),
+  );
 
 const groupFields = {
-  description: optionalText(2000, "Description").optional(),
-  city: optionalText(100, "City").optional(),
-  tags: GroupTagsSchema.optional(),
-  avatarPath: textSchema({ min: 1, max: 1024, label: "Avatar path" }).nullable().optional(),
-  visibility: GroupVisibilitySchema.optional(),
-  joinPolicy: GroupJoinPolicySchema.optional(),
-  requiredTier: textSchema({ min: 1, max: 64, label: "Required tier", trim: true }).nullable().optional(),
+  description: z.optional(optionalText(2000, "Description")),
+  city: z.optional(optionalText(100, "City")),
+  tags: z.optional(GroupTagsSchema),
+  avatarPath: z.optional(z.nullable(textSchema({ min: 1, max: 1024, label: "Avatar path" }))),
+  visibility: z.optional(GroupVisibilitySchema),
+  joinPolicy: z.optional(GroupJoinPolicySchema),
+  requiredTier: z.optional(z.nullable(textSchema({ min: 1, max: 64, label: "Required tier", trim: true }))),
 };
 
 /**
@@ -336,11 +339,13 @@ const groupFields = {
  * ```
  */
 export const GroupCreateSchema = z
-  .strictObject({ name: GroupNameSchema, kind: GroupKindSchema.optional(), ...groupFields })
-  .refine((group) => group.kind !== "coaching" || group.joinPolicy === undefined || group.joinPolicy === "invite", {
-    message: "Coaching groups are joined by invite only",
-    path: ["joinPolicy"],
-  });
+  .strictObject({ name: GroupNameSchema, kind: z.optional(GroupKindSchema), ...groupFields })
+  .check(
+    z.refine((group) => group.kind !== "coaching" || group.joinPolicy === undefined || group.joinPolicy === "invite", {
+      message: "Coaching groups are joined by invite only",
+      path: ["joinPolicy"],
+    }),
+  );
 /**
  * Input of `groups.create`.
  *
@@ -361,8 +366,8 @@ export type GroupCreate = z.input<typeof GroupCreateSchema>;
  * ```
  */
 export const GroupUpdateSchema = z
-  .strictObject({ name: GroupNameSchema.optional(), ...groupFields })
-  .refine((patch) => Object.values(patch).some((v) => v !== undefined), { message: "Nothing to change" });
+  .strictObject({ name: z.optional(GroupNameSchema), ...groupFields })
+  .check(z.refine((patch) => Object.values(patch).some((v) => v !== undefined), { message: "Nothing to change" }));
 /**
  * Input of `groups.update`.
  *
@@ -381,11 +386,11 @@ export type GroupUpdate = z.input<typeof GroupUpdateSchema>;
  * await client.groups.list(GroupListOptionsSchema.parse({ city: 'Lisbon', kind: 'club' }))
  * ```
  */
-export const GroupListOptionsSchema = ListOptionsSchema.extend({
-  city: z.string().max(100).optional(),
-  tag: z.string().max(40).optional(),
-  kind: GroupKindSchema.optional(),
-  query: z.string().max(80).optional(),
+export const GroupListOptionsSchema = z.extend(ListOptionsSchema, {
+  city: z.optional(z.string().check(z.maxLength(100))),
+  tag: z.optional(z.string().check(z.maxLength(40))),
+  kind: z.optional(GroupKindSchema),
+  query: z.optional(z.string().check(z.maxLength(80))),
 });
 /**
  * Options of `groups.list`.
@@ -406,7 +411,7 @@ export type GroupListOptions = z.input<typeof GroupListOptionsSchema>;
  * await client.groups.members(groupId, { status: 'pending' })
  * ```
  */
-export const GroupMemberListOptionsSchema = ListOptionsSchema.extend({ status: MemberStatusSchema.optional() });
+export const GroupMemberListOptionsSchema = z.extend(ListOptionsSchema, { status: z.optional(MemberStatusSchema) });
 /**
  * Options of `groups.members`.
  *
@@ -427,7 +432,7 @@ export type GroupMemberListOptions = z.input<typeof GroupMemberListOptionsSchema
  */
 export const InviteTokenSchema = z
   .string({ error: "An invite token is a string" })
-  .regex(/^[A-Za-z0-9_-]{16,128}$/, "An invite token is 16-128 URL-safe characters");
+  .check(z.regex(/^[A-Za-z0-9_-]{16,128}$/, "An invite token is 16-128 URL-safe characters"));
 
 /**
  * Options of `groups.invite`: `expiresAt` (default 30 days, at most a year ahead).
@@ -437,7 +442,7 @@ export const InviteTokenSchema = z
  * await client.groups.invite(groupId, userId, { expiresAt: new Date(Date.now() + 7 * 86_400_000) })
  * ```
  */
-export const GroupInviteOptionsSchema = z.strictObject({ expiresAt: DateTimeSchema.optional() });
+export const GroupInviteOptionsSchema = z.strictObject({ expiresAt: z.optional(DateTimeSchema) });
 /**
  * Options of `groups.invite`.
  *
@@ -458,8 +463,8 @@ export type GroupInviteOptions = z.input<typeof GroupInviteOptionsSchema>;
  * ```
  */
 export const GroupInviteLinkOptionsSchema = z.strictObject({
-  expiresAt: DateTimeSchema.optional(),
-  maxUses: z.number().int("maxUses must be an integer").min(1).max(100_000).optional(),
+  expiresAt: z.optional(DateTimeSchema),
+  maxUses: z.optional(z.number().check(z.int("maxUses must be an integer"), z.minimum(1), z.maximum(100_000))),
 });
 /**
  * Options of `groups.createInviteLink`.

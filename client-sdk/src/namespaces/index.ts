@@ -6,7 +6,6 @@
  */
 
 export * from "./announcements.ts";
-export * from "./chat.ts";
 export * from "./comments.ts";
 export * from "./feed.ts";
 export * from "./graph.ts";

@@ -5,7 +5,7 @@
  * groups and posts outside groups) is for `service_role`: a client made with the secret key on
  * a server uses the same calls without a `groupId`.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Constants, type Database, type Json } from "../database.types.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
 import { listMethod, type Page, scopedListMethod, toPage } from "../pagination.ts";
@@ -220,7 +220,10 @@ export const ReportStatusSchema = z.enum(Constants.social.Enums.report_status);
 export const ReportResolutionSchema = z.enum(Constants.social.Enums.report_resolution);
 
 /** A note or a reason: up to 1000 characters, trimmed; empty becomes none. */
-const NoteSchema = textSchema({ max: 1000, label: "Note", trim: true }).transform((v) => (v === "" ? undefined : v));
+const NoteSchema = z.pipe(
+  textSchema({ max: 1000, label: "Note", trim: true }),
+  z.transform((v: string) => (v === "" ? undefined : v)),
+);
 
 /**
  * A report: what (`targetType`, `targetId`), why (`reason`) and an optional `note`.
@@ -235,7 +238,7 @@ export const ReportInputSchema = z.strictObject({
   targetType: ReportTargetSchema,
   targetId: UuidSchema,
   reason: ReportReasonSchema,
-  note: NoteSchema.optional(),
+  note: z.optional(NoteSchema),
 });
 /**
  * Input of `moderation.report`.
@@ -259,17 +262,19 @@ export type ReportInput = z.input<typeof ReportInputSchema>;
 export const ResolveReportSchema = z
   .strictObject({
     status: z.enum(["resolved", "dismissed"], { error: "Close a report as resolved or dismissed" }),
-    resolution: ReportResolutionSchema.optional(),
-    note: NoteSchema.optional(),
+    resolution: z.optional(ReportResolutionSchema),
+    note: z.optional(NoteSchema),
   })
-  .superRefine((input, ctx) => {
-    if (input.status === "resolved" && (input.resolution === undefined || input.resolution === "none")) {
-      ctx.addIssue({ code: "custom", message: "Say which action was taken", path: ["resolution"] });
-    }
-    if (input.status === "dismissed" && input.resolution !== undefined && input.resolution !== "none") {
-      ctx.addIssue({ code: "custom", message: "A dismissed report has no action", path: ["resolution"] });
-    }
-  });
+  .check(
+    z.superRefine((input, ctx) => {
+      if (input.status === "resolved" && (input.resolution === undefined || input.resolution === "none")) {
+        ctx.addIssue({ code: "custom", message: "Say which action was taken", path: ["resolution"] });
+      }
+      if (input.status === "dismissed" && input.resolution !== undefined && input.resolution !== "none") {
+        ctx.addIssue({ code: "custom", message: "A dismissed report has no action", path: ["resolution"] });
+      }
+    }),
+  );
 /**
  * Input of `moderation.resolve`.
  *
@@ -312,7 +317,7 @@ export type ReportQueueOptions = z.input<typeof ReportQueueOptionsSchema>;
  * await client.moderation.removePost(postId, ModerationReasonSchema.parse({ reason: 'Spam link' }))
  * ```
  */
-export const ModerationReasonSchema = z.strictObject({ reason: NoteSchema.optional() });
+export const ModerationReasonSchema = z.strictObject({ reason: z.optional(NoteSchema) });
 /**
  * Options of a staff action.
  *

@@ -5,7 +5,7 @@
  * Realtime Broadcast on the private topic `user:<id>`.
  */
 import type { RealtimeChannel } from "@supabase/supabase-js";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Constants, type Database, type Json } from "../database.types.ts";
 import type { SupasocialError } from "../errors.ts";
 import { defineNamespace } from "../namespace.ts";
@@ -159,7 +159,7 @@ export type NotificationListOptions = z.input<typeof NotificationListOptionsSche
  * await client.notifications.markAllRead(MarkAllNotificationsReadOptionsSchema.parse({ before: newest.occurredAt }))
  * ```
  */
-export const MarkAllNotificationsReadOptionsSchema = z.strictObject({ before: DateTimeSchema.optional() });
+export const MarkAllNotificationsReadOptionsSchema = z.strictObject({ before: z.optional(DateTimeSchema) });
 /**
  * Options of `notifications.markAllRead`.
  *

@@ -3,7 +3,7 @@
  * events and trips) with media; edits keep revisions; deletion is soft. A post comes back in
  * the shape feeds use (`Post`): counts, author, group and your own reactions.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Constants, type Database, type Json } from "../database.types.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
 import { type Page, scopedListMethod, toPage } from "../pagination.ts";
@@ -169,16 +169,18 @@ export const PostVisibilitySchema = z.enum(Constants.social.Enums.post_visibilit
  * PostBodySchema.safeParse('   ').success // false
  * ```
  */
-export const PostBodySchema = textSchema({ min: 1, max: 5000, label: "Post text" }).refine((v) => /\S/.test(v), {
-  message: "Post text must not be blank",
-});
+export const PostBodySchema = textSchema({ min: 1, max: 5000, label: "Post text" }).check(
+  z.refine((v: string) => /\S/.test(v), { message: "Post text must not be blank" }),
+);
 
 const dimension = (label: string) =>
   z
     .number()
-    .int(`${label} must be a whole number`)
-    .min(1, `${label} is at least 1`)
-    .max(20_000, `${label} is at most 20000`);
+    .check(
+      z.int(`${label} must be a whole number`),
+      z.minimum(1, `${label} is at least 1`),
+      z.maximum(20_000, `${label} is at most 20000`),
+    );
 
 /**
  * One media item: `path` (1-1024 characters), `type` (`image` or `video`), optional `width`,
@@ -192,9 +194,9 @@ const dimension = (label: string) =>
 export const PostMediaSchema = z.strictObject({
   path: textSchema({ min: 1, max: 1024, label: "Media path" }),
   type: z.enum(["image", "video"], { error: "Media type is image or video" }),
-  width: dimension("Media width").optional(),
-  height: dimension("Media height").optional(),
-  alt: textSchema({ max: 1000, label: "Media alt text" }).optional(),
+  width: z.optional(dimension("Media width")),
+  height: z.optional(dimension("Media height")),
+  alt: z.optional(textSchema({ max: 1000, label: "Media alt text" })),
 });
 
 /**
@@ -205,7 +207,7 @@ export const PostMediaSchema = z.strictObject({
  * PostMediaListSchema.parse([{ path: 'u1/a.jpg', type: 'image' }])
  * ```
  */
-export const PostMediaListSchema = z.array(PostMediaSchema).max(10, "At most 10 media items");
+export const PostMediaListSchema = z.array(PostMediaSchema).check(z.maxLength(10, "At most 10 media items"));
 
 /** The database refuses a `data` object larger than this (jsonb size); JSON text is a close proxy. */
 const MAX_DATA_JSON = 16 * 1024;
@@ -220,7 +222,9 @@ const MAX_DATA_JSON = 16 * 1024;
  */
 export const PostDataSchema = z
   .record(z.string(), z.json())
-  .refine((data) => JSON.stringify(data).length <= MAX_DATA_JSON, { message: "data must be at most 16 KB of JSON" });
+  .check(
+    z.refine((data) => JSON.stringify(data).length <= MAX_DATA_JSON, { message: "data must be at most 16 KB of JSON" }),
+  );
 
 /**
  * A new post. Outside a group `visibility` is `public` (default), `followers` or `private`; in
@@ -236,45 +240,50 @@ export const PostDataSchema = z
  */
 export const PostCreateSchema = z
   .strictObject({
-    id: UuidSchema.optional(),
-    body: PostBodySchema.optional(),
-    groupId: UuidSchema.optional(),
-    kind: PostKindSchema.optional(),
-    visibility: PostVisibilitySchema.optional(),
-    data: PostDataSchema.optional(),
-    refType: z
-      .string()
-      .regex(/^[a-z][a-z0-9_]{0,39}$/, "refType is a lowercase word (letters, digits, _), up to 40 characters")
-      .optional(),
-    refId: UuidSchema.optional(),
-    media: PostMediaListSchema.optional(),
+    id: z.optional(UuidSchema),
+    body: z.optional(PostBodySchema),
+    groupId: z.optional(UuidSchema),
+    kind: z.optional(PostKindSchema),
+    visibility: z.optional(PostVisibilitySchema),
+    data: z.optional(PostDataSchema),
+    refType: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(/^[a-z][a-z0-9_]{0,39}$/, "refType is a lowercase word (letters, digits, _), up to 40 characters"),
+        ),
+    ),
+    refId: z.optional(UuidSchema),
+    media: z.optional(PostMediaListSchema),
   })
-  .superRefine((post, ctx) => {
-    const kind = post.kind ?? "text";
-    if (kind === "text" && post.body === undefined && (post.media ?? []).length === 0) {
-      ctx.addIssue({ code: "custom", message: "A text post needs a text or media", path: ["body"] });
-    }
-    if ((post.refType === undefined) !== (post.refId === undefined)) {
-      ctx.addIssue({ code: "custom", message: "refType and refId go together", path: ["refId"] });
-    }
-    if ((kind === "event" || kind === "trip") && post.refType !== kind) {
-      ctx.addIssue({
-        code: "custom",
-        message: `A ${kind} post refers to its ${kind}: refType '${kind}' and refId`,
-        path: ["refType"],
-      });
-    }
-    if (post.groupId === undefined && post.visibility === "group") {
-      ctx.addIssue({ code: "custom", message: "group visibility is for posts in a group", path: ["visibility"] });
-    }
-    if (post.groupId !== undefined && post.visibility === "followers") {
-      ctx.addIssue({
-        code: "custom",
-        message: "Posts in a group are visible to the group or private",
-        path: ["visibility"],
-      });
-    }
-  });
+  .check(
+    z.superRefine((post, ctx) => {
+      const kind = post.kind ?? "text";
+      if (kind === "text" && post.body === undefined && (post.media ?? []).length === 0) {
+        ctx.addIssue({ code: "custom", message: "A text post needs a text or media", path: ["body"] });
+      }
+      if ((post.refType === undefined) !== (post.refId === undefined)) {
+        ctx.addIssue({ code: "custom", message: "refType and refId go together", path: ["refId"] });
+      }
+      if ((kind === "event" || kind === "trip") && post.refType !== kind) {
+        ctx.addIssue({
+          code: "custom",
+          message: `A ${kind} post refers to its ${kind}: refType '${kind}' and refId`,
+          path: ["refType"],
+        });
+      }
+      if (post.groupId === undefined && post.visibility === "group") {
+        ctx.addIssue({ code: "custom", message: "group visibility is for posts in a group", path: ["visibility"] });
+      }
+      if (post.groupId !== undefined && post.visibility === "followers") {
+        ctx.addIssue({
+          code: "custom",
+          message: "Posts in a group are visible to the group or private",
+          path: ["visibility"],
+        });
+      }
+    }),
+  );
 /**
  * Input of `posts.create`.
  *
@@ -296,11 +305,11 @@ export type PostCreate = z.input<typeof PostCreateSchema>;
  */
 export const PostUpdateSchema = z
   .strictObject({
-    body: PostBodySchema.nullable().optional(),
-    media: PostMediaListSchema.optional(),
-    visibility: PostVisibilitySchema.optional(),
+    body: z.optional(z.nullable(PostBodySchema)),
+    media: z.optional(PostMediaListSchema),
+    visibility: z.optional(PostVisibilitySchema),
   })
-  .refine((patch) => Object.values(patch).some((v) => v !== undefined), { message: "Nothing to change" });
+  .check(z.refine((patch) => Object.values(patch).some((v) => v !== undefined), { message: "Nothing to change" }));
 /**
  * Input of `posts.update`.
  *

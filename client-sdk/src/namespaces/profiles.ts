@@ -4,7 +4,7 @@
  * the card (`profiles`), the details (`profile_details`, per visibility) and the settings
  * (`profile_settings`, owner only).
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Constants, type Database, type Json } from "../database.types.ts";
 import { SupasocialError } from "../errors.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
@@ -132,7 +132,7 @@ export interface MyProfile extends ProfileCard {
  */
 export const HandleSchema = z
   .string({ error: "A handle is a string" })
-  .regex(/^[A-Za-z0-9_]{3,30}$/, "A handle is 3-30 letters, digits or underscores");
+  .check(z.regex(/^[A-Za-z0-9_]{3,30}$/, "A handle is 3-30 letters, digits or underscores"));
 
 /**
  * A user id or a handle (`profiles.get` accepts either).
@@ -177,14 +177,19 @@ export const ProfileVisibilitySchema = z.enum(Constants.social.Enums.profile_vis
  */
 export const TimezoneSchema = z
   .string()
-  .max(64, "A time zone name is at most 64 characters")
-  .regex(/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/, "Expected an IANA time zone name, e.g. Europe/Lisbon");
+  .check(
+    z.maxLength(64, "A time zone name is at most 64 characters"),
+    z.regex(/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/, "Expected an IANA time zone name, e.g. Europe/Lisbon"),
+  );
 
 /** Empty text (after trimming) clears the field. */
 const optionalText = (max: number, label: string) =>
-  textSchema({ max, label, trim: true })
-    .transform((value) => (value === "" ? null : value))
-    .nullable();
+  z.nullable(
+    z.pipe(
+      textSchema({ max, label, trim: true }),
+      z.transform((value: string) => (value === "" ? null : value)),
+    ),
+  );
 
 /**
  * Up to 30 interests, each 1-50 characters.
@@ -196,7 +201,7 @@ const optionalText = (max: number, label: string) =>
  */
 export const InterestsSchema = z
   .array(textSchema({ min: 1, max: 50, label: "An interest", trim: true }))
-  .max(30, "At most 30 interests");
+  .check(z.maxLength(30, "At most 30 interests"));
 
 /** The database refuses settings larger than this (jsonb size); JSON text is a close proxy. */
 const MAX_SETTINGS_JSON = 16 * 1024;
@@ -209,11 +214,11 @@ const MAX_SETTINGS_JSON = 16 * 1024;
  * ProfileSettingsSchema.parse({ theme: 'dark', notifications: { email: false } })
  * ```
  */
-export const ProfileSettingsSchema = z
-  .record(z.string(), z.json())
-  .refine((settings) => JSON.stringify(settings).length <= MAX_SETTINGS_JSON, {
+export const ProfileSettingsSchema = z.record(z.string(), z.json()).check(
+  z.refine((settings) => JSON.stringify(settings).length <= MAX_SETTINGS_JSON, {
     message: `Settings must be at most ${MAX_SETTINGS_JSON / 1024} KB of JSON`,
-  });
+  }),
+);
 
 /**
  * A change to the signed-in user's profile. Every field is optional; `null` clears a nullable
@@ -226,17 +231,17 @@ export const ProfileSettingsSchema = z
  * ```
  */
 export const ProfileUpdateSchema = z.strictObject({
-  handle: HandleSchema.optional(),
-  displayName: DisplayNameSchema.optional(),
-  avatarPath: textSchema({ min: 1, max: 1024, label: "Avatar path" }).nullable().optional(),
-  visibility: ProfileVisibilitySchema.optional(),
-  discoverable: z.boolean().optional(),
-  leaderboardOptIn: z.boolean().optional(),
-  bio: optionalText(500, "Bio").optional(),
-  city: optionalText(100, "City").optional(),
-  interests: InterestsSchema.optional(),
-  timezone: TimezoneSchema.nullable().optional(),
-  settings: ProfileSettingsSchema.optional(),
+  handle: z.optional(HandleSchema),
+  displayName: z.optional(DisplayNameSchema),
+  avatarPath: z.optional(z.nullable(textSchema({ min: 1, max: 1024, label: "Avatar path" }))),
+  visibility: z.optional(ProfileVisibilitySchema),
+  discoverable: z.optional(z.boolean()),
+  leaderboardOptIn: z.optional(z.boolean()),
+  bio: z.optional(optionalText(500, "Bio")),
+  city: z.optional(optionalText(100, "City")),
+  interests: z.optional(InterestsSchema),
+  timezone: z.optional(z.nullable(TimezoneSchema)),
+  settings: z.optional(ProfileSettingsSchema),
 });
 /**
  * Input of `profiles.update`.
@@ -258,9 +263,11 @@ export type ProfileUpdate = z.input<typeof ProfileUpdateSchema>;
  */
 export const ProfileSearchQuerySchema = z
   .string({ error: "A search query is a string" })
-  .trim()
-  .min(2, "Type at least 2 characters")
-  .max(100, "A search query is at most 100 characters");
+  .check(
+    z.trim(),
+    z.minLength(2, "Type at least 2 characters"),
+    z.maxLength(100, "A search query is at most 100 characters"),
+  );
 
 /**
  * Options of `profiles.search`: `cursor` (a previous page's `nextCursor` for the same query) and

@@ -2,7 +2,7 @@
  * `client.reactions`: react to posts (several kinds per user and post), take reactions back,
  * and list who reacted. A post's counts and your own reactions come with every post (`Post`).
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Constants, type Database } from "../database.types.ts";
 import { defineNamespace } from "../namespace.ts";
 import { type Page, scopedListMethod, toPage } from "../pagination.ts";
@@ -60,7 +60,7 @@ export interface Reaction {
  * await client.reactions.list(postId, ReactionListOptionsSchema.parse({ kind: 'fire' }))
  * ```
  */
-export const ReactionListOptionsSchema = ListOptionsSchema.extend({ kind: ReactionKindSchema.optional() });
+export const ReactionListOptionsSchema = z.extend(ListOptionsSchema, { kind: z.optional(ReactionKindSchema) });
 /**
  * Options of `reactions.list`.
  *
