@@ -438,9 +438,8 @@ const TYPING_RESEND_MS = 2500;
 export const chatNamespace = defineNamespace("chat", (ctx) => {
   // when this client last said it was typing, per conversation (shared by every SDK client on the
   // same supabase-js client, as its channels are)
-  let sentAt = typingSentBy.get(ctx.supabase);
-  if (!sentAt) typingSentBy.set(ctx.supabase, (sentAt = new Map()));
-  const typingSent = sentAt;
+  const typingSent = typingSentBy.get(ctx.supabase) ?? new Map<string, number>();
+  typingSentBy.set(ctx.supabase, typingSent);
 
   /**
    * Call RPC `name` with `args` and the uuids of `ids` (checked first; `conversationId` goes as
