@@ -668,7 +668,7 @@ begin
     from (
       select m.* from social.messages m
       where m.conversation_id = p_conversation_id
-        and (m.seq > v_seq or (v_direction = 'around' and m.seq = v_seq))
+        and m.seq >= v_seq + case when v_direction = 'around' then 0 else 1 end
       order by m.seq
       limit case when v_direction = 'newer' then v_limit else v_limit - v_half end + 1
     ) x;
