@@ -10,10 +10,12 @@
 -- conversations.last_seq - conversation_members.last_read_seq (system messages count as messages).
 --
 -- Idempotency: a send carries the sender's client_message_id (a uuid the SDK makes once per
--- message and reuses on every retry). The conversation's row is locked before the stored message
--- is looked up, so any number of concurrent retries of one send (on as many connections) wait
--- for one another: the first stores the message, every other returns that stored row. The same
--- id reused for another conversation or another text is refused (idempotency_conflict, 409).
+-- message and reuses on every retry), unique per sender. A retry of a stored send returns the
+-- stored row. Retries running at the same time (on as many connections) queue on the
+-- conversation's row, which taking the next number locks: the first stores the message; each
+-- other finds the key taken when it inserts (on conflict do nothing), gives its number back and
+-- returns the stored row. The same key reused for another conversation or another text is
+-- refused (idempotency_conflict, 409).
 --
 -- Limits: check_rate_limit('message') per user and minute (chat_limits and rate_limit_rules in
 -- the conversations migration); slow mode per conversation (slow_mode_seconds between two
@@ -286,6 +288,7 @@ declare
   v_attachments jsonb := coalesce(social_private.jsonb_arg(p_attachments), '[]'::jsonb);
   v_error text := social_private.media_error(coalesce(social_private.jsonb_arg(p_attachments), '[]'::jsonb));
   v_conv record;
+  v_seq bigint;
   v_message social.messages;
 begin
   if v_error is not null then
@@ -297,20 +300,18 @@ begin
   if not coalesce(social_private.is_visible_text(p_body), false) and jsonb_array_length(v_attachments) = 0 then
     perform social_private.raise_error('invalid_input', 'invalid_body', 'a message needs text or an attachment');
   end if;
-  -- the sender's membership, and the conversation's row locked: one sender at a time per
-  -- conversation, so the seq is taken in order and concurrent retries of one send find the
-  -- message the first of them stored (a non-member locks nothing)
+  -- the sender's membership and the conversation
   select c.*, m.role as member_role, m.last_sent_at as member_last_sent into v_conv
   from social.conversation_members m
   join social.conversations c on c.id = m.conversation_id
-  where m.conversation_id = p_conversation_id and m.user_id = v_me
-  for no key update of c;
+  where m.conversation_id = p_conversation_id and m.user_id = v_me;
   if not found then
     perform social_private.raise_error('not_found', 'conversation_not_found', 'no such conversation');
   end if;
   if v_conv.kind = 'direct' and social_private.is_direct_blocked(v_conv.direct_user_low, v_conv.direct_user_high) then
     perform social_private.raise_error('permission_denied', 'blocked', 'a block stands between you and this user');
   end if;
+  -- a retry of a send that was stored: that message (the ack)
   if p_client_message_id is not null then
     select m.* into v_message from social.messages m
     where m.sender_id = v_me and m.client_message_id = p_client_message_id;
@@ -335,17 +336,28 @@ begin
     perform social_private.raise_error('not_found', 'message_not_found', 'the message replied to is not in this conversation');
   end if;
 
+  -- the next number: the update locks the conversation's row until commit, so the senders of a
+  -- conversation go one at a time and a retry running alongside waits here for the first
   update social.conversations c set last_seq = c.last_seq + 1, last_activity_at = now()
-  where c.id = p_conversation_id;
+  where c.id = p_conversation_id
+  returning c.last_seq into v_seq;
   insert into social.messages (conversation_id, seq, sender_id, client_message_id, body, attachments, reply_to_id)
-  values (p_conversation_id, v_conv.last_seq + 1, v_me, coalesce(p_client_message_id, gen_random_uuid()),
+  values (p_conversation_id, v_seq, v_me, coalesce(p_client_message_id, gen_random_uuid()),
           p_body, v_attachments, p_reply_to_id)
   on conflict (sender_id, client_message_id) do nothing
   returning * into v_message;
   if v_message.id is null then
-    -- the key was used for a message in another conversation since the look-up
-    perform social_private.raise_error('conflict', 'idempotency_conflict',
-      'this client_message_id was used for another message');
+    -- a retry of this send, running at the same time, stored it while this one waited for the
+    -- row: give the number back and return that message (or refuse a key used elsewhere)
+    update social.conversations c set last_seq = c.last_seq - 1 where c.id = p_conversation_id;
+    select m.* into v_message from social.messages m
+    where m.sender_id = v_me and m.client_message_id = p_client_message_id;
+    if v_message.conversation_id is distinct from p_conversation_id
+       or (v_message.deleted_at is null and v_message.edit_count = 0 and v_message.body is distinct from p_body) then
+      perform social_private.raise_error('conflict', 'idempotency_conflict',
+        'this client_message_id was used for another message');
+    end if;
+    return v_message;
   end if;
   update social.conversation_members m
   set last_read_seq = v_message.seq, last_read_at = now(), last_sent_at = clock_timestamp()

@@ -1,6 +1,6 @@
 -- Chat delivery: Realtime, read state, the conversation list, receipts and moderation hooks.
 --
--- Realtime (Broadcast, private channels; realtime.send from the triggers below):
+-- Realtime (Broadcast, private channels, from the triggers below):
 --   chat:<conversation_id>   message.new {message}, message.update {message},
 --                            message.delete {id, conversation_id, seq, deleted_at, deleted_by},
 --                            delivery.read {conversation_id, user_id, last_read_seq, read_at}
@@ -9,11 +9,14 @@
 --                            conversation.closed {conversation_id} (a block closed a direct one).
 --                            Members also send `typing` broadcasts and track presence on it.
 --   user:<id>                conversation.added {conversation}, conversation.removed
---                            {conversation_id}, and chat.message {conversation_id, message,
---                            unread_count} for each new message in an unmuted conversation of up
---                            to chat_limits.announce_members members (a send costs one broadcast
+--                            {conversation_id}, and chat.message {conversation_id, message (a
+--                            preview: text cut to 140 characters), unread_count} for each new
+--                            message in an unmuted conversation of up to
+--                            chat_limits.announce_members members (a send costs one broadcast
 --                            per such member; larger conversations announce nothing per message,
 --                            their members follow chat:<id> or the list).
+-- The message's broadcasts are written into realtime.messages in one insert by the send's
+-- trigger (see handle_message_created); the other events go through realtime.send.
 -- Who may receive and send on chat:<id>: its members (can_read_chat_topic, registered with the
 -- core migration's topic dispatch for both read and write, broadcast and presence). Realtime
 -- checks it when a channel joins and when its token is refreshed; a member who is removed,
@@ -72,9 +75,15 @@ set search_path = ''
 as $$
 declare
   v_message jsonb := social_private.message_json(new);
+  v_preview jsonb;
   v_conv social.conversations;
 begin
   select c.* into v_conv from social.conversations c where c.id = new.conversation_id;
+  -- the list screen needs a line, not the message: a preview keeps each announcement small
+  v_preview := jsonb_build_object('id', new.id, 'conversation_id', new.conversation_id, 'seq', new.seq,
+    'sender_id', new.sender_id, 'sender', v_message -> 'sender', 'kind', new.kind,
+    'body', social_private.excerpt(new.body), 'attachment_count', jsonb_array_length(new.attachments),
+    'data', new.data, 'created_at', new.created_at);
   begin
     insert into realtime.messages (id, topic, extension, event, private, payload)
     select r.id, r.topic, 'broadcast', r.event, true, r.payload || jsonb_build_object('id', r.id)
@@ -83,7 +92,7 @@ begin
              jsonb_build_object('message', v_message) as payload
       union all
       select social_private.uuid_v7(), 'user:' || m.user_id, 'chat.message',
-             jsonb_build_object('conversation_id', new.conversation_id, 'message', v_message,
+             jsonb_build_object('conversation_id', new.conversation_id, 'message', v_preview,
                                 'unread_count', greatest(v_conv.last_seq - m.last_read_seq, 0))
       from social.conversation_members m
       where v_conv.member_count <= social_private.chat_limit('announce_members')

@@ -1051,8 +1051,9 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
 
     /**
      * Live updates for the conversation list, on your private topic `user:<id>`: each new message
-     * in your unmuted conversations of up to 50 members (with your unread count there), and
-     * conversations you join or lose. Shares the channel with `notifications.subscribe`.
+     * in your unmuted conversations of up to 50 members (a preview: the text cut to 140
+     * characters, no attachments; with your unread count there), and conversations you join or
+     * lose. Shares the channel with `notifications.subscribe`.
      *
      * @example
      * ```ts
