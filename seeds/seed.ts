@@ -24,6 +24,8 @@ export interface SeedOptions {
   postsPerUser?: number;
   /** Events in all (seeds/events.ts); default 2 per 3 users. */
   events?: number;
+  /** Average chat messages per user (chat.ts; default 40). */
+  messagesPerUser?: number;
   seed?: number;
   log?: (message: string) => void;
   progress?: boolean;

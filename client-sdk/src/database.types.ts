@@ -221,6 +221,32 @@ export type Database = {
           },
         ]
       }
+      chat_settings: {
+        Row: {
+          allow_messages_from: Database["social"]["Enums"]["chat_audience"]
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          allow_messages_from?: Database["social"]["Enums"]["chat_audience"]
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          allow_messages_from?: Database["social"]["Enums"]["chat_audience"]
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "chat_settings_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       comments: {
         Row: {
           author_id: string
@@ -288,6 +314,136 @@ export type Database = {
             columns: ["post_id"]
             isOneToOne: false
             referencedRelation: "posts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      conversation_members: {
+        Row: {
+          conversation_id: string
+          joined_at: string
+          last_read_at: string | null
+          last_read_seq: number
+          last_sent_at: string | null
+          muted_until: string | null
+          role: Database["social"]["Enums"]["conversation_role"]
+          user_id: string
+        }
+        Insert: {
+          conversation_id: string
+          joined_at?: string
+          last_read_at?: string | null
+          last_read_seq?: number
+          last_sent_at?: string | null
+          muted_until?: string | null
+          role?: Database["social"]["Enums"]["conversation_role"]
+          user_id: string
+        }
+        Update: {
+          conversation_id?: string
+          joined_at?: string
+          last_read_at?: string | null
+          last_read_seq?: number
+          last_sent_at?: string | null
+          muted_until?: string | null
+          role?: Database["social"]["Enums"]["conversation_role"]
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "conversation_members_conversation_id_fkey"
+            columns: ["conversation_id"]
+            isOneToOne: false
+            referencedRelation: "conversations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "conversation_members_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      conversations: {
+        Row: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        Insert: {
+          avatar_path?: string | null
+          context_id?: string | null
+          context_type?:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at?: string
+          created_by?: string | null
+          direct_user_high?: string | null
+          direct_user_low?: string | null
+          id?: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at?: string
+          last_seq?: number
+          member_count?: number
+          slow_mode_seconds?: number
+          title?: string | null
+          updated_at?: string
+        }
+        Update: {
+          avatar_path?: string | null
+          context_id?: string | null
+          context_type?:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at?: string
+          created_by?: string | null
+          direct_user_high?: string | null
+          direct_user_low?: string | null
+          id?: string
+          kind?: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at?: string
+          last_seq?: number
+          member_count?: number
+          slow_mode_seconds?: number
+          title?: string | null
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "conversations_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "conversations_direct_user_high_fkey"
+            columns: ["direct_user_high"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "conversations_direct_user_low_fkey"
+            columns: ["direct_user_low"]
+            isOneToOne: false
+            referencedRelation: "profiles"
             referencedColumns: ["id"]
           },
         ]
@@ -781,6 +937,131 @@ export type Database = {
             columns: ["post_id"]
             isOneToOne: false
             referencedRelation: "posts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      message_edits: {
+        Row: {
+          body: string | null
+          conversation_id: string
+          created_at: string
+          id: string
+          message_id: string
+          sender_id: string | null
+        }
+        Insert: {
+          body?: string | null
+          conversation_id: string
+          created_at?: string
+          id?: string
+          message_id: string
+          sender_id?: string | null
+        }
+        Update: {
+          body?: string | null
+          conversation_id?: string
+          created_at?: string
+          id?: string
+          message_id?: string
+          sender_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "message_edits_conversation_id_fkey"
+            columns: ["conversation_id"]
+            isOneToOne: false
+            referencedRelation: "conversations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "message_edits_message_id_fkey"
+            columns: ["message_id"]
+            isOneToOne: false
+            referencedRelation: "messages"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "message_edits_sender_id_fkey"
+            columns: ["sender_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      messages: {
+        Row: {
+          attachments: NonNullable<Json>
+          body: string | null
+          client_message_id: string
+          conversation_id: string
+          created_at: string
+          data: NonNullable<Json>
+          deleted_at: string | null
+          deleted_by: string | null
+          edit_count: number
+          edited_at: string | null
+          id: string
+          kind: Database["social"]["Enums"]["message_kind"]
+          reply_to_id: string | null
+          sender_id: string | null
+          seq: number
+        }
+        Insert: {
+          attachments?: NonNullable<Json>
+          body?: string | null
+          client_message_id?: string
+          conversation_id: string
+          created_at?: string
+          data?: NonNullable<Json>
+          deleted_at?: string | null
+          deleted_by?: string | null
+          edit_count?: number
+          edited_at?: string | null
+          id?: string
+          kind?: Database["social"]["Enums"]["message_kind"]
+          reply_to_id?: string | null
+          sender_id?: string | null
+          seq: number
+        }
+        Update: {
+          attachments?: NonNullable<Json>
+          body?: string | null
+          client_message_id?: string
+          conversation_id?: string
+          created_at?: string
+          data?: NonNullable<Json>
+          deleted_at?: string | null
+          deleted_by?: string | null
+          edit_count?: number
+          edited_at?: string | null
+          id?: string
+          kind?: Database["social"]["Enums"]["message_kind"]
+          reply_to_id?: string | null
+          sender_id?: string | null
+          seq?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "messages_conversation_id_fkey"
+            columns: ["conversation_id"]
+            isOneToOne: false
+            referencedRelation: "conversations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "messages_reply_to_id_fkey"
+            columns: ["reply_to_id"]
+            isOneToOne: false
+            referencedRelation: "messages"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "messages_sender_id_fkey"
+            columns: ["sender_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
             referencedColumns: ["id"]
           },
         ]
@@ -1404,6 +1685,10 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      add_conversation_members: {
+        Args: { p_conversation_id: string; p_user_ids: string[] }
+        Returns: number
+      }
       approve_join_request: {
         Args: { p_group_id: string; p_user_id: string }
         Returns: {
@@ -1522,6 +1807,12 @@ export type Database = {
           waitlisted: boolean
         }[]
       }
+      conversation_hidden_members: {
+        Args: { p_conversation_id: string }
+        Returns: {
+          user_id: string
+        }[]
+      }
       create_announcement: {
         Args: {
           p_body?: string
@@ -1630,6 +1921,38 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      create_group_conversation: {
+        Args: {
+          p_avatar_path?: string
+          p_member_ids?: string[]
+          p_title: string
+        }
+        Returns: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       create_group_invite_link: {
         Args: { p_expires_at?: string; p_group_id: string; p_max_uses?: number }
         Returns: {
@@ -1686,7 +2009,59 @@ export type Database = {
       }
       delete_comment: { Args: { p_comment_id: string }; Returns: undefined }
       delete_event: { Args: { p_event_id: string }; Returns: undefined }
+      delete_message: {
+        Args: { p_message_id: string; p_reason?: string }
+        Returns: {
+          attachments: NonNullable<Json>
+          body: string | null
+          client_message_id: string
+          conversation_id: string
+          created_at: string
+          data: NonNullable<Json>
+          deleted_at: string | null
+          deleted_by: string | null
+          edit_count: number
+          edited_at: string | null
+          id: string
+          kind: Database["social"]["Enums"]["message_kind"]
+          reply_to_id: string | null
+          sender_id: string | null
+          seq: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "messages"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       delete_post: { Args: { p_post_id: string }; Returns: undefined }
+      edit_message: {
+        Args: { p_body: string; p_message_id: string }
+        Returns: {
+          attachments: NonNullable<Json>
+          body: string | null
+          client_message_id: string
+          conversation_id: string
+          created_at: string
+          data: NonNullable<Json>
+          deleted_at: string | null
+          deleted_by: string | null
+          edit_count: number
+          edited_at: string | null
+          id: string
+          kind: Database["social"]["Enums"]["message_kind"]
+          reply_to_id: string | null
+          sender_id: string | null
+          seq: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "messages"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       event_waitlist_position: { Args: { p_event_id: string }; Returns: number }
       events_in_box: {
         Args: {
@@ -1740,6 +2115,28 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      get_conversation: {
+        Args: { p_conversation_id: string }
+        Returns: {
+          avatar_path: string
+          context_id: string
+          context_type: Database["social"]["Enums"]["conversation_context"]
+          created_at: string
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_message: Json
+          last_read_seq: number
+          last_seq: number
+          member_count: number
+          members: Json
+          muted_until: string
+          role: Database["social"]["Enums"]["conversation_role"]
+          slow_mode_seconds: number
+          title: string
+          unread_count: number
+        }[]
       }
       get_event: {
         Args: { p_event_id: string }
@@ -1934,6 +2331,10 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      leave_conversation: {
+        Args: { p_conversation_id: string }
+        Returns: undefined
+      }
       leave_group: { Args: { p_group_id: string }; Returns: boolean }
       list_announcements: {
         Args: { p_cursor?: string; p_group_id: string; p_limit?: number }
@@ -1967,6 +2368,39 @@ export type Database = {
           post_id: string
           reply_count: number
           updated_at: string
+        }[]
+      }
+      list_conversation_members: {
+        Args: { p_conversation_id: string; p_cursor?: string; p_limit?: number }
+        Returns: {
+          joined_at: string
+          next_cursor: string
+          profile: Json
+          role: Database["social"]["Enums"]["conversation_role"]
+          user_id: string
+        }[]
+      }
+      list_conversations: {
+        Args: { p_cursor?: string; p_limit?: number }
+        Returns: {
+          avatar_path: string
+          context_id: string
+          context_type: Database["social"]["Enums"]["conversation_context"]
+          created_at: string
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_message: Json
+          last_read_seq: number
+          last_seq: number
+          member_count: number
+          members: Json
+          muted_until: string
+          next_cursor: string
+          role: Database["social"]["Enums"]["conversation_role"]
+          slow_mode_seconds: number
+          title: string
+          unread_count: number
         }[]
       }
       list_event_attendees: {
@@ -2088,6 +2522,36 @@ export type Database = {
           tags: string[]
           updated_at: string
           visibility: Database["social"]["Enums"]["group_visibility"]
+        }[]
+      }
+      list_messages: {
+        Args: {
+          p_conversation_id: string
+          p_cursor?: string
+          p_limit?: number
+          p_message_id?: string
+          p_position?: string
+        }
+        Returns: {
+          attachments: Json
+          body: string
+          client_message_id: string
+          conversation_id: string
+          created_at: string
+          data: Json
+          deleted_at: string
+          edit_count: number
+          edited_at: string
+          id: string
+          kind: Database["social"]["Enums"]["message_kind"]
+          newer_cursor: string
+          next_cursor: string
+          older_cursor: string
+          reply_to: Json
+          reply_to_id: string
+          sender: Json
+          sender_id: string
+          seq: number
         }[]
       }
       list_moderation_log: {
@@ -2212,6 +2676,15 @@ export type Database = {
         Args: { p_announcement_id: string }
         Returns: boolean
       }
+      mark_conversation_read: {
+        Args: { p_conversation_id: string; p_message_id?: string }
+        Returns: {
+          conversation_id: string
+          last_read_seq: number
+          last_seq: number
+          unread_count: number
+        }[]
+      }
       mark_notification_read: {
         Args: { p_notification_id: string }
         Returns: {
@@ -2238,6 +2711,32 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      message_history: {
+        Args: { p_message_id: string }
+        Returns: {
+          body: string | null
+          conversation_id: string
+          created_at: string
+          id: string
+          message_id: string
+          sender_id: string | null
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "message_edits"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
+      message_receipts: {
+        Args: { p_message_id: string }
+        Returns: {
+          profile: Json
+          read: boolean
+          read_at: string
+          user_id: string
+        }[]
+      }
       moderate_comment: {
         Args: { p_comment_id: string; p_reason?: string }
         Returns: undefined
@@ -2256,6 +2755,25 @@ export type Database = {
         Returns: undefined
       }
       mute: { Args: { p_user_id: string }; Returns: undefined }
+      mute_conversation: {
+        Args: { p_conversation_id: string; p_until?: string }
+        Returns: {
+          conversation_id: string
+          joined_at: string
+          last_read_at: string | null
+          last_read_seq: number
+          last_sent_at: string | null
+          muted_until: string | null
+          role: Database["social"]["Enums"]["conversation_role"]
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversation_members"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       my_announcements: {
         Args: { p_cursor?: string; p_limit?: number; p_unread_only?: boolean }
         Returns: {
@@ -2430,6 +2948,62 @@ export type Database = {
           waitlist_count: number
         }[]
       }
+      open_direct_conversation: {
+        Args: { p_user_id: string }
+        Returns: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      open_group_chat: {
+        Args: { p_group_id: string }
+        Returns: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       preview_group_invite: {
         Args: { p_token: string }
         Returns: {
@@ -2522,6 +3096,10 @@ export type Database = {
           p_post_id: string
         }
         Returns: boolean
+      }
+      remove_conversation_member: {
+        Args: { p_conversation_id: string; p_user_id: string }
+        Returns: undefined
       }
       remove_follower: { Args: { p_follower_id: string }; Returns: boolean }
       remove_group_member: {
@@ -2655,6 +3233,62 @@ export type Database = {
           visibility: Database["social"]["Enums"]["profile_visibility"]
         }[]
       }
+      send_message: {
+        Args: {
+          p_attachments?: Json
+          p_body?: string
+          p_client_message_id: string
+          p_conversation_id: string
+          p_reply_to_id?: string
+        }
+        Returns: {
+          attachments: NonNullable<Json>
+          body: string | null
+          client_message_id: string
+          conversation_id: string
+          created_at: string
+          data: NonNullable<Json>
+          deleted_at: string | null
+          deleted_by: string | null
+          edit_count: number
+          edited_at: string | null
+          id: string
+          kind: Database["social"]["Enums"]["message_kind"]
+          reply_to_id: string | null
+          sender_id: string | null
+          seq: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "messages"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      set_chat_settings: {
+        Args: {
+          p_allow_messages_from: Database["social"]["Enums"]["chat_audience"]
+        }
+        Returns: {
+          allow_messages_from: Database["social"]["Enums"]["chat_audience"]
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "chat_settings"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      set_conversation_member_role: {
+        Args: {
+          p_conversation_id: string
+          p_role: Database["social"]["Enums"]["conversation_role"]
+          p_user_id: string
+        }
+        Returns: undefined
+      }
       set_group_member_role: {
         Args: {
           p_group_id: string
@@ -2739,9 +3373,49 @@ export type Database = {
         }
         Returns: boolean
       }
+      unread_chat_count: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          unread_conversations: number
+          unread_messages: number
+        }[]
+      }
       unread_notification_count: {
         Args: Record<PropertyKey, never>
         Returns: number
+      }
+      update_conversation: {
+        Args: {
+          p_avatar_path?: string
+          p_conversation_id: string
+          p_slow_mode_seconds?: number
+          p_title?: string
+        }
+        Returns: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       update_event: {
         Args: { p_event_id: string; p_patch: Json }
@@ -2789,6 +3463,10 @@ export type Database = {
       update_my_profile: { Args: { p_patch: Json }; Returns: undefined }
     }
     Enums: {
+      chat_audience: "everyone" | "following" | "nobody"
+      conversation_context: "group"
+      conversation_kind: "direct" | "group"
+      conversation_role: "admin" | "member"
       event_status: "draft" | "published" | "cancelled"
       event_visibility: "public" | "followers" | "group" | "private"
       follow_status: "pending" | "accepted"
@@ -2797,6 +3475,7 @@ export type Database = {
       group_role: "owner" | "admin" | "moderator" | "member"
       group_visibility: "public" | "private" | "secret"
       member_status: "active" | "pending" | "banned"
+      message_kind: "text" | "system"
       moderation_action:
         | "post_removed"
         | "comment_removed"
@@ -2806,7 +3485,8 @@ export type Database = {
         | "role_changed"
         | "report_resolved"
         | "report_dismissed"
-      moderation_target: "post" | "comment" | "user" | "report"
+        | "message_removed"
+      moderation_target: "post" | "comment" | "user" | "report" | "message"
       notification_kind:
         | "follow_request"
         | "follow_accepted"
@@ -2844,7 +3524,7 @@ export type Database = {
         | "warned"
         | "other"
       report_status: "open" | "resolved" | "dismissed"
-      report_target: "post" | "comment" | "profile" | "group"
+      report_target: "post" | "comment" | "profile" | "group" | "message"
       rsvp_status: "going" | "interested" | "not_going"
     }
     CompositeTypes: {
@@ -2976,6 +3656,10 @@ export const Constants = {
   },
   social: {
     Enums: {
+      chat_audience: ["everyone", "following", "nobody"],
+      conversation_context: ["group"],
+      conversation_kind: ["direct", "group"],
+      conversation_role: ["admin", "member"],
       event_status: ["draft", "published", "cancelled"],
       event_visibility: ["public", "followers", "group", "private"],
       follow_status: ["pending", "accepted"],
@@ -2984,6 +3668,7 @@ export const Constants = {
       group_role: ["owner", "admin", "moderator", "member"],
       group_visibility: ["public", "private", "secret"],
       member_status: ["active", "pending", "banned"],
+      message_kind: ["text", "system"],
       moderation_action: [
         "post_removed",
         "comment_removed",
@@ -2993,8 +3678,9 @@ export const Constants = {
         "role_changed",
         "report_resolved",
         "report_dismissed",
+        "message_removed",
       ],
-      moderation_target: ["post", "comment", "user", "report"],
+      moderation_target: ["post", "comment", "user", "report", "message"],
       notification_kind: [
         "follow_request",
         "follow_accepted",
@@ -3035,7 +3721,7 @@ export const Constants = {
         "other",
       ],
       report_status: ["open", "resolved", "dismissed"],
-      report_target: ["post", "comment", "profile", "group"],
+      report_target: ["post", "comment", "profile", "group", "message"],
       rsvp_status: ["going", "interested", "not_going"],
     },
   },

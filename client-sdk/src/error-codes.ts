@@ -108,7 +108,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "blocked",
     status: 403,
     source: "sql",
-    meaning: "A block between you and the other user rules this out (follow, invite, join).",
+    meaning: "A block between you and the other user rules this out (follow, invite, join, message).",
   },
   {
     code: "calendar_feed_not_found",
@@ -117,6 +117,18 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "No calendar feed has this token: it was revoked or replaced.",
   },
   { code: "comment_not_found", status: 404, source: "sql", meaning: "No such comment, or none you may see." },
+  {
+    code: "conversation_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No such conversation, or none you are a member of (or a block hides it).",
+  },
+  {
+    code: "direct_conversation",
+    status: 400,
+    source: "sql",
+    meaning: "A direct conversation has exactly two members: no title, admins, slow mode or leaving.",
+  },
   {
     code: "event_not_found",
     status: 404,
@@ -131,6 +143,12 @@ export const SUPASOCIAL_ERROR_CODES = [
   },
   { code: "group_forbidden", status: 403, source: "sql", meaning: "Join the group to see its posts." },
   { code: "group_not_found", status: 404, source: "sql", meaning: "No such group, or none you may see." },
+  {
+    code: "idempotency_conflict",
+    status: 409,
+    source: "sql",
+    meaning: "A client_message_id was used before for another message (another conversation or text).",
+  },
   {
     code: "immutable_field",
     status: 400,
@@ -154,7 +172,8 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_body",
     status: 400,
     source: "sql",
-    meaning: "A post or comment text is blank or too long, or a text post has neither text nor media.",
+    meaning:
+      "A post, comment or message text is blank or too long, or a text post or message has neither text nor media.",
   },
   {
     code: "invalid_capacity",
@@ -222,7 +241,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_media",
     status: 400,
     source: "sql",
-    meaning: "A post's media list is malformed or too long, or an event's cover path is too long.",
+    meaning: "A post's media or a message's attachments are malformed or too many.",
   },
   { code: "invalid_note", status: 400, source: "sql", meaning: "A report's note is longer than 1000 characters." },
   { code: "invalid_order", status: 400, source: "sql", meaning: "A feed order is not `latest` or `top`." },
@@ -236,7 +255,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_preference",
     status: 400,
     source: "sql",
-    meaning: "A notification preference lacks its kind or its on/off value.",
+    meaning: "A notification preference lacks its kind or its on/off value, or a chat setting its audience.",
   },
   { code: "invalid_reaction", status: 400, source: "sql", meaning: "No reaction was chosen." },
   {
@@ -255,13 +274,20 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_role",
     status: 400,
     source: "sql",
-    meaning: "Only the group's owner holds the owner role; ownership moves by transfer.",
+    meaning:
+      "Only the group's owner holds the owner role; ownership moves by transfer; a group conversation keeps an admin.",
   },
   {
     code: "invalid_rsvp",
     status: 400,
     source: "sql",
     meaning: "An RSVP is not going, interested or not_going.",
+  },
+  {
+    code: "invalid_slow_mode",
+    status: 400,
+    source: "sql",
+    meaning: "Slow mode is a number of seconds from 0 (off) to 3600.",
   },
   { code: "invalid_status", status: 400, source: "sql", meaning: "A report is closed as resolved or dismissed." },
   {
@@ -274,20 +300,21 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_target",
     status: 400,
     source: "sql",
-    meaning: "The target is missing or yourself (follow, block, mute, invite or report yourself).",
+    meaning: "The target is missing or yourself (follow, block, mute, invite, report, message or remove yourself).",
   },
   { code: "invalid_timezone", status: 400, source: "sql", meaning: "Not a time zone name Postgres knows." },
   {
     code: "invalid_title",
     status: 400,
     source: "sql",
-    meaning: "An event title is blank or longer than 200 characters.",
+    meaning: "A conversation title is not 1 to 80 characters, or an event title is blank or longer than 200.",
   },
   {
     code: "invalid_transition",
     status: 400,
     source: "sql",
-    meaning: "A state cannot go back (an accepted follow to a request, a read notification to unread).",
+    meaning:
+      "A state cannot go back (an accepted follow to a request, a read notification to unread, an edit after deletion).",
   },
   {
     code: "invalid_visibility",
@@ -303,14 +330,39 @@ export const SUPASOCIAL_ERROR_CODES = [
   { code: "invite_required", status: 403, source: "sql", meaning: "The group is joined by invite only." },
   { code: "invite_revoked", status: 403, source: "sql", meaning: "The invite was revoked." },
   { code: "join_request_not_found", status: 404, source: "sql", meaning: "No pending join request from this user." },
-  { code: "member_not_found", status: 404, source: "sql", meaning: "The user is not an (active) member of the group." },
+  {
+    code: "managed_membership",
+    status: 403,
+    source: "sql",
+    meaning: "The conversation's members are its group's members: join or leave the group instead.",
+  },
+  {
+    code: "member_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "The user is not an (active) member of the group or conversation.",
+  },
+  { code: "message_not_found", status: 404, source: "sql", meaning: "No such message, or none you may read." },
+  {
+    code: "messaging_not_allowed",
+    status: 403,
+    source: "sql",
+    meaning: "The user does not accept messages from you (their chat setting).",
+  },
   {
     code: "not_allowed",
     status: 403,
     source: "sql",
-    meaning: "Only the author, the group's staff or the platform may do this to this post, comment, report or log.",
+    meaning:
+      "Only the author, the staff, a conversation's admins or the platform may do this to this content, report or log.",
   },
   { code: "not_allowed_to_invite", status: 403, source: "sql", meaning: "You may not invite people to this group." },
+  {
+    code: "not_conversation_admin",
+    status: 403,
+    source: "sql",
+    meaning: "Only the conversation's admins may do this.",
+  },
   {
     code: "not_enough_seats",
     status: 409,
@@ -349,6 +401,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "The notification preference was not saved (the server returned no row).",
   },
   { code: "profile_not_found", status: 404, source: "sql", meaning: "No such profile, or none you may see." },
+  {
+    code: "receipts_unavailable",
+    status: 400,
+    source: "sql",
+    meaning: "Read receipts are kept for small conversations only (chat_limits.receipts_members).",
+  },
   { code: "report_closed", status: 409, source: "sql", meaning: "The report is already closed." },
   { code: "report_not_found", status: 404, source: "sql", meaning: "No such report, or none you may see." },
   {
@@ -362,6 +420,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 409,
     source: "sql",
     meaning: "RSVPs are closed: the event is not published, is cancelled, is over or is past its RSVP deadline.",
+  },
+  {
+    code: "slow_mode",
+    status: 429,
+    source: "sql",
+    meaning: "Slow mode: wait before sending another message in this conversation.",
   },
   {
     code: "target_not_found",
@@ -380,6 +444,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 403,
     source: "sql",
     meaning: "The group or event is for members of a premium tier.",
+  },
+  {
+    code: "too_many_members",
+    status: 400,
+    source: "sql",
+    meaning: "A group conversation holds at most chat_limits.group_members members.",
   },
   {
     code: "user_banned",

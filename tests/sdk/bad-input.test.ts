@@ -16,6 +16,7 @@ import { randomUUID } from "node:crypto";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
+import { withChat } from "../../client-sdk/src/chat.ts";
 import { withEvents } from "../../client-sdk/src/events.ts";
 import { type Database, toSupasocialError } from "../../client-sdk/src/index.ts";
 import { signUp, type TestUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
@@ -43,6 +44,10 @@ interface Ctx {
   report: string;
   invite: string;
   link: string;
+  /** the owner's direct conversation with the member, a group conversation of theirs, a message */
+  direct: string;
+  chat: string;
+  message: string;
   /** a published event of the owner's the member is going to */
   event: string;
 }
@@ -600,6 +605,77 @@ const cases: Case[] = [
         .eq("user_id", c.member.id),
     keep: (c) => ["notification_preferences", "user_id", c.member.id],
   },
+  // ---- chat: settings are the user's; conversations and messages are written by the RPCs (which
+  // check first), so their constraints are tried with the service key -----------------------------
+  {
+    name: "chat_settings: an unknown audience on insert",
+    covers: ["chat_settings.user_id:insert", "chat_settings.allow_messages_from:insert"],
+    run: (c) =>
+      c
+        .as(c.owner)
+        .from("chat_settings")
+        .insert({ user_id: c.owner.id, allow_messages_from: "friends" } as never),
+    keep: (c) => ["chat_settings", "user_id", c.owner.id],
+  },
+  {
+    name: "chat_settings: a null audience",
+    covers: ["chat_settings.allow_messages_from:update"],
+    run: (c) =>
+      c
+        .as(c.member)
+        .from("chat_settings")
+        .update({ allow_messages_from: null } as never)
+        .eq("user_id", c.member.id),
+    keep: (c) => ["chat_settings", "user_id", c.member.id],
+  },
+  ...(
+    [
+      ["a title on a direct conversation", "direct", { title: "Us" }, "conversations_direct_plain"],
+      ["a direct kind without the pair", "chat", { kind: "direct" }, "conversations_direct_pair"],
+      ["a context type without its id", "chat", { context_type: "group" }, "conversations_context_pair"],
+      ["an 81-character title", "chat", { title: long(81) }, "conversations_title_length"],
+      ["a 1025-character avatar path", "chat", { avatar_path: long(1025) }, "conversations_avatar_path_length"],
+      ["a slow mode of two hours", "chat", { slow_mode_seconds: 7200 }, "conversations_slow_mode_range"],
+      ["a negative member count", "chat", { member_count: -1 }, "conversations_counts"],
+    ] as const
+  ).map(
+    ([name, which, patch, covers]): Case => ({
+      name: `conversations (service): ${name}`,
+      covers: [covers],
+      run: (c) =>
+        c.svc
+          .from("conversations")
+          .update(patch as never)
+          .eq("id", which === "direct" ? c.direct : c.chat),
+      keep: (c) => ["conversations", "id", which === "direct" ? c.direct : c.chat],
+    }),
+  ),
+  {
+    name: "conversation_members (service): a negative read position",
+    covers: ["conversation_members_read_seq"],
+    run: (c) => c.svc.from("conversation_members").update({ last_read_seq: -1 }).eq("conversation_id", c.chat),
+    keep: (c) => ["conversation_members", "conversation_id", c.chat],
+  },
+  ...(
+    [
+      ["a seq of 0", { seq: 0 }, "messages_seq_positive"],
+      ["a 4001-character body", { body: long(4001) }, "messages_body_length"],
+      ["attachments that are not an array", { attachments: { path: "a.jpg" } }, "messages_attachments_array"],
+      ["data that is not an object", { data: ["x"] }, "messages_data_object"],
+      ["a deletion that keeps the text", { deleted_at: new Date().toISOString() }, "messages_tombstone"],
+    ] as const
+  ).map(
+    ([name, patch, covers]): Case => ({
+      name: `messages (service): ${name}`,
+      covers: [covers],
+      run: (c) =>
+        c.svc
+          .from("messages")
+          .update(patch as never)
+          .eq("id", c.message),
+      keep: (c) => ["messages", "id", c.message],
+    }),
+  ),
   // ---- events (written only through the event RPCs; the service key writes the table) --------
   ...(
     [
@@ -699,6 +775,12 @@ beforeAll(async () => {
   );
   unwrap(await ownerEvents.publish(event.id, { postCard: false }));
   unwrap(await withEvents(member.client).events.rsvp(event.id, { status: "going" }));
+  const direct = unwrap(await withChat(owner.client).chat.openDirect(member.id));
+  const chat = unwrap(
+    await withChat(owner.client).chat.createGroup({ title: uniqueName("Chat"), memberIds: [member.id] }),
+  );
+  const message = unwrap(await withChat(owner.client).chat.send(chat.id, { body: "hello" }));
+  unwrap(await withChat(member.client).chat.setSettings({ allowMessagesFrom: "everyone" }));
   ctx = {
     owner,
     member,
@@ -717,6 +799,9 @@ beforeAll(async () => {
     invite: invite.id,
     link: link.id,
     event: event.id,
+    direct: direct.id,
+    chat: chat.id,
+    message: message.id,
   };
 });
 

@@ -179,6 +179,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "network_error":
       return 0;
     case "immutable_field":
+    case "direct_conversation":
     case "invalid_action":
     case "invalid_body":
     case "invalid_cursor":
@@ -197,13 +198,16 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invalid_reason":
     case "invalid_ref":
     case "invalid_role":
+    case "invalid_slow_mode":
     case "invalid_status":
     case "invalid_tag":
     case "invalid_target":
     case "invalid_timezone":
+    case "invalid_title":
     case "invalid_transition":
     case "invalid_visibility":
     case "invite_closed":
+    case "receipts_unavailable":
     case "resolution_required":
     case "invalid_area":
     case "invalid_capacity":
@@ -214,6 +218,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invalid_location":
     case "invalid_rsvp":
     case "invalid_title":
+    case "too_many_members":
       return 400;
     case "not_authenticated":
       return 401;
@@ -226,8 +231,11 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invite_expired":
     case "invite_required":
     case "invite_revoked":
+    case "managed_membership":
+    case "messaging_not_allowed":
     case "not_allowed":
     case "not_allowed_to_invite":
+    case "not_conversation_admin":
     case "not_group_admin":
     case "not_group_owner":
     case "not_group_staff":
@@ -242,11 +250,13 @@ function statusBySwitch(code: SupasocialErrorCode): number {
       return 403;
     case "announcement_not_found":
     case "comment_not_found":
+    case "conversation_not_found":
     case "follow_request_not_found":
     case "group_not_found":
     case "invite_not_found":
     case "join_request_not_found":
     case "member_not_found":
+    case "message_not_found":
     case "not_found":
     case "notification_not_found":
     case "parent_not_found":
@@ -260,11 +270,13 @@ function statusBySwitch(code: SupasocialErrorCode): number {
       return 404;
     case "already_member":
     case "conflict":
+    case "idempotency_conflict":
     case "report_closed":
     case "not_enough_seats":
     case "rsvp_closed":
       return 409;
     case "rate_limited":
+    case "slow_mode":
       return 429;
     case "server_error":
     case "unknown_error":
