@@ -2976,6 +2976,34 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      open_event_chat: {
+        Args: { p_event_id: string }
+        Returns: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       open_group_chat: {
         Args: { p_group_id: string }
         Returns: {
@@ -3464,7 +3492,7 @@ export type Database = {
     }
     Enums: {
       chat_audience: "everyone" | "following" | "nobody"
-      conversation_context: "group"
+      conversation_context: "group" | "event"
       conversation_kind: "direct" | "group"
       conversation_role: "admin" | "member"
       event_status: "draft" | "published" | "cancelled"
@@ -3657,7 +3685,7 @@ export const Constants = {
   social: {
     Enums: {
       chat_audience: ["everyone", "following", "nobody"],
-      conversation_context: ["group"],
+      conversation_context: ["group", "event"],
       conversation_kind: ["direct", "group"],
       conversation_role: ["admin", "member"],
       event_status: ["draft", "published", "cancelled"],

@@ -91,6 +91,12 @@ describe("events through the SDK", () => {
       await cleoEvents.nearby({ latitude: -here.latitude, longitude: here.longitude + 90, radiusKm: 50 }),
     );
     expect(far.items.map((e) => e.id)).not.toContain(event.id);
+    // the event's chat: the organizer opens it with the people seated; they get it, others do not
+    const chat = unwrap(await withEvents(ana.client).events.openChat(event.id));
+    expect(chat).toMatchObject({ eventId: event.id, memberCount: 3 });
+    expect(unwrap(await cleoEvents.openChat(event.id)).id).toBe(chat.id);
+    const dan = await signUp("dan");
+    expectError(await withEvents(dan.client).events.openChat(event.id), "conversation_not_found", 404);
     // retrying is harmless, and the event is full now
     expect(unwrap(await cleoEvents.rsvp(event.id, { status: "going" })).waitlisted).toBe(false);
     expectError(await benEvents.rsvp(event.id, { status: "going", guests: 1 }), "not_enough_seats", 409);

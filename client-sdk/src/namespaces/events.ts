@@ -20,6 +20,24 @@ type MyEventRow = Social["Functions"]["my_events"]["Returns"][number];
 type RsvpRow = Social["Functions"]["rsvp_event"]["Returns"][number];
 type AttendeeRow = Social["Functions"]["list_event_attendees"]["Returns"][number];
 type WaitlistRow = Social["Functions"]["list_event_waitlist"]["Returns"][number];
+type ConversationRow = Social["Tables"]["conversations"]["Row"];
+
+/**
+ * An event's chat: a conversation tied to the event.
+ *
+ * @example
+ * ```ts
+ * const { data: chat } = await social.events.openChat(eventId)
+ * chat?.memberCount
+ * ```
+ */
+export interface EventChat {
+  /** The conversation's id (its Realtime topic is chat:<id>). */
+  id: string;
+  title: string | null;
+  memberCount: number;
+  eventId: string;
+}
 
 /** Who sees an event: `public`, `followers` (outside groups), `group` (in a group), `private` (invited). */
 export type EventVisibility = Social["Enums"]["event_visibility"];
@@ -556,21 +574,28 @@ export const eventsNamespace = defineNamespace("events", (ctx) => ({
 
   /**
    * Publish a draft (organizers): its audience sees it and may RSVP; an `event` card is posted to
-   * your profile or the group unless the event is private or `postCard` is false. Idempotent.
+   * your profile or the group unless the event is private or `postCard` is false; `openChat` also
+   * opens the event's chat (`openChat`). Idempotent.
    *
    * @example
    * ```ts
    * await social.events.publish(eventId)
    * ```
    */
-  publish(eventId: string, options: { postCard?: boolean } = {}): Promise<SupasocialResult<EventDetails>> {
+  publish(
+    eventId: string,
+    options: { postCard?: boolean; openChat?: boolean } = {},
+  ): Promise<SupasocialResult<EventDetails>> {
     return settle(async () => {
       const id = parseInput(UuidSchema, eventId, "eventId");
       if (id.error) return id;
-      return afterWrite(
+      const published = await afterWrite(
         ctx,
         await ctx.social.rpc("publish_event", { p_event_id: id.data, p_post_card: options.postCard !== false }),
       );
+      if (published.error || !options.openChat) return published;
+      const chat = await ctx.social.rpc("open_event_chat", { p_event_id: id.data });
+      return chat.error ? failFrom(chat) : published;
     });
   },
 
@@ -870,6 +895,30 @@ export const eventsNamespace = defineNamespace("events", (ctx) => ({
       if (user.error) return user;
       const response = await ctx.social.rpc("uninvite_from_event", { p_event_id: id.data, p_user_id: user.data });
       return response.error ? failFrom(response) : ok(response.data === true);
+    });
+  },
+
+  /**
+   * The event's chat (a conversation tied to the event: the organizer and the people going with a
+   * seat, kept in step as RSVPs change). Organizers open it; members get it back; others get
+   * `conversation_not_found`. Read and send in it with `@supasocial/client/chat`.
+   *
+   * @example
+   * ```ts
+   * const { data: chat } = await social.events.openChat(eventId)
+   * chat && (await withChat(social).chat.send(chat.id, { body: 'See you at 8!' }))
+   * ```
+   */
+  openChat(eventId: string): Promise<SupasocialResult<EventChat>> {
+    return settle(async () => {
+      const id = parseInput(UuidSchema, eventId, "eventId");
+      if (id.error) return id;
+      const response = await ctx.social.rpc("open_event_chat", { p_event_id: id.data });
+      if (response.error) return failFrom(response);
+      const row = firstRow(response.data as ConversationRow | ConversationRow[] | null);
+      return row
+        ? ok({ id: row.id, title: row.title ?? null, memberCount: row.member_count, eventId: id.data })
+        : notFound("event_not_found", "No such event");
     });
   },
 
