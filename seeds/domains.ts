@@ -5,6 +5,7 @@
  * the benchmark scale is `--users 10000 --follows 200 --posts 100` (1M posts, ~2M follow edges).
  */
 import { faker } from "@faker-js/faker";
+import { seedMedia } from "./media.ts";
 import { copyRows, counterRecomputers, Progress, type SeededUser, seedExtensions } from "./seed.ts";
 
 const REACTIONS = ["like", "love", "celebrate", "strong", "fire", "laugh"] as const;
@@ -267,6 +268,9 @@ seedExtensions.push(async (tx, users, options) => {
   );
   return counts;
 });
+
+// media on the users and posts above (seeds/media.ts)
+seedExtensions.push(seedMedia);
 
 counterRecomputers.push(async (tx) => {
   await tx`

@@ -256,6 +256,7 @@ export type Database = {
           deleted_by: string | null
           edited_at: string | null
           id: string
+          media: NonNullable<Json>
           parent_id: string | null
           post_id: string
           reply_count: number
@@ -269,6 +270,7 @@ export type Database = {
           deleted_by?: string | null
           edited_at?: string | null
           id?: string
+          media?: NonNullable<Json>
           parent_id?: string | null
           post_id: string
           reply_count?: number
@@ -282,6 +284,7 @@ export type Database = {
           deleted_by?: string | null
           edited_at?: string | null
           id?: string
+          media?: NonNullable<Json>
           parent_id?: string | null
           post_id?: string
           reply_count?: number
@@ -828,6 +831,7 @@ export type Database = {
       }
       groups: {
         Row: {
+          avatar_media_id: string | null
           avatar_path: string | null
           city: string | null
           created_at: string
@@ -844,6 +848,7 @@ export type Database = {
           visibility: Database["social"]["Enums"]["group_visibility"]
         }
         Insert: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           city?: string | null
           created_at?: string
@@ -860,6 +865,7 @@ export type Database = {
           visibility?: Database["social"]["Enums"]["group_visibility"]
         }
         Update: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           city?: string | null
           created_at?: string
@@ -877,7 +883,98 @@ export type Database = {
         }
         Relationships: [
           {
+            foreignKeyName: "groups_avatar_media_id_fkey"
+            columns: ["avatar_media_id"]
+            isOneToOne: false
+            referencedRelation: "media"
+            referencedColumns: ["id"]
+          },
+          {
             foreignKeyName: "groups_owner_id_fkey"
+            columns: ["owner_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      media: {
+        Row: {
+          attached_at: string | null
+          bucket_id: string
+          created_at: string
+          duration_ms: number | null
+          group_id: string | null
+          height: number | null
+          id: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at: string | null
+          owner_id: string
+          path: string
+          placeholder: string | null
+          size_bytes: number
+          status: Database["social"]["Enums"]["media_status"]
+          target_id: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at: string
+          uploaded_at: string | null
+          width: number | null
+        }
+        Insert: {
+          attached_at?: string | null
+          bucket_id: string
+          created_at?: string
+          duration_ms?: number | null
+          group_id?: string | null
+          height?: number | null
+          id?: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at?: string | null
+          owner_id: string
+          path: string
+          placeholder?: string | null
+          size_bytes: number
+          status?: Database["social"]["Enums"]["media_status"]
+          target_id?: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at?: string
+          uploaded_at?: string | null
+          width?: number | null
+        }
+        Update: {
+          attached_at?: string | null
+          bucket_id?: string
+          created_at?: string
+          duration_ms?: number | null
+          group_id?: string | null
+          height?: number | null
+          id?: string
+          kind?: Database["social"]["Enums"]["media_kind"]
+          mime_type?: string
+          moderated_at?: string | null
+          owner_id?: string
+          path?: string
+          placeholder?: string | null
+          size_bytes?: number
+          status?: Database["social"]["Enums"]["media_status"]
+          target_id?: string | null
+          target_type?: Database["social"]["Enums"]["media_target"]
+          updated_at?: string
+          uploaded_at?: string | null
+          width?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "media_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "media_owner_id_fkey"
             columns: ["owner_id"]
             isOneToOne: false
             referencedRelation: "profiles"
@@ -1483,6 +1580,7 @@ export type Database = {
       }
       profiles: {
         Row: {
+          avatar_media_id: string | null
           avatar_path: string | null
           created_at: string
           discoverable: boolean
@@ -1496,6 +1594,7 @@ export type Database = {
           visibility: Database["social"]["Enums"]["profile_visibility"]
         }
         Insert: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           created_at?: string
           discoverable?: boolean
@@ -1509,6 +1608,7 @@ export type Database = {
           visibility?: Database["social"]["Enums"]["profile_visibility"]
         }
         Update: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           created_at?: string
           discoverable?: boolean
@@ -1521,7 +1621,15 @@ export type Database = {
           updated_at?: string
           visibility?: Database["social"]["Enums"]["profile_visibility"]
         }
-        Relationships: []
+        Relationships: [
+          {
+            foreignKeyName: "profiles_avatar_media_id_fkey"
+            columns: ["avatar_media_id"]
+            isOneToOne: false
+            referencedRelation: "media"
+            referencedColumns: ["id"]
+          },
+        ]
       }
       reactions: {
         Row: {
@@ -1807,6 +1915,13 @@ export type Database = {
           waitlisted: boolean
         }[]
       }
+      cleanup_media: {
+        Args: { p_limit?: number; p_unattached_hours?: number }
+        Returns: {
+          bucket_id: string
+          path: string
+        }[]
+      }
       conversation_hidden_members: {
         Args: { p_conversation_id: string }
         Returns: {
@@ -1888,7 +2003,7 @@ export type Database = {
       }
       create_group: {
         Args: {
-          p_avatar_path?: string
+          p_avatar_media_id?: string
           p_city?: string
           p_description?: string
           p_join_policy?: Database["social"]["Enums"]["group_join_policy"]
@@ -1899,6 +2014,7 @@ export type Database = {
           p_visibility?: Database["social"]["Enums"]["group_visibility"]
         }
         Returns: {
+          avatar_media_id: string | null
           avatar_path: string | null
           city: string | null
           created_at: string
@@ -1976,6 +2092,46 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      create_media: {
+        Args: {
+          p_duration_ms?: number
+          p_group_id?: string
+          p_height?: number
+          p_mime_type: string
+          p_placeholder?: string
+          p_size_bytes: number
+          p_target: Database["social"]["Enums"]["media_target"]
+          p_width?: number
+        }
+        Returns: {
+          attached_at: string | null
+          bucket_id: string
+          created_at: string
+          duration_ms: number | null
+          group_id: string | null
+          height: number | null
+          id: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at: string | null
+          owner_id: string
+          path: string
+          placeholder: string | null
+          size_bytes: number
+          status: Database["social"]["Enums"]["media_status"]
+          target_id: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at: string
+          uploaded_at: string | null
+          width: number | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "media"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       decline_follow_request: {
         Args: { p_follower_id: string }
         Returns: undefined
@@ -2009,6 +2165,7 @@ export type Database = {
       }
       delete_comment: { Args: { p_comment_id: string }; Returns: undefined }
       delete_event: { Args: { p_event_id: string }; Returns: undefined }
+      delete_media: { Args: { p_media_id: string }; Returns: undefined }
       delete_message: {
         Args: { p_message_id: string; p_reason?: string }
         Returns: {
@@ -2363,6 +2520,7 @@ export type Database = {
           created_at: string
           edited_at: string
           id: string
+          media: Json
           next_cursor: string
           parent_id: string
           post_id: string
@@ -2629,6 +2787,7 @@ export type Database = {
           created_at: string
           edited_at: string
           id: string
+          media: Json
           next_cursor: string
           parent_id: string
           post_id: string
@@ -2740,6 +2899,41 @@ export type Database = {
       moderate_comment: {
         Args: { p_comment_id: string; p_reason?: string }
         Returns: undefined
+      }
+      moderate_media: {
+        Args: {
+          p_media_id: string
+          p_reason?: string
+          p_status: Database["social"]["Enums"]["media_status"]
+        }
+        Returns: {
+          attached_at: string | null
+          bucket_id: string
+          created_at: string
+          duration_ms: number | null
+          group_id: string | null
+          height: number | null
+          id: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at: string | null
+          owner_id: string
+          path: string
+          placeholder: string | null
+          size_bytes: number
+          status: Database["social"]["Enums"]["media_status"]
+          target_id: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at: string
+          uploaded_at: string | null
+          width: number | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "media"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       moderate_member: {
         Args: {
@@ -3361,6 +3555,7 @@ export type Database = {
       transfer_group_ownership: {
         Args: { p_group_id: string; p_new_owner_id: string }
         Returns: {
+          avatar_media_id: string | null
           avatar_path: string | null
           city: string | null
           created_at: string
@@ -3502,6 +3697,16 @@ export type Database = {
       group_kind: "club" | "coaching" | "general"
       group_role: "owner" | "admin" | "moderator" | "member"
       group_visibility: "public" | "private" | "secret"
+      media_kind: "image" | "video"
+      media_status: "pending" | "approved" | "rejected"
+      media_target:
+        | "profile"
+        | "group_cover"
+        | "group"
+        | "post"
+        | "comment"
+        | "event"
+        | "message"
       member_status: "active" | "pending" | "banned"
       message_kind: "text" | "system"
       moderation_action:
@@ -3514,7 +3719,15 @@ export type Database = {
         | "report_resolved"
         | "report_dismissed"
         | "message_removed"
-      moderation_target: "post" | "comment" | "user" | "report" | "message"
+        | "media_approved"
+        | "media_rejected"
+      moderation_target:
+        | "post"
+        | "comment"
+        | "user"
+        | "report"
+        | "message"
+        | "media"
       notification_kind:
         | "follow_request"
         | "follow_accepted"
@@ -3552,7 +3765,13 @@ export type Database = {
         | "warned"
         | "other"
       report_status: "open" | "resolved" | "dismissed"
-      report_target: "post" | "comment" | "profile" | "group" | "message"
+      report_target:
+        | "post"
+        | "comment"
+        | "profile"
+        | "group"
+        | "message"
+        | "media"
       rsvp_status: "going" | "interested" | "not_going"
     }
     CompositeTypes: {
@@ -3695,6 +3914,17 @@ export const Constants = {
       group_kind: ["club", "coaching", "general"],
       group_role: ["owner", "admin", "moderator", "member"],
       group_visibility: ["public", "private", "secret"],
+      media_kind: ["image", "video"],
+      media_status: ["pending", "approved", "rejected"],
+      media_target: [
+        "profile",
+        "group_cover",
+        "group",
+        "post",
+        "comment",
+        "event",
+        "message",
+      ],
       member_status: ["active", "pending", "banned"],
       message_kind: ["text", "system"],
       moderation_action: [
@@ -3707,8 +3937,17 @@ export const Constants = {
         "report_resolved",
         "report_dismissed",
         "message_removed",
+        "media_approved",
+        "media_rejected",
       ],
-      moderation_target: ["post", "comment", "user", "report", "message"],
+      moderation_target: [
+        "post",
+        "comment",
+        "user",
+        "report",
+        "message",
+        "media",
+      ],
       notification_kind: [
         "follow_request",
         "follow_accepted",
@@ -3749,7 +3988,14 @@ export const Constants = {
         "other",
       ],
       report_status: ["open", "resolved", "dismissed"],
-      report_target: ["post", "comment", "profile", "group", "message"],
+      report_target: [
+        "post",
+        "comment",
+        "profile",
+        "group",
+        "message",
+        "media",
+      ],
       rsvp_status: ["going", "interested", "not_going"],
     },
   },

@@ -141,7 +141,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "No pending follow request from this user.",
   },
-  { code: "group_forbidden", status: 403, source: "sql", meaning: "Join the group to see its posts." },
+  {
+    code: "group_forbidden",
+    status: 403,
+    source: "sql",
+    meaning: "Join the group to see its posts or add to its media.",
+  },
   { code: "group_not_found", status: 404, source: "sql", meaning: "No such group, or none you may see." },
   {
     code: "idempotency_conflict",
@@ -241,7 +246,8 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_media",
     status: 400,
     source: "sql",
-    meaning: "A post's media or a message's attachments are malformed or too many.",
+    meaning:
+      "A media list or a message's attachments are malformed or too many, media names another place, or an event's cover path is too long.",
   },
   { code: "invalid_note", status: 400, source: "sql", meaning: "A report's note is longer than 1000 characters." },
   { code: "invalid_order", status: 400, source: "sql", meaning: "A feed order is not `latest` or `top`." },
@@ -289,7 +295,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "Slow mode is a number of seconds from 0 (off) to 3600.",
   },
-  { code: "invalid_status", status: 400, source: "sql", meaning: "A report is closed as resolved or dismissed." },
+  {
+    code: "invalid_status",
+    status: 400,
+    source: "sql",
+    meaning: "A report is closed as resolved or dismissed; media is approved or rejected.",
+  },
   {
     code: "invalid_tag",
     status: 400,
@@ -300,7 +311,8 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_target",
     status: 400,
     source: "sql",
-    meaning: "The target is missing or yourself (follow, block, mute, invite, report, message or remove yourself).",
+    meaning:
+      "The target is missing or yourself (follow, block, mute, invite, report, message or remove yourself), or media names a group it may not.",
   },
   { code: "invalid_timezone", status: 400, source: "sql", meaning: "Not a time zone name Postgres knows." },
   {
@@ -337,6 +349,32 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "The conversation's members are its group's members: join or leave the group instead.",
   },
   {
+    code: "media_in_use",
+    status: 409,
+    source: "sql",
+    meaning: "The media is already attached to other content; upload it again to use it twice.",
+  },
+  { code: "media_not_found", status: 404, source: "sql", meaning: "No such media, or none of yours / you may see." },
+  {
+    code: "media_not_uploaded",
+    status: 409,
+    source: "sql",
+    meaning: "The media's file has not arrived in Storage yet: upload it before attaching it.",
+  },
+  { code: "media_rejected", status: 403, source: "sql", meaning: "Moderation rejected this media; it cannot be used." },
+  {
+    code: "media_too_large",
+    status: 400,
+    source: "sql",
+    meaning: "The file is larger than its bucket allows (avatars 2 MiB, chat 25 MiB, other media 50 MiB).",
+  },
+  {
+    code: "media_type_not_allowed",
+    status: 400,
+    source: "sql",
+    meaning: "The file's type is not allowed where it goes (avatars take images; others images and mp4/mov/webm).",
+  },
+  {
     code: "member_not_found",
     status: 404,
     source: "sql",
@@ -354,7 +392,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 403,
     source: "sql",
     meaning:
-      "Only the author, the staff, a conversation's admins or the platform may do this to this content, report or log.",
+      "Only the author, the staff, a conversation's admins or the platform may do this to this content, media, report or log.",
   },
   { code: "not_allowed_to_invite", status: 403, source: "sql", meaning: "You may not invite people to this group." },
   {
@@ -431,7 +469,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "target_not_found",
     status: 404,
     source: "sql",
-    meaning: "The reported post, comment, profile or group does not exist.",
+    meaning: "The reported post, comment, profile, group or media does not exist.",
   },
   {
     code: "ticket_required",

@@ -32,6 +32,21 @@ describe("examples", () => {
     expect(stdout).toContain("health function: ok");
   });
 
+  it("examples/media.mjs (supabase-js): ana uploads a photo to a followers post; ben reads it, cy is refused", async () => {
+    const { url, publishableKey } = api();
+    const { stdout } = await run(process.execPath, [join(ROOT, "examples", "media.mjs")], {
+      cwd: ROOT,
+      env: exampleEnv({ SUPASOCIAL_API_PORT: new URL(url).port, SUPABASE_ANON_KEY: publishableKey }),
+      timeout: 60_000,
+    });
+    expect(stdout).toMatch(/announced: social-posts\/[0-9a-f-]{36}\/[0-9a-f-]{36}\.png/);
+    expect(stdout).toContain("posted with 1 photo (image, 4x4)");
+    expect(stdout).toContain("ben (follower) reads it: 87 bytes, identical: true");
+    expect(stdout).toContain("ben's signed URL serves it: 200");
+    expect(stdout).toContain("cy (stranger) is refused: yes (404)");
+    expect(stdout).toContain("cy gets no signed URL: yes");
+  });
+
   it("examples/sdk-quickstart.ts (@supasocial/client) runs against the stack at SUPABASE_URL", async () => {
     const { url, publishableKey } = api();
     const { stdout } = await run(

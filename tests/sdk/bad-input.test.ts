@@ -50,6 +50,8 @@ interface Ctx {
   message: string;
   /** a published event of the owner's the member is going to */
   event: string;
+  /** an announced (not uploaded) media row of the member's */
+  media: string;
 }
 
 interface Case {
@@ -79,7 +81,7 @@ const cases: Case[] = [
       ["a blank display name", { display_name: "    " }, "profiles_display_name_visible"],
       ["a zero-width display name", { display_name: "\u200b\u200b" }, "profiles_display_name_visible"],
       ["a direction-override display name", { display_name: "\u202e \u202e" }, "profiles_display_name_visible"],
-      ["a 1025-character avatar path", { avatar_path: long(1025) }, "profiles_avatar_path_length"],
+      ["an avatar that is not a media id", { avatar_media_id: NOT_UUID }, "profiles.avatar_media_id:update"],
       ["an unknown visibility", { visibility: "friends" }, "profiles.visibility:update"],
       ["a null discoverable", { discoverable: null }, "profiles.discoverable:update"],
       ["a null leaderboard_opt_in", { leaderboard_opt_in: null }, "profiles.leaderboard_opt_in:update"],
@@ -97,6 +99,26 @@ const cases: Case[] = [
       keep: (c) => ["profiles", "id", c.member.id],
     }),
   ),
+  {
+    name: "profiles (service): a 1025-character avatar path",
+    covers: ["profiles_avatar_path_length"],
+    run: (c) =>
+      c.svc
+        .from("profiles")
+        .update({ avatar_path: long(1025) })
+        .eq("id", c.member.id),
+    keep: (c) => ["profiles", "id", c.member.id],
+  },
+  {
+    name: "groups (service): a 1025-character cover path",
+    covers: ["groups_avatar_path_length"],
+    run: (c) =>
+      c.svc
+        .from("groups")
+        .update({ avatar_path: long(1025) })
+        .eq("id", c.group),
+    keep: (c) => ["groups", "id", c.group],
+  },
   {
     name: "update_my_profile: an invisible display name",
     covers: ["profiles_display_name_visible"],
@@ -183,7 +205,7 @@ const cases: Case[] = [
       ["a 100 kB description", { description: long(100_000) }, "groups_description_length"],
       ["a 101-character city", { city: long(101) }, "groups_city_length"],
       ["30 tags", { tags: Array.from({ length: 30 }, (_, i) => `tag${i}`) }, "groups_tags_count"],
-      ["a 1025-character avatar path", { avatar_path: long(1025) }, "groups_avatar_path_length"],
+      ["a cover that is not a media id", { avatar_media_id: NOT_UUID }, "groups.avatar_media_id:update"],
       ["a 65-character tier", { required_tier: long(65) }, "groups_required_tier_length"],
       ["an unknown visibility", { visibility: "hidden" }, "groups.visibility:update"],
       ["an unknown join policy", { join_policy: "maybe" }, "groups.join_policy:update"],
@@ -448,6 +470,50 @@ const cases: Case[] = [
         .from("comments")
         .insert({ post_id: c.post, author_id: c.member.id, body: long(2001) }),
     keep: (c) => ["comments", "author_id", c.member.id],
+  },
+  {
+    name: "comments: five media items",
+    covers: ["comments_media_shape", "comments.media:insert"],
+    run: (c) =>
+      c
+        .as(c.member)
+        .from("comments")
+        .insert({ post_id: c.post, body: "look", media: Array.from({ length: 5 }, () => ({ id: randomUUID() })) }),
+    keep: (c) => ["comments", "author_id", c.member.id],
+  },
+  {
+    name: "comments: media that is not a list",
+    covers: ["comments_media_shape", "comments.media:update"],
+    run: (c) =>
+      c
+        .as(c.member)
+        .from("comments")
+        .update({ media: { id: randomUUID() } })
+        .eq("id", c.comment),
+    keep: (c) => ["comments", "id", c.comment],
+  },
+  // ---- media (announced through create_media; the rows are the server's to write) -------------
+  ...(
+    [
+      ["an empty file", { p_size_bytes: 0 }, "media_size_positive"],
+      ["a zero width", { p_width: 0 }, "media_dimensions"],
+      ["a duration on an image", { p_duration_ms: 1000 }, "media_duration"],
+      ["a 129-character placeholder", { p_placeholder: long(129) }, "media_placeholder_length"],
+    ] as const
+  ).map(
+    ([name, args, covers]): Case => ({
+      name: `create_media: ${name}`,
+      covers: [covers],
+      run: (c) =>
+        c.as(c.member).rpc("create_media", { p_target: "post", p_mime_type: "image/png", p_size_bytes: 10, ...args }),
+      keep: (c) => ["media", "owner_id", c.member.id],
+    }),
+  ),
+  {
+    name: "media (service): attached without a target",
+    covers: ["media_attached_pair"],
+    run: (c) => c.svc.from("media").update({ attached_at: new Date().toISOString() }).eq("id", c.media),
+    keep: (c) => ["media", "id", c.media],
   },
   {
     name: "comments: an empty edit",
@@ -781,6 +847,10 @@ beforeAll(async () => {
   );
   const message = unwrap(await withChat(owner.client).chat.send(chat.id, { body: "hello" }));
   unwrap(await withChat(member.client).chat.setSettings({ allowMessagesFrom: "everyone" }));
+  const media = await member.supabase
+    .schema("social")
+    .rpc("create_media", { p_target: "post", p_mime_type: "image/png", p_size_bytes: 10 });
+  if (media.error) throw media.error;
   ctx = {
     owner,
     member,
@@ -802,6 +872,7 @@ beforeAll(async () => {
     direct: direct.id,
     chat: chat.id,
     message: message.id,
+    media: (media.data as unknown as { id: string }).id,
   };
 });
 

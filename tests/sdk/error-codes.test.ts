@@ -208,6 +208,8 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invalid_visibility":
     case "invite_closed":
     case "receipts_unavailable":
+    case "media_too_large":
+    case "media_type_not_allowed":
     case "resolution_required":
     case "invalid_area":
     case "invalid_capacity":
@@ -217,7 +219,6 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invalid_guests":
     case "invalid_location":
     case "invalid_rsvp":
-    case "invalid_title":
     case "too_many_members":
       return 400;
     case "not_authenticated":
@@ -233,6 +234,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invite_revoked":
     case "managed_membership":
     case "messaging_not_allowed":
+    case "media_rejected":
     case "not_allowed":
     case "not_allowed_to_invite":
     case "not_conversation_admin":
@@ -255,6 +257,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "group_not_found":
     case "invite_not_found":
     case "join_request_not_found":
+    case "media_not_found":
     case "member_not_found":
     case "message_not_found":
     case "not_found":
@@ -271,6 +274,8 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "already_member":
     case "conflict":
     case "idempotency_conflict":
+    case "media_in_use":
+    case "media_not_uploaded":
     case "report_closed":
     case "not_enough_seats":
     case "rsvp_closed":
