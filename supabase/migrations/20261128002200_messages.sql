@@ -269,6 +269,63 @@ comment on function social_private.post_system_message(uuid, jsonb) is
 -- sending
 -- =====================================================================================
 
+-- Why p_media is not a valid list of message attachments, or null. Messages keep their own
+-- attachment shape (storage paths) until chat moves to the media domain's references
+-- ({id, alt?}, social_private.resolve_media_list), which posts and comments use.
+create function social_private.attachments_error(p_media jsonb)
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  v_item jsonb;
+  v_key text;
+begin
+  if p_media is null or jsonb_typeof(p_media) <> 'array' then
+    return 'media must be an array';
+  end if;
+  if jsonb_array_length(p_media) > 10 then
+    return 'at most 10 media items';
+  end if;
+  for v_item in select e.value from jsonb_array_elements(p_media) e loop
+    if jsonb_typeof(v_item) <> 'object' then
+      return 'each media item must be an object';
+    end if;
+    for v_key in select k from jsonb_object_keys(v_item) k loop
+      if v_key not in ('path', 'type', 'width', 'height', 'alt') then
+        return format('unknown media field %s', v_key);
+      end if;
+    end loop;
+    if jsonb_typeof(v_item -> 'path') is distinct from 'string'
+       or char_length(v_item ->> 'path') not between 1 and 1024 then
+      return 'media path must be a string of 1-1024 characters';
+    end if;
+    if jsonb_typeof(v_item -> 'type') is distinct from 'string'
+       or (v_item ->> 'type') not in ('image', 'video') then
+      return 'media type must be image or video';
+    end if;
+    if (v_item ? 'width' and (jsonb_typeof(v_item -> 'width') <> 'number'
+          or (v_item ->> 'width')::numeric not between 1 and 20000
+          or (v_item ->> 'width')::numeric % 1 <> 0))
+       or (v_item ? 'height' and (jsonb_typeof(v_item -> 'height') <> 'number'
+          or (v_item ->> 'height')::numeric not between 1 and 20000
+          or (v_item ->> 'height')::numeric % 1 <> 0)) then
+      return 'media width and height must be whole numbers from 1 to 20000';
+    end if;
+    if v_item ? 'alt' and (jsonb_typeof(v_item -> 'alt') <> 'string'
+        or char_length(v_item ->> 'alt') > 1000) then
+      return 'media alt must be a string of at most 1000 characters';
+    end if;
+  end loop;
+  return null;
+end;
+$$;
+comment on function social_private.attachments_error(jsonb) is
+  'Why p_media is not a valid list of message attachments (at most 10 objects {path, type: '
+  'image|video, width?, height?, alt?}), or null when it is.';
+grant execute on function social_private.attachments_error(jsonb) to authenticated, service_role;
+
 -- Send a message as the caller; see the header for idempotency, limits and the cost.
 create function social_private.send_message(
   p_conversation_id uuid,
@@ -286,7 +343,7 @@ as $$
 declare
   v_me uuid := social_private.require_user();
   v_attachments jsonb := coalesce(social_private.jsonb_arg(p_attachments), '[]'::jsonb);
-  v_error text := social_private.media_error(coalesce(social_private.jsonb_arg(p_attachments), '[]'::jsonb));
+  v_error text := social_private.attachments_error(coalesce(social_private.jsonb_arg(p_attachments), '[]'::jsonb));
   v_conv record;
   v_seq bigint;
   v_message social.messages;

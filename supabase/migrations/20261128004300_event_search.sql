@@ -7,7 +7,8 @@
 -- float and timestamp comparisons are and the cube and point operators are not. So events carry
 -- geo_cell, the 0.1 x 0.1 degree grid cell of their point (social_private.event_geo_cell), and
 -- a btree index on (geo_cell, starts_at, id) of published events: a search lists the cells its
--- box covers (a 10 km radius covers 9-20), reads each cell's events in the date range from the
+-- box covers (a 10 km radius: 9-20, of which it keeps those the circle reaches), reads each
+-- cell's events in the date range from the
 -- index in start order (one lateral index scan per cell, stopping at a page's worth), and filters
 -- the exact box and the great-circle distance on the rows it reads. A box of
 -- more than 400 cells (about 200 x 200 km) reads the published events by start instead
@@ -128,6 +129,27 @@ declare
   v_starts timestamptz[];
   v_next text;
 begin
+  if v_cells is not null and p_radius_km is not null then
+    -- only the cells the circle reaches: the cell's point nearest the centre is within the radius
+    v_cells := array(
+      select c.cell
+      from unnest(v_cells) as c(cell)
+      cross join lateral (
+        select (p_center_lng - ((c.cell % 3600) / 10.0 - 180))
+               - 360 * floor((p_center_lng - ((c.cell % 3600) / 10.0 - 180)) / 360) as east_of_west
+      ) d
+      where social_private.distance_km(
+        p_center_lat, p_center_lng,
+        greatest((c.cell / 3600) / 10.0 - 90, least(p_center_lat, (c.cell / 3600) / 10.0 - 90 + 0.1)),
+        -- the cell's longitude nearest the centre, going round the antimeridian when shorter
+        case
+          when d.east_of_west <= 0.1 then p_center_lng
+          when d.east_of_west - 0.1 < 360 - d.east_of_west then (c.cell % 3600) / 10.0 - 180 + 0.1
+          else (c.cell % 3600) / 10.0 - 180
+        end
+      ) <= p_radius_km
+    );
+  end if;
   if v_cells is not null then
     -- each cell's events from the index in start order, stopping at a page's worth that pass the
     -- box, the radius and RLS; then the soonest of those

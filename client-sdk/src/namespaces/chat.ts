@@ -29,7 +29,6 @@ import {
   textSchema,
   UuidSchema,
 } from "../validation.ts";
-import { type PostMedia, PostMediaListSchema } from "./posts.ts";
 import type { ProfileSummary } from "./shared.ts";
 
 type Social = Database["social"];
@@ -38,6 +37,53 @@ type Social = Database["social"];
 // types
 // =============================================================================================
 
+/**
+ * A message attachment: a storage object path with its type (messages keep this shape until chat
+ * moves to media references like posts').
+ *
+ * @example
+ * ```ts
+ * const a: MessageAttachment = { path: 'u1/run.jpg', type: 'image', width: 800, height: 600 }
+ * ```
+ */
+export interface MessageAttachment {
+  path: string;
+  type: "image" | "video";
+  width?: number;
+  height?: number;
+  alt?: string;
+}
+
+const attachmentDimension = (label: string) =>
+  z.int({ error: `${label} is a whole number` }).check(z.gte(1), z.lte(20000));
+
+/**
+ * One attachment: `path` (1-1024 characters), `type` (image or video), optional size and alt text.
+ *
+ * @example
+ * ```ts
+ * MessageAttachmentSchema.parse({ path: 'u1/run.jpg', type: 'image' })
+ * ```
+ */
+export const MessageAttachmentSchema = z.strictObject({
+  path: textSchema({ min: 1, max: 1024, label: "Attachment path" }),
+  type: z.enum(["image", "video"], { error: "Attachment type is image or video" }),
+  width: z.optional(attachmentDimension("Attachment width")),
+  height: z.optional(attachmentDimension("Attachment height")),
+  alt: z.optional(textSchema({ max: 1000, label: "Attachment alt text" })),
+});
+
+/**
+ * Up to 10 attachments.
+ *
+ * @example
+ * ```ts
+ * MessageAttachmentListSchema.parse([{ path: 'u1/a.jpg', type: 'image' }])
+ * ```
+ */
+export const MessageAttachmentListSchema = z
+  .array(MessageAttachmentSchema)
+  .check(z.maxLength(10, "At most 10 attachments"));
 /**
  * `direct` (two people) or `group`.
  *
@@ -154,7 +200,7 @@ export interface ChatMessage {
   clientMessageId: string;
   kind: "text" | "system";
   body: string | null;
-  attachments: PostMedia[];
+  attachments: MessageAttachment[];
   replyToId: string | null;
   replyTo: { id: string; senderId: string | null; body: string | null; isDeleted: boolean } | null;
   /** System messages: `{ event, userId, by }`. */
@@ -281,7 +327,7 @@ const BodySchema = textSchema({ max: 4000, label: "Message" });
  */
 export const ChatMessageInputSchema = z.strictObject({
   body: z.optional(BodySchema),
-  attachments: z.optional(PostMediaListSchema),
+  attachments: z.optional(MessageAttachmentListSchema),
   replyToId: z.optional(UuidSchema),
   clientMessageId: z.optional(UuidSchema),
 });
