@@ -311,7 +311,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 400,
     source: "sql",
     meaning:
-      "The target is missing or yourself (follow, block, mute, invite, report, message or remove yourself), or media names a group it may not.",
+      "The target is missing or yourself (follow, block, invite, report, message), or media names a group it may not.",
   },
   { code: "invalid_timezone", status: 400, source: "sql", meaning: "Not a time zone name Postgres knows." },
   {
@@ -391,7 +391,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 403,
     source: "sql",
     meaning:
-      "Only the author, the staff, a conversation's admins or the platform may do this to this content, media, report or log.",
+      "Only the author, the staff, a conversation's admins or the platform may do this to this content, report or log.",
   },
   { code: "not_allowed_to_invite", status: 403, source: "sql", meaning: "You may not invite people to this group." },
   {
