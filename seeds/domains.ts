@@ -303,3 +303,6 @@ counterRecomputers.push(async (tx) => {
           where parent_id is not null and deleted_at is null group by 1) r
     where r.parent_id = c.id`;
 });
+
+// chat comes after the groups it gives conversations to
+await import("./chat.ts");

@@ -1,5 +1,6 @@
 /**
- * `npm run seed -- --users N [--follows K] [--posts P] [--seed S]`: deterministic data at any scale.
+ * `npm run seed -- --users N [--follows K] [--posts P] [--messages M] [--events E] [--seed S]`: deterministic data at
+ * any scale.
  * Targets DATABASE_URL when set, else the `npm start` database (started here if it is not running).
  * Users made by an earlier seed run (and their rows) are removed first; nothing else is touched.
  */
@@ -9,27 +10,37 @@ import postgres from "postgres";
 import { prepareDatabase, ROOT } from "../scripts/lib/db.ts";
 import { seed } from "./seed.ts";
 import "./domains.ts";
+import "./events.ts";
 
 const { values } = parseArgs({
   options: {
     users: { type: "string", default: "60" },
     follows: { type: "string", default: "10" },
     posts: { type: "string", default: "5" },
+    messages: { type: "string", default: "40" },
+    events: { type: "string" },
     seed: { type: "string", default: "20261128" },
   },
 });
 const users = Number(values.users);
 const followsPerUser = Number(values.follows);
 const postsPerUser = Number(values.posts);
+const messagesPerUser = Number(values.messages);
+const events = values.events === undefined ? undefined : Number(values.events);
 if (
   !Number.isInteger(users) ||
   users < 1 ||
   !Number.isFinite(followsPerUser) ||
   followsPerUser < 0 ||
   !Number.isFinite(postsPerUser) ||
-  postsPerUser < 0
+  postsPerUser < 0 ||
+  !Number.isFinite(messagesPerUser) ||
+  messagesPerUser < 0 ||
+  (events !== undefined && (!Number.isInteger(events) || events < 0))
 ) {
-  console.error("usage: npm run seed -- --users N [--follows K] [--posts P] [--seed S]   (N >= 1)");
+  console.error(
+    "usage: npm run seed -- --users N [--follows K] [--posts P] [--messages M] [--events E] [--seed S]   (N >= 1)",
+  );
   process.exit(2);
 }
 
@@ -70,7 +81,15 @@ try {
   await sql.end();
   if (removed.count) console.log(`removed ${removed.count} users of an earlier seed`);
   const t0 = Date.now();
-  await seed(url, { users, followsPerUser, postsPerUser, seed: Number(values.seed), log: console.log });
+  await seed(url, {
+    users,
+    followsPerUser,
+    postsPerUser,
+    messagesPerUser,
+    events,
+    seed: Number(values.seed),
+    log: console.log,
+  });
   console.log(`done in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 } finally {
   await stop();

@@ -192,6 +192,61 @@ export type Database = {
           },
         ]
       }
+      calendar_feeds: {
+        Row: {
+          created_at: string
+          last_used_at: string | null
+          token_hash: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          last_used_at?: string | null
+          token_hash: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          last_used_at?: string | null
+          token_hash?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "calendar_feeds_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      chat_settings: {
+        Row: {
+          allow_messages_from: Database["social"]["Enums"]["chat_audience"]
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          allow_messages_from?: Database["social"]["Enums"]["chat_audience"]
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          allow_messages_from?: Database["social"]["Enums"]["chat_audience"]
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "chat_settings_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       comments: {
         Row: {
           author_id: string
@@ -262,6 +317,353 @@ export type Database = {
             columns: ["post_id"]
             isOneToOne: false
             referencedRelation: "posts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      conversation_members: {
+        Row: {
+          conversation_id: string
+          joined_at: string
+          last_read_at: string | null
+          last_read_seq: number
+          last_sent_at: string | null
+          muted_until: string | null
+          role: Database["social"]["Enums"]["conversation_role"]
+          user_id: string
+        }
+        Insert: {
+          conversation_id: string
+          joined_at?: string
+          last_read_at?: string | null
+          last_read_seq?: number
+          last_sent_at?: string | null
+          muted_until?: string | null
+          role?: Database["social"]["Enums"]["conversation_role"]
+          user_id: string
+        }
+        Update: {
+          conversation_id?: string
+          joined_at?: string
+          last_read_at?: string | null
+          last_read_seq?: number
+          last_sent_at?: string | null
+          muted_until?: string | null
+          role?: Database["social"]["Enums"]["conversation_role"]
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "conversation_members_conversation_id_fkey"
+            columns: ["conversation_id"]
+            isOneToOne: false
+            referencedRelation: "conversations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "conversation_members_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      conversations: {
+        Row: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        Insert: {
+          avatar_path?: string | null
+          context_id?: string | null
+          context_type?:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at?: string
+          created_by?: string | null
+          direct_user_high?: string | null
+          direct_user_low?: string | null
+          id?: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at?: string
+          last_seq?: number
+          member_count?: number
+          slow_mode_seconds?: number
+          title?: string | null
+          updated_at?: string
+        }
+        Update: {
+          avatar_path?: string | null
+          context_id?: string | null
+          context_type?:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at?: string
+          created_by?: string | null
+          direct_user_high?: string | null
+          direct_user_low?: string | null
+          id?: string
+          kind?: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at?: string
+          last_seq?: number
+          member_count?: number
+          slow_mode_seconds?: number
+          title?: string | null
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "conversations_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "conversations_direct_user_high_fkey"
+            columns: ["direct_user_high"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "conversations_direct_user_low_fkey"
+            columns: ["direct_user_low"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      event_invites: {
+        Row: {
+          created_at: string
+          event_id: string
+          invited_by: string | null
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          event_id: string
+          invited_by?: string | null
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          event_id?: string
+          invited_by?: string | null
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "event_invites_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "events"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "event_invites_invited_by_fkey"
+            columns: ["invited_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "event_invites_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      event_rsvps: {
+        Row: {
+          confirmed_at: string | null
+          created_at: string
+          event_cancelled_at: string | null
+          event_id: string
+          guests: number
+          promoted_at: string | null
+          status: Database["social"]["Enums"]["rsvp_status"]
+          updated_at: string
+          user_id: string
+          waitlist_seq: number | null
+        }
+        Insert: {
+          confirmed_at?: string | null
+          created_at?: string
+          event_cancelled_at?: string | null
+          event_id: string
+          guests?: number
+          promoted_at?: string | null
+          status: Database["social"]["Enums"]["rsvp_status"]
+          updated_at?: string
+          user_id: string
+          waitlist_seq?: number | null
+        }
+        Update: {
+          confirmed_at?: string | null
+          created_at?: string
+          event_cancelled_at?: string | null
+          event_id?: string
+          guests?: number
+          promoted_at?: string | null
+          status?: Database["social"]["Enums"]["rsvp_status"]
+          updated_at?: string
+          user_id?: string
+          waitlist_seq?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "event_rsvps_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "events"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "event_rsvps_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      events: {
+        Row: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        Insert: {
+          address?: string | null
+          cancelled_at?: string | null
+          capacity?: number | null
+          cover_path?: string | null
+          created_at?: string
+          currency?: string | null
+          description?: string | null
+          ends_at: string
+          geo_cell?: never
+          going_count?: number
+          group_id?: string | null
+          id?: string
+          interested_count?: number
+          latitude?: number | null
+          location_name?: string | null
+          longitude?: number | null
+          next_arrival?: number
+          organizer_id: string
+          price_cents?: number | null
+          published_at?: string | null
+          required_tier?: string | null
+          rsvp_deadline?: string | null
+          seats_taken?: number
+          sequence?: number
+          starts_at: string
+          status?: Database["social"]["Enums"]["event_status"]
+          tags?: string[]
+          timezone?: string
+          title: string
+          updated_at?: string
+          visibility?: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count?: number
+        }
+        Update: {
+          address?: string | null
+          cancelled_at?: string | null
+          capacity?: number | null
+          cover_path?: string | null
+          created_at?: string
+          currency?: string | null
+          description?: string | null
+          ends_at?: string
+          geo_cell?: never
+          going_count?: number
+          group_id?: string | null
+          id?: string
+          interested_count?: number
+          latitude?: number | null
+          location_name?: string | null
+          longitude?: number | null
+          next_arrival?: number
+          organizer_id?: string
+          price_cents?: number | null
+          published_at?: string | null
+          required_tier?: string | null
+          rsvp_deadline?: string | null
+          seats_taken?: number
+          sequence?: number
+          starts_at?: string
+          status?: Database["social"]["Enums"]["event_status"]
+          tags?: string[]
+          timezone?: string
+          title?: string
+          updated_at?: string
+          visibility?: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "events_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "events_organizer_id_fkey"
+            columns: ["organizer_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
             referencedColumns: ["id"]
           },
         ]
@@ -636,6 +1038,131 @@ export type Database = {
           },
         ]
       }
+      message_edits: {
+        Row: {
+          body: string | null
+          conversation_id: string
+          created_at: string
+          id: string
+          message_id: string
+          sender_id: string | null
+        }
+        Insert: {
+          body?: string | null
+          conversation_id: string
+          created_at?: string
+          id?: string
+          message_id: string
+          sender_id?: string | null
+        }
+        Update: {
+          body?: string | null
+          conversation_id?: string
+          created_at?: string
+          id?: string
+          message_id?: string
+          sender_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "message_edits_conversation_id_fkey"
+            columns: ["conversation_id"]
+            isOneToOne: false
+            referencedRelation: "conversations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "message_edits_message_id_fkey"
+            columns: ["message_id"]
+            isOneToOne: false
+            referencedRelation: "messages"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "message_edits_sender_id_fkey"
+            columns: ["sender_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      messages: {
+        Row: {
+          attachments: NonNullable<Json>
+          body: string | null
+          client_message_id: string
+          conversation_id: string
+          created_at: string
+          data: NonNullable<Json>
+          deleted_at: string | null
+          deleted_by: string | null
+          edit_count: number
+          edited_at: string | null
+          id: string
+          kind: Database["social"]["Enums"]["message_kind"]
+          reply_to_id: string | null
+          sender_id: string | null
+          seq: number
+        }
+        Insert: {
+          attachments?: NonNullable<Json>
+          body?: string | null
+          client_message_id?: string
+          conversation_id: string
+          created_at?: string
+          data?: NonNullable<Json>
+          deleted_at?: string | null
+          deleted_by?: string | null
+          edit_count?: number
+          edited_at?: string | null
+          id?: string
+          kind?: Database["social"]["Enums"]["message_kind"]
+          reply_to_id?: string | null
+          sender_id?: string | null
+          seq: number
+        }
+        Update: {
+          attachments?: NonNullable<Json>
+          body?: string | null
+          client_message_id?: string
+          conversation_id?: string
+          created_at?: string
+          data?: NonNullable<Json>
+          deleted_at?: string | null
+          deleted_by?: string | null
+          edit_count?: number
+          edited_at?: string | null
+          id?: string
+          kind?: Database["social"]["Enums"]["message_kind"]
+          reply_to_id?: string | null
+          sender_id?: string | null
+          seq?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "messages_conversation_id_fkey"
+            columns: ["conversation_id"]
+            isOneToOne: false
+            referencedRelation: "conversations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "messages_reply_to_id_fkey"
+            columns: ["reply_to_id"]
+            isOneToOne: false
+            referencedRelation: "messages"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "messages_sender_id_fkey"
+            columns: ["sender_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       moderation_log: {
         Row: {
           action: Database["social"]["Enums"]["moderation_action"]
@@ -771,6 +1298,7 @@ export type Database = {
           comment_id: string | null
           created_at: string
           data: NonNullable<Json>
+          event_id: string | null
           group_id: string | null
           id: string
           kind: Database["social"]["Enums"]["notification_kind"]
@@ -787,6 +1315,7 @@ export type Database = {
           comment_id?: string | null
           created_at?: string
           data?: NonNullable<Json>
+          event_id?: string | null
           group_id?: string | null
           id?: string
           kind: Database["social"]["Enums"]["notification_kind"]
@@ -803,6 +1332,7 @@ export type Database = {
           comment_id?: string | null
           created_at?: string
           data?: NonNullable<Json>
+          event_id?: string | null
           group_id?: string | null
           id?: string
           kind?: Database["social"]["Enums"]["notification_kind"]
@@ -825,6 +1355,13 @@ export type Database = {
             columns: ["comment_id"]
             isOneToOne: false
             referencedRelation: "comments"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "notifications_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "events"
             referencedColumns: ["id"]
           },
           {
@@ -1797,6 +2334,10 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      add_conversation_members: {
+        Args: { p_conversation_id: string; p_user_ids: string[] }
+        Returns: number
+      }
       add_trip_day: {
         Args: {
           p_day?: Json
@@ -1900,6 +2441,85 @@ export type Database = {
         }
       }
       block: { Args: { p_user_id: string }; Returns: undefined }
+      calendar_feed: {
+        Args: { p_token: string }
+        Returns: {
+          address: string
+          created_at: string
+          description: string
+          ends_at: string
+          event_id: string
+          latitude: number
+          location_name: string
+          longitude: number
+          organizer_name: string
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          timezone: string
+          title: string
+          updated_at: string
+          user_id: string
+        }[]
+      }
+      cancel_event: {
+        Args: { p_event_id: string }
+        Returns: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "events"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      cancel_rsvp: {
+        Args: { p_event_id: string }
+        Returns: {
+          confirmed_at: string
+          created_at: string
+          event_id: string
+          guests: number
+          promoted_at: string
+          status: Database["social"]["Enums"]["rsvp_status"]
+          updated_at: string
+          user_id: string
+          waitlist_position: number
+          waitlisted: boolean
+        }[]
+      }
       cleanup_media: {
         Args: { p_limit?: number; p_unattached_hours?: number }
         Returns: {
@@ -1924,6 +2544,12 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      conversation_hidden_members: {
+        Args: { p_conversation_id: string }
+        Returns: {
+          user_id: string
+        }[]
+      }
       create_announcement: {
         Args: {
           p_body?: string
@@ -1946,6 +2572,53 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "announcements"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      create_calendar_feed: {
+        Args: Record<PropertyKey, never>
+        Returns: string
+      }
+      create_event: {
+        Args: { p_input: Json }
+        Returns: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "events"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -1982,6 +2655,38 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "groups"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      create_group_conversation: {
+        Args: {
+          p_avatar_path?: string
+          p_member_ids?: string[]
+          p_title: string
+        }
+        Returns: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversations"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -2142,7 +2847,34 @@ export type Database = {
         }
       }
       delete_comment: { Args: { p_comment_id: string }; Returns: undefined }
+      delete_event: { Args: { p_event_id: string }; Returns: undefined }
       delete_media: { Args: { p_media_id: string }; Returns: undefined }
+      delete_message: {
+        Args: { p_message_id: string; p_reason?: string }
+        Returns: {
+          attachments: NonNullable<Json>
+          body: string | null
+          client_message_id: string
+          conversation_id: string
+          created_at: string
+          data: NonNullable<Json>
+          deleted_at: string | null
+          deleted_by: string | null
+          edit_count: number
+          edited_at: string | null
+          id: string
+          kind: Database["social"]["Enums"]["message_kind"]
+          reply_to_id: string | null
+          sender_id: string | null
+          seq: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "messages"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       delete_post: { Args: { p_post_id: string }; Returns: undefined }
       delete_trip: { Args: { p_trip_id: string }; Returns: undefined }
       delete_trip_day: {
@@ -2156,6 +2888,70 @@ export type Database = {
       delete_trip_item_comment: {
         Args: { p_comment_id: string }
         Returns: undefined
+      }
+      edit_message: {
+        Args: { p_body: string; p_message_id: string }
+        Returns: {
+          attachments: NonNullable<Json>
+          body: string | null
+          client_message_id: string
+          conversation_id: string
+          created_at: string
+          data: NonNullable<Json>
+          deleted_at: string | null
+          deleted_by: string | null
+          edit_count: number
+          edited_at: string | null
+          id: string
+          kind: Database["social"]["Enums"]["message_kind"]
+          reply_to_id: string | null
+          sender_id: string | null
+          seq: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "messages"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      event_waitlist_position: { Args: { p_event_id: string }; Returns: number }
+      events_in_box: {
+        Args: {
+          p_cursor?: string
+          p_east: number
+          p_from?: string
+          p_limit?: number
+          p_north: number
+          p_south: number
+          p_tag?: string
+          p_to?: string
+          p_west: number
+        }
+        Returns: {
+          address: string
+          capacity: number
+          cover_path: string
+          distance_km: number
+          ends_at: string
+          going_count: number
+          group_id: string
+          id: string
+          interested_count: number
+          latitude: number
+          location_name: string
+          longitude: number
+          next_cursor: string
+          organizer_id: string
+          seats_taken: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }[]
       }
       follow: {
         Args: { p_user_id: string }
@@ -2174,6 +2970,69 @@ export type Database = {
         }
       }
       follow_trip: { Args: { p_trip_id: string }; Returns: undefined }
+      get_conversation: {
+        Args: { p_conversation_id: string }
+        Returns: {
+          avatar_path: string
+          context_id: string
+          context_type: Database["social"]["Enums"]["conversation_context"]
+          created_at: string
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_message: Json
+          last_read_seq: number
+          last_seq: number
+          member_count: number
+          members: Json
+          muted_until: string
+          role: Database["social"]["Enums"]["conversation_role"]
+          slow_mode_seconds: number
+          title: string
+          unread_count: number
+        }[]
+      }
+      get_event: {
+        Args: { p_event_id: string }
+        Returns: {
+          address: string
+          attendee_preview: Json
+          cancelled_at: string
+          capacity: number
+          cover_path: string
+          created_at: string
+          currency: string
+          description: string
+          ends_at: string
+          going_count: number
+          group_id: string
+          id: string
+          interested_count: number
+          is_organizer: boolean
+          latitude: number
+          location_name: string
+          longitude: number
+          my_guests: number
+          my_status: Database["social"]["Enums"]["rsvp_status"]
+          my_waitlist_position: number
+          organizer: Json
+          organizer_id: string
+          price_cents: number
+          published_at: string
+          required_tier: string
+          rsvp_deadline: string
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }[]
+      }
       get_notification_preferences: {
         Args: Record<PropertyKey, never>
         Returns: {
@@ -2262,6 +3121,10 @@ export type Database = {
           visibility: Database["social"]["Enums"]["post_visibility"]
         }[]
       }
+      invite_to_event: {
+        Args: { p_event_id: string; p_user_id: string }
+        Returns: boolean
+      }
       invite_to_group: {
         Args: { p_expires_at?: string; p_group_id: string; p_user_id: string }
         Returns: {
@@ -2348,6 +3211,10 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      leave_conversation: {
+        Args: { p_conversation_id: string }
+        Returns: undefined
+      }
       leave_group: { Args: { p_group_id: string }; Returns: boolean }
       leave_trip: { Args: { p_trip_id: string }; Returns: undefined }
       list_announcements: {
@@ -2383,6 +3250,71 @@ export type Database = {
           post_id: string
           reply_count: number
           updated_at: string
+        }[]
+      }
+      list_conversation_members: {
+        Args: { p_conversation_id: string; p_cursor?: string; p_limit?: number }
+        Returns: {
+          joined_at: string
+          next_cursor: string
+          profile: Json
+          role: Database["social"]["Enums"]["conversation_role"]
+          user_id: string
+        }[]
+      }
+      list_conversations: {
+        Args: { p_cursor?: string; p_limit?: number }
+        Returns: {
+          avatar_path: string
+          context_id: string
+          context_type: Database["social"]["Enums"]["conversation_context"]
+          created_at: string
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_message: Json
+          last_read_seq: number
+          last_seq: number
+          member_count: number
+          members: Json
+          muted_until: string
+          next_cursor: string
+          role: Database["social"]["Enums"]["conversation_role"]
+          slow_mode_seconds: number
+          title: string
+          unread_count: number
+        }[]
+      }
+      list_event_attendees: {
+        Args: {
+          p_cursor?: string
+          p_event_id: string
+          p_limit?: number
+          p_status?: Database["social"]["Enums"]["rsvp_status"]
+        }
+        Returns: {
+          avatar_path: string
+          created_at: string
+          display_name: string
+          guests: number
+          handle: string
+          is_friend: boolean
+          next_cursor: string
+          status: Database["social"]["Enums"]["rsvp_status"]
+          user_id: string
+        }[]
+      }
+      list_event_waitlist: {
+        Args: { p_cursor?: string; p_event_id: string; p_limit?: number }
+        Returns: {
+          avatar_path: string
+          created_at: string
+          display_name: string
+          guests: number
+          handle: string
+          next_cursor: string
+          user_id: string
+          waitlist_position: number
         }[]
       }
       list_followers: {
@@ -2472,6 +3404,36 @@ export type Database = {
           tags: string[]
           updated_at: string
           visibility: Database["social"]["Enums"]["group_visibility"]
+        }[]
+      }
+      list_messages: {
+        Args: {
+          p_conversation_id: string
+          p_cursor?: string
+          p_limit?: number
+          p_message_id?: string
+          p_position?: string
+        }
+        Returns: {
+          attachments: Json
+          body: string
+          client_message_id: string
+          conversation_id: string
+          created_at: string
+          data: Json
+          deleted_at: string
+          edit_count: number
+          edited_at: string
+          id: string
+          kind: Database["social"]["Enums"]["message_kind"]
+          newer_cursor: string
+          next_cursor: string
+          older_cursor: string
+          reply_to: Json
+          reply_to_id: string
+          sender: Json
+          sender_id: string
+          seq: number
         }[]
       }
       list_moderation_log: {
@@ -2638,6 +3600,15 @@ export type Database = {
         Args: { p_announcement_id: string }
         Returns: boolean
       }
+      mark_conversation_read: {
+        Args: { p_conversation_id: string; p_message_id?: string }
+        Returns: {
+          conversation_id: string
+          last_read_seq: number
+          last_seq: number
+          unread_count: number
+        }[]
+      }
       mark_notification_read: {
         Args: { p_notification_id: string }
         Returns: {
@@ -2647,6 +3618,7 @@ export type Database = {
           comment_id: string | null
           created_at: string
           data: NonNullable<Json>
+          event_id: string | null
           group_id: string | null
           id: string
           kind: Database["social"]["Enums"]["notification_kind"]
@@ -2662,6 +3634,32 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      message_history: {
+        Args: { p_message_id: string }
+        Returns: {
+          body: string | null
+          conversation_id: string
+          created_at: string
+          id: string
+          message_id: string
+          sender_id: string | null
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "message_edits"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
+      message_receipts: {
+        Args: { p_message_id: string }
+        Returns: {
+          profile: Json
+          read: boolean
+          read_at: string
+          user_id: string
+        }[]
       }
       moderate_comment: {
         Args: { p_comment_id: string; p_reason?: string }
@@ -2775,6 +3773,25 @@ export type Database = {
         }
       }
       mute: { Args: { p_user_id: string }; Returns: undefined }
+      mute_conversation: {
+        Args: { p_conversation_id: string; p_until?: string }
+        Returns: {
+          conversation_id: string
+          joined_at: string
+          last_read_at: string | null
+          last_read_seq: number
+          last_sent_at: string | null
+          muted_until: string | null
+          role: Database["social"]["Enums"]["conversation_role"]
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversation_members"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       my_announcements: {
         Args: { p_cursor?: string; p_limit?: number; p_unread_only?: boolean }
         Returns: {
@@ -2802,6 +3819,36 @@ export type Database = {
           blocked_id: string
           created_at: string
           next_cursor: string
+        }[]
+      }
+      my_events: {
+        Args: { p_cursor?: string; p_from?: string; p_limit?: number }
+        Returns: {
+          address: string
+          capacity: number
+          cover_path: string
+          ends_at: string
+          going_count: number
+          group_id: string
+          id: string
+          interested_count: number
+          is_organizer: boolean
+          latitude: number
+          location_name: string
+          longitude: number
+          my_guests: number
+          my_status: Database["social"]["Enums"]["rsvp_status"]
+          my_waitlisted: boolean
+          next_cursor: string
+          organizer_id: string
+          seats_taken: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
         }[]
       }
       my_follow_requests: {
@@ -2917,6 +3964,126 @@ export type Database = {
           visibility: Database["social"]["Enums"]["trip_visibility"]
         }[]
       }
+      nearby_events: {
+        Args: {
+          p_cursor?: string
+          p_from?: string
+          p_latitude: number
+          p_limit?: number
+          p_longitude: number
+          p_radius_km?: number
+          p_tag?: string
+          p_to?: string
+        }
+        Returns: {
+          address: string
+          capacity: number
+          cover_path: string
+          distance_km: number
+          ends_at: string
+          going_count: number
+          group_id: string
+          id: string
+          interested_count: number
+          latitude: number
+          location_name: string
+          longitude: number
+          next_cursor: string
+          organizer_id: string
+          seats_taken: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }[]
+      }
+      open_direct_conversation: {
+        Args: { p_user_id: string }
+        Returns: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      open_event_chat: {
+        Args: { p_event_id: string }
+        Returns: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      open_group_chat: {
+        Args: { p_group_id: string }
+        Returns: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       preview_group_invite: {
         Args: { p_token: string }
         Returns: {
@@ -2960,12 +4127,59 @@ export type Database = {
           visibility: Database["social"]["Enums"]["post_visibility"]
         }[]
       }
+      publish_event: {
+        Args: { p_event_id: string; p_post_card?: boolean }
+        Returns: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "events"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       react: {
         Args: {
           p_kind: Database["social"]["Enums"]["reaction_kind"]
           p_post_id: string
         }
         Returns: boolean
+      }
+      remove_conversation_member: {
+        Args: { p_conversation_id: string; p_user_id: string }
+        Returns: undefined
       }
       remove_follower: { Args: { p_follower_id: string }; Returns: boolean }
       remove_group_member: {
@@ -3040,6 +4254,10 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      revoke_calendar_feed: {
+        Args: Record<PropertyKey, never>
+        Returns: boolean
+      }
       revoke_group_invite: {
         Args: { p_invite_id: string }
         Returns: {
@@ -3088,6 +4306,25 @@ export type Database = {
         Args: { p_link_id: string }
         Returns: undefined
       }
+      rsvp_event: {
+        Args: {
+          p_event_id: string
+          p_guests?: number
+          p_status: Database["social"]["Enums"]["rsvp_status"]
+        }
+        Returns: {
+          confirmed_at: string
+          created_at: string
+          event_id: string
+          guests: number
+          promoted_at: string
+          status: Database["social"]["Enums"]["rsvp_status"]
+          updated_at: string
+          user_id: string
+          waitlist_position: number
+          waitlisted: boolean
+        }[]
+      }
       search_profiles: {
         Args: { p_cursor?: string; p_limit?: number; p_query: string }
         Returns: {
@@ -3104,6 +4341,62 @@ export type Database = {
           updated_at: string
           visibility: Database["social"]["Enums"]["profile_visibility"]
         }[]
+      }
+      send_message: {
+        Args: {
+          p_attachments?: Json
+          p_body?: string
+          p_client_message_id: string
+          p_conversation_id: string
+          p_reply_to_id?: string
+        }
+        Returns: {
+          attachments: NonNullable<Json>
+          body: string | null
+          client_message_id: string
+          conversation_id: string
+          created_at: string
+          data: NonNullable<Json>
+          deleted_at: string | null
+          deleted_by: string | null
+          edit_count: number
+          edited_at: string | null
+          id: string
+          kind: Database["social"]["Enums"]["message_kind"]
+          reply_to_id: string | null
+          sender_id: string | null
+          seq: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "messages"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      set_chat_settings: {
+        Args: {
+          p_allow_messages_from: Database["social"]["Enums"]["chat_audience"]
+        }
+        Returns: {
+          allow_messages_from: Database["social"]["Enums"]["chat_audience"]
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "chat_settings"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      set_conversation_member_role: {
+        Args: {
+          p_conversation_id: string
+          p_role: Database["social"]["Enums"]["conversation_role"]
+          p_user_id: string
+        }
+        Returns: undefined
       }
       set_group_member_role: {
         Args: {
@@ -3256,6 +4549,10 @@ export type Database = {
       unblock: { Args: { p_user_id: string }; Returns: boolean }
       unfollow: { Args: { p_user_id: string }; Returns: boolean }
       unfollow_trip: { Args: { p_trip_id: string }; Returns: undefined }
+      uninvite_from_event: {
+        Args: { p_event_id: string; p_user_id: string }
+        Returns: boolean
+      }
       unmute: { Args: { p_user_id: string }; Returns: boolean }
       unreact: {
         Args: {
@@ -3264,9 +4561,92 @@ export type Database = {
         }
         Returns: boolean
       }
+      unread_chat_count: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          unread_conversations: number
+          unread_messages: number
+        }[]
+      }
       unread_notification_count: {
         Args: Record<PropertyKey, never>
         Returns: number
+      }
+      update_conversation: {
+        Args: {
+          p_avatar_path?: string
+          p_conversation_id: string
+          p_slow_mode_seconds?: number
+          p_title?: string
+        }
+        Returns: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      update_event: {
+        Args: { p_event_id: string; p_patch: Json }
+        Returns: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "events"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       update_my_profile: { Args: { p_patch: Json }; Returns: undefined }
       update_trip: {
@@ -3389,6 +4769,12 @@ export type Database = {
       }
     }
     Enums: {
+      chat_audience: "everyone" | "following" | "nobody"
+      conversation_context: "group" | "event"
+      conversation_kind: "direct" | "group"
+      conversation_role: "admin" | "member"
+      event_status: "draft" | "published" | "cancelled"
+      event_visibility: "public" | "followers" | "group" | "private"
       follow_status: "pending" | "accepted"
       group_join_policy: "open" | "request" | "invite"
       group_kind: "club" | "coaching" | "general"
@@ -3406,6 +4792,7 @@ export type Database = {
         | "message"
         | "trip"
       member_status: "active" | "pending" | "banned"
+      message_kind: "text" | "system"
       moderation_action:
         | "post_removed"
         | "comment_removed"
@@ -3415,9 +4802,16 @@ export type Database = {
         | "role_changed"
         | "report_resolved"
         | "report_dismissed"
+        | "message_removed"
         | "media_approved"
         | "media_rejected"
-      moderation_target: "post" | "comment" | "user" | "report" | "media"
+      moderation_target:
+        | "post"
+        | "comment"
+        | "user"
+        | "report"
+        | "message"
+        | "media"
       notification_kind:
         | "follow_request"
         | "follow_accepted"
@@ -3430,6 +4824,10 @@ export type Database = {
         | "group_invite"
         | "join_request"
         | "join_approved"
+        | "event_invite"
+        | "event_updated"
+        | "event_cancelled"
+        | "event_promoted"
       post_kind: "text" | "activity" | "milestone" | "event" | "trip"
       post_visibility: "public" | "followers" | "group" | "private"
       profile_visibility: "public" | "followers" | "private"
@@ -3451,7 +4849,14 @@ export type Database = {
         | "warned"
         | "other"
       report_status: "open" | "resolved" | "dismissed"
-      report_target: "post" | "comment" | "profile" | "group" | "media"
+      report_target:
+        | "post"
+        | "comment"
+        | "profile"
+        | "group"
+        | "message"
+        | "media"
+      rsvp_status: "going" | "interested" | "not_going"
       trip_item_category:
         | "sight"
         | "food"
@@ -3599,6 +5004,12 @@ export const Constants = {
   },
   social: {
     Enums: {
+      chat_audience: ["everyone", "following", "nobody"],
+      conversation_context: ["group", "event"],
+      conversation_kind: ["direct", "group"],
+      conversation_role: ["admin", "member"],
+      event_status: ["draft", "published", "cancelled"],
+      event_visibility: ["public", "followers", "group", "private"],
       follow_status: ["pending", "accepted"],
       group_join_policy: ["open", "request", "invite"],
       group_kind: ["club", "coaching", "general"],
@@ -3617,6 +5028,7 @@ export const Constants = {
         "trip",
       ],
       member_status: ["active", "pending", "banned"],
+      message_kind: ["text", "system"],
       moderation_action: [
         "post_removed",
         "comment_removed",
@@ -3626,10 +5038,18 @@ export const Constants = {
         "role_changed",
         "report_resolved",
         "report_dismissed",
+        "message_removed",
         "media_approved",
         "media_rejected",
       ],
-      moderation_target: ["post", "comment", "user", "report", "media"],
+      moderation_target: [
+        "post",
+        "comment",
+        "user",
+        "report",
+        "message",
+        "media",
+      ],
       notification_kind: [
         "follow_request",
         "follow_accepted",
@@ -3642,6 +5062,10 @@ export const Constants = {
         "group_invite",
         "join_request",
         "join_approved",
+        "event_invite",
+        "event_updated",
+        "event_cancelled",
+        "event_promoted",
       ],
       post_kind: ["text", "activity", "milestone", "event", "trip"],
       post_visibility: ["public", "followers", "group", "private"],
@@ -3666,7 +5090,15 @@ export const Constants = {
         "other",
       ],
       report_status: ["open", "resolved", "dismissed"],
-      report_target: ["post", "comment", "profile", "group", "media"],
+      report_target: [
+        "post",
+        "comment",
+        "profile",
+        "group",
+        "message",
+        "media",
+      ],
+      rsvp_status: ["going", "interested", "not_going"],
       trip_item_category: [
         "sight",
         "food",

@@ -108,13 +108,37 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "blocked",
     status: 403,
     source: "sql",
-    meaning: "A block between you and the other user rules this out (follow, invite, join).",
+    meaning: "A block between you and the other user rules this out (follow, invite, join, message).",
+  },
+  {
+    code: "calendar_feed_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No calendar feed has this token (revoked or replaced).",
   },
   {
     code: "comment_not_found",
     status: 404,
     source: "sql",
     meaning: "No such comment (on a post or a trip item), or none you may see.",
+  },
+  {
+    code: "conversation_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No such conversation, or none you are a member of (or a block hides it).",
+  },
+  {
+    code: "direct_conversation",
+    status: 400,
+    source: "sql",
+    meaning: "A direct conversation has exactly two members: no title, admins, slow mode or leaving.",
+  },
+  {
+    code: "event_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No such event, or none you may see.",
   },
   {
     code: "follow_request_not_found",
@@ -130,6 +154,12 @@ export const SUPASOCIAL_ERROR_CODES = [
   },
   { code: "group_not_found", status: 404, source: "sql", meaning: "No such group, or none you may see." },
   {
+    code: "idempotency_conflict",
+    status: 409,
+    source: "sql",
+    meaning: "A client_message_id was used before for another message (another conversation or text).",
+  },
+  {
     code: "immutable_field",
     status: 400,
     source: "sql",
@@ -143,16 +173,29 @@ export const SUPASOCIAL_ERROR_CODES = [
   },
   { code: "invalid_action", status: 400, source: "sql", meaning: "A moderation action is not remove, ban or unban." },
   {
+    code: "invalid_area",
+    status: 400,
+    source: "sql",
+    meaning: "A search point, radius (0.1-500 km) or box is out of range.",
+  },
+  {
     code: "invalid_body",
     status: 400,
     source: "sql",
-    meaning: "A post or comment text is blank or too long, or a text post has neither text nor media.",
+    meaning:
+      "A post, comment or message text is blank or too long, or a text post or message has neither text nor media.",
   },
   {
     code: "invalid_bounds",
     status: 400,
     source: "sql",
     meaning: "A map box is out of range or min_lat > max_lat.",
+  },
+  {
+    code: "invalid_capacity",
+    status: 400,
+    source: "sql",
+    meaning: "A capacity is not from 1 to 100000.",
   },
   {
     code: "invalid_category",
@@ -180,10 +223,28 @@ export const SUPASOCIAL_ERROR_CODES = [
   },
   { code: "invalid_data", status: 400, source: "sql", meaning: "A post's data is not a JSON object of at most 16 kB." },
   {
+    code: "invalid_date_range",
+    status: 400,
+    source: "sql",
+    meaning: "A date range is empty.",
+  },
+  {
     code: "invalid_dates",
     status: 400,
     source: "sql",
     meaning: "A date is not YYYY-MM-DD or a time not HH:MM, or a range ends before it starts.",
+  },
+  {
+    code: "invalid_description",
+    status: 400,
+    source: "sql",
+    meaning: "An event description is over 10000 characters.",
+  },
+  {
+    code: "invalid_event_time",
+    status: 400,
+    source: "sql",
+    meaning: "An event ends before it starts, lasts over 31 days, or its RSVP deadline is after its end.",
   },
   {
     code: "invalid_expiry",
@@ -197,12 +258,24 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "An update names a field that cannot be changed there (a profile's, a trip's, a day's or an item's).",
   },
+  {
+    code: "invalid_guests",
+    status: 400,
+    source: "sql",
+    meaning: "Guests are not 0-10, or come without going.",
+  },
   { code: "invalid_join_policy", status: 400, source: "sql", meaning: "Coaching groups are joined by invite only." },
   {
     code: "invalid_links",
     status: 400,
     source: "sql",
     meaning: "Links are not at most 10 http(s) URLs.",
+  },
+  {
+    code: "invalid_location",
+    status: 400,
+    source: "sql",
+    meaning: "A latitude or longitude is out of range or alone, or a place text is too long.",
   },
   {
     code: "invalid_max_uses",
@@ -214,8 +287,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_media",
     status: 400,
     source: "sql",
-    meaning:
-      "A media list is malformed or too long, or names media made for another place (a post's media on an avatar).",
+    meaning: "A media list or attachments are malformed, too many or for another place; or a cover path is too long.",
   },
   { code: "invalid_note", status: 400, source: "sql", meaning: "A report's note is longer than 1000 characters." },
   {
@@ -241,7 +313,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_preference",
     status: 400,
     source: "sql",
-    meaning: "A notification preference lacks its kind or its on/off value.",
+    meaning: "A notification preference lacks its kind or its on/off value, or a chat setting its audience.",
   },
   { code: "invalid_reaction", status: 400, source: "sql", meaning: "No reaction was chosen." },
   {
@@ -260,7 +332,19 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_role",
     status: 400,
     source: "sql",
-    meaning: "Only the owner holds the owner role (ownership moves by transfer); trip members are editors or viewers.",
+    meaning: "Only the owner holds the owner role; trip members are editors or viewers; a chat keeps an admin.",
+  },
+  {
+    code: "invalid_rsvp",
+    status: 400,
+    source: "sql",
+    meaning: "An RSVP is not going, interested or not_going.",
+  },
+  {
+    code: "invalid_slow_mode",
+    status: 400,
+    source: "sql",
+    meaning: "Slow mode is a number of seconds from 0 (off) to 3600.",
   },
   {
     code: "invalid_status",
@@ -269,13 +353,18 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning:
       "Not a status there (a report: resolved, dismissed; media: approved, rejected; a trip: planning ... done).",
   },
-  { code: "invalid_tag", status: 400, source: "sql", meaning: "A group tag is longer than 40 characters." },
+  {
+    code: "invalid_tag",
+    status: 400,
+    source: "sql",
+    meaning: "A group or event tag is longer than 40 characters, or an event has more than 10 tags.",
+  },
   {
     code: "invalid_target",
     status: 400,
     source: "sql",
     meaning:
-      "The target is missing or yourself (follow, block, mute, invite, report), or media names a group it may not.",
+      "The target is missing or yourself (follow, block, invite, report, message), or media names a group it may not.",
   },
   {
     code: "invalid_text",
@@ -288,19 +377,21 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_title",
     status: 400,
     source: "sql",
-    meaning: "A title is missing, blank or over 200 characters.",
+    meaning: "A title is missing, blank or over 200 characters (a conversation's: over 80).",
   },
   {
     code: "invalid_transition",
     status: 400,
     source: "sql",
-    meaning: "A state cannot go back (an accepted follow to a request, a read notification to unread).",
+    meaning:
+      "A state cannot go back (an accepted follow to a request, a read notification to unread, an edit after deletion).",
   },
   {
     code: "invalid_visibility",
     status: 400,
     source: "sql",
-    meaning: "A post's visibility does not fit where it is posted (`group` in a group only; no `followers` there).",
+    meaning:
+      "A post's or event's visibility does not fit where it is posted (`group` in a group only; no `followers` there).",
   },
   { code: "invalid_vote", status: 400, source: "sql", meaning: "A vote is 1, -1 or 0." },
   { code: "invite_closed", status: 400, source: "sql", meaning: "The invite was already accepted or declined." },
@@ -315,6 +406,12 @@ export const SUPASOCIAL_ERROR_CODES = [
   { code: "invite_required", status: 403, source: "sql", meaning: "The group is joined by invite only." },
   { code: "invite_revoked", status: 403, source: "sql", meaning: "The invite was revoked." },
   { code: "join_request_not_found", status: 404, source: "sql", meaning: "No pending join request from this user." },
+  {
+    code: "managed_membership",
+    status: 403,
+    source: "sql",
+    meaning: "The conversation's members are its group's members: join or leave the group instead.",
+  },
   {
     code: "media_in_use",
     status: 409,
@@ -345,16 +442,41 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "member_not_found",
     status: 404,
     source: "sql",
-    meaning: "The user is not an (active) member of the group or trip.",
+    meaning: "The user is not an (active) member of the group, conversation or trip.",
+  },
+  { code: "message_not_found", status: 404, source: "sql", meaning: "No such message, or none you may read." },
+  {
+    code: "messaging_not_allowed",
+    status: 403,
+    source: "sql",
+    meaning: "The user does not accept messages from you (their chat setting).",
   },
   {
     code: "not_allowed",
     status: 403,
     source: "sql",
     meaning:
-      "Only the author, the group's staff or the platform may do this to this post, comment, media, report or log.",
+      "Only the author, the staff, a conversation's admins or the platform may do this to this content, report or log.",
   },
   { code: "not_allowed_to_invite", status: 403, source: "sql", meaning: "You may not invite people to this group." },
+  {
+    code: "not_conversation_admin",
+    status: 403,
+    source: "sql",
+    meaning: "Only the conversation's admins may do this.",
+  },
+  {
+    code: "not_enough_seats",
+    status: 409,
+    source: "sql",
+    meaning: "More guests do not fit the free seats.",
+  },
+  {
+    code: "not_event_organizer",
+    status: 403,
+    source: "sql",
+    meaning: "Only the event's organizers may do this.",
+  },
   { code: "not_group_admin", status: 403, source: "sql", meaning: "Only the group's owner and admins may do this." },
   { code: "not_group_owner", status: 403, source: "sql", meaning: "Only the group's owner may do this." },
   {
@@ -399,6 +521,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "The notification preference was not saved (the server returned no row).",
   },
   { code: "profile_not_found", status: 404, source: "sql", meaning: "No such profile, or none you may see." },
+  {
+    code: "receipts_unavailable",
+    status: 400,
+    source: "sql",
+    meaning: "Read receipts are kept for small conversations only (chat_limits.receipts_members).",
+  },
   { code: "report_closed", status: 409, source: "sql", meaning: "The report is already closed." },
   { code: "report_not_found", status: 404, source: "sql", meaning: "No such report, or none you may see." },
   {
@@ -407,16 +535,45 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A resolved report needs the action that was taken.",
   },
+  {
+    code: "rsvp_closed",
+    status: 409,
+    source: "sql",
+    meaning: "RSVPs are closed: a draft, cancelled, over or past its deadline.",
+  },
   { code: "share_link_expired", status: 403, source: "sql", meaning: "The share link has expired." },
   { code: "share_link_not_found", status: 404, source: "sql", meaning: "No such share link." },
   { code: "share_link_revoked", status: 403, source: "sql", meaning: "The share link was revoked." },
+  {
+    code: "slow_mode",
+    status: 429,
+    source: "sql",
+    meaning: "Slow mode: wait before sending another message in this conversation.",
+  },
   {
     code: "target_not_found",
     status: 404,
     source: "sql",
     meaning: "The reported post, comment, profile, group or media does not exist.",
   },
-  { code: "tier_required", status: 403, source: "sql", meaning: "The group is for members of a premium tier." },
+  {
+    code: "ticket_required",
+    status: 403,
+    source: "sql",
+    meaning: "The event needs a ticket.",
+  },
+  {
+    code: "tier_required",
+    status: 403,
+    source: "sql",
+    meaning: "The group or event is for members of a premium tier.",
+  },
+  {
+    code: "too_many_members",
+    status: 400,
+    source: "sql",
+    meaning: "A group conversation holds at most chat_limits.group_members members.",
+  },
   {
     code: "trip_item_not_found",
     status: 404,

@@ -29,18 +29,19 @@
 
 create type social.moderation_action as enum (
   'post_removed', 'comment_removed', 'member_banned', 'member_unbanned', 'member_removed',
-  'role_changed', 'report_resolved', 'report_dismissed', 'media_approved', 'media_rejected'
+  'role_changed', 'report_resolved', 'report_dismissed', 'message_removed', 'media_approved', 'media_rejected'
 );
 comment on type social.moderation_action is
-  'What a moderation log entry records: post_removed, comment_removed (by staff or the platform, '
-  'not the author), member_banned, member_unbanned, member_removed, role_changed (by someone '
-  'else), report_resolved, report_dismissed, media_approved, media_rejected (by staff, the '
+  'What a moderation log entry records: post_removed, comment_removed, message_removed (by staff, '
+  'a conversation admin or the platform, not the author), member_banned, member_unbanned, '
+  'member_removed (from a group, or from a chat conversation by its admin), role_changed (by '
+  'someone else), report_resolved, report_dismissed, media_approved, media_rejected (by staff, the '
   'platform or the outside moderation hook).';
 
-create type social.moderation_target as enum ('post', 'comment', 'user', 'report', 'media');
+create type social.moderation_target as enum ('post', 'comment', 'user', 'report', 'message', 'media');
 comment on type social.moderation_target is
   'What a moderation log entry''s target_id names: a post, a comment, a user (a member acted on), '
-  'a report or a media item.';
+  'a report, a chat message or a media item.';
 
 -- =====================================================================================
 -- tables

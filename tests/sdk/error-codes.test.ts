@@ -185,6 +185,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "network_error":
       return 0;
     case "immutable_field":
+    case "direct_conversation":
     case "invalid_action":
     case "invalid_body":
     case "invalid_cursor":
@@ -203,13 +204,16 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invalid_reason":
     case "invalid_ref":
     case "invalid_role":
+    case "invalid_slow_mode":
     case "invalid_status":
     case "invalid_tag":
     case "invalid_target":
     case "invalid_timezone":
+    case "invalid_title":
     case "invalid_transition":
     case "invalid_visibility":
     case "invite_closed":
+    case "receipts_unavailable":
     case "media_too_large":
     case "media_type_not_allowed":
     case "resolution_required":
@@ -221,8 +225,16 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invalid_dates":
     case "invalid_links":
     case "invalid_position":
-    case "invalid_title":
     case "invalid_vote":
+    case "invalid_area":
+    case "invalid_capacity":
+    case "invalid_date_range":
+    case "invalid_description":
+    case "invalid_event_time":
+    case "invalid_guests":
+    case "invalid_location":
+    case "invalid_rsvp":
+    case "too_many_members":
       return 400;
     case "not_authenticated":
       return 401;
@@ -235,9 +247,12 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invite_expired":
     case "invite_required":
     case "invite_revoked":
+    case "managed_membership":
+    case "messaging_not_allowed":
     case "media_rejected":
     case "not_allowed":
     case "not_allowed_to_invite":
+    case "not_conversation_admin":
     case "not_group_admin":
     case "not_group_owner":
     case "not_group_staff":
@@ -252,15 +267,19 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "not_trip_owner":
     case "share_link_expired":
     case "share_link_revoked":
+    case "not_event_organizer":
+    case "ticket_required":
       return 403;
     case "announcement_not_found":
     case "comment_not_found":
+    case "conversation_not_found":
     case "follow_request_not_found":
     case "group_not_found":
     case "invite_not_found":
     case "join_request_not_found":
     case "media_not_found":
     case "member_not_found":
+    case "message_not_found":
     case "not_found":
     case "notification_not_found":
     case "parent_not_found":
@@ -272,14 +291,20 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "share_link_not_found":
     case "trip_item_not_found":
     case "trip_not_found":
+    case "calendar_feed_not_found":
+    case "event_not_found":
       return 404;
     case "already_member":
     case "conflict":
+    case "idempotency_conflict":
     case "media_in_use":
     case "media_not_uploaded":
     case "report_closed":
+    case "not_enough_seats":
+    case "rsvp_closed":
       return 409;
     case "rate_limited":
+    case "slow_mode":
       return 429;
     case "server_error":
     case "unknown_error":

@@ -66,8 +66,8 @@ describe("the database the DB suite ran on in this project", () => {
     expect(await platformFingerprint(dbUrl)).toEqual(inject("platformBefore"));
     // what they did add there, as postgres
     const [r] = await sql`
-      select exists (select 1 from pg_policies where schemaname = 'realtime' and tablename = 'messages'
-                       and policyname = 'messages_select_own_user_topic') as policy,
+      select (select count(*) = 2 from pg_policies where schemaname = 'realtime' and tablename = 'messages'
+                and policyname in ('messages_select_topic_reader', 'messages_insert_topic_writer')) as policy,
              exists (select 1 from pg_trigger where tgrelid = 'auth.users'::regclass
                        and tgname = 'on_auth_user_created') as trigger,
              (select count(*)::int from pg_policies where schemaname = 'storage' and tablename = 'objects'
