@@ -265,6 +265,8 @@ comment on function social_private.is_event_organizer(uuid) is
 grant execute on function social_private.is_event_organizer(uuid) to anon, authenticated, service_role;
 
 -- May p_user_id (null: anon) see an event with these columns? The one rule (see the header).
+-- The nearby search (social_private.search_events_page) writes its arms for events outside groups
+-- out inline, for speed: change both together (tests/db/event-search.test.ts compares them).
 create function social_private.user_can_view_event(
   p_user_id uuid,
   p_event_id uuid,
