@@ -12,7 +12,7 @@
 -- upcoming events. On each row it checks the exact box, the tag and the great-circle distance,
 -- then who may see it: for an event outside a group the arms of
 -- social_private.user_can_view_event, written out (the caller's blocks computed once per call,
--- follows and invites by their primary keys), and for an event in a group the function itself;
+-- follows and invites read in the same query), and for an event in a group the function itself;
 -- tests/db/event-search.test.ts compares both with the function for every kind of viewer. (Under
 -- RLS the policy would run before the distance on every row the index gives, calling
 -- can_view_event for each non-public one.) A box of more than 400 cells (about 200 x 200 km) reads
