@@ -97,6 +97,7 @@ begin
                    (select jsonb_build_object('id', r.id, 'sender_id', r.sender_id, 'body', social_private.excerpt(r.body),
                                               'is_deleted', r.deleted_at is not null)
                     from social.messages r where r.id = new.reply_to_id) end) as message
+        offset 0 -- built once, not once per use above
       ) x
     )
     insert into realtime.messages (id, topic, extension, event, private, payload)
