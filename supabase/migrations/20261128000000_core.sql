@@ -272,6 +272,8 @@ grant all on social_private.rate_limit_counters to service_role;
 -- Count one `p_action` for the current user in this minute and refuse it (rate_limited, PT429)
 -- beyond the rule's per_minute. service_role and sessions without a user are not limited.
 -- Security definer: the counters are not the caller's to write.
+-- social_private.send_message (messages migration) writes these steps out for 'message', on the
+-- chat's hot path: keep the two in step.
 create function social_private.check_rate_limit(p_action text)
 returns void
 language plpgsql
