@@ -14,7 +14,9 @@ import { ROOT } from "./lib/db.ts";
 const areas: Record<string, () => Promise<BenchArea>> = {
   feed: async () => (await import("./bench/feed.ts")).feedBench,
   chat: async () => (await import("./bench/chat.ts")).chatBench,
+  media: async () => (await import("./bench/media.ts")).mediaBench,
   realtime: async () => (await import("./bench/realtime.ts")).realtimeBench,
+  trips: async () => (await import("./bench/trips.ts")).tripsBench,
 };
 
 const { positionals, values } = parseArgs({

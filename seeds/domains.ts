@@ -5,7 +5,9 @@
  * the benchmark scale is `--users 10000 --follows 200 --posts 100` (1M posts, ~2M follow edges).
  */
 import { faker } from "@faker-js/faker";
+import { seedMedia } from "./media.ts";
 import { copyRows, counterRecomputers, Progress, type SeededUser, seedExtensions } from "./seed.ts";
+import { seedTrips } from "./trips.ts";
 
 const REACTIONS = ["like", "love", "celebrate", "strong", "fire", "laugh"] as const;
 const CLUB_TOPICS = ["Runners", "Cyclists", "Yoga", "Hikers", "Climbers", "Swimmers", "Lifters", "Travellers"];
@@ -267,6 +269,10 @@ seedExtensions.push(async (tx, users, options) => {
   );
   return counts;
 });
+
+// media on the users and posts above (seeds/media.ts)
+seedExtensions.push(seedMedia);
+seedExtensions.push(seedTrips);
 
 counterRecomputers.push(async (tx) => {
   await tx`

@@ -227,6 +227,7 @@ export type Database = {
           deleted_by: string | null
           edited_at: string | null
           id: string
+          media: NonNullable<Json>
           parent_id: string | null
           post_id: string
           reply_count: number
@@ -240,6 +241,7 @@ export type Database = {
           deleted_by?: string | null
           edited_at?: string | null
           id?: string
+          media?: NonNullable<Json>
           parent_id?: string | null
           post_id: string
           reply_count?: number
@@ -253,6 +255,7 @@ export type Database = {
           deleted_by?: string | null
           edited_at?: string | null
           id?: string
+          media?: NonNullable<Json>
           parent_id?: string | null
           post_id?: string
           reply_count?: number
@@ -582,6 +585,7 @@ export type Database = {
       }
       groups: {
         Row: {
+          avatar_media_id: string | null
           avatar_path: string | null
           city: string | null
           created_at: string
@@ -598,6 +602,7 @@ export type Database = {
           visibility: Database["social"]["Enums"]["group_visibility"]
         }
         Insert: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           city?: string | null
           created_at?: string
@@ -614,6 +619,7 @@ export type Database = {
           visibility?: Database["social"]["Enums"]["group_visibility"]
         }
         Update: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           city?: string | null
           created_at?: string
@@ -631,7 +637,98 @@ export type Database = {
         }
         Relationships: [
           {
+            foreignKeyName: "groups_avatar_media_id_fkey"
+            columns: ["avatar_media_id"]
+            isOneToOne: false
+            referencedRelation: "media"
+            referencedColumns: ["id"]
+          },
+          {
             foreignKeyName: "groups_owner_id_fkey"
+            columns: ["owner_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      media: {
+        Row: {
+          attached_at: string | null
+          bucket_id: string
+          created_at: string
+          duration_ms: number | null
+          group_id: string | null
+          height: number | null
+          id: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at: string | null
+          owner_id: string
+          path: string
+          placeholder: string | null
+          size_bytes: number
+          status: Database["social"]["Enums"]["media_status"]
+          target_id: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at: string
+          uploaded_at: string | null
+          width: number | null
+        }
+        Insert: {
+          attached_at?: string | null
+          bucket_id: string
+          created_at?: string
+          duration_ms?: number | null
+          group_id?: string | null
+          height?: number | null
+          id?: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at?: string | null
+          owner_id: string
+          path: string
+          placeholder?: string | null
+          size_bytes: number
+          status?: Database["social"]["Enums"]["media_status"]
+          target_id?: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at?: string
+          uploaded_at?: string | null
+          width?: number | null
+        }
+        Update: {
+          attached_at?: string | null
+          bucket_id?: string
+          created_at?: string
+          duration_ms?: number | null
+          group_id?: string | null
+          height?: number | null
+          id?: string
+          kind?: Database["social"]["Enums"]["media_kind"]
+          mime_type?: string
+          moderated_at?: string | null
+          owner_id?: string
+          path?: string
+          placeholder?: string | null
+          size_bytes?: number
+          status?: Database["social"]["Enums"]["media_status"]
+          target_id?: string | null
+          target_type?: Database["social"]["Enums"]["media_target"]
+          updated_at?: string
+          uploaded_at?: string | null
+          width?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "media_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "media_owner_id_fkey"
             columns: ["owner_id"]
             isOneToOne: false
             referencedRelation: "profiles"
@@ -1227,6 +1324,7 @@ export type Database = {
       }
       profiles: {
         Row: {
+          avatar_media_id: string | null
           avatar_path: string | null
           created_at: string
           discoverable: boolean
@@ -1240,6 +1338,7 @@ export type Database = {
           visibility: Database["social"]["Enums"]["profile_visibility"]
         }
         Insert: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           created_at?: string
           discoverable?: boolean
@@ -1253,6 +1352,7 @@ export type Database = {
           visibility?: Database["social"]["Enums"]["profile_visibility"]
         }
         Update: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           created_at?: string
           discoverable?: boolean
@@ -1265,7 +1365,15 @@ export type Database = {
           updated_at?: string
           visibility?: Database["social"]["Enums"]["profile_visibility"]
         }
-        Relationships: []
+        Relationships: [
+          {
+            foreignKeyName: "profiles_avatar_media_id_fkey"
+            columns: ["avatar_media_id"]
+            isOneToOne: false
+            referencedRelation: "media"
+            referencedColumns: ["id"]
+          },
+        ]
       }
       reactions: {
         Row: {
@@ -1389,6 +1497,531 @@ export type Database = {
           },
         ]
       }
+      trip_days: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          day_date: string | null
+          id: string
+          notes: string | null
+          position: string
+          title: string | null
+          trip_id: string
+          updated_at: string
+          version: number
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          day_date?: string | null
+          id?: string
+          notes?: string | null
+          position: string
+          title?: string | null
+          trip_id: string
+          updated_at?: string
+          version?: number
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          day_date?: string | null
+          id?: string
+          notes?: string | null
+          position?: string
+          title?: string | null
+          trip_id?: string
+          updated_at?: string
+          version?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_days_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_days_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_follows: {
+        Row: {
+          created_at: string
+          trip_id: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          trip_id: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          trip_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_follows_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_follows_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_invites: {
+        Row: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string
+          id: string
+          invitee_id: string
+          inviter_id: string
+          revoked_at: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+        }
+        Insert: {
+          accepted_at?: string | null
+          created_at?: string
+          declined_at?: string | null
+          expires_at?: string
+          id?: string
+          invitee_id: string
+          inviter_id: string
+          revoked_at?: string | null
+          role?: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+        }
+        Update: {
+          accepted_at?: string | null
+          created_at?: string
+          declined_at?: string | null
+          expires_at?: string
+          id?: string
+          invitee_id?: string
+          inviter_id?: string
+          revoked_at?: string | null
+          role?: Database["social"]["Enums"]["trip_role"]
+          trip_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_invites_invitee_id_fkey"
+            columns: ["invitee_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_invites_inviter_id_fkey"
+            columns: ["inviter_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_invites_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_item_comments: {
+        Row: {
+          author_id: string
+          body: string
+          created_at: string
+          id: string
+          item_id: string
+          trip_id: string
+        }
+        Insert: {
+          author_id: string
+          body: string
+          created_at?: string
+          id?: string
+          item_id: string
+          trip_id: string
+        }
+        Update: {
+          author_id?: string
+          body?: string
+          created_at?: string
+          id?: string
+          item_id?: string
+          trip_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_item_comments_author_id_fkey"
+            columns: ["author_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_item_comments_item_id_fkey"
+            columns: ["item_id"]
+            isOneToOne: false
+            referencedRelation: "trip_items"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_item_comments_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_item_votes: {
+        Row: {
+          created_at: string
+          item_id: string
+          trip_id: string
+          user_id: string
+          value: number
+        }
+        Insert: {
+          created_at?: string
+          item_id: string
+          trip_id: string
+          user_id: string
+          value: number
+        }
+        Update: {
+          created_at?: string
+          item_id?: string
+          trip_id?: string
+          user_id?: string
+          value?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_item_votes_item_id_fkey"
+            columns: ["item_id"]
+            isOneToOne: false
+            referencedRelation: "trip_items"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_item_votes_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_item_votes_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_items: {
+        Row: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          comment_count: number
+          cost_estimate: number | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          day_id: string
+          end_time: string | null
+          id: string
+          links: NonNullable<Json>
+          notes: string | null
+          place_lat: number | null
+          place_lng: number | null
+          place_name: string | null
+          position: string
+          start_time: string | null
+          title: string
+          trip_id: string
+          updated_at: string
+          updated_by: string | null
+          version: number
+          vote_score: number
+        }
+        Insert: {
+          category?: Database["social"]["Enums"]["trip_item_category"]
+          comment_count?: number
+          cost_estimate?: number | null
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          day_id: string
+          end_time?: string | null
+          id?: string
+          links?: NonNullable<Json>
+          notes?: string | null
+          place_lat?: number | null
+          place_lng?: number | null
+          place_name?: string | null
+          position: string
+          start_time?: string | null
+          title: string
+          trip_id: string
+          updated_at?: string
+          updated_by?: string | null
+          version?: number
+          vote_score?: number
+        }
+        Update: {
+          category?: Database["social"]["Enums"]["trip_item_category"]
+          comment_count?: number
+          cost_estimate?: number | null
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          day_id?: string
+          end_time?: string | null
+          id?: string
+          links?: NonNullable<Json>
+          notes?: string | null
+          place_lat?: number | null
+          place_lng?: number | null
+          place_name?: string | null
+          position?: string
+          start_time?: string | null
+          title?: string
+          trip_id?: string
+          updated_at?: string
+          updated_by?: string | null
+          version?: number
+          vote_score?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_items_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_items_day_id_fkey"
+            columns: ["day_id"]
+            isOneToOne: false
+            referencedRelation: "trip_days"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_items_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_items_updated_by_fkey"
+            columns: ["updated_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_members: {
+        Row: {
+          created_at: string
+          invited_by: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          invited_by?: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          invited_by?: string | null
+          role?: Database["social"]["Enums"]["trip_role"]
+          trip_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_members_invited_by_fkey"
+            columns: ["invited_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_members_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_members_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_share_links: {
+        Row: {
+          created_at: string
+          created_by: string
+          expires_at: string
+          id: string
+          last_used_at: string | null
+          revoked_at: string | null
+          token_hash: string
+          trip_id: string
+          use_count: number
+        }
+        Insert: {
+          created_at?: string
+          created_by: string
+          expires_at: string
+          id?: string
+          last_used_at?: string | null
+          revoked_at?: string | null
+          token_hash: string
+          trip_id: string
+          use_count?: number
+        }
+        Update: {
+          created_at?: string
+          created_by?: string
+          expires_at?: string
+          id?: string
+          last_used_at?: string | null
+          revoked_at?: string | null
+          token_hash?: string
+          trip_id?: string
+          use_count?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_share_links_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_share_links_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trips: {
+        Row: {
+          cover: Json | null
+          cover_media_id: string | null
+          created_at: string
+          description: string | null
+          destination_lat: number | null
+          destination_lng: number | null
+          destination_name: string | null
+          end_date: string | null
+          follower_count: number
+          id: string
+          member_count: number
+          owner_id: string
+          start_date: string | null
+          status: Database["social"]["Enums"]["trip_status"]
+          timezone: string
+          title: string
+          updated_at: string
+          version: number
+          visibility: Database["social"]["Enums"]["trip_visibility"]
+        }
+        Insert: {
+          cover?: Json | null
+          cover_media_id?: string | null
+          created_at?: string
+          description?: string | null
+          destination_lat?: number | null
+          destination_lng?: number | null
+          destination_name?: string | null
+          end_date?: string | null
+          follower_count?: number
+          id?: string
+          member_count?: number
+          owner_id: string
+          start_date?: string | null
+          status?: Database["social"]["Enums"]["trip_status"]
+          timezone?: string
+          title: string
+          updated_at?: string
+          version?: number
+          visibility?: Database["social"]["Enums"]["trip_visibility"]
+        }
+        Update: {
+          cover?: Json | null
+          cover_media_id?: string | null
+          created_at?: string
+          description?: string | null
+          destination_lat?: number | null
+          destination_lng?: number | null
+          destination_name?: string | null
+          end_date?: string | null
+          follower_count?: number
+          id?: string
+          member_count?: number
+          owner_id?: string
+          start_date?: string | null
+          status?: Database["social"]["Enums"]["trip_status"]
+          timezone?: string
+          title?: string
+          updated_at?: string
+          version?: number
+          visibility?: Database["social"]["Enums"]["trip_visibility"]
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trips_cover_media_id_fkey"
+            columns: ["cover_media_id"]
+            isOneToOne: false
+            referencedRelation: "media"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trips_owner_id_fkey"
+            columns: ["owner_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
     }
     Views: {
       [_ in never]: never
@@ -1429,9 +2062,89 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      accept_trip_invite: {
+        Args: { p_invite_id: string }
+        Returns: {
+          created_at: string
+          invited_by: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_members"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       add_conversation_members: {
         Args: { p_conversation_id: string; p_user_ids: string[] }
         Returns: number
+      }
+      add_trip_day: {
+        Args: {
+          p_day?: Json
+          p_first?: boolean
+          p_previous_id?: string
+          p_trip_id: string
+        }
+        Returns: {
+          created_at: string
+          created_by: string | null
+          day_date: string | null
+          id: string
+          notes: string | null
+          position: string
+          title: string | null
+          trip_id: string
+          updated_at: string
+          version: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_days"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      add_trip_item: {
+        Args: {
+          p_day_id: string
+          p_first?: boolean
+          p_item: Json
+          p_previous_id?: string
+        }
+        Returns: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          comment_count: number
+          cost_estimate: number | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          day_id: string
+          end_time: string | null
+          id: string
+          links: NonNullable<Json>
+          notes: string | null
+          place_lat: number | null
+          place_lng: number | null
+          place_name: string | null
+          position: string
+          start_time: string | null
+          title: string
+          trip_id: string
+          updated_at: string
+          updated_by: string | null
+          version: number
+          vote_score: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_items"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       approve_join_request: {
         Args: { p_group_id: string; p_user_id: string }
@@ -1472,6 +2185,30 @@ export type Database = {
         }
       }
       block: { Args: { p_user_id: string }; Returns: undefined }
+      cleanup_media: {
+        Args: { p_limit?: number; p_unattached_hours?: number }
+        Returns: {
+          bucket_id: string
+          path: string
+        }[]
+      }
+      comment_on_trip_item: {
+        Args: { p_body: string; p_item_id: string }
+        Returns: {
+          author_id: string
+          body: string
+          created_at: string
+          id: string
+          item_id: string
+          trip_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_item_comments"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       conversation_hidden_members: {
         Args: { p_conversation_id: string }
         Returns: {
@@ -1506,7 +2243,7 @@ export type Database = {
       }
       create_group: {
         Args: {
-          p_avatar_path?: string
+          p_avatar_media_id?: string
           p_city?: string
           p_description?: string
           p_join_policy?: Database["social"]["Enums"]["group_join_policy"]
@@ -1517,6 +2254,7 @@ export type Database = {
           p_visibility?: Database["social"]["Enums"]["group_visibility"]
         }
         Returns: {
+          avatar_media_id: string | null
           avatar_path: string | null
           city: string | null
           created_at: string
@@ -1594,6 +2332,86 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      create_media: {
+        Args: {
+          p_duration_ms?: number
+          p_group_id?: string
+          p_height?: number
+          p_mime_type: string
+          p_placeholder?: string
+          p_size_bytes: number
+          p_target: Database["social"]["Enums"]["media_target"]
+          p_width?: number
+        }
+        Returns: {
+          attached_at: string | null
+          bucket_id: string
+          created_at: string
+          duration_ms: number | null
+          group_id: string | null
+          height: number | null
+          id: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at: string | null
+          owner_id: string
+          path: string
+          placeholder: string | null
+          size_bytes: number
+          status: Database["social"]["Enums"]["media_status"]
+          target_id: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at: string
+          uploaded_at: string | null
+          width: number | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "media"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      create_trip: {
+        Args: { p_trip: Json }
+        Returns: {
+          cover: Json | null
+          cover_media_id: string | null
+          created_at: string
+          description: string | null
+          destination_lat: number | null
+          destination_lng: number | null
+          destination_name: string | null
+          end_date: string | null
+          follower_count: number
+          id: string
+          member_count: number
+          owner_id: string
+          start_date: string | null
+          status: Database["social"]["Enums"]["trip_status"]
+          timezone: string
+          title: string
+          updated_at: string
+          version: number
+          visibility: Database["social"]["Enums"]["trip_visibility"]
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trips"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      create_trip_share_link: {
+        Args: { p_expires_at?: string; p_trip_id: string }
+        Returns: Database["social"]["CompositeTypes"]["trip_share_link_created"]
+        SetofOptions: {
+          from: "*"
+          to: "trip_share_link_created"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       decline_follow_request: {
         Args: { p_follower_id: string }
         Returns: undefined
@@ -1625,7 +2443,29 @@ export type Database = {
         Args: { p_group_id: string; p_user_id: string }
         Returns: boolean
       }
+      decline_trip_invite: {
+        Args: { p_invite_id: string }
+        Returns: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string
+          id: string
+          invitee_id: string
+          inviter_id: string
+          revoked_at: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_invites"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       delete_comment: { Args: { p_comment_id: string }; Returns: undefined }
+      delete_media: { Args: { p_media_id: string }; Returns: undefined }
       delete_message: {
         Args: { p_message_id: string; p_reason?: string }
         Returns: {
@@ -1653,6 +2493,19 @@ export type Database = {
         }
       }
       delete_post: { Args: { p_post_id: string }; Returns: undefined }
+      delete_trip: { Args: { p_trip_id: string }; Returns: undefined }
+      delete_trip_day: {
+        Args: { p_day_id: string; p_version: number }
+        Returns: undefined
+      }
+      delete_trip_item: {
+        Args: { p_item_id: string; p_version: number }
+        Returns: undefined
+      }
+      delete_trip_item_comment: {
+        Args: { p_comment_id: string }
+        Returns: undefined
+      }
       edit_message: {
         Args: { p_body: string; p_message_id: string }
         Returns: {
@@ -1695,6 +2548,7 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      follow_trip: { Args: { p_trip_id: string }; Returns: undefined }
       get_conversation: {
         Args: { p_conversation_id: string }
         Returns: {
@@ -1749,6 +2603,7 @@ export type Database = {
           visibility: Database["social"]["Enums"]["post_visibility"]
         }[]
       }
+      get_trip: { Args: { p_trip_id: string }; Returns: Json }
       group_feed: {
         Args: {
           p_cursor?: string
@@ -1827,6 +2682,31 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      invite_to_trip: {
+        Args: {
+          p_role?: Database["social"]["Enums"]["trip_role"]
+          p_trip_id: string
+          p_user_id: string
+        }
+        Returns: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string
+          id: string
+          invitee_id: string
+          inviter_id: string
+          revoked_at: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_invites"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       join_group: {
         Args: { p_group_id: string }
         Returns: {
@@ -1870,6 +2750,7 @@ export type Database = {
         Returns: undefined
       }
       leave_group: { Args: { p_group_id: string }; Returns: boolean }
+      leave_trip: { Args: { p_trip_id: string }; Returns: undefined }
       list_announcements: {
         Args: { p_cursor?: string; p_group_id: string; p_limit?: number }
         Returns: {
@@ -1897,6 +2778,7 @@ export type Database = {
           created_at: string
           edited_at: string
           id: string
+          media: Json
           next_cursor: string
           parent_id: string
           post_id: string
@@ -2131,6 +3013,7 @@ export type Database = {
           created_at: string
           edited_at: string
           id: string
+          media: Json
           next_cursor: string
           parent_id: string
           post_id: string
@@ -2164,6 +3047,47 @@ export type Database = {
           target_type: Database["social"]["Enums"]["report_target"]
           target_user: Json
           target_user_id: string
+        }[]
+      }
+      list_trip_item_comments: {
+        Args: { p_cursor?: string; p_item_id: string; p_limit?: number }
+        Returns: {
+          author_avatar_path: string
+          author_display_name: string
+          author_handle: string
+          author_id: string
+          body: string
+          created_at: string
+          id: string
+          item_id: string
+          next_cursor: string
+        }[]
+      }
+      list_trip_members: {
+        Args: { p_cursor?: string; p_limit?: number; p_trip_id: string }
+        Returns: {
+          avatar_path: string
+          created_at: string
+          display_name: string
+          handle: string
+          invited_by: string
+          next_cursor: string
+          role: Database["social"]["Enums"]["trip_role"]
+          user_id: string
+        }[]
+      }
+      list_trip_share_links: {
+        Args: { p_cursor?: string; p_limit?: number; p_trip_id: string }
+        Returns: {
+          created_at: string
+          created_by: string
+          expires_at: string
+          id: string
+          last_used_at: string
+          next_cursor: string
+          revoked_at: string
+          trip_id: string
+          use_count: number
         }[]
       }
       mark_all_announcements_read: {
@@ -2242,6 +3166,41 @@ export type Database = {
         Args: { p_comment_id: string; p_reason?: string }
         Returns: undefined
       }
+      moderate_media: {
+        Args: {
+          p_media_id: string
+          p_reason?: string
+          p_status: Database["social"]["Enums"]["media_status"]
+        }
+        Returns: {
+          attached_at: string | null
+          bucket_id: string
+          created_at: string
+          duration_ms: number | null
+          group_id: string | null
+          height: number | null
+          id: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at: string | null
+          owner_id: string
+          path: string
+          placeholder: string | null
+          size_bytes: number
+          status: Database["social"]["Enums"]["media_status"]
+          target_id: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at: string
+          uploaded_at: string | null
+          width: number | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "media"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       moderate_member: {
         Args: {
           p_action: string
@@ -2254,6 +3213,65 @@ export type Database = {
       moderate_post: {
         Args: { p_post_id: string; p_reason?: string }
         Returns: undefined
+      }
+      move_trip_day: {
+        Args: { p_day_id: string; p_first?: boolean; p_previous_id?: string }
+        Returns: {
+          created_at: string
+          created_by: string | null
+          day_date: string | null
+          id: string
+          notes: string | null
+          position: string
+          title: string | null
+          trip_id: string
+          updated_at: string
+          version: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_days"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      move_trip_item: {
+        Args: {
+          p_day_id?: string
+          p_first?: boolean
+          p_item_id: string
+          p_previous_id?: string
+        }
+        Returns: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          comment_count: number
+          cost_estimate: number | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          day_id: string
+          end_time: string | null
+          id: string
+          links: NonNullable<Json>
+          notes: string | null
+          place_lat: number | null
+          place_lng: number | null
+          place_name: string | null
+          position: string
+          start_time: string | null
+          title: string
+          trip_id: string
+          updated_at: string
+          updated_by: string | null
+          version: number
+          vote_score: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_items"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       mute: { Args: { p_user_id: string }; Returns: undefined }
       mute_conversation: {
@@ -2383,6 +3401,40 @@ export type Database = {
           target_type: Database["social"]["Enums"]["report_target"]
         }[]
       }
+      my_trip_invites: {
+        Args: { p_cursor?: string; p_limit?: number }
+        Returns: {
+          created_at: string
+          expires_at: string
+          id: string
+          inviter_handle: string
+          inviter_id: string
+          next_cursor: string
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+          trip_title: string
+        }[]
+      }
+      my_trips: {
+        Args: { p_cursor?: string; p_limit?: number; p_relation?: string }
+        Returns: {
+          cover: Json
+          created_at: string
+          destination_name: string
+          end_date: string
+          id: string
+          member_count: number
+          my_role: Database["social"]["Enums"]["trip_role"]
+          next_cursor: string
+          owner_id: string
+          since: string
+          start_date: string
+          status: Database["social"]["Enums"]["trip_status"]
+          timezone: string
+          title: string
+          visibility: Database["social"]["Enums"]["trip_visibility"]
+        }[]
+      }
       open_direct_conversation: {
         Args: { p_user_id: string }
         Returns: {
@@ -2498,6 +3550,10 @@ export type Database = {
         Args: { p_group_id: string; p_user_id: string }
         Returns: boolean
       }
+      remove_trip_member: {
+        Args: { p_trip_id: string; p_user_id: string }
+        Returns: undefined
+      }
       report: {
         Args: {
           p_note?: string
@@ -2584,6 +3640,31 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      revoke_trip_invite: {
+        Args: { p_invite_id: string }
+        Returns: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string
+          id: string
+          invitee_id: string
+          inviter_id: string
+          revoked_at: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_invites"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      revoke_trip_share_link: {
+        Args: { p_link_id: string }
+        Returns: undefined
       }
       search_profiles: {
         Args: { p_cursor?: string; p_limit?: number; p_query: string }
@@ -2699,9 +3780,30 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      set_trip_member_role: {
+        Args: {
+          p_role: Database["social"]["Enums"]["trip_role"]
+          p_trip_id: string
+          p_user_id: string
+        }
+        Returns: {
+          created_at: string
+          invited_by: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_members"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       transfer_group_ownership: {
         Args: { p_group_id: string; p_new_owner_id: string }
         Returns: {
+          avatar_media_id: string | null
           avatar_path: string | null
           city: string | null
           created_at: string
@@ -2724,12 +3826,70 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      transfer_trip_ownership: {
+        Args: { p_trip_id: string; p_user_id: string }
+        Returns: {
+          cover: Json | null
+          cover_media_id: string | null
+          created_at: string
+          description: string | null
+          destination_lat: number | null
+          destination_lng: number | null
+          destination_name: string | null
+          end_date: string | null
+          follower_count: number
+          id: string
+          member_count: number
+          owner_id: string
+          start_date: string | null
+          status: Database["social"]["Enums"]["trip_status"]
+          timezone: string
+          title: string
+          updated_at: string
+          version: number
+          visibility: Database["social"]["Enums"]["trip_visibility"]
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trips"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      trip_map: {
+        Args: {
+          p_cursor?: string
+          p_from?: string
+          p_limit?: number
+          p_max_lat: number
+          p_max_lng: number
+          p_min_lat: number
+          p_min_lng: number
+          p_to?: string
+        }
+        Returns: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          day_date: string
+          end_date: string
+          id: string
+          kind: string
+          lat: number
+          lng: number
+          next_cursor: string
+          place_name: string
+          start_date: string
+          title: string
+          trip_created_at: string
+          trip_id: string
+        }[]
+      }
       unban_group_member: {
         Args: { p_group_id: string; p_user_id: string }
         Returns: boolean
       }
       unblock: { Args: { p_user_id: string }; Returns: boolean }
       unfollow: { Args: { p_user_id: string }; Returns: boolean }
+      unfollow_trip: { Args: { p_trip_id: string }; Returns: undefined }
       unmute: { Args: { p_user_id: string }; Returns: boolean }
       unreact: {
         Args: {
@@ -2783,6 +3943,124 @@ export type Database = {
         }
       }
       update_my_profile: { Args: { p_patch: Json }; Returns: undefined }
+      update_trip: {
+        Args: { p_changes: Json; p_trip_id: string; p_version: number }
+        Returns: {
+          cover: Json | null
+          cover_media_id: string | null
+          created_at: string
+          description: string | null
+          destination_lat: number | null
+          destination_lng: number | null
+          destination_name: string | null
+          end_date: string | null
+          follower_count: number
+          id: string
+          member_count: number
+          owner_id: string
+          start_date: string | null
+          status: Database["social"]["Enums"]["trip_status"]
+          timezone: string
+          title: string
+          updated_at: string
+          version: number
+          visibility: Database["social"]["Enums"]["trip_visibility"]
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trips"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      update_trip_day: {
+        Args: { p_changes: Json; p_day_id: string; p_version: number }
+        Returns: {
+          created_at: string
+          created_by: string | null
+          day_date: string | null
+          id: string
+          notes: string | null
+          position: string
+          title: string | null
+          trip_id: string
+          updated_at: string
+          version: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_days"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      update_trip_item: {
+        Args: { p_changes: Json; p_item_id: string; p_version: number }
+        Returns: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          comment_count: number
+          cost_estimate: number | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          day_id: string
+          end_time: string | null
+          id: string
+          links: NonNullable<Json>
+          notes: string | null
+          place_lat: number | null
+          place_lng: number | null
+          place_name: string | null
+          position: string
+          start_time: string | null
+          title: string
+          trip_id: string
+          updated_at: string
+          updated_by: string | null
+          version: number
+          vote_score: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_items"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      view_shared_trip: { Args: { p_token: string }; Returns: Json }
+      vote_trip_item: {
+        Args: { p_item_id: string; p_value: number }
+        Returns: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          comment_count: number
+          cost_estimate: number | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          day_id: string
+          end_time: string | null
+          id: string
+          links: NonNullable<Json>
+          notes: string | null
+          place_lat: number | null
+          place_lng: number | null
+          place_name: string | null
+          position: string
+          start_time: string | null
+          title: string
+          trip_id: string
+          updated_at: string
+          updated_by: string | null
+          version: number
+          vote_score: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_items"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
     }
     Enums: {
       chat_audience: "everyone" | "following" | "nobody"
@@ -2794,6 +4072,17 @@ export type Database = {
       group_kind: "club" | "coaching" | "general"
       group_role: "owner" | "admin" | "moderator" | "member"
       group_visibility: "public" | "private" | "secret"
+      media_kind: "image" | "video"
+      media_status: "pending" | "approved" | "rejected"
+      media_target:
+        | "profile"
+        | "group_cover"
+        | "group"
+        | "post"
+        | "comment"
+        | "event"
+        | "message"
+        | "trip"
       member_status: "active" | "pending" | "banned"
       message_kind: "text" | "system"
       moderation_action:
@@ -2805,8 +4094,16 @@ export type Database = {
         | "role_changed"
         | "report_resolved"
         | "report_dismissed"
+        | "media_approved"
+        | "media_rejected"
         | "message_removed"
-      moderation_target: "post" | "comment" | "user" | "report" | "message"
+      moderation_target:
+        | "post"
+        | "comment"
+        | "user"
+        | "report"
+        | "media"
+        | "message"
       notification_kind:
         | "follow_request"
         | "follow_accepted"
@@ -2840,10 +4137,33 @@ export type Database = {
         | "warned"
         | "other"
       report_status: "open" | "resolved" | "dismissed"
-      report_target: "post" | "comment" | "profile" | "group" | "message"
+      report_target:
+        | "post"
+        | "comment"
+        | "profile"
+        | "group"
+        | "media"
+        | "message"
+      trip_item_category:
+        | "sight"
+        | "food"
+        | "lodging"
+        | "transport"
+        | "activity"
+        | "shopping"
+        | "other"
+      trip_role: "owner" | "editor" | "viewer"
+      trip_status: "planning" | "booked" | "ongoing" | "done"
+      trip_visibility: "public" | "followers" | "private"
     }
     CompositeTypes: {
-      [_ in never]: never
+      trip_share_link_created: {
+        id: string | null
+        trip_id: string | null
+        token: string | null
+        expires_at: string | null
+        created_at: string | null
+      }
     }
   }
 }
@@ -2980,6 +4300,18 @@ export const Constants = {
       group_kind: ["club", "coaching", "general"],
       group_role: ["owner", "admin", "moderator", "member"],
       group_visibility: ["public", "private", "secret"],
+      media_kind: ["image", "video"],
+      media_status: ["pending", "approved", "rejected"],
+      media_target: [
+        "profile",
+        "group_cover",
+        "group",
+        "post",
+        "comment",
+        "event",
+        "message",
+        "trip",
+      ],
       member_status: ["active", "pending", "banned"],
       message_kind: ["text", "system"],
       moderation_action: [
@@ -2991,9 +4323,18 @@ export const Constants = {
         "role_changed",
         "report_resolved",
         "report_dismissed",
+        "media_approved",
+        "media_rejected",
         "message_removed",
       ],
-      moderation_target: ["post", "comment", "user", "report", "message"],
+      moderation_target: [
+        "post",
+        "comment",
+        "user",
+        "report",
+        "media",
+        "message",
+      ],
       notification_kind: [
         "follow_request",
         "follow_accepted",
@@ -3030,7 +4371,26 @@ export const Constants = {
         "other",
       ],
       report_status: ["open", "resolved", "dismissed"],
-      report_target: ["post", "comment", "profile", "group", "message"],
+      report_target: [
+        "post",
+        "comment",
+        "profile",
+        "group",
+        "media",
+        "message",
+      ],
+      trip_item_category: [
+        "sight",
+        "food",
+        "lodging",
+        "transport",
+        "activity",
+        "shopping",
+        "other",
+      ],
+      trip_role: ["owner", "editor", "viewer"],
+      trip_status: ["planning", "booked", "ongoing", "done"],
+      trip_visibility: ["public", "followers", "private"],
     },
   },
 } as const

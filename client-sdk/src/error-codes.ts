@@ -65,8 +65,8 @@ export const SUPASOCIAL_ERROR_CODES = [
   {
     code: "conflict",
     status: 409,
-    source: "sdk",
-    meaning: "A uniqueness or reference rule refused the write, such as a handle already taken.",
+    source: "sql",
+    meaning: "A uniqueness rule refused the write, or what you edit changed since you read it.",
   },
   {
     code: "rate_limited",
@@ -95,7 +95,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "Something that is not an API error went wrong (a thrown non-error value, a bug).",
   },
   // domain codes, raised by the SQL unless marked sdk
-  { code: "already_member", status: 409, source: "sql", meaning: "The user is already an active member of the group." },
+  { code: "already_member", status: 409, source: "sql", meaning: "The user is already a member of the group or trip." },
   { code: "announcement_not_found", status: 404, source: "sql", meaning: "No such announcement, or none you may see." },
   {
     code: "append_only",
@@ -110,7 +110,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A block between you and the other user rules this out (follow, invite, join, message).",
   },
-  { code: "comment_not_found", status: 404, source: "sql", meaning: "No such comment, or none you may see." },
+  {
+    code: "comment_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No such comment (on a post or a trip item), or none you may see.",
+  },
   {
     code: "conversation_not_found",
     status: 404,
@@ -129,7 +134,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "No pending follow request from this user.",
   },
-  { code: "group_forbidden", status: 403, source: "sql", meaning: "Join the group to see its posts." },
+  {
+    code: "group_forbidden",
+    status: 403,
+    source: "sql",
+    meaning: "Join the group to see its posts or add to its media.",
+  },
   { code: "group_not_found", status: 404, source: "sql", meaning: "No such group, or none you may see." },
   {
     code: "idempotency_conflict",
@@ -158,6 +168,30 @@ export const SUPASOCIAL_ERROR_CODES = [
       "A post, comment or message text is blank or too long, or a text post or message has neither text nor media.",
   },
   {
+    code: "invalid_bounds",
+    status: 400,
+    source: "sql",
+    meaning: "A map box is out of range or min_lat > max_lat.",
+  },
+  {
+    code: "invalid_category",
+    status: 400,
+    source: "sql",
+    meaning: "Not an item category.",
+  },
+  {
+    code: "invalid_coordinates",
+    status: 400,
+    source: "sql",
+    meaning: "A latitude or longitude is out of range, or given alone.",
+  },
+  {
+    code: "invalid_cost",
+    status: 400,
+    source: "sql",
+    meaning: "A cost is negative or its currency not an ISO code.",
+  },
+  {
     code: "invalid_cursor",
     status: 400,
     source: "sql",
@@ -165,18 +199,30 @@ export const SUPASOCIAL_ERROR_CODES = [
   },
   { code: "invalid_data", status: 400, source: "sql", meaning: "A post's data is not a JSON object of at most 16 kB." },
   {
+    code: "invalid_dates",
+    status: 400,
+    source: "sql",
+    meaning: "A date is not YYYY-MM-DD or a time not HH:MM, or a range ends before it starts.",
+  },
+  {
     code: "invalid_expiry",
     status: 400,
     source: "sql",
-    meaning: "An expiry is not in the future (an invite's, not within a year).",
+    meaning: "An expiry is not in the future (an invite's or a share link's, not within a year).",
   },
   {
     code: "invalid_field",
     status: 400,
     source: "sql",
-    meaning: "A profile update names a field profiles do not have.",
+    meaning: "An update names a field that cannot be changed there (a profile's, a trip's, a day's or an item's).",
   },
   { code: "invalid_join_policy", status: 400, source: "sql", meaning: "Coaching groups are joined by invite only." },
+  {
+    code: "invalid_links",
+    status: 400,
+    source: "sql",
+    meaning: "Links are not at most 10 http(s) URLs.",
+  },
   {
     code: "invalid_max_uses",
     status: 400,
@@ -187,15 +233,28 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_media",
     status: 400,
     source: "sql",
-    meaning: "A post's media or a message's attachments are malformed or too many.",
+    meaning:
+      "A media list is malformed or too long, or names media made for another place (a post's media on an avatar); a message's attachments are malformed or too many.",
   },
   { code: "invalid_note", status: 400, source: "sql", meaning: "A report's note is longer than 1000 characters." },
-  { code: "invalid_order", status: 400, source: "sql", meaning: "A feed order is not `latest` or `top`." },
+  {
+    code: "invalid_order",
+    status: 400,
+    source: "sql",
+    meaning:
+      "A list's order or relation is not one it has (a feed: `latest` or `top`; my trips: `member` or `following`).",
+  },
   {
     code: "invalid_parent",
     status: 400,
     source: "sql",
     meaning: "A reply's parent is on another post, or is itself a reply.",
+  },
+  {
+    code: "invalid_position",
+    status: 400,
+    source: "sql",
+    meaning: "What to go after is not in the same trip or day.",
   },
   {
     code: "invalid_preference",
@@ -221,7 +280,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 400,
     source: "sql",
     meaning:
-      "Only the group's owner holds the owner role; ownership moves by transfer; a group conversation keeps an admin.",
+      "Only the owner holds the owner role (ownership moves by transfer); trip members are editors or viewers; a group conversation keeps an admin.",
   },
   {
     code: "invalid_slow_mode",
@@ -229,16 +288,34 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "Slow mode is a number of seconds from 0 (off) to 3600.",
   },
-  { code: "invalid_status", status: 400, source: "sql", meaning: "A report is closed as resolved or dismissed." },
+  {
+    code: "invalid_status",
+    status: 400,
+    source: "sql",
+    meaning:
+      "Not a status there (a report: resolved, dismissed; media: approved, rejected; a trip: planning ... done).",
+  },
   { code: "invalid_tag", status: 400, source: "sql", meaning: "A group tag is longer than 40 characters." },
   {
     code: "invalid_target",
     status: 400,
     source: "sql",
-    meaning: "The target is missing or yourself (follow, block, mute, invite, report, message or remove yourself).",
+    meaning:
+      "The target is missing or yourself (follow, block, mute, invite, report, message or remove yourself), or media names a group it may not.",
+  },
+  {
+    code: "invalid_text",
+    status: 400,
+    source: "sql",
+    meaning: "A text is too long (a trip's description, a destination, a place, notes).",
   },
   { code: "invalid_timezone", status: 400, source: "sql", meaning: "Not a time zone name Postgres knows." },
-  { code: "invalid_title", status: 400, source: "sql", meaning: "A conversation title has 1 to 80 characters." },
+  {
+    code: "invalid_title",
+    status: 400,
+    source: "sql",
+    meaning: "A title is missing, blank or too long (a conversation's: 1 to 80 characters; a trip's: at most 200).",
+  },
   {
     code: "invalid_transition",
     status: 400,
@@ -252,10 +329,16 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A post's visibility does not fit where it is posted (`group` in a group only; no `followers` there).",
   },
+  { code: "invalid_vote", status: 400, source: "sql", meaning: "A vote is 1, -1 or 0." },
   { code: "invite_closed", status: 400, source: "sql", meaning: "The invite was already accepted or declined." },
   { code: "invite_exhausted", status: 403, source: "sql", meaning: "The invite link has been used up." },
   { code: "invite_expired", status: 403, source: "sql", meaning: "The invite has expired." },
-  { code: "invite_not_found", status: 404, source: "sql", meaning: "No such invite or invite link." },
+  {
+    code: "invite_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No such invite or invite link (to a group or a trip).",
+  },
   { code: "invite_required", status: 403, source: "sql", meaning: "The group is joined by invite only." },
   { code: "invite_revoked", status: 403, source: "sql", meaning: "The invite was revoked." },
   { code: "join_request_not_found", status: 404, source: "sql", meaning: "No pending join request from this user." },
@@ -266,10 +349,36 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "The conversation's members are its group's members: join or leave the group instead.",
   },
   {
+    code: "media_in_use",
+    status: 409,
+    source: "sql",
+    meaning: "The media is already attached to other content; upload it again to use it twice.",
+  },
+  { code: "media_not_found", status: 404, source: "sql", meaning: "No such media, or none of yours / you may see." },
+  {
+    code: "media_not_uploaded",
+    status: 409,
+    source: "sql",
+    meaning: "The media's file has not arrived in Storage yet: upload it before attaching it.",
+  },
+  { code: "media_rejected", status: 403, source: "sql", meaning: "Moderation rejected this media; it cannot be used." },
+  {
+    code: "media_too_large",
+    status: 400,
+    source: "sql",
+    meaning: "The file is larger than its bucket allows (avatars 2 MiB, chat 25 MiB, other media 50 MiB).",
+  },
+  {
+    code: "media_type_not_allowed",
+    status: 400,
+    source: "sql",
+    meaning: "The file's type is not allowed where it goes (avatars take images; others images and mp4/mov/webm).",
+  },
+  {
     code: "member_not_found",
     status: 404,
     source: "sql",
-    meaning: "The user is not an (active) member of the group or conversation.",
+    meaning: "The user is not an (active) member of the group, conversation or trip.",
   },
   { code: "message_not_found", status: 404, source: "sql", meaning: "No such message, or none you may read." },
   {
@@ -283,7 +392,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 403,
     source: "sql",
     meaning:
-      "Only the author, the staff, a conversation's admins or the platform may do this to this content, report or log.",
+      "Only the author, the group's staff, a conversation's admins or the platform may do this to this post, comment, message, media, report or log.",
   },
   { code: "not_allowed_to_invite", status: 403, source: "sql", meaning: "You may not invite people to this group." },
   {
@@ -300,15 +409,33 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "Only the group's staff (owner, admins, moderators) may do this.",
   },
+  {
+    code: "not_trip_editor",
+    status: 403,
+    source: "sql",
+    meaning: "Only the trip's owner and editors may change its plan.",
+  },
+  {
+    code: "not_trip_member",
+    status: 403,
+    source: "sql",
+    meaning: "Only the trip's members may do this.",
+  },
+  {
+    code: "not_trip_owner",
+    status: 403,
+    source: "sql",
+    meaning: "Only the trip's owner may do this.",
+  },
   { code: "notification_not_found", status: 404, source: "sql", meaning: "No such notification of yours." },
   { code: "own_report", status: 403, source: "sql", meaning: "Another staff member closes reports about you." },
   {
     code: "owner_must_transfer",
     status: 403,
     source: "sql",
-    meaning: "The owner leaves or steps down only by transferring ownership (or deleting the group).",
+    meaning: "The owner leaves or steps down only by transferring ownership (or deleting the group or trip).",
   },
-  { code: "owner_protected", status: 403, source: "sql", meaning: "The group's owner cannot be the target." },
+  { code: "owner_protected", status: 403, source: "sql", meaning: "The group's or trip's owner cannot be the target." },
   { code: "parent_not_found", status: 404, source: "sql", meaning: "The comment replied to does not exist." },
   { code: "post_not_found", status: 404, source: "sql", meaning: "No such post, or none you may see." },
   {
@@ -332,6 +459,9 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A resolved report needs the action that was taken.",
   },
+  { code: "share_link_expired", status: 403, source: "sql", meaning: "The share link has expired." },
+  { code: "share_link_not_found", status: 404, source: "sql", meaning: "No such share link." },
+  { code: "share_link_revoked", status: 403, source: "sql", meaning: "The share link was revoked." },
   {
     code: "slow_mode",
     status: 429,
@@ -342,7 +472,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "target_not_found",
     status: 404,
     source: "sql",
-    meaning: "The reported post, comment, profile or group does not exist.",
+    meaning: "The reported post, comment, profile, group, media or message does not exist.",
   },
   { code: "tier_required", status: 403, source: "sql", meaning: "The group is for members of a premium tier." },
   {
@@ -351,6 +481,13 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A group conversation holds at most chat_limits.group_members members.",
   },
+  {
+    code: "trip_item_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No such day or item, or none of a trip you may see.",
+  },
+  { code: "trip_not_found", status: 404, source: "sql", meaning: "No such trip, or none you may see." },
   {
     code: "user_banned",
     status: 403,
@@ -415,32 +552,3 @@ export type SupasocialErrorCodeOfStatus<S extends number> = Extract<
   (typeof SUPASOCIAL_ERROR_CODES)[number],
   { status: S }
 >["code"];
-
-/**
- * The HTTP status of each code (0 for `network_error`: no response arrived).
- *
- * @example
- * ```ts
- * SUPASOCIAL_ERROR_STATUS.group_not_found // 404
- * ```
- */
-export const SUPASOCIAL_ERROR_STATUS: Readonly<Record<SupasocialErrorCode, number>> = Object.freeze(
-  Object.fromEntries(SUPASOCIAL_ERROR_CODES.map((entry) => [entry.code, entry.status])) as Record<
-    SupasocialErrorCode,
-    number
-  >,
-);
-
-/**
- * True for a string that is a code on the list.
- *
- * @example
- * ```ts
- * if (isSupasocialErrorCode(hint)) console.log(SUPASOCIAL_ERROR_STATUS[hint])
- * ```
- */
-export function isSupasocialErrorCode(value: unknown): value is SupasocialErrorCode {
-  return typeof value === "string" && CODES.has(value);
-}
-
-const CODES: ReadonlySet<string> = new Set(SUPASOCIAL_ERROR_CODES.map((entry) => entry.code));

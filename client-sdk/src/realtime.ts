@@ -10,7 +10,7 @@
  * that removal is over instead of picking up the closing channel.
  */
 import type { RealtimeChannel } from "@supabase/supabase-js";
-import { SUPASOCIAL_ERROR_STATUS } from "./error-codes.ts";
+import { SUPASOCIAL_ERROR_STATUS } from "./error-status.ts";
 import { SupasocialError } from "./errors.ts";
 import type { AnySupabaseClient } from "./namespace.ts";
 import { fail, ok, type SupasocialResult, settle } from "./result.ts";

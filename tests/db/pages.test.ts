@@ -718,6 +718,167 @@ async function world(db: TestDb): Promise<ListCase[]> {
         ),
     },
   );
+
+  // trips: three trips of the owner with the viewer a member (and a1, a2 in the first), open
+  // invites to the invitee, share links, comments on an item, destinations in a box of their own
+  const lat = 10 + Math.floor(Math.random() * 60);
+  const trip = async (title: string, at: string | null = null) => {
+    const t = await insertOne(
+      db,
+      "insert into social.trips (owner_id, title, destination_lat, destination_lng, visibility) values ($1, $2, $3, 5, 'private') returning id",
+      [owner, title, lat + 0.5],
+    );
+    await q`insert into social.trip_members (trip_id, user_id, role) values (${t}, ${owner}, 'owner'), (${t}, ${viewer}, 'viewer')`;
+    if (at) {
+      await setTime(db, "trips", `id = '${t}'`, "created_at", at);
+      await setTime(db, "trip_members", `trip_id = '${t}'`, "created_at", at);
+    }
+    return t;
+  };
+  const trips = [await trip("Trip 0"), await trip("Trip 1"), await trip("Trip 2")] as [string, string, string];
+  await q`insert into social.trip_members (trip_id, user_id, role) values (${trips[0]}, ${a1}, 'editor'), (${trips[0]}, ${a2}, 'viewer')`;
+  for (const t of trips) {
+    await q`insert into social.trip_invites (trip_id, inviter_id, invitee_id) values (${t}, ${owner}, ${invitee})`;
+    await q`insert into social.trip_share_links (trip_id, created_by, token_hash, expires_at)
+            values (${t}, ${owner}, extensions.gen_random_bytes(32), now() + interval '1 day')`;
+  }
+  await q`insert into social.trip_share_links (trip_id, created_by, token_hash, expires_at)
+          select ${trips[0]}, ${owner}, extensions.gen_random_bytes(32), now() + interval '1 day' from generate_series(1, 2)`;
+  const day = await insertOne(db, "insert into social.trip_days (trip_id, position) values ($1, 'V') returning id", [
+    trips[0],
+  ]);
+  const [item1, item2] = [
+    await insertOne(
+      db,
+      "insert into social.trip_items (trip_id, day_id, position, title) values ($1, $2, 'V', 'Castle') returning id",
+      [trips[0], day],
+    ),
+    await insertOne(
+      db,
+      "insert into social.trip_items (trip_id, day_id, position, title) values ($1, $2, 'k', 'Beach') returning id",
+      [trips[0], day],
+    ),
+  ];
+  for (const u of [a1, a2, viewer]) {
+    await q`insert into social.trip_item_comments (trip_id, item_id, author_id, body) values (${trips[0]}, ${item1}, ${u}, 'yes')`;
+  }
+  await q`insert into social.trip_item_comments (trip_id, item_id, author_id, body) values (${trips[0]}, ${item2}, ${a1}, 'no')`;
+  const tripsOrdered = (ids: string[]) =>
+    ordered("select id::text as k from social.trips where id = any($1::uuid[]) order by created_at desc, id desc", [
+      ids,
+    ]);
+  cases.push(
+    {
+      name: "my_trips",
+      caller: viewer,
+      page: rpc("select * from social.my_trips('member', $1, $2)"),
+      otherScope: { caller: a1, page: scoped("select * from social.my_trips('member', $1)") },
+      key: id,
+      expected: await tripsOrdered(trips),
+      direction: "desc",
+      arrive: () => trip("Trip later", LATER),
+    },
+    {
+      name: "list_trip_members",
+      caller: viewer,
+      page: rpc("select * from social.list_trip_members($1, $2, $3)", trips[0]),
+      otherScope: { caller: viewer, page: scoped("select * from social.list_trip_members($1, $2)", trips[1]) },
+      key: (r) => String(r.user_id),
+      expected: await ordered(
+        "select user_id::text as k from social.trip_members where trip_id = $1 order by created_at, user_id",
+        [trips[0]],
+      ),
+      direction: "asc",
+      arrive: async () => {
+        await db.asSuperuser();
+        await q`insert into social.trip_members (trip_id, user_id, role) values (${trips[0]}, ${newcomer}, 'viewer')`;
+        await setTime(db, "trip_members", `user_id = '${newcomer}' and trip_id = '${trips[0]}'`, "created_at", LATER);
+        return newcomer;
+      },
+    },
+    {
+      name: "my_trip_invites",
+      caller: invitee,
+      page: rpc("select * from social.my_trip_invites($1, $2)"),
+      otherScope: { caller: a1, page: scoped("select * from social.my_trip_invites($1)") },
+      key: id,
+      expected: await ordered(
+        "select id::text as k from social.trip_invites where invitee_id = $1 order by created_at desc, id desc",
+        [invitee],
+      ),
+      direction: "desc",
+      arrive: async () => {
+        // a trip the viewer is not on (their my_trips stays as it was)
+        const t = await insertOne(
+          db,
+          "insert into social.trips (owner_id, title) values ($1, 'Trip invited later') returning id",
+          [owner],
+        );
+        const i = await insertOne(
+          db,
+          "insert into social.trip_invites (trip_id, inviter_id, invitee_id) values ($1, $2, $3) returning id",
+          [t, owner, invitee],
+        );
+        await setTime(db, "trip_invites", `id = '${i}'`, "created_at", LATER);
+        return i;
+      },
+    },
+    {
+      name: "list_trip_share_links",
+      caller: owner,
+      page: rpc("select * from social.list_trip_share_links($1, $2, $3)", trips[0]),
+      otherScope: { caller: owner, page: scoped("select * from social.list_trip_share_links($1, $2)", trips[1]) },
+      key: id,
+      expected: await ordered(
+        "select id::text as k from social.trip_share_links where trip_id = $1 order by created_at desc, id desc",
+        [trips[0]],
+      ),
+      direction: "desc",
+      arrive: async () => {
+        const l = await insertOne(
+          db,
+          "insert into social.trip_share_links (trip_id, created_by, token_hash, expires_at) values ($1, $2, extensions.gen_random_bytes(32), now() + interval '1 day') returning id",
+          [trips[0], owner],
+        );
+        await setTime(db, "trip_share_links", `id = '${l}'`, "created_at", LATER);
+        return l;
+      },
+    },
+    {
+      name: "list_trip_item_comments",
+      caller: viewer,
+      page: rpc("select * from social.list_trip_item_comments($1, $2, $3)", item1),
+      otherScope: { caller: viewer, page: scoped("select * from social.list_trip_item_comments($1, $2)", item2) },
+      key: id,
+      expected: await ordered(
+        "select id::text as k from social.trip_item_comments where item_id = $1 order by created_at, id",
+        [item1],
+      ),
+      direction: "asc",
+      arrive: async () => {
+        const c = await insertOne(
+          db,
+          "insert into social.trip_item_comments (trip_id, item_id, author_id, body) values ($1, $2, $3, 'late') returning id",
+          [trips[0], item1, a2],
+        );
+        await setTime(db, "trip_item_comments", `id = '${c}'`, "created_at", LATER);
+        return c;
+      },
+    },
+    {
+      name: "trip_map",
+      caller: viewer,
+      page: rpc("select * from social.trip_map($1, 4, $2, 6, null, null, $3, $4)", lat, lat + 1),
+      otherScope: {
+        caller: viewer,
+        page: scoped("select * from social.trip_map($1, 4, $2, 6, null, null, $3)", lat, lat + 2),
+      },
+      key: id,
+      expected: await tripsOrdered(trips),
+      direction: "desc",
+      arrive: () => trip("Trip mapped later", LATER),
+    },
+  );
   return cases;
 }
 
@@ -761,7 +922,7 @@ describe("every list pages by one contract", () => {
   it("walks every list without gaps or repeats, also while new rows arrive", async () => {
     await withDb(async (db) => {
       const lists = await world(db);
-      expect(lists.length).toBe(27);
+      expect(lists.length).toBe(33);
       for (const list of lists) {
         expect(list.expected.length, `${list.name}: the fixture puts at least 3 items on it`).toBeGreaterThanOrEqual(3);
         // one page holds the whole list and says it is the last
@@ -977,8 +1138,14 @@ describe("the shape of every list RPC", () => {
           "my_groups",
           "my_mutes",
           "my_reports",
+          "my_trip_invites",
+          "my_trips",
+          "list_trip_item_comments",
+          "list_trip_members",
+          "list_trip_share_links",
           "profile_feed",
           "search_profiles",
+          "trip_map",
         ].sort(),
       );
       for (const f of fns) {

@@ -283,6 +283,7 @@ describe("the client", () => {
       "feed",
       "graph",
       "groups",
+      "media",
       "moderation",
       "notifications",
       "posts",

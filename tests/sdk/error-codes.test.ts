@@ -11,17 +11,23 @@ import { join } from "node:path";
 import { AuthApiError, AuthRetryableFetchError, AuthSessionMissingError, createClient } from "@supabase/supabase-js";
 import { describe, expect, test } from "vitest";
 import WebSocket from "ws";
+import { SUPASOCIAL_ERROR_CODES } from "../../client-sdk/src/error-codes.ts";
 import {
   type Database,
   isSupasocialErrorCode,
-  SUPASOCIAL_ERROR_CODES,
   SUPASOCIAL_ERROR_KINDS,
   SUPASOCIAL_ERROR_STATUS,
   type SupasocialError,
   type SupasocialErrorCode,
   toSupasocialError,
 } from "../../client-sdk/src/index.ts";
-import { README_FILE, renderErrorTables, withErrorTables } from "../../scripts/gen-error-table.ts";
+import {
+  ERROR_STATUS_FILE,
+  README_FILE,
+  renderErrorStatusModule,
+  renderErrorTables,
+  withErrorTables,
+} from "../../scripts/gen-error-table.ts";
 import { session, signUp, uniqueName, unwrap } from "../fixtures/sdk.ts";
 import { api } from "../helpers/api.ts";
 
@@ -210,6 +216,17 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "receipts_unavailable":
     case "resolution_required":
     case "too_many_members":
+    case "media_too_large":
+    case "media_type_not_allowed":
+    case "invalid_bounds":
+    case "invalid_text":
+    case "invalid_category":
+    case "invalid_coordinates":
+    case "invalid_cost":
+    case "invalid_dates":
+    case "invalid_links":
+    case "invalid_position":
+    case "invalid_vote":
       return 400;
     case "not_authenticated":
       return 401;
@@ -224,6 +241,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invite_revoked":
     case "managed_membership":
     case "messaging_not_allowed":
+    case "media_rejected":
     case "not_allowed":
     case "not_allowed_to_invite":
     case "not_conversation_admin":
@@ -236,6 +254,11 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "permission_denied":
     case "tier_required":
     case "user_banned":
+    case "not_trip_editor":
+    case "not_trip_member":
+    case "not_trip_owner":
+    case "share_link_expired":
+    case "share_link_revoked":
       return 403;
     case "announcement_not_found":
     case "comment_not_found":
@@ -244,6 +267,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "group_not_found":
     case "invite_not_found":
     case "join_request_not_found":
+    case "media_not_found":
     case "member_not_found":
     case "message_not_found":
     case "not_found":
@@ -254,10 +278,15 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "profile_not_found":
     case "report_not_found":
     case "target_not_found":
+    case "share_link_not_found":
+    case "trip_item_not_found":
+    case "trip_not_found":
       return 404;
     case "already_member":
     case "conflict":
     case "idempotency_conflict":
+    case "media_in_use":
+    case "media_not_uploaded":
     case "report_closed":
       return 409;
     case "rate_limited":
@@ -310,6 +339,14 @@ describe("SupasocialErrorCode is a closed union", () => {
 // =============================================================================================
 // the README
 // =============================================================================================
+
+describe("the generated status map", () => {
+  test("client-sdk/src/error-status.ts is generated from the list (run `npm run gen:docs` when this fails)", () => {
+    expect(readFileSync(ERROR_STATUS_FILE, "utf8"), "error-status.ts is stale: run `npm run gen:docs`").toBe(
+      renderErrorStatusModule(),
+    );
+  });
+});
 
 describe("the README's error tables", () => {
   test("are generated from the list (run `npm run gen:docs` when this fails)", () => {

@@ -29,7 +29,6 @@ import {
   textSchema,
   UuidSchema,
 } from "../validation.ts";
-import { type PostMedia, PostMediaListSchema } from "./posts.ts";
 import type { ProfileSummary } from "./shared.ts";
 
 type Social = Database["social"];
@@ -154,7 +153,7 @@ export interface ChatMessage {
   clientMessageId: string;
   kind: "text" | "system";
   body: string | null;
-  attachments: PostMedia[];
+  attachments: ChatAttachment[];
   replyToId: string | null;
   replyTo: { id: string; senderId: string | null; body: string | null; isDeleted: boolean } | null;
   /** System messages: `{ event, userId, by }`. */
@@ -271,6 +270,52 @@ export interface ChatSubscription extends LiveSubscription {
 const BodySchema = textSchema({ max: 4000, label: "Message" });
 
 /**
+ * A file attached to a message: its object path in storage, image or video, and optionally its
+ * size and alt text (not yet a reference to a `media` row as a post's media are).
+ *
+ * @example
+ * ```ts
+ * const photo: ChatAttachment = { path: `${userId}/run.jpg`, type: 'image', width: 1080, height: 1350 }
+ * ```
+ */
+export interface ChatAttachment {
+  path: string;
+  type: "image" | "video";
+  width?: number;
+  height?: number;
+  alt?: string;
+}
+
+const dimension = (label: string) =>
+  z
+    .number()
+    .check(
+      z.int(`${label} must be a whole number`),
+      z.minimum(1, `${label} is at least 1`),
+      z.maximum(20_000, `${label} is at most 20000`),
+    );
+
+/**
+ * Up to 10 attachments of a message.
+ *
+ * @example
+ * ```ts
+ * ChatAttachmentListSchema.parse([{ path: 'u1/a.jpg', type: 'image' }])
+ * ```
+ */
+export const ChatAttachmentListSchema = z
+  .array(
+    z.strictObject({
+      path: textSchema({ min: 1, max: 1024, label: "Media path" }),
+      type: z.enum(["image", "video"], { error: "Media type is image or video" }),
+      width: z.optional(dimension("Media width")),
+      height: z.optional(dimension("Media height")),
+      alt: z.optional(textSchema({ max: 1000, label: "Media alt text" })),
+    }),
+  )
+  .check(z.maxLength(10, "At most 10 media items"));
+
+/**
  * A message to send: text and/or attachments, optionally a reply, and your own idempotency key
  * (made for you when left out).
  *
@@ -281,7 +326,7 @@ const BodySchema = textSchema({ max: 4000, label: "Message" });
  */
 export const ChatMessageInputSchema = z.strictObject({
   body: z.optional(BodySchema),
-  attachments: z.optional(PostMediaListSchema),
+  attachments: z.optional(ChatAttachmentListSchema),
   replyToId: z.optional(UuidSchema),
   clientMessageId: z.optional(UuidSchema),
 });

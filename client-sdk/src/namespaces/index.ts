@@ -10,6 +10,7 @@ export * from "./comments.ts";
 export * from "./feed.ts";
 export * from "./graph.ts";
 export * from "./groups.ts";
+export * from "./media.ts";
 export * from "./moderation.ts";
 export * from "./notifications.ts";
 export * from "./posts.ts";
