@@ -233,8 +233,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_media",
     status: 400,
     source: "sql",
-    meaning:
-      "A media list is malformed or too long, or names media made for another place (a post's media on an avatar); a message's attachments are malformed or too many.",
+    meaning: "A media list or a message's attachments are malformed or too many, or name media made for another place.",
   },
   { code: "invalid_note", status: 400, source: "sql", meaning: "A report's note is longer than 1000 characters." },
   {
@@ -280,7 +279,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 400,
     source: "sql",
     meaning:
-      "Only the owner holds the owner role (ownership moves by transfer); trip members are editors or viewers; a group conversation keeps an admin.",
+      "Only the owner is owner (moved by transfer); trip members edit or view; a group conversation keeps an admin.",
   },
   {
     code: "invalid_slow_mode",
@@ -301,7 +300,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 400,
     source: "sql",
     meaning:
-      "The target is missing or yourself (follow, block, mute, invite, report, message or remove yourself), or media names a group it may not.",
+      "The target is missing or yourself (follow, block, invite, report, message), or media names a group it may not.",
   },
   {
     code: "invalid_text",
@@ -392,7 +391,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 403,
     source: "sql",
     meaning:
-      "Only the author, the group's staff, a conversation's admins or the platform may do this to this post, comment, message, media, report or log.",
+      "Only the author, the staff, a conversation's admins or the platform may do this to this content, report or log.",
   },
   { code: "not_allowed_to_invite", status: 403, source: "sql", meaning: "You may not invite people to this group." },
   {
