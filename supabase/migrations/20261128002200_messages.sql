@@ -22,7 +22,7 @@
 -- per conversation (slow_mode_seconds between two messages of a member, admins exempt; slow_mode,
 -- 429). Edits are rate limited as message_edit.
 --
--- The cost of a send (the chat benchmark sends 2,000+ a second on two cores): every statement and
+-- The cost of a send (the chat benchmark's target: 2,000 a second on two cores): every statement and
 -- every helper call counts, so a plain text send runs three statements in send_message -- one
 -- look-up (membership, conversation, block, a stored retry, the rate-limit rule), the rate-limit
 -- counter, and one write (next number, message, sender's read position, as one statement) -- plus
