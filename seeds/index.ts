@@ -1,5 +1,5 @@
 /**
- * `npm run seed -- --users N [--follows K] [--posts P] [--messages M] [--seed S]`: deterministic data at
+ * `npm run seed -- --users N [--follows K] [--posts P] [--messages M] [--events E] [--seed S]`: deterministic data at
  * any scale.
  * Targets DATABASE_URL when set, else the `npm start` database (started here if it is not running).
  * Users made by an earlier seed run (and their rows) are removed first; nothing else is touched.
@@ -10,6 +10,7 @@ import postgres from "postgres";
 import { prepareDatabase, ROOT } from "../scripts/lib/db.ts";
 import { seed } from "./seed.ts";
 import "./domains.ts";
+import "./events.ts";
 
 const { values } = parseArgs({
   options: {
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     follows: { type: "string", default: "10" },
     posts: { type: "string", default: "5" },
     messages: { type: "string", default: "40" },
+    events: { type: "string" },
     seed: { type: "string", default: "20261128" },
   },
 });
@@ -24,6 +26,7 @@ const users = Number(values.users);
 const followsPerUser = Number(values.follows);
 const postsPerUser = Number(values.posts);
 const messagesPerUser = Number(values.messages);
+const events = values.events === undefined ? undefined : Number(values.events);
 if (
   !Number.isInteger(users) ||
   users < 1 ||
@@ -32,9 +35,12 @@ if (
   !Number.isFinite(postsPerUser) ||
   postsPerUser < 0 ||
   !Number.isFinite(messagesPerUser) ||
-  messagesPerUser < 0
+  messagesPerUser < 0 ||
+  (events !== undefined && (!Number.isInteger(events) || events < 0))
 ) {
-  console.error("usage: npm run seed -- --users N [--follows K] [--posts P] [--messages M] [--seed S]   (N >= 1)");
+  console.error(
+    "usage: npm run seed -- --users N [--follows K] [--posts P] [--messages M] [--events E] [--seed S]   (N >= 1)",
+  );
   process.exit(2);
 }
 
@@ -80,6 +86,7 @@ try {
     followsPerUser,
     postsPerUser,
     messagesPerUser,
+    events,
     seed: Number(values.seed),
     log: console.log,
   });

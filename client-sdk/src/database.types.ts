@@ -192,6 +192,35 @@ export type Database = {
           },
         ]
       }
+      calendar_feeds: {
+        Row: {
+          created_at: string
+          last_used_at: string | null
+          token_hash: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          last_used_at?: string | null
+          token_hash: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          last_used_at?: string | null
+          token_hash?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "calendar_feeds_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       chat_settings: {
         Row: {
           allow_messages_from: Database["social"]["Enums"]["chat_audience"]
@@ -416,6 +445,223 @@ export type Database = {
           {
             foreignKeyName: "conversations_direct_user_low_fkey"
             columns: ["direct_user_low"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      event_invites: {
+        Row: {
+          created_at: string
+          event_id: string
+          invited_by: string | null
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          event_id: string
+          invited_by?: string | null
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          event_id?: string
+          invited_by?: string | null
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "event_invites_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "events"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "event_invites_invited_by_fkey"
+            columns: ["invited_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "event_invites_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      event_rsvps: {
+        Row: {
+          confirmed_at: string | null
+          created_at: string
+          event_cancelled_at: string | null
+          event_id: string
+          guests: number
+          promoted_at: string | null
+          status: Database["social"]["Enums"]["rsvp_status"]
+          updated_at: string
+          user_id: string
+          waitlist_seq: number | null
+        }
+        Insert: {
+          confirmed_at?: string | null
+          created_at?: string
+          event_cancelled_at?: string | null
+          event_id: string
+          guests?: number
+          promoted_at?: string | null
+          status: Database["social"]["Enums"]["rsvp_status"]
+          updated_at?: string
+          user_id: string
+          waitlist_seq?: number | null
+        }
+        Update: {
+          confirmed_at?: string | null
+          created_at?: string
+          event_cancelled_at?: string | null
+          event_id?: string
+          guests?: number
+          promoted_at?: string | null
+          status?: Database["social"]["Enums"]["rsvp_status"]
+          updated_at?: string
+          user_id?: string
+          waitlist_seq?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "event_rsvps_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "events"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "event_rsvps_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      events: {
+        Row: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        Insert: {
+          address?: string | null
+          cancelled_at?: string | null
+          capacity?: number | null
+          cover_path?: string | null
+          created_at?: string
+          currency?: string | null
+          description?: string | null
+          ends_at: string
+          geo_cell?: never
+          going_count?: number
+          group_id?: string | null
+          id?: string
+          interested_count?: number
+          latitude?: number | null
+          location_name?: string | null
+          longitude?: number | null
+          next_arrival?: number
+          organizer_id: string
+          price_cents?: number | null
+          published_at?: string | null
+          required_tier?: string | null
+          rsvp_deadline?: string | null
+          seats_taken?: number
+          sequence?: number
+          starts_at: string
+          status?: Database["social"]["Enums"]["event_status"]
+          tags?: string[]
+          timezone?: string
+          title: string
+          updated_at?: string
+          visibility?: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count?: number
+        }
+        Update: {
+          address?: string | null
+          cancelled_at?: string | null
+          capacity?: number | null
+          cover_path?: string | null
+          created_at?: string
+          currency?: string | null
+          description?: string | null
+          ends_at?: string
+          geo_cell?: never
+          going_count?: number
+          group_id?: string | null
+          id?: string
+          interested_count?: number
+          latitude?: number | null
+          location_name?: string | null
+          longitude?: number | null
+          next_arrival?: number
+          organizer_id?: string
+          price_cents?: number | null
+          published_at?: string | null
+          required_tier?: string | null
+          rsvp_deadline?: string | null
+          seats_taken?: number
+          sequence?: number
+          starts_at?: string
+          status?: Database["social"]["Enums"]["event_status"]
+          tags?: string[]
+          timezone?: string
+          title?: string
+          updated_at?: string
+          visibility?: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "events_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "events_organizer_id_fkey"
+            columns: ["organizer_id"]
             isOneToOne: false
             referencedRelation: "profiles"
             referencedColumns: ["id"]
@@ -1052,6 +1298,7 @@ export type Database = {
           comment_id: string | null
           created_at: string
           data: NonNullable<Json>
+          event_id: string | null
           group_id: string | null
           id: string
           kind: Database["social"]["Enums"]["notification_kind"]
@@ -1068,6 +1315,7 @@ export type Database = {
           comment_id?: string | null
           created_at?: string
           data?: NonNullable<Json>
+          event_id?: string | null
           group_id?: string | null
           id?: string
           kind: Database["social"]["Enums"]["notification_kind"]
@@ -1084,6 +1332,7 @@ export type Database = {
           comment_id?: string | null
           created_at?: string
           data?: NonNullable<Json>
+          event_id?: string | null
           group_id?: string | null
           id?: string
           kind?: Database["social"]["Enums"]["notification_kind"]
@@ -1106,6 +1355,13 @@ export type Database = {
             columns: ["comment_id"]
             isOneToOne: false
             referencedRelation: "comments"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "notifications_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "events"
             referencedColumns: ["id"]
           },
           {
@@ -2185,6 +2441,85 @@ export type Database = {
         }
       }
       block: { Args: { p_user_id: string }; Returns: undefined }
+      calendar_feed: {
+        Args: { p_token: string }
+        Returns: {
+          address: string
+          created_at: string
+          description: string
+          ends_at: string
+          event_id: string
+          latitude: number
+          location_name: string
+          longitude: number
+          organizer_name: string
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          timezone: string
+          title: string
+          updated_at: string
+          user_id: string
+        }[]
+      }
+      cancel_event: {
+        Args: { p_event_id: string }
+        Returns: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "events"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      cancel_rsvp: {
+        Args: { p_event_id: string }
+        Returns: {
+          confirmed_at: string
+          created_at: string
+          event_id: string
+          guests: number
+          promoted_at: string
+          status: Database["social"]["Enums"]["rsvp_status"]
+          updated_at: string
+          user_id: string
+          waitlist_position: number
+          waitlisted: boolean
+        }[]
+      }
       cleanup_media: {
         Args: { p_limit?: number; p_unattached_hours?: number }
         Returns: {
@@ -2237,6 +2572,53 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "announcements"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      create_calendar_feed: {
+        Args: Record<PropertyKey, never>
+        Returns: string
+      }
+      create_event: {
+        Args: { p_input: Json }
+        Returns: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "events"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -2465,6 +2847,7 @@ export type Database = {
         }
       }
       delete_comment: { Args: { p_comment_id: string }; Returns: undefined }
+      delete_event: { Args: { p_event_id: string }; Returns: undefined }
       delete_media: { Args: { p_media_id: string }; Returns: undefined }
       delete_message: {
         Args: { p_message_id: string; p_reason?: string }
@@ -2532,6 +2915,44 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      event_waitlist_position: { Args: { p_event_id: string }; Returns: number }
+      events_in_box: {
+        Args: {
+          p_cursor?: string
+          p_east: number
+          p_from?: string
+          p_limit?: number
+          p_north: number
+          p_south: number
+          p_tag?: string
+          p_to?: string
+          p_west: number
+        }
+        Returns: {
+          address: string
+          capacity: number
+          cover_path: string
+          distance_km: number
+          ends_at: string
+          going_count: number
+          group_id: string
+          id: string
+          interested_count: number
+          latitude: number
+          location_name: string
+          longitude: number
+          next_cursor: string
+          organizer_id: string
+          seats_taken: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }[]
+      }
       follow: {
         Args: { p_user_id: string }
         Returns: {
@@ -2569,6 +2990,47 @@ export type Database = {
           slow_mode_seconds: number
           title: string
           unread_count: number
+        }[]
+      }
+      get_event: {
+        Args: { p_event_id: string }
+        Returns: {
+          address: string
+          attendee_preview: Json
+          cancelled_at: string
+          capacity: number
+          cover_path: string
+          created_at: string
+          currency: string
+          description: string
+          ends_at: string
+          going_count: number
+          group_id: string
+          id: string
+          interested_count: number
+          is_organizer: boolean
+          latitude: number
+          location_name: string
+          longitude: number
+          my_guests: number
+          my_status: Database["social"]["Enums"]["rsvp_status"]
+          my_waitlist_position: number
+          organizer: Json
+          organizer_id: string
+          price_cents: number
+          published_at: string
+          required_tier: string
+          rsvp_deadline: string
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
         }[]
       }
       get_notification_preferences: {
@@ -2658,6 +3120,10 @@ export type Database = {
           ref_type: string
           visibility: Database["social"]["Enums"]["post_visibility"]
         }[]
+      }
+      invite_to_event: {
+        Args: { p_event_id: string; p_user_id: string }
+        Returns: boolean
       }
       invite_to_group: {
         Args: { p_expires_at?: string; p_group_id: string; p_user_id: string }
@@ -2817,6 +3283,38 @@ export type Database = {
           slow_mode_seconds: number
           title: string
           unread_count: number
+        }[]
+      }
+      list_event_attendees: {
+        Args: {
+          p_cursor?: string
+          p_event_id: string
+          p_limit?: number
+          p_status?: Database["social"]["Enums"]["rsvp_status"]
+        }
+        Returns: {
+          avatar_path: string
+          created_at: string
+          display_name: string
+          guests: number
+          handle: string
+          is_friend: boolean
+          next_cursor: string
+          status: Database["social"]["Enums"]["rsvp_status"]
+          user_id: string
+        }[]
+      }
+      list_event_waitlist: {
+        Args: { p_cursor?: string; p_event_id: string; p_limit?: number }
+        Returns: {
+          avatar_path: string
+          created_at: string
+          display_name: string
+          guests: number
+          handle: string
+          next_cursor: string
+          user_id: string
+          waitlist_position: number
         }[]
       }
       list_followers: {
@@ -3120,6 +3618,7 @@ export type Database = {
           comment_id: string | null
           created_at: string
           data: NonNullable<Json>
+          event_id: string | null
           group_id: string | null
           id: string
           kind: Database["social"]["Enums"]["notification_kind"]
@@ -3322,6 +3821,36 @@ export type Database = {
           next_cursor: string
         }[]
       }
+      my_events: {
+        Args: { p_cursor?: string; p_from?: string; p_limit?: number }
+        Returns: {
+          address: string
+          capacity: number
+          cover_path: string
+          ends_at: string
+          going_count: number
+          group_id: string
+          id: string
+          interested_count: number
+          is_organizer: boolean
+          latitude: number
+          location_name: string
+          longitude: number
+          my_guests: number
+          my_status: Database["social"]["Enums"]["rsvp_status"]
+          my_waitlisted: boolean
+          next_cursor: string
+          organizer_id: string
+          seats_taken: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }[]
+      }
       my_follow_requests: {
         Args: { p_cursor?: string; p_limit?: number }
         Returns: {
@@ -3435,8 +3964,72 @@ export type Database = {
           visibility: Database["social"]["Enums"]["trip_visibility"]
         }[]
       }
+      nearby_events: {
+        Args: {
+          p_cursor?: string
+          p_from?: string
+          p_latitude: number
+          p_limit?: number
+          p_longitude: number
+          p_radius_km?: number
+          p_tag?: string
+          p_to?: string
+        }
+        Returns: {
+          address: string
+          capacity: number
+          cover_path: string
+          distance_km: number
+          ends_at: string
+          going_count: number
+          group_id: string
+          id: string
+          interested_count: number
+          latitude: number
+          location_name: string
+          longitude: number
+          next_cursor: string
+          organizer_id: string
+          seats_taken: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }[]
+      }
       open_direct_conversation: {
         Args: { p_user_id: string }
+        Returns: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      open_event_chat: {
+        Args: { p_event_id: string }
         Returns: {
           avatar_path: string | null
           context_id: string | null
@@ -3534,6 +4127,49 @@ export type Database = {
           visibility: Database["social"]["Enums"]["post_visibility"]
         }[]
       }
+      publish_event: {
+        Args: { p_event_id: string; p_post_card?: boolean }
+        Returns: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "events"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       react: {
         Args: {
           p_kind: Database["social"]["Enums"]["reaction_kind"]
@@ -3618,6 +4254,10 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      revoke_calendar_feed: {
+        Args: Record<PropertyKey, never>
+        Returns: boolean
+      }
       revoke_group_invite: {
         Args: { p_invite_id: string }
         Returns: {
@@ -3665,6 +4305,25 @@ export type Database = {
       revoke_trip_share_link: {
         Args: { p_link_id: string }
         Returns: undefined
+      }
+      rsvp_event: {
+        Args: {
+          p_event_id: string
+          p_guests?: number
+          p_status: Database["social"]["Enums"]["rsvp_status"]
+        }
+        Returns: {
+          confirmed_at: string
+          created_at: string
+          event_id: string
+          guests: number
+          promoted_at: string
+          status: Database["social"]["Enums"]["rsvp_status"]
+          updated_at: string
+          user_id: string
+          waitlist_position: number
+          waitlisted: boolean
+        }[]
       }
       search_profiles: {
         Args: { p_cursor?: string; p_limit?: number; p_query: string }
@@ -3890,6 +4549,10 @@ export type Database = {
       unblock: { Args: { p_user_id: string }; Returns: boolean }
       unfollow: { Args: { p_user_id: string }; Returns: boolean }
       unfollow_trip: { Args: { p_trip_id: string }; Returns: undefined }
+      uninvite_from_event: {
+        Args: { p_event_id: string; p_user_id: string }
+        Returns: boolean
+      }
       unmute: { Args: { p_user_id: string }; Returns: boolean }
       unreact: {
         Args: {
@@ -3938,6 +4601,49 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "conversations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      update_event: {
+        Args: { p_event_id: string; p_patch: Json }
+        Returns: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "events"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -4064,9 +4770,11 @@ export type Database = {
     }
     Enums: {
       chat_audience: "everyone" | "following" | "nobody"
-      conversation_context: "group"
+      conversation_context: "group" | "event"
       conversation_kind: "direct" | "group"
       conversation_role: "admin" | "member"
+      event_status: "draft" | "published" | "cancelled"
+      event_visibility: "public" | "followers" | "group" | "private"
       follow_status: "pending" | "accepted"
       group_join_policy: "open" | "request" | "invite"
       group_kind: "club" | "coaching" | "general"
@@ -4094,16 +4802,16 @@ export type Database = {
         | "role_changed"
         | "report_resolved"
         | "report_dismissed"
+        | "message_removed"
         | "media_approved"
         | "media_rejected"
-        | "message_removed"
       moderation_target:
         | "post"
         | "comment"
         | "user"
         | "report"
-        | "media"
         | "message"
+        | "media"
       notification_kind:
         | "follow_request"
         | "follow_accepted"
@@ -4116,6 +4824,10 @@ export type Database = {
         | "group_invite"
         | "join_request"
         | "join_approved"
+        | "event_invite"
+        | "event_updated"
+        | "event_cancelled"
+        | "event_promoted"
       post_kind: "text" | "activity" | "milestone" | "event" | "trip"
       post_visibility: "public" | "followers" | "group" | "private"
       profile_visibility: "public" | "followers" | "private"
@@ -4142,8 +4854,9 @@ export type Database = {
         | "comment"
         | "profile"
         | "group"
-        | "media"
         | "message"
+        | "media"
+      rsvp_status: "going" | "interested" | "not_going"
       trip_item_category:
         | "sight"
         | "food"
@@ -4292,9 +5005,11 @@ export const Constants = {
   social: {
     Enums: {
       chat_audience: ["everyone", "following", "nobody"],
-      conversation_context: ["group"],
+      conversation_context: ["group", "event"],
       conversation_kind: ["direct", "group"],
       conversation_role: ["admin", "member"],
+      event_status: ["draft", "published", "cancelled"],
+      event_visibility: ["public", "followers", "group", "private"],
       follow_status: ["pending", "accepted"],
       group_join_policy: ["open", "request", "invite"],
       group_kind: ["club", "coaching", "general"],
@@ -4323,17 +5038,17 @@ export const Constants = {
         "role_changed",
         "report_resolved",
         "report_dismissed",
+        "message_removed",
         "media_approved",
         "media_rejected",
-        "message_removed",
       ],
       moderation_target: [
         "post",
         "comment",
         "user",
         "report",
-        "media",
         "message",
+        "media",
       ],
       notification_kind: [
         "follow_request",
@@ -4347,6 +5062,10 @@ export const Constants = {
         "group_invite",
         "join_request",
         "join_approved",
+        "event_invite",
+        "event_updated",
+        "event_cancelled",
+        "event_promoted",
       ],
       post_kind: ["text", "activity", "milestone", "event", "trip"],
       post_visibility: ["public", "followers", "group", "private"],
@@ -4376,9 +5095,10 @@ export const Constants = {
         "comment",
         "profile",
         "group",
-        "media",
         "message",
+        "media",
       ],
+      rsvp_status: ["going", "interested", "not_going"],
       trip_item_category: [
         "sight",
         "food",

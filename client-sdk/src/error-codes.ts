@@ -111,6 +111,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "A block between you and the other user rules this out (follow, invite, join, message).",
   },
   {
+    code: "calendar_feed_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No calendar feed has this token (revoked or replaced).",
+  },
+  {
     code: "comment_not_found",
     status: 404,
     source: "sql",
@@ -127,6 +133,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 400,
     source: "sql",
     meaning: "A direct conversation has exactly two members: no title, admins, slow mode or leaving.",
+  },
+  {
+    code: "event_not_found",
+    status: 404,
+    source: "sql",
+    meaning: "No such event, or none you may see.",
   },
   {
     code: "follow_request_not_found",
@@ -161,6 +173,12 @@ export const SUPASOCIAL_ERROR_CODES = [
   },
   { code: "invalid_action", status: 400, source: "sql", meaning: "A moderation action is not remove, ban or unban." },
   {
+    code: "invalid_area",
+    status: 400,
+    source: "sql",
+    meaning: "A search point, radius (0.1-500 km) or box is out of range.",
+  },
+  {
     code: "invalid_body",
     status: 400,
     source: "sql",
@@ -172,6 +190,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 400,
     source: "sql",
     meaning: "A map box is out of range or min_lat > max_lat.",
+  },
+  {
+    code: "invalid_capacity",
+    status: 400,
+    source: "sql",
+    meaning: "A capacity is not from 1 to 100000.",
   },
   {
     code: "invalid_category",
@@ -199,10 +223,28 @@ export const SUPASOCIAL_ERROR_CODES = [
   },
   { code: "invalid_data", status: 400, source: "sql", meaning: "A post's data is not a JSON object of at most 16 kB." },
   {
+    code: "invalid_date_range",
+    status: 400,
+    source: "sql",
+    meaning: "A date range is empty.",
+  },
+  {
     code: "invalid_dates",
     status: 400,
     source: "sql",
     meaning: "A date is not YYYY-MM-DD or a time not HH:MM, or a range ends before it starts.",
+  },
+  {
+    code: "invalid_description",
+    status: 400,
+    source: "sql",
+    meaning: "An event description is over 10000 characters.",
+  },
+  {
+    code: "invalid_event_time",
+    status: 400,
+    source: "sql",
+    meaning: "An event ends before it starts, lasts over 31 days, or its RSVP deadline is after its end.",
   },
   {
     code: "invalid_expiry",
@@ -216,12 +258,24 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "An update names a field that cannot be changed there (a profile's, a trip's, a day's or an item's).",
   },
+  {
+    code: "invalid_guests",
+    status: 400,
+    source: "sql",
+    meaning: "Guests are not 0-10, or come without going.",
+  },
   { code: "invalid_join_policy", status: 400, source: "sql", meaning: "Coaching groups are joined by invite only." },
   {
     code: "invalid_links",
     status: 400,
     source: "sql",
     meaning: "Links are not at most 10 http(s) URLs.",
+  },
+  {
+    code: "invalid_location",
+    status: 400,
+    source: "sql",
+    meaning: "A latitude or longitude is out of range or alone, or a place text is too long.",
   },
   {
     code: "invalid_max_uses",
@@ -233,7 +287,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_media",
     status: 400,
     source: "sql",
-    meaning: "A media list or a message's attachments are malformed or too many, or name media made for another place.",
+    meaning: "A media list or attachments are malformed, too many or for another place; or a cover path is too long.",
   },
   { code: "invalid_note", status: 400, source: "sql", meaning: "A report's note is longer than 1000 characters." },
   {
@@ -278,8 +332,13 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_role",
     status: 400,
     source: "sql",
-    meaning:
-      "Only the owner is owner (moved by transfer); trip members edit or view; a group conversation keeps an admin.",
+    meaning: "Only the owner holds the owner role; trip members are editors or viewers; a chat keeps an admin.",
+  },
+  {
+    code: "invalid_rsvp",
+    status: 400,
+    source: "sql",
+    meaning: "An RSVP is not going, interested or not_going.",
   },
   {
     code: "invalid_slow_mode",
@@ -294,7 +353,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning:
       "Not a status there (a report: resolved, dismissed; media: approved, rejected; a trip: planning ... done).",
   },
-  { code: "invalid_tag", status: 400, source: "sql", meaning: "A group tag is longer than 40 characters." },
+  {
+    code: "invalid_tag",
+    status: 400,
+    source: "sql",
+    meaning: "A group or event tag is longer than 40 characters, or an event has more than 10 tags.",
+  },
   {
     code: "invalid_target",
     status: 400,
@@ -313,7 +377,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_title",
     status: 400,
     source: "sql",
-    meaning: "A title is missing, blank or too long (a conversation's: 1 to 80 characters; a trip's: at most 200).",
+    meaning: "A title is missing, blank or over 200 characters (a conversation's: over 80).",
   },
   {
     code: "invalid_transition",
@@ -326,7 +390,8 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "invalid_visibility",
     status: 400,
     source: "sql",
-    meaning: "A post's visibility does not fit where it is posted (`group` in a group only; no `followers` there).",
+    meaning:
+      "A post's or event's visibility does not fit where it is posted (`group` in a group only; no `followers` there).",
   },
   { code: "invalid_vote", status: 400, source: "sql", meaning: "A vote is 1, -1 or 0." },
   { code: "invite_closed", status: 400, source: "sql", meaning: "The invite was already accepted or declined." },
@@ -400,6 +465,18 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "Only the conversation's admins may do this.",
   },
+  {
+    code: "not_enough_seats",
+    status: 409,
+    source: "sql",
+    meaning: "More guests do not fit the free seats.",
+  },
+  {
+    code: "not_event_organizer",
+    status: 403,
+    source: "sql",
+    meaning: "Only the event's organizers may do this.",
+  },
   { code: "not_group_admin", status: 403, source: "sql", meaning: "Only the group's owner and admins may do this." },
   { code: "not_group_owner", status: 403, source: "sql", meaning: "Only the group's owner may do this." },
   {
@@ -458,6 +535,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A resolved report needs the action that was taken.",
   },
+  {
+    code: "rsvp_closed",
+    status: 409,
+    source: "sql",
+    meaning: "RSVPs are closed: a draft, cancelled, over or past its deadline.",
+  },
   { code: "share_link_expired", status: 403, source: "sql", meaning: "The share link has expired." },
   { code: "share_link_not_found", status: 404, source: "sql", meaning: "No such share link." },
   { code: "share_link_revoked", status: 403, source: "sql", meaning: "The share link was revoked." },
@@ -471,9 +554,20 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "target_not_found",
     status: 404,
     source: "sql",
-    meaning: "The reported post, comment, profile, group, media or message does not exist.",
+    meaning: "The reported post, comment, profile, group or media does not exist.",
   },
-  { code: "tier_required", status: 403, source: "sql", meaning: "The group is for members of a premium tier." },
+  {
+    code: "ticket_required",
+    status: 403,
+    source: "sql",
+    meaning: "The event needs a ticket.",
+  },
+  {
+    code: "tier_required",
+    status: 403,
+    source: "sql",
+    meaning: "The group or event is for members of a premium tier.",
+  },
   {
     code: "too_many_members",
     status: 400,

@@ -29,8 +29,7 @@
 
 create type social.moderation_action as enum (
   'post_removed', 'comment_removed', 'member_banned', 'member_unbanned', 'member_removed',
-  'role_changed', 'report_resolved', 'report_dismissed', 'media_approved', 'media_rejected',
-  'message_removed'
+  'role_changed', 'report_resolved', 'report_dismissed', 'message_removed', 'media_approved', 'media_rejected'
 );
 comment on type social.moderation_action is
   'What a moderation log entry records: post_removed, comment_removed, message_removed (by staff, '
@@ -39,10 +38,10 @@ comment on type social.moderation_action is
   'someone else), report_resolved, report_dismissed, media_approved, media_rejected (by staff, the '
   'platform or the outside moderation hook).';
 
-create type social.moderation_target as enum ('post', 'comment', 'user', 'report', 'media', 'message');
+create type social.moderation_target as enum ('post', 'comment', 'user', 'report', 'message', 'media');
 comment on type social.moderation_target is
   'What a moderation log entry''s target_id names: a post, a comment, a user (a member acted on), '
-  'a report, a media item or a chat message.';
+  'a report, a chat message or a media item.';
 
 -- =====================================================================================
 -- tables

@@ -117,8 +117,8 @@ comment on column social.messages.kind is 'text or system (see type social.messa
 comment on column social.messages.body is
   'The text, at most 4000 characters; null for a tombstone and for system messages.';
 comment on column social.messages.attachments is
-  'Media attached: at most 10 objects {path, type: image|video, width?, height?, alt?} (see '
-  'social_private.message_attachments_error; not yet references to social.media rows).';
+  'Media attached: at most 10 objects {path, type: image|video, width?, height?, alt?}, the '
+  'shape of posts.media (the media domain will make them references to media rows).';
 comment on column social.messages.reply_to_id is
   'The message this one replies to, in the same conversation; null when none or deleted for good.';
 comment on column social.messages.data is
@@ -183,65 +183,6 @@ create policy message_edits_select_member on social.message_edits
 
 -- History and the conversation list quote messages with notifications' excerpt, as the caller.
 grant execute on function social_private.excerpt(text) to authenticated, service_role;
-
--- Why p_attachments is not a valid list of message attachments, or null when it is: at most 10
--- objects {path (1-1024 characters), type (image or video), width?, height? (whole numbers 1-20000),
--- alt? (at most 1000 characters)}. This was posts.media's shape before the media domain made post
--- media references to social.media rows; messages keep it until chat attaches through the media
--- domain too (social_private.resolve_media_list with the 'message' target).
-create function social_private.message_attachments_error(p_attachments jsonb)
-returns text
-language plpgsql
-immutable
-set search_path = ''
-as $$
-declare
-  v_item jsonb;
-  v_key text;
-begin
-  if p_attachments is null or jsonb_typeof(p_attachments) <> 'array' then
-    return 'media must be an array';
-  end if;
-  if jsonb_array_length(p_attachments) > 10 then
-    return 'at most 10 media items';
-  end if;
-  for v_item in select e.value from jsonb_array_elements(p_attachments) e loop
-    if jsonb_typeof(v_item) <> 'object' then
-      return 'each media item must be an object';
-    end if;
-    for v_key in select k from jsonb_object_keys(v_item) k loop
-      if v_key not in ('path', 'type', 'width', 'height', 'alt') then
-        return format('unknown media field %s', v_key);
-      end if;
-    end loop;
-    if jsonb_typeof(v_item -> 'path') is distinct from 'string'
-       or char_length(v_item ->> 'path') not between 1 and 1024 then
-      return 'media path must be a string of 1-1024 characters';
-    end if;
-    if jsonb_typeof(v_item -> 'type') is distinct from 'string'
-       or (v_item ->> 'type') not in ('image', 'video') then
-      return 'media type must be image or video';
-    end if;
-    if (v_item ? 'width' and (jsonb_typeof(v_item -> 'width') <> 'number'
-          or (v_item ->> 'width')::numeric not between 1 and 20000
-          or (v_item ->> 'width')::numeric % 1 <> 0))
-       or (v_item ? 'height' and (jsonb_typeof(v_item -> 'height') <> 'number'
-          or (v_item ->> 'height')::numeric not between 1 and 20000
-          or (v_item ->> 'height')::numeric % 1 <> 0)) then
-      return 'media width and height must be whole numbers from 1 to 20000';
-    end if;
-    if v_item ? 'alt' and (jsonb_typeof(v_item -> 'alt') <> 'string'
-        or char_length(v_item ->> 'alt') > 1000) then
-      return 'media alt must be a string of at most 1000 characters';
-    end if;
-  end loop;
-  return null;
-end;
-$$;
-comment on function social_private.message_attachments_error(jsonb) is
-  'Why p_attachments is not a valid list of message attachments (at most 10 objects {path, type: '
-  'image|video, width?, height?, alt?}), or null when it is.';
-grant execute on function social_private.message_attachments_error(jsonb) to authenticated, service_role;
 
 -- A message as JSON, as the Realtime broadcasts carry it (the columns of list_messages but the
 -- cursors): the row, the sender's card and a preview of the message replied to. The message.new
@@ -338,6 +279,63 @@ comment on function social_private.post_system_message(uuid, jsonb) is
 -- sending
 -- =====================================================================================
 
+-- Why p_media is not a valid list of message attachments, or null. Messages keep their own
+-- attachment shape (storage paths) until chat moves to the media domain's references
+-- ({id, alt?}, social_private.resolve_media_list), which posts and comments use.
+create function social_private.attachments_error(p_media jsonb)
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  v_item jsonb;
+  v_key text;
+begin
+  if p_media is null or jsonb_typeof(p_media) <> 'array' then
+    return 'media must be an array';
+  end if;
+  if jsonb_array_length(p_media) > 10 then
+    return 'at most 10 media items';
+  end if;
+  for v_item in select e.value from jsonb_array_elements(p_media) e loop
+    if jsonb_typeof(v_item) <> 'object' then
+      return 'each media item must be an object';
+    end if;
+    for v_key in select k from jsonb_object_keys(v_item) k loop
+      if v_key not in ('path', 'type', 'width', 'height', 'alt') then
+        return format('unknown media field %s', v_key);
+      end if;
+    end loop;
+    if jsonb_typeof(v_item -> 'path') is distinct from 'string'
+       or char_length(v_item ->> 'path') not between 1 and 1024 then
+      return 'media path must be a string of 1-1024 characters';
+    end if;
+    if jsonb_typeof(v_item -> 'type') is distinct from 'string'
+       or (v_item ->> 'type') not in ('image', 'video') then
+      return 'media type must be image or video';
+    end if;
+    if (v_item ? 'width' and (jsonb_typeof(v_item -> 'width') <> 'number'
+          or (v_item ->> 'width')::numeric not between 1 and 20000
+          or (v_item ->> 'width')::numeric % 1 <> 0))
+       or (v_item ? 'height' and (jsonb_typeof(v_item -> 'height') <> 'number'
+          or (v_item ->> 'height')::numeric not between 1 and 20000
+          or (v_item ->> 'height')::numeric % 1 <> 0)) then
+      return 'media width and height must be whole numbers from 1 to 20000';
+    end if;
+    if v_item ? 'alt' and (jsonb_typeof(v_item -> 'alt') <> 'string'
+        or char_length(v_item ->> 'alt') > 1000) then
+      return 'media alt must be a string of at most 1000 characters';
+    end if;
+  end loop;
+  return null;
+end;
+$$;
+comment on function social_private.attachments_error(jsonb) is
+  'Why p_media is not a valid list of message attachments (at most 10 objects {path, type: '
+  'image|video, width?, height?, alt?}), or null when it is.';
+grant execute on function social_private.attachments_error(jsonb) to authenticated, service_role;
+
 -- Send a message as the caller; see the header for idempotency, limits and the cost. The hot path
 -- of the chat: three statements and no helper calls on the way of a plain text send (one
 -- look-up, the rate-limit counter, one write), see "The cost of a send" in the header.
@@ -368,7 +366,7 @@ begin
   end if;
   if p_attachments is distinct from '[]'::jsonb then
     v_attachments := coalesce(social_private.jsonb_arg(p_attachments), '[]'::jsonb);
-    v_error := social_private.message_attachments_error(v_attachments);
+    v_error := social_private.attachments_error(v_attachments);
     if v_error is not null then
       perform social_private.raise_error('invalid_input', 'invalid_media', v_error);
     end if;

@@ -23,8 +23,9 @@
 -- the tables grant clients select only, so a stale or unchecked write cannot bypass the version
 -- check (see the itinerary migration).
 --
--- Live: members (only) join the private Realtime topic `trip:<id>` (policies on realtime.messages
--- below): presence (track/untrack) is theirs to send; broadcasts come only from the database
+-- Live: members (only) join the private Realtime topic `trip:<id>` (the `trip` rule in
+-- social_private.realtime_topics, registered below, to which the realtime.messages policies
+-- dispatch): presence (track/untrack) is theirs to send; broadcasts come only from the database
 -- (realtime.send in triggers, as the changes commit): clients may not broadcast on the topic.
 
 -- a trip's cover is media of its own target (bucket social-trips; see 005300_trip_social.sql).
@@ -440,9 +441,10 @@ comment on function social_private.require_trip_role(uuid, social.trip_role) is
   'trip_not_found, not_trip_owner, not_trip_editor or not_trip_member.';
 grant execute on function social_private.require_trip_role(uuid, social.trip_role) to authenticated, service_role;
 
--- May the caller join the Realtime topic p_topic (`trip:<uuid>`)? Members only. Anything that is
--- not a trip topic with a well-formed id is false (never an error: Realtime asks it per join).
-create function social_private.can_join_trip_topic(p_topic text)
+-- Realtime check of trip:<p_id> for receiving (broadcast and presence): members only. Anything
+-- that is not a well-formed id is false (never an error: Realtime asks it per join). Registered in
+-- social_private.realtime_topics below; the realtime.messages policies of the core migration call it.
+create function social_private.can_read_trip_topic(p_id text, p_extension text)
 returns boolean
 language plpgsql
 stable
@@ -450,19 +452,37 @@ security definer
 set search_path = ''
 as $$
 begin
-  if p_topic is null or p_topic !~ '^trip:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+  if p_extension not in ('broadcast', 'presence')
+     or p_id !~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
     return false;
   end if;
   return exists (
     select 1 from social.trip_members m
-    where m.trip_id = substr(p_topic, 6)::uuid and m.user_id = auth.uid()
+    where m.trip_id = p_id::uuid and m.user_id = auth.uid()
   );
 end;
 $$;
-comment on function social_private.can_join_trip_topic(text) is
-  'May the caller join the Realtime topic p_topic? True only for trip:<id> of a trip they are a '
-  'member of (owner, editor or viewer).';
-grant execute on function social_private.can_join_trip_topic(text) to authenticated, service_role;
+comment on function social_private.can_read_trip_topic(text, text) is
+  'Realtime check of trip:<p_id> (receive): the caller is a member of that trip (owner, editor or '
+  'viewer); broadcast and presence.';
+grant execute on function social_private.can_read_trip_topic(text, text) to authenticated, service_role;
+
+-- Realtime check of trip:<p_id> for sending: members track presence (who is viewing, which day);
+-- nobody broadcasts there but the database (realtime.send).
+create function social_private.can_write_trip_topic(p_id text, p_extension text)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select p_extension = 'presence' and social_private.can_read_trip_topic(p_id, p_extension);
+$$;
+comment on function social_private.can_write_trip_topic(text, text) is
+  'Realtime check of trip:<p_id> (send): presence only, by members; broadcasts come from the database.';
+grant execute on function social_private.can_write_trip_topic(text, text) to authenticated, service_role;
+
+insert into social_private.realtime_topics (prefix, read_check, write_check)
+values ('trip', 'social_private.can_read_trip_topic(text, text)', 'social_private.can_write_trip_topic(text, text)');
 
 -- Broadcast p_payload as event p_event on the private topic trip:<p_trip_id> (delivered to the
 -- members who joined it when the transaction commits). Security definer: clients may not
@@ -530,33 +550,6 @@ create policy trip_follows_select_own on social.trip_follows
   for select to authenticated
   using (user_id = (select auth.uid()));
 comment on policy trip_follows_select_own on social.trip_follows is 'Users see the trips they follow.';
-
--- Realtime Authorization for trip:<id> topics. Members receive the topic's broadcasts and
--- presence (select), and may track presence (insert of a presence message); nobody else joins.
--- No insert policy for broadcast: only the database sends on trip topics (realtime.send).
--- realtime.messages survives `supabase db reset` (the realtime schema is the platform's), so the
--- policies are dropped first.
-drop policy if exists messages_select_trip_member on realtime.messages;
-create policy messages_select_trip_member on realtime.messages
-  for select to authenticated
-  using (
-    extension in ('broadcast', 'presence')
-    and topic = (select realtime.topic())
-    and (select social_private.can_join_trip_topic((select realtime.topic())))
-  );
-comment on policy messages_select_trip_member on realtime.messages is
-  'Members of a trip receive broadcasts and presence on its private topic trip:<id>.';
-
-drop policy if exists messages_insert_trip_presence on realtime.messages;
-create policy messages_insert_trip_presence on realtime.messages
-  for insert to authenticated
-  with check (
-    extension = 'presence'
-    and topic = (select realtime.topic())
-    and (select social_private.can_join_trip_topic((select realtime.topic())))
-  );
-comment on policy messages_insert_trip_presence on realtime.messages is
-  'Members of a trip track their presence (who is viewing, which day) on trip:<id>; they cannot broadcast there.';
 
 -- =====================================================================================
 -- triggers

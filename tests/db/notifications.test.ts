@@ -558,6 +558,10 @@ describe("preferences", () => {
         "group_invite",
         "join_request",
         "join_approved",
+        "event_invite",
+        "event_updated",
+        "event_cancelled",
+        "event_promoted",
       ]);
       expect(prefs.filter((p) => !p.in_app).map((p) => p.kind)).toEqual(["reaction"]);
       expect(await refused(db, (tx) => tx`select social.set_notification_preference('reaction', null)`)).toEqual([

@@ -1113,10 +1113,13 @@ describe("the shape of every list RPC", () => {
       const lists = fns.filter((f) => f.outs.includes("next_cursor") && f.name !== "get_post").map((f) => f.name);
       expect(lists.sort()).toEqual(
         [
+          "events_in_box",
           "group_feed",
           "home_feed",
           "list_announcements",
           "list_comments",
+          "list_event_attendees",
+          "list_event_waitlist",
           "list_conversation_members",
           "list_conversations",
           "list_followers",
@@ -1133,6 +1136,7 @@ describe("the shape of every list RPC", () => {
           "list_reports",
           "my_announcements",
           "my_blocks",
+          "my_events",
           "my_follow_requests",
           "my_group_invites",
           "my_groups",
@@ -1143,6 +1147,7 @@ describe("the shape of every list RPC", () => {
           "list_trip_item_comments",
           "list_trip_members",
           "list_trip_share_links",
+          "nearby_events",
           "profile_feed",
           "search_profiles",
           "trip_map",

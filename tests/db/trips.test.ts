@@ -731,11 +731,18 @@ describe("live: the trip topic", () => {
       for (const who of everyone) {
         if (who === "anon") continue;
         await become(db, c, who);
-        const [r] = await db.q<{ ok: boolean }[]>`select social_private.can_join_trip_topic(${topic}) as ok`;
-        expect(r!.ok, `join as ${who}`).toBe(["owner", "editor", "viewer"].includes(who));
+        const [r] = await db.q<{ read: boolean; presence: boolean; broadcast: boolean }[]>`
+          select social_private.can_read_topic(${topic}, 'broadcast') as read,
+                 social_private.can_write_topic(${topic}, 'presence') as presence,
+                 social_private.can_write_topic(${topic}, 'broadcast') as broadcast`;
+        const member = ["owner", "editor", "viewer"].includes(who);
+        // members receive and track presence; nobody broadcasts there but the database
+        expect(r, `join as ${who}`).toEqual({ read: member, presence: member, broadcast: false });
       }
       await db.as(c.owner);
-      const [bad] = await db.q<{ ok: boolean }[]>`select social_private.can_join_trip_topic('trip:not-a-uuid') as ok`;
+      const [bad] = await db.q<
+        { ok: boolean }[]
+      >`select social_private.can_read_topic('trip:not-a-uuid', 'broadcast') as ok`;
       expect(bad!.ok).toBe(false);
       await db.asSuperuser();
       const before = await db.q<

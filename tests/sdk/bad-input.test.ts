@@ -17,6 +17,7 @@ import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
 import { withChat } from "../../client-sdk/src/chat.ts";
+import { withEvents } from "../../client-sdk/src/events.ts";
 import { type Database, toSupasocialError } from "../../client-sdk/src/index.ts";
 import { withTrips } from "../../client-sdk/src/trips.ts";
 import { signUp, type TestUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
@@ -48,6 +49,8 @@ interface Ctx {
   direct: string;
   chat: string;
   message: string;
+  /** a published event of the owner's the member is going to */
+  event: string;
   /** an announced (not uploaded) media row of the member's */
   media: string;
   /** the owner's trip (the member invited to it), a day, an item, the invite and a share link */
@@ -675,77 +678,6 @@ const cases: Case[] = [
         .eq("user_id", c.member.id),
     keep: (c) => ["notification_preferences", "user_id", c.member.id],
   },
-  // ---- chat: settings are the user's; conversations and messages are written by the RPCs (which
-  // check first), so their constraints are tried with the service key -----------------------------
-  {
-    name: "chat_settings: an unknown audience on insert",
-    covers: ["chat_settings.user_id:insert", "chat_settings.allow_messages_from:insert"],
-    run: (c) =>
-      c
-        .as(c.owner)
-        .from("chat_settings")
-        .insert({ user_id: c.owner.id, allow_messages_from: "friends" } as never),
-    keep: (c) => ["chat_settings", "user_id", c.owner.id],
-  },
-  {
-    name: "chat_settings: a null audience",
-    covers: ["chat_settings.allow_messages_from:update"],
-    run: (c) =>
-      c
-        .as(c.member)
-        .from("chat_settings")
-        .update({ allow_messages_from: null } as never)
-        .eq("user_id", c.member.id),
-    keep: (c) => ["chat_settings", "user_id", c.member.id],
-  },
-  ...(
-    [
-      ["a title on a direct conversation", "direct", { title: "Us" }, "conversations_direct_plain"],
-      ["a direct kind without the pair", "chat", { kind: "direct" }, "conversations_direct_pair"],
-      ["a context type without its id", "chat", { context_type: "group" }, "conversations_context_pair"],
-      ["an 81-character title", "chat", { title: long(81) }, "conversations_title_length"],
-      ["a 1025-character avatar path", "chat", { avatar_path: long(1025) }, "conversations_avatar_path_length"],
-      ["a slow mode of two hours", "chat", { slow_mode_seconds: 7200 }, "conversations_slow_mode_range"],
-      ["a negative member count", "chat", { member_count: -1 }, "conversations_counts"],
-    ] as const
-  ).map(
-    ([name, which, patch, covers]): Case => ({
-      name: `conversations (service): ${name}`,
-      covers: [covers],
-      run: (c) =>
-        c.svc
-          .from("conversations")
-          .update(patch as never)
-          .eq("id", which === "direct" ? c.direct : c.chat),
-      keep: (c) => ["conversations", "id", which === "direct" ? c.direct : c.chat],
-    }),
-  ),
-  {
-    name: "conversation_members (service): a negative read position",
-    covers: ["conversation_members_read_seq"],
-    run: (c) => c.svc.from("conversation_members").update({ last_read_seq: -1 }).eq("conversation_id", c.chat),
-    keep: (c) => ["conversation_members", "conversation_id", c.chat],
-  },
-  ...(
-    [
-      ["a seq of 0", { seq: 0 }, "messages_seq_positive"],
-      ["a 4001-character body", { body: long(4001) }, "messages_body_length"],
-      ["attachments that are not an array", { attachments: { path: "a.jpg" } }, "messages_attachments_array"],
-      ["data that is not an object", { data: ["x"] }, "messages_data_object"],
-      ["a deletion that keeps the text", { deleted_at: new Date().toISOString() }, "messages_tombstone"],
-    ] as const
-  ).map(
-    ([name, patch, covers]): Case => ({
-      name: `messages (service): ${name}`,
-      covers: [covers],
-      run: (c) =>
-        c.svc
-          .from("messages")
-          .update(patch as never)
-          .eq("id", c.message),
-      keep: (c) => ["messages", "id", c.message],
-    }),
-  ),
   // ---- trips (writes go through RPCs; the columns only the server writes, with the service key) ----
   ...(
     [
@@ -837,6 +769,125 @@ const cases: Case[] = [
       keep: (c) => [table, "id", c[key]],
     }),
   ),
+  // ---- chat: settings are the user's; conversations and messages are written by the RPCs (which
+  // check first), so their constraints are tried with the service key -----------------------------
+  {
+    name: "chat_settings: an unknown audience on insert",
+    covers: ["chat_settings.user_id:insert", "chat_settings.allow_messages_from:insert"],
+    run: (c) =>
+      c
+        .as(c.owner)
+        .from("chat_settings")
+        .insert({ user_id: c.owner.id, allow_messages_from: "friends" } as never),
+    keep: (c) => ["chat_settings", "user_id", c.owner.id],
+  },
+  {
+    name: "chat_settings: a null audience",
+    covers: ["chat_settings.allow_messages_from:update"],
+    run: (c) =>
+      c
+        .as(c.member)
+        .from("chat_settings")
+        .update({ allow_messages_from: null } as never)
+        .eq("user_id", c.member.id),
+    keep: (c) => ["chat_settings", "user_id", c.member.id],
+  },
+  ...(
+    [
+      ["a title on a direct conversation", "direct", { title: "Us" }, "conversations_direct_plain"],
+      ["a direct kind without the pair", "chat", { kind: "direct" }, "conversations_direct_pair"],
+      ["a context type without its id", "chat", { context_type: "group" }, "conversations_context_pair"],
+      ["an 81-character title", "chat", { title: long(81) }, "conversations_title_length"],
+      ["a 1025-character avatar path", "chat", { avatar_path: long(1025) }, "conversations_avatar_path_length"],
+      ["a slow mode of two hours", "chat", { slow_mode_seconds: 7200 }, "conversations_slow_mode_range"],
+      ["a negative member count", "chat", { member_count: -1 }, "conversations_counts"],
+    ] as const
+  ).map(
+    ([name, which, patch, covers]): Case => ({
+      name: `conversations (service): ${name}`,
+      covers: [covers],
+      run: (c) =>
+        c.svc
+          .from("conversations")
+          .update(patch as never)
+          .eq("id", which === "direct" ? c.direct : c.chat),
+      keep: (c) => ["conversations", "id", which === "direct" ? c.direct : c.chat],
+    }),
+  ),
+  {
+    name: "conversation_members (service): a negative read position",
+    covers: ["conversation_members_read_seq"],
+    run: (c) => c.svc.from("conversation_members").update({ last_read_seq: -1 }).eq("conversation_id", c.chat),
+    keep: (c) => ["conversation_members", "conversation_id", c.chat],
+  },
+  ...(
+    [
+      ["a seq of 0", { seq: 0 }, "messages_seq_positive"],
+      ["a 4001-character body", { body: long(4001) }, "messages_body_length"],
+      ["attachments that are not an array", { attachments: { path: "a.jpg" } }, "messages_attachments_array"],
+      ["data that is not an object", { data: ["x"] }, "messages_data_object"],
+      ["a deletion that keeps the text", { deleted_at: new Date().toISOString() }, "messages_tombstone"],
+    ] as const
+  ).map(
+    ([name, patch, covers]): Case => ({
+      name: `messages (service): ${name}`,
+      covers: [covers],
+      run: (c) =>
+        c.svc
+          .from("messages")
+          .update(patch as never)
+          .eq("id", c.message),
+      keep: (c) => ["messages", "id", c.message],
+    }),
+  ),
+  // ---- events (written only through the event RPCs; the service key writes the table) --------
+  ...(
+    [
+      ["a 201-character title", { title: "x".repeat(201) }, "events_title_length"],
+      ["a 10001-character description", { description: "x".repeat(10001) }, "events_description_length"],
+      ["an end before the start", { ends_at: "2000-01-01T00:00:00Z" }, "events_time_order"],
+      ["a latitude without a longitude", { latitude: 10 }, "events_location_pair"],
+      ["a latitude of 91", { latitude: 91, longitude: 0 }, "events_location_range"],
+      ["a 201-character place name", { location_name: "x".repeat(201) }, "events_location_text"],
+      ["a capacity of 0", { capacity: 0 }, "events_capacity_range"],
+      ["an RSVP deadline after the end", { rsvp_deadline: "2100-01-01T00:00:00Z" }, "events_rsvp_deadline_before_end"],
+      ["11 tags", { tags: Array.from({ length: 11 }, (_, i) => `t${i}`) }, "events_tags_count"],
+      ["a 1025-character cover path", { cover_path: "x".repeat(1025) }, "events_cover_path_length"],
+      ["a negative price", { price_cents: -1, currency: "EUR" }, "events_price"],
+      ["a 65-character tier", { required_tier: "x".repeat(65) }, "events_required_tier_length"],
+      ["a negative seat count", { seats_taken: -1 }, "events_counts"],
+      ["group visibility outside a group", { visibility: "group" }, "events_visibility_place"],
+    ] as const
+  ).map(
+    ([name, patch, covers]): Case => ({
+      name: `events (service): ${name}`,
+      covers: [covers],
+      run: (c) =>
+        c.svc
+          .from("events")
+          .update(patch as never)
+          .eq("id", c.event),
+      keep: (c) => ["events", "id", c.event],
+    }),
+  ),
+  ...(
+    [
+      ["11 guests", { guests: 11 }, "event_rsvps_guests_range"],
+      ["a waitlisted interest", { status: "interested", waitlist_seq: 5 }, "event_rsvps_waitlist_going"],
+      ["guests without going", { status: "interested", guests: 2 }, "event_rsvps_guests_going"],
+    ] as const
+  ).map(
+    ([name, patch, covers]): Case => ({
+      name: `event_rsvps (service): ${name}`,
+      covers: [covers],
+      run: (c) =>
+        c.svc
+          .from("event_rsvps")
+          .update(patch as never)
+          .eq("event_id", c.event),
+      keep: (c) => ["event_rsvps", "event_id", c.event],
+    }),
+  ),
 ];
 
 /** `invalid_input`, or a more specific code of bad input on the list */
@@ -878,12 +929,6 @@ beforeAll(async () => {
   const invite = unwrap(await owner.client.groups.invite(group.id, (await signUp("invitee")).id));
   const link = unwrap(await owner.client.groups.createInviteLink(group.id));
   const inbox = unwrap(await owner.client.notifications.list());
-  const direct = unwrap(await withChat(owner.client).chat.openDirect(member.id));
-  const chat = unwrap(
-    await withChat(owner.client).chat.createGroup({ title: uniqueName("Chat"), memberIds: [member.id] }),
-  );
-  const message = unwrap(await withChat(owner.client).chat.send(chat.id, { body: "hello" }));
-  unwrap(await withChat(member.client).chat.setSettings({ allowMessagesFrom: "everyone" }));
   const travel = withTrips(owner.client);
   const trip = unwrap(
     await travel.trips.create({ title: uniqueName("Trip"), start_date: "2027-05-01", end_date: "2027-05-03" }),
@@ -892,6 +937,22 @@ beforeAll(async () => {
   const item = unwrap(await travel.trips.addItem(day.id, { title: "Castle" }));
   const tripInvite = unwrap(await travel.trips.invite(trip.id, member.id, "viewer"));
   const shareLink = unwrap(await travel.trips.createShareLink(trip.id));
+  const ownerEvents = withEvents(owner.client).events;
+  const event = unwrap(
+    await ownerEvents.create({
+      title: "Bad input run",
+      startsAt: future(),
+      endsAt: new Date(Date.now() + 90_000_000).toISOString(),
+    }),
+  );
+  unwrap(await ownerEvents.publish(event.id, { postCard: false }));
+  unwrap(await withEvents(member.client).events.rsvp(event.id, { status: "going" }));
+  const direct = unwrap(await withChat(owner.client).chat.openDirect(member.id));
+  const chat = unwrap(
+    await withChat(owner.client).chat.createGroup({ title: uniqueName("Chat"), memberIds: [member.id] }),
+  );
+  const message = unwrap(await withChat(owner.client).chat.send(chat.id, { body: "hello" }));
+  unwrap(await withChat(member.client).chat.setSettings({ allowMessagesFrom: "everyone" }));
   const media = await member.supabase
     .schema("social")
     .rpc("create_media", { p_target: "post", p_mime_type: "image/png", p_size_bytes: 10 });
@@ -913,6 +974,7 @@ beforeAll(async () => {
     report: report.id,
     invite: invite.id,
     link: link.id,
+    event: event.id,
     direct: direct.id,
     chat: chat.id,
     message: message.id,

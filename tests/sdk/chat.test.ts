@@ -27,7 +27,7 @@ describe("chat: input and payloads", () => {
     expectError(await withChat(client).chat.send(id, { body: "hi", clientMessageId: "123" }), "invalid_input", 400);
     expectError(await withChat(client).chat.send(id, { body: "hi", extra: 1 } as never), "invalid_input", 400);
     expectError(
-      await withChat(client).chat.send(id, { attachments: [{ path: "a.jpg", type: "pdf" as never }] }),
+      await withChat(client).chat.send(id, { attachments: [{ path: "a.jpg", type: "pdf" } as never] }),
       "invalid_input",
       400,
     );

@@ -214,10 +214,9 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invalid_visibility":
     case "invite_closed":
     case "receipts_unavailable":
-    case "resolution_required":
-    case "too_many_members":
     case "media_too_large":
     case "media_type_not_allowed":
+    case "resolution_required":
     case "invalid_bounds":
     case "invalid_text":
     case "invalid_category":
@@ -227,6 +226,15 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invalid_links":
     case "invalid_position":
     case "invalid_vote":
+    case "invalid_area":
+    case "invalid_capacity":
+    case "invalid_date_range":
+    case "invalid_description":
+    case "invalid_event_time":
+    case "invalid_guests":
+    case "invalid_location":
+    case "invalid_rsvp":
+    case "too_many_members":
       return 400;
     case "not_authenticated":
       return 401;
@@ -259,6 +267,8 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "not_trip_owner":
     case "share_link_expired":
     case "share_link_revoked":
+    case "not_event_organizer":
+    case "ticket_required":
       return 403;
     case "announcement_not_found":
     case "comment_not_found":
@@ -281,6 +291,8 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "share_link_not_found":
     case "trip_item_not_found":
     case "trip_not_found":
+    case "calendar_feed_not_found":
+    case "event_not_found":
       return 404;
     case "already_member":
     case "conflict":
@@ -288,6 +300,8 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "media_in_use":
     case "media_not_uploaded":
     case "report_closed":
+    case "not_enough_seats":
+    case "rsvp_closed":
       return 409;
     case "rate_limited":
     case "slow_mode":

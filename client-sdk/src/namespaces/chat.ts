@@ -38,6 +38,53 @@ type Social = Database["social"];
 // =============================================================================================
 
 /**
+ * A message attachment: a storage object path with its type (messages keep this shape until chat
+ * moves to media references like posts').
+ *
+ * @example
+ * ```ts
+ * const a: MessageAttachment = { path: 'u1/run.jpg', type: 'image', width: 800, height: 600 }
+ * ```
+ */
+export interface MessageAttachment {
+  path: string;
+  type: "image" | "video";
+  width?: number;
+  height?: number;
+  alt?: string;
+}
+
+const attachmentDimension = (label: string) =>
+  z.int({ error: `${label} is a whole number` }).check(z.gte(1), z.lte(20000));
+
+/**
+ * One attachment: `path` (1-1024 characters), `type` (image or video), optional size and alt text.
+ *
+ * @example
+ * ```ts
+ * MessageAttachmentSchema.parse({ path: 'u1/run.jpg', type: 'image' })
+ * ```
+ */
+export const MessageAttachmentSchema = z.strictObject({
+  path: textSchema({ min: 1, max: 1024, label: "Attachment path" }),
+  type: z.enum(["image", "video"], { error: "Attachment type is image or video" }),
+  width: z.optional(attachmentDimension("Attachment width")),
+  height: z.optional(attachmentDimension("Attachment height")),
+  alt: z.optional(textSchema({ max: 1000, label: "Attachment alt text" })),
+});
+
+/**
+ * Up to 10 attachments.
+ *
+ * @example
+ * ```ts
+ * MessageAttachmentListSchema.parse([{ path: 'u1/a.jpg', type: 'image' }])
+ * ```
+ */
+export const MessageAttachmentListSchema = z
+  .array(MessageAttachmentSchema)
+  .check(z.maxLength(10, "At most 10 attachments"));
+/**
  * `direct` (two people) or `group`.
  *
  * @example
@@ -153,7 +200,7 @@ export interface ChatMessage {
   clientMessageId: string;
   kind: "text" | "system";
   body: string | null;
-  attachments: ChatAttachment[];
+  attachments: MessageAttachment[];
   replyToId: string | null;
   replyTo: { id: string; senderId: string | null; body: string | null; isDeleted: boolean } | null;
   /** System messages: `{ event, userId, by }`. */
@@ -270,52 +317,6 @@ export interface ChatSubscription extends LiveSubscription {
 const BodySchema = textSchema({ max: 4000, label: "Message" });
 
 /**
- * A file attached to a message: its object path in storage, image or video, and optionally its
- * size and alt text (not yet a reference to a `media` row as a post's media are).
- *
- * @example
- * ```ts
- * const photo: ChatAttachment = { path: `${userId}/run.jpg`, type: 'image', width: 1080, height: 1350 }
- * ```
- */
-export interface ChatAttachment {
-  path: string;
-  type: "image" | "video";
-  width?: number;
-  height?: number;
-  alt?: string;
-}
-
-const dimension = (label: string) =>
-  z
-    .number()
-    .check(
-      z.int(`${label} must be a whole number`),
-      z.minimum(1, `${label} is at least 1`),
-      z.maximum(20_000, `${label} is at most 20000`),
-    );
-
-/**
- * Up to 10 attachments of a message.
- *
- * @example
- * ```ts
- * ChatAttachmentListSchema.parse([{ path: 'u1/a.jpg', type: 'image' }])
- * ```
- */
-export const ChatAttachmentListSchema = z
-  .array(
-    z.strictObject({
-      path: textSchema({ min: 1, max: 1024, label: "Media path" }),
-      type: z.enum(["image", "video"], { error: "Media type is image or video" }),
-      width: z.optional(dimension("Media width")),
-      height: z.optional(dimension("Media height")),
-      alt: z.optional(textSchema({ max: 1000, label: "Media alt text" })),
-    }),
-  )
-  .check(z.maxLength(10, "At most 10 media items"));
-
-/**
  * A message to send: text and/or attachments, optionally a reply, and your own idempotency key
  * (made for you when left out).
  *
@@ -326,7 +327,7 @@ export const ChatAttachmentListSchema = z
  */
 export const ChatMessageInputSchema = z.strictObject({
   body: z.optional(BodySchema),
-  attachments: z.optional(ChatAttachmentListSchema),
+  attachments: z.optional(MessageAttachmentListSchema),
   replyToId: z.optional(UuidSchema),
   clientMessageId: z.optional(UuidSchema),
 });
