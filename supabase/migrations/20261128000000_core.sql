@@ -164,17 +164,22 @@ grant execute on function social_private.jsonb_arg(jsonb) to anon, authenticated
 -- marks, embeddings and overrides (U+202A-202E, U+2066-2069), word joiners and invisible operators,
 -- the soft hyphen, byte order marks, Hangul and Braille blanks, variation selectors and tag
 -- characters. Null for null (a check constraint passes). Immutable: check constraints call it.
+-- plpgsql, not sql: a sql function with its own search_path is never inlined, so each statement
+-- that calls it (a send, a check constraint) would parse and plan its body again; plpgsql keeps
+-- the plan for the session.
 create function social_private.is_visible_text(p_text text)
 returns boolean
-language sql
+language plpgsql
 immutable
 parallel safe
 set search_path = ''
 as $$
-  select p_text ~ ('[^\u0001-\u0020\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5'
+begin
+  return p_text ~ ('[^\u0001-\u0020\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5'
                    '\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u2800\u3000\u3164'
                    '\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U0001d159\U0001d173-\U0001d17a'
                    '\U000e0000-\U000e007f\U000e0100-\U000e01ef]');
+end;
 $$;
 comment on function social_private.is_visible_text(text) is
   'True when p_text has a character that shows (not only spaces or invisible characters).';
@@ -267,6 +272,8 @@ grant all on social_private.rate_limit_counters to service_role;
 -- Count one `p_action` for the current user in this minute and refuse it (rate_limited, PT429)
 -- beyond the rule's per_minute. service_role and sessions without a user are not limited.
 -- Security definer: the counters are not the caller's to write.
+-- social_private.send_message (messages migration) writes these steps out for 'message', on the
+-- chat's hot path: keep the two in step.
 create function social_private.check_rate_limit(p_action text)
 returns void
 language plpgsql

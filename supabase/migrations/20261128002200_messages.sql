@@ -17,9 +17,17 @@
 -- returns the stored row. The same key reused for another conversation or another text is
 -- refused (idempotency_conflict, 409).
 --
--- Limits: check_rate_limit('message') per user and minute (chat_limits and rate_limit_rules in
--- the conversations migration); slow mode per conversation (slow_mode_seconds between two
--- messages of a member, admins exempt; slow_mode, 429). Edits are rate limited as message_edit.
+-- Limits: the message rate limit per user and minute (check_rate_limit's rule and counter, written
+-- out in send_message; chat_limits and rate_limit_rules in the conversations migration); slow mode
+-- per conversation (slow_mode_seconds between two messages of a member, admins exempt; slow_mode,
+-- 429). Edits are rate limited as message_edit.
+--
+-- The cost of a send (the chat benchmark's target: 2,000 a second on two cores): every statement and
+-- every helper call counts, so a plain text send runs three statements in send_message -- one
+-- look-up (membership, conversation, block, a stored retry, the rate-limit rule), the rate-limit
+-- counter, and one write (next number, message, sender's read position, as one statement) -- plus
+-- the foreign key checks and the delivery trigger's one insert (chat_delivery migration). sql
+-- helpers with their own search_path are planned again on every call, so the path calls none.
 --
 -- Deleting leaves a tombstone: body and attachments are cleared, deleted_at and deleted_by set,
 -- the edit history removed; readers see the tombstone in place. The sender, the conversation's
@@ -177,7 +185,9 @@ create policy message_edits_select_member on social.message_edits
 grant execute on function social_private.excerpt(text) to authenticated, service_role;
 
 -- A message as JSON, as the Realtime broadcasts carry it (the columns of list_messages but the
--- cursors): the row, the sender's card and a preview of the message replied to.
+-- cursors): the row, the sender's card and a preview of the message replied to. The message.new
+-- broadcast (handle_message_created, on every send) builds the same JSON in its own statement:
+-- change both together.
 create function social_private.message_json(p_message social.messages)
 returns jsonb
 language plpgsql
@@ -326,7 +336,9 @@ comment on function social_private.attachments_error(jsonb) is
   'image|video, width?, height?, alt?}), or null when it is.';
 grant execute on function social_private.attachments_error(jsonb) to authenticated, service_role;
 
--- Send a message as the caller; see the header for idempotency, limits and the cost.
+-- Send a message as the caller; see the header for idempotency, limits and the cost. The hot path
+-- of the chat: three statements and no helper calls on the way of a plain text send (one
+-- look-up, the rate-limit counter, one write), see "The cost of a send" in the header.
 create function social_private.send_message(
   p_conversation_id uuid,
   p_client_message_id uuid,
@@ -341,68 +353,117 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_me uuid := social_private.require_user();
-  v_attachments jsonb := coalesce(social_private.jsonb_arg(p_attachments), '[]'::jsonb);
-  v_error text := social_private.attachments_error(coalesce(social_private.jsonb_arg(p_attachments), '[]'::jsonb));
+  v_me uuid := auth.uid();
+  v_attachments jsonb := '[]';
+  v_error text;
   v_conv record;
-  v_seq bigint;
   v_message social.messages;
+  v_window timestamptz := date_trunc('minute', now());
+  v_count integer;
 begin
-  if v_error is not null then
-    perform social_private.raise_error('invalid_input', 'invalid_media', v_error);
+  if v_me is null then
+    perform social_private.raise_error('not_authenticated', 'not_authenticated', 'sign in first');
+  end if;
+  if p_attachments is distinct from '[]'::jsonb then
+    v_attachments := coalesce(social_private.jsonb_arg(p_attachments), '[]'::jsonb);
+    v_error := social_private.attachments_error(v_attachments);
+    if v_error is not null then
+      perform social_private.raise_error('invalid_input', 'invalid_media', v_error);
+    end if;
   end if;
   if char_length(p_body) > 4000 then
     perform social_private.raise_error('invalid_input', 'invalid_body', 'a message has at most 4000 characters');
   end if;
-  if not coalesce(social_private.is_visible_text(p_body), false) and jsonb_array_length(v_attachments) = 0 then
+  if jsonb_array_length(v_attachments) = 0 and not coalesce(social_private.is_visible_text(p_body), false) then
     perform social_private.raise_error('invalid_input', 'invalid_body', 'a message needs text or an attachment');
   end if;
-  -- the sender's membership and the conversation
-  select c.*, m.role as member_role, m.last_sent_at as member_last_sent into v_conv
+  -- one look-up: the sender's membership and the conversation, a block in a direct one, a stored
+  -- message with this key (a retry), and the message rate limit (none for service_role, as
+  -- check_rate_limit does)
+  select c.kind, c.slow_mode_seconds, m.role, m.last_sent_at,
+         c.kind = 'direct' and exists (
+           select 1 from social.blocks b
+           where (b.blocker_id = c.direct_user_low and b.blocked_id = c.direct_user_high)
+              or (b.blocker_id = c.direct_user_high and b.blocked_id = c.direct_user_low)
+         ) as blocked,
+         (select s from social.messages s
+          where p_client_message_id is not null and s.sender_id = v_me
+            and s.client_message_id = p_client_message_id) as stored,
+         (select r.per_minute from social_private.rate_limit_rules r
+          where r.action = 'message' and coalesce(auth.role(), '') <> 'service_role') as per_minute
+    into v_conv
   from social.conversation_members m
   join social.conversations c on c.id = m.conversation_id
   where m.conversation_id = p_conversation_id and m.user_id = v_me;
   if not found then
     perform social_private.raise_error('not_found', 'conversation_not_found', 'no such conversation');
   end if;
-  if v_conv.kind = 'direct' and social_private.is_direct_blocked(v_conv.direct_user_low, v_conv.direct_user_high) then
+  if v_conv.blocked then
     perform social_private.raise_error('permission_denied', 'blocked', 'a block stands between you and this user');
   end if;
   -- a retry of a send that was stored: that message (the ack)
-  if p_client_message_id is not null then
-    select m.* into v_message from social.messages m
-    where m.sender_id = v_me and m.client_message_id = p_client_message_id;
-    if v_message.id is not null then
-      if v_message.conversation_id <> p_conversation_id
-         or (v_message.deleted_at is null and v_message.edit_count = 0 and v_message.body is distinct from p_body) then
-        perform social_private.raise_error('conflict', 'idempotency_conflict',
-          'this client_message_id was used for another message');
-      end if;
-      return v_message;
+  if (v_conv.stored).id is not null then
+    v_message := v_conv.stored;
+    if v_message.conversation_id <> p_conversation_id
+       or (v_message.deleted_at is null and v_message.edit_count = 0 and v_message.body is distinct from p_body) then
+      perform social_private.raise_error('conflict', 'idempotency_conflict',
+        'this client_message_id was used for another message');
+    end if;
+    return v_message;
+  end if;
+  -- check_rate_limit('message'), with the rule read above: count this send in the minute's
+  -- window (a new window drops the sender's older ones), refuse it beyond the rule
+  if v_conv.per_minute is not null then
+    insert into social_private.rate_limit_counters as c (user_id, action, window_start, count)
+    values (v_me, 'message', v_window, 1)
+    on conflict (user_id, action, window_start) do update set count = c.count + 1
+    returning c.count into v_count;
+    if v_count = 1 then
+      delete from social_private.rate_limit_counters c
+      where c.user_id = v_me and c.action = 'message' and c.window_start < v_window;
+    end if;
+    if v_count > v_conv.per_minute then
+      perform social_private.raise_error('rate_limited', 'rate_limited',
+        format('too many message writes: at most %s per minute, try again shortly', v_conv.per_minute));
     end if;
   end if;
-  perform social_private.check_rate_limit('message');
-  if v_conv.slow_mode_seconds > 0 and v_conv.member_role <> 'admin'
-     and v_conv.member_last_sent > now() - make_interval(secs => v_conv.slow_mode_seconds) then
+  if v_conv.slow_mode_seconds > 0 and v_conv.role <> 'admin'
+     and v_conv.last_sent_at > now() - make_interval(secs => v_conv.slow_mode_seconds) then
     perform social_private.raise_error('rate_limited', 'slow_mode',
       format('slow mode: one message every %s seconds', v_conv.slow_mode_seconds));
   end if;
-  if p_reply_to_id is not null and not exists (
-    select 1 from social.messages r where r.id = p_reply_to_id and r.conversation_id = p_conversation_id
-  ) then
-    perform social_private.raise_error('not_found', 'message_not_found', 'the message replied to is not in this conversation');
+  if p_reply_to_id is not null then
+    if not exists (select 1 from social.messages r where r.id = p_reply_to_id and r.conversation_id = p_conversation_id) then
+      perform social_private.raise_error('not_found', 'message_not_found',
+        'the message replied to is not in this conversation');
+    end if;
   end if;
 
-  -- the next number: the update locks the conversation's row until commit, so the senders of a
-  -- conversation go one at a time and a retry running alongside waits here for the first
-  update social.conversations c set last_seq = c.last_seq + 1, last_activity_at = now()
-  where c.id = p_conversation_id
-  returning c.last_seq into v_seq;
-  insert into social.messages (conversation_id, seq, sender_id, client_message_id, body, attachments, reply_to_id)
-  values (p_conversation_id, v_seq, v_me, coalesce(p_client_message_id, gen_random_uuid()),
-          p_body, v_attachments, p_reply_to_id)
-  on conflict (sender_id, client_message_id) do nothing
-  returning * into v_message;
+  -- one write: the next number (the update locks the conversation's row until commit, so the
+  -- senders of a conversation go one at a time and a retry running alongside waits here for the
+  -- first), the message, and the sender's read position and last send (slow mode)
+  with c as (
+    update social.conversations c set last_seq = c.last_seq + 1, last_activity_at = now()
+    where c.id = p_conversation_id
+    returning c.last_seq
+  ), i as (
+    insert into social.messages (conversation_id, seq, sender_id, client_message_id, body, attachments, reply_to_id)
+    select p_conversation_id, c.last_seq, v_me, coalesce(p_client_message_id, gen_random_uuid()),
+           p_body, v_attachments, p_reply_to_id
+    from c
+    on conflict (sender_id, client_message_id) do nothing
+    returning *
+  ), r as (
+    update social.conversation_members m
+    set last_read_seq = i.seq, last_read_at = now(), last_sent_at = clock_timestamp()
+    from i
+    where m.conversation_id = p_conversation_id and m.user_id = v_me
+  )
+  select i.* into v_message from c left join i on true;
+  if not found then
+    -- the conversation went while this send ran
+    perform social_private.raise_error('not_found', 'conversation_not_found', 'no such conversation');
+  end if;
   if v_message.id is null then
     -- a retry of this send, running at the same time, stored it while this one waited for the
     -- row: give the number back and return that message (or refuse a key used elsewhere)
@@ -414,11 +475,7 @@ begin
       perform social_private.raise_error('conflict', 'idempotency_conflict',
         'this client_message_id was used for another message');
     end if;
-    return v_message;
   end if;
-  update social.conversation_members m
-  set last_read_seq = v_message.seq, last_read_at = now(), last_sent_at = clock_timestamp()
-  where m.conversation_id = p_conversation_id and m.user_id = v_me;
   return v_message;
 end;
 $$;
@@ -435,12 +492,16 @@ create function social.send_message(
   p_reply_to_id uuid default null
 )
 returns social.messages
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
-  select * from social_private.send_message(p_conversation_id, p_client_message_id, p_body, p_attachments, p_reply_to_id);
+begin
+  -- plpgsql: a sql wrapper (never inlined, it has its own search_path) would be parsed and
+  -- planned again on every send
+  return social_private.send_message(p_conversation_id, p_client_message_id, p_body, p_attachments, p_reply_to_id);
+end;
 $$;
 comment on function social.send_message(uuid, uuid, text, jsonb, uuid) is
   'Send a message. p_client_message_id: your idempotency key (a retry with it returns the stored '

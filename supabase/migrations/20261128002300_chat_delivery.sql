@@ -67,43 +67,64 @@ values ('chat', 'social_private.can_read_chat_topic(text, text)', 'social_privat
 -- what realtime.send does for one row (payload id, private broadcast), without a subtransaction
 -- per row; a failure (e.g. a missing partition on Supabase) is a warning, as realtime.send makes it,
 -- and never stops the send.
+-- Every send runs it, so it is that one statement and nothing more: the message's JSON is
+-- social_private.message_json's (its columns, the sender's card, the reply's preview) and the
+-- preview's body social_private.excerpt's, built in place (a helper call is a statement of its
+-- own, a sql one is planned again each time); the ids are social_private.uuid_v7's, the
+-- statement's milliseconds over random bits; the sender's blocks are read once, not per member.
 create function social_private.handle_message_created()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
-declare
-  v_message jsonb := social_private.message_json(new);
-  v_preview jsonb;
-  v_conv social.conversations;
 begin
-  select c.* into v_conv from social.conversations c where c.id = new.conversation_id;
-  -- the list screen needs a line, not the message: a preview keeps each announcement small
-  v_preview := jsonb_build_object('id', new.id, 'conversation_id', new.conversation_id, 'seq', new.seq,
-    'sender_id', new.sender_id, 'sender', v_message -> 'sender', 'kind', new.kind,
-    'body', social_private.excerpt(new.body), 'attachment_count', jsonb_array_length(new.attachments),
-    'data', new.data, 'created_at', new.created_at);
   begin
+    with m as (
+      select x.message,
+             jsonb_build_object('id', new.id, 'conversation_id', new.conversation_id, 'seq', new.seq,
+               'sender_id', new.sender_id, 'sender', x.message -> 'sender', 'kind', new.kind,
+               'body', case when char_length(new.body) > 140 then left(new.body, 139) || '…' else new.body end,
+               'attachment_count', jsonb_array_length(new.attachments), 'data', new.data,
+               'created_at', new.created_at) as preview,
+             substring(int8send((extract(epoch from clock_timestamp()) * 1000)::bigint) from 3) as ms
+      from (
+        select to_jsonb(new) || jsonb_build_object(
+                 'sender', (select jsonb_build_object('id', p.id, 'handle', p.handle, 'display_name', p.display_name,
+                                                     'avatar_path', p.avatar_path)
+                            from social.profiles p where p.id = new.sender_id),
+                 'reply_to', case when new.reply_to_id is not null then
+                   (select jsonb_build_object('id', r.id, 'sender_id', r.sender_id, 'body', social_private.excerpt(r.body),
+                                              'is_deleted', r.deleted_at is not null)
+                    from social.messages r where r.id = new.reply_to_id) end) as message
+        offset 0 -- built once, not once per use above
+      ) x
+    )
     insert into realtime.messages (id, topic, extension, event, private, payload)
-    select r.id, r.topic, 'broadcast', r.event, true, r.payload || jsonb_build_object('id', r.id)
-    from (
-      select social_private.uuid_v7() as id, 'chat:' || new.conversation_id as topic, 'message.new' as event,
-             jsonb_build_object('message', v_message) as payload
+    select r.id, r.topic, 'broadcast', r.event, true, r.payload
+    from m, lateral (
+      select x.id, 'chat:' || new.conversation_id as topic, 'message.new' as event,
+             jsonb_build_object('message', m.message, 'id', x.id) as payload
+      from (select encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing m.ms from 1 for 6), 52, 1),
+                                  53, 1), 'hex')::uuid as id) x
       union all
-      select social_private.uuid_v7(), 'user:' || m.user_id, 'chat.message',
-             jsonb_build_object('conversation_id', new.conversation_id, 'message', v_preview,
-                                'unread_count', greatest(v_conv.last_seq - m.last_read_seq, 0))
-      from social.conversation_members m
-      where v_conv.member_count <= social_private.chat_limit('announce_members')
-        and m.conversation_id = new.conversation_id
-        and m.user_id is distinct from new.sender_id
-        and (m.muted_until is null or m.muted_until <= now())
-        and (new.sender_id is null or not exists (
-          select 1 from social.blocks b
-          where (b.blocker_id = m.user_id and b.blocked_id = new.sender_id)
-             or (b.blocker_id = new.sender_id and b.blocked_id = m.user_id)
-        ))
+      select x.id, 'user:' || x.user_id, 'chat.message',
+             jsonb_build_object('conversation_id', new.conversation_id, 'message', m.preview,
+                                'unread_count', x.unread, 'id', x.id)
+      from (
+        select encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing m.ms from 1 for 6), 52, 1),
+                              53, 1), 'hex')::uuid as id,
+               cm.user_id, greatest(c.last_seq - cm.last_read_seq, 0) as unread
+        from social.conversations c
+        join social.conversation_members cm on cm.conversation_id = c.id
+        where c.id = new.conversation_id
+          and c.member_count <= (select l.value from social_private.chat_limits l where l.name = 'announce_members')
+          and cm.user_id is distinct from new.sender_id
+          and (cm.muted_until is null or cm.muted_until <= now())
+          and cm.user_id <> all (array(
+            select case when b.blocker_id = new.sender_id then b.blocked_id else b.blocker_id end
+            from social.blocks b where b.blocker_id = new.sender_id or b.blocked_id = new.sender_id))
+      ) x
     ) r;
   exception when others then
     raise warning 'WarnSendingBroadcastMessage: %', sqlerrm;

@@ -297,6 +297,57 @@ describe("what the database broadcasts", () => {
     });
   });
 
+  it("message.new carries the message as message_json makes it, chat.message its preview", async () => {
+    await withDb(async (db) => {
+      const [ana, ben] = await db.createUsers(2);
+      const id = await groupChat(db, ana!, [ben!]);
+      const long = `${"a".repeat(150)} end`;
+      const photo = [{ path: "o/a.jpg", type: "image", width: 10, height: 10 }];
+      const first = await send(db, ana!, id, long, { attachments: photo });
+      const reply = await send(db, ben!, id, "nice", { replyTo: first.id });
+      await db.asSuperuser();
+      // the send's trigger builds the JSON in place; it must stay message_json's, for a reply, a
+      // message with an attachment and the group's system message (no sender)
+      const expected = await db.q<{ id: string; json: Record<string, unknown> }[]>`
+        select m.id, social_private.message_json(m) as json from social.messages m
+        where m.conversation_id = ${id} order by m.seq`;
+      expect(expected.map((e) => e.id)).toContain(reply.id);
+      const onChat = await broadcasts(db, `chat:${id}`, "message.new");
+      expect(onChat.map((b) => b.payload.message)).toEqual(expected.map((e) => e.json));
+      for (const b of onChat) {
+        expect(Object.keys(b.payload).sort()).toEqual(["id", "message"]);
+        // the broadcast's own id, time-ordered (uuid v7) like the message ids
+        expect(String(b.payload.id)[14]).toBe("7");
+      }
+      const [toAna] = (await broadcasts(db, `user:${ana!}`, "chat.message")).filter(
+        (b) => (b.payload.message as { id: string }).id === reply.id,
+      );
+      const [toBen] = (await broadcasts(db, `user:${ben!}`, "chat.message")).filter(
+        (b) => (b.payload.message as { id: string }).id === first.id,
+      );
+      const firstJson = expected.find((e) => e.id === first.id)!.json;
+      expect(toBen!.payload).toEqual({
+        id: toBen!.payload.id,
+        conversation_id: id,
+        unread_count: 1,
+        message: {
+          id: first.id,
+          conversation_id: id,
+          seq: Number(first.seq),
+          sender_id: ana,
+          sender: firstJson.sender,
+          kind: "text",
+          body: `${"a".repeat(139)}…`,
+          attachment_count: 1,
+          data: {},
+          created_at: firstJson.created_at,
+        },
+      });
+      expect(toAna!.payload).toMatchObject({ conversation_id: id, unread_count: 1 });
+      expect(toAna!.payload.message).toMatchObject({ body: "nice", attachment_count: 0, sender: { id: ben } });
+    });
+  });
+
   it("conversations larger than announce_members announce nothing per message on user topics", async () => {
     await withDb(async (db) => {
       const [ana, ben, cy] = await db.createUsers(3);
