@@ -553,6 +553,7 @@ export type Database = {
           address: string | null
           cancelled_at: string | null
           capacity: number | null
+          cover_media_id: string | null
           cover_path: string | null
           created_at: string
           currency: string | null
@@ -566,6 +567,7 @@ export type Database = {
           latitude: number | null
           location_name: string | null
           longitude: number | null
+          media: NonNullable<Json>
           next_arrival: number
           organizer_id: string
           price_cents: number | null
@@ -587,6 +589,7 @@ export type Database = {
           address?: string | null
           cancelled_at?: string | null
           capacity?: number | null
+          cover_media_id?: string | null
           cover_path?: string | null
           created_at?: string
           currency?: string | null
@@ -600,6 +603,7 @@ export type Database = {
           latitude?: number | null
           location_name?: string | null
           longitude?: number | null
+          media?: NonNullable<Json>
           next_arrival?: number
           organizer_id: string
           price_cents?: number | null
@@ -621,6 +625,7 @@ export type Database = {
           address?: string | null
           cancelled_at?: string | null
           capacity?: number | null
+          cover_media_id?: string | null
           cover_path?: string | null
           created_at?: string
           currency?: string | null
@@ -634,6 +639,7 @@ export type Database = {
           latitude?: number | null
           location_name?: string | null
           longitude?: number | null
+          media?: NonNullable<Json>
           next_arrival?: number
           organizer_id?: string
           price_cents?: number | null
@@ -652,6 +658,13 @@ export type Database = {
           waitlist_count?: number
         }
         Relationships: [
+          {
+            foreignKeyName: "events_cover_media_id_fkey"
+            columns: ["cover_media_id"]
+            isOneToOne: false
+            referencedRelation: "media"
+            referencedColumns: ["id"]
+          },
           {
             foreignKeyName: "events_group_id_fkey"
             columns: ["group_id"]
@@ -2468,6 +2481,7 @@ export type Database = {
           address: string | null
           cancelled_at: string | null
           capacity: number | null
+          cover_media_id: string | null
           cover_path: string | null
           created_at: string
           currency: string | null
@@ -2481,6 +2495,7 @@ export type Database = {
           latitude: number | null
           location_name: string | null
           longitude: number | null
+          media: NonNullable<Json>
           next_arrival: number
           organizer_id: string
           price_cents: number | null
@@ -2586,6 +2601,7 @@ export type Database = {
           address: string | null
           cancelled_at: string | null
           capacity: number | null
+          cover_media_id: string | null
           cover_path: string | null
           created_at: string
           currency: string | null
@@ -2599,6 +2615,7 @@ export type Database = {
           latitude: number | null
           location_name: string | null
           longitude: number | null
+          media: NonNullable<Json>
           next_arrival: number
           organizer_id: string
           price_cents: number | null
@@ -2999,6 +3016,7 @@ export type Database = {
           attendee_preview: Json
           cancelled_at: string
           capacity: number
+          cover_media_id: string
           cover_path: string
           created_at: string
           currency: string
@@ -3012,6 +3030,7 @@ export type Database = {
           latitude: number
           location_name: string
           longitude: number
+          media: Json
           my_guests: number
           my_status: Database["social"]["Enums"]["rsvp_status"]
           my_waitlist_position: number
@@ -4133,6 +4152,7 @@ export type Database = {
           address: string | null
           cancelled_at: string | null
           capacity: number | null
+          cover_media_id: string | null
           cover_path: string | null
           created_at: string
           currency: string | null
@@ -4146,6 +4166,7 @@ export type Database = {
           latitude: number | null
           location_name: string | null
           longitude: number | null
+          media: NonNullable<Json>
           next_arrival: number
           organizer_id: string
           price_cents: number | null
@@ -4611,6 +4632,7 @@ export type Database = {
           address: string | null
           cancelled_at: string | null
           capacity: number | null
+          cover_media_id: string | null
           cover_path: string | null
           created_at: string
           currency: string | null
@@ -4624,6 +4646,7 @@ export type Database = {
           latitude: number | null
           location_name: string | null
           longitude: number | null
+          media: NonNullable<Json>
           next_arrival: number
           organizer_id: string
           price_cents: number | null

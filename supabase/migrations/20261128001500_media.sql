@@ -11,7 +11,7 @@
 --   social-avatars  public read   2 MiB   images        profile avatars and group covers
 --   social-posts    private      50 MiB   images, video posts and comments (on profiles and in groups)
 --   social-groups   private      50 MiB   images, video a group's own media (its album)
---   social-events   private      50 MiB   images, video events (attached once the events domain lands)
+--   social-events   private      50 MiB   images, video events' covers and media (20261128004500_event_media.sql)
 --   social-chat     private      25 MiB   images, video chat messages (attached once chat lands)
 -- Path convention: `<owner id>/<media id>.<ext>`; the media row is made first
 -- (social.create_media), which fixes the path; the upload must go exactly there.
@@ -27,8 +27,9 @@
 --      the status the moderation hook gives (default: approved).
 --   3. Content attaches it: a post's or comment's `media` list of {id, alt?} (completed here from
 --      the row), a profile's or group's avatar_media_id; a group's album media is attached to the
---      group at creation. Events and messages attach through social_private.resolve_media_list
---      and social_private.attach_media from their own triggers once those domains exist.
+--      group at creation. Events (cover_media_id, media) and trips (cover_media_id) attach through
+--      social_private.resolve_media_list and social_private.attach_media from their own
+--      triggers; chat messages will when chat moves to media.
 --   4. Unattached uploads and the objects of deleted rows are removed by the clean-up job
 --      (social.cleanup_media + the media-cleanup edge function).
 --
@@ -37,8 +38,9 @@
 -- or unattached; once approved and attached, whoever may see what it is attached to, through the
 -- content's own function: a post -> can_view_post (deleted posts, blocks and group membership
 -- included), a comment -> can_view_comment, a group's album -> can_read_group, a group cover ->
--- can_see_group, an avatar -> the profile card (not across a block). Events and messages: nobody
--- yet; their domains add their arm to can_view_media. Who deletes: the owner, and the staff of the
+-- can_see_group, an avatar -> the profile card (not across a block); an event's cover and media
+-- -> can_view_event (its arm is added by 20261128004500_event_media.sql, a trip's by
+-- 20261128005300_trip_social.sql). Messages: nobody yet; chat adds its arm when it moves to media. Who deletes: the owner, and the staff of the
 -- group the media is in (group_id). Objects are never overwritten (no update policy).
 
 -- =====================================================================================

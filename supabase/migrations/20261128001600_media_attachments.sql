@@ -6,7 +6,8 @@
 -- avatar_path follows. SDK: social.media, posts/comments/profiles/groups inputs; tests:
 -- tests/db/media.test.ts.
 --
--- For the domains that land later (events, chat messages): call
+-- Events do this in 20261128004500_event_media.sql. For the domains that move to media later
+-- (chat messages): call
 --   new.media := social_private.resolve_media_list(new.media, 'event', new.id, new.<author>);
 -- in a before trigger, and social_private.attach_media('event', new.id, <group or null>, new.media)
 -- in an after trigger, then add the content's own read function as the `event` / `message` arm of

@@ -4,8 +4,8 @@
 --
 -- An event has an organizer, an optional group (whose owners and admins co-organize it), a title,
 -- a description, a start and an end with the event's IANA time zone, a location (name, address,
--- latitude, longitude), a capacity (null: no limit), tags, a visibility, a status and a cover
--- image. Room for the premium issue: price_cents/currency (an event with a price refuses `going`
+-- latitude, longitude), a capacity (null: no limit), tags, a visibility, a status, a cover image
+-- and a list of photos and videos (media references, wired in 20261128004500_event_media.sql). Room for the premium issue: price_cents/currency (an event with a price refuses `going`
 -- with ticket_required until paid tickets exist) and required_tier (`going` needs the tier,
 -- tier_required).
 --
@@ -102,7 +102,9 @@ create table social.events (
   tags text[] not null default '{}',
   visibility social.event_visibility not null default 'public',
   status social.event_status not null default 'draft',
+  cover_media_id uuid references social.media (id) on delete set null,
   cover_path text,
+  media jsonb not null default '[]',
   price_cents integer,
   currency text,
   required_tier text,
@@ -125,7 +127,9 @@ create table social.events (
   constraint events_capacity_range check (capacity between 1 and 100000),
   constraint events_rsvp_deadline_before_end check (rsvp_deadline <= ends_at),
   constraint events_tags_count check (cardinality(tags) <= 10),
-  constraint events_cover_path_length check (char_length(cover_path) <= 1024),
+  constraint events_media_shape check (
+    case when jsonb_typeof(media) = 'array' then jsonb_array_length(media) <= 10 else false end
+  ),
   constraint events_price check (price_cents >= 0 and currency ~ '^[A-Z]{3}$'),
   constraint events_required_tier_length check (char_length(required_tier) between 1 and 64),
   constraint events_counts check (
@@ -160,7 +164,15 @@ comment on column social.events.rsvp_deadline is 'After this no RSVP is taken (c
 comment on column social.events.tags is 'Lower-case, trimmed, distinct; at most 10 of up to 40 characters.';
 comment on column social.events.visibility is 'Who sees the event (see type social.event_visibility).';
 comment on column social.events.status is 'draft, published or cancelled (see type social.event_status).';
-comment on column social.events.cover_path is 'Storage object path of the cover image, at most 1024 characters.';
+comment on column social.events.cover_media_id is
+  'The cover image: an uploaded image (social.media, target event, bucket social-events) of the '
+  'organizer or co-organizer setting it; readable by whoever sees the event. Null: no cover.';
+comment on column social.events.cover_path is
+  'The cover''s object path in the social-events bucket, set from cover_media_id (null without a '
+  'cover); sign it with storage.from(''social-events'').createSignedUrl.';
+comment on column social.events.media is
+  'Up to 10 photos and videos {id, alt?} (social.media, target event), each completed from its '
+  'media row (bucket, path, type, mime_type, width, height, ...); readable by whoever sees the event.';
 comment on column social.events.price_cents is
   'Ticket price in the currency''s minor unit (premium issue). While paid tickets do not exist, '
   'an event with a price refuses going with ticket_required. Written by service_role only.';
@@ -184,6 +196,7 @@ comment on column social.events.updated_at is 'Last change of a field the organi
 create index events_organizer_idx on social.events (organizer_id, starts_at);
 create index events_group_idx on social.events (group_id, starts_at) where group_id is not null;
 create index events_tags_idx on social.events using gin (tags);
+create index events_cover_media_idx on social.events (cover_media_id) where cover_media_id is not null;
 alter table social.events enable row level security;
 grant select on social.events to anon, authenticated;
 grant all on social.events to service_role;
@@ -265,6 +278,8 @@ comment on function social_private.is_event_organizer(uuid) is
 grant execute on function social_private.is_event_organizer(uuid) to anon, authenticated, service_role;
 
 -- May p_user_id (null: anon) see an event with these columns? The one rule (see the header).
+-- The nearby search (social_private.search_events_page) writes its arms for events outside groups
+-- out inline, for speed: change both together (tests/db/event-search.test.ts compares them).
 create function social_private.user_can_view_event(
   p_user_id uuid,
   p_event_id uuid,
@@ -462,12 +477,12 @@ set search_path = ''
 as $$
 declare
   v_tag text;
+  v_error text;
 begin
   new.title := btrim(new.title);
   new.description := nullif(btrim(new.description), '');
   new.location_name := nullif(btrim(new.location_name), '');
   new.address := nullif(btrim(new.address), '');
-  new.cover_path := nullif(btrim(new.cover_path), '');
   new.required_tier := nullif(btrim(new.required_tier), '');
   new.tags := coalesce(
     array(
@@ -512,8 +527,9 @@ begin
       perform social_private.raise_error('invalid_input', 'invalid_tag', 'a tag has at most 40 characters');
     end if;
   end loop;
-  if char_length(new.cover_path) > 1024 then
-    perform social_private.raise_error('invalid_input', 'invalid_media', 'a cover path has at most 1024 characters');
+  v_error := social_private.media_error(new.media, 10);
+  if v_error is not null then
+    perform social_private.raise_error('invalid_input', 'invalid_media', v_error);
   end if;
   if new.group_id is null and new.visibility = 'group' then
     perform social_private.raise_error('invalid_input', 'invalid_visibility', 'group visibility is for events in a group');
@@ -545,10 +561,12 @@ begin
     new.sequence := old.sequence + 1;
   end if;
   if (new.title, new.description, new.starts_at, new.ends_at, new.timezone, new.location_name, new.address,
-      new.latitude, new.longitude, new.capacity, new.rsvp_deadline, new.tags, new.visibility, new.cover_path)
+      new.latitude, new.longitude, new.capacity, new.rsvp_deadline, new.tags, new.visibility, new.cover_media_id,
+      new.media)
      is distinct from
      (old.title, old.description, old.starts_at, old.ends_at, old.timezone, old.location_name, old.address,
-      old.latitude, old.longitude, old.capacity, old.rsvp_deadline, old.tags, old.visibility, old.cover_path) then
+      old.latitude, old.longitude, old.capacity, old.rsvp_deadline, old.tags, old.visibility, old.cover_media_id,
+      old.media) then
     new.updated_at := now();
   end if;
   return new;
@@ -560,7 +578,7 @@ comment on function social_private.handle_event_write() is
   'sequence when the title, description, time, place or status changes.';
 create trigger on_events_write
   before insert or update of title, description, starts_at, ends_at, timezone, location_name, address,
-    latitude, longitude, capacity, rsvp_deadline, tags, visibility, status, cover_path, organizer_id,
+    latitude, longitude, capacity, rsvp_deadline, tags, visibility, status, cover_media_id, media, organizer_id,
     group_id, required_tier
   on social.events
   for each row execute function social_private.handle_event_write();
@@ -641,7 +659,7 @@ comment on function social_private.handle_event_changed() is
   'step and notifies the people going when a published event''s time or place changes.';
 create trigger on_events_changed
   after update of title, starts_at, ends_at, timezone, location_name, address, latitude, longitude,
-    visibility, status, cover_path
+    visibility, status, cover_media_id, cover_path
   on social.events
   for each row execute function social_private.handle_event_changed();
 
@@ -697,7 +715,8 @@ set search_path = ''
 as $$
 declare
   v_keys text[] := array['title', 'description', 'starts_at', 'ends_at', 'timezone', 'location_name', 'address',
-                         'latitude', 'longitude', 'capacity', 'rsvp_deadline', 'tags', 'visibility', 'cover_path'];
+                         'latitude', 'longitude', 'capacity', 'rsvp_deadline', 'tags', 'visibility', 'cover_media_id',
+                         'media'];
   v_key text;
   v_value jsonb;
   v_bad boolean;
@@ -710,8 +729,9 @@ begin
     if not (v_key = any (v_keys)) and not (p_create and v_key = 'group_id') then
       perform social_private.raise_error('invalid_input', 'invalid_field', format('%s is not an event field', v_key));
     end if;
-    -- a list only for tags, a scalar (or null) for everything else
+    -- a list only for tags and media, a scalar (or null) for everything else
     v_bad := case when v_key = 'tags' then jsonb_typeof(v_value) not in ('array', 'null')
+                  when v_key = 'media' then jsonb_typeof(v_value) not in ('array', 'null')
                   else jsonb_typeof(v_value) in ('object', 'array') end;
     if not v_bad then
       begin
@@ -730,7 +750,8 @@ begin
           when 'rsvp_deadline' then v_event.rsvp_deadline := (v_value #>> '{}')::timestamptz;
           when 'tags' then v_event.tags := coalesce(array(select jsonb_array_elements_text(v_value)), '{}');
           when 'visibility' then v_event.visibility := (v_value #>> '{}')::social.event_visibility;
-          when 'cover_path' then v_event.cover_path := v_value #>> '{}';
+          when 'cover_media_id' then v_event.cover_media_id := (v_value #>> '{}')::uuid;
+          when 'media' then v_event.media := coalesce(v_value, '[]');
         end case;
       exception when others then
         v_bad := true;
@@ -751,6 +772,9 @@ begin
             'visibility is public, followers, group or private');
         when v_key = 'title' then
           perform social_private.raise_error('invalid_input', 'invalid_title', 'title is a text');
+        when v_key in ('cover_media_id', 'media') then
+          perform social_private.raise_error('invalid_input', 'invalid_media',
+            format('%s is a media id (cover_media_id) or a list of {id, alt?} (media)', v_key));
         else
           perform social_private.raise_error('invalid_input', 'invalid_input', format('%s has the wrong type', v_key));
       end case;
@@ -792,12 +816,12 @@ begin
   perform social_private.check_rate_limit('event');
   insert into social.events (
     organizer_id, group_id, title, description, starts_at, ends_at, timezone, location_name, address,
-    latitude, longitude, capacity, rsvp_deadline, tags, visibility, status, cover_path
+    latitude, longitude, capacity, rsvp_deadline, tags, visibility, status, cover_media_id, media
   ) values (
     v_event.organizer_id, v_event.group_id, v_event.title, v_event.description, v_event.starts_at,
     v_event.ends_at, v_event.timezone, v_event.location_name, v_event.address, v_event.latitude,
     v_event.longitude, v_event.capacity, v_event.rsvp_deadline, v_event.tags, v_event.visibility,
-    'draft', v_event.cover_path
+    'draft', v_event.cover_media_id, coalesce(v_event.media, '[]')
   )
   returning * into v_event;
   return v_event;
@@ -821,7 +845,8 @@ $$;
 comment on function social.create_event(jsonb) is
   'Create a draft event. p_input keys: title (required), description, starts_at, ends_at (required), '
   'timezone (IANA, default UTC), location_name, address, latitude, longitude, capacity (null: no '
-  'limit), rsvp_deadline, tags, visibility (public, followers, group, private), cover_path, group_id.';
+  'limit), rsvp_deadline, tags, visibility (public, followers, group, private), cover_media_id (an '
+  'uploaded image, create_media target event), media ([{id, alt?}], up to 10), group_id.';
 grant execute on function social.create_event(jsonb) to authenticated, service_role;
 
 -- Security definer: edit an event (organizers only). A cancelled event is not edited
@@ -850,7 +875,7 @@ begin
     ends_at = v_event.ends_at, timezone = v_event.timezone, location_name = v_event.location_name,
     address = v_event.address, latitude = v_event.latitude, longitude = v_event.longitude,
     capacity = v_event.capacity, rsvp_deadline = v_event.rsvp_deadline, tags = v_event.tags,
-    visibility = v_event.visibility, cover_path = v_event.cover_path
+    visibility = v_event.visibility, cover_media_id = v_event.cover_media_id, media = v_event.media
   where e.id = p_event_id
   returning * into v_event;
   return v_event;

@@ -2,18 +2,22 @@
 -- date range and a tag, ordered by start, and the caller's own events; every list by the one page
 -- contract (core migration, "pages").
 --
--- No PostGIS (the embedded PostgreSQL has none) and no cube/earthdistance either: under RLS a
--- query's own conditions reach an index only through leakproof operators, which btree's integer,
--- float and timestamp comparisons are and the cube and point operators are not. So events carry
--- geo_cell, the 0.1 x 0.1 degree grid cell of their point (social_private.event_geo_cell), and
--- a btree index on (geo_cell, starts_at, id) of published events: a search lists the cells its
--- box covers (a 10 km radius: 9-20, of which it keeps those the circle reaches), reads each
--- cell's events in the date range from the
--- index in start order (one lateral index scan per cell, stopping at a page's worth), and filters
--- the exact box and the great-circle distance on the rows it reads. A box of
--- more than 400 cells (about 200 x 200 km) reads the published events by start instead
--- (events_published_start_idx) and filters the box on the way. Measured by
--- `npm run bench -- events` (nearby_p95).
+-- No PostGIS (the embedded PostgreSQL has none). Events carry geo_cell, the 0.1 x 0.1 degree grid
+-- cell of their point (social_private.event_geo_cell), and a btree index on (geo_cell, starts_at,
+-- id) of published events. A search (social_private.search_events_page, security definer) lists
+-- the cells its box covers (a 10 km radius: 9-20, of which it keeps those the circle reaches) and
+-- reads them nearest the centre first, each from the index in start order, stopping at a page's
+-- worth, and only below the last start of the best page found so far: once the nearest cells have
+-- filled a page, a cell the circle merely grazes costs a few index entries, not all of its
+-- upcoming events. On each row it checks the exact box, the tag and the great-circle distance,
+-- then who may see it: for an event outside a group the arms of
+-- social_private.user_can_view_event, written out (the caller's blocks computed once per call,
+-- follows and invites read in the same query), and for an event in a group the function itself;
+-- tests/db/event-search.test.ts compares both with the function for every kind of viewer. (Under
+-- RLS the policy would run before the distance on every row the index gives, calling
+-- can_view_event for each non-public one.) A box of more than 400 cells (about 200 x 200 km) reads
+-- the published events by start instead (events_published_start_idx) and filters the box on the
+-- way. Measured by `npm run bench -- events` (nearby_p95).
 -- SDK: events.nearby(), events.mine(); tests: tests/db/event-search.test.ts.
 
 -- nearby search: the cells of a box, then start order
@@ -91,9 +95,20 @@ comment on function social_private.event_box_cells(double precision, double prec
 grant execute on function social_private.event_box_cells(double precision, double precision, double precision, double precision)
   to anon, authenticated, service_role;
 
--- One page of published events the caller may see (RLS) in a box, optionally within p_radius_km
--- of a center, starting in [p_from, p_to), with tag p_tag, by start. The body of nearby_events
--- and events_in_box; their arguments are checked by them.
+-- One page of published events the caller may see in a box, optionally within p_radius_km of a
+-- center, starting in [p_from, p_to), with tag p_tag, by start. The body of nearby_events and
+-- events_in_box; their arguments are checked by them.
+-- Security definer, so that each row is checked cheaply, in this order: the index (cell, start,
+-- the page's keyset), the exact box, the tag and the distance, then who may see it by the events'
+-- rule (social_private.user_can_view_event): written out for events outside groups, the function
+-- itself for events in groups. Keep the written-out arms in step with that function.
+-- The cells are read nearest the centre first, each from the index in start order, and only
+-- below the latest start of the best page found so far: once the first (covered) cells have
+-- given a page, a cell the circle only grazes is read for the few events that could still get
+-- on the page, not for all of its upcoming ones. plan_cache_mode: the per-cell statement runs
+-- many times a call with other values; its generic plan (the index in start order) is the right
+-- one, and planning it afresh for each of the first calls of a connection (custom plans) costs
+-- more than the search itself.
 create function social_private.search_events_page(
   p_list text,
   p_scope text,
@@ -111,60 +126,78 @@ create function social_private.search_events_page(
   p_limit integer
 )
 returns table (
-  id uuid,
-  starts_at timestamptz,
+  event social.events,
   distance_km double precision,
   next_cursor text
 )
 language plpgsql
 stable
+security definer
 set search_path = ''
+set plan_cache_mode = force_generic_plan
 as $$
 declare
+  v_uid uuid := auth.uid();
+  v_blocked uuid[] := case when v_uid is null then '{}'::uuid[] else social_private.user_blocked_ids(v_uid) end;
   v_limit integer := social_private.page_limit(p_limit);
   v_key social_private.page_key := social_private.decode_page_cursor(p_list, 'start', p_scope, p_cursor, true);
   v_cells integer[] := social_private.event_box_cells(p_south, p_west, p_north, p_east);
   v_wrap boolean := p_west > p_east;
-  v_ids uuid[];
-  v_starts timestamptz[];
+  -- the middle longitude of the box (across the antimeridian when it wraps)
+  v_mid_lng double precision := case when p_west <= p_east then (p_west + p_east) / 2
+                                     when (p_west + p_east + 360) / 2 > 180 then (p_west + p_east - 360) / 2
+                                     else (p_west + p_east + 360) / 2 end;
+  v_cell integer;
+  -- the page so far (at most v_limit + 1 events, by start) and the key of its last event: a cell
+  -- is read only below it once the page is full
+  v_ids uuid[] := '{}';
+  v_starts timestamptz[] := '{}';
+  v_cell_ids uuid[];
+  v_cell_starts timestamptz[];
+  v_below_start timestamptz := p_to;
+  v_below_id uuid := 'ffffffff-ffff-ffff-ffff-ffffffffffff';
   v_next text;
 begin
-  if v_cells is not null and p_radius_km is not null then
-    -- only the cells the circle reaches: the cell's point nearest the centre is within the radius
+  if v_cells is not null then
+    -- the cells the circle reaches (the cell's point nearest the centre is within the radius),
+    -- nearest first; a box's cells by their distance from its middle
     v_cells := array(
       select c.cell
       from unnest(v_cells) as c(cell)
       cross join lateral (
-        select (p_center_lng - ((c.cell % 3600) / 10.0 - 180))
-               - 360 * floor((p_center_lng - ((c.cell % 3600) / 10.0 - 180)) / 360) as east_of_west
-      ) d
-      where social_private.distance_km(
-        p_center_lat, p_center_lng,
-        greatest((c.cell / 3600) / 10.0 - 90, least(p_center_lat, (c.cell / 3600) / 10.0 - 90 + 0.1)),
-        -- the cell's longitude nearest the centre, going round the antimeridian when shorter
-        case
-          when d.east_of_west <= 0.1 then p_center_lng
-          when d.east_of_west - 0.1 < 360 - d.east_of_west then (c.cell % 3600) / 10.0 - 180 + 0.1
-          else (c.cell % 3600) / 10.0 - 180
-        end
-      ) <= p_radius_km
-    );
-  end if;
-  if v_cells is not null then
-    -- each cell's events from the index in start order, stopping at a page's worth that pass the
-    -- box, the radius and RLS; then the soonest of those
-    select array_agg(x.id order by x.starts_at, x.id), array_agg(x.starts_at order by x.starts_at, x.id)
-      into v_ids, v_starts
-    from (
-      select y.id, y.starts_at
-      from unnest(v_cells) as c(cell)
+        select coalesce(p_center_lat, (p_south + p_north) / 2) as lat,
+               coalesce(p_center_lng, v_mid_lng) as lng
+      ) m
       cross join lateral (
+        select (m.lng - ((c.cell % 3600) / 10.0 - 180))
+               - 360 * floor((m.lng - ((c.cell % 3600) / 10.0 - 180)) / 360) as east_of_west
+      ) d
+      cross join lateral (
+        select social_private.distance_km(
+          m.lat, m.lng,
+          greatest((c.cell / 3600) / 10.0 - 90, least(m.lat, (c.cell / 3600) / 10.0 - 90 + 0.1)),
+          -- the cell's longitude nearest the centre, going round the antimeridian when shorter
+          case
+            when d.east_of_west <= 0.1 then m.lng
+            when d.east_of_west - 0.1 < 360 - d.east_of_west then (c.cell % 3600) / 10.0 - 180 + 0.1
+            else (c.cell % 3600) / 10.0 - 180
+          end
+        ) as km
+      ) n
+      where p_radius_km is null or n.km <= p_radius_km
+      order by n.km, c.cell
+    );
+    foreach v_cell in array v_cells loop
+      select array_agg(x.id order by x.starts_at, x.id), array_agg(x.starts_at order by x.starts_at, x.id)
+        into v_cell_ids, v_cell_starts
+      from (
         select e.id, e.starts_at
         from social.events e
         where e.status = 'published'
-          and e.geo_cell = c.cell
+          and e.geo_cell = v_cell
           and e.starts_at >= p_from and e.starts_at < p_to
           and (e.starts_at, e.id) > (v_key.created_at, v_key.id)
+          and (e.starts_at, e.id) < (v_below_start, v_below_id)
           and e.latitude between p_south and p_north
           and (case when v_wrap then e.longitude >= p_west or e.longitude <= p_east
                     else e.longitude between p_west and p_east end)
@@ -174,12 +207,39 @@ begin
                     power(sin(radians(e.latitude - p_center_lat) / 2), 2)
                     + cos(radians(p_center_lat)) * cos(radians(e.latitude))
                       * power(sin(radians(e.longitude - p_center_lng) / 2), 2)))) <= p_radius_km)
+          and case
+            -- user_can_view_event decided for an event outside a group, without calling it
+            when e.group_id is null then
+              case
+                when v_uid is null then e.visibility = 'public'
+                when e.organizer_id = v_uid then true
+                when e.organizer_id = any (v_blocked) then false
+                when e.visibility = 'public' then true
+                when e.visibility = 'followers' then exists (
+                  select 1 from social.follows f
+                  where f.follower_id = v_uid and f.followee_id = e.organizer_id and f.status = 'accepted')
+                else exists (
+                  select 1 from social.event_invites i where i.event_id = e.id and i.user_id = v_uid)
+              end
+            else social_private.user_can_view_event(v_uid, e.id, e.organizer_id, e.group_id, e.visibility, e.status)
+          end
         order by e.starts_at, e.id
         limit v_limit + 1
-      ) y
-      order by y.starts_at, y.id
-      limit v_limit + 1
-    ) x;
+      ) x;
+      continue when v_cell_ids is null;
+      select array_agg(u.id order by u.starts_at, u.id), array_agg(u.starts_at order by u.starts_at, u.id)
+        into v_ids, v_starts
+      from (
+        select a.id, a.starts_at
+        from unnest(v_ids || v_cell_ids, v_starts || v_cell_starts) as a(id, starts_at)
+        order by a.starts_at, a.id
+        limit v_limit + 1
+      ) u;
+      if cardinality(v_ids) > v_limit then
+        v_below_start := v_starts[v_limit + 1];
+        v_below_id := v_ids[v_limit + 1];
+      end if;
+    end loop;
   else
     select array_agg(x.id order by x.starts_at, x.id), array_agg(x.starts_at order by x.starts_at, x.id)
       into v_ids, v_starts
@@ -187,14 +247,30 @@ begin
       select e.id, e.starts_at
       from social.events e
       where e.status = 'published'
+        and e.starts_at >= p_from and e.starts_at < p_to
+        and (e.starts_at, e.id) > (v_key.created_at, v_key.id)
         and e.latitude between p_south and p_north
         and (case when v_wrap then e.longitude >= p_west or e.longitude <= p_east
                   else e.longitude between p_west and p_east end)
-        and e.starts_at >= p_from and e.starts_at < p_to
-        and (e.starts_at, e.id) > (v_key.created_at, v_key.id)
         and (p_tag is null or e.tags @> array[p_tag])
         and (p_radius_km is null
              or social_private.distance_km(p_center_lat, p_center_lng, e.latitude, e.longitude) <= p_radius_km)
+        and case
+          -- user_can_view_event decided for an event outside a group, without calling it
+          when e.group_id is null then
+            case
+              when v_uid is null then e.visibility = 'public'
+              when e.organizer_id = v_uid then true
+              when e.organizer_id = any (v_blocked) then false
+              when e.visibility = 'public' then true
+              when e.visibility = 'followers' then exists (
+                select 1 from social.follows f
+                where f.follower_id = v_uid and f.followee_id = e.organizer_id and f.status = 'accepted')
+              else exists (
+                select 1 from social.event_invites i where i.event_id = e.id and i.user_id = v_uid)
+            end
+          else social_private.user_can_view_event(v_uid, e.id, e.organizer_id, e.group_id, e.visibility, e.status)
+        end
       order by e.starts_at, e.id
       limit v_limit + 1
     ) x;
@@ -203,7 +279,7 @@ begin
     v_next := social_private.encode_page_cursor(p_list, 'start', p_scope, v_starts[v_limit], null, v_ids[v_limit]);
   end if;
   return query
-    select k.eid, v_starts[k.position::integer],
+    select e,
            case when p_center_lat is null then null
                 else social_private.distance_km(p_center_lat, p_center_lng, e.latitude, e.longitude) end,
            v_next
@@ -214,8 +290,9 @@ end;
 $$;
 comment on function social_private.search_events_page(text, text, double precision, double precision, double precision,
   double precision, double precision, double precision, double precision, timestamptz, timestamptz, text, text, integer) is
-  'One page (ids, starts, distances, next_cursor) of published events the caller may see in a box, '
-  'optionally within a radius, in a date range, with a tag, by start: the body of the nearby lists.';
+  'One page (the events, their distances, next_cursor) of published events the caller may see '
+  '(user_can_view_event, the rule RLS uses) in a box, optionally within a radius, in a date range, '
+  'with a tag, by start: the body of the nearby lists (security definer).';
 grant execute on function social_private.search_events_page(text, text, double precision, double precision,
   double precision, double precision, double precision, double precision, double precision, timestamptz, timestamptz,
   text, text, integer) to anon, authenticated, service_role;
@@ -302,9 +379,11 @@ begin
   v_dlng := case when abs(p_latitude) + v_dlat >= 89.9 then 180
                  else least(180, p_radius_km / (111.195 * cos(radians(abs(p_latitude) + v_dlat)))) end;
   return query
-    select e.id, e.organizer_id, e.group_id, e.title, e.starts_at, e.ends_at, e.timezone, e.location_name,
-           e.address, e.latitude, e.longitude, e.capacity, e.tags, e.visibility, e.status, e.cover_path,
-           e.seats_taken, e.going_count, e.interested_count, e.waitlist_count, s.distance_km, s.next_cursor
+    select (s.event).id, (s.event).organizer_id, (s.event).group_id, (s.event).title, (s.event).starts_at,
+           (s.event).ends_at, (s.event).timezone, (s.event).location_name, (s.event).address, (s.event).latitude,
+           (s.event).longitude, (s.event).capacity, (s.event).tags, (s.event).visibility, (s.event).status,
+           (s.event).cover_path, (s.event).seats_taken, (s.event).going_count, (s.event).interested_count,
+           (s.event).waitlist_count, s.distance_km, s.next_cursor
     from social_private.search_events_page(
       'nearby_events',
       concat_ws('|', p_latitude, p_longitude, p_radius_km, coalesce(p_from::text, 'now'), coalesce(p_to::text, ''), coalesce(v_tag, '')),
@@ -316,8 +395,7 @@ begin
            else p_longitude + v_dlng end,
       p_latitude, p_longitude, p_radius_km, v_range[1], v_range[2], v_tag, p_cursor, p_limit
     ) s
-    join social.events e on e.id = s.id
-    order by s.starts_at, s.id;
+    order by (s.event).starts_at, (s.event).id;
 end;
 $$;
 comment on function social.nearby_events(double precision, double precision, double precision, timestamptz, timestamptz, text, text, integer) is
@@ -383,16 +461,17 @@ begin
   end if;
   v_range := social_private.require_date_range(p_from, p_to);
   return query
-    select e.id, e.organizer_id, e.group_id, e.title, e.starts_at, e.ends_at, e.timezone, e.location_name,
-           e.address, e.latitude, e.longitude, e.capacity, e.tags, e.visibility, e.status, e.cover_path,
-           e.seats_taken, e.going_count, e.interested_count, e.waitlist_count, null::double precision, s.next_cursor
+    select (s.event).id, (s.event).organizer_id, (s.event).group_id, (s.event).title, (s.event).starts_at,
+           (s.event).ends_at, (s.event).timezone, (s.event).location_name, (s.event).address, (s.event).latitude,
+           (s.event).longitude, (s.event).capacity, (s.event).tags, (s.event).visibility, (s.event).status,
+           (s.event).cover_path, (s.event).seats_taken, (s.event).going_count, (s.event).interested_count,
+           (s.event).waitlist_count, null::double precision, s.next_cursor
     from social_private.search_events_page(
       'events_in_box',
       concat_ws('|', p_south, p_west, p_north, p_east, coalesce(p_from::text, 'now'), coalesce(p_to::text, ''), coalesce(v_tag, '')),
       p_south, p_west, p_north, p_east, null, null, null, v_range[1], v_range[2], v_tag, p_cursor, p_limit
     ) s
-    join social.events e on e.id = s.id
-    order by s.starts_at, s.id;
+    order by (s.event).starts_at, (s.event).id;
 end;
 $$;
 comment on function social.events_in_box(double precision, double precision, double precision, double precision, timestamptz, timestamptz, text, text, integer) is

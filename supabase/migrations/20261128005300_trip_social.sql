@@ -39,7 +39,8 @@ comment on function social_private.media_bucket(social.media_target) is
   '(group), social-posts (post, comment, trip), social-events (event) or social-chat (message).';
 
 -- The media domain's one rule of who reads media, with the `trip` arm: a trip's cover is read by
--- whoever sees the trip (can_view_trip). The other arms are unchanged (see the media migration).
+-- whoever sees the trip (can_view_trip). The other arms are unchanged (see the media migration;
+-- the `event` arm is 20261128004500_event_media.sql's).
 create or replace function social_private.can_view_media(
   p_owner uuid,
   p_status social.media_status,
@@ -77,10 +78,12 @@ begin
       return case when v_uid is null
         then exists (select 1 from social.profiles a where a.id = p_target_id and a.visibility = 'public')
         else p_target_id = v_uid or not social_private.is_blocked_with(p_target_id) end;
+    when 'event' then
+      return social_private.can_view_event(p_target_id);
     when 'trip' then
       return social_private.can_view_trip(p_target_id);
     else
-      -- event, message: their domains add the arm (their content's own function) when they land
+      -- message: the chat domain adds the arm (its content's own function) when it moves to media
       return false;
   end case;
 end;
@@ -88,7 +91,7 @@ $$;
 comment on function social_private.can_view_media(uuid, social.media_status, social.media_target, uuid) is
   'May the caller read a media item with this owner, status and target? Never when rejected; the '
   'owner only while pending or unattached; then whoever may see the content (can_view_post, '
-  'can_view_comment, can_read_group, can_see_group, the profile card, can_view_trip).';
+  'can_view_comment, can_read_group, can_see_group, the profile card, can_view_event, can_view_trip).';
 
 -- Before a trip's cover_media_id changes: an uploaded, not rejected image of social-posts
 -- uploaded by the user setting it, not attached elsewhere; `cover` is completed from it.

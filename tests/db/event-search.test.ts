@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createEvent, rsvp } from "../fixtures/events.ts";
-import { follow } from "../fixtures/graph.ts";
+import { block, follow, requestFollow } from "../fixtures/graph.ts";
 import { groupCast } from "../fixtures/groups.ts";
 import { refused, type TestDb, withDb } from "../helpers/db.ts";
 
@@ -136,6 +136,109 @@ describe("nearby events", () => {
         expect(await nearbyIds(db, who, p), label).toEqual(ids);
       }
       expect(draft.status).toBe("draft");
+    });
+  });
+
+  it("blocks hide events both ways; a pending follower and an uninvited user see no more than a stranger", async () => {
+    await withDb(async (db) => {
+      const organizer = await db.createUser({ visibility: "private" });
+      const [blocked, blocker, requester, fan] = await db.createUsers(4);
+      await follow(db, blocked!, organizer);
+      await follow(db, blocker!, organizer);
+      await follow(db, fan!, organizer);
+      await requestFollow(db, requester!, organizer);
+      const p = spot();
+      const pub = await createEvent(db, organizer, { ...p, startsInHours: 5 });
+      const fol = await createEvent(db, organizer, { ...p, visibility: "followers", startsInHours: 6 });
+      const priv = await createEvent(db, organizer, { ...p, visibility: "private", startsInHours: 7 });
+      await db.as(organizer);
+      for (const u of [blocked!, blocker!, fan!]) await db.q`select social.invite_to_event(${priv.id}, ${u})`;
+      // the blocks come after the follows and invites, which they do not remove
+      await block(db, organizer, blocked!);
+      await block(db, blocker!, organizer);
+      expect(await nearbyIds(db, fan!, p), "follower and invitee").toEqual([pub.id, fol.id, priv.id]);
+      expect(await nearbyIds(db, requester!, p), "pending follower").toEqual([pub.id]);
+      expect(await nearbyIds(db, blocked!, p), "blocked by the organizer").toEqual([]);
+      expect(await nearbyIds(db, blocker!, p), "blocking the organizer").toEqual([]);
+      await db.as(blocked!);
+      const box = await db.q`
+        select id from social.events_in_box(${p.latitude - 0.01}, ${p.longitude - 0.01}, ${p.latitude + 0.01}, ${p.longitude + 0.01})`;
+      expect(box, "the box search hides them too").toEqual([]);
+    });
+  });
+
+  it("finds exactly the events the events' own rule (user_can_view_event) shows each viewer, by radius and by box", async () => {
+    await withDb(async (db) => {
+      const organizer = await db.createUser({ visibility: "private" });
+      const [fan, requester, guest, stranger, blocked, blocker] = await db.createUsers(6);
+      await follow(db, fan!, organizer);
+      await requestFollow(db, requester!, organizer);
+      const c = await groupCast(db, { visibility: "private", joinPolicy: "request" });
+      const secret = await groupCast(db, { visibility: "secret", joinPolicy: "invite" });
+      const p = spot();
+      const made: string[] = [];
+      let hour = 5;
+      const add = async (who: string, o: Parameters<typeof createEvent>[2]) =>
+        made.push((await createEvent(db, who, { ...p, startsInHours: hour++, ...o })).id);
+      for (const visibility of ["public", "followers", "private"] as const) await add(organizer, { visibility });
+      for (const visibility of ["public", "group", "private"] as const) {
+        await add(c.owner, { groupId: c.group, visibility });
+        await add(secret.owner, { groupId: secret.group, visibility });
+      }
+      await add(organizer, { draft: true });
+      await add(c.owner, { groupId: c.group, visibility: "group", draft: true });
+      await db.as(organizer);
+      await db.q`select social.invite_to_event(${made[2]!}, ${guest!})`;
+      await block(db, organizer, blocked!);
+      await block(db, blocker!, c.owner);
+      const viewers: [string | null, string][] = [
+        [organizer, "organizer"],
+        [fan!, "follower"],
+        [requester!, "pending follower"],
+        [guest!, "invitee"],
+        [stranger!, "stranger"],
+        [blocked!, "blocked by an organizer"],
+        [blocker!, "blocking an organizer"],
+        [c.owner, "group owner"],
+        [c.admin, "group admin"],
+        [c.member, "group member"],
+        [c.pending, "pending member"],
+        [c.banned, "banned member"],
+        [secret.member, "secret group member"],
+        [secret.stranger, "outside the secret group"],
+        [null, "anon"],
+      ];
+      const seen = new Set<string>();
+      for (const [who, label] of viewers) {
+        await db.asSuperuser();
+        const rule = await db.q<{ id: string }[]>`
+          select id from social.events
+          where id = any (${made}::uuid[]) and status = 'published'
+            and social_private.user_can_view_event(${who}::uuid, id)
+          order by starts_at, id`;
+        const expected = rule.map((r) => r.id);
+        seen.add(expected.join());
+        expect(await nearbyIds(db, who, p), `${label}: nearby`).toEqual(expected);
+        if (who) await db.as(who);
+        else await db.asAnon();
+        const box = await db.q<{ id: string }[]>`
+          select id from social.events_in_box(${p.latitude - 0.01}, ${p.longitude - 0.01}, ${p.latitude + 0.01},
+                                              ${p.longitude + 0.01}, null, null, null, null, 50)`;
+        expect(
+          box.map((r) => r.id),
+          `${label}: box`,
+        ).toEqual(expected);
+        // a box of more than 400 cells reads by start instead of by cell
+        const wide = await db.q<{ id: string }[]>`
+          select id from social.events_in_box(${p.latitude - 10}, ${p.longitude - 30}, ${p.latitude + 10},
+                                              ${p.longitude + 30}, now(), now() + interval '20 hours', null, null, 50)`;
+        expect(
+          wide.map((r) => r.id).filter((id) => made.includes(id)),
+          `${label}: wide box`,
+        ).toEqual(expected);
+      }
+      // the viewers do not all see the same: the comparison covers every arm of the rule
+      expect(seen.size).toBeGreaterThanOrEqual(8);
     });
   });
 

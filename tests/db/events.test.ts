@@ -3,10 +3,12 @@
  * get_event), who creates and runs them, bad input, edits that notify and bump the ICS sequence,
  * cancellation, drafts, invites and the feed card.
  */
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createEvent, eventRow, rsvp } from "../fixtures/events.ts";
 import { block, follow } from "../fixtures/graph.ts";
 import { groupCast } from "../fixtures/groups.ts";
+import { canRead, createMedia, refs } from "../fixtures/media.ts";
 import { refused, type TestDb, withDb } from "../helpers/db.ts";
 import { asRole } from "../helpers/labels.ts";
 
@@ -203,7 +205,12 @@ describe("who runs an event", () => {
         [{ ...base, tags: "running" }, "invalid_tag"],
         [{ ...base, visibility: "group" }, "invalid_visibility"],
         [{ ...base, visibility: "friends" }, "invalid_visibility"],
-        [{ ...base, cover_path: "x".repeat(1025) }, "invalid_media"],
+        [{ ...base, cover_path: "me/cover.png" }, "invalid_field"],
+        [{ ...base, cover_media_id: "not-a-uuid" }, "invalid_media"],
+        [{ ...base, cover_media_id: { id: base.title } }, "invalid_media"],
+        [{ ...base, media: "photo.png" }, "invalid_media"],
+        [{ ...base, media: [{ path: "me/photo.png" }] }, "invalid_media"],
+        [{ ...base, media: Array.from({ length: 11 }, () => ({ id: randomUUID() })) }, "invalid_media"],
         [{ ...base, organizer_id: me }, "invalid_field"],
       ];
       await db.as(me);
@@ -332,6 +339,162 @@ describe("who runs an event", () => {
         "PT429",
         "rate_limited",
       ]);
+    });
+  });
+});
+
+describe("an event's cover and media", () => {
+  it("are media of target event, read exactly by whoever sees the event (the events' own rule)", async () => {
+    await withDb(async (db) => {
+      const organizer = await db.createUser({ visibility: "private" });
+      const [fan, going, stranger, blocked] = await db.createUsers(4);
+      await follow(db, fan!, organizer);
+      await follow(db, going!, organizer);
+      await follow(db, blocked!, organizer);
+      const cover = await createMedia(db, organizer, { target: "event" });
+      const photo = await createMedia(db, organizer, { target: "event", mimeType: "video/mp4" });
+      const e = await createEvent(db, organizer, { visibility: "followers", draft: true });
+      await db.as(organizer);
+      const [row] = await db.q<{ cover_path: string; media: { id: string; path: string; type: string }[] }[]>`
+        select cover_path, media from social.update_event(${e.id}, ${db.q.json({
+          cover_media_id: cover.id,
+          media: [{ id: photo.id, alt: "the start" }],
+        })})`;
+      expect(row!.cover_path).toBe(cover.path);
+      expect(row!.media).toEqual([
+        expect.objectContaining({ id: photo.id, path: photo.path, type: "video", alt: "the start" }),
+      ]);
+      // a draft's media: the organizer only
+      for (const m of [cover, photo]) {
+        expect(await canRead(db, organizer, m), "organizer, draft").toBe(true);
+        expect(await canRead(db, fan!, m), "follower, draft").toBe(false);
+      }
+      await db.as(organizer);
+      await db.q`select social.publish_event(${e.id})`;
+      await rsvp(db, going!, e.id);
+      await block(db, organizer, blocked!);
+      const cast: [string | null, string, boolean][] = [
+        [organizer, "organizer", true],
+        [fan!, "follower", true],
+        [going!, "going follower", true],
+        [stranger!, "stranger", false],
+        [blocked!, "blocked follower", false],
+        [null, "anon", false],
+      ];
+      for (const [who, label, may] of cast) {
+        await db.asSuperuser();
+        const [rule] = await db.q<{ v: boolean }[]>`
+          select social_private.user_can_view_event(${who}::uuid, ${e.id}::uuid) as v`;
+        expect(rule!.v, `${label}: the event's rule`).toBe(may);
+        for (const m of [cover, photo]) expect(await canRead(db, who, m), `${label}: ${m.path}`).toBe(may);
+      }
+      // the media rows carry the event as their target
+      await db.asSuperuser();
+      const attached = await db.q`
+        select id from social.media where target_type = 'event' and target_id = ${e.id} order by id`;
+      expect(attached.map((r) => r.id)).toEqual([cover.id, photo.id].sort());
+      // a public event's media reach anon and strangers; an unfollow takes a followers event's
+      await db.as(organizer);
+      await db.q`select social.update_event(${e.id}, ${db.q.json({ visibility: "public" })})`;
+      expect(await canRead(db, null, cover), "anon, public").toBe(true);
+      expect(await canRead(db, stranger!, photo), "stranger, public").toBe(true);
+      expect(await canRead(db, blocked!, photo), "blocked, public").toBe(false);
+    });
+  });
+
+  it("a group event's media: members while they are members, not strangers or anon", async () => {
+    await withDb(async (db) => {
+      const c = await groupCast(db, { visibility: "private", joinPolicy: "request" });
+      const cover = await createMedia(db, c.admin, { target: "event" });
+      const e = await createEvent(db, c.owner, { groupId: c.group, visibility: "group" });
+      // a co-organizer (admin) sets a cover they uploaded; the owner's list edit keeps it
+      await db.as(c.admin);
+      await db.q`select social.update_event(${e.id}, ${db.q.json({ cover_media_id: cover.id })})`;
+      const own = await createMedia(db, c.owner, { target: "event" });
+      await db.as(c.owner);
+      await db.q`select social.update_event(${e.id}, ${db.q.json({ media: refs(own) })})`;
+      await db.as(c.admin);
+      const adminsPhoto = await createMedia(db, c.admin, { target: "event" });
+      await db.as(c.admin);
+      const [row] = await db.q<{ media: { id: string; alt?: string }[] }[]>`
+        select media from social.update_event(${e.id}, ${db.q.json({ media: [{ id: own.id, alt: "team" }, { id: adminsPhoto.id }] })})`;
+      expect(row!.media.map((m) => [m.id, m.alt])).toEqual([
+        [own.id, "team"],
+        [adminsPhoto.id, undefined],
+      ]);
+      await db.asSuperuser();
+      const [m] = await db.q`select group_id from social.media where id = ${cover.id}`;
+      expect(m!.group_id, "the group's staff moderate it").toBe(c.group);
+      for (const [who, label, may] of [
+        [c.member, "member", true],
+        [c.banned, "banned member", false],
+        [c.pending, "pending member", false],
+        [c.stranger, "stranger", false],
+        [null, "anon", false],
+      ] as const) {
+        for (const x of [cover, own, adminsPhoto]) expect(await canRead(db, who, x), `${label}: ${x.path}`).toBe(may);
+      }
+      // removed from the group: the media go at once
+      await db.as(c.owner);
+      await db.q`select social.remove_group_member(${c.group}, ${c.member})`;
+      for (const x of [cover, own]) expect(await canRead(db, c.member, x), "removed member").toBe(false);
+      // dropping an item detaches it: its uploader reads it, the group no longer does
+      await db.as(c.owner);
+      await db.q`select social.update_event(${e.id}, ${db.q.json({ media: refs(own) })})`;
+      expect(await canRead(db, c.admin, adminsPhoto), "its uploader").toBe(true);
+      expect(await canRead(db, c.owner, adminsPhoto), "no longer the event's").toBe(false);
+    });
+  });
+
+  it("refuses others' media, the wrong bucket, a video cover, media in use, and unuploaded media, changing nothing", async () => {
+    await withDb(async (db) => {
+      const [me, other] = await db.createUsers(2);
+      const e = await createEvent(db, me!);
+      const elsewhere = await createEvent(db, me!);
+      const theirs = await createMedia(db, other!, { target: "event" });
+      const postPhoto = await createMedia(db, me!, { target: "post" });
+      const video = await createMedia(db, me!, { target: "event", mimeType: "video/mp4" });
+      const used = await createMedia(db, me!, { target: "event" });
+      const pending = await createMedia(db, me!, { target: "event", notUploaded: true });
+      await db.as(me!);
+      await db.q`select social.update_event(${elsewhere.id}, ${db.q.json({ media: refs(used) })})`;
+      const cases: [Record<string, unknown>, string, string][] = [
+        [{ cover_media_id: theirs.id }, "PT404", "media_not_found"],
+        [{ media: refs(theirs) }, "PT404", "media_not_found"],
+        [{ cover_media_id: postPhoto.id }, "22023", "invalid_media"],
+        [{ media: refs(postPhoto) }, "22023", "invalid_media"],
+        [{ cover_media_id: video.id }, "22023", "invalid_media"],
+        [{ cover_media_id: used.id }, "PT409", "media_in_use"],
+        [{ media: refs(pending) }, "PT409", "media_not_uploaded"],
+        [{ media: [{ id: video.id }, { id: video.id }] }, "22023", "invalid_media"],
+      ];
+      for (const [patch, state, code] of cases) {
+        await db.as(me!);
+        expect(
+          await refused(db, (q) => q`select social.update_event(${e.id}, ${q.json(patch as never)})`),
+          JSON.stringify(patch),
+        ).toEqual([state, code]);
+      }
+      const after = await eventRow(db, e.id);
+      expect([after.cover_media_id, after.cover_path, after.media]).toEqual([null, null, []]);
+      // the service key cannot point cover_path elsewhere: it follows the cover
+      await db.asService();
+      await db.q`update social.events set cover_path = 'someone/else.png' where id = ${e.id}`;
+      expect((await eventRow(db, e.id)).cover_path).toBeNull();
+    });
+  });
+
+  it("deleting a draft detaches its media", async () => {
+    await withDb(async (db) => {
+      const me = await db.createUser();
+      const cover = await createMedia(db, me, { target: "event" });
+      const e = await createEvent(db, me, { draft: true });
+      await db.as(me);
+      await db.q`select social.update_event(${e.id}, ${db.q.json({ cover_media_id: cover.id })})`;
+      await db.q`select social.delete_event(${e.id})`;
+      await db.asSuperuser();
+      const [m] = await db.q`select target_id, attached_at from social.media where id = ${cover.id}`;
+      expect(m).toEqual({ target_id: null, attached_at: null });
     });
   });
 });

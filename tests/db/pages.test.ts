@@ -879,6 +879,111 @@ async function world(db: TestDb): Promise<ListCase[]> {
       arrive: () => trip("Trip mapped later", LATER),
     },
   );
+
+  // events: three published events of the owner at one point (nearby) and three at another (the
+  // box), one more of the owner with three people going and three waiting (attendees, waitlist);
+  // the owner's my_events holds all seven. Arrivals come from a3, except my_events' own.
+  const here = { lat: -55 + Math.random() * 5, lng: -120 + Math.random() * 10 };
+  const there = { lat: here.lat + 3, lng: here.lng };
+  const event = (
+    organizer: string,
+    hours: number,
+    at: { lat: number; lng: number } | null,
+    capacity: number | null = null,
+  ) =>
+    insertOne(
+      db,
+      `insert into social.events (organizer_id, title, starts_at, ends_at, latitude, longitude, capacity, status, published_at)
+       values ($1, 'Event', now() + make_interval(hours => $2), now() + make_interval(hours => $2 + 2), $3, $4, $5,
+               'published', now()) returning id`,
+      [organizer, hours, at?.lat ?? null, at?.lng ?? null, capacity],
+    );
+  const nearEvents = [await event(owner, 10, here), await event(owner, 20, here), await event(owner, 30, here)];
+  const boxEvents = [await event(owner, 12, there), await event(owner, 22, there), await event(owner, 32, there)];
+  const full = await event(owner, 40, null, 3);
+  await q`insert into social.event_rsvps (event_id, user_id, status, confirmed_at)
+          values (${full}, ${a1}, 'going', now()), (${full}, ${a2}, 'going', now()), (${full}, ${a3}, 'going', now())`;
+  await q`insert into social.event_rsvps (event_id, user_id, status, waitlist_seq) values
+          (${full}, ${reporter}, 'going', 1), (${full}, ${invitee}, 'going', 2), (${full}, ${inboxOwner}, 'going', 3)`;
+  await q`update social.events set next_arrival = 3 where id = ${full}`;
+  const byStart = (ids: string[]) =>
+    ordered("select id::text as k from social.events where id = any($1::uuid[]) order by starts_at, id", [ids]);
+  const box = (at: { lat: number; lng: number }, d: number) => [at.lat - d, at.lng - d, at.lat + d, at.lng + d];
+  cases.push(
+    {
+      name: "nearby_events",
+      caller: viewer,
+      page: rpc("select * from social.nearby_events($1, $2, 5, null, null, null, $3, $4)", here.lat, here.lng),
+      otherScope: {
+        caller: viewer,
+        page: scoped("select * from social.nearby_events($1, $2, 6, null, null, null, $3)", here.lat, here.lng),
+      },
+      key: id,
+      expected: await byStart(nearEvents),
+      direction: "asc",
+      arrive: () => event(a3, 50, here),
+    },
+    {
+      name: "events_in_box",
+      caller: viewer,
+      page: rpc("select * from social.events_in_box($1, $2, $3, $4, null, null, null, $5, $6)", ...box(there, 0.01)),
+      otherScope: {
+        caller: viewer,
+        page: scoped("select * from social.events_in_box($1, $2, $3, $4, null, null, null, $5)", ...box(there, 0.02)),
+      },
+      key: id,
+      expected: await byStart(boxEvents),
+      direction: "asc",
+      arrive: () => event(a3, 50, there),
+    },
+    {
+      name: "my_events",
+      caller: owner,
+      page: rpc("select * from social.my_events(null, $1, $2)"),
+      otherScope: { caller: a1, page: scoped("select * from social.my_events(null, $1)") },
+      key: id,
+      expected: await byStart([...nearEvents, ...boxEvents, full]),
+      direction: "asc",
+      arrive: () => event(owner, 100, null),
+    },
+    {
+      name: "list_event_attendees",
+      caller: viewer,
+      page: rpc("select * from social.list_event_attendees($1, 'going', $2, $3)", full),
+      otherScope: {
+        caller: viewer,
+        page: scoped("select * from social.list_event_attendees($1, 'interested', $2)", full),
+      },
+      key: (r) => String(r.user_id),
+      expected: await ordered(
+        `select user_id::text as k from social.event_rsvps
+         where event_id = $1 and status = 'going' and waitlist_seq is null order by created_at desc, user_id desc`,
+        [full],
+      ),
+      direction: "desc",
+      arrive: async () => {
+        await db.asSuperuser();
+        await q`insert into social.event_rsvps (event_id, user_id, status, confirmed_at) values (${full}, ${newcomer}, 'going', now())`;
+        await setTime(db, "event_rsvps", `event_id = '${full}' and user_id = '${newcomer}'`, "created_at", LATER);
+        return newcomer;
+      },
+    },
+    {
+      name: "list_event_waitlist",
+      caller: owner,
+      page: rpc("select * from social.list_event_waitlist($1, $2, $3)", full),
+      otherScope: { caller: owner, page: scoped("select * from social.list_event_waitlist($1, $2)", nearEvents[0]) },
+      key: (r) => String(r.user_id),
+      expected: [reporter, invitee, inboxOwner],
+      direction: "asc",
+      arrive: async () => {
+        await db.asSuperuser();
+        await q`insert into social.event_rsvps (event_id, user_id, status, waitlist_seq) values (${full}, ${other}, 'going', 4)`;
+        await q`update social.events set next_arrival = 4 where id = ${full}`;
+        return other;
+      },
+    },
+  );
   return cases;
 }
 
@@ -922,7 +1027,7 @@ describe("every list pages by one contract", () => {
   it("walks every list without gaps or repeats, also while new rows arrive", async () => {
     await withDb(async (db) => {
       const lists = await world(db);
-      expect(lists.length).toBe(33);
+      expect(lists.length).toBe(38);
       for (const list of lists) {
         expect(list.expected.length, `${list.name}: the fixture puts at least 3 items on it`).toBeGreaterThanOrEqual(3);
         // one page holds the whole list and says it is the last

@@ -1,10 +1,13 @@
 /**
  * `client.media` and plain `supabase.storage` against the live stack, with real bytes: upload,
  * read back, and who may read (owner, follower, stranger, blocked user, removed group member,
- * anon), display URLs for a feed page, signed upload URLs, avatars, removal, moderation, and
+ * anon), an event's cover and photos (organizer, going attendee, follower, stranger, blocked
+ * user, removed group member, anon), display URLs for a feed page, signed upload URLs, avatars,
+ * removal, moderation, and
  * oversize or wrong-type files refused with codes on the list, by the database and by Storage.
  */
 import { describe, expect, test } from "vitest";
+import { withEvents } from "../../client-sdk/src/events.ts";
 import { type MediaItem, toSupasocialError } from "../../client-sdk/src/index.ts";
 import { gradientPng } from "../../seeds/png.ts";
 import { expectError, type Session, session, signUp, type TestUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
@@ -19,7 +22,7 @@ async function read(who: Session, item: { bucket: string; path: string }): Promi
   return new Uint8Array(await data.arrayBuffer());
 }
 
-async function uploadPhoto(user: TestUser, seed: number, target: "post" | "comment" | "profile" = "post") {
+async function uploadPhoto(user: TestUser, seed: number, target: "post" | "comment" | "profile" | "event" = "post") {
   const bytes = png(seed);
   const media = unwrap(await user.client.media.upload(bytes, { target, mimeType: "image/png", width: 8, height: 6 }));
   return { media, bytes };
@@ -102,6 +105,131 @@ describe("media: who reads a post's photo", () => {
     unwrap(await owner.client.groups.removeMember(group.id, member.id));
     expect(await read(member, media)).toBe("media_not_found");
     expect(await read(member, album)).toBe("media_not_found");
+  });
+});
+
+/** A signed URL for `item` as `who` (supabase-js createSignedUrl) and what fetching it gives. */
+async function signedRead(who: Session, item: { bucket: string; path: string }): Promise<Uint8Array | string> {
+  const { data, error } = await who.supabase.storage.from(item.bucket).createSignedUrl(item.path, 60);
+  if (error) return toSupasocialError(error).code;
+  const res = await fetch(data.signedUrl);
+  expect(res.status).toBe(200);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+const inHours = (n: number) => new Date(Date.now() + n * 3600_000).toISOString();
+
+describe("media: who reads an event's cover and photos", () => {
+  test("a followers event: organizer, followers and the going attendee read them; stranger, blocked user and anon do not", async () => {
+    const [ana, follower, attendee, stranger, blocked] = await Promise.all([
+      signUp("ana"),
+      signUp("fol"),
+      signUp("att"),
+      signUp("str"),
+      signUp("blk"),
+    ]);
+    for (const u of [follower, attendee, blocked]) unwrap(await u.client.graph.follow(ana.id));
+    const cover = await uploadPhoto(ana, 20, "event");
+    const photo = await uploadPhoto(ana, 21, "event");
+    expect(cover.media.bucket).toBe("social-events");
+    const events = withEvents(ana.client).events;
+    const draft = unwrap(
+      await events.create({
+        title: "Track night",
+        startsAt: inHours(30),
+        endsAt: inHours(32),
+        visibility: "followers",
+        coverMediaId: cover.media.id,
+        media: [{ id: photo.media.id, alt: "the start line" }],
+      }),
+    );
+    expect(draft.coverMediaId).toBe(cover.media.id);
+    expect(draft.coverPath).toBe(cover.media.path);
+    expect(draft.media).toEqual([
+      expect.objectContaining({
+        id: photo.media.id,
+        bucket: "social-events",
+        path: photo.media.path,
+        alt: "the start line",
+      }),
+    ]);
+    // a draft's media: the organizer only
+    expect(await read(follower, cover.media)).toBe("media_not_found");
+    const event = unwrap(await events.publish(draft.id));
+    unwrap(await withEvents(attendee.client).events.rsvp(event.id, { status: "going" }));
+    unwrap(await ana.client.graph.block(blocked.id));
+    const cast: [string, Session, boolean][] = [
+      ["organizer", ana, true],
+      ["follower", follower, true],
+      ["going attendee", attendee, true],
+      ["stranger", stranger, false],
+      ["blocked user", blocked, false],
+      ["anon", session(), false],
+    ];
+    for (const [name, who, may] of cast) {
+      for (const { media, bytes } of [cover, photo]) {
+        expect(await read(who, media), `download as ${name}`).toEqual(may ? bytes : "media_not_found");
+        expect(await signedRead(who, media), `signed URL as ${name}`).toEqual(may ? bytes : "media_not_found");
+      }
+    }
+    // the follower reads the event, and its cover comes with it as a signed URL
+    const seen = unwrap(await withEvents(follower.client).events.get(event.id));
+    const [url] = unwrap(await follower.client.media.urls([{ bucket: "social-events", path: seen.coverPath! }]));
+    expect(new Uint8Array(await (await fetch(url!)).arrayBuffer())).toEqual(cover.bytes);
+    // made public, they reach anon and strangers too, never the blocked user
+    unwrap(await events.update(event.id, { visibility: "public" }));
+    expect(await read(session(), cover.media), "anon, public event").toEqual(cover.bytes);
+    expect(await signedRead(stranger, photo.media), "stranger, public event").toEqual(photo.bytes);
+    expect(await read(blocked, cover.media), "blocked, public event").toBe("media_not_found");
+  });
+
+  test("a group event: members read its media until they are removed; strangers and anon never", async () => {
+    const [owner, member, stranger] = await Promise.all([signUp("own"), signUp("mem"), signUp("str")]);
+    const group = unwrap(
+      await owner.client.groups.create({ name: uniqueName("Club"), kind: "club", visibility: "private" }),
+    );
+    unwrap(await member.client.groups.join(group.id));
+    const cover = await uploadPhoto(owner, 22, "event");
+    const events = withEvents(owner.client).events;
+    const draft = unwrap(
+      await events.create({
+        title: "Club ride",
+        startsAt: inHours(40),
+        endsAt: inHours(42),
+        groupId: group.id,
+        visibility: "group",
+        coverMediaId: cover.media.id,
+      }),
+    );
+    unwrap(await events.publish(draft.id));
+    expect(await read(member, cover.media)).toEqual(cover.bytes);
+    expect(await signedRead(member, cover.media)).toEqual(cover.bytes);
+    for (const [name, who] of [
+      ["stranger", stranger],
+      ["anon", session()],
+    ] as const) {
+      expect(await read(who, cover.media), name).toBe("media_not_found");
+      expect(await signedRead(who, cover.media), name).toBe("media_not_found");
+    }
+    unwrap(await owner.client.groups.removeMember(group.id, member.id));
+    expect(await read(member, cover.media), "removed member").toBe("media_not_found");
+    expect(await signedRead(member, cover.media), "removed member").toBe("media_not_found");
+  });
+
+  test("the events namespace refuses a cover that is not an event upload of yours, a post's photo, a malformed id and 11 items", async () => {
+    const [ana, ben] = await Promise.all([signUp("ana"), signUp("ben")]);
+    const bens = await uploadPhoto(ben, 23, "event");
+    const postPhoto = await uploadPhoto(ana, 24, "post");
+    const events = withEvents(ana.client).events;
+    const base = { title: "Swim", startsAt: inHours(50), endsAt: inHours(51) };
+    expectError(await events.create({ ...base, coverMediaId: bens.media.id }), "media_not_found", 404);
+    expectError(await events.create({ ...base, media: [{ id: postPhoto.media.id }] }), "invalid_media", 400);
+    expectError(await events.create({ ...base, coverMediaId: "not-a-uuid" }), "invalid_input", 400);
+    expectError(
+      await events.create({ ...base, media: Array.from({ length: 11 }, () => ({ id: postPhoto.media.id })) }),
+      "invalid_input",
+      400,
+    );
   });
 });
 

@@ -10,6 +10,7 @@ import { listMethod, type Page, scopedListMethod, toPage } from "../pagination.t
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
 import { DateTimeSchema, ListOptionsSchema, parseInput, textSchema, UuidSchema } from "../validation.ts";
+import { type MediaItem, MediaRefSchema, toMediaItems, toMediaRefs } from "./media.ts";
 import { firstRow, notFound, type ProfileSummary, toProfileSummary, ts } from "./shared.ts";
 
 type Social = Database["social"];
@@ -77,6 +78,11 @@ export interface EventSummary {
   tags: string[];
   visibility: EventVisibility;
   status: EventStatus;
+  /**
+   * The cover image's path in the private `social-events` bucket (null: no cover); sign it with
+   * `media.urls([{ bucket: 'social-events', path }])` or `storage.from('social-events')`. Whoever
+   * sees the event may read it.
+   */
   coverPath: string | null;
   /** Seats held by confirmed RSVPs (people plus guests). */
   seatsTaken: number;
@@ -96,6 +102,10 @@ export interface EventSummary {
  */
 export interface EventDetails extends EventSummary {
   description: string | null;
+  /** The cover's media id (`media.upload(file, { target: 'event' })`); null: no cover. */
+  coverMediaId: string | null;
+  /** Photos and videos of the event (bucket `social-events`), readable by whoever sees the event. */
+  media: MediaItem[];
   rsvpDeadline: string | null;
   /** The ICS SEQUENCE: raised by every change of time, place, text or status. */
   sequence: number;
@@ -231,11 +241,14 @@ const eventFields = {
   rsvpDeadline: z.optional(z.nullable(DateTimeSchema)),
   tags: z.optional(z.array(Tag).check(z.maxLength(10))),
   visibility: z.optional(z.enum(["public", "followers", "group", "private"])),
-  coverPath: z.optional(z.nullable(z.string().check(z.maxLength(1024)))),
+  coverMediaId: z.optional(z.nullable(UuidSchema)),
+  media: z.optional(z.array(MediaRefSchema).check(z.maxLength(10, "At most 10 media items"))),
 };
 
 /**
  * A new event (a draft until `publish`). `groupId`: an event of a group you own or administer.
+ * `coverMediaId` (an image) and `media` (up to 10 `{ id, alt? }`): uploads of yours made with
+ * `media.upload(file, { target: 'event' })`; whoever sees the event may read them.
  *
  * @example
  * ```ts
@@ -276,7 +289,8 @@ export const EventUpdateSchema = z
     rsvpDeadline: eventFields.rsvpDeadline,
     tags: eventFields.tags,
     visibility: eventFields.visibility,
-    coverPath: eventFields.coverPath,
+    coverMediaId: eventFields.coverMediaId,
+    media: eventFields.media,
   })
   .check(z.refine((patch) => Object.values(patch).some((v) => v !== undefined), { message: "Nothing to change" }));
 /**
@@ -392,11 +406,13 @@ function toPatch(input: Record<string, unknown>): Patch {
     endsAt: "ends_at",
     locationName: "location_name",
     rsvpDeadline: "rsvp_deadline",
-    coverPath: "cover_path",
+    coverMediaId: "cover_media_id",
   };
   const patch: Patch = {};
   for (const [key, value] of Object.entries(input)) {
-    if (value !== undefined) patch[names[key] ?? key] = value as Json;
+    if (value === undefined) continue;
+    patch[names[key] ?? key] =
+      key === "media" ? (toMediaRefs(value as { id: string; alt?: string }[]) as unknown as Json) : (value as Json);
   }
   return patch;
 }
@@ -451,6 +467,8 @@ function toDetails(row: GetEventRow): EventDetails {
   return {
     ...toSummary(row),
     description: row.description ?? null,
+    coverMediaId: row.cover_media_id ?? null,
+    media: toMediaItems(row.media),
     rsvpDeadline: ts(row.rsvp_deadline),
     sequence: row.sequence,
     priceCents: row.price_cents ?? null,
