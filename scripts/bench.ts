@@ -14,7 +14,11 @@ import { ROOT } from "./lib/db.ts";
 const areas: Record<string, () => Promise<BenchArea>> = {
   feed: async () => (await import("./bench/feed.ts")).feedBench,
   gamification: async () => (await import("./bench/gamification.ts")).gamificationBench,
+  events: async () => (await import("./bench/events.ts")).eventsBench,
+  chat: async () => (await import("./bench/chat.ts")).chatBench,
+  media: async () => (await import("./bench/media.ts")).mediaBench,
   realtime: async () => (await import("./bench/realtime.ts")).realtimeBench,
+  trips: async () => (await import("./bench/trips.ts")).tripsBench,
 };
 
 const { positionals, values } = parseArgs({
@@ -32,7 +36,7 @@ await mkdir(join(ROOT, "bench-results"), { recursive: true });
 let failed = false;
 for (const name of selected) {
   const area = await areas[name]!();
-  const db = await openBenchDatabase(area.scale, { fresh: values.fresh ?? false });
+  const db = await openBenchDatabase(area.scale, { fresh: values.fresh ?? false, database: area.database });
   try {
     console.log(`\n== ${name} (${area.describe}) ==`);
     const rows: BenchRow[] = await area.run(db.url);

@@ -5,6 +5,8 @@
  * + the Realtime development server at http://127.0.0.1:54321. Ctrl-C stops everything.
  */
 import { join } from "node:path";
+import postgres from "postgres";
+import { uploadSeedMedia } from "../seeds/media.ts";
 import { DEMO_PASSWORD, DEMO_USERS, seedIfEmpty } from "../seeds/seed.ts";
 import { inspectDatabase, prepareDatabase, ROOT } from "./lib/db.ts";
 import { assertPortsFree, networkUrls, PortError, type PortSetting, portFromEnv } from "./lib/network.ts";
@@ -12,6 +14,7 @@ import { clientSnippet } from "./lib/snippet.ts";
 import { startStack } from "./lib/stack.ts";
 import "../seeds/domains.ts";
 import "../seeds/gamification.ts";
+import "../seeds/events.ts";
 
 process.env.LITE_TELEMETRY = "0";
 process.env.DO_NOT_TRACK = "1";
@@ -46,6 +49,31 @@ const log = (line: string) => {
 };
 const t0 = Date.now();
 
+/** The bytes of the demo's media (small generated images), through the Storage API as the service role. */
+async function storeSeedMedia(dbUrl: string, apiUrl: string, secretKey: string) {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const sent = await uploadSeedMedia(sql, async (bucket, path, bytes) => {
+      const res = await fetch(`${apiUrl}/storage/v1/object/${bucket}/${path}`, {
+        method: "POST",
+        headers: {
+          apikey: secretKey,
+          authorization: `Bearer ${secretKey}`,
+          "content-type": "image/png",
+          "x-upsert": "true",
+        },
+        body: bytes,
+      });
+      if (!res.ok)
+        throw new Error(`storing the demo image ${bucket}/${path} failed: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer().catch(() => undefined);
+    });
+    if (sent) console.log(`supasocial: stored ${sent} demo images`);
+  } finally {
+    await sql.end();
+  }
+}
+
 console.log("supasocial: starting PostgreSQL and applying migrations ...");
 const db = await prepareDatabase({
   dataDir: join(stateDir, "pgdata"),
@@ -74,6 +102,7 @@ process.on("SIGTERM", () => void shutdown(0));
 try {
   const seeded = await seedIfEmpty(db.url, { log: (m) => console.log(`supasocial: ${m}`) });
   stack = await startStack({ dbUrl: db.url, port: apiPort, host, stateDir, log });
+  await storeSeedMedia(db.url, stack.url, stack.keys.secretKey);
   const lan = networkUrls(host, apiPort);
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
   console.log(`

@@ -5,7 +5,9 @@
  * the benchmark scale is `--users 10000 --follows 200 --posts 100` (1M posts, ~2M follow edges).
  */
 import { faker } from "@faker-js/faker";
+import { seedMedia } from "./media.ts";
 import { copyRows, counterRecomputers, Progress, type SeededUser, seedExtensions } from "./seed.ts";
+import { seedTrips } from "./trips.ts";
 
 const REACTIONS = ["like", "love", "celebrate", "strong", "fire", "laugh"] as const;
 const CLUB_TOPICS = ["Runners", "Cyclists", "Yoga", "Hikers", "Climbers", "Swimmers", "Lifters", "Travellers"];
@@ -268,6 +270,10 @@ seedExtensions.push(async (tx, users, options) => {
   return counts;
 });
 
+// media on the users and posts above (seeds/media.ts)
+seedExtensions.push(seedMedia);
+seedExtensions.push(seedTrips);
+
 counterRecomputers.push(async (tx) => {
   await tx`
     update social.groups g set member_count = m.n
@@ -297,3 +303,6 @@ counterRecomputers.push(async (tx) => {
           where parent_id is not null and deleted_at is null group by 1) r
     where r.parent_id = c.id`;
 });
+
+// chat comes after the groups it gives conversations to
+await import("./chat.ts");

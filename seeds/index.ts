@@ -1,5 +1,6 @@
 /**
- * `npm run seed -- --users N [--follows K] [--posts P] [--activities A] [--seed S]`: deterministic data at any scale.
+ * `npm run seed -- --users N [--follows K] [--posts P] [--activities A] [--messages M] [--events E] [--seed S]`: deterministic
+ * data at any scale.
  * Targets DATABASE_URL when set, else the `npm start` database (started here if it is not running).
  * Users made by an earlier seed run (and their rows) are removed first; nothing else is touched.
  */
@@ -10,6 +11,7 @@ import { prepareDatabase, ROOT } from "../scripts/lib/db.ts";
 import { seed } from "./seed.ts";
 import "./domains.ts";
 import "./gamification.ts";
+import "./events.ts";
 
 const { values } = parseArgs({
   options: {
@@ -17,6 +19,8 @@ const { values } = parseArgs({
     follows: { type: "string", default: "10" },
     posts: { type: "string", default: "5" },
     activities: { type: "string", default: "30" },
+    messages: { type: "string", default: "40" },
+    events: { type: "string" },
     seed: { type: "string", default: "20261128" },
   },
 });
@@ -24,6 +28,8 @@ const users = Number(values.users);
 const followsPerUser = Number(values.follows);
 const postsPerUser = Number(values.posts);
 const activitiesPerUser = Number(values.activities);
+const messagesPerUser = Number(values.messages);
+const events = values.events === undefined ? undefined : Number(values.events);
 if (
   !Number.isInteger(users) ||
   users < 1 ||
@@ -32,9 +38,14 @@ if (
   !Number.isFinite(postsPerUser) ||
   postsPerUser < 0 ||
   !Number.isFinite(activitiesPerUser) ||
-  activitiesPerUser < 0
+  activitiesPerUser < 0 ||
+  !Number.isFinite(messagesPerUser) ||
+  messagesPerUser < 0 ||
+  (events !== undefined && (!Number.isInteger(events) || events < 0))
 ) {
-  console.error("usage: npm run seed -- --users N [--follows K] [--posts P] [--activities A] [--seed S]   (N >= 1)");
+  console.error(
+    "usage: npm run seed -- --users N [--follows K] [--posts P] [--activities A] [--messages M] [--events E] [--seed S]   (N >= 1)",
+  );
   process.exit(2);
 }
 
@@ -80,6 +91,8 @@ try {
     followsPerUser,
     postsPerUser,
     activitiesPerUser,
+    messagesPerUser,
+    events,
     seed: Number(values.seed),
     log: console.log,
   });

@@ -24,6 +24,10 @@ export interface SeedOptions {
   postsPerUser?: number;
   /** Average activities (workouts, meals, check-ins, weigh-ins) per user (gamification.ts). */
   activitiesPerUser?: number;
+  /** Events in all (seeds/events.ts); default 2 per 3 users. */
+  events?: number;
+  /** Average chat messages per user (chat.ts; default 40). */
+  messagesPerUser?: number;
   seed?: number;
   log?: (message: string) => void;
   progress?: boolean;

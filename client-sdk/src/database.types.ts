@@ -473,6 +473,61 @@ export type Database = {
           },
         ]
       }
+      calendar_feeds: {
+        Row: {
+          created_at: string
+          last_used_at: string | null
+          token_hash: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          last_used_at?: string | null
+          token_hash: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          last_used_at?: string | null
+          token_hash?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "calendar_feeds_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      chat_settings: {
+        Row: {
+          allow_messages_from: Database["social"]["Enums"]["chat_audience"]
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          allow_messages_from?: Database["social"]["Enums"]["chat_audience"]
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          allow_messages_from?: Database["social"]["Enums"]["chat_audience"]
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "chat_settings_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       comments: {
         Row: {
           author_id: string
@@ -482,6 +537,7 @@ export type Database = {
           deleted_by: string | null
           edited_at: string | null
           id: string
+          media: NonNullable<Json>
           parent_id: string | null
           post_id: string
           reply_count: number
@@ -495,6 +551,7 @@ export type Database = {
           deleted_by?: string | null
           edited_at?: string | null
           id?: string
+          media?: NonNullable<Json>
           parent_id?: string | null
           post_id: string
           reply_count?: number
@@ -508,6 +565,7 @@ export type Database = {
           deleted_by?: string | null
           edited_at?: string | null
           id?: string
+          media?: NonNullable<Json>
           parent_id?: string | null
           post_id?: string
           reply_count?: number
@@ -540,6 +598,366 @@ export type Database = {
             columns: ["post_id"]
             isOneToOne: false
             referencedRelation: "posts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      conversation_members: {
+        Row: {
+          conversation_id: string
+          joined_at: string
+          last_read_at: string | null
+          last_read_seq: number
+          last_sent_at: string | null
+          muted_until: string | null
+          role: Database["social"]["Enums"]["conversation_role"]
+          user_id: string
+        }
+        Insert: {
+          conversation_id: string
+          joined_at?: string
+          last_read_at?: string | null
+          last_read_seq?: number
+          last_sent_at?: string | null
+          muted_until?: string | null
+          role?: Database["social"]["Enums"]["conversation_role"]
+          user_id: string
+        }
+        Update: {
+          conversation_id?: string
+          joined_at?: string
+          last_read_at?: string | null
+          last_read_seq?: number
+          last_sent_at?: string | null
+          muted_until?: string | null
+          role?: Database["social"]["Enums"]["conversation_role"]
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "conversation_members_conversation_id_fkey"
+            columns: ["conversation_id"]
+            isOneToOne: false
+            referencedRelation: "conversations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "conversation_members_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      conversations: {
+        Row: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        Insert: {
+          avatar_path?: string | null
+          context_id?: string | null
+          context_type?:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at?: string
+          created_by?: string | null
+          direct_user_high?: string | null
+          direct_user_low?: string | null
+          id?: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at?: string
+          last_seq?: number
+          member_count?: number
+          slow_mode_seconds?: number
+          title?: string | null
+          updated_at?: string
+        }
+        Update: {
+          avatar_path?: string | null
+          context_id?: string | null
+          context_type?:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at?: string
+          created_by?: string | null
+          direct_user_high?: string | null
+          direct_user_low?: string | null
+          id?: string
+          kind?: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at?: string
+          last_seq?: number
+          member_count?: number
+          slow_mode_seconds?: number
+          title?: string | null
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "conversations_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "conversations_direct_user_high_fkey"
+            columns: ["direct_user_high"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "conversations_direct_user_low_fkey"
+            columns: ["direct_user_low"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      event_invites: {
+        Row: {
+          created_at: string
+          event_id: string
+          invited_by: string | null
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          event_id: string
+          invited_by?: string | null
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          event_id?: string
+          invited_by?: string | null
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "event_invites_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "events"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "event_invites_invited_by_fkey"
+            columns: ["invited_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "event_invites_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      event_rsvps: {
+        Row: {
+          confirmed_at: string | null
+          created_at: string
+          event_cancelled_at: string | null
+          event_id: string
+          guests: number
+          promoted_at: string | null
+          status: Database["social"]["Enums"]["rsvp_status"]
+          updated_at: string
+          user_id: string
+          waitlist_seq: number | null
+        }
+        Insert: {
+          confirmed_at?: string | null
+          created_at?: string
+          event_cancelled_at?: string | null
+          event_id: string
+          guests?: number
+          promoted_at?: string | null
+          status: Database["social"]["Enums"]["rsvp_status"]
+          updated_at?: string
+          user_id: string
+          waitlist_seq?: number | null
+        }
+        Update: {
+          confirmed_at?: string | null
+          created_at?: string
+          event_cancelled_at?: string | null
+          event_id?: string
+          guests?: number
+          promoted_at?: string | null
+          status?: Database["social"]["Enums"]["rsvp_status"]
+          updated_at?: string
+          user_id?: string
+          waitlist_seq?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "event_rsvps_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "events"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "event_rsvps_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      events: {
+        Row: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_media_id: string | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          media: NonNullable<Json>
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        Insert: {
+          address?: string | null
+          cancelled_at?: string | null
+          capacity?: number | null
+          cover_media_id?: string | null
+          cover_path?: string | null
+          created_at?: string
+          currency?: string | null
+          description?: string | null
+          ends_at: string
+          geo_cell?: never
+          going_count?: number
+          group_id?: string | null
+          id?: string
+          interested_count?: number
+          latitude?: number | null
+          location_name?: string | null
+          longitude?: number | null
+          media?: NonNullable<Json>
+          next_arrival?: number
+          organizer_id: string
+          price_cents?: number | null
+          published_at?: string | null
+          required_tier?: string | null
+          rsvp_deadline?: string | null
+          seats_taken?: number
+          sequence?: number
+          starts_at: string
+          status?: Database["social"]["Enums"]["event_status"]
+          tags?: string[]
+          timezone?: string
+          title: string
+          updated_at?: string
+          visibility?: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count?: number
+        }
+        Update: {
+          address?: string | null
+          cancelled_at?: string | null
+          capacity?: number | null
+          cover_media_id?: string | null
+          cover_path?: string | null
+          created_at?: string
+          currency?: string | null
+          description?: string | null
+          ends_at?: string
+          geo_cell?: never
+          going_count?: number
+          group_id?: string | null
+          id?: string
+          interested_count?: number
+          latitude?: number | null
+          location_name?: string | null
+          longitude?: number | null
+          media?: NonNullable<Json>
+          next_arrival?: number
+          organizer_id?: string
+          price_cents?: number | null
+          published_at?: string | null
+          required_tier?: string | null
+          rsvp_deadline?: string | null
+          seats_taken?: number
+          sequence?: number
+          starts_at?: string
+          status?: Database["social"]["Enums"]["event_status"]
+          tags?: string[]
+          timezone?: string
+          title?: string
+          updated_at?: string
+          visibility?: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "events_cover_media_id_fkey"
+            columns: ["cover_media_id"]
+            isOneToOne: false
+            referencedRelation: "media"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "events_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "events_organizer_id_fkey"
+            columns: ["organizer_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
             referencedColumns: ["id"]
           },
         ]
@@ -752,6 +1170,7 @@ export type Database = {
       }
       groups: {
         Row: {
+          avatar_media_id: string | null
           avatar_path: string | null
           city: string | null
           created_at: string
@@ -768,6 +1187,7 @@ export type Database = {
           visibility: Database["social"]["Enums"]["group_visibility"]
         }
         Insert: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           city?: string | null
           created_at?: string
@@ -784,6 +1204,7 @@ export type Database = {
           visibility?: Database["social"]["Enums"]["group_visibility"]
         }
         Update: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           city?: string | null
           created_at?: string
@@ -800,6 +1221,13 @@ export type Database = {
           visibility?: Database["social"]["Enums"]["group_visibility"]
         }
         Relationships: [
+          {
+            foreignKeyName: "groups_avatar_media_id_fkey"
+            columns: ["avatar_media_id"]
+            isOneToOne: false
+            referencedRelation: "media"
+            referencedColumns: ["id"]
+          },
           {
             foreignKeyName: "groups_owner_id_fkey"
             columns: ["owner_id"]
@@ -865,6 +1293,90 @@ export type Database = {
           },
         ]
       }
+      media: {
+        Row: {
+          attached_at: string | null
+          bucket_id: string
+          created_at: string
+          duration_ms: number | null
+          group_id: string | null
+          height: number | null
+          id: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at: string | null
+          owner_id: string
+          path: string
+          placeholder: string | null
+          size_bytes: number
+          status: Database["social"]["Enums"]["media_status"]
+          target_id: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at: string
+          uploaded_at: string | null
+          width: number | null
+        }
+        Insert: {
+          attached_at?: string | null
+          bucket_id: string
+          created_at?: string
+          duration_ms?: number | null
+          group_id?: string | null
+          height?: number | null
+          id?: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at?: string | null
+          owner_id: string
+          path: string
+          placeholder?: string | null
+          size_bytes: number
+          status?: Database["social"]["Enums"]["media_status"]
+          target_id?: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at?: string
+          uploaded_at?: string | null
+          width?: number | null
+        }
+        Update: {
+          attached_at?: string | null
+          bucket_id?: string
+          created_at?: string
+          duration_ms?: number | null
+          group_id?: string | null
+          height?: number | null
+          id?: string
+          kind?: Database["social"]["Enums"]["media_kind"]
+          mime_type?: string
+          moderated_at?: string | null
+          owner_id?: string
+          path?: string
+          placeholder?: string | null
+          size_bytes?: number
+          status?: Database["social"]["Enums"]["media_status"]
+          target_id?: string | null
+          target_type?: Database["social"]["Enums"]["media_target"]
+          updated_at?: string
+          uploaded_at?: string | null
+          width?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "media_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "media_owner_id_fkey"
+            columns: ["owner_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       mentions: {
         Row: {
           author_id: string
@@ -917,6 +1429,131 @@ export type Database = {
             columns: ["post_id"]
             isOneToOne: false
             referencedRelation: "posts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      message_edits: {
+        Row: {
+          body: string | null
+          conversation_id: string
+          created_at: string
+          id: string
+          message_id: string
+          sender_id: string | null
+        }
+        Insert: {
+          body?: string | null
+          conversation_id: string
+          created_at?: string
+          id?: string
+          message_id: string
+          sender_id?: string | null
+        }
+        Update: {
+          body?: string | null
+          conversation_id?: string
+          created_at?: string
+          id?: string
+          message_id?: string
+          sender_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "message_edits_conversation_id_fkey"
+            columns: ["conversation_id"]
+            isOneToOne: false
+            referencedRelation: "conversations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "message_edits_message_id_fkey"
+            columns: ["message_id"]
+            isOneToOne: false
+            referencedRelation: "messages"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "message_edits_sender_id_fkey"
+            columns: ["sender_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      messages: {
+        Row: {
+          attachments: NonNullable<Json>
+          body: string | null
+          client_message_id: string
+          conversation_id: string
+          created_at: string
+          data: NonNullable<Json>
+          deleted_at: string | null
+          deleted_by: string | null
+          edit_count: number
+          edited_at: string | null
+          id: string
+          kind: Database["social"]["Enums"]["message_kind"]
+          reply_to_id: string | null
+          sender_id: string | null
+          seq: number
+        }
+        Insert: {
+          attachments?: NonNullable<Json>
+          body?: string | null
+          client_message_id?: string
+          conversation_id: string
+          created_at?: string
+          data?: NonNullable<Json>
+          deleted_at?: string | null
+          deleted_by?: string | null
+          edit_count?: number
+          edited_at?: string | null
+          id?: string
+          kind?: Database["social"]["Enums"]["message_kind"]
+          reply_to_id?: string | null
+          sender_id?: string | null
+          seq: number
+        }
+        Update: {
+          attachments?: NonNullable<Json>
+          body?: string | null
+          client_message_id?: string
+          conversation_id?: string
+          created_at?: string
+          data?: NonNullable<Json>
+          deleted_at?: string | null
+          deleted_by?: string | null
+          edit_count?: number
+          edited_at?: string | null
+          id?: string
+          kind?: Database["social"]["Enums"]["message_kind"]
+          reply_to_id?: string | null
+          sender_id?: string | null
+          seq?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "messages_conversation_id_fkey"
+            columns: ["conversation_id"]
+            isOneToOne: false
+            referencedRelation: "conversations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "messages_reply_to_id_fkey"
+            columns: ["reply_to_id"]
+            isOneToOne: false
+            referencedRelation: "messages"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "messages_sender_id_fkey"
+            columns: ["sender_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
             referencedColumns: ["id"]
           },
         ]
@@ -1056,6 +1693,7 @@ export type Database = {
           comment_id: string | null
           created_at: string
           data: NonNullable<Json>
+          event_id: string | null
           group_id: string | null
           id: string
           kind: Database["social"]["Enums"]["notification_kind"]
@@ -1072,6 +1710,7 @@ export type Database = {
           comment_id?: string | null
           created_at?: string
           data?: NonNullable<Json>
+          event_id?: string | null
           group_id?: string | null
           id?: string
           kind: Database["social"]["Enums"]["notification_kind"]
@@ -1088,6 +1727,7 @@ export type Database = {
           comment_id?: string | null
           created_at?: string
           data?: NonNullable<Json>
+          event_id?: string | null
           group_id?: string | null
           id?: string
           kind?: Database["social"]["Enums"]["notification_kind"]
@@ -1110,6 +1750,13 @@ export type Database = {
             columns: ["comment_id"]
             isOneToOne: false
             referencedRelation: "comments"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "notifications_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "events"
             referencedColumns: ["id"]
           },
           {
@@ -1439,6 +2086,7 @@ export type Database = {
       }
       profiles: {
         Row: {
+          avatar_media_id: string | null
           avatar_path: string | null
           created_at: string
           discoverable: boolean
@@ -1452,6 +2100,7 @@ export type Database = {
           visibility: Database["social"]["Enums"]["profile_visibility"]
         }
         Insert: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           created_at?: string
           discoverable?: boolean
@@ -1465,6 +2114,7 @@ export type Database = {
           visibility?: Database["social"]["Enums"]["profile_visibility"]
         }
         Update: {
+          avatar_media_id?: string | null
           avatar_path?: string | null
           created_at?: string
           discoverable?: boolean
@@ -1477,7 +2127,15 @@ export type Database = {
           updated_at?: string
           visibility?: Database["social"]["Enums"]["profile_visibility"]
         }
-        Relationships: []
+        Relationships: [
+          {
+            foreignKeyName: "profiles_avatar_media_id_fkey"
+            columns: ["avatar_media_id"]
+            isOneToOne: false
+            referencedRelation: "media"
+            referencedColumns: ["id"]
+          },
+        ]
       }
       reactions: {
         Row: {
@@ -1728,6 +2386,531 @@ export type Database = {
           },
         ]
       }
+      trip_days: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          day_date: string | null
+          id: string
+          notes: string | null
+          position: string
+          title: string | null
+          trip_id: string
+          updated_at: string
+          version: number
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          day_date?: string | null
+          id?: string
+          notes?: string | null
+          position: string
+          title?: string | null
+          trip_id: string
+          updated_at?: string
+          version?: number
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          day_date?: string | null
+          id?: string
+          notes?: string | null
+          position?: string
+          title?: string | null
+          trip_id?: string
+          updated_at?: string
+          version?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_days_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_days_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_follows: {
+        Row: {
+          created_at: string
+          trip_id: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          trip_id: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          trip_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_follows_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_follows_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_invites: {
+        Row: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string
+          id: string
+          invitee_id: string
+          inviter_id: string
+          revoked_at: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+        }
+        Insert: {
+          accepted_at?: string | null
+          created_at?: string
+          declined_at?: string | null
+          expires_at?: string
+          id?: string
+          invitee_id: string
+          inviter_id: string
+          revoked_at?: string | null
+          role?: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+        }
+        Update: {
+          accepted_at?: string | null
+          created_at?: string
+          declined_at?: string | null
+          expires_at?: string
+          id?: string
+          invitee_id?: string
+          inviter_id?: string
+          revoked_at?: string | null
+          role?: Database["social"]["Enums"]["trip_role"]
+          trip_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_invites_invitee_id_fkey"
+            columns: ["invitee_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_invites_inviter_id_fkey"
+            columns: ["inviter_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_invites_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_item_comments: {
+        Row: {
+          author_id: string
+          body: string
+          created_at: string
+          id: string
+          item_id: string
+          trip_id: string
+        }
+        Insert: {
+          author_id: string
+          body: string
+          created_at?: string
+          id?: string
+          item_id: string
+          trip_id: string
+        }
+        Update: {
+          author_id?: string
+          body?: string
+          created_at?: string
+          id?: string
+          item_id?: string
+          trip_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_item_comments_author_id_fkey"
+            columns: ["author_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_item_comments_item_id_fkey"
+            columns: ["item_id"]
+            isOneToOne: false
+            referencedRelation: "trip_items"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_item_comments_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_item_votes: {
+        Row: {
+          created_at: string
+          item_id: string
+          trip_id: string
+          user_id: string
+          value: number
+        }
+        Insert: {
+          created_at?: string
+          item_id: string
+          trip_id: string
+          user_id: string
+          value: number
+        }
+        Update: {
+          created_at?: string
+          item_id?: string
+          trip_id?: string
+          user_id?: string
+          value?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_item_votes_item_id_fkey"
+            columns: ["item_id"]
+            isOneToOne: false
+            referencedRelation: "trip_items"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_item_votes_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_item_votes_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_items: {
+        Row: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          comment_count: number
+          cost_estimate: number | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          day_id: string
+          end_time: string | null
+          id: string
+          links: NonNullable<Json>
+          notes: string | null
+          place_lat: number | null
+          place_lng: number | null
+          place_name: string | null
+          position: string
+          start_time: string | null
+          title: string
+          trip_id: string
+          updated_at: string
+          updated_by: string | null
+          version: number
+          vote_score: number
+        }
+        Insert: {
+          category?: Database["social"]["Enums"]["trip_item_category"]
+          comment_count?: number
+          cost_estimate?: number | null
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          day_id: string
+          end_time?: string | null
+          id?: string
+          links?: NonNullable<Json>
+          notes?: string | null
+          place_lat?: number | null
+          place_lng?: number | null
+          place_name?: string | null
+          position: string
+          start_time?: string | null
+          title: string
+          trip_id: string
+          updated_at?: string
+          updated_by?: string | null
+          version?: number
+          vote_score?: number
+        }
+        Update: {
+          category?: Database["social"]["Enums"]["trip_item_category"]
+          comment_count?: number
+          cost_estimate?: number | null
+          created_at?: string
+          created_by?: string | null
+          currency?: string | null
+          day_id?: string
+          end_time?: string | null
+          id?: string
+          links?: NonNullable<Json>
+          notes?: string | null
+          place_lat?: number | null
+          place_lng?: number | null
+          place_name?: string | null
+          position?: string
+          start_time?: string | null
+          title?: string
+          trip_id?: string
+          updated_at?: string
+          updated_by?: string | null
+          version?: number
+          vote_score?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_items_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_items_day_id_fkey"
+            columns: ["day_id"]
+            isOneToOne: false
+            referencedRelation: "trip_days"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_items_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_items_updated_by_fkey"
+            columns: ["updated_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_members: {
+        Row: {
+          created_at: string
+          invited_by: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          invited_by?: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          invited_by?: string | null
+          role?: Database["social"]["Enums"]["trip_role"]
+          trip_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_members_invited_by_fkey"
+            columns: ["invited_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_members_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_members_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trip_share_links: {
+        Row: {
+          created_at: string
+          created_by: string
+          expires_at: string
+          id: string
+          last_used_at: string | null
+          revoked_at: string | null
+          token_hash: string
+          trip_id: string
+          use_count: number
+        }
+        Insert: {
+          created_at?: string
+          created_by: string
+          expires_at: string
+          id?: string
+          last_used_at?: string | null
+          revoked_at?: string | null
+          token_hash: string
+          trip_id: string
+          use_count?: number
+        }
+        Update: {
+          created_at?: string
+          created_by?: string
+          expires_at?: string
+          id?: string
+          last_used_at?: string | null
+          revoked_at?: string | null
+          token_hash?: string
+          trip_id?: string
+          use_count?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trip_share_links_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trip_share_links_trip_id_fkey"
+            columns: ["trip_id"]
+            isOneToOne: false
+            referencedRelation: "trips"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      trips: {
+        Row: {
+          cover: Json | null
+          cover_media_id: string | null
+          created_at: string
+          description: string | null
+          destination_lat: number | null
+          destination_lng: number | null
+          destination_name: string | null
+          end_date: string | null
+          follower_count: number
+          id: string
+          member_count: number
+          owner_id: string
+          start_date: string | null
+          status: Database["social"]["Enums"]["trip_status"]
+          timezone: string
+          title: string
+          updated_at: string
+          version: number
+          visibility: Database["social"]["Enums"]["trip_visibility"]
+        }
+        Insert: {
+          cover?: Json | null
+          cover_media_id?: string | null
+          created_at?: string
+          description?: string | null
+          destination_lat?: number | null
+          destination_lng?: number | null
+          destination_name?: string | null
+          end_date?: string | null
+          follower_count?: number
+          id?: string
+          member_count?: number
+          owner_id: string
+          start_date?: string | null
+          status?: Database["social"]["Enums"]["trip_status"]
+          timezone?: string
+          title: string
+          updated_at?: string
+          version?: number
+          visibility?: Database["social"]["Enums"]["trip_visibility"]
+        }
+        Update: {
+          cover?: Json | null
+          cover_media_id?: string | null
+          created_at?: string
+          description?: string | null
+          destination_lat?: number | null
+          destination_lng?: number | null
+          destination_name?: string | null
+          end_date?: string | null
+          follower_count?: number
+          id?: string
+          member_count?: number
+          owner_id?: string
+          start_date?: string | null
+          status?: Database["social"]["Enums"]["trip_status"]
+          timezone?: string
+          title?: string
+          updated_at?: string
+          version?: number
+          visibility?: Database["social"]["Enums"]["trip_visibility"]
+        }
+        Relationships: [
+          {
+            foreignKeyName: "trips_cover_media_id_fkey"
+            columns: ["cover_media_id"]
+            isOneToOne: false
+            referencedRelation: "media"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "trips_owner_id_fkey"
+            columns: ["owner_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       user_badges: {
         Row: {
           activity_id: string | null
@@ -1814,6 +2997,90 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      accept_trip_invite: {
+        Args: { p_invite_id: string }
+        Returns: {
+          created_at: string
+          invited_by: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_members"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      add_conversation_members: {
+        Args: { p_conversation_id: string; p_user_ids: string[] }
+        Returns: number
+      }
+      add_trip_day: {
+        Args: {
+          p_day?: Json
+          p_first?: boolean
+          p_previous_id?: string
+          p_trip_id: string
+        }
+        Returns: {
+          created_at: string
+          created_by: string | null
+          day_date: string | null
+          id: string
+          notes: string | null
+          position: string
+          title: string | null
+          trip_id: string
+          updated_at: string
+          version: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_days"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      add_trip_item: {
+        Args: {
+          p_day_id: string
+          p_first?: boolean
+          p_item: Json
+          p_previous_id?: string
+        }
+        Returns: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          comment_count: number
+          cost_estimate: number | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          day_id: string
+          end_time: string | null
+          id: string
+          links: NonNullable<Json>
+          notes: string | null
+          place_lat: number | null
+          place_lng: number | null
+          place_name: string | null
+          position: string
+          start_time: string | null
+          title: string
+          trip_id: string
+          updated_at: string
+          updated_by: string | null
+          version: number
+          vote_score: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_items"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       approve_join_request: {
         Args: { p_group_id: string; p_user_id: string }
         Returns: {
@@ -1858,6 +3125,117 @@ export type Database = {
         }
       }
       block: { Args: { p_user_id: string }; Returns: undefined }
+      calendar_feed: {
+        Args: { p_token: string }
+        Returns: {
+          address: string
+          created_at: string
+          description: string
+          ends_at: string
+          event_id: string
+          latitude: number
+          location_name: string
+          longitude: number
+          organizer_name: string
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          timezone: string
+          title: string
+          updated_at: string
+          user_id: string
+        }[]
+      }
+      cancel_event: {
+        Args: { p_event_id: string }
+        Returns: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_media_id: string | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          media: NonNullable<Json>
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "events"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      cancel_rsvp: {
+        Args: { p_event_id: string }
+        Returns: {
+          confirmed_at: string
+          created_at: string
+          event_id: string
+          guests: number
+          promoted_at: string
+          status: Database["social"]["Enums"]["rsvp_status"]
+          updated_at: string
+          user_id: string
+          waitlist_position: number
+          waitlisted: boolean
+        }[]
+      }
+      cleanup_media: {
+        Args: { p_limit?: number; p_unattached_hours?: number }
+        Returns: {
+          bucket_id: string
+          path: string
+        }[]
+      }
+      comment_on_trip_item: {
+        Args: { p_body: string; p_item_id: string }
+        Returns: {
+          author_id: string
+          body: string
+          created_at: string
+          id: string
+          item_id: string
+          trip_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_item_comments"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      conversation_hidden_members: {
+        Args: { p_conversation_id: string }
+        Returns: {
+          user_id: string
+        }[]
+      }
       create_announcement: {
         Args: {
           p_body?: string
@@ -1884,9 +3262,58 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      create_calendar_feed: {
+        Args: Record<PropertyKey, never>
+        Returns: string
+      }
+      create_event: {
+        Args: { p_input: Json }
+        Returns: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_media_id: string | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          media: NonNullable<Json>
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "events"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       create_group: {
         Args: {
-          p_avatar_path?: string
+          p_avatar_media_id?: string
           p_city?: string
           p_description?: string
           p_join_policy?: Database["social"]["Enums"]["group_join_policy"]
@@ -1897,6 +3324,7 @@ export type Database = {
           p_visibility?: Database["social"]["Enums"]["group_visibility"]
         }
         Returns: {
+          avatar_media_id: string | null
           avatar_path: string | null
           city: string | null
           created_at: string
@@ -1915,6 +3343,38 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "groups"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      create_group_conversation: {
+        Args: {
+          p_avatar_path?: string
+          p_member_ids?: string[]
+          p_title: string
+        }
+        Returns: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversations"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -1938,6 +3398,86 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "group_invites"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      create_media: {
+        Args: {
+          p_duration_ms?: number
+          p_group_id?: string
+          p_height?: number
+          p_mime_type: string
+          p_placeholder?: string
+          p_size_bytes: number
+          p_target: Database["social"]["Enums"]["media_target"]
+          p_width?: number
+        }
+        Returns: {
+          attached_at: string | null
+          bucket_id: string
+          created_at: string
+          duration_ms: number | null
+          group_id: string | null
+          height: number | null
+          id: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at: string | null
+          owner_id: string
+          path: string
+          placeholder: string | null
+          size_bytes: number
+          status: Database["social"]["Enums"]["media_status"]
+          target_id: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at: string
+          uploaded_at: string | null
+          width: number | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "media"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      create_trip: {
+        Args: { p_trip: Json }
+        Returns: {
+          cover: Json | null
+          cover_media_id: string | null
+          created_at: string
+          description: string | null
+          destination_lat: number | null
+          destination_lng: number | null
+          destination_name: string | null
+          end_date: string | null
+          follower_count: number
+          id: string
+          member_count: number
+          owner_id: string
+          start_date: string | null
+          status: Database["social"]["Enums"]["trip_status"]
+          timezone: string
+          title: string
+          updated_at: string
+          version: number
+          visibility: Database["social"]["Enums"]["trip_visibility"]
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trips"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      create_trip_share_link: {
+        Args: { p_expires_at?: string; p_trip_id: string }
+        Returns: Database["social"]["CompositeTypes"]["trip_share_link_created"]
+        SetofOptions: {
+          from: "*"
+          to: "trip_share_link_created"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -1973,8 +3513,134 @@ export type Database = {
         Args: { p_group_id: string; p_user_id: string }
         Returns: boolean
       }
+      decline_trip_invite: {
+        Args: { p_invite_id: string }
+        Returns: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string
+          id: string
+          invitee_id: string
+          inviter_id: string
+          revoked_at: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_invites"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       delete_comment: { Args: { p_comment_id: string }; Returns: undefined }
+      delete_event: { Args: { p_event_id: string }; Returns: undefined }
+      delete_media: { Args: { p_media_id: string }; Returns: undefined }
+      delete_message: {
+        Args: { p_message_id: string; p_reason?: string }
+        Returns: {
+          attachments: NonNullable<Json>
+          body: string | null
+          client_message_id: string
+          conversation_id: string
+          created_at: string
+          data: NonNullable<Json>
+          deleted_at: string | null
+          deleted_by: string | null
+          edit_count: number
+          edited_at: string | null
+          id: string
+          kind: Database["social"]["Enums"]["message_kind"]
+          reply_to_id: string | null
+          sender_id: string | null
+          seq: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "messages"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       delete_post: { Args: { p_post_id: string }; Returns: undefined }
+      delete_trip: { Args: { p_trip_id: string }; Returns: undefined }
+      delete_trip_day: {
+        Args: { p_day_id: string; p_version: number }
+        Returns: undefined
+      }
+      delete_trip_item: {
+        Args: { p_item_id: string; p_version: number }
+        Returns: undefined
+      }
+      delete_trip_item_comment: {
+        Args: { p_comment_id: string }
+        Returns: undefined
+      }
+      edit_message: {
+        Args: { p_body: string; p_message_id: string }
+        Returns: {
+          attachments: NonNullable<Json>
+          body: string | null
+          client_message_id: string
+          conversation_id: string
+          created_at: string
+          data: NonNullable<Json>
+          deleted_at: string | null
+          deleted_by: string | null
+          edit_count: number
+          edited_at: string | null
+          id: string
+          kind: Database["social"]["Enums"]["message_kind"]
+          reply_to_id: string | null
+          sender_id: string | null
+          seq: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "messages"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      event_waitlist_position: { Args: { p_event_id: string }; Returns: number }
+      events_in_box: {
+        Args: {
+          p_cursor?: string
+          p_east: number
+          p_from?: string
+          p_limit?: number
+          p_north: number
+          p_south: number
+          p_tag?: string
+          p_to?: string
+          p_west: number
+        }
+        Returns: {
+          address: string
+          capacity: number
+          cover_path: string
+          distance_km: number
+          ends_at: string
+          going_count: number
+          group_id: string
+          id: string
+          interested_count: number
+          latitude: number
+          location_name: string
+          longitude: number
+          next_cursor: string
+          organizer_id: string
+          seats_taken: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }[]
+      }
       follow: {
         Args: { p_user_id: string }
         Returns: {
@@ -1990,6 +3656,72 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      follow_trip: { Args: { p_trip_id: string }; Returns: undefined }
+      get_conversation: {
+        Args: { p_conversation_id: string }
+        Returns: {
+          avatar_path: string
+          context_id: string
+          context_type: Database["social"]["Enums"]["conversation_context"]
+          created_at: string
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_message: Json
+          last_read_seq: number
+          last_seq: number
+          member_count: number
+          members: Json
+          muted_until: string
+          role: Database["social"]["Enums"]["conversation_role"]
+          slow_mode_seconds: number
+          title: string
+          unread_count: number
+        }[]
+      }
+      get_event: {
+        Args: { p_event_id: string }
+        Returns: {
+          address: string
+          attendee_preview: Json
+          cancelled_at: string
+          capacity: number
+          cover_media_id: string
+          cover_path: string
+          created_at: string
+          currency: string
+          description: string
+          ends_at: string
+          going_count: number
+          group_id: string
+          id: string
+          interested_count: number
+          is_organizer: boolean
+          latitude: number
+          location_name: string
+          longitude: number
+          media: Json
+          my_guests: number
+          my_status: Database["social"]["Enums"]["rsvp_status"]
+          my_waitlist_position: number
+          organizer: Json
+          organizer_id: string
+          price_cents: number
+          published_at: string
+          required_tier: string
+          rsvp_deadline: string
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }[]
       }
       get_notification_preferences: {
         Args: Record<PropertyKey, never>
@@ -2023,6 +3755,7 @@ export type Database = {
           visibility: Database["social"]["Enums"]["post_visibility"]
         }[]
       }
+      get_trip: { Args: { p_trip_id: string }; Returns: Json }
       group_feed: {
         Args: {
           p_cursor?: string
@@ -2078,6 +3811,10 @@ export type Database = {
           visibility: Database["social"]["Enums"]["post_visibility"]
         }[]
       }
+      invite_to_event: {
+        Args: { p_event_id: string; p_user_id: string }
+        Returns: boolean
+      }
       invite_to_group: {
         Args: { p_expires_at?: string; p_group_id: string; p_user_id: string }
         Returns: {
@@ -2097,6 +3834,31 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "group_invites"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      invite_to_trip: {
+        Args: {
+          p_role?: Database["social"]["Enums"]["trip_role"]
+          p_trip_id: string
+          p_user_id: string
+        }
+        Returns: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string
+          id: string
+          invitee_id: string
+          inviter_id: string
+          revoked_at: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_invites"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -2191,7 +3953,12 @@ export type Database = {
           user_id: string
         }[]
       }
+      leave_conversation: {
+        Args: { p_conversation_id: string }
+        Returns: undefined
+      }
       leave_group: { Args: { p_group_id: string }; Returns: boolean }
+      leave_trip: { Args: { p_trip_id: string }; Returns: undefined }
       list_announcements: {
         Args: { p_cursor?: string; p_group_id: string; p_limit?: number }
         Returns: {
@@ -2219,11 +3986,77 @@ export type Database = {
           created_at: string
           edited_at: string
           id: string
+          media: Json
           next_cursor: string
           parent_id: string
           post_id: string
           reply_count: number
           updated_at: string
+        }[]
+      }
+      list_conversation_members: {
+        Args: { p_conversation_id: string; p_cursor?: string; p_limit?: number }
+        Returns: {
+          joined_at: string
+          next_cursor: string
+          profile: Json
+          role: Database["social"]["Enums"]["conversation_role"]
+          user_id: string
+        }[]
+      }
+      list_conversations: {
+        Args: { p_cursor?: string; p_limit?: number }
+        Returns: {
+          avatar_path: string
+          context_id: string
+          context_type: Database["social"]["Enums"]["conversation_context"]
+          created_at: string
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_message: Json
+          last_read_seq: number
+          last_seq: number
+          member_count: number
+          members: Json
+          muted_until: string
+          next_cursor: string
+          role: Database["social"]["Enums"]["conversation_role"]
+          slow_mode_seconds: number
+          title: string
+          unread_count: number
+        }[]
+      }
+      list_event_attendees: {
+        Args: {
+          p_cursor?: string
+          p_event_id: string
+          p_limit?: number
+          p_status?: Database["social"]["Enums"]["rsvp_status"]
+        }
+        Returns: {
+          avatar_path: string
+          created_at: string
+          display_name: string
+          guests: number
+          handle: string
+          is_friend: boolean
+          next_cursor: string
+          status: Database["social"]["Enums"]["rsvp_status"]
+          user_id: string
+        }[]
+      }
+      list_event_waitlist: {
+        Args: { p_cursor?: string; p_event_id: string; p_limit?: number }
+        Returns: {
+          avatar_path: string
+          created_at: string
+          display_name: string
+          guests: number
+          handle: string
+          next_cursor: string
+          user_id: string
+          waitlist_position: number
         }[]
       }
       list_followers: {
@@ -2315,6 +4148,36 @@ export type Database = {
           visibility: Database["social"]["Enums"]["group_visibility"]
         }[]
       }
+      list_messages: {
+        Args: {
+          p_conversation_id: string
+          p_cursor?: string
+          p_limit?: number
+          p_message_id?: string
+          p_position?: string
+        }
+        Returns: {
+          attachments: Json
+          body: string
+          client_message_id: string
+          conversation_id: string
+          created_at: string
+          data: Json
+          deleted_at: string
+          edit_count: number
+          edited_at: string
+          id: string
+          kind: Database["social"]["Enums"]["message_kind"]
+          newer_cursor: string
+          next_cursor: string
+          older_cursor: string
+          reply_to: Json
+          reply_to_id: string
+          sender: Json
+          sender_id: string
+          seq: number
+        }[]
+      }
       list_moderation_log: {
         Args: { p_cursor?: string; p_group_id?: string; p_limit?: number }
         Returns: {
@@ -2390,6 +4253,7 @@ export type Database = {
           created_at: string
           edited_at: string
           id: string
+          media: Json
           next_cursor: string
           parent_id: string
           post_id: string
@@ -2425,6 +4289,47 @@ export type Database = {
           target_user_id: string
         }[]
       }
+      list_trip_item_comments: {
+        Args: { p_cursor?: string; p_item_id: string; p_limit?: number }
+        Returns: {
+          author_avatar_path: string
+          author_display_name: string
+          author_handle: string
+          author_id: string
+          body: string
+          created_at: string
+          id: string
+          item_id: string
+          next_cursor: string
+        }[]
+      }
+      list_trip_members: {
+        Args: { p_cursor?: string; p_limit?: number; p_trip_id: string }
+        Returns: {
+          avatar_path: string
+          created_at: string
+          display_name: string
+          handle: string
+          invited_by: string
+          next_cursor: string
+          role: Database["social"]["Enums"]["trip_role"]
+          user_id: string
+        }[]
+      }
+      list_trip_share_links: {
+        Args: { p_cursor?: string; p_limit?: number; p_trip_id: string }
+        Returns: {
+          created_at: string
+          created_by: string
+          expires_at: string
+          id: string
+          last_used_at: string
+          next_cursor: string
+          revoked_at: string
+          trip_id: string
+          use_count: number
+        }[]
+      }
       mark_all_announcements_read: {
         Args: { p_group_id?: string }
         Returns: number
@@ -2437,6 +4342,15 @@ export type Database = {
         Args: { p_announcement_id: string }
         Returns: boolean
       }
+      mark_conversation_read: {
+        Args: { p_conversation_id: string; p_message_id?: string }
+        Returns: {
+          conversation_id: string
+          last_read_seq: number
+          last_seq: number
+          unread_count: number
+        }[]
+      }
       mark_notification_read: {
         Args: { p_notification_id: string }
         Returns: {
@@ -2446,6 +4360,7 @@ export type Database = {
           comment_id: string | null
           created_at: string
           data: NonNullable<Json>
+          event_id: string | null
           group_id: string | null
           id: string
           kind: Database["social"]["Enums"]["notification_kind"]
@@ -2462,9 +4377,70 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      message_history: {
+        Args: { p_message_id: string }
+        Returns: {
+          body: string | null
+          conversation_id: string
+          created_at: string
+          id: string
+          message_id: string
+          sender_id: string | null
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "message_edits"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
+      message_receipts: {
+        Args: { p_message_id: string }
+        Returns: {
+          profile: Json
+          read: boolean
+          read_at: string
+          user_id: string
+        }[]
+      }
       moderate_comment: {
         Args: { p_comment_id: string; p_reason?: string }
         Returns: undefined
+      }
+      moderate_media: {
+        Args: {
+          p_media_id: string
+          p_reason?: string
+          p_status: Database["social"]["Enums"]["media_status"]
+        }
+        Returns: {
+          attached_at: string | null
+          bucket_id: string
+          created_at: string
+          duration_ms: number | null
+          group_id: string | null
+          height: number | null
+          id: string
+          kind: Database["social"]["Enums"]["media_kind"]
+          mime_type: string
+          moderated_at: string | null
+          owner_id: string
+          path: string
+          placeholder: string | null
+          size_bytes: number
+          status: Database["social"]["Enums"]["media_status"]
+          target_id: string | null
+          target_type: Database["social"]["Enums"]["media_target"]
+          updated_at: string
+          uploaded_at: string | null
+          width: number | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "media"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       moderate_member: {
         Args: {
@@ -2479,7 +4455,85 @@ export type Database = {
         Args: { p_post_id: string; p_reason?: string }
         Returns: undefined
       }
+      move_trip_day: {
+        Args: { p_day_id: string; p_first?: boolean; p_previous_id?: string }
+        Returns: {
+          created_at: string
+          created_by: string | null
+          day_date: string | null
+          id: string
+          notes: string | null
+          position: string
+          title: string | null
+          trip_id: string
+          updated_at: string
+          version: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_days"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      move_trip_item: {
+        Args: {
+          p_day_id?: string
+          p_first?: boolean
+          p_item_id: string
+          p_previous_id?: string
+        }
+        Returns: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          comment_count: number
+          cost_estimate: number | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          day_id: string
+          end_time: string | null
+          id: string
+          links: NonNullable<Json>
+          notes: string | null
+          place_lat: number | null
+          place_lng: number | null
+          place_name: string | null
+          position: string
+          start_time: string | null
+          title: string
+          trip_id: string
+          updated_at: string
+          updated_by: string | null
+          version: number
+          vote_score: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_items"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       mute: { Args: { p_user_id: string }; Returns: undefined }
+      mute_conversation: {
+        Args: { p_conversation_id: string; p_until?: string }
+        Returns: {
+          conversation_id: string
+          joined_at: string
+          last_read_at: string | null
+          last_read_seq: number
+          last_sent_at: string | null
+          muted_until: string | null
+          role: Database["social"]["Enums"]["conversation_role"]
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversation_members"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       my_activities: {
         Args: { p_cursor?: string; p_kind?: string; p_limit?: number }
         Returns: {
@@ -2539,6 +4593,36 @@ export type Database = {
           blocked_id: string
           created_at: string
           next_cursor: string
+        }[]
+      }
+      my_events: {
+        Args: { p_cursor?: string; p_from?: string; p_limit?: number }
+        Returns: {
+          address: string
+          capacity: number
+          cover_path: string
+          ends_at: string
+          going_count: number
+          group_id: string
+          id: string
+          interested_count: number
+          is_organizer: boolean
+          latitude: number
+          location_name: string
+          longitude: number
+          my_guests: number
+          my_status: Database["social"]["Enums"]["rsvp_status"]
+          my_waitlisted: boolean
+          next_cursor: string
+          organizer_id: string
+          seats_taken: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
         }[]
       }
       my_follow_requests: {
@@ -2678,6 +4762,160 @@ export type Database = {
           today: string
         }[]
       }
+      my_trip_invites: {
+        Args: { p_cursor?: string; p_limit?: number }
+        Returns: {
+          created_at: string
+          expires_at: string
+          id: string
+          inviter_handle: string
+          inviter_id: string
+          next_cursor: string
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+          trip_title: string
+        }[]
+      }
+      my_trips: {
+        Args: { p_cursor?: string; p_limit?: number; p_relation?: string }
+        Returns: {
+          cover: Json
+          created_at: string
+          destination_name: string
+          end_date: string
+          id: string
+          member_count: number
+          my_role: Database["social"]["Enums"]["trip_role"]
+          next_cursor: string
+          owner_id: string
+          since: string
+          start_date: string
+          status: Database["social"]["Enums"]["trip_status"]
+          timezone: string
+          title: string
+          visibility: Database["social"]["Enums"]["trip_visibility"]
+        }[]
+      }
+      nearby_events: {
+        Args: {
+          p_cursor?: string
+          p_from?: string
+          p_latitude: number
+          p_limit?: number
+          p_longitude: number
+          p_radius_km?: number
+          p_tag?: string
+          p_to?: string
+        }
+        Returns: {
+          address: string
+          capacity: number
+          cover_path: string
+          distance_km: number
+          ends_at: string
+          going_count: number
+          group_id: string
+          id: string
+          interested_count: number
+          latitude: number
+          location_name: string
+          longitude: number
+          next_cursor: string
+          organizer_id: string
+          seats_taken: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }[]
+      }
+      open_direct_conversation: {
+        Args: { p_user_id: string }
+        Returns: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      open_event_chat: {
+        Args: { p_event_id: string }
+        Returns: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      open_group_chat: {
+        Args: { p_group_id: string }
+        Returns: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       preview_group_invite: {
         Args: { p_token: string }
         Returns: {
@@ -2735,6 +4973,51 @@ export type Database = {
           visibility: Database["social"]["Enums"]["post_visibility"]
         }[]
       }
+      publish_event: {
+        Args: { p_event_id: string; p_post_card?: boolean }
+        Returns: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_media_id: string | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          media: NonNullable<Json>
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "events"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       react: {
         Args: {
           p_kind: Database["social"]["Enums"]["reaction_kind"]
@@ -2784,10 +5067,18 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      remove_conversation_member: {
+        Args: { p_conversation_id: string; p_user_id: string }
+        Returns: undefined
+      }
       remove_follower: { Args: { p_follower_id: string }; Returns: boolean }
       remove_group_member: {
         Args: { p_group_id: string; p_user_id: string }
         Returns: boolean
+      }
+      remove_trip_member: {
+        Args: { p_trip_id: string; p_user_id: string }
+        Returns: undefined
       }
       report: {
         Args: {
@@ -2853,6 +5144,10 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      revoke_calendar_feed: {
+        Args: Record<PropertyKey, never>
+        Returns: boolean
+      }
       revoke_group_invite: {
         Args: { p_invite_id: string }
         Returns: {
@@ -2876,6 +5171,50 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      revoke_trip_invite: {
+        Args: { p_invite_id: string }
+        Returns: {
+          accepted_at: string | null
+          created_at: string
+          declined_at: string | null
+          expires_at: string
+          id: string
+          invitee_id: string
+          inviter_id: string
+          revoked_at: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_invites"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      revoke_trip_share_link: {
+        Args: { p_link_id: string }
+        Returns: undefined
+      }
+      rsvp_event: {
+        Args: {
+          p_event_id: string
+          p_guests?: number
+          p_status: Database["social"]["Enums"]["rsvp_status"]
+        }
+        Returns: {
+          confirmed_at: string
+          created_at: string
+          event_id: string
+          guests: number
+          promoted_at: string
+          status: Database["social"]["Enums"]["rsvp_status"]
+          updated_at: string
+          user_id: string
+          waitlist_position: number
+          waitlisted: boolean
+        }[]
+      }
       search_profiles: {
         Args: { p_cursor?: string; p_limit?: number; p_query: string }
         Returns: {
@@ -2892,6 +5231,62 @@ export type Database = {
           updated_at: string
           visibility: Database["social"]["Enums"]["profile_visibility"]
         }[]
+      }
+      send_message: {
+        Args: {
+          p_attachments?: Json
+          p_body?: string
+          p_client_message_id: string
+          p_conversation_id: string
+          p_reply_to_id?: string
+        }
+        Returns: {
+          attachments: NonNullable<Json>
+          body: string | null
+          client_message_id: string
+          conversation_id: string
+          created_at: string
+          data: NonNullable<Json>
+          deleted_at: string | null
+          deleted_by: string | null
+          edit_count: number
+          edited_at: string | null
+          id: string
+          kind: Database["social"]["Enums"]["message_kind"]
+          reply_to_id: string | null
+          sender_id: string | null
+          seq: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "messages"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      set_chat_settings: {
+        Args: {
+          p_allow_messages_from: Database["social"]["Enums"]["chat_audience"]
+        }
+        Returns: {
+          allow_messages_from: Database["social"]["Enums"]["chat_audience"]
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "chat_settings"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      set_conversation_member_role: {
+        Args: {
+          p_conversation_id: string
+          p_role: Database["social"]["Enums"]["conversation_role"]
+          p_user_id: string
+        }
+        Returns: undefined
       }
       set_group_leaderboard: {
         Args: {
@@ -2958,9 +5353,30 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      set_trip_member_role: {
+        Args: {
+          p_role: Database["social"]["Enums"]["trip_role"]
+          p_trip_id: string
+          p_user_id: string
+        }
+        Returns: {
+          created_at: string
+          invited_by: string | null
+          role: Database["social"]["Enums"]["trip_role"]
+          trip_id: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_members"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       transfer_group_ownership: {
         Args: { p_group_id: string; p_new_owner_id: string }
         Returns: {
+          avatar_media_id: string | null
           avatar_path: string | null
           city: string | null
           created_at: string
@@ -2983,12 +5399,74 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      transfer_trip_ownership: {
+        Args: { p_trip_id: string; p_user_id: string }
+        Returns: {
+          cover: Json | null
+          cover_media_id: string | null
+          created_at: string
+          description: string | null
+          destination_lat: number | null
+          destination_lng: number | null
+          destination_name: string | null
+          end_date: string | null
+          follower_count: number
+          id: string
+          member_count: number
+          owner_id: string
+          start_date: string | null
+          status: Database["social"]["Enums"]["trip_status"]
+          timezone: string
+          title: string
+          updated_at: string
+          version: number
+          visibility: Database["social"]["Enums"]["trip_visibility"]
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trips"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      trip_map: {
+        Args: {
+          p_cursor?: string
+          p_from?: string
+          p_limit?: number
+          p_max_lat: number
+          p_max_lng: number
+          p_min_lat: number
+          p_min_lng: number
+          p_to?: string
+        }
+        Returns: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          day_date: string
+          end_date: string
+          id: string
+          kind: string
+          lat: number
+          lng: number
+          next_cursor: string
+          place_name: string
+          start_date: string
+          title: string
+          trip_created_at: string
+          trip_id: string
+        }[]
+      }
       unban_group_member: {
         Args: { p_group_id: string; p_user_id: string }
         Returns: boolean
       }
       unblock: { Args: { p_user_id: string }; Returns: boolean }
       unfollow: { Args: { p_user_id: string }; Returns: boolean }
+      unfollow_trip: { Args: { p_trip_id: string }; Returns: undefined }
+      uninvite_from_event: {
+        Args: { p_event_id: string; p_user_id: string }
+        Returns: boolean
+      }
       unmute: { Args: { p_user_id: string }; Returns: boolean }
       unreact: {
         Args: {
@@ -2997,16 +5475,225 @@ export type Database = {
         }
         Returns: boolean
       }
+      unread_chat_count: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          unread_conversations: number
+          unread_messages: number
+        }[]
+      }
       unread_notification_count: {
         Args: Record<PropertyKey, never>
         Returns: number
       }
+      update_conversation: {
+        Args: {
+          p_avatar_path?: string
+          p_conversation_id: string
+          p_slow_mode_seconds?: number
+          p_title?: string
+        }
+        Returns: {
+          avatar_path: string | null
+          context_id: string | null
+          context_type:
+            | Database["social"]["Enums"]["conversation_context"]
+            | null
+          created_at: string
+          created_by: string | null
+          direct_user_high: string | null
+          direct_user_low: string | null
+          id: string
+          kind: Database["social"]["Enums"]["conversation_kind"]
+          last_activity_at: string
+          last_seq: number
+          member_count: number
+          slow_mode_seconds: number
+          title: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "conversations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      update_event: {
+        Args: { p_event_id: string; p_patch: Json }
+        Returns: {
+          address: string | null
+          cancelled_at: string | null
+          capacity: number | null
+          cover_media_id: string | null
+          cover_path: string | null
+          created_at: string
+          currency: string | null
+          description: string | null
+          ends_at: string
+          geo_cell: number | null
+          going_count: number
+          group_id: string | null
+          id: string
+          interested_count: number
+          latitude: number | null
+          location_name: string | null
+          longitude: number | null
+          media: NonNullable<Json>
+          next_arrival: number
+          organizer_id: string
+          price_cents: number | null
+          published_at: string | null
+          required_tier: string | null
+          rsvp_deadline: string | null
+          seats_taken: number
+          sequence: number
+          starts_at: string
+          status: Database["social"]["Enums"]["event_status"]
+          tags: string[]
+          timezone: string
+          title: string
+          updated_at: string
+          visibility: Database["social"]["Enums"]["event_visibility"]
+          waitlist_count: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "events"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       update_my_profile: { Args: { p_patch: Json }; Returns: undefined }
+      update_trip: {
+        Args: { p_changes: Json; p_trip_id: string; p_version: number }
+        Returns: {
+          cover: Json | null
+          cover_media_id: string | null
+          created_at: string
+          description: string | null
+          destination_lat: number | null
+          destination_lng: number | null
+          destination_name: string | null
+          end_date: string | null
+          follower_count: number
+          id: string
+          member_count: number
+          owner_id: string
+          start_date: string | null
+          status: Database["social"]["Enums"]["trip_status"]
+          timezone: string
+          title: string
+          updated_at: string
+          version: number
+          visibility: Database["social"]["Enums"]["trip_visibility"]
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trips"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      update_trip_day: {
+        Args: { p_changes: Json; p_day_id: string; p_version: number }
+        Returns: {
+          created_at: string
+          created_by: string | null
+          day_date: string | null
+          id: string
+          notes: string | null
+          position: string
+          title: string | null
+          trip_id: string
+          updated_at: string
+          version: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_days"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      update_trip_item: {
+        Args: { p_changes: Json; p_item_id: string; p_version: number }
+        Returns: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          comment_count: number
+          cost_estimate: number | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          day_id: string
+          end_time: string | null
+          id: string
+          links: NonNullable<Json>
+          notes: string | null
+          place_lat: number | null
+          place_lng: number | null
+          place_name: string | null
+          position: string
+          start_time: string | null
+          title: string
+          trip_id: string
+          updated_at: string
+          updated_by: string | null
+          version: number
+          vote_score: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_items"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      view_shared_trip: { Args: { p_token: string }; Returns: Json }
+      vote_trip_item: {
+        Args: { p_item_id: string; p_value: number }
+        Returns: {
+          category: Database["social"]["Enums"]["trip_item_category"]
+          comment_count: number
+          cost_estimate: number | null
+          created_at: string
+          created_by: string | null
+          currency: string | null
+          day_id: string
+          end_time: string | null
+          id: string
+          links: NonNullable<Json>
+          notes: string | null
+          place_lat: number | null
+          place_lng: number | null
+          place_name: string | null
+          position: string
+          start_time: string | null
+          title: string
+          trip_id: string
+          updated_at: string
+          updated_by: string | null
+          version: number
+          vote_score: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "trip_items"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
     }
     Enums: {
       badge_criterion: "count" | "streak" | "metric" | "first" | "all_of"
       badge_period: "day" | "week" | "month" | "year"
       badge_tier: "bronze" | "silver" | "gold" | "platinum"
+      chat_audience: "everyone" | "following" | "nobody"
+      conversation_context: "group" | "event"
+      conversation_kind: "direct" | "group"
+      conversation_role: "admin" | "member"
+      event_status: "draft" | "published" | "cancelled"
+      event_visibility: "public" | "followers" | "group" | "private"
       follow_status: "pending" | "accepted"
       group_join_policy: "open" | "request" | "invite"
       group_kind: "club" | "coaching" | "general"
@@ -3015,7 +5702,19 @@ export type Database = {
       leaderboard_metric: "points" | "activities" | "streak"
       leaderboard_period: "week" | "month" | "all_time"
       leaderboard_scope: "global" | "group" | "city" | "interest"
+      media_kind: "image" | "video"
+      media_status: "pending" | "approved" | "rejected"
+      media_target:
+        | "profile"
+        | "group_cover"
+        | "group"
+        | "post"
+        | "comment"
+        | "event"
+        | "message"
+        | "trip"
       member_status: "active" | "pending" | "banned"
+      message_kind: "text" | "system"
       metric_direction: "decrease" | "increase" | "reach"
       moderation_action:
         | "post_removed"
@@ -3026,7 +5725,16 @@ export type Database = {
         | "role_changed"
         | "report_resolved"
         | "report_dismissed"
-      moderation_target: "post" | "comment" | "user" | "report"
+        | "message_removed"
+        | "media_approved"
+        | "media_rejected"
+      moderation_target:
+        | "post"
+        | "comment"
+        | "user"
+        | "report"
+        | "message"
+        | "media"
       notification_kind:
         | "follow_request"
         | "follow_accepted"
@@ -3041,6 +5749,10 @@ export type Database = {
         | "join_approved"
         | "streak_reminder"
         | "badge_earned"
+        | "event_invite"
+        | "event_updated"
+        | "event_cancelled"
+        | "event_promoted"
       point_reason:
         | "activity"
         | "badge"
@@ -3068,11 +5780,35 @@ export type Database = {
         | "warned"
         | "other"
       report_status: "open" | "resolved" | "dismissed"
-      report_target: "post" | "comment" | "profile" | "group"
+      report_target:
+        | "post"
+        | "comment"
+        | "profile"
+        | "group"
+        | "message"
+        | "media"
       reward_effect: "streak_freeze" | "custom"
+      rsvp_status: "going" | "interested" | "not_going"
+      trip_item_category:
+        | "sight"
+        | "food"
+        | "lodging"
+        | "transport"
+        | "activity"
+        | "shopping"
+        | "other"
+      trip_role: "owner" | "editor" | "viewer"
+      trip_status: "planning" | "booked" | "ongoing" | "done"
+      trip_visibility: "public" | "followers" | "private"
     }
     CompositeTypes: {
-      [_ in never]: never
+      trip_share_link_created: {
+        id: string | null
+        trip_id: string | null
+        token: string | null
+        expires_at: string | null
+        created_at: string | null
+      }
     }
   }
 }
@@ -3203,6 +5939,12 @@ export const Constants = {
       badge_criterion: ["count", "streak", "metric", "first", "all_of"],
       badge_period: ["day", "week", "month", "year"],
       badge_tier: ["bronze", "silver", "gold", "platinum"],
+      chat_audience: ["everyone", "following", "nobody"],
+      conversation_context: ["group", "event"],
+      conversation_kind: ["direct", "group"],
+      conversation_role: ["admin", "member"],
+      event_status: ["draft", "published", "cancelled"],
+      event_visibility: ["public", "followers", "group", "private"],
       follow_status: ["pending", "accepted"],
       group_join_policy: ["open", "request", "invite"],
       group_kind: ["club", "coaching", "general"],
@@ -3211,7 +5953,20 @@ export const Constants = {
       leaderboard_metric: ["points", "activities", "streak"],
       leaderboard_period: ["week", "month", "all_time"],
       leaderboard_scope: ["global", "group", "city", "interest"],
+      media_kind: ["image", "video"],
+      media_status: ["pending", "approved", "rejected"],
+      media_target: [
+        "profile",
+        "group_cover",
+        "group",
+        "post",
+        "comment",
+        "event",
+        "message",
+        "trip",
+      ],
       member_status: ["active", "pending", "banned"],
+      message_kind: ["text", "system"],
       metric_direction: ["decrease", "increase", "reach"],
       moderation_action: [
         "post_removed",
@@ -3222,8 +5977,18 @@ export const Constants = {
         "role_changed",
         "report_resolved",
         "report_dismissed",
+        "message_removed",
+        "media_approved",
+        "media_rejected",
       ],
-      moderation_target: ["post", "comment", "user", "report"],
+      moderation_target: [
+        "post",
+        "comment",
+        "user",
+        "report",
+        "message",
+        "media",
+      ],
       notification_kind: [
         "follow_request",
         "follow_accepted",
@@ -3238,6 +6003,10 @@ export const Constants = {
         "join_approved",
         "streak_reminder",
         "badge_earned",
+        "event_invite",
+        "event_updated",
+        "event_cancelled",
+        "event_promoted",
       ],
       point_reason: ["activity", "badge", "redemption", "refund", "adjustment"],
       post_kind: ["text", "activity", "milestone", "event", "trip"],
@@ -3263,8 +6032,28 @@ export const Constants = {
         "other",
       ],
       report_status: ["open", "resolved", "dismissed"],
-      report_target: ["post", "comment", "profile", "group"],
+      report_target: [
+        "post",
+        "comment",
+        "profile",
+        "group",
+        "message",
+        "media",
+      ],
       reward_effect: ["streak_freeze", "custom"],
+      rsvp_status: ["going", "interested", "not_going"],
+      trip_item_category: [
+        "sight",
+        "food",
+        "lodging",
+        "transport",
+        "activity",
+        "shopping",
+        "other",
+      ],
+      trip_role: ["owner", "editor", "viewer"],
+      trip_status: ["planning", "booked", "ongoing", "done"],
+      trip_visibility: ["public", "followers", "private"],
     },
   },
 } as const

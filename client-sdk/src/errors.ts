@@ -4,7 +4,8 @@
  * closed list in `error-codes.ts`.
  */
 
-import { isSupasocialErrorCode, SUPASOCIAL_ERROR_STATUS, type SupasocialErrorCode } from "./error-codes.ts";
+import type { SupasocialErrorCode } from "./error-codes.ts";
+import { isSupasocialErrorCode, SUPASOCIAL_ERROR_STATUS } from "./error-status.ts";
 
 export type { SupasocialErrorCode } from "./error-codes.ts";
 
@@ -322,6 +323,9 @@ export function toSupasocialError(error: unknown, context: ToSupasocialErrorCont
     return new SupasocialError({ ...mapped, message, rawCode: authCode, cause: error });
   }
 
+  // supabase-js Storage errors carry `__isStorageError`; Storage puts the real status in `statusCode`
+  if (e.__isStorageError === true) return fromStorageError(e, message, error);
+
   const rawCode = str(e.code);
   const hint = str(e.hint);
   const details = e.details ?? null;
@@ -345,4 +349,28 @@ export function toSupasocialError(error: unknown, context: ToSupasocialErrorCont
   }
   const mapped = mappingFor(rawCode, httpStatus) ?? listed("unknown_error");
   return new SupasocialError({ ...mapped, message, hint, details, rawCode, cause: error });
+}
+
+/** Storage's `statusCode` (a string in its JSON body) to a code on the list. */
+const STORAGE_CODES: Record<string, SupasocialErrorCode> = {
+  "400": "invalid_input",
+  "401": "not_authenticated",
+  "403": "permission_denied",
+  "404": "media_not_found",
+  "409": "conflict",
+  "413": "media_too_large",
+  "415": "media_type_not_allowed",
+  "422": "media_type_not_allowed",
+  "429": "rate_limited",
+};
+
+function fromStorageError(e: Record<string, unknown>, message: string, cause: unknown): SupasocialError {
+  const statusCode = str(e.statusCode) ?? (statusOf(e.status) !== undefined ? String(e.status) : null);
+  const rawCode = str(e.error) ?? str(e.code) ?? statusCode;
+  if (!statusCode || (e.name === "StorageUnknownError" && NETWORK_MESSAGE.test(message))) {
+    return new SupasocialError({ ...listed("network_error"), message, rawCode, cause });
+  }
+  const code = STORAGE_CODES[statusCode];
+  const mapped = code ? listed(code) : byStatus(Number(statusCode));
+  return new SupasocialError({ ...mapped, message, rawCode, cause });
 }

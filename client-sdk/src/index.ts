@@ -11,15 +11,14 @@
 export { createSupasocialClient, type SupasocialClient, type SupasocialNamespaces } from "./client.ts";
 export type { CompositeTypes, Database, Enums, Json, Tables, TablesInsert, TablesUpdate } from "./database.types.ts";
 export { Constants } from "./database.types.ts";
+// The list itself, with each code's meaning, is the `@supasocial/client/error-codes` subpath.
 export {
-  isSupasocialErrorCode,
-  SUPASOCIAL_ERROR_CODES,
   SUPASOCIAL_ERROR_KINDS,
-  SUPASOCIAL_ERROR_STATUS,
   type SupasocialErrorCodeInfo,
   type SupasocialErrorCodeOfStatus,
   type SupasocialErrorKind,
 } from "./error-codes.ts";
+export { isSupasocialErrorCode, SUPASOCIAL_ERROR_STATUS } from "./error-status.ts";
 export {
   isSupasocialError,
   SupasocialError,

@@ -1,6 +1,6 @@
 /**
  * Live subscriptions on Realtime Broadcast, shared by the namespaces that push updates
- * (`notifications.subscribe`, later chat, gamification, events): a subscription resolves once
+ * (`notifications.subscribe`, `chat.subscribe`, later gamification, events): a subscription resolves once
  * its private channel has joined (or with a `realtime_error`), hears the channel fail and re-join
  * after a dropped connection (supabase-js re-joins by itself), and unsubscribes cleanly, also
  * before it has joined, which is what a React `useEffect` cleanup does.
@@ -10,7 +10,7 @@
  * that removal is over instead of picking up the closing channel.
  */
 import type { RealtimeChannel } from "@supabase/supabase-js";
-import { SUPASOCIAL_ERROR_STATUS } from "./error-codes.ts";
+import { SUPASOCIAL_ERROR_STATUS } from "./error-status.ts";
 import { SupasocialError } from "./errors.ts";
 import type { AnySupabaseClient } from "./namespace.ts";
 import { fail, ok, type SupasocialResult, settle } from "./result.ts";
@@ -51,8 +51,17 @@ export type PendingSubscription<S extends LiveSubscription> = Promise<Supasocial
 export interface TopicListener {
   /** The broadcast event to hear, or `*`. */
   event: string;
-  onMessage(payload: unknown): void;
+  /** The broadcast's payload, and its event name. */
+  onMessage(payload: unknown, event: string): void;
+  /** Presence on the topic changed: the state keyed by presence key (channels joined with `presence`). */
+  onPresence?: (state: Record<string, unknown[]>) => void;
   onError?: (error: SupasocialError) => void;
+}
+
+/** How a topic's channel is opened (by its first subscriber). */
+export interface TopicOptions {
+  /** Enable Presence with this key (e.g. the user's id); the channel tracks nothing by itself. */
+  presenceKey?: string;
 }
 
 /** Set once the caller unsubscribed: nothing reaches its callbacks any more. */
@@ -117,8 +126,10 @@ function notify(entry: Entry, error: SupasocialError) {
   }
 }
 
-function openEntry(supabase: AnySupabaseClient, registry: Registry, topic: string): Entry {
-  const channel = supabase.channel(topic, { config: { private: true } });
+function openEntry(supabase: AnySupabaseClient, registry: Registry, topic: string, options: TopicOptions): Entry {
+  const channel = supabase.channel(topic, {
+    config: options.presenceKey ? { private: true, presence: { key: options.presenceKey } } : { private: true },
+  });
   let settleJoin: (outcome: SupasocialError | null) => void = () => {};
   const entry: Entry = {
     channel,
@@ -133,13 +144,23 @@ function openEntry(supabase: AnySupabaseClient, registry: Registry, topic: strin
   const drop = () => {
     if (registry.topics.get(topic) === entry) registry.topics.delete(topic);
   };
-  channel
-    .on("broadcast", { event: "*" }, (message: { event?: string; payload?: unknown }) => {
-      for (const { listener, control } of entry.listeners) {
-        if (control.cancelled) continue;
-        if (listener.event === "*" || listener.event === message.event) listener.onMessage(message.payload);
+  channel.on("broadcast", { event: "*" }, (message: { event?: string; payload?: unknown }) => {
+    for (const { listener, control } of entry.listeners) {
+      if (control.cancelled) continue;
+      if (listener.event === "*" || listener.event === message.event) {
+        listener.onMessage(message.payload, message.event ?? "");
       }
-    })
+    }
+  });
+  if (options.presenceKey) {
+    channel.on("presence", { event: "sync" }, () => {
+      const state = channel.presenceState() as Record<string, unknown[]>;
+      for (const { listener, control } of entry.listeners) {
+        if (!control.cancelled) listener.onPresence?.(state);
+      }
+    });
+  }
+  channel
     .on("system", {}, (payload: { status?: string; message?: string }) => {
       if (payload?.status === "error" && typeof payload.message === "string") entry.systemError = payload.message;
     })
@@ -181,8 +202,9 @@ function openEntry(supabase: AnySupabaseClient, registry: Registry, topic: strin
 }
 
 /**
- * Join the private channel of `topic` (or share it) and hear `listener.event` broadcasts on it;
- * settles when the channel has joined, or with a `realtime_error` when it cannot.
+ * Join the private channel of `topic` (or share it) and hear `listener.event` broadcasts on it
+ * (and presence, when the channel was opened with `options.presenceKey`); settles when the channel
+ * has joined, or with a `realtime_error` when it cannot.
  *
  * @example
  * ```ts
@@ -194,6 +216,7 @@ export async function joinTopic(
   topic: string,
   listener: TopicListener,
   control: SubscriptionControl,
+  options: TopicOptions = {},
 ): Promise<SupasocialResult<LiveSubscription>> {
   const registry = registryOf(supabase);
   // private channels authorize with the user's token: make sure Realtime holds the current one
@@ -211,7 +234,7 @@ export async function joinTopic(
         realtimeError(`The app already has a channel on ${topic}; remove it before subscribing here`, "CONFLICT"),
       );
     }
-    entry = openEntry(supabase, registry, topic);
+    entry = openEntry(supabase, registry, topic, options);
     registry.topics.set(topic, entry);
   }
   const member = { listener, control };

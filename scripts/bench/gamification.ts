@@ -185,7 +185,15 @@ async function boardTimes(
 
 export const gamificationBench: BenchArea = {
   describe: "activity inserts with every trigger, leaderboards and my rank over ~1M activities for 10k users",
-  scale: { users: 10_000, followsPerUser: 20, postsPerUser: 5, activitiesPerUser: 95, seed: 20261128 },
+  scale: {
+    users: 10_000,
+    followsPerUser: 20,
+    postsPerUser: 5,
+    activitiesPerUser: 95,
+    messagesPerUser: 0,
+    events: 0,
+    seed: 20261128,
+  },
   async run(url) {
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     try {

@@ -8,6 +8,7 @@ import { type SeedOptions, seed } from "../../seeds/seed.ts";
 import { prepareDatabase, ROOT } from "../lib/db.ts";
 import "../../seeds/domains.ts";
 import "../../seeds/gamification.ts";
+import "../../seeds/events.ts";
 
 export interface BenchRow {
   metric: string;
@@ -23,10 +24,15 @@ export interface BenchArea {
   describe: string;
   /** The seed scale; null for an area that needs the schema only (its own, unseeded database). */
   scale: Omit<SeedOptions, "log" | "progress"> | null;
+  /**
+   * A seeded database of its own (`.supasocial/bench-<database>`, on the bench port + `portOffset`),
+   * for an area whose scale differs from the others', so that running areas in turn does not
+   * rebuild the shared one.
+   */
+  database?: { name: string; portOffset: number };
   run(url: string): Promise<BenchRow[]>;
 }
 
-const BENCH_DIR = join(ROOT, ".supasocial", "bench");
 const BENCH_PORT = Number(process.env.SUPASOCIAL_BENCH_DB_PORT ?? 54350);
 
 /** A fingerprint of everything that shapes the bench data: migrations, seed code, scale. */
@@ -41,8 +47,12 @@ async function fingerprint(scale: object): Promise<string> {
 }
 
 /** The bench database at `scale`, built (reset + seed) when missing or out of date. */
-export async function openBenchDatabase(scale: BenchArea["scale"], opts: { fresh: boolean }) {
+export async function openBenchDatabase(
+  scale: BenchArea["scale"],
+  opts: { fresh: boolean; database?: BenchArea["database"] },
+) {
   if (scale === null) return openSchemaOnlyDatabase(opts);
+  const BENCH_DIR = join(ROOT, ".supasocial", opts.database ? `bench-${opts.database.name}` : "bench");
   const print = await fingerprint(scale);
   const marker = join(BENCH_DIR, "fingerprint");
   const current = existsSync(marker) ? (await readFile(marker, "utf8")).trim() : "";
@@ -50,7 +60,7 @@ export async function openBenchDatabase(scale: BenchArea["scale"], opts: { fresh
   if (rebuild && !process.env.DATABASE_URL) await rm(BENCH_DIR, { recursive: true, force: true });
   const db = await prepareDatabase({
     dataDir: join(BENCH_DIR, "pgdata"),
-    port: BENCH_PORT,
+    port: BENCH_PORT + (opts.database?.portOffset ?? 0),
     persistent: true,
     mode: rebuild ? "reset" : "push",
   });

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { type RealtimeServer, startRealtime } from "../realtime/server.ts";
 import { applyPlatform, freePort, inspectDatabase, OWN_SCHEMAS, ROOT, restoreGrants, snapshotGrants } from "./db.ts";
 import { localUrl } from "./network.ts";
+import { createStorageShim } from "./storage-compat.ts";
 
 export interface Keys {
   publishableKey: string;
@@ -66,6 +67,10 @@ async function writeLiteConfig(stateDir: string, dbUrl: string, port: number, ke
   const file = join(dir, "config.toml");
   const dbUrlNoSsl = new URL(dbUrl);
   dbUrlNoSsl.searchParams.delete("sslmode");
+  // Supabase Storage sets storage.allow_delete_query for its own transactions (the platform layer's
+  // storage.protect_delete refuses deletes without it); lite does not, so its connections start
+  // with it (postgres.js sends query parameters as startup settings).
+  dbUrlNoSsl.searchParams.set("storage.allow_delete_query", "true");
   await writeFile(
     file,
     [
@@ -88,6 +93,11 @@ async function writeLiteConfig(stateDir: string, dbUrl: string, port: number, ke
       "",
       "[auth.email]",
       "enable_confirmations = false",
+      "",
+      // lite's experimental Storage API (EXPERIMENTAL_STORAGE=1 below); files under <stateDir>/lite/
+      "[storage]",
+      "enabled = true",
+      'file_size_limit = "50MiB"',
       "",
     ].join("\n"),
   );
@@ -188,31 +198,36 @@ export function postgrestCheckViolation(status: number, body: string): string | 
 }
 
 function proxy(req: IncomingMessage, res: ServerResponse, port: number, path: string) {
-  const upstream = request({ host: "127.0.0.1", port, method: req.method, path, headers: req.headers }, (up) => {
-    if (up.statusCode !== 500 || !path.startsWith("/rest/v1/")) {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    up.on("data", (chunk: Buffer) => chunks.push(chunk));
-    up.on("end", () => {
-      const body = Buffer.concat(chunks);
-      const mapped = postgrestCheckViolation(500, body.toString("utf8"));
-      if (mapped === null) {
-        res.writeHead(500, up.headers);
-        res.end(body);
+  // a fresh connection per request (agent: false): an upstream that answers before reading the whole
+  // body (lite refusing an oversize upload) leaves a kept-alive socket unusable for the next one
+  const upstream = request(
+    { host: "127.0.0.1", port, method: req.method, path, headers: req.headers, agent: false },
+    (up) => {
+      if (up.statusCode !== 500 || !path.startsWith("/rest/v1/")) {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
         return;
       }
-      const out = Buffer.from(mapped, "utf8");
-      res.writeHead(400, {
-        ...up.headers,
-        "content-type": "application/json; charset=utf-8",
-        "content-length": out.length,
+      const chunks: Buffer[] = [];
+      up.on("data", (chunk: Buffer) => chunks.push(chunk));
+      up.on("end", () => {
+        const body = Buffer.concat(chunks);
+        const mapped = postgrestCheckViolation(500, body.toString("utf8"));
+        if (mapped === null) {
+          res.writeHead(500, up.headers);
+          res.end(body);
+          return;
+        }
+        const out = Buffer.from(mapped, "utf8");
+        res.writeHead(400, {
+          ...up.headers,
+          "content-type": "application/json; charset=utf-8",
+          "content-length": out.length,
+        });
+        res.end(out);
       });
-      res.end(out);
-    });
-  });
+    },
+  );
   upstream.on("error", (error) => {
     if (!res.headersSent) res.writeHead(502, { "content-type": "application/json" });
     res.end(JSON.stringify({ code: "bad_gateway", message: error.message }));
@@ -239,17 +254,34 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   const lite = spawn(join(ROOT, "node_modules", ".bin", "lite"), ["start", "--config", config, "--no-admin"], {
     cwd: join(options.stateDir, "lite"),
-    env: { ...process.env, LITE_TELEMETRY: "0", DO_NOT_TRACK: "1", NO_COLOR: "1" },
+    env: {
+      ...process.env,
+      LITE_TELEMETRY: "0",
+      DO_NOT_TRACK: "1",
+      NO_COLOR: "1",
+      // lite's experimental Storage API, with downloads fixed for Node 20 (scripts/lib/lite-node20.mjs)
+      EXPERIMENTAL_STORAGE: "1",
+      NODE_OPTIONS:
+        `${process.env.NODE_OPTIONS ?? ""} --import=${join(ROOT, "scripts", "lib", "lite-node20.mjs")}`.trim(),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   pipeLog(lite, "lite", log);
   const children: ChildProcess[] = [lite];
   let front: Server | undefined;
   let realtime: RealtimeServer | undefined;
+  // /storage/v1 goes to lite through the shim (scripts/lib/storage-compat.ts)
+  const storage = createStorageShim({
+    liteUrl: `http://127.0.0.1:${litePort}`,
+    dbUrl: options.dbUrl,
+    keys,
+    forward: (r, w, p) => proxy(r, w, litePort, p),
+  });
   const stop = async () => {
     await realtime?.stop();
     await new Promise<void>((r) => (front ? front.close(() => r()) : r()));
     await Promise.all(children.map(stopChild));
+    await storage.close();
   };
   try {
     await waitForHttp(`http://127.0.0.1:${litePort}/auth/v1/health`, lite, "@supabase/lite");
@@ -292,6 +324,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (rt.handleRequest(req, res)) return;
       if (path.startsWith("/functions/v1/")) {
         proxy(req, res, functionsPort, path.slice("/functions/v1".length));
+      } else if (path.startsWith("/storage/v1/")) {
+        storage.handle(req, res);
       } else {
         proxy(req, res, litePort, path);
       }

@@ -15,6 +15,10 @@
 --   page_limit, encode_cursor, decode_cursor, encode_page_cursor, decode_page_cursor,
 --   require_order        the page contract of every list: one page size, signed opaque cursors
 --   is_platform          is the session the platform (service_role, a backend without a user)?
+--   realtime_topics, can_read_topic, can_write_topic
+--                        who may receive and send on a Realtime topic: one select and one insert
+--                        policy on realtime.messages dispatch on the topic's prefix to the rule
+--                        each domain registers (user: in notifications, chat: in chat_delivery)
 --
 -- Naming of the social_private helpers that answer a question about a user, in every domain:
 --   * for the caller: no user argument, auth.uid() inside (anon when null). Predicates are
@@ -160,17 +164,22 @@ grant execute on function social_private.jsonb_arg(jsonb) to anon, authenticated
 -- marks, embeddings and overrides (U+202A-202E, U+2066-2069), word joiners and invisible operators,
 -- the soft hyphen, byte order marks, Hangul and Braille blanks, variation selectors and tag
 -- characters. Null for null (a check constraint passes). Immutable: check constraints call it.
+-- plpgsql, not sql: a sql function with its own search_path is never inlined, so each statement
+-- that calls it (a send, a check constraint) would parse and plan its body again; plpgsql keeps
+-- the plan for the session.
 create function social_private.is_visible_text(p_text text)
 returns boolean
-language sql
+language plpgsql
 immutable
 parallel safe
 set search_path = ''
 as $$
-  select p_text ~ ('[^\u0001-\u0020\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5'
+begin
+  return p_text ~ ('[^\u0001-\u0020\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5'
                    '\u180b-\u180f\u2000-\u200f\u2028-\u202f\u205f-\u206f\u2800\u3000\u3164'
                    '\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U0001d159\U0001d173-\U0001d17a'
                    '\U000e0000-\U000e007f\U000e0100-\U000e01ef]');
+end;
 $$;
 comment on function social_private.is_visible_text(text) is
   'True when p_text has a character that shows (not only spaces or invisible characters).';
@@ -205,7 +214,8 @@ comment on table social_private.rate_limit_rules is
   'a row is not limited.';
 comment on column social_private.rate_limit_rules.action is
   'The write being limited, as check_rate_limit is called with it: post, post_edit, comment, '
-  'comment_edit, reaction, report, follow, block, group, join, invite or announcement.';
+  'comment_edit, reaction, report, follow, block, group, join, invite, announcement, and (chat '
+  'migrations) message, message_edit, conversation.';
 comment on column social_private.rate_limit_rules.per_minute is
   'Writes of this action one user may make per minute (a positive integer); the next one is '
   'refused with rate_limited.';
@@ -263,6 +273,8 @@ grant all on social_private.rate_limit_counters to service_role;
 -- beyond the rule's per_minute. service_role and sessions without a user are not limited.
 -- Security definer: the counters are not the caller's to write. One statement on the user's row
 -- for the action (every repeatable write pays for it): a write of a new minute restarts the count.
+-- social_private.send_message (messages migration) writes this statement out for 'message', on the
+-- chat's hot path: keep the two in step.
 create function social_private.check_rate_limit(p_action text)
 returns void
 language plpgsql
@@ -567,5 +579,128 @@ comment on function social_private.is_platform() is
   'True for service_role and for backend sessions without a user (not anon or authenticated): the '
   'platform acts, not a member.';
 grant execute on function social_private.is_platform() to authenticated, service_role;
+
+
+-- =====================================================================================
+-- Realtime topics: who receives and who sends on `<prefix>:<id>`
+-- =====================================================================================
+--
+-- Realtime Authorization is RLS on realtime.messages: Realtime inserts probe rows for the topic a
+-- client joins and selects them back as the user (read), or inserts as the user (write: client
+-- broadcasts and presence), with realtime.topic() set to the topic. Several domains have topics
+-- (user:<id>, chat:<conversation_id>, later group:, event:, trip:), and the rule of one policy per
+-- operation and role holds here too: ONE select policy (messages_select_topic_reader) and ONE
+-- insert policy (messages_insert_topic_writer) dispatch on the topic's prefix to the rule its
+-- domain registers in social_private.realtime_topics:
+--   insert into social_private.realtime_topics (prefix, read_check, write_check) values
+--     ('chat', 'social_private.can_read_chat_topic(text, text)', 'social_private.can_read_chat_topic(text, text)');
+-- A check takes (p_id text: the topic after '<prefix>:', p_extension text: 'broadcast' or
+-- 'presence') and answers for the caller (auth.uid()). A topic whose prefix has no row, or no
+-- write_check, is refused. The database itself sends with realtime.send from security definer
+-- functions, which RLS does not stop.
+
+create table social_private.realtime_topics (
+  prefix text primary key,
+  read_check regprocedure not null,
+  write_check regprocedure,
+  constraint realtime_topics_prefix_format check (prefix ~ '^[a-z_]{1,32}$')
+);
+comment on table social_private.realtime_topics is
+  'One row per Realtime topic prefix (user, chat, ...): the functions that decide who may receive '
+  'on and send to <prefix>:<id>. Each domain registers its own; the realtime.messages policies '
+  'dispatch to them.';
+comment on column social_private.realtime_topics.prefix is
+  'The topic prefix before the first colon (`chat` for chat:<conversation_id>).';
+comment on column social_private.realtime_topics.read_check is
+  'function(p_id text, p_extension text) returns boolean: may the caller receive broadcast or '
+  'presence on <prefix>:<p_id>?';
+comment on column social_private.realtime_topics.write_check is
+  'function(p_id text, p_extension text) returns boolean: may the caller send broadcasts or '
+  'track presence on it? Null: clients never send on this topic (only the database does).';
+revoke all on social_private.realtime_topics from public, anon, authenticated, service_role;
+
+-- The registered check of p_topic's prefix, called with the rest of the topic and the extension;
+-- false for an unknown prefix or a topic without an id. Security definer: the registry is not the
+-- caller's to read; the check itself answers for auth.uid(), which the definer does not change.
+create function social_private.check_topic(p_topic text, p_extension text, p_write boolean)
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_prefix text := split_part(p_topic, ':', 1);
+  v_id text := substr(p_topic, char_length(split_part(p_topic, ':', 1)) + 2);
+  v_check regprocedure;
+  v_ok boolean;
+begin
+  if p_topic is null or position(':' in p_topic) = 0 or v_id = '' or p_extension is null then
+    return false;
+  end if;
+  select case when p_write then t.write_check else t.read_check end into v_check
+  from social_private.realtime_topics t where t.prefix = v_prefix;
+  if v_check is null then
+    return false;
+  end if;
+  execute format('select %s($1, $2)', v_check::regproc) into v_ok using v_id, p_extension;
+  return coalesce(v_ok, false);
+end;
+$$;
+comment on function social_private.check_topic(text, text, boolean) is
+  'Runs the read (p_write false) or write check that the domain of p_topic''s prefix registered in '
+  'realtime_topics, for the caller; false for an unknown prefix.';
+grant execute on function social_private.check_topic(text, text, boolean) to authenticated;
+
+-- May the caller receive p_extension (broadcast, presence) on p_topic?
+create function social_private.can_read_topic(p_topic text, p_extension text)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select social_private.check_topic(p_topic, p_extension, false);
+$$;
+comment on function social_private.can_read_topic(text, text) is
+  'May the caller receive p_extension (broadcast or presence) on p_topic? The rule its domain '
+  'registered in realtime_topics.';
+grant execute on function social_private.can_read_topic(text, text) to authenticated;
+
+-- May the caller send broadcasts (or track presence) on p_topic?
+create function social_private.can_write_topic(p_topic text, p_extension text)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select social_private.check_topic(p_topic, p_extension, true);
+$$;
+comment on function social_private.can_write_topic(text, text) is
+  'May the caller send p_extension (broadcast or presence) on p_topic? The rule its domain '
+  'registered in realtime_topics; false when it registered none.';
+grant execute on function social_private.can_write_topic(text, text) to authenticated;
+
+-- realtime.messages survives `supabase db reset` (the realtime schema is the platform's): drop
+-- first. messages_select_own_user_topic was the notifications domain's own policy before the
+-- dispatch.
+drop policy if exists messages_select_own_user_topic on realtime.messages;
+drop policy if exists messages_select_topic_reader on realtime.messages;
+drop policy if exists messages_insert_topic_writer on realtime.messages;
+-- a signed-in user receives on a topic when its domain's read check says so (Realtime evaluates
+-- this on join, with realtime.topic() set to the channel's topic)
+create policy messages_select_topic_reader on realtime.messages
+  for select to authenticated
+  using (
+    topic = (select realtime.topic())
+    and social_private.can_read_topic(topic, extension)
+  );
+-- a signed-in user sends broadcasts and tracks presence on a topic when its domain's write check
+-- says so (client messages only; the database sends through realtime.send)
+create policy messages_insert_topic_writer on realtime.messages
+  for insert to authenticated
+  with check (
+    topic = (select realtime.topic())
+    and social_private.can_write_topic(topic, extension)
+  );
 
 revoke execute on all functions in schema social, social_private from public;

@@ -28,6 +28,7 @@ create table social.profiles (
   handle extensions.citext not null,
   display_name text not null,
   avatar_path text,
+  avatar_media_id uuid,
   visibility social.profile_visibility not null default 'public',
   discoverable boolean not null default true,
   leaderboard_opt_in boolean not null default false,
@@ -49,7 +50,12 @@ comment on column social.profiles.discoverable is
   'still read by id or handle, listed among followers, followed and mentioned.';
 comment on column social.profiles.leaderboard_opt_in is
   'true: the user opted in to appear on leaderboards (off until they do; see the leaderboards migration).';
-comment on column social.profiles.avatar_path is 'Object path in the avatars storage bucket.';
+comment on column social.profiles.avatar_path is
+  'Path of the avatar''s object in the public social-avatars storage bucket; kept in step with '
+  'avatar_media_id by the media domain (not writable by clients).';
+comment on column social.profiles.avatar_media_id is
+  'The avatar: a social.media row of this user in the social-avatars bucket (foreign key and '
+  'checks added by the media migration); null for none.';
 comment on column social.profiles.id is
   'The user''s id (auth.users.id); deleting the auth user deletes the profile and everything it '
   'owns.';
@@ -74,7 +80,7 @@ create index profiles_display_name_trgm_idx on social.profiles
   using gin (display_name extensions.gin_trgm_ops);
 alter table social.profiles enable row level security;
 grant select on social.profiles to anon, authenticated, service_role;
-grant update (handle, display_name, avatar_path, visibility, discoverable, leaderboard_opt_in)
+grant update (handle, display_name, avatar_media_id, visibility, discoverable, leaderboard_opt_in)
   on social.profiles to authenticated;
 grant all on social.profiles to service_role;
 create trigger on_profiles_updated before update on social.profiles
@@ -315,7 +321,7 @@ set search_path = ''
 as $$
 declare
   v_me uuid := social_private.require_user();
-  v_card text[] := array['handle', 'display_name', 'avatar_path', 'visibility', 'discoverable', 'leaderboard_opt_in'];
+  v_card text[] := array['handle', 'display_name', 'avatar_media_id', 'visibility', 'discoverable', 'leaderboard_opt_in'];
   v_details text[] := array['bio', 'city', 'interests', 'timezone'];
   v_unknown text;
 begin
@@ -329,11 +335,16 @@ begin
     perform social_private.raise_error(
       'invalid_input', 'invalid_field', format('%s is not a profile field', v_unknown));
   end if;
+  if jsonb_typeof(p_patch -> 'avatar_media_id') not in ('string', 'null')
+     or (p_patch ->> 'avatar_media_id') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    perform social_private.raise_error('invalid_input', 'invalid_input', 'avatar_media_id must be a media id or null');
+  end if;
   if p_patch ?| v_card then
     update social.profiles p set
       handle = case when p_patch ? 'handle' then (p_patch ->> 'handle')::extensions.citext else p.handle end,
       display_name = case when p_patch ? 'display_name' then p_patch ->> 'display_name' else p.display_name end,
-      avatar_path = case when p_patch ? 'avatar_path' then p_patch ->> 'avatar_path' else p.avatar_path end,
+      avatar_media_id = case when p_patch ? 'avatar_media_id' then (p_patch ->> 'avatar_media_id')::uuid
+                             else p.avatar_media_id end,
       visibility = case when p_patch ? 'visibility'
                         then (p_patch ->> 'visibility')::social.profile_visibility else p.visibility end,
       discoverable = case when p_patch ? 'discoverable' then (p_patch ->> 'discoverable')::boolean else p.discoverable end,

@@ -66,6 +66,7 @@ create table social.groups (
   city text,
   tags text[] not null default '{}',
   avatar_path text,
+  avatar_media_id uuid,
   visibility social.group_visibility not null default 'public',
   join_policy social.group_join_policy not null default 'open',
   required_tier text,
@@ -104,7 +105,11 @@ comment on column social.groups.city is
   'Free-text city for discovery (list_groups matches it case-insensitively), at most 100 '
   'characters.';
 comment on column social.groups.avatar_path is
-  'Object path of the group''s image in storage, at most 1024 characters.';
+  'Path of the group''s cover image in the public social-avatars storage bucket; kept in step '
+  'with avatar_media_id by the media domain (not writable by clients).';
+comment on column social.groups.avatar_media_id is
+  'The cover image: a social.media row in the social-avatars bucket, uploaded by a group owner or '
+  'admin (foreign key and checks added by the media migration); null for none.';
 comment on column social.groups.visibility is
   'Who sees the group and reads its content (see type social.group_visibility); owners and admins '
   'may change it.';
@@ -121,9 +126,9 @@ create index groups_tags_idx on social.groups using gin (tags);
 create index groups_name_trgm_idx on social.groups using gin (name extensions.gin_trgm_ops);
 alter table social.groups enable row level security;
 grant select on social.groups to anon, authenticated;
-grant insert (kind, name, description, city, tags, avatar_path, visibility, join_policy, required_tier, owner_id)
+grant insert (kind, name, description, city, tags, avatar_media_id, visibility, join_policy, required_tier, owner_id)
   on social.groups to authenticated;
-grant update (name, description, city, tags, avatar_path, visibility, join_policy, required_tier)
+grant update (name, description, city, tags, avatar_media_id, visibility, join_policy, required_tier)
   on social.groups to authenticated;
 grant delete on social.groups to authenticated;
 grant all on social.groups to service_role;
@@ -760,7 +765,7 @@ create function social.create_group(
   p_description text default null,
   p_city text default null,
   p_tags text[] default '{}',
-  p_avatar_path text default null,
+  p_avatar_media_id uuid default null,
   p_required_tier text default null
 )
 returns social.groups
@@ -774,10 +779,10 @@ declare
   v_row social.groups;
 begin
   insert into social.groups (
-    kind, name, description, city, tags, avatar_path, visibility, join_policy, required_tier, owner_id
+    kind, name, description, city, tags, avatar_media_id, visibility, join_policy, required_tier, owner_id
   )
   values (
-    coalesce(p_kind, 'general'), p_name, p_description, p_city, coalesce(p_tags, '{}'), p_avatar_path,
+    coalesce(p_kind, 'general'), p_name, p_description, p_city, coalesce(p_tags, '{}'), p_avatar_media_id,
     coalesce(p_visibility, case when p_kind = 'coaching' then 'private' else 'public' end::social.group_visibility),
     coalesce(p_join_policy, 'open'), p_required_tier, v_me
   )
@@ -786,10 +791,10 @@ begin
   return v_row;
 end;
 $$;
-comment on function social.create_group(text, social.group_kind, social.group_visibility, social.group_join_policy, text, text, text[], text, text) is
+comment on function social.create_group(text, social.group_kind, social.group_visibility, social.group_join_policy, text, text, text[], uuid, text) is
   'Create a group owned by the caller (an active member). Coaching groups are invite-only and '
   'private unless p_visibility says otherwise.';
-grant execute on function social.create_group(text, social.group_kind, social.group_visibility, social.group_join_policy, text, text, text[], text, text)
+grant execute on function social.create_group(text, social.group_kind, social.group_visibility, social.group_join_policy, text, text, text[], uuid, text)
   to authenticated, service_role;
 
 -- =====================================================================================

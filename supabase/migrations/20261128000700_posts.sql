@@ -106,7 +106,8 @@ comment on column social.posts.data is
 comment on column social.posts.ref_type is
   'What the post refers to (event, trip, activity, ...); set together with ref_id.';
 comment on column social.posts.media is
-  'Up to 10 items {path, type: image|video, width?, height?, alt?}; path is a storage object path.';
+  'Up to 10 media references {id, alt?}, completed by the media domain from each social.media '
+  'row (bucket, path, type, mime_type, width, height, duration_ms, placeholder); ready to render.';
 comment on column social.posts.visibility is
   'Outside a group: public, followers or private. In a group: group or private (public given in '
   'a group is stored as group).';
@@ -454,8 +455,12 @@ create policy post_revisions_select_visible on social.post_revisions
 -- triggers
 -- =====================================================================================
 
--- Why p_media is not a valid media list, or null when it is.
-create function social_private.media_error(p_media jsonb)
+-- Why p_media is not a valid list of media references (for a post: at most 10; a comment: 4), or
+-- null when it is. Each item names a social.media row by id, with an optional alt text; the other
+-- keys of an item (bucket, path, type, mime_type, width, height, duration_ms, placeholder) are
+-- written by the media domain from the media row (20261128001500_media.sql), so a list read back
+-- from a post can be sent again as it is.
+create function social_private.media_error(p_media jsonb, p_max integer)
 returns text
 language plpgsql
 immutable
@@ -464,38 +469,32 @@ as $$
 declare
   v_item jsonb;
   v_key text;
+  v_ids text[] := '{}';
 begin
   if p_media is null or jsonb_typeof(p_media) <> 'array' then
     return 'media must be an array';
   end if;
-  if jsonb_array_length(p_media) > 10 then
-    return 'at most 10 media items';
+  if jsonb_array_length(p_media) > p_max then
+    return format('at most %s media items', p_max);
   end if;
   for v_item in select e.value from jsonb_array_elements(p_media) e loop
     if jsonb_typeof(v_item) <> 'object' then
-      return 'each media item must be an object';
+      return 'each media item must be an object {id, alt?}';
     end if;
     for v_key in select k from jsonb_object_keys(v_item) k loop
-      if v_key not in ('path', 'type', 'width', 'height', 'alt') then
+      if v_key not in ('id', 'alt', 'bucket', 'path', 'type', 'mime_type', 'width', 'height', 'duration_ms',
+                       'placeholder') then
         return format('unknown media field %s', v_key);
       end if;
     end loop;
-    if jsonb_typeof(v_item -> 'path') is distinct from 'string'
-       or char_length(v_item ->> 'path') not between 1 and 1024 then
-      return 'media path must be a string of 1-1024 characters';
+    if jsonb_typeof(v_item -> 'id') is distinct from 'string'
+       or (v_item ->> 'id') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+      return 'each media item needs the id of an uploaded media (social.media)';
     end if;
-    if jsonb_typeof(v_item -> 'type') is distinct from 'string'
-       or (v_item ->> 'type') not in ('image', 'video') then
-      return 'media type must be image or video';
+    if lower(v_item ->> 'id') = any (v_ids) then
+      return 'a media item is listed twice';
     end if;
-    if (v_item ? 'width' and (jsonb_typeof(v_item -> 'width') <> 'number'
-          or (v_item ->> 'width')::numeric not between 1 and 20000
-          or (v_item ->> 'width')::numeric % 1 <> 0))
-       or (v_item ? 'height' and (jsonb_typeof(v_item -> 'height') <> 'number'
-          or (v_item ->> 'height')::numeric not between 1 and 20000
-          or (v_item ->> 'height')::numeric % 1 <> 0)) then
-      return 'media width and height must be whole numbers from 1 to 20000';
-    end if;
+    v_ids := v_ids || lower(v_item ->> 'id');
     if v_item ? 'alt' and (jsonb_typeof(v_item -> 'alt') <> 'string'
         or char_length(v_item ->> 'alt') > 1000) then
       return 'media alt must be a string of at most 1000 characters';
@@ -504,10 +503,10 @@ begin
   return null;
 end;
 $$;
-comment on function social_private.media_error(jsonb) is
-  'Why p_media is not a valid media list (at most 10 objects {path, type: image|video, width?, '
-  'height?, alt?}), or null when it is.';
-grant execute on function social_private.media_error(jsonb) to authenticated, service_role;
+comment on function social_private.media_error(jsonb, integer) is
+  'Why p_media is not a valid list of at most p_max media references ({id, alt?}; the other '
+  'keys are filled from the media row), or null when it is.';
+grant execute on function social_private.media_error(jsonb, integer) to authenticated, service_role;
 
 -- Before a post is written: rate limits (inserts: post; body or media edits, which each store a
 -- revision: post_edit), clear errors for bad input, `public` in a group becomes `group`, edits
@@ -544,7 +543,7 @@ begin
   if char_length(new.body) > 5000 then
     perform social_private.raise_error('invalid_input', 'invalid_body', 'the text is longer than 5000 characters');
   end if;
-  v_error := social_private.media_error(new.media);
+  v_error := social_private.media_error(new.media, 10);
   if v_error is not null then
     perform social_private.raise_error('invalid_input', 'invalid_media', v_error);
   end if;

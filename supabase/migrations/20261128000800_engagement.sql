@@ -216,6 +216,7 @@ create table social.comments (
   parent_id uuid references social.comments (id) on delete cascade,
   author_id uuid not null default auth.uid() references social.profiles (id) on delete cascade,
   body text not null,
+  media jsonb not null default '[]',
   reply_count integer not null default 0,
   edited_at timestamptz,
   deleted_at timestamptz,
@@ -223,6 +224,9 @@ create table social.comments (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   constraint comments_body_length check (char_length(body) between 1 and 2000),
+  constraint comments_media_shape check (
+    case when jsonb_typeof(media) = 'array' then jsonb_array_length(media) <= 4 else false end
+  ),
   constraint comments_not_own_parent check (parent_id <> id),
   constraint comments_reply_count_not_negative check (reply_count >= 0)
 );
@@ -239,6 +243,8 @@ comment on column social.comments.parent_id is
 comment on column social.comments.author_id is 'Who wrote the comment; always the inserting user.';
 comment on column social.comments.body is
   'Text, 1-2000 characters and not blank; the author may edit it.';
+comment on column social.comments.media is
+  'Up to 4 media references {id, alt?}, completed from each social.media row like posts.media.';
 comment on column social.comments.reply_count is
   'Replies not deleted (top-level comments only); kept by the on_comments_written trigger.';
 comment on column social.comments.edited_at is
@@ -258,8 +264,8 @@ create index comments_author_idx on social.comments (author_id);
 create index comments_deleted_by_idx on social.comments (deleted_by) where deleted_by is not null;
 alter table social.comments enable row level security;
 grant select on social.comments to anon, authenticated;
-grant insert (id, post_id, parent_id, author_id, body) on social.comments to authenticated;
-grant update (body) on social.comments to authenticated;
+grant insert (id, post_id, parent_id, author_id, body, media) on social.comments to authenticated;
+grant update (body, media) on social.comments to authenticated;
 grant all on social.comments to service_role;
 
 -- May the current user (or anon) see a comment with these columns? Deletion is checked by callers.
@@ -334,7 +340,8 @@ create policy comments_update_author on social.comments
   with check (author_id = (select auth.uid()) and deleted_at is null);
 
 -- Before a comment is written: rate limits (inserts: comment; body edits: comment_edit), a
--- reply's parent must be a visible top-level comment of the same post, edits stamp edited_at.
+-- reply's parent must be a visible top-level comment of the same post, a well-formed media list,
+-- edits stamp edited_at.
 create function social_private.handle_comment_write()
 returns trigger
 language plpgsql
@@ -342,6 +349,7 @@ set search_path = ''
 as $$
 declare
   v_parent record;
+  v_error text;
 begin
   if tg_op = 'INSERT' then
     perform social_private.check_rate_limit('comment');
@@ -368,7 +376,11 @@ begin
   if char_length(new.body) > 2000 then
     perform social_private.raise_error('invalid_input', 'invalid_body', 'the comment is longer than 2000 characters');
   end if;
-  if tg_op = 'UPDATE' and new.body is distinct from old.body then
+  v_error := social_private.media_error(new.media, 4);
+  if v_error is not null then
+    perform social_private.raise_error('invalid_input', 'invalid_media', v_error);
+  end if;
+  if tg_op = 'UPDATE' and (new.body is distinct from old.body or new.media is distinct from old.media) then
     perform social_private.check_rate_limit('comment_edit');
     new.edited_at := now();
     new.updated_at := now();
@@ -377,10 +389,10 @@ begin
 end;
 $$;
 comment on function social_private.handle_comment_write() is
-  'Trigger function (before insert or update of body on comments, on_comments_write): rate limits '
-  'new comments and edits, checks a reply''s parent (visible, same post, top level), refuses blank or long '
-  'bodies, stamps edited_at.';
-create trigger on_comments_write before insert or update of body on social.comments
+  'Trigger function (before insert or update of body or media on comments, on_comments_write): '
+  'rate limits new comments and edits, checks a reply''s parent (visible, same post, top level), '
+  'refuses blank or long bodies and malformed media lists, stamps edited_at.';
+create trigger on_comments_write before insert or update of body, media on social.comments
   for each row execute function social_private.handle_comment_write();
 
 -- Keep comment_count (and so hot_score) on the post and reply_count on the parent; a
@@ -636,6 +648,7 @@ returns table (
   parent_id uuid,
   author_id uuid,
   body text,
+  media jsonb,
   reply_count integer,
   edited_at timestamptz,
   created_at timestamptz,
@@ -681,7 +694,7 @@ begin
     v_next := social_private.encode_page_cursor(p_list, 'oldest', v_scope, v_created[v_limit], null, v_ids[v_limit]);
   end if;
   return query
-    select c.id, c.post_id, c.parent_id, c.author_id, c.body, c.reply_count, c.edited_at, c.created_at,
+    select c.id, c.post_id, c.parent_id, c.author_id, c.body, c.media, c.reply_count, c.edited_at, c.created_at,
            c.updated_at,
            case when a.id is not null then
              jsonb_build_object('id', a.id, 'handle', a.handle, 'display_name', a.display_name,
@@ -708,6 +721,7 @@ returns table (
   parent_id uuid,
   author_id uuid,
   body text,
+  media jsonb,
   reply_count integer,
   edited_at timestamptz,
   created_at timestamptz,
@@ -735,6 +749,7 @@ returns table (
   parent_id uuid,
   author_id uuid,
   body text,
+  media jsonb,
   reply_count integer,
   edited_at timestamptz,
   created_at timestamptz,

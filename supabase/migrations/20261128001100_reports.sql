@@ -1,13 +1,19 @@
--- Reports: anyone signed in reports a post, a comment, a profile or a group; the report queues of
--- group staff and of the platform. The moderation log is in 20261128001200_moderation.sql.
---   * On a post, a comment, a profile or a group, with a reason category and an optional note;
+-- Reports: anyone signed in reports a post, a comment, a profile, a group, a chat message or a
+-- media item; the report queues of group staff and of the platform. The moderation log is in
+-- 20261128001200_moderation.sql.
+--   * On a post, a comment, a profile, a group, a message or a media item, with a reason category
+--     and an optional note;
 --     only on what the reporter can see (a profile also across a block), never on oneself or
 --     one's own content. One open report per reporter and target: reporting again returns the
 --     open report (social.report is idempotent). Rate limited: check_rate_limit('report').
---   * Routing (reports.group_id): reports on posts and comments in a group go to that group's
---     staff (owner, admin, moderator); reports on profiles, on groups themselves and on posts and
---     comments outside groups go to the platform queue (group_id null), which only service_role
---     reads and resolves. A group's staff never triage complaints about their group itself, and
+--   * Routing (reports.group_id): reports on posts, comments and media in a group go to that
+--     group's staff (owner, admin, moderator); reports on profiles, on groups themselves and on
+--     content outside groups go to the platform queue (group_id null), which only service_role
+--     reads and resolves. Chat messages go to the staff of the group a conversation is tied to,
+--     others to the platform (the chat migrations own message_report_target, which this trigger
+--     calls). Media is resolved by the media domain (social_private.media_report_target in
+--     20261128001500_media.sql), which applies its own read rule. A group's staff never triage
+--     complaints about their group itself, and
 --     a staff member does not resolve a report about their own content or profile.
 --   * The target is snapshotted at report time (target_snapshot), so staff judge what was
 --     reported even after an edit or a removal. The snapshot holds only what the reporter may
@@ -26,9 +32,10 @@
 -- types
 -- =====================================================================================
 
-create type social.report_target as enum ('post', 'comment', 'profile', 'group');
+create type social.report_target as enum ('post', 'comment', 'profile', 'group', 'message', 'media');
 comment on type social.report_target is
-  'What a report is about: a post, a comment, a profile or a group (reports.target_id is its id).';
+  'What a report is about: a post, a comment, a profile, a group, a chat message or a media item '
+  '(social.media); reports.target_id is its id.';
 
 create type social.report_reason as enum (
   'spam', 'harassment', 'hate', 'violence', 'nudity', 'misinformation', 'self_harm', 'other'
@@ -195,6 +202,7 @@ declare
   v_uid uuid := (select auth.uid());
   v_user boolean := v_uid is not null;
   v_found boolean := false;
+  v_media jsonb;
   r record;
 begin
   perform social_private.check_rate_limit('report');
@@ -245,6 +253,27 @@ begin
       new.target_user_id := r.owner_id;
       new.target_snapshot := jsonb_build_object('name', r.name, 'description', r.description,
         'kind', r.kind, 'visibility', r.visibility, 'avatar_path', r.avatar_path);
+    end if;
+  elsif new.target_type = 'message' then
+    -- chat messages: the chat domain (20261128002200_messages.sql) says whether the reporter may
+    -- read the message, where the report goes (a group-tied conversation's group, else the
+    -- platform), whom it is about and what to snapshot
+    select t.group_id, t.sender_id, t.snapshot into r
+    from social_private.message_report_target(new.target_id) t;
+    v_found := found;
+    if v_found then
+      new.group_id := r.group_id;
+      new.target_user_id := r.sender_id;
+      new.target_snapshot := r.snapshot;
+    end if;
+  elsif new.target_type = 'media' then
+    -- {group_id, target_user_id, snapshot} of media the reporter may see, else null
+    v_media := social_private.media_report_target(new.target_id);
+    v_found := v_media is not null;
+    if v_found then
+      new.group_id := (v_media ->> 'group_id')::uuid;
+      new.target_user_id := (v_media ->> 'target_user_id')::uuid;
+      new.target_snapshot := v_media -> 'snapshot';
     end if;
   end if;
 

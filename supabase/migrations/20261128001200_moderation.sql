@@ -10,6 +10,8 @@
 --   member_removed                   an active member removed by someone else (leaving is not)
 --   role_changed                     a member's role changed by someone else
 --   report_resolved, report_dismissed
+--   media_approved, media_rejected   a media item's status set by staff, the platform or the
+--                                    outside moderation hook (20261128001500_media.sql)
 -- actor_id is auth.uid(); null means the platform (service_role or a backend). Cascades (a group
 -- or an account deleted) are not moderation actions and are not logged. The log has no foreign
 -- keys (deleting a group or a user never needs to change it) and holds ids, never content.
@@ -27,17 +29,19 @@
 
 create type social.moderation_action as enum (
   'post_removed', 'comment_removed', 'member_banned', 'member_unbanned', 'member_removed',
-  'role_changed', 'report_resolved', 'report_dismissed'
+  'role_changed', 'report_resolved', 'report_dismissed', 'message_removed', 'media_approved', 'media_rejected'
 );
 comment on type social.moderation_action is
-  'What a moderation log entry records: post_removed, comment_removed (by staff or the platform, '
-  'not the author), member_banned, member_unbanned, member_removed, role_changed (by someone '
-  'else), report_resolved, report_dismissed.';
+  'What a moderation log entry records: post_removed, comment_removed, message_removed (by staff, '
+  'a conversation admin or the platform, not the author), member_banned, member_unbanned, '
+  'member_removed (from a group, or from a chat conversation by its admin), role_changed (by '
+  'someone else), report_resolved, report_dismissed, media_approved, media_rejected (by staff, the '
+  'platform or the outside moderation hook).';
 
-create type social.moderation_target as enum ('post', 'comment', 'user', 'report');
+create type social.moderation_target as enum ('post', 'comment', 'user', 'report', 'message', 'media');
 comment on type social.moderation_target is
-  'What a moderation log entry''s target_id names: a post, a comment, a user (a member acted on) '
-  'or a report.';
+  'What a moderation log entry''s target_id names: a post, a comment, a user (a member acted on), '
+  'a report, a chat message or a media item.';
 
 -- =====================================================================================
 -- tables

@@ -11,8 +11,8 @@
 -- size.
 --
 -- Realtime: realtime.send({notification, actor, unread_count}, 'notification',
--- 'user:<recipient_id>', private) for each new or updated notification; the policy on
--- realtime.messages below lets a signed-in user receive only their own `user:` topic.
+-- 'user:<recipient_id>', private) for each new or updated notification; the `user` topic rule
+-- below (can_read_user_topic) lets a signed-in user receive only their own `user:` topic.
 -- SDK: social.notifications; tests: tests/db/notifications.test.ts.
 
 -- =====================================================================================
@@ -398,18 +398,22 @@ comment on function social_private.excerpt(text) is
 
 -- Realtime Authorization: a signed-in user receives Broadcast messages on their own `user:<id>`
 -- topic only (Realtime evaluates this when the client joins the private channel, with
--- realtime.topic() set to the channel's topic). No insert policy: clients never send on it;
--- the database sends through realtime.send from security definer triggers.
--- realtime.messages survives `supabase db reset` (the realtime schema is the platform's), so the
--- policy is dropped first.
-drop policy if exists messages_select_own_user_topic on realtime.messages;
-create policy messages_select_own_user_topic on realtime.messages
-  for select to authenticated
-  using (
-    extension = 'broadcast'
-    and (select realtime.topic()) = 'user:' || (select auth.uid())::text
-    and topic = (select realtime.topic())
-  );
+-- realtime.topic() set to the channel's topic). No write check: clients never send on it; the
+-- database sends through realtime.send from security definer functions. Registered with the
+-- topic dispatch of the core migration (realtime_topics, messages_select_topic_reader), which
+-- calls it as its owner: no grants.
+create function social_private.can_read_user_topic(p_id text, p_extension text)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select p_extension = 'broadcast' and p_id = (select auth.uid())::text;
+$$;
+comment on function social_private.can_read_user_topic(text, text) is
+  'Realtime read check of user:<p_id>: broadcast only, and only for that user.';
+insert into social_private.realtime_topics (prefix, read_check, write_check)
+values ('user', 'social_private.can_read_user_topic(text, text)', null);
 
 -- =====================================================================================
 -- RPC (security invoker: RLS decides)

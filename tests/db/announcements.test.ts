@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { groupCast } from "../fixtures/groups.ts";
+import { createMedia } from "../fixtures/media.ts";
 import { refused, type TestDb, withDb } from "../helpers/db.ts";
 import { asRole } from "../helpers/labels.ts";
 
@@ -25,9 +26,14 @@ interface HomeRow {
   read_at: Date | null;
 }
 
-/** A coaching group with one user in each role and state (see `groupCast`). */
-const coachingCast = (db: TestDb) =>
-  groupCast(db, { name: "Coached", kind: "coaching", avatarPath: "groups/coached.png" });
+/** A coaching group with one user in each role and state (see `groupCast`), with a cover image. */
+async function coachingCast(db: TestDb) {
+  const c = await groupCast(db, { name: "Coached", kind: "coaching" });
+  const cover = await createMedia(db, c.owner, { target: "group_cover" });
+  await db.as(c.owner);
+  await db.q`update social.groups set avatar_media_id = ${cover.id} where id = ${c.group}`;
+  return { ...c, coverPath: cover.path };
+}
 
 async function announce(
   db: TestDb,
@@ -226,7 +232,7 @@ describe("the home screen list", () => {
       expect(rows[0]).toMatchObject({
         group_id: c.group,
         group_name: "Coached",
-        group_avatar_path: "groups/coached.png",
+        group_avatar_path: c.coverPath,
         group_member_count: 4,
         author_id: c.owner,
         title: "Pinned new",

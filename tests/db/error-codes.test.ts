@@ -8,9 +8,9 @@ import { describe, expect, test } from "vitest";
 import {
   SUPASOCIAL_ERROR_CODES,
   SUPASOCIAL_ERROR_KINDS,
-  SUPASOCIAL_ERROR_STATUS,
   type SupasocialErrorKind,
 } from "../../client-sdk/src/error-codes.ts";
+import { SUPASOCIAL_ERROR_STATUS } from "../../client-sdk/src/error-status.ts";
 import { sql, type Tx, withDb } from "../helpers/db.ts";
 import { findRaisedErrors, type RaisedErrors } from "../helpers/sql-raise-errors.ts";
 

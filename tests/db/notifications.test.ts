@@ -572,6 +572,10 @@ describe("preferences", () => {
         "join_approved",
         "streak_reminder",
         "badge_earned",
+        "event_invite",
+        "event_updated",
+        "event_cancelled",
+        "event_promoted",
       ]);
       expect(prefs.filter((p) => !p.in_app).map((p) => p.kind)).toEqual(["reaction"]);
       expect(await refused(db, (tx) => tx`select social.set_notification_preference('reaction', null)`)).toEqual([

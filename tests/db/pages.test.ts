@@ -835,6 +835,272 @@ async function world(db: TestDb): Promise<ListCase[]> {
       },
     },
   );
+
+  // trips: three trips of the owner with the viewer a member (and a1, a2 in the first), open
+  // invites to the invitee, share links, comments on an item, destinations in a box of their own
+  const lat = 10 + Math.floor(Math.random() * 60);
+  const trip = async (title: string, at: string | null = null) => {
+    const t = await insertOne(
+      db,
+      "insert into social.trips (owner_id, title, destination_lat, destination_lng, visibility) values ($1, $2, $3, 5, 'private') returning id",
+      [owner, title, lat + 0.5],
+    );
+    await q`insert into social.trip_members (trip_id, user_id, role) values (${t}, ${owner}, 'owner'), (${t}, ${viewer}, 'viewer')`;
+    if (at) {
+      await setTime(db, "trips", `id = '${t}'`, "created_at", at);
+      await setTime(db, "trip_members", `trip_id = '${t}'`, "created_at", at);
+    }
+    return t;
+  };
+  const trips = [await trip("Trip 0"), await trip("Trip 1"), await trip("Trip 2")] as [string, string, string];
+  await q`insert into social.trip_members (trip_id, user_id, role) values (${trips[0]}, ${a1}, 'editor'), (${trips[0]}, ${a2}, 'viewer')`;
+  for (const t of trips) {
+    await q`insert into social.trip_invites (trip_id, inviter_id, invitee_id) values (${t}, ${owner}, ${invitee})`;
+    await q`insert into social.trip_share_links (trip_id, created_by, token_hash, expires_at)
+            values (${t}, ${owner}, extensions.gen_random_bytes(32), now() + interval '1 day')`;
+  }
+  await q`insert into social.trip_share_links (trip_id, created_by, token_hash, expires_at)
+          select ${trips[0]}, ${owner}, extensions.gen_random_bytes(32), now() + interval '1 day' from generate_series(1, 2)`;
+  const day = await insertOne(db, "insert into social.trip_days (trip_id, position) values ($1, 'V') returning id", [
+    trips[0],
+  ]);
+  const [item1, item2] = [
+    await insertOne(
+      db,
+      "insert into social.trip_items (trip_id, day_id, position, title) values ($1, $2, 'V', 'Castle') returning id",
+      [trips[0], day],
+    ),
+    await insertOne(
+      db,
+      "insert into social.trip_items (trip_id, day_id, position, title) values ($1, $2, 'k', 'Beach') returning id",
+      [trips[0], day],
+    ),
+  ];
+  for (const u of [a1, a2, viewer]) {
+    await q`insert into social.trip_item_comments (trip_id, item_id, author_id, body) values (${trips[0]}, ${item1}, ${u}, 'yes')`;
+  }
+  await q`insert into social.trip_item_comments (trip_id, item_id, author_id, body) values (${trips[0]}, ${item2}, ${a1}, 'no')`;
+  const tripsOrdered = (ids: string[]) =>
+    ordered("select id::text as k from social.trips where id = any($1::uuid[]) order by created_at desc, id desc", [
+      ids,
+    ]);
+  cases.push(
+    {
+      name: "my_trips",
+      caller: viewer,
+      page: rpc("select * from social.my_trips('member', $1, $2)"),
+      otherScope: { caller: a1, page: scoped("select * from social.my_trips('member', $1)") },
+      key: id,
+      expected: await tripsOrdered(trips),
+      direction: "desc",
+      arrive: () => trip("Trip later", LATER),
+    },
+    {
+      name: "list_trip_members",
+      caller: viewer,
+      page: rpc("select * from social.list_trip_members($1, $2, $3)", trips[0]),
+      otherScope: { caller: viewer, page: scoped("select * from social.list_trip_members($1, $2)", trips[1]) },
+      key: (r) => String(r.user_id),
+      expected: await ordered(
+        "select user_id::text as k from social.trip_members where trip_id = $1 order by created_at, user_id",
+        [trips[0]],
+      ),
+      direction: "asc",
+      arrive: async () => {
+        await db.asSuperuser();
+        await q`insert into social.trip_members (trip_id, user_id, role) values (${trips[0]}, ${newcomer}, 'viewer')`;
+        await setTime(db, "trip_members", `user_id = '${newcomer}' and trip_id = '${trips[0]}'`, "created_at", LATER);
+        return newcomer;
+      },
+    },
+    {
+      name: "my_trip_invites",
+      caller: invitee,
+      page: rpc("select * from social.my_trip_invites($1, $2)"),
+      otherScope: { caller: a1, page: scoped("select * from social.my_trip_invites($1)") },
+      key: id,
+      expected: await ordered(
+        "select id::text as k from social.trip_invites where invitee_id = $1 order by created_at desc, id desc",
+        [invitee],
+      ),
+      direction: "desc",
+      arrive: async () => {
+        // a trip the viewer is not on (their my_trips stays as it was)
+        const t = await insertOne(
+          db,
+          "insert into social.trips (owner_id, title) values ($1, 'Trip invited later') returning id",
+          [owner],
+        );
+        const i = await insertOne(
+          db,
+          "insert into social.trip_invites (trip_id, inviter_id, invitee_id) values ($1, $2, $3) returning id",
+          [t, owner, invitee],
+        );
+        await setTime(db, "trip_invites", `id = '${i}'`, "created_at", LATER);
+        return i;
+      },
+    },
+    {
+      name: "list_trip_share_links",
+      caller: owner,
+      page: rpc("select * from social.list_trip_share_links($1, $2, $3)", trips[0]),
+      otherScope: { caller: owner, page: scoped("select * from social.list_trip_share_links($1, $2)", trips[1]) },
+      key: id,
+      expected: await ordered(
+        "select id::text as k from social.trip_share_links where trip_id = $1 order by created_at desc, id desc",
+        [trips[0]],
+      ),
+      direction: "desc",
+      arrive: async () => {
+        const l = await insertOne(
+          db,
+          "insert into social.trip_share_links (trip_id, created_by, token_hash, expires_at) values ($1, $2, extensions.gen_random_bytes(32), now() + interval '1 day') returning id",
+          [trips[0], owner],
+        );
+        await setTime(db, "trip_share_links", `id = '${l}'`, "created_at", LATER);
+        return l;
+      },
+    },
+    {
+      name: "list_trip_item_comments",
+      caller: viewer,
+      page: rpc("select * from social.list_trip_item_comments($1, $2, $3)", item1),
+      otherScope: { caller: viewer, page: scoped("select * from social.list_trip_item_comments($1, $2)", item2) },
+      key: id,
+      expected: await ordered(
+        "select id::text as k from social.trip_item_comments where item_id = $1 order by created_at, id",
+        [item1],
+      ),
+      direction: "asc",
+      arrive: async () => {
+        const c = await insertOne(
+          db,
+          "insert into social.trip_item_comments (trip_id, item_id, author_id, body) values ($1, $2, $3, 'late') returning id",
+          [trips[0], item1, a2],
+        );
+        await setTime(db, "trip_item_comments", `id = '${c}'`, "created_at", LATER);
+        return c;
+      },
+    },
+    {
+      name: "trip_map",
+      caller: viewer,
+      page: rpc("select * from social.trip_map($1, 4, $2, 6, null, null, $3, $4)", lat, lat + 1),
+      otherScope: {
+        caller: viewer,
+        page: scoped("select * from social.trip_map($1, 4, $2, 6, null, null, $3)", lat, lat + 2),
+      },
+      key: id,
+      expected: await tripsOrdered(trips),
+      direction: "desc",
+      arrive: () => trip("Trip mapped later", LATER),
+    },
+  );
+
+  // events: three published events of the owner at one point (nearby) and three at another (the
+  // box), one more of the owner with three people going and three waiting (attendees, waitlist);
+  // the owner's my_events holds all seven. Arrivals come from a3, except my_events' own.
+  const here = { lat: -55 + Math.random() * 5, lng: -120 + Math.random() * 10 };
+  const there = { lat: here.lat + 3, lng: here.lng };
+  const event = (
+    organizer: string,
+    hours: number,
+    at: { lat: number; lng: number } | null,
+    capacity: number | null = null,
+  ) =>
+    insertOne(
+      db,
+      `insert into social.events (organizer_id, title, starts_at, ends_at, latitude, longitude, capacity, status, published_at)
+       values ($1, 'Event', now() + make_interval(hours => $2), now() + make_interval(hours => $2 + 2), $3, $4, $5,
+               'published', now()) returning id`,
+      [organizer, hours, at?.lat ?? null, at?.lng ?? null, capacity],
+    );
+  const nearEvents = [await event(owner, 10, here), await event(owner, 20, here), await event(owner, 30, here)];
+  const boxEvents = [await event(owner, 12, there), await event(owner, 22, there), await event(owner, 32, there)];
+  const full = await event(owner, 40, null, 3);
+  await q`insert into social.event_rsvps (event_id, user_id, status, confirmed_at)
+          values (${full}, ${a1}, 'going', now()), (${full}, ${a2}, 'going', now()), (${full}, ${a3}, 'going', now())`;
+  await q`insert into social.event_rsvps (event_id, user_id, status, waitlist_seq) values
+          (${full}, ${reporter}, 'going', 1), (${full}, ${invitee}, 'going', 2), (${full}, ${inboxOwner}, 'going', 3)`;
+  await q`update social.events set next_arrival = 3 where id = ${full}`;
+  const byStart = (ids: string[]) =>
+    ordered("select id::text as k from social.events where id = any($1::uuid[]) order by starts_at, id", [ids]);
+  const box = (at: { lat: number; lng: number }, d: number) => [at.lat - d, at.lng - d, at.lat + d, at.lng + d];
+  cases.push(
+    {
+      name: "nearby_events",
+      caller: viewer,
+      page: rpc("select * from social.nearby_events($1, $2, 5, null, null, null, $3, $4)", here.lat, here.lng),
+      otherScope: {
+        caller: viewer,
+        page: scoped("select * from social.nearby_events($1, $2, 6, null, null, null, $3)", here.lat, here.lng),
+      },
+      key: id,
+      expected: await byStart(nearEvents),
+      direction: "asc",
+      arrive: () => event(a3, 50, here),
+    },
+    {
+      name: "events_in_box",
+      caller: viewer,
+      page: rpc("select * from social.events_in_box($1, $2, $3, $4, null, null, null, $5, $6)", ...box(there, 0.01)),
+      otherScope: {
+        caller: viewer,
+        page: scoped("select * from social.events_in_box($1, $2, $3, $4, null, null, null, $5)", ...box(there, 0.02)),
+      },
+      key: id,
+      expected: await byStart(boxEvents),
+      direction: "asc",
+      arrive: () => event(a3, 50, there),
+    },
+    {
+      name: "my_events",
+      caller: owner,
+      page: rpc("select * from social.my_events(null, $1, $2)"),
+      otherScope: { caller: a1, page: scoped("select * from social.my_events(null, $1)") },
+      key: id,
+      expected: await byStart([...nearEvents, ...boxEvents, full]),
+      direction: "asc",
+      arrive: () => event(owner, 100, null),
+    },
+    {
+      name: "list_event_attendees",
+      caller: viewer,
+      page: rpc("select * from social.list_event_attendees($1, 'going', $2, $3)", full),
+      otherScope: {
+        caller: viewer,
+        page: scoped("select * from social.list_event_attendees($1, 'interested', $2)", full),
+      },
+      key: (r) => String(r.user_id),
+      expected: await ordered(
+        `select user_id::text as k from social.event_rsvps
+         where event_id = $1 and status = 'going' and waitlist_seq is null order by created_at desc, user_id desc`,
+        [full],
+      ),
+      direction: "desc",
+      arrive: async () => {
+        await db.asSuperuser();
+        await q`insert into social.event_rsvps (event_id, user_id, status, confirmed_at) values (${full}, ${newcomer}, 'going', now())`;
+        await setTime(db, "event_rsvps", `event_id = '${full}' and user_id = '${newcomer}'`, "created_at", LATER);
+        return newcomer;
+      },
+    },
+    {
+      name: "list_event_waitlist",
+      caller: owner,
+      page: rpc("select * from social.list_event_waitlist($1, $2, $3)", full),
+      otherScope: { caller: owner, page: scoped("select * from social.list_event_waitlist($1, $2)", nearEvents[0]) },
+      key: (r) => String(r.user_id),
+      expected: [reporter, invitee, inboxOwner],
+      direction: "asc",
+      arrive: async () => {
+        await db.asSuperuser();
+        await q`insert into social.event_rsvps (event_id, user_id, status, waitlist_seq) values (${full}, ${other}, 'going', 4)`;
+        await q`update social.events set next_arrival = 4 where id = ${full}`;
+        return other;
+      },
+    },
+  );
   return cases;
 }
 
@@ -878,7 +1144,7 @@ describe("every list pages by one contract", () => {
   it("walks every list without gaps or repeats, also while new rows arrive", async () => {
     await withDb(async (db) => {
       const lists = await world(db);
-      expect(lists.length).toBe(31);
+      expect(lists.length).toBe(42);
       for (const list of lists) {
         expect(list.expected.length, `${list.name}: the fixture puts at least 3 items on it`).toBeGreaterThanOrEqual(3);
         // one page holds the whole list and says it is the last
@@ -1069,17 +1335,23 @@ describe("the shape of every list RPC", () => {
       const lists = fns.filter((f) => f.outs.includes("next_cursor") && f.name !== "get_post").map((f) => f.name);
       expect(lists.sort()).toEqual(
         [
+          "events_in_box",
           "group_feed",
           "home_feed",
           "leaderboard",
           "leaderboard_snapshot",
           "list_announcements",
           "list_comments",
+          "list_event_attendees",
+          "list_event_waitlist",
+          "list_conversation_members",
+          "list_conversations",
           "list_followers",
           "list_following",
           "list_group_invites",
           "list_group_members",
           "list_groups",
+          "list_messages",
           "list_moderation_log",
           "list_notifications",
           "list_post_revisions",
@@ -1089,14 +1361,22 @@ describe("the shape of every list RPC", () => {
           "my_activities",
           "my_announcements",
           "my_blocks",
+          "my_events",
           "my_follow_requests",
           "my_group_invites",
           "my_groups",
           "my_mutes",
           "my_point_ledger",
           "my_reports",
+          "my_trip_invites",
+          "my_trips",
+          "list_trip_item_comments",
+          "list_trip_members",
+          "list_trip_share_links",
+          "nearby_events",
           "profile_feed",
           "search_profiles",
+          "trip_map",
         ].sort(),
       );
       for (const f of fns) {

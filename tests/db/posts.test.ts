@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { block, follow } from "../fixtures/graph.ts";
 import { addMember, insertGroup } from "../fixtures/groups.ts";
+import { createMedia, refs } from "../fixtures/media.ts";
 import { type TestDb, withDb } from "../helpers/db.ts";
 import { asRole } from "../helpers/labels.ts";
 
@@ -260,7 +261,7 @@ describe("writing posts", () => {
     await withDb(async (db) => {
       const me = await db.createUser();
       expect(await post(db, me, { body: "x".repeat(5000) })).toBeTruthy();
-      expect(await post(db, me, { body: null, media: [{ path: "me/a.jpg", type: "image" }] })).toBeTruthy();
+      expect(await post(db, me, { body: null, media: refs(await createMedia(db, me)) })).toBeTruthy();
       await db.as(me);
       for (const body of ["", "   \n ", "x".repeat(5001)]) {
         const err = await db.error((tx) => tx`insert into social.posts (body) values (${body})`);
@@ -292,21 +293,23 @@ describe("writing posts", () => {
     });
   });
 
-  it("media is a list of at most 10 {path, type, width, height, alt} items", async () => {
+  it("media is a list of at most 10 {id, alt} references to the author's uploads", async () => {
     await withDb(async (db) => {
       const me = await db.createUser();
-      const ok = { path: "me/a.jpg", type: "image", width: 1080, height: 1350, alt: "a run" };
-      expect(await post(db, me, { media: [ok, { path: "me/b.mp4", type: "video" }] })).toBeTruthy();
+      const [photo, clip] = [await createMedia(db, me), await createMedia(db, me, { mimeType: "video/mp4" })];
+      const ok = { id: photo.id, alt: "a run" };
+      expect(await post(db, me, { media: [ok, { id: clip.id }] })).toBeTruthy();
+      const other = await createMedia(db, me);
       const bad: unknown[] = [
-        { media: { path: "x", type: "image" } },
-        { media: Array.from({ length: 11 }, () => ok) },
-        { media: [{ ...ok, extra: 1 }] },
-        { media: [{ type: "image" }] },
-        { media: [{ path: "x", type: "pdf" }] },
-        { media: [{ ...ok, width: 10.5 }] },
-        { media: [{ ...ok, height: 0 }] },
-        { media: [{ ...ok, alt: 5 }] },
-        { media: ["me/a.jpg"] },
+        { media: { id: other.id } },
+        { media: Array.from({ length: 11 }, () => ({ id: other.id })) },
+        { media: [{ id: other.id, extra: 1 }] },
+        { media: [{ alt: "no id" }] },
+        { media: [{ id: "me/a.jpg" }] },
+        { media: [{ id: other.id }, { id: other.id }] },
+        { media: [{ id: other.id, alt: 5 }] },
+        { media: [{ id: other.id, alt: "x".repeat(1001) }] },
+        { media: [other.id] },
       ];
       await db.as(me);
       for (const b of bad) {
@@ -342,7 +345,9 @@ describe("editing posts", () => {
       const id = await post(db, author!, { body: "first", visibility: "followers" });
       await db.as(author!);
       await db.q`update social.posts set body = 'second' where id = ${id}`;
-      await db.q`update social.posts set body = 'third', media = '[{"path":"a/b.jpg","type":"image"}]' where id = ${id}`;
+      const photo = await createMedia(db, author!);
+      await db.as(author!);
+      await db.q`update social.posts set body = 'third', media = ${db.q.json(refs(photo))} where id = ${id}`;
       await db.q`update social.posts set visibility = 'public' where id = ${id}`;
       const [p] = await db.q`select body, visibility::text, edited_at from social.posts where id = ${id}`;
       expect(p!.body).toBe("third");

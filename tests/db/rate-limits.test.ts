@@ -1,5 +1,5 @@
 /**
- * Every write a user can repeat is rate limited in the database: post edits (each stores a
+ * Every write a user can repeat is rate limited in the database: announced uploads (media), post edits (each stores a
  * revision), comment edits (each re-parses mentions), follow and unfollow toggles (each notifies
  * and broadcasts on the target's topic), announcements (one notification per member), join and
  * leave toggles (join requests notify the staff), invites, new groups, and blocks and mutes. For each: the writes within the
@@ -22,6 +22,19 @@ interface Case {
 }
 
 const cases: Case[] = [
+  {
+    action: "media",
+    actors: (c) => [c.member, c.member2],
+    write: async (db, _c, actor) => {
+      await db.as(actor);
+      await db.q`select social.create_media('post', 'image/png', 100)`;
+    },
+    footprint: async (db, _c, actor) => {
+      await db.asSuperuser();
+      const [row] = await db.q<{ n: number }[]>`select count(*)::int as n from social.media where owner_id = ${actor}`;
+      return row!.n;
+    },
+  },
   {
     action: "post_edit",
     actors: (c) => [c.member, c.member2],

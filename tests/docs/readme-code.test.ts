@@ -16,6 +16,7 @@ const READMES = ["README.md", "client-sdk/README.md"];
 const PRELUDE = `
 import type { SupabaseClient } from "@supabase/supabase-js";
 import type { Database, SupasocialClient } from "@supasocial/client";
+import type { SupasocialTripsClient, Trip, TripDay, TripItem } from "@supasocial/client/trips";
 declare global {
   // made in earlier blocks ("The SDK", "Create a client")
   const supabase: SupabaseClient<Database>;
@@ -24,6 +25,11 @@ declare global {
   const trainer: SupasocialClient;
   const ana: SupasocialClient;
   const ben: SupasocialClient;
+  // the trips client and the trip, day and item of the "Trips" section's first block
+  const travel: SupasocialTripsClient;
+  const trip: Trip;
+  const day: TripDay;
+  const castle: TripItem;
   // the app's settings and ids it has at hand
   const SUPABASE_URL: string;
   const SUPABASE_PUBLISHABLE_KEY: string;

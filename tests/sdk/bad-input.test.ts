@@ -16,7 +16,10 @@ import { randomUUID } from "node:crypto";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
+import { withChat } from "../../client-sdk/src/chat.ts";
+import { withEvents } from "../../client-sdk/src/events.ts";
 import { type Database, toSupasocialError } from "../../client-sdk/src/index.ts";
+import { withTrips } from "../../client-sdk/src/trips.ts";
 import { signUp, type TestUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
 import { api } from "../helpers/api.ts";
 import { sql } from "../helpers/db.ts";
@@ -42,6 +45,20 @@ interface Ctx {
   report: string;
   invite: string;
   link: string;
+  /** the owner's direct conversation with the member, a group conversation of theirs, a message */
+  direct: string;
+  chat: string;
+  message: string;
+  /** a published event of the owner's the member is going to */
+  event: string;
+  /** an announced (not uploaded) media row of the member's */
+  media: string;
+  /** the owner's trip (the member invited to it), a day, an item, the invite and a share link */
+  trip: string;
+  day: string;
+  item: string;
+  tripInvite: string;
+  shareLink: string;
 }
 
 interface Case {
@@ -71,7 +88,7 @@ const cases: Case[] = [
       ["a blank display name", { display_name: "    " }, "profiles_display_name_visible"],
       ["a zero-width display name", { display_name: "\u200b\u200b" }, "profiles_display_name_visible"],
       ["a direction-override display name", { display_name: "\u202e \u202e" }, "profiles_display_name_visible"],
-      ["a 1025-character avatar path", { avatar_path: long(1025) }, "profiles_avatar_path_length"],
+      ["an avatar that is not a media id", { avatar_media_id: NOT_UUID }, "profiles.avatar_media_id:update"],
       ["an unknown visibility", { visibility: "friends" }, "profiles.visibility:update"],
       ["a null discoverable", { discoverable: null }, "profiles.discoverable:update"],
       ["a null leaderboard_opt_in", { leaderboard_opt_in: null }, "profiles.leaderboard_opt_in:update"],
@@ -89,6 +106,26 @@ const cases: Case[] = [
       keep: (c) => ["profiles", "id", c.member.id],
     }),
   ),
+  {
+    name: "profiles (service): a 1025-character avatar path",
+    covers: ["profiles_avatar_path_length"],
+    run: (c) =>
+      c.svc
+        .from("profiles")
+        .update({ avatar_path: long(1025) })
+        .eq("id", c.member.id),
+    keep: (c) => ["profiles", "id", c.member.id],
+  },
+  {
+    name: "groups (service): a 1025-character cover path",
+    covers: ["groups_avatar_path_length"],
+    run: (c) =>
+      c.svc
+        .from("groups")
+        .update({ avatar_path: long(1025) })
+        .eq("id", c.group),
+    keep: (c) => ["groups", "id", c.group],
+  },
   {
     name: "update_my_profile: an invisible display name",
     covers: ["profiles_display_name_visible"],
@@ -175,7 +212,7 @@ const cases: Case[] = [
       ["a 100 kB description", { description: long(100_000) }, "groups_description_length"],
       ["a 101-character city", { city: long(101) }, "groups_city_length"],
       ["30 tags", { tags: Array.from({ length: 30 }, (_, i) => `tag${i}`) }, "groups_tags_count"],
-      ["a 1025-character avatar path", { avatar_path: long(1025) }, "groups_avatar_path_length"],
+      ["a cover that is not a media id", { avatar_media_id: NOT_UUID }, "groups.avatar_media_id:update"],
       ["a 65-character tier", { required_tier: long(65) }, "groups_required_tier_length"],
       ["an unknown visibility", { visibility: "hidden" }, "groups.visibility:update"],
       ["an unknown join policy", { join_policy: "maybe" }, "groups.join_policy:update"],
@@ -440,6 +477,50 @@ const cases: Case[] = [
         .from("comments")
         .insert({ post_id: c.post, author_id: c.member.id, body: long(2001) }),
     keep: (c) => ["comments", "author_id", c.member.id],
+  },
+  {
+    name: "comments: five media items",
+    covers: ["comments_media_shape", "comments.media:insert"],
+    run: (c) =>
+      c
+        .as(c.member)
+        .from("comments")
+        .insert({ post_id: c.post, body: "look", media: Array.from({ length: 5 }, () => ({ id: randomUUID() })) }),
+    keep: (c) => ["comments", "author_id", c.member.id],
+  },
+  {
+    name: "comments: media that is not a list",
+    covers: ["comments_media_shape", "comments.media:update"],
+    run: (c) =>
+      c
+        .as(c.member)
+        .from("comments")
+        .update({ media: { id: randomUUID() } })
+        .eq("id", c.comment),
+    keep: (c) => ["comments", "id", c.comment],
+  },
+  // ---- media (announced through create_media; the rows are the server's to write) -------------
+  ...(
+    [
+      ["an empty file", { p_size_bytes: 0 }, "media_size_positive"],
+      ["a zero width", { p_width: 0 }, "media_dimensions"],
+      ["a duration on an image", { p_duration_ms: 1000 }, "media_duration"],
+      ["a 129-character placeholder", { p_placeholder: long(129) }, "media_placeholder_length"],
+    ] as const
+  ).map(
+    ([name, args, covers]): Case => ({
+      name: `create_media: ${name}`,
+      covers: [covers],
+      run: (c) =>
+        c.as(c.member).rpc("create_media", { p_target: "post", p_mime_type: "image/png", p_size_bytes: 10, ...args }),
+      keep: (c) => ["media", "owner_id", c.member.id],
+    }),
+  ),
+  {
+    name: "media (service): attached without a target",
+    covers: ["media_attached_pair"],
+    run: (c) => c.svc.from("media").update({ attached_at: new Date().toISOString() }).eq("id", c.media),
+    keep: (c) => ["media", "id", c.media],
   },
   {
     name: "comments: an empty edit",
@@ -849,6 +930,217 @@ const cases: Case[] = [
       keep: (c) => ["leaderboard_snapshots", "user_id", c.member.id],
     }),
   ),
+  // ---- trips (writes go through RPCs; the columns only the server writes, with the service key) ----
+  ...(
+    [
+      ["a 201-character title", "trips_title_length", { title: "x".repeat(201) }],
+      ["a 5001-character description", "trips_description_length", { description: "d".repeat(5001) }],
+      ["a 201-character destination", "trips_destination_name_length", { destination_name: "n".repeat(201) }],
+      ["a latitude of 91", "trips_destination_point", { destination_lat: 91, destination_lng: 0 }],
+      ["an end before the start", "trips_dates", { start_date: "2027-05-02", end_date: "2027-05-01" }],
+    ] as const
+  ).map(
+    ([what, constraint, changes]): Case => ({
+      name: `trips: ${what}`,
+      covers: [constraint],
+      run: (c) => c.as(c.owner).rpc("update_trip", { p_trip_id: c.trip, p_version: 1, p_changes: changes }),
+      keep: (c) => ["trips", "id", c.trip],
+    }),
+  ),
+  ...(
+    [
+      ["a 201-character title", "trip_days_title_length", { title: "t".repeat(201) }],
+      ["5001 characters of notes", "trip_days_notes_length", { notes: "n".repeat(5001) }],
+    ] as const
+  ).map(
+    ([what, constraint, changes]): Case => ({
+      name: `trip_days: ${what}`,
+      covers: [constraint],
+      run: (c) => c.as(c.owner).rpc("update_trip_day", { p_day_id: c.day, p_version: 1, p_changes: changes }),
+      keep: (c) => ["trip_days", "id", c.day],
+    }),
+  ),
+  ...(
+    [
+      ["an empty title", "trip_items_title_length", { title: "" }],
+      ["a 201-character place", "trip_items_place_name_length", { place_name: "p".repeat(201) }],
+      ["a latitude without a longitude", "trip_items_place_point", { place_lat: 10 }],
+      ["5001 characters of notes", "trip_items_notes_length", { notes: "n".repeat(5001) }],
+      ["11 links", "trip_items_links_shape", { links: Array(11).fill("https://example.com") }],
+      ["a negative cost", "trip_items_cost", { cost_estimate: -1 }],
+      ["a lowercase currency", "trip_items_currency", { currency: "eur" }],
+    ] as const
+  ).map(
+    ([what, constraint, changes]): Case => ({
+      name: `trip_items: ${what}`,
+      covers: [constraint],
+      run: (c) => c.as(c.owner).rpc("update_trip_item", { p_item_id: c.item, p_version: 1, p_changes: changes }),
+      keep: (c) => ["trip_items", "id", c.item],
+    }),
+  ),
+  {
+    name: "trip_item_comments: a 2001-character comment",
+    covers: ["trip_item_comments_body_length"],
+    run: (c) => c.as(c.owner).rpc("comment_on_trip_item", { p_item_id: c.item, p_body: "c".repeat(2001) }),
+    keep: (c) => ["trip_item_comments", "item_id", c.item],
+  },
+  {
+    name: "trip_item_votes: a vote of 2",
+    covers: ["trip_item_votes_value"],
+    run: (c) => c.as(c.owner).rpc("vote_trip_item", { p_item_id: c.item, p_value: 2 }),
+    keep: (c) => ["trip_item_votes", "item_id", c.item],
+  },
+  ...(
+    [
+      ["trips", "trips_counts_not_negative", { member_count: -1 }, "trip"],
+      ["trips", "trips_version_positive", { version: 0 }, "trip"],
+      ["trip_days", "trip_days_position_format", { position: "a0" }, "day"],
+      ["trip_days", "trip_days_version_positive", { version: 0 }, "day"],
+      ["trip_items", "trip_items_position_format", { position: "not a key" }, "item"],
+      ["trip_items", "trip_items_version_positive", { version: 0 }, "item"],
+      ["trip_items", "trip_items_counts_not_negative", { comment_count: -1 }, "item"],
+      ["trip_invites", "trip_invites_role", { role: "owner" }, "tripInvite"],
+      [
+        "trip_invites",
+        "trip_invites_one_answer",
+        { accepted_at: "2027-01-01T00:00:00Z", declined_at: "2027-01-01T00:00:00Z" },
+        "tripInvite",
+      ],
+      ["trip_share_links", "trip_share_links_hash_length", { token_hash: "\\x00" }, "shareLink"],
+      ["trip_share_links", "trip_share_links_use_count", { use_count: -1 }, "shareLink"],
+    ] as const
+  ).map(
+    ([table, constraint, values, key]): Case => ({
+      name: `${table} (service): ${constraint}`,
+      covers: [constraint],
+      run: (c) =>
+        c.svc
+          .from(table)
+          .update(values as never)
+          .eq("id", c[key]),
+      keep: (c) => [table, "id", c[key]],
+    }),
+  ),
+  // ---- chat: settings are the user's; conversations and messages are written by the RPCs (which
+  // check first), so their constraints are tried with the service key -----------------------------
+  {
+    name: "chat_settings: an unknown audience on insert",
+    covers: ["chat_settings.user_id:insert", "chat_settings.allow_messages_from:insert"],
+    run: (c) =>
+      c
+        .as(c.owner)
+        .from("chat_settings")
+        .insert({ user_id: c.owner.id, allow_messages_from: "friends" } as never),
+    keep: (c) => ["chat_settings", "user_id", c.owner.id],
+  },
+  {
+    name: "chat_settings: a null audience",
+    covers: ["chat_settings.allow_messages_from:update"],
+    run: (c) =>
+      c
+        .as(c.member)
+        .from("chat_settings")
+        .update({ allow_messages_from: null } as never)
+        .eq("user_id", c.member.id),
+    keep: (c) => ["chat_settings", "user_id", c.member.id],
+  },
+  ...(
+    [
+      ["a title on a direct conversation", "direct", { title: "Us" }, "conversations_direct_plain"],
+      ["a direct kind without the pair", "chat", { kind: "direct" }, "conversations_direct_pair"],
+      ["a context type without its id", "chat", { context_type: "group" }, "conversations_context_pair"],
+      ["an 81-character title", "chat", { title: long(81) }, "conversations_title_length"],
+      ["a 1025-character avatar path", "chat", { avatar_path: long(1025) }, "conversations_avatar_path_length"],
+      ["a slow mode of two hours", "chat", { slow_mode_seconds: 7200 }, "conversations_slow_mode_range"],
+      ["a negative member count", "chat", { member_count: -1 }, "conversations_counts"],
+    ] as const
+  ).map(
+    ([name, which, patch, covers]): Case => ({
+      name: `conversations (service): ${name}`,
+      covers: [covers],
+      run: (c) =>
+        c.svc
+          .from("conversations")
+          .update(patch as never)
+          .eq("id", which === "direct" ? c.direct : c.chat),
+      keep: (c) => ["conversations", "id", which === "direct" ? c.direct : c.chat],
+    }),
+  ),
+  {
+    name: "conversation_members (service): a negative read position",
+    covers: ["conversation_members_read_seq"],
+    run: (c) => c.svc.from("conversation_members").update({ last_read_seq: -1 }).eq("conversation_id", c.chat),
+    keep: (c) => ["conversation_members", "conversation_id", c.chat],
+  },
+  ...(
+    [
+      ["a seq of 0", { seq: 0 }, "messages_seq_positive"],
+      ["a 4001-character body", { body: long(4001) }, "messages_body_length"],
+      ["attachments that are not an array", { attachments: { path: "a.jpg" } }, "messages_attachments_array"],
+      ["data that is not an object", { data: ["x"] }, "messages_data_object"],
+      ["a deletion that keeps the text", { deleted_at: new Date().toISOString() }, "messages_tombstone"],
+    ] as const
+  ).map(
+    ([name, patch, covers]): Case => ({
+      name: `messages (service): ${name}`,
+      covers: [covers],
+      run: (c) =>
+        c.svc
+          .from("messages")
+          .update(patch as never)
+          .eq("id", c.message),
+      keep: (c) => ["messages", "id", c.message],
+    }),
+  ),
+  // ---- events (written only through the event RPCs; the service key writes the table) --------
+  ...(
+    [
+      ["a 201-character title", { title: "x".repeat(201) }, "events_title_length"],
+      ["a 10001-character description", { description: "x".repeat(10001) }, "events_description_length"],
+      ["an end before the start", { ends_at: "2000-01-01T00:00:00Z" }, "events_time_order"],
+      ["a latitude without a longitude", { latitude: 10 }, "events_location_pair"],
+      ["a latitude of 91", { latitude: 91, longitude: 0 }, "events_location_range"],
+      ["a 201-character place name", { location_name: "x".repeat(201) }, "events_location_text"],
+      ["a capacity of 0", { capacity: 0 }, "events_capacity_range"],
+      ["an RSVP deadline after the end", { rsvp_deadline: "2100-01-01T00:00:00Z" }, "events_rsvp_deadline_before_end"],
+      ["11 tags", { tags: Array.from({ length: 11 }, (_, i) => `t${i}`) }, "events_tags_count"],
+      ["a media list that is not an array", { media: { id: NOT_UUID } }, "events_media_shape"],
+      ["11 media items", { media: Array.from({ length: 11 }, () => ({ id: randomUUID() })) }, "events_media_shape"],
+      ["a negative price", { price_cents: -1, currency: "EUR" }, "events_price"],
+      ["a 65-character tier", { required_tier: "x".repeat(65) }, "events_required_tier_length"],
+      ["a negative seat count", { seats_taken: -1 }, "events_counts"],
+      ["group visibility outside a group", { visibility: "group" }, "events_visibility_place"],
+    ] as const
+  ).map(
+    ([name, patch, covers]): Case => ({
+      name: `events (service): ${name}`,
+      covers: [covers],
+      run: (c) =>
+        c.svc
+          .from("events")
+          .update(patch as never)
+          .eq("id", c.event),
+      keep: (c) => ["events", "id", c.event],
+    }),
+  ),
+  ...(
+    [
+      ["11 guests", { guests: 11 }, "event_rsvps_guests_range"],
+      ["a waitlisted interest", { status: "interested", waitlist_seq: 5 }, "event_rsvps_waitlist_going"],
+      ["guests without going", { status: "interested", guests: 2 }, "event_rsvps_guests_going"],
+    ] as const
+  ).map(
+    ([name, patch, covers]): Case => ({
+      name: `event_rsvps (service): ${name}`,
+      covers: [covers],
+      run: (c) =>
+        c.svc
+          .from("event_rsvps")
+          .update(patch as never)
+          .eq("event_id", c.event),
+      keep: (c) => ["event_rsvps", "event_id", c.event],
+    }),
+  ),
 ];
 
 /** `invalid_input`, or a more specific code of bad input on the list */
@@ -890,6 +1182,34 @@ beforeAll(async () => {
   const invite = unwrap(await owner.client.groups.invite(group.id, (await signUp("invitee")).id));
   const link = unwrap(await owner.client.groups.createInviteLink(group.id));
   const inbox = unwrap(await owner.client.notifications.list());
+  const travel = withTrips(owner.client);
+  const trip = unwrap(
+    await travel.trips.create({ title: uniqueName("Trip"), start_date: "2027-05-01", end_date: "2027-05-03" }),
+  );
+  const day = unwrap(await travel.trips.addDay(trip.id, { day_date: "2027-05-01" }));
+  const item = unwrap(await travel.trips.addItem(day.id, { title: "Castle" }));
+  const tripInvite = unwrap(await travel.trips.invite(trip.id, member.id, "viewer"));
+  const shareLink = unwrap(await travel.trips.createShareLink(trip.id));
+  const ownerEvents = withEvents(owner.client).events;
+  const event = unwrap(
+    await ownerEvents.create({
+      title: "Bad input run",
+      startsAt: future(),
+      endsAt: new Date(Date.now() + 90_000_000).toISOString(),
+    }),
+  );
+  unwrap(await ownerEvents.publish(event.id, { postCard: false }));
+  unwrap(await withEvents(member.client).events.rsvp(event.id, { status: "going" }));
+  const direct = unwrap(await withChat(owner.client).chat.openDirect(member.id));
+  const chat = unwrap(
+    await withChat(owner.client).chat.createGroup({ title: uniqueName("Chat"), memberIds: [member.id] }),
+  );
+  const message = unwrap(await withChat(owner.client).chat.send(chat.id, { body: "hello" }));
+  unwrap(await withChat(member.client).chat.setSettings({ allowMessagesFrom: "everyone" }));
+  const media = await member.supabase
+    .schema("social")
+    .rpc("create_media", { p_target: "post", p_mime_type: "image/png", p_size_bytes: 10 });
+  if (media.error) throw media.error;
   ctx = {
     owner,
     member,
@@ -907,6 +1227,16 @@ beforeAll(async () => {
     report: report.id,
     invite: invite.id,
     link: link.id,
+    event: event.id,
+    direct: direct.id,
+    chat: chat.id,
+    message: message.id,
+    media: (media.data as unknown as { id: string }).id,
+    trip: trip.id,
+    day: day.id,
+    item: item.id,
+    tripInvite: tripInvite.id,
+    shareLink: shareLink.id,
   };
 });
 

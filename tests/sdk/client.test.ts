@@ -284,6 +284,7 @@ describe("the client", () => {
       "gamification",
       "graph",
       "groups",
+      "media",
       "moderation",
       "notifications",
       "posts",

@@ -11,17 +11,23 @@ import { join } from "node:path";
 import { AuthApiError, AuthRetryableFetchError, AuthSessionMissingError, createClient } from "@supabase/supabase-js";
 import { describe, expect, test } from "vitest";
 import WebSocket from "ws";
+import { SUPASOCIAL_ERROR_CODES } from "../../client-sdk/src/error-codes.ts";
 import {
   type Database,
   isSupasocialErrorCode,
-  SUPASOCIAL_ERROR_CODES,
   SUPASOCIAL_ERROR_KINDS,
   SUPASOCIAL_ERROR_STATUS,
   type SupasocialError,
   type SupasocialErrorCode,
   toSupasocialError,
 } from "../../client-sdk/src/index.ts";
-import { README_FILE, renderErrorTables, withErrorTables } from "../../scripts/gen-error-table.ts";
+import {
+  ERROR_STATUS_FILE,
+  README_FILE,
+  renderErrorStatusModule,
+  renderErrorTables,
+  withErrorTables,
+} from "../../scripts/gen-error-table.ts";
 import { session, signUp, uniqueName, unwrap } from "../fixtures/sdk.ts";
 import { api } from "../helpers/api.ts";
 
@@ -179,6 +185,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "network_error":
       return 0;
     case "immutable_field":
+    case "direct_conversation":
     case "invalid_action":
     case "invalid_activity_kind":
     case "invalid_badge":
@@ -205,15 +212,38 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invalid_ref":
     case "invalid_role":
     case "invalid_scope":
+    case "invalid_slow_mode":
     case "invalid_status":
     case "invalid_tag":
     case "invalid_target":
     case "invalid_timezone":
+    case "invalid_title":
     case "invalid_transition":
     case "invalid_value":
     case "invalid_visibility":
     case "invite_closed":
+    case "receipts_unavailable":
+    case "media_too_large":
+    case "media_type_not_allowed":
     case "resolution_required":
+    case "invalid_bounds":
+    case "invalid_text":
+    case "invalid_category":
+    case "invalid_coordinates":
+    case "invalid_cost":
+    case "invalid_dates":
+    case "invalid_links":
+    case "invalid_position":
+    case "invalid_vote":
+    case "invalid_area":
+    case "invalid_capacity":
+    case "invalid_date_range":
+    case "invalid_description":
+    case "invalid_event_time":
+    case "invalid_guests":
+    case "invalid_location":
+    case "invalid_rsvp":
+    case "too_many_members":
       return 400;
     case "not_authenticated":
       return 401;
@@ -229,8 +259,12 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invite_revoked":
     case "kind_not_reportable":
     case "leaderboard_disabled":
+    case "managed_membership":
+    case "messaging_not_allowed":
+    case "media_rejected":
     case "not_allowed":
     case "not_allowed_to_invite":
+    case "not_conversation_admin":
     case "not_group_admin":
     case "not_group_member":
     case "not_group_owner":
@@ -241,15 +275,25 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "permission_denied":
     case "tier_required":
     case "user_banned":
+    case "not_trip_editor":
+    case "not_trip_member":
+    case "not_trip_owner":
+    case "share_link_expired":
+    case "share_link_revoked":
+    case "not_event_organizer":
+    case "ticket_required":
       return 403;
     case "announcement_not_found":
     case "badge_not_found":
     case "comment_not_found":
+    case "conversation_not_found":
     case "follow_request_not_found":
     case "group_not_found":
     case "invite_not_found":
     case "join_request_not_found":
+    case "media_not_found":
     case "member_not_found":
+    case "message_not_found":
     case "not_found":
     case "notification_not_found":
     case "parent_not_found":
@@ -259,6 +303,11 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "report_not_found":
     case "reward_not_found":
     case "target_not_found":
+    case "share_link_not_found":
+    case "trip_item_not_found":
+    case "trip_not_found":
+    case "calendar_feed_not_found":
+    case "event_not_found":
       return 404;
     case "already_member":
     case "conflict":
@@ -267,9 +316,15 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "kind_in_use":
     case "out_of_stock":
     case "redemption_limit_reached":
+    case "idempotency_conflict":
+    case "media_in_use":
+    case "media_not_uploaded":
     case "report_closed":
+    case "not_enough_seats":
+    case "rsvp_closed":
       return 409;
     case "rate_limited":
+    case "slow_mode":
       return 429;
     case "server_error":
     case "unknown_error":
@@ -318,6 +373,14 @@ describe("SupasocialErrorCode is a closed union", () => {
 // =============================================================================================
 // the README
 // =============================================================================================
+
+describe("the generated status map", () => {
+  test("client-sdk/src/error-status.ts is generated from the list (run `npm run gen:docs` when this fails)", () => {
+    expect(readFileSync(ERROR_STATUS_FILE, "utf8"), "error-status.ts is stale: run `npm run gen:docs`").toBe(
+      renderErrorStatusModule(),
+    );
+  });
+});
 
 describe("the README's error tables", () => {
   test("are generated from the list (run `npm run gen:docs` when this fails)", () => {

@@ -110,6 +110,8 @@ describe("the npm package", () => {
       "dist/index.d.ts",
       "dist/database.types.js",
       "dist/database.types.d.ts",
+      "dist/error-codes.js",
+      "dist/error-codes.d.ts",
       "dist/validation.js",
       "dist/namespaces/posts.js",
       "LICENSE",
@@ -126,6 +128,7 @@ describe("the npm package", () => {
       import { createClient } from "@supabase/supabase-js";
       import * as sdk from "@supasocial/client";
       import { Constants } from "@supasocial/client/database.types";
+      import { SUPASOCIAL_ERROR_CODES } from "@supasocial/client/error-codes";
       import { createRequire } from "node:module";
       const supabase = createClient(process.env.API_URL, process.env.API_KEY, {
         auth: { persistSession: false }, realtime: { transport: class {} },
@@ -138,6 +141,9 @@ describe("the npm package", () => {
         exports: typeof sdk.createSupasocialClient,
         handle: [sdk.HandleSchema.safeParse("ana_silva").success, sdk.HandleSchema.safeParse("a b").success],
         enums: Constants.social.Enums.group_kind,
+        listed: SUPASOCIAL_ERROR_CODES.find((e) => e.code === "blocked"),
+        mainStatus: sdk.SUPASOCIAL_ERROR_STATUS.blocked,
+        mainList: "SUPASOCIAL_ERROR_CODES" in sdk,
         bad: bad.error?.code, anon: anon.error?.code,
         search: search.error ? search.error.code : Array.isArray(search.data),
         resolved: createRequire(import.meta.url).resolve("@supasocial/client"),
@@ -152,6 +158,10 @@ describe("the npm package", () => {
       exports: "function",
       handle: [true, false],
       enums: ["club", "coaching", "general"],
+      // the list with meanings is its own subpath; the main entry carries the statuses only
+      listed: { code: "blocked", status: 403, source: "sql" },
+      mainStatus: 403,
+      mainList: false,
       bad: "invalid_input",
       anon: "not_authenticated",
     });

@@ -14,6 +14,7 @@ import {
   PostUpdateSchema,
   ReactionKindSchema,
 } from "../../client-sdk/src/index.ts";
+import { gradientPng } from "../../seeds/png.ts";
 import { expectError, session, signUp, type TestUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/;
@@ -31,9 +32,12 @@ describe("posts: schemas", () => {
     expect(PostCreateSchema.safeParse({ body: "Ran 10k" }).success).toBe(true);
     expect(PostCreateSchema.safeParse({}).success).toBe(false);
     expect(PostCreateSchema.safeParse({ body: "   " }).success).toBe(false);
-    expect(PostCreateSchema.safeParse({ media: [{ path: "u/a.jpg", type: "image" }] }).success).toBe(true);
-    expect(PostCreateSchema.safeParse({ media: [{ path: "u/a.gif", type: "gif" }] }).success).toBe(false);
-    expect(PostCreateSchema.safeParse({ media: [{ path: "u/a.jpg", type: "image", width: 0 }] }).success).toBe(false);
+    expect(PostCreateSchema.safeParse({ media: [{ id: randomUUID(), alt: "a run" }] }).success).toBe(true);
+    expect(PostCreateSchema.safeParse({ media: [{ id: "u/a.gif" }] }).success).toBe(false);
+    expect(PostCreateSchema.safeParse({ media: [{ id: randomUUID(), alt: "x".repeat(1001) }] }).success).toBe(false);
+    expect(
+      PostCreateSchema.safeParse({ media: Array.from({ length: 11 }, () => ({ id: randomUUID() })) }).success,
+    ).toBe(false);
     expect(PostCreateSchema.safeParse({ body: "x", refType: "event" }).success).toBe(false);
     expect(
       PostCreateSchema.safeParse({ kind: "event", body: "Join!", refType: "trip", refId: randomUUID() }).success,
@@ -81,12 +85,20 @@ describe("posts: schemas", () => {
 describe("posts", () => {
   test("a public post comes back in the feed shape and others see it; a private one only its author", async () => {
     const [ana, ben] = await Promise.all([signUp("ana"), signUp("ben")]);
+    const photo = unwrap(
+      await ana.client.media.upload(gradientPng(4, 5, [250, 120, 40]), {
+        target: "post",
+        mimeType: "image/png",
+        width: 1080,
+        height: 1350,
+      }),
+    );
     const post = unwrap(
       await ana.client.posts.create({
         kind: "activity",
         body: "Morning run",
         data: { km: 8.5, minutes: 44 },
-        media: [{ path: `${ana.id}/run.jpg`, type: "image", width: 1080, height: 1350, alt: "Sunrise" }],
+        media: [{ id: photo.id, alt: "Sunrise" }],
       }),
     );
     expect(post).toMatchObject({
@@ -95,7 +107,18 @@ describe("posts", () => {
       kind: "activity",
       body: "Morning run",
       data: { km: 8.5, minutes: 44 },
-      media: [{ path: `${ana.id}/run.jpg`, type: "image", width: 1080, height: 1350, alt: "Sunrise" }],
+      media: [
+        {
+          id: photo.id,
+          bucket: "social-posts",
+          path: `${ana.id}/${photo.id}.png`,
+          type: "image",
+          mimeType: "image/png",
+          width: 1080,
+          height: 1350,
+          alt: "Sunrise",
+        },
+      ],
       visibility: "public",
       reactionCounts: {},
       reactionCount: 0,

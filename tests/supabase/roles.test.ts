@@ -66,11 +66,16 @@ describe("the database the DB suite ran on in this project", () => {
     expect(await platformFingerprint(dbUrl)).toEqual(inject("platformBefore"));
     // what they did add there, as postgres
     const [r] = await sql`
-      select exists (select 1 from pg_policies where schemaname = 'realtime' and tablename = 'messages'
-                       and policyname = 'messages_select_own_user_topic') as policy,
+      select (select count(*) = 2 from pg_policies where schemaname = 'realtime' and tablename = 'messages'
+                and policyname in ('messages_select_topic_reader', 'messages_insert_topic_writer')) as policy,
              exists (select 1 from pg_trigger where tgrelid = 'auth.users'::regclass
-                       and tgname = 'on_auth_user_created') as trigger`;
-    expect(r).toEqual({ policy: true, trigger: true });
+                       and tgname = 'on_auth_user_created') as trigger,
+             (select count(*)::int from pg_policies where schemaname = 'storage' and tablename = 'objects'
+                and policyname like 'social_media_%') as storage_policies,
+             (select count(*)::int from pg_trigger where tgrelid = 'storage.objects'::regclass
+                and tgname like 'on_social_media_object_%') as storage_triggers,
+             (select count(*)::int from storage.buckets where id like 'social-%') as buckets`;
+    expect(r).toEqual({ policy: true, trigger: true, storage_policies: 4, storage_triggers: 2, buckets: 5 });
   });
 
   it("the comparison sees a change to a platform table that a migration must not make", async () => {

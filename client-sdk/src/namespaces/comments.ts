@@ -3,12 +3,13 @@
  * order of a conversation), and follow the one page contract (`pagination.ts`).
  */
 import * as z from "zod/mini";
-import type { Database } from "../database.types.ts";
+import type { Database, Json } from "../database.types.ts";
 import { defineNamespace, type NamespaceContext } from "../namespace.ts";
 import { type Page, scopedListMethod, toPage } from "../pagination.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
 import { type ListOptions, ListOptionsSchema, parseInput, textSchema, UuidSchema } from "../validation.ts";
+import { type MediaItem, MediaRefSchema, toMediaItems, toMediaRefs } from "./media.ts";
 import { defined, firstRow, forbidden, notFound, one, type ProfileSummary, toProfileSummary, ts } from "./shared.ts";
 
 type Social = Database["social"];
@@ -33,6 +34,8 @@ export interface Comment {
   /** null when the author's profile is hidden from you. */
   author: ProfileSummary | null;
   body: string;
+  /** Up to 4 images or videos (`media.urls` makes URLs of them). */
+  media: MediaItem[];
   replyCount: number;
   editedAt: string | null;
   createdAt: string;
@@ -52,8 +55,8 @@ export const CommentBodySchema = textSchema({ min: 1, max: 2000, label: "Comment
 );
 
 /**
- * A new comment: `body`, and `parentId` to reply to a top-level comment of the same post. Pass
- * your own `id` to make retries idempotent.
+ * A new comment: `body`, up to 4 `media` references (`{ id }` of `media.upload`), and `parentId`
+ * to reply to a top-level comment of the same post. Pass your own `id` to make retries idempotent.
  *
  * @example
  * ```ts
@@ -63,6 +66,7 @@ export const CommentBodySchema = textSchema({ min: 1, max: 2000, label: "Comment
 export const CommentCreateSchema = z.strictObject({
   id: z.optional(UuidSchema),
   body: CommentBodySchema,
+  media: z.optional(z.array(MediaRefSchema).check(z.maxLength(4, "At most 4 media items"))),
   parentId: z.optional(UuidSchema),
 });
 /**
@@ -82,7 +86,7 @@ type CommentWithAuthor = CommentRow & { author: AuthorRow | AuthorRow[] | null }
 type CommentLike = Pick<
   CommentRow,
   "id" | "post_id" | "parent_id" | "author_id" | "body" | "reply_count" | "edited_at" | "created_at" | "updated_at"
-> & { author: unknown };
+> & { author: unknown; media: unknown };
 
 function toComment(row: CommentLike): Comment {
   return {
@@ -92,6 +96,7 @@ function toComment(row: CommentLike): Comment {
     authorId: row.author_id,
     author: toProfileSummary(Array.isArray(row.author) ? one(row.author) : row.author),
     body: row.body,
+    media: toMediaItems(row.media),
     replyCount: row.reply_count,
     editedAt: ts(row.edited_at),
     createdAt: normalizeTimestamp(row.created_at),
@@ -148,6 +153,7 @@ export const commentsNamespace = defineNamespace("comments", (ctx) => ({
             parent_id: parsed.data.parentId,
             author_id: me.data,
             body: parsed.data.body,
+            media: parsed.data.media ? (toMediaRefs(parsed.data.media) as unknown as Json[]) : undefined,
           }),
         )
         .select(SELECT);

@@ -92,7 +92,7 @@ export interface Group {
   city: string | null;
   /** Lower-case, distinct. */
   tags: string[];
-  /** Object path in storage. */
+  /** The cover's path in the public `social-avatars` bucket (`media.publicUrl`); null for none. */
   avatarPath: string | null;
   visibility: GroupVisibility;
   joinPolicy: GroupJoinPolicy;
@@ -322,7 +322,7 @@ const groupFields = {
   description: z.optional(optionalText(2000, "Description")),
   city: z.optional(optionalText(100, "City")),
   tags: z.optional(GroupTagsSchema),
-  avatarPath: z.optional(z.nullable(textSchema({ min: 1, max: 1024, label: "Avatar path" }))),
+  avatarMediaId: z.optional(z.nullable(UuidSchema)),
   visibility: z.optional(GroupVisibilitySchema),
   joinPolicy: z.optional(GroupJoinPolicySchema),
   requiredTier: z.optional(z.nullable(textSchema({ min: 1, max: 64, label: "Required tier", trim: true }))),
@@ -489,7 +489,7 @@ export type GroupInviteLinkOptions = z.input<typeof GroupInviteLinkOptionsSchema
  * const groups = (rows ?? []).map(toGroup)
  * ```
  */
-export function toGroup(row: GroupRow): Group {
+export function toGroup(row: Omit<GroupRow, "avatar_media_id">): Group {
   return {
     id: row.id,
     kind: row.kind,
@@ -565,7 +565,7 @@ function toGroupPatch(patch: z.output<typeof GroupUpdateSchema>) {
     description: patch.description,
     city: patch.city,
     tags: patch.tags,
-    avatar_path: patch.avatarPath,
+    avatar_media_id: patch.avatarMediaId,
     visibility: patch.visibility,
     join_policy: patch.joinPolicy,
     required_tier: patch.requiredTier,
@@ -629,7 +629,7 @@ export const groupsNamespace = defineNamespace("groups", (ctx) => ({
         p_description: g.description ?? undefined,
         p_city: g.city ?? undefined,
         p_tags: g.tags,
-        p_avatar_path: g.avatarPath ?? undefined,
+        p_avatar_media_id: g.avatarMediaId ?? undefined,
         p_required_tier: g.requiredTier ?? undefined,
       });
       return single(response, toGroup, groupNotFound);

@@ -11,6 +11,7 @@ export * from "./feed.ts";
 export * from "./gamification.ts";
 export * from "./graph.ts";
 export * from "./groups.ts";
+export * from "./media.ts";
 export * from "./moderation.ts";
 export * from "./notifications.ts";
 export * from "./posts.ts";

@@ -10,6 +10,7 @@ import { type Page, scopedListMethod, toPage } from "../pagination.ts";
 import { failFrom, ok, type SupasocialResult, settle } from "../result.ts";
 import { normalizeTimestamp } from "../timestamps.ts";
 import { type ListOptions, ListOptionsSchema, parseInput, textSchema, UuidSchema } from "../validation.ts";
+import { type MediaItem, MediaRefSchema, toMediaItems, toMediaRefs } from "./media.ts";
 import type { ReactionKind } from "./reactions.ts";
 import {
   defined,
@@ -17,7 +18,6 @@ import {
   forbidden,
   notFound,
   type ProfileSummary,
-  toArray,
   toObject,
   toProfileSummary,
   ts,
@@ -53,20 +53,14 @@ export type PostKind = Social["Enums"]["post_kind"];
 export type PostVisibility = Social["Enums"]["post_visibility"];
 
 /**
- * One image or video of a post: a storage object path and its type, optional size and alt text.
+ * One image or video of a post, ready to render (`media.urls` turns a page of them into URLs).
  *
  * @example
  * ```ts
- * const photo: PostMedia = { path: `${userId}/run.jpg`, type: 'image', width: 1080, height: 1350, alt: 'Finish line' }
+ * const photo: PostMedia = post.media[0]!
  * ```
  */
-export interface PostMedia {
-  path: string;
-  type: "image" | "video";
-  width?: number;
-  height?: number;
-  alt?: string;
-}
+export type PostMedia = MediaItem;
 
 /**
  * The group a post is in, as feeds show it.
@@ -173,41 +167,16 @@ export const PostBodySchema = textSchema({ min: 1, max: 5000, label: "Post text"
   z.refine((v: string) => /\S/.test(v), { message: "Post text must not be blank" }),
 );
 
-const dimension = (label: string) =>
-  z
-    .number()
-    .check(
-      z.int(`${label} must be a whole number`),
-      z.minimum(1, `${label} is at least 1`),
-      z.maximum(20_000, `${label} is at most 20000`),
-    );
-
 /**
- * One media item: `path` (1-1024 characters), `type` (`image` or `video`), optional `width`,
- * `height` (1-20000) and `alt` (up to 1000 characters).
+ * Up to 10 media references `{ id, alt? }` (uploaded with `media.upload`); the items of a post
+ * read back are accepted as they are.
  *
  * @example
  * ```ts
- * PostMediaSchema.parse({ path: 'u1/run.jpg', type: 'image', alt: 'Sunrise run' })
+ * PostMediaListSchema.parse([{ id: photo.id, alt: 'Sunrise run' }])
  * ```
  */
-export const PostMediaSchema = z.strictObject({
-  path: textSchema({ min: 1, max: 1024, label: "Media path" }),
-  type: z.enum(["image", "video"], { error: "Media type is image or video" }),
-  width: z.optional(dimension("Media width")),
-  height: z.optional(dimension("Media height")),
-  alt: z.optional(textSchema({ max: 1000, label: "Media alt text" })),
-});
-
-/**
- * Up to 10 media items.
- *
- * @example
- * ```ts
- * PostMediaListSchema.parse([{ path: 'u1/a.jpg', type: 'image' }])
- * ```
- */
-export const PostMediaListSchema = z.array(PostMediaSchema).check(z.maxLength(10, "At most 10 media items"));
+export const PostMediaListSchema = z.array(MediaRefSchema).check(z.maxLength(10, "At most 10 media items"));
 
 /** The database refuses a `data` object larger than this (jsonb size); JSON text is a close proxy. */
 const MAX_DATA_JSON = 16 * 1024;
@@ -324,18 +293,6 @@ export type PostUpdate = z.input<typeof PostUpdateSchema>;
 // mapping
 // =============================================================================================
 
-function toMedia(value: unknown): PostMedia[] {
-  return toArray(value).flatMap((item): PostMedia[] => {
-    const m = toObject(item);
-    if (typeof m.path !== "string" || (m.type !== "image" && m.type !== "video")) return [];
-    const media: PostMedia = { path: m.path, type: m.type };
-    if (typeof m.width === "number") media.width = m.width;
-    if (typeof m.height === "number") media.height = m.height;
-    if (typeof m.alt === "string") media.alt = m.alt;
-    return [media];
-  });
-}
-
 const REACTION_KINDS = new Set<string>(Constants.social.Enums.reaction_kind);
 
 function toReactionCounts(value: unknown): Partial<Record<ReactionKind, number>> {
@@ -391,7 +348,7 @@ export function toPost(row: FeedRow): Post {
     data,
     refType: row.ref_type ?? null,
     refId: row.ref_id ?? null,
-    media: toMedia(row.media),
+    media: toMediaItems(row.media),
     visibility: row.visibility,
     reactionCounts: toReactionCounts(row.reaction_counts),
     reactionCount: row.reaction_count,
@@ -464,7 +421,7 @@ export const postsNamespace = defineNamespace("posts", (ctx) => ({
             data: p.data as Json | undefined,
             ref_type: p.refType,
             ref_id: p.refId,
-            media: p.media as unknown as Json[] | undefined,
+            media: p.media ? (toMediaRefs(p.media) as unknown as Json[]) : undefined,
             visibility: p.visibility,
           }),
         )
@@ -513,7 +470,7 @@ export const postsNamespace = defineNamespace("posts", (ctx) => ({
       const { body, media, visibility } = parsed.data;
       const response = await ctx.social
         .from("posts")
-        .update(defined({ body, media: media as unknown as Json[] | undefined, visibility }))
+        .update(defined({ body, media: media ? (toMediaRefs(media) as unknown as Json[]) : undefined, visibility }))
         .eq("id", id.data)
         .select("id");
       if (response.error) return failFrom(response);
@@ -571,7 +528,7 @@ export const postsNamespace = defineNamespace("posts", (ctx) => ({
             id: row.id,
             postId: row.post_id,
             body: row.body,
-            media: toMedia(row.media),
+            media: toMediaItems(row.media),
             editedBy: row.edited_by,
             createdAt: normalizeTimestamp(row.created_at),
           }),

@@ -45,7 +45,7 @@ export interface ProfileCard {
   id: ProfileRow["id"];
   handle: ProfileRow["handle"];
   displayName: ProfileRow["display_name"];
-  /** Object path in the `avatars` storage bucket. */
+  /** The avatar's path in the public `social-avatars` bucket (`media.publicUrl`); null for none. */
   avatarPath: ProfileRow["avatar_path"];
   visibility: ProfileVisibility;
   /** false: left out of search and recommendations. */
@@ -233,7 +233,7 @@ export const ProfileSettingsSchema = z.record(z.string(), z.json()).check(
 export const ProfileUpdateSchema = z.strictObject({
   handle: z.optional(HandleSchema),
   displayName: z.optional(DisplayNameSchema),
-  avatarPath: z.optional(z.nullable(textSchema({ min: 1, max: 1024, label: "Avatar path" }))),
+  avatarMediaId: z.optional(z.nullable(UuidSchema)),
   visibility: z.optional(ProfileVisibilitySchema),
   discoverable: z.optional(z.boolean()),
   leaderboardOptIn: z.optional(z.boolean()),
@@ -303,7 +303,7 @@ export type ProfileSearchOptions = z.input<typeof ProfileSearchOptionsSchema>;
  * const cards = (rows ?? []).map(toProfileCard)
  * ```
  */
-export function toProfileCard(row: ProfileRow): ProfileCard {
+export function toProfileCard(row: Omit<ProfileRow, "avatar_media_id">): ProfileCard {
   return {
     id: row.id,
     handle: row.handle,
@@ -356,7 +356,7 @@ function cardPart(patch: ParsedUpdate): CardUpdate | null {
   const out: CardUpdate = {};
   if (patch.handle !== undefined) out.handle = patch.handle;
   if (patch.displayName !== undefined) out.display_name = patch.displayName;
-  if (patch.avatarPath !== undefined) out.avatar_path = patch.avatarPath;
+  if (patch.avatarMediaId !== undefined) out.avatar_media_id = patch.avatarMediaId;
   if (patch.visibility !== undefined) out.visibility = patch.visibility;
   if (patch.discoverable !== undefined) out.discoverable = patch.discoverable;
   if (patch.leaderboardOptIn !== undefined) out.leaderboard_opt_in = patch.leaderboardOptIn;
