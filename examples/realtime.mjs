@@ -31,6 +31,12 @@ const ana = client();
 const ben = client();
 const anaId = await signUp(ana, "ana");
 const benId = await signUp(ben, "ben");
+// this demo is about a reaction: ben's first post would also earn him the First post badge, whose
+// notification (kind badge_earned) he turns off here
+const quiet = await ben
+  .schema("social")
+  .rpc("set_notification_preference", { p_kind: "badge_earned", p_in_app: false });
+if (quiet.error) throw quiet.error;
 
 // subscribe and wait until the channel has joined (or was refused)
 const joined = (channel) =>

@@ -1,6 +1,6 @@
 // The @supasocial/client SDK against `npm start`: two users sign up, ana updates her profile and
 // posts, ben follows her, reacts and comments, reads his home feed and gets a typed error; ana
-// reads her notifications.
+// reads her notifications (her first post also earned her the First post badge).
 // Run: npx tsx examples/sdk-quickstart.ts
 // Settings: SUPABASE_URL (default http://127.0.0.1:$SUPASOCIAL_API_PORT, port 54321), SUPABASE_ANON_KEY
 // (default: the key `npm start` keeps in .supasocial/keys.json).
@@ -65,4 +65,4 @@ console.log("a missing profile:", missing.error.code, missing.error.status);
 const unread = ok(await ana.social.notifications.unreadCount());
 const inbox = ok(await ana.social.notifications.list({ unreadOnly: true }));
 console.log("ana's notifications:", unread, "unread:", inbox.items.map((n) => n.kind).join(", "));
-if (unread < 3) throw new Error("ana should have follower, reaction and comment notifications");
+if (unread < 4) throw new Error("ana should have follower, reaction, comment and badge notifications");

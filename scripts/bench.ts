@@ -13,6 +13,7 @@ import { ROOT } from "./lib/db.ts";
 
 const areas: Record<string, () => Promise<BenchArea>> = {
   feed: async () => (await import("./bench/feed.ts")).feedBench,
+  gamification: async () => (await import("./bench/gamification.ts")).gamificationBench,
   events: async () => (await import("./bench/events.ts")).eventsBench,
   chat: async () => (await import("./bench/chat.ts")).chatBench,
   media: async () => (await import("./bench/media.ts")).mediaBench,

@@ -13,6 +13,7 @@ import { assertPortsFree, networkUrls, PortError, type PortSetting, portFromEnv 
 import { clientSnippet } from "./lib/snippet.ts";
 import { startStack } from "./lib/stack.ts";
 import "../seeds/domains.ts";
+import "../seeds/gamification.ts";
 import "../seeds/events.ts";
 
 process.env.LITE_TELEMETRY = "0";

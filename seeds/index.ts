@@ -1,6 +1,6 @@
 /**
- * `npm run seed -- --users N [--follows K] [--posts P] [--messages M] [--events E] [--seed S]`: deterministic data at
- * any scale.
+ * `npm run seed -- --users N [--follows K] [--posts P] [--activities A] [--messages M] [--events E] [--seed S]`: deterministic
+ * data at any scale.
  * Targets DATABASE_URL when set, else the `npm start` database (started here if it is not running).
  * Users made by an earlier seed run (and their rows) are removed first; nothing else is touched.
  */
@@ -10,6 +10,7 @@ import postgres from "postgres";
 import { prepareDatabase, ROOT } from "../scripts/lib/db.ts";
 import { seed } from "./seed.ts";
 import "./domains.ts";
+import "./gamification.ts";
 import "./events.ts";
 
 const { values } = parseArgs({
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     users: { type: "string", default: "60" },
     follows: { type: "string", default: "10" },
     posts: { type: "string", default: "5" },
+    activities: { type: "string", default: "30" },
     messages: { type: "string", default: "40" },
     events: { type: "string" },
     seed: { type: "string", default: "20261128" },
@@ -25,6 +27,7 @@ const { values } = parseArgs({
 const users = Number(values.users);
 const followsPerUser = Number(values.follows);
 const postsPerUser = Number(values.posts);
+const activitiesPerUser = Number(values.activities);
 const messagesPerUser = Number(values.messages);
 const events = values.events === undefined ? undefined : Number(values.events);
 if (
@@ -34,12 +37,14 @@ if (
   followsPerUser < 0 ||
   !Number.isFinite(postsPerUser) ||
   postsPerUser < 0 ||
+  !Number.isFinite(activitiesPerUser) ||
+  activitiesPerUser < 0 ||
   !Number.isFinite(messagesPerUser) ||
   messagesPerUser < 0 ||
   (events !== undefined && (!Number.isInteger(events) || events < 0))
 ) {
   console.error(
-    "usage: npm run seed -- --users N [--follows K] [--posts P] [--messages M] [--events E] [--seed S]   (N >= 1)",
+    "usage: npm run seed -- --users N [--follows K] [--posts P] [--activities A] [--messages M] [--events E] [--seed S]   (N >= 1)",
   );
   process.exit(2);
 }
@@ -85,6 +90,7 @@ try {
     users,
     followsPerUser,
     postsPerUser,
+    activitiesPerUser,
     messagesPerUser,
     events,
     seed: Number(values.seed),

@@ -22,6 +22,8 @@ export interface SeedOptions {
   followsPerUser?: number;
   /** Average posts per user (domains.ts). */
   postsPerUser?: number;
+  /** Average activities (workouts, meals, check-ins, weigh-ins) per user (gamification.ts). */
+  activitiesPerUser?: number;
   /** Events in all (seeds/events.ts); default 2 per 3 users. */
   events?: number;
   /** Average chat messages per user (chat.ts; default 40). */

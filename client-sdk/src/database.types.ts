@@ -29,6 +29,203 @@ export type Database = {
   }
   social: {
     Tables: {
+      activities: {
+        Row: {
+          created_at: string
+          group_id: string | null
+          id: string
+          idempotency_key: string | null
+          kind: string
+          local_day: string
+          occurred_at: string
+          payload: NonNullable<Json>
+          user_id: string
+          value: number | null
+        }
+        Insert: {
+          created_at?: string
+          group_id?: string | null
+          id?: string
+          idempotency_key?: string | null
+          kind: string
+          local_day?: string
+          occurred_at?: string
+          payload?: NonNullable<Json>
+          user_id?: string
+          value?: number | null
+        }
+        Update: {
+          created_at?: string
+          group_id?: string | null
+          id?: string
+          idempotency_key?: string | null
+          kind?: string
+          local_day?: string
+          occurred_at?: string
+          payload?: NonNullable<Json>
+          user_id?: string
+          value?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "activities_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "activities_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      activity_kinds: {
+        Row: {
+          auto_post: boolean
+          code: string
+          created_at: string
+          description: string | null
+          freeze_every_days: number | null
+          max_freezes: number
+          name: string
+          post_text: string | null
+          tracks_streak: boolean
+          unit: string | null
+          updated_at: string
+          user_reportable: boolean
+        }
+        Insert: {
+          auto_post?: boolean
+          code: string
+          created_at?: string
+          description?: string | null
+          freeze_every_days?: number | null
+          max_freezes?: number
+          name: string
+          post_text?: string | null
+          tracks_streak?: boolean
+          unit?: string | null
+          updated_at?: string
+          user_reportable?: boolean
+        }
+        Update: {
+          auto_post?: boolean
+          code?: string
+          created_at?: string
+          description?: string | null
+          freeze_every_days?: number | null
+          max_freezes?: number
+          name?: string
+          post_text?: string | null
+          tracks_streak?: boolean
+          unit?: string | null
+          updated_at?: string
+          user_reportable?: boolean
+        }
+        Relationships: []
+      }
+      activity_stats: {
+        Row: {
+          activity_count: number
+          badge_ids: string[]
+          badge_watch: number[] | null
+          badge_watch_version: number | null
+          current_streak: number
+          day_count: number
+          first_at: string | null
+          first_value: number | null
+          first_value_at: string | null
+          freezes_used: number
+          kind: string
+          last_at: string | null
+          last_day: string | null
+          last_freezes_spent: number
+          latest_value: number | null
+          latest_value_at: string | null
+          longest_streak: number
+          max_value: number | null
+          min_value: number | null
+          month_count: number
+          period_day: string | null
+          reminded_on: string | null
+          streak_freezes: number
+          updated_at: string
+          user_id: string
+          week_count: number
+          year_count: number
+        }
+        Insert: {
+          activity_count?: number
+          badge_ids?: string[]
+          badge_watch?: number[] | null
+          badge_watch_version?: number | null
+          current_streak?: number
+          day_count?: number
+          first_at?: string | null
+          first_value?: number | null
+          first_value_at?: string | null
+          freezes_used?: number
+          kind: string
+          last_at?: string | null
+          last_day?: string | null
+          last_freezes_spent?: number
+          latest_value?: number | null
+          latest_value_at?: string | null
+          longest_streak?: number
+          max_value?: number | null
+          min_value?: number | null
+          month_count?: number
+          period_day?: string | null
+          reminded_on?: string | null
+          streak_freezes?: number
+          updated_at?: string
+          user_id: string
+          week_count?: number
+          year_count?: number
+        }
+        Update: {
+          activity_count?: number
+          badge_ids?: string[]
+          badge_watch?: number[] | null
+          badge_watch_version?: number | null
+          current_streak?: number
+          day_count?: number
+          first_at?: string | null
+          first_value?: number | null
+          first_value_at?: string | null
+          freezes_used?: number
+          kind?: string
+          last_at?: string | null
+          last_day?: string | null
+          last_freezes_spent?: number
+          latest_value?: number | null
+          latest_value_at?: string | null
+          longest_streak?: number
+          max_value?: number | null
+          min_value?: number | null
+          month_count?: number
+          period_day?: string | null
+          reminded_on?: string | null
+          streak_freezes?: number
+          updated_at?: string
+          user_id?: string
+          week_count?: number
+          year_count?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "activity_stats_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       announcement_reads: {
         Row: {
           announcement_id: string
@@ -152,6 +349,90 @@ export type Database = {
           },
           {
             foreignKeyName: "announcements_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      badges: {
+        Row: {
+          active: boolean
+          activity_kind: string | null
+          code: string
+          created_at: string
+          criterion: Database["social"]["Enums"]["badge_criterion"]
+          description: string | null
+          direction: Database["social"]["Enums"]["metric_direction"] | null
+          group_id: string | null
+          icon: string | null
+          id: string
+          milestone_post: boolean
+          name: string
+          per_group: boolean
+          period: Database["social"]["Enums"]["badge_period"] | null
+          points: number
+          required_badges: string[] | null
+          sort_order: number
+          threshold: number | null
+          tier: Database["social"]["Enums"]["badge_tier"]
+          updated_at: string
+        }
+        Insert: {
+          active?: boolean
+          activity_kind?: string | null
+          code: string
+          created_at?: string
+          criterion: Database["social"]["Enums"]["badge_criterion"]
+          description?: string | null
+          direction?: Database["social"]["Enums"]["metric_direction"] | null
+          group_id?: string | null
+          icon?: string | null
+          id?: string
+          milestone_post?: boolean
+          name: string
+          per_group?: boolean
+          period?: Database["social"]["Enums"]["badge_period"] | null
+          points?: number
+          required_badges?: string[] | null
+          sort_order?: number
+          threshold?: number | null
+          tier?: Database["social"]["Enums"]["badge_tier"]
+          updated_at?: string
+        }
+        Update: {
+          active?: boolean
+          activity_kind?: string | null
+          code?: string
+          created_at?: string
+          criterion?: Database["social"]["Enums"]["badge_criterion"]
+          description?: string | null
+          direction?: Database["social"]["Enums"]["metric_direction"] | null
+          group_id?: string | null
+          icon?: string | null
+          id?: string
+          milestone_post?: boolean
+          name?: string
+          per_group?: boolean
+          period?: Database["social"]["Enums"]["badge_period"] | null
+          points?: number
+          required_badges?: string[] | null
+          sort_order?: number
+          threshold?: number | null
+          tier?: Database["social"]["Enums"]["badge_tier"]
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "badges_activity_kind_fkey"
+            columns: ["activity_kind"]
+            isOneToOne: false
+            referencedRelation: "activity_kinds"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "badges_group_id_fkey"
             columns: ["group_id"]
             isOneToOne: false
             referencedRelation: "groups"
@@ -787,6 +1068,51 @@ export type Database = {
           },
         ]
       }
+      group_leaderboards: {
+        Row: {
+          activity_kind: string | null
+          created_at: string
+          enabled: boolean
+          group_id: string
+          metric: Database["social"]["Enums"]["leaderboard_metric"]
+          timezone: string
+          updated_at: string
+        }
+        Insert: {
+          activity_kind?: string | null
+          created_at?: string
+          enabled?: boolean
+          group_id: string
+          metric?: Database["social"]["Enums"]["leaderboard_metric"]
+          timezone?: string
+          updated_at?: string
+        }
+        Update: {
+          activity_kind?: string | null
+          created_at?: string
+          enabled?: boolean
+          group_id?: string
+          metric?: Database["social"]["Enums"]["leaderboard_metric"]
+          timezone?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "group_leaderboards_activity_kind_fkey"
+            columns: ["activity_kind"]
+            isOneToOne: false
+            referencedRelation: "activity_kinds"
+            referencedColumns: ["code"]
+          },
+          {
+            foreignKeyName: "group_leaderboards_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: true
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       group_members: {
         Row: {
           created_at: string
@@ -905,6 +1231,62 @@ export type Database = {
           {
             foreignKeyName: "groups_owner_id_fkey"
             columns: ["owner_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      leaderboard_snapshots: {
+        Row: {
+          activity_kind: string
+          created_at: string
+          id: number
+          metric: Database["social"]["Enums"]["leaderboard_metric"]
+          period: Database["social"]["Enums"]["leaderboard_period"]
+          period_end: string
+          period_start: string
+          rank: number
+          scope: Database["social"]["Enums"]["leaderboard_scope"]
+          scope_key: string
+          score: number
+          timezone: string
+          user_id: string
+        }
+        Insert: {
+          activity_kind?: string
+          created_at?: string
+          id?: never
+          metric: Database["social"]["Enums"]["leaderboard_metric"]
+          period: Database["social"]["Enums"]["leaderboard_period"]
+          period_end: string
+          period_start: string
+          rank: number
+          scope: Database["social"]["Enums"]["leaderboard_scope"]
+          scope_key: string
+          score: number
+          timezone: string
+          user_id: string
+        }
+        Update: {
+          activity_kind?: string
+          created_at?: string
+          id?: never
+          metric?: Database["social"]["Enums"]["leaderboard_metric"]
+          period?: Database["social"]["Enums"]["leaderboard_period"]
+          period_end?: string
+          period_start?: string
+          rank?: number
+          scope?: Database["social"]["Enums"]["leaderboard_scope"]
+          scope_key?: string
+          score?: number
+          timezone?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "leaderboard_snapshots_user_id_fkey"
+            columns: ["user_id"]
             isOneToOne: false
             referencedRelation: "profiles"
             referencedColumns: ["id"]
@@ -1400,6 +1782,117 @@ export type Database = {
           },
         ]
       }
+      point_balances: {
+        Row: {
+          balance: number
+          earned: number
+          spent: number
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          balance?: number
+          earned?: number
+          spent?: number
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          balance?: number
+          earned?: number
+          spent?: number
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "point_balances_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      point_ledger: {
+        Row: {
+          activity_id: string | null
+          badge_id: string | null
+          created_at: string
+          delta: number
+          id: number
+          note: string | null
+          occurred_at: string
+          reason: Database["social"]["Enums"]["point_reason"]
+          redemption_id: string | null
+          user_id: string
+        }
+        Insert: {
+          activity_id?: string | null
+          badge_id?: string | null
+          created_at?: string
+          delta: number
+          id?: never
+          note?: string | null
+          occurred_at?: string
+          reason: Database["social"]["Enums"]["point_reason"]
+          redemption_id?: string | null
+          user_id: string
+        }
+        Update: {
+          activity_id?: string | null
+          badge_id?: string | null
+          created_at?: string
+          delta?: number
+          id?: never
+          note?: string | null
+          occurred_at?: string
+          reason?: Database["social"]["Enums"]["point_reason"]
+          redemption_id?: string | null
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "point_ledger_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      point_rules: {
+        Row: {
+          activity_kind: string
+          created_at: string
+          daily_limit: number | null
+          points: number
+          updated_at: string
+        }
+        Insert: {
+          activity_kind: string
+          created_at?: string
+          daily_limit?: number | null
+          points: number
+          updated_at?: string
+        }
+        Update: {
+          activity_kind?: string
+          created_at?: string
+          daily_limit?: number | null
+          points?: number
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "point_rules_activity_kind_fkey"
+            columns: ["activity_kind"]
+            isOneToOne: true
+            referencedRelation: "activity_kinds"
+            referencedColumns: ["code"]
+          },
+        ]
+      }
       post_revisions: {
         Row: {
           body: string | null
@@ -1680,6 +2173,48 @@ export type Database = {
           },
         ]
       }
+      redemptions: {
+        Row: {
+          cost: number
+          created_at: string
+          id: string
+          idempotency_key: string | null
+          reward_id: string
+          user_id: string
+        }
+        Insert: {
+          cost: number
+          created_at?: string
+          id?: string
+          idempotency_key?: string | null
+          reward_id: string
+          user_id: string
+        }
+        Update: {
+          cost?: number
+          created_at?: string
+          id?: string
+          idempotency_key?: string | null
+          reward_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "redemptions_reward_id_fkey"
+            columns: ["reward_id"]
+            isOneToOne: false
+            referencedRelation: "rewards"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "redemptions_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       reports: {
         Row: {
           created_at: string
@@ -1760,6 +2295,91 @@ export type Database = {
           {
             foreignKeyName: "reports_target_user_id_fkey"
             columns: ["target_user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      rewards: {
+        Row: {
+          active: boolean
+          activity_kind: string | null
+          code: string
+          cost: number
+          created_at: string
+          description: string | null
+          effect: Database["social"]["Enums"]["reward_effect"]
+          icon: string | null
+          id: string
+          name: string
+          per_user_limit: number | null
+          stock: number | null
+          updated_at: string
+        }
+        Insert: {
+          active?: boolean
+          activity_kind?: string | null
+          code: string
+          cost: number
+          created_at?: string
+          description?: string | null
+          effect?: Database["social"]["Enums"]["reward_effect"]
+          icon?: string | null
+          id?: string
+          name: string
+          per_user_limit?: number | null
+          stock?: number | null
+          updated_at?: string
+        }
+        Update: {
+          active?: boolean
+          activity_kind?: string | null
+          code?: string
+          cost?: number
+          created_at?: string
+          description?: string | null
+          effect?: Database["social"]["Enums"]["reward_effect"]
+          icon?: string | null
+          id?: string
+          name?: string
+          per_user_limit?: number | null
+          stock?: number | null
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "rewards_activity_kind_fkey"
+            columns: ["activity_kind"]
+            isOneToOne: false
+            referencedRelation: "activity_kinds"
+            referencedColumns: ["code"]
+          },
+        ]
+      }
+      streak_frozen_days: {
+        Row: {
+          created_at: string
+          day: string
+          kind: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          day: string
+          kind: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          day?: string
+          kind?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "streak_frozen_days_user_id_fkey"
+            columns: ["user_id"]
             isOneToOne: false
             referencedRelation: "profiles"
             referencedColumns: ["id"]
@@ -2291,6 +2911,52 @@ export type Database = {
           },
         ]
       }
+      user_badges: {
+        Row: {
+          activity_id: string | null
+          badge_id: string
+          earned_at: string
+          group_id: string | null
+          user_id: string
+        }
+        Insert: {
+          activity_id?: string | null
+          badge_id: string
+          earned_at?: string
+          group_id?: string | null
+          user_id: string
+        }
+        Update: {
+          activity_id?: string | null
+          badge_id?: string
+          earned_at?: string
+          group_id?: string | null
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "user_badges_badge_id_fkey"
+            columns: ["badge_id"]
+            isOneToOne: false
+            referencedRelation: "badges"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "user_badges_group_id_fkey"
+            columns: ["group_id"]
+            isOneToOne: false
+            referencedRelation: "groups"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "user_badges_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
     }
     Views: {
       [_ in never]: never
@@ -2434,6 +3100,11 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      backfill_badge: {
+        Args: { p_code: string; p_notify?: boolean }
+        Returns: number
+      }
+      badge_summary: { Args: { p_profile_id: string }; Returns: Json }
       ban_group_member: {
         Args: { p_group_id: string; p_user_id: string }
         Returns: {
@@ -3230,6 +3901,58 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      leaderboard: {
+        Args: {
+          p_at?: string
+          p_cursor?: string
+          p_kind?: string
+          p_limit?: number
+          p_metric?: string
+          p_period?: string
+          p_scope?: string
+          p_scope_id?: string
+          p_timezone?: string
+        }
+        Returns: {
+          avatar_path: string
+          display_name: string
+          handle: string
+          is_me: boolean
+          metric: Database["social"]["Enums"]["leaderboard_metric"]
+          next_cursor: string
+          period_end: string
+          period_start: string
+          rank: number
+          score: number
+          user_id: string
+        }[]
+      }
+      leaderboard_snapshot: {
+        Args: {
+          p_at?: string
+          p_cursor?: string
+          p_kind?: string
+          p_limit?: number
+          p_metric?: string
+          p_period?: string
+          p_scope?: string
+          p_scope_id?: string
+          p_timezone?: string
+        }
+        Returns: {
+          avatar_path: string
+          display_name: string
+          handle: string
+          is_me: boolean
+          metric: Database["social"]["Enums"]["leaderboard_metric"]
+          next_cursor: string
+          period_end: string
+          period_start: string
+          rank: number
+          score: number
+          user_id: string
+        }[]
+      }
       leave_conversation: {
         Args: { p_conversation_id: string }
         Returns: undefined
@@ -3811,6 +4534,21 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      my_activities: {
+        Args: { p_cursor?: string; p_kind?: string; p_limit?: number }
+        Returns: {
+          created_at: string
+          group_id: string
+          id: string
+          idempotency_key: string
+          kind: string
+          local_day: string
+          next_cursor: string
+          occurred_at: string
+          payload: Json
+          value: number
+        }[]
+      }
       my_announcements: {
         Args: { p_cursor?: string; p_limit?: number; p_unread_only?: boolean }
         Returns: {
@@ -3830,6 +4568,23 @@ export type Database = {
           read_count: number
           title: string
           updated_at: string
+        }[]
+      }
+      my_badge_progress: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          activity_kind: string
+          badge_id: string
+          code: string
+          criterion: Database["social"]["Enums"]["badge_criterion"]
+          description: string
+          earned_at: string
+          icon: string
+          name: string
+          points: number
+          progress: number
+          target: number
+          tier: Database["social"]["Enums"]["badge_tier"]
         }[]
       }
       my_blocks: {
@@ -3923,6 +4678,26 @@ export type Database = {
           visibility: Database["social"]["Enums"]["group_visibility"]
         }[]
       }
+      my_leaderboard_rank: {
+        Args: {
+          p_at?: string
+          p_kind?: string
+          p_metric?: string
+          p_period?: string
+          p_scope?: string
+          p_scope_id?: string
+          p_timezone?: string
+        }
+        Returns: {
+          metric: Database["social"]["Enums"]["leaderboard_metric"]
+          opted_in: boolean
+          period_end: string
+          period_start: string
+          rank: number
+          ranked: number
+          score: number
+        }[]
+      }
       my_mutes: {
         Args: { p_cursor?: string; p_limit?: number }
         Returns: {
@@ -3930,6 +4705,29 @@ export type Database = {
           muted_id: string
           next_cursor: string
           user: Json
+        }[]
+      }
+      my_point_ledger: {
+        Args: { p_cursor?: string; p_limit?: number }
+        Returns: {
+          activity_id: string
+          badge_id: string
+          created_at: string
+          delta: number
+          id: number
+          next_cursor: string
+          note: string
+          occurred_at: string
+          reason: Database["social"]["Enums"]["point_reason"]
+          redemption_id: string
+        }[]
+      }
+      my_points: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          balance: number
+          earned: number
+          spent: number
         }[]
       }
       my_reports: {
@@ -3947,6 +4745,21 @@ export type Database = {
           target_id: string
           target_snapshot: Json
           target_type: Database["social"]["Enums"]["report_target"]
+        }[]
+      }
+      my_streaks: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          current_streak: number
+          done_today: boolean
+          ends_tonight: boolean
+          freezes: number
+          freezes_pending: number
+          kind: string
+          last_day: string
+          last_freezes_spent: number
+          longest_streak: number
+          today: string
         }[]
       }
       my_trip_invites: {
@@ -4116,6 +4929,20 @@ export type Database = {
           visibility: Database["social"]["Enums"]["group_visibility"]
         }[]
       }
+      profile_badges: {
+        Args: { p_profile_id: string }
+        Returns: {
+          badge_id: string
+          code: string
+          description: string
+          earned_at: string
+          group_id: string
+          icon: string
+          name: string
+          points: number
+          tier: Database["social"]["Enums"]["badge_tier"]
+        }[]
+      }
       profile_feed: {
         Args: {
           p_cursor?: string
@@ -4197,6 +5024,48 @@ export type Database = {
           p_post_id: string
         }
         Returns: boolean
+      }
+      record_activity: {
+        Args: {
+          p_group_id?: string
+          p_idempotency_key?: string
+          p_kind: string
+          p_occurred_at?: string
+          p_payload?: Json
+          p_user_id?: string
+          p_value?: number
+        }
+        Returns: {
+          badges: Json
+          created_at: string
+          duplicate: boolean
+          group_id: string
+          id: string
+          idempotency_key: string
+          kind: string
+          local_day: string
+          occurred_at: string
+          payload: Json
+          user_id: string
+          value: number
+        }[]
+      }
+      redeem_reward: {
+        Args: { p_idempotency_key?: string; p_reward_id: string }
+        Returns: {
+          cost: number
+          created_at: string
+          id: string
+          idempotency_key: string | null
+          reward_id: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "redemptions"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       remove_conversation_member: {
         Args: { p_conversation_id: string; p_user_id: string }
@@ -4418,6 +5287,30 @@ export type Database = {
           p_user_id: string
         }
         Returns: undefined
+      }
+      set_group_leaderboard: {
+        Args: {
+          p_activity_kind?: string
+          p_enabled: boolean
+          p_group_id: string
+          p_metric?: string
+          p_timezone?: string
+        }
+        Returns: {
+          activity_kind: string | null
+          created_at: string
+          enabled: boolean
+          group_id: string
+          metric: Database["social"]["Enums"]["leaderboard_metric"]
+          timezone: string
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "group_leaderboards"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       set_group_member_role: {
         Args: {
@@ -4792,6 +5685,9 @@ export type Database = {
       }
     }
     Enums: {
+      badge_criterion: "count" | "streak" | "metric" | "first" | "all_of"
+      badge_period: "day" | "week" | "month" | "year"
+      badge_tier: "bronze" | "silver" | "gold" | "platinum"
       chat_audience: "everyone" | "following" | "nobody"
       conversation_context: "group" | "event"
       conversation_kind: "direct" | "group"
@@ -4803,6 +5699,9 @@ export type Database = {
       group_kind: "club" | "coaching" | "general"
       group_role: "owner" | "admin" | "moderator" | "member"
       group_visibility: "public" | "private" | "secret"
+      leaderboard_metric: "points" | "activities" | "streak"
+      leaderboard_period: "week" | "month" | "all_time"
+      leaderboard_scope: "global" | "group" | "city" | "interest"
       media_kind: "image" | "video"
       media_status: "pending" | "approved" | "rejected"
       media_target:
@@ -4816,6 +5715,7 @@ export type Database = {
         | "trip"
       member_status: "active" | "pending" | "banned"
       message_kind: "text" | "system"
+      metric_direction: "decrease" | "increase" | "reach"
       moderation_action:
         | "post_removed"
         | "comment_removed"
@@ -4847,10 +5747,18 @@ export type Database = {
         | "group_invite"
         | "join_request"
         | "join_approved"
+        | "streak_reminder"
+        | "badge_earned"
         | "event_invite"
         | "event_updated"
         | "event_cancelled"
         | "event_promoted"
+      point_reason:
+        | "activity"
+        | "badge"
+        | "redemption"
+        | "refund"
+        | "adjustment"
       post_kind: "text" | "activity" | "milestone" | "event" | "trip"
       post_visibility: "public" | "followers" | "group" | "private"
       profile_visibility: "public" | "followers" | "private"
@@ -4879,6 +5787,7 @@ export type Database = {
         | "group"
         | "message"
         | "media"
+      reward_effect: "streak_freeze" | "custom"
       rsvp_status: "going" | "interested" | "not_going"
       trip_item_category:
         | "sight"
@@ -5027,6 +5936,9 @@ export const Constants = {
   },
   social: {
     Enums: {
+      badge_criterion: ["count", "streak", "metric", "first", "all_of"],
+      badge_period: ["day", "week", "month", "year"],
+      badge_tier: ["bronze", "silver", "gold", "platinum"],
       chat_audience: ["everyone", "following", "nobody"],
       conversation_context: ["group", "event"],
       conversation_kind: ["direct", "group"],
@@ -5038,6 +5950,9 @@ export const Constants = {
       group_kind: ["club", "coaching", "general"],
       group_role: ["owner", "admin", "moderator", "member"],
       group_visibility: ["public", "private", "secret"],
+      leaderboard_metric: ["points", "activities", "streak"],
+      leaderboard_period: ["week", "month", "all_time"],
+      leaderboard_scope: ["global", "group", "city", "interest"],
       media_kind: ["image", "video"],
       media_status: ["pending", "approved", "rejected"],
       media_target: [
@@ -5052,6 +5967,7 @@ export const Constants = {
       ],
       member_status: ["active", "pending", "banned"],
       message_kind: ["text", "system"],
+      metric_direction: ["decrease", "increase", "reach"],
       moderation_action: [
         "post_removed",
         "comment_removed",
@@ -5085,11 +6001,14 @@ export const Constants = {
         "group_invite",
         "join_request",
         "join_approved",
+        "streak_reminder",
+        "badge_earned",
         "event_invite",
         "event_updated",
         "event_cancelled",
         "event_promoted",
       ],
+      point_reason: ["activity", "badge", "redemption", "refund", "adjustment"],
       post_kind: ["text", "activity", "milestone", "event", "trip"],
       post_visibility: ["public", "followers", "group", "private"],
       profile_visibility: ["public", "followers", "private"],
@@ -5121,6 +6040,7 @@ export const Constants = {
         "message",
         "media",
       ],
+      reward_effect: ["streak_freeze", "custom"],
       rsvp_status: ["going", "interested", "not_going"],
       trip_item_category: [
         "sight",

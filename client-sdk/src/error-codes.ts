@@ -101,8 +101,9 @@ export const SUPASOCIAL_ERROR_CODES = [
     code: "append_only",
     status: 403,
     source: "sql",
-    meaning: "The moderation log is append-only: entries are never changed or removed.",
+    meaning: "The moderation log and the points ledger are append-only: entries are never changed or removed.",
   },
+  { code: "badge_not_found", status: 404, source: "sql", meaning: "No such badge." },
   { code: "banned", status: 403, source: "sql", meaning: "You are banned from this group." },
   {
     code: "blocked",
@@ -147,6 +148,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "No pending follow request from this user.",
   },
   {
+    code: "freeze_limit_reached",
+    status: 409,
+    source: "sql",
+    meaning: "You already hold the most streak freezes allowed for that streak.",
+  },
+  {
     code: "group_forbidden",
     status: 403,
     source: "sql",
@@ -159,11 +166,18 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A client_message_id was used before for another message (another conversation or text).",
   },
+  { code: "immutable_activity", status: 403, source: "sql", meaning: "Activities are never changed once recorded." },
   {
     code: "immutable_field",
     status: 400,
     source: "sql",
     meaning: "A field that is fixed once created was changed (a follow's users, a group's kind, a report's target).",
+  },
+  {
+    code: "insufficient_points",
+    status: 409,
+    source: "sql",
+    meaning: "Not enough points for that reward (or an adjustment below zero).",
   },
   {
     code: "insufficient_role",
@@ -172,11 +186,18 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "Your role in the group is not high enough: staff act only on lower ranks.",
   },
   { code: "invalid_action", status: 400, source: "sql", meaning: "A moderation action is not remove, ban or unban." },
+  { code: "invalid_activity_kind", status: 400, source: "sql", meaning: "No such activity kind in the catalog." },
   {
     code: "invalid_area",
     status: 400,
     source: "sql",
     meaning: "A search point, radius (0.1-500 km) or box is out of range.",
+  },
+  {
+    code: "invalid_badge",
+    status: 400,
+    source: "sql",
+    meaning: "A badge definition is incomplete: a streak of a kind without streaks, an all-of set of unknown badges.",
   },
   {
     code: "invalid_body",
@@ -264,6 +285,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "Guests are not 0-10, or come without going.",
   },
+  {
+    code: "invalid_idempotency_key",
+    status: 400,
+    source: "sql",
+    meaning: "An idempotency key must be 1-200 characters.",
+  },
   { code: "invalid_join_policy", status: 400, source: "sql", meaning: "Coaching groups are joined by invite only." },
   {
     code: "invalid_links",
@@ -289,7 +316,19 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A media list or attachments are malformed, too many or for another place; or a cover path is too long.",
   },
+  {
+    code: "invalid_metric",
+    status: 400,
+    source: "sql",
+    meaning: "Not a leaderboard metric (points, activities, streak), or not the one this group's board uses.",
+  },
   { code: "invalid_note", status: 400, source: "sql", meaning: "A report's note is longer than 1000 characters." },
+  {
+    code: "invalid_occurred_at",
+    status: 400,
+    source: "sql",
+    meaning: "An activity cannot happen in the future, nor (for users) more than 30 days back.",
+  },
   {
     code: "invalid_order",
     status: 400,
@@ -302,6 +341,18 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 400,
     source: "sql",
     meaning: "A reply's parent is on another post, or is itself a reply.",
+  },
+  {
+    code: "invalid_payload",
+    status: 400,
+    source: "sql",
+    meaning: "An activity's payload must be a JSON object of at most 8 kB.",
+  },
+  {
+    code: "invalid_period",
+    status: 400,
+    source: "sql",
+    meaning: "Not a leaderboard period (week, month, all_time; snapshots: week or month).",
   },
   {
     code: "invalid_position",
@@ -339,6 +390,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 400,
     source: "sql",
     meaning: "An RSVP is not going, interested or not_going.",
+  },
+  {
+    code: "invalid_scope",
+    status: 400,
+    source: "sql",
+    meaning: "Not a leaderboard scope (global, group, city, interest), or the city or interest is missing.",
   },
   {
     code: "invalid_slow_mode",
@@ -387,6 +444,12 @@ export const SUPASOCIAL_ERROR_CODES = [
       "A state cannot go back (an accepted follow to a request, a read notification to unread, an edit after deletion).",
   },
   {
+    code: "invalid_value",
+    status: 400,
+    source: "sql",
+    meaning: "An activity's value must be a number between -1e12 and 1e12.",
+  },
+  {
     code: "invalid_visibility",
     status: 400,
     source: "sql",
@@ -406,6 +469,24 @@ export const SUPASOCIAL_ERROR_CODES = [
   { code: "invite_required", status: 403, source: "sql", meaning: "The group is joined by invite only." },
   { code: "invite_revoked", status: 403, source: "sql", meaning: "The invite was revoked." },
   { code: "join_request_not_found", status: 404, source: "sql", meaning: "No pending join request from this user." },
+  {
+    code: "kind_in_use",
+    status: 409,
+    source: "sql",
+    meaning: "Activities of that kind exist: retire it (user_reportable = false) instead of deleting it.",
+  },
+  {
+    code: "kind_not_reportable",
+    status: 403,
+    source: "sql",
+    meaning: "That activity kind is recorded by the app's backend or by Supasocial, not by users.",
+  },
+  {
+    code: "leaderboard_disabled",
+    status: 403,
+    source: "sql",
+    meaning: "The group's owner has not turned its leaderboard on.",
+  },
   {
     code: "managed_membership",
     status: 403,
@@ -478,6 +559,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "Only the event's organizers may do this.",
   },
   { code: "not_group_admin", status: 403, source: "sql", meaning: "Only the group's owner and admins may do this." },
+  {
+    code: "not_group_member",
+    status: 403,
+    source: "sql",
+    meaning: "Only active members record activities in a group.",
+  },
   { code: "not_group_owner", status: 403, source: "sql", meaning: "Only the group's owner may do this." },
   {
     code: "not_group_staff",
@@ -504,6 +591,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "Only the trip's owner may do this.",
   },
   { code: "notification_not_found", status: 404, source: "sql", meaning: "No such notification of yours." },
+  { code: "out_of_stock", status: 409, source: "sql", meaning: "That reward is out of stock." },
   { code: "own_report", status: 403, source: "sql", meaning: "Another staff member closes reports about you." },
   {
     code: "owner_must_transfer",
@@ -527,6 +615,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "Read receipts are kept for small conversations only (chat_limits.receipts_members).",
   },
+  {
+    code: "redemption_limit_reached",
+    status: 409,
+    source: "sql",
+    meaning: "You redeemed that reward as many times as one user may.",
+  },
   { code: "report_closed", status: 409, source: "sql", meaning: "The report is already closed." },
   { code: "report_not_found", status: 404, source: "sql", meaning: "No such report, or none you may see." },
   {
@@ -535,6 +629,7 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A resolved report needs the action that was taken.",
   },
+  { code: "reward_not_found", status: 404, source: "sql", meaning: "No such reward, or it is no longer offered." },
   {
     code: "rsvp_closed",
     status: 409,

@@ -7,6 +7,7 @@ import type postgres from "postgres";
 import { type SeedOptions, seed } from "../../seeds/seed.ts";
 import { prepareDatabase, ROOT } from "../lib/db.ts";
 import "../../seeds/domains.ts";
+import "../../seeds/gamification.ts";
 import "../../seeds/events.ts";
 
 export interface BenchRow {

@@ -253,26 +253,27 @@ create unlogged table social_private.rate_limit_counters (
   action text not null,
   window_start timestamptz not null,
   count integer not null default 0,
-  primary key (user_id, action, window_start)
+  primary key (user_id, action)
 );
 comment on table social_private.rate_limit_counters is
-  'Writes per user, action and minute window. A user''s older windows are removed when a new one '
-  'starts.';
+  'Writes per user and action in the current minute window: one row per user and action, '
+  'restarted by the first write of a new minute.';
 comment on column social_private.rate_limit_counters.user_id is
-  'The user whose writes are counted (auth.users.id); no foreign key, rows go with their window.';
+  'The user whose writes are counted (auth.users.id); no foreign key, a row is only its latest minute.';
 comment on column social_private.rate_limit_counters.action is
   'The limited action (a rate_limit_rules.action).';
 comment on column social_private.rate_limit_counters.window_start is
   'Start of the minute counted (date_trunc(''minute'', now())).';
 comment on column social_private.rate_limit_counters.count is
-  'Writes of this action by this user in this minute, including refused ones.';
+  'Writes of this action by this user in that minute, including refused ones.';
 revoke all on social_private.rate_limit_counters from public, anon, authenticated;
 grant all on social_private.rate_limit_counters to service_role;
 
 -- Count one `p_action` for the current user in this minute and refuse it (rate_limited, PT429)
 -- beyond the rule's per_minute. service_role and sessions without a user are not limited.
--- Security definer: the counters are not the caller's to write.
--- social_private.send_message (messages migration) writes these steps out for 'message', on the
+-- Security definer: the counters are not the caller's to write. One statement on the user's row
+-- for the action (every repeatable write pays for it): a write of a new minute restarts the count.
+-- social_private.send_message (messages migration) writes this statement out for 'message', on the
 -- chat's hot path: keep the two in step.
 create function social_private.check_rate_limit(p_action text)
 returns void
@@ -282,27 +283,22 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := (select auth.uid());
-  v_limit integer;
-  v_window timestamptz := date_trunc('minute', now());
+  v_uid uuid := auth.uid();
   v_count integer;
+  v_limit integer;
 begin
-  if v_uid is null or coalesce((select auth.role()), '') = 'service_role' then
-    return;
-  end if;
-  select r.per_minute into v_limit from social_private.rate_limit_rules r where r.action = p_action;
-  if v_limit is null then
+  if v_uid is null or coalesce(auth.role(), '') = 'service_role' then
     return;
   end if;
   insert into social_private.rate_limit_counters as c (user_id, action, window_start, count)
-  values (v_uid, p_action, v_window, 1)
-  on conflict (user_id, action, window_start) do update set count = c.count + 1
-  returning c.count into v_count;
-  if v_count = 1 then
-    -- a new window: the user's earlier windows for this action are over
-    delete from social_private.rate_limit_counters c
-    where c.user_id = v_uid and c.action = p_action and c.window_start < v_window;
-  end if;
+  select v_uid, r.action, date_trunc('minute', now()), 1
+  from social_private.rate_limit_rules r
+  where r.action = p_action
+  on conflict (user_id, action) do update
+    set count = case when excluded.window_start > c.window_start then 1 else c.count + 1 end,
+        window_start = greatest(c.window_start, excluded.window_start)
+  returning c.count, (select r.per_minute from social_private.rate_limit_rules r where r.action = p_action)
+    into v_count, v_limit;
   if v_count > v_limit then
     perform social_private.raise_error(
       'rate_limited', 'rate_limited',

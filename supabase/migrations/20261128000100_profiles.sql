@@ -31,7 +31,7 @@ create table social.profiles (
   avatar_media_id uuid,
   visibility social.profile_visibility not null default 'public',
   discoverable boolean not null default true,
-  leaderboard_opt_in boolean not null default true,
+  leaderboard_opt_in boolean not null default false,
   followers_count integer not null default 0,
   following_count integer not null default 0,
   created_at timestamptz not null default now(),
@@ -48,7 +48,8 @@ comment on column social.profiles.handle is 'Unique, case-insensitive, 3-30 of [
 comment on column social.profiles.discoverable is
   'false: left out of search (search_profiles) and recommendations, and nothing else: the card is '
   'still read by id or handle, listed among followers, followed and mentioned.';
-comment on column social.profiles.leaderboard_opt_in is 'false: never ranked on leaderboards.';
+comment on column social.profiles.leaderboard_opt_in is
+  'true: the user opted in to appear on leaderboards (off until they do; see the leaderboards migration).';
 comment on column social.profiles.avatar_path is
   'Path of the avatar''s object in the public social-avatars storage bucket; kept in step with '
   'avatar_media_id by the media domain (not writable by clients).';

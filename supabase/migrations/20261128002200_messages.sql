@@ -411,17 +411,15 @@ begin
     end if;
     return v_message;
   end if;
-  -- check_rate_limit('message'), with the rule read above: count this send in the minute's
-  -- window (a new window drops the sender's older ones), refuse it beyond the rule
+  -- check_rate_limit('message'), with the rule read above: count this send in the sender's row
+  -- (the first send of a new minute restarts it), refuse it beyond the rule
   if v_conv.per_minute is not null then
     insert into social_private.rate_limit_counters as c (user_id, action, window_start, count)
     values (v_me, 'message', v_window, 1)
-    on conflict (user_id, action, window_start) do update set count = c.count + 1
+    on conflict (user_id, action) do update
+      set count = case when excluded.window_start > c.window_start then 1 else c.count + 1 end,
+          window_start = greatest(c.window_start, excluded.window_start)
     returning c.count into v_count;
-    if v_count = 1 then
-      delete from social_private.rate_limit_counters c
-      where c.user_id = v_me and c.action = 'message' and c.window_start < v_window;
-    end if;
     if v_count > v_conv.per_minute then
       perform social_private.raise_error('rate_limited', 'rate_limited',
         format('too many message writes: at most %s per minute, try again shortly', v_conv.per_minute));

@@ -7,8 +7,20 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { requestFollow } from "../fixtures/graph.ts";
-import { refused, type TestDb, type Tx, withDb } from "../helpers/db.ts";
+import { refused, type TestDb, type Tx, withDb as withTestDb } from "../helpers/db.ts";
 import { asRole } from "../helpers/labels.ts";
+
+/**
+ * Each test in a rolled-back transaction with the badges switched off: the default badges (first
+ * post, joining a club ...) would add badge_earned notifications and broadcasts to the inboxes
+ * asserted here. tests/db/gamification-badges.test.ts covers those.
+ */
+function withDb<T>(fn: (db: TestDb) => Promise<T>): Promise<T> {
+  return withTestDb(async (db) => {
+    await db.q`update social.badges set active = false`;
+    return fn(db);
+  });
+}
 
 interface Note {
   id: string;
@@ -558,6 +570,8 @@ describe("preferences", () => {
         "group_invite",
         "join_request",
         "join_approved",
+        "streak_reminder",
+        "badge_earned",
         "event_invite",
         "event_updated",
         "event_cancelled",

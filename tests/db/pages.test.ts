@@ -719,6 +719,123 @@ async function world(db: TestDb): Promise<ListCase[]> {
     },
   );
 
+  // gamification: three workouts of `other` (with the points and badges they earn), a leaderboard
+  // of three users with an interest of their own, and a stored board of theirs
+  for (let i = 0; i < 3; i++) {
+    await insertOne(db, "insert into social.activities (user_id, kind) values ($1, 'workout_completed') returning id", [
+      other,
+    ]);
+  }
+  await db.asSuperuser();
+  await q`update social.profiles set leaderboard_opt_in = true where id in (${a1}, ${a2}, ${a3}, ${newcomer})`;
+  await q`update social.profile_details set interests = array[${tag}] where profile_id in (${a1}, ${a2}, ${a3}, ${newcomer})`;
+  for (const [u, points] of [
+    [a1, 30],
+    [a2, 20],
+    [a3, 20],
+  ] as const) {
+    await q`insert into social.point_ledger (user_id, delta, reason) values (${u}, ${points}, 'adjustment')`;
+  }
+  const snapshot = (u: string, rank: number) =>
+    q`insert into social.leaderboard_snapshots
+        (scope, scope_key, metric, period, timezone, period_start, period_end, user_id, rank, score)
+      values ('interest', ${tag}, 'points', 'week', 'UTC', '2026-03-02T00:00:00Z', '2026-03-09T00:00:00Z',
+              ${u}, ${rank}, ${100 - rank})`;
+  await snapshot(a1, 1);
+  await snapshot(a2, 2);
+  await snapshot(a3, 2);
+  const boardOrder = () =>
+    ordered(
+      `select l.user_id::text as k from social.point_ledger l
+       where l.user_id = any($1::uuid[]) and l.delta > 0 and l.reason <> 'refund'
+         and l.occurred_at >= date_trunc('week', now() at time zone 'UTC') at time zone 'UTC'
+       group by l.user_id order by sum(l.delta) desc, l.user_id`,
+      [[a1, a2, a3]],
+    );
+  cases.push(
+    {
+      name: "my_activities",
+      caller: other,
+      page: rpc("select * from social.my_activities('workout_completed', $1, $2)"),
+      otherScope: { caller: other, page: scoped("select * from social.my_activities('nutrition_logged', $1)") },
+      key: id,
+      expected: await ordered(
+        `select id::text as k from social.activities where user_id = $1 and kind = 'workout_completed'
+         order by occurred_at desc, id desc`,
+        [other],
+      ),
+      direction: "desc",
+      arrive: () =>
+        insertOne(
+          db,
+          `insert into social.activities (user_id, kind, occurred_at) values ($1, 'workout_completed', ${LATER}) returning id`,
+          [other],
+        ),
+    },
+    {
+      name: "my_point_ledger",
+      caller: other,
+      page: rpc("select * from social.my_point_ledger($1, $2)"),
+      otherScope: { caller: inboxOwner, page: scoped("select * from social.my_point_ledger($1)") },
+      key: id,
+      expected: await ordered("select id::text as k from social.point_ledger where user_id = $1 order by id desc", [
+        other,
+      ]),
+      direction: "desc",
+      arrive: async () => {
+        await db.asSuperuser();
+        const [row] = await db.q<{ id: string }[]>`
+          insert into social.point_ledger (user_id, delta, reason) values (${other}, 1, 'adjustment') returning id::text`;
+        return row!.id;
+      },
+    },
+    {
+      name: "leaderboard",
+      caller: viewer,
+      page: rpc("select * from social.leaderboard('interest', $1, 'week', 'points', null, null, null, $2, $3)", tag),
+      otherScope: {
+        caller: viewer,
+        page: scoped("select * from social.leaderboard('interest', $1, 'month', 'points', null, null, null, $2)", tag),
+      },
+      key: (r) => String(r.user_id),
+      expected: await boardOrder(),
+      direction: "desc",
+      // a new top scorer ranks above the first page
+      arrive: async () => {
+        await db.asSuperuser();
+        await db.q`insert into social.point_ledger (user_id, delta, reason) values (${newcomer}, 1000, 'adjustment')`;
+        return newcomer;
+      },
+    },
+    {
+      name: "leaderboard_snapshot",
+      caller: viewer,
+      page: rpc(
+        "select * from social.leaderboard_snapshot('interest', $1, 'week', 'points', null, null, '2026-03-04T12:00:00Z', $2, $3)",
+        tag,
+      ),
+      otherScope: {
+        caller: viewer,
+        page: scoped(
+          "select * from social.leaderboard_snapshot('interest', $1, 'week', 'points', 'Asia/Tokyo', null, '2026-03-04T12:00:00Z', $2)",
+          tag,
+        ),
+      },
+      key: (r) => String(r.user_id),
+      expected: await ordered(
+        `select user_id::text as k from social.leaderboard_snapshots where scope_key = $1 order by rank, user_id`,
+        [tag],
+      ),
+      direction: "asc",
+      // a stored board ranks by rank: one stored below the others comes last
+      arrive: async () => {
+        await db.asSuperuser();
+        await snapshot(newcomer, 9);
+        return newcomer;
+      },
+    },
+  );
+
   // trips: three trips of the owner with the viewer a member (and a1, a2 in the first), open
   // invites to the invitee, share links, comments on an item, destinations in a box of their own
   const lat = 10 + Math.floor(Math.random() * 60);
@@ -1027,7 +1144,7 @@ describe("every list pages by one contract", () => {
   it("walks every list without gaps or repeats, also while new rows arrive", async () => {
     await withDb(async (db) => {
       const lists = await world(db);
-      expect(lists.length).toBe(38);
+      expect(lists.length).toBe(42);
       for (const list of lists) {
         expect(list.expected.length, `${list.name}: the fixture puts at least 3 items on it`).toBeGreaterThanOrEqual(3);
         // one page holds the whole list and says it is the last
@@ -1221,6 +1338,8 @@ describe("the shape of every list RPC", () => {
           "events_in_box",
           "group_feed",
           "home_feed",
+          "leaderboard",
+          "leaderboard_snapshot",
           "list_announcements",
           "list_comments",
           "list_event_attendees",
@@ -1239,6 +1358,7 @@ describe("the shape of every list RPC", () => {
           "list_reactions",
           "list_replies",
           "list_reports",
+          "my_activities",
           "my_announcements",
           "my_blocks",
           "my_events",
@@ -1246,6 +1366,7 @@ describe("the shape of every list RPC", () => {
           "my_group_invites",
           "my_groups",
           "my_mutes",
+          "my_point_ledger",
           "my_reports",
           "my_trip_invites",
           "my_trips",

@@ -61,7 +61,8 @@ describe("examples", () => {
     expect(stdout).toContain("ben follows ana: accepted");
     expect(stdout).toMatch(/ben's home feed: Long run done, 21 km by ana_\w+ - 1 reaction\(s\)/);
     expect(stdout).toContain("a missing profile: profile_not_found 404");
-    expect(stdout).toMatch(/ana's notifications: 3 unread: /);
+    // her first post also earned the First post badge (gamification)
+    expect(stdout).toMatch(/ana's notifications: 4 unread: comment, reaction, badge_earned, new_follower/);
   });
   it("examples/trips-live.mjs (supabase-js): two members plan one trip at once and see each other live", async () => {
     const { url, publishableKey } = api();

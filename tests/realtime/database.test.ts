@@ -104,6 +104,11 @@ describe("delivery", () => {
 
   test("a reaction notifies the post's author live, and only them", async () => {
     const [ana, ben, cleo] = await Promise.all([user("ana"), user("ben"), user("cleo")]);
+    // ben's first post would also earn him a badge (gamification): its notification is off here
+    const quiet = await ben.supabase
+      .schema("social")
+      .rpc("set_notification_preference", { p_kind: "badge_earned", p_in_app: false });
+    expect(quiet.error).toBeNull();
     const benChannel = ben.supabase.channel(`user:${ben.id}`, { config: { private: true } });
     const cleoChannel = cleo.supabase.channel(`user:${cleo.id}`, { config: { private: true } });
     const benGot = inbox(benChannel, "notification");

@@ -678,6 +678,258 @@ const cases: Case[] = [
         .eq("user_id", c.member.id),
     keep: (c) => ["notification_preferences", "user_id", c.member.id],
   },
+  // ---- gamification: activities (a client records its own) ---------------------------------------
+  ...(
+    [
+      ["an array payload", { payload: ["a"] }, ["activities_payload_is_object", "activities.payload:insert"]],
+      [
+        "a 9 kB payload",
+        { payload: { blob: Array.from({ length: 400 }, (_, i) => `${i}-${randomUUID()}`) } },
+        ["activities_payload_size"],
+      ],
+      [
+        "a 201-character key",
+        { idempotency_key: long(201) },
+        ["activities_idempotency_key_length", "activities.idempotency_key:insert"],
+      ],
+      ["a value of 1e13", { value: 1e13 }, ["activities_value_finite", "activities.value:insert"]],
+      ["an unknown kind", { kind: "teleported" }, ["activities.kind:insert"]],
+      ["a day in the future", { occurred_at: future() }, ["activities.occurred_at:insert"]],
+      ["a group that is not a uuid", { group_id: NOT_UUID }, ["activities.group_id:insert"]],
+      ["a user that is not a uuid", { user_id: NOT_UUID }, ["activities.user_id:insert"]],
+    ] as const
+  ).map(
+    ([name, values, covers]): Case => ({
+      name: `activities: ${name}`,
+      covers: [...covers],
+      run: (c) =>
+        c
+          .as(c.member)
+          .from("activities")
+          .insert({ kind: "check_in", ...values } as never),
+      keep: (c) => ["activities", "user_id", c.member.id],
+    }),
+  ),
+  // ---- gamification: the catalogs and derived rows (the service role writes them) ----------------
+  ...(
+    [
+      ["activity_kinds", "a code with spaces", { code: "Bad Code", name: "x" }, "activity_kinds_code_format"],
+      ["activity_kinds", "an 81-character name", { code: "bi_name", name: long(81) }, "activity_kinds_name_length"],
+      [
+        "activity_kinds",
+        "a 501-character description",
+        { code: "bi_desc", name: "x", description: long(501) },
+        "activity_kinds_description_length",
+      ],
+      [
+        "activity_kinds",
+        "a 21-character unit",
+        { code: "bi_unit", name: "x", unit: long(21) },
+        "activity_kinds_unit_length",
+      ],
+      [
+        "activity_kinds",
+        "a freeze every 0 days",
+        { code: "bi_every", name: "x", freeze_every_days: 0 },
+        "activity_kinds_freeze_every_days",
+      ],
+      ["activity_kinds", "11 freezes", { code: "bi_max", name: "x", max_freezes: 11 }, "activity_kinds_max_freezes"],
+      [
+        "activity_kinds",
+        "a 201-character post text",
+        { code: "bi_post", name: "x", post_text: long(201) },
+        "activity_kinds_post_text_length",
+      ],
+      [
+        "badges",
+        "a code with spaces",
+        { code: "Bad Code", name: "x", criterion: "first", activity_kind: "check_in" },
+        "badges_code_format",
+      ],
+      [
+        "badges",
+        "an 81-character name",
+        { code: "bi_b_name", name: long(81), criterion: "first", activity_kind: "check_in" },
+        "badges_name_length",
+      ],
+      [
+        "badges",
+        "a 501-character description",
+        { code: "bi_b_desc", name: "x", description: long(501), criterion: "first", activity_kind: "check_in" },
+        "badges_description_length",
+      ],
+      [
+        "badges",
+        "a 1025-character icon",
+        { code: "bi_b_icon", name: "x", icon: long(1025), criterion: "first", activity_kind: "check_in" },
+        "badges_icon_length",
+      ],
+      [
+        "badges",
+        "negative points",
+        { code: "bi_b_pts", name: "x", points: -1, criterion: "first", activity_kind: "check_in" },
+        "badges_points",
+      ],
+      [
+        "badges",
+        "a first badge without a kind",
+        { code: "bi_b_kind", name: "x", criterion: "first" },
+        "badges_kind_needed",
+      ],
+      [
+        "badges",
+        "a count without a threshold",
+        { code: "bi_b_thr", name: "x", criterion: "count", activity_kind: "check_in" },
+        "badges_threshold_needed",
+      ],
+      [
+        "badges",
+        "a streak within a week",
+        { code: "bi_b_per", name: "x", criterion: "streak", activity_kind: "check_in", threshold: 3, period: "week" },
+        "badges_scope_for_counts",
+      ],
+      [
+        "badges",
+        "any group and one group",
+        {
+          code: "bi_b_grp",
+          name: "x",
+          criterion: "count",
+          activity_kind: "check_in",
+          threshold: 3,
+          per_group: true,
+          group_id: "00000000-0000-0000-0000-000000000001",
+        },
+        "badges_one_group_scope",
+      ],
+      [
+        "badges",
+        "a metric without a direction",
+        { code: "bi_b_dir", name: "x", criterion: "metric", activity_kind: "weight_logged", threshold: 2 },
+        "badges_direction_for_metrics",
+      ],
+      ["badges", "all of nothing", { code: "bi_b_all", name: "x", criterion: "all_of" }, "badges_required_for_all_of"],
+      ["rewards", "a code with spaces", { code: "Bad Code", name: "x", cost: 1 }, "rewards_code_format"],
+      ["rewards", "an 81-character name", { code: "bi_r_name", name: long(81), cost: 1 }, "rewards_name_length"],
+      [
+        "rewards",
+        "a 501-character description",
+        { code: "bi_r_desc", name: "x", cost: 1, description: long(501) },
+        "rewards_description_length",
+      ],
+      [
+        "rewards",
+        "a 1025-character icon",
+        { code: "bi_r_icon", name: "x", cost: 1, icon: long(1025) },
+        "rewards_icon_length",
+      ],
+      ["rewards", "a cost of 0", { code: "bi_r_cost", name: "x", cost: 0 }, "rewards_cost"],
+      ["rewards", "a stock below 0", { code: "bi_r_stock", name: "x", cost: 1, stock: -1 }, "rewards_stock"],
+      [
+        "rewards",
+        "a limit of 0 per user",
+        { code: "bi_r_lim", name: "x", cost: 1, per_user_limit: 0 },
+        "rewards_per_user_limit",
+      ],
+      [
+        "rewards",
+        "a freeze of no streak",
+        { code: "bi_r_frz", name: "x", cost: 1, effect: "streak_freeze" },
+        "rewards_freeze_kind",
+      ],
+    ] as const
+  ).map(
+    ([table, name, values, constraint]): Case => ({
+      name: `${table}: ${name}`,
+      covers: [constraint],
+      run: (c) => c.svc.from(table).insert(values as never),
+      keep: () => [table, "code", values.code],
+    }),
+  ),
+  ...(
+    [
+      ["points of 0", { points: 0 }, "point_rules_points"],
+      ["a daily limit of 0", { daily_limit: 0 }, "point_rules_daily_limit"],
+    ] as const
+  ).map(
+    ([name, patch, constraint]): Case => ({
+      name: `point_rules: ${name}`,
+      covers: [constraint],
+      run: (c) => c.svc.from("point_rules").update(patch).eq("activity_kind", "check_in"),
+      keep: () => ["point_rules", "activity_kind", "check_in"],
+    }),
+  ),
+  {
+    name: "activity_stats: a negative count",
+    covers: ["activity_stats_counts"],
+    run: (c) => c.svc.from("activity_stats").update({ activity_count: -1 }).eq("user_id", c.member.id),
+    keep: (c) => ["activity_stats", "user_id", c.member.id],
+  },
+  {
+    name: "point_balances: below zero",
+    covers: ["point_balances_not_negative"],
+    run: (c) => c.svc.from("point_balances").update({ balance: -1 }).eq("user_id", c.member.id),
+    keep: (c) => ["point_balances", "user_id", c.member.id],
+  },
+  ...(
+    [
+      ["a delta of 0", { delta: 0 }, "point_ledger_delta"],
+      ["a 501-character note", { delta: 1, note: long(501) }, "point_ledger_note_length"],
+    ] as const
+  ).map(
+    ([name, values, constraint]): Case => ({
+      name: `point_ledger: ${name}`,
+      covers: [constraint],
+      run: (c) => c.svc.from("point_ledger").insert({ user_id: c.member.id, reason: "adjustment", ...values }),
+      keep: (c) => ["point_ledger", "user_id", c.member.id],
+    }),
+  ),
+  ...(
+    [
+      ["a cost of 0", { cost: 0 }, "redemptions_cost"],
+      ["a 201-character key", { cost: 1, idempotency_key: long(201) }, "redemptions_idempotency_key_length"],
+    ] as const
+  ).map(
+    ([name, values, constraint]): Case => ({
+      name: `redemptions: ${name}`,
+      covers: [constraint],
+      run: async (c) => {
+        const { data } = await c.svc.from("rewards").select("id").eq("code", "check_in_streak_freeze").single();
+        return c.svc.from("redemptions").insert({ user_id: c.member.id, reward_id: data!.id, ...values });
+      },
+      keep: (c) => ["redemptions", "user_id", c.member.id],
+    }),
+  ),
+  {
+    name: "group_leaderboards: an empty time zone",
+    covers: ["group_leaderboards_timezone_length"],
+    run: (c) => c.svc.from("group_leaderboards").insert({ group_id: c.group, timezone: "" }),
+    keep: (c) => ["group_leaderboards", "group_id", c.group],
+  },
+  ...(
+    [
+      ["an all-time period", { period: "all_time", rank: 1 }, "leaderboard_snapshots_period"],
+      ["a rank of 0", { period: "week", rank: 0 }, "leaderboard_snapshots_rank"],
+    ] as const
+  ).map(
+    ([name, values, constraint]): Case => ({
+      name: `leaderboard_snapshots: ${name}`,
+      covers: [constraint],
+      run: (c) =>
+        c.svc.from("leaderboard_snapshots").insert({
+          scope: "global",
+          scope_key: "",
+          metric: "points",
+          timezone: "UTC",
+          period_start: "2026-03-02T00:00:00Z",
+          period_end: "2026-03-09T00:00:00Z",
+          user_id: c.member.id,
+          score: 1,
+          ...values,
+        }),
+      keep: (c) => ["leaderboard_snapshots", "user_id", c.member.id],
+    }),
+  ),
   // ---- trips (writes go through RPCs; the columns only the server writes, with the service key) ----
   ...(
     [

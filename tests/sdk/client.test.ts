@@ -281,6 +281,7 @@ describe("the client", () => {
       "announcements",
       "comments",
       "feed",
+      "gamification",
       "graph",
       "groups",
       "media",

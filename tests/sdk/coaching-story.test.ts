@@ -5,7 +5,18 @@
  */
 import { expect, test } from "vitest";
 import type { Page, Post } from "../../client-sdk/src/index.ts";
-import { expectError, signUp, uniqueName, unwrap } from "../fixtures/sdk.ts";
+import { expectError, signUp as signUpUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
+
+/**
+ * A fresh signed-in user with badge_earned notifications off: the default badges (first post,
+ * joining a group ...) would add their own notifications to the inboxes asserted here
+ * (tests/sdk/gamification.test.ts covers them).
+ */
+async function signUp(label: string) {
+  const user = await signUpUser(label);
+  unwrap(await user.client.notifications.setPreference("badge_earned", false));
+  return user;
+}
 
 function find(page: Page<Post>, id: string) {
   return page.items.find((p) => p.id === id);

@@ -187,23 +187,31 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "immutable_field":
     case "direct_conversation":
     case "invalid_action":
+    case "invalid_activity_kind":
+    case "invalid_badge":
     case "invalid_body":
     case "invalid_cursor":
     case "invalid_data":
     case "invalid_expiry":
     case "invalid_field":
+    case "invalid_idempotency_key":
     case "invalid_input":
     case "invalid_join_policy":
     case "invalid_max_uses":
     case "invalid_media":
+    case "invalid_metric":
     case "invalid_note":
+    case "invalid_occurred_at":
     case "invalid_order":
     case "invalid_parent":
+    case "invalid_payload":
+    case "invalid_period":
     case "invalid_preference":
     case "invalid_reaction":
     case "invalid_reason":
     case "invalid_ref":
     case "invalid_role":
+    case "invalid_scope":
     case "invalid_slow_mode":
     case "invalid_status":
     case "invalid_tag":
@@ -211,6 +219,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invalid_timezone":
     case "invalid_title":
     case "invalid_transition":
+    case "invalid_value":
     case "invalid_visibility":
     case "invite_closed":
     case "receipts_unavailable":
@@ -242,11 +251,14 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "banned":
     case "blocked":
     case "group_forbidden":
+    case "immutable_activity":
     case "insufficient_role":
     case "invite_exhausted":
     case "invite_expired":
     case "invite_required":
     case "invite_revoked":
+    case "kind_not_reportable":
+    case "leaderboard_disabled":
     case "managed_membership":
     case "messaging_not_allowed":
     case "media_rejected":
@@ -254,6 +266,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "not_allowed_to_invite":
     case "not_conversation_admin":
     case "not_group_admin":
+    case "not_group_member":
     case "not_group_owner":
     case "not_group_staff":
     case "own_report":
@@ -271,6 +284,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "ticket_required":
       return 403;
     case "announcement_not_found":
+    case "badge_not_found":
     case "comment_not_found":
     case "conversation_not_found":
     case "follow_request_not_found":
@@ -287,6 +301,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "preference_not_found":
     case "profile_not_found":
     case "report_not_found":
+    case "reward_not_found":
     case "target_not_found":
     case "share_link_not_found":
     case "trip_item_not_found":
@@ -296,6 +311,11 @@ function statusBySwitch(code: SupasocialErrorCode): number {
       return 404;
     case "already_member":
     case "conflict":
+    case "freeze_limit_reached":
+    case "insufficient_points":
+    case "kind_in_use":
+    case "out_of_stock":
+    case "redemption_limit_reached":
     case "idempotency_conflict":
     case "media_in_use":
     case "media_not_uploaded":

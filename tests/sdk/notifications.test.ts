@@ -12,8 +12,37 @@ import {
   type SupasocialError,
   toNotificationEvent,
 } from "../../client-sdk/src/index.ts";
-import { eventually, join, type RealtimeUser, sideStack, sleep, tcpProxy, user } from "../fixtures/realtime.ts";
-import { expectError, session, signUp, uniqueName, unwrap } from "../fixtures/sdk.ts";
+import {
+  eventually,
+  join,
+  type RealtimeUser,
+  user as realtimeUser,
+  sideStack,
+  sleep,
+  tcpProxy,
+} from "../fixtures/realtime.ts";
+import { expectError, session, signUp as signUpUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
+
+/**
+ * A fresh signed-in user with badge_earned notifications off: the default badges (first post,
+ * joining a group ...) would add their own notifications to the inboxes asserted here
+ * (tests/sdk/gamification.test.ts covers them).
+ */
+async function signUp(label: string) {
+  const user = await signUpUser(label);
+  unwrap(await user.client.notifications.setPreference("badge_earned", false));
+  return user;
+}
+
+/** A Realtime test user (tests/fixtures/realtime.ts) with badge_earned notifications off, as signUp. */
+async function user(label: string, options?: Parameters<typeof realtimeUser>[1]) {
+  const created = await realtimeUser(label, options);
+  const { error } = await created.supabase
+    .schema("social")
+    .rpc("set_notification_preference", { p_kind: "badge_earned", p_in_app: false });
+  if (error) throw error;
+  return created;
+}
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/;
 
@@ -150,10 +179,11 @@ describe("notifications", () => {
   });
 
   test("a kind turned off stops arriving, and preferences list every kind", async () => {
-    const [ana, ben] = await Promise.all([signUp("ana"), signUp("ben")]);
+    const [ana, ben] = await Promise.all([signUpUser("ana"), signUp("ben")]);
     const defaults = unwrap(await ana.client.notifications.preferences());
     expect(defaults.length).toBeGreaterThanOrEqual(11);
     expect(defaults.every((p) => p.inApp)).toBe(true);
+    unwrap(await ana.client.notifications.setPreference("badge_earned", false)); // as signUp does
 
     expect(unwrap(await ana.client.notifications.setPreference("reaction", false))).toEqual({
       kind: "reaction",

@@ -115,6 +115,7 @@ describe("pages: every list method", () => {
     announcements: ["list", "mine"],
     comments: ["list", "replies"],
     feed: ["home", "group", "profile"],
+    gamification: ["activities", "ledger", "leaderboard", "leaderboardSnapshot"],
     graph: ["followers", "following", "requests", "blocked", "muted"],
     groups: ["list", "mine", "members", "myInvites", "invites"],
     moderation: ["reports", "myReports", "log"],
@@ -132,7 +133,7 @@ describe("pages: every list method", () => {
         expect(typeof fn?.all, `${namespace}.${method}.all`).toBe("function");
       }
     }
-    expect(Object.values(lists).flat()).toHaveLength(24);
+    expect(Object.values(lists).flat()).toHaveLength(28);
   });
 
   test("is typed: one page, or an async generator of the items with the same arguments", () => {

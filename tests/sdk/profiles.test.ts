@@ -18,7 +18,7 @@ describe("profiles", () => {
       avatarPath: null,
       visibility: "public",
       discoverable: true,
-      leaderboardOptIn: true,
+      leaderboardOptIn: false,
       followersCount: 0,
       followingCount: 0,
       details: { bio: null, city: null, interests: [], timezone: null },
@@ -36,7 +36,7 @@ describe("profiles", () => {
       await ana.client.profiles.update({
         handle: newHandle,
         displayName: "  Ana Silva  ",
-        leaderboardOptIn: false,
+        leaderboardOptIn: true,
         bio: "Runner and cook",
         city: "Lisbon",
         interests: ["running", "cooking"],
@@ -48,7 +48,7 @@ describe("profiles", () => {
       id: ana.id,
       handle: newHandle,
       displayName: "Ana Silva",
-      leaderboardOptIn: false,
+      leaderboardOptIn: true,
       details: { bio: "Runner and cook", city: "Lisbon", interests: ["running", "cooking"], timezone: "Europe/Lisbon" },
       settings: { theme: "dark", notifications: { email: false } },
     });

@@ -8,6 +8,7 @@
 export * from "./announcements.ts";
 export * from "./comments.ts";
 export * from "./feed.ts";
+export * from "./gamification.ts";
 export * from "./graph.ts";
 export * from "./groups.ts";
 export * from "./media.ts";

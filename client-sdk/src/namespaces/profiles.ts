@@ -50,7 +50,7 @@ export interface ProfileCard {
   visibility: ProfileVisibility;
   /** false: left out of search and recommendations. */
   discoverable: ProfileRow["discoverable"];
-  /** false: never ranked on leaderboards. */
+  /** true: the user opted in to leaderboards (false until they do). */
   leaderboardOptIn: ProfileRow["leaderboard_opt_in"];
   followersCount: ProfileRow["followers_count"];
   followingCount: ProfileRow["following_count"];
