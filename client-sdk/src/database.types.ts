@@ -440,6 +440,32 @@ export type Database = {
           },
         ]
       }
+      billing_customers: {
+        Row: {
+          created_at: string
+          stripe_customer_id: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          stripe_customer_id: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          stripe_customer_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "billing_customers_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       blocks: {
         Row: {
           blocked_id: string
@@ -1782,6 +1808,143 @@ export type Database = {
           },
         ]
       }
+      payments: {
+        Row: {
+          amount_cents: number
+          channel: string
+          created_at: string
+          currency: string
+          event_id: string | null
+          guests: number
+          hold_expires_at: string | null
+          id: string
+          idempotency_key: string | null
+          kind: string
+          paid_at: string | null
+          promo_code: string | null
+          refunded_at: string | null
+          seats: number
+          seats_held: boolean
+          status: string
+          stripe_checkout_session_id: string | null
+          stripe_payment_intent_id: string | null
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          amount_cents: number
+          channel?: string
+          created_at?: string
+          currency: string
+          event_id?: string | null
+          guests?: number
+          hold_expires_at?: string | null
+          id?: string
+          idempotency_key?: string | null
+          kind: string
+          paid_at?: string | null
+          promo_code?: string | null
+          refunded_at?: string | null
+          seats?: number
+          seats_held?: boolean
+          status?: string
+          stripe_checkout_session_id?: string | null
+          stripe_payment_intent_id?: string | null
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          amount_cents?: number
+          channel?: string
+          created_at?: string
+          currency?: string
+          event_id?: string | null
+          guests?: number
+          hold_expires_at?: string | null
+          id?: string
+          idempotency_key?: string | null
+          kind?: string
+          paid_at?: string | null
+          promo_code?: string | null
+          refunded_at?: string | null
+          seats?: number
+          seats_held?: boolean
+          status?: string
+          stripe_checkout_session_id?: string | null
+          stripe_payment_intent_id?: string | null
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "payments_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "events"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "payments_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      plans: {
+        Row: {
+          active: boolean
+          amount_cents: number
+          benefits: string[]
+          created_at: string
+          currency: string
+          id: string
+          interval: string
+          name: string
+          sort_order: number
+          stripe_price_id: string
+          tier: string
+          trial_days: number
+        }
+        Insert: {
+          active?: boolean
+          amount_cents: number
+          benefits?: string[]
+          created_at?: string
+          currency: string
+          id: string
+          interval: string
+          name: string
+          sort_order?: number
+          stripe_price_id: string
+          tier: string
+          trial_days?: number
+        }
+        Update: {
+          active?: boolean
+          amount_cents?: number
+          benefits?: string[]
+          created_at?: string
+          currency?: string
+          id?: string
+          interval?: string
+          name?: string
+          sort_order?: number
+          stripe_price_id?: string
+          tier?: string
+          trial_days?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "plans_tier_fkey"
+            columns: ["tier"]
+            isOneToOne: false
+            referencedRelation: "premium_tiers"
+            referencedColumns: ["tier"]
+          },
+        ]
+      }
       point_balances: {
         Row: {
           balance: number
@@ -2022,6 +2185,53 @@ export type Database = {
             referencedColumns: ["id"]
           },
         ]
+      }
+      premium_preferences: {
+        Row: {
+          show_tier: boolean
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          show_tier?: boolean
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          show_tier?: boolean
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "premium_preferences_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      premium_tiers: {
+        Row: {
+          created_at: string
+          name: string
+          rank: number
+          tier: string
+        }
+        Insert: {
+          created_at?: string
+          name: string
+          rank: number
+          tier: string
+        }
+        Update: {
+          created_at?: string
+          name?: string
+          rank?: number
+          tier?: string
+        }
+        Relationships: []
       }
       profile_details: {
         Row: {
@@ -2379,6 +2589,88 @@ export type Database = {
         Relationships: [
           {
             foreignKeyName: "streak_frozen_days_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      subscriptions: {
+        Row: {
+          cancel_at: string | null
+          cancel_at_period_end: boolean
+          canceled_at: string | null
+          created_at: string
+          current_period_end: string | null
+          current_period_start: string | null
+          ended_at: string | null
+          plan_id: string | null
+          status: string
+          stripe_customer_id: string
+          stripe_price_id: string | null
+          stripe_subscription_id: string
+          tier: string | null
+          trial_end: string | null
+          trial_start: string | null
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          cancel_at?: string | null
+          cancel_at_period_end?: boolean
+          canceled_at?: string | null
+          created_at?: string
+          current_period_end?: string | null
+          current_period_start?: string | null
+          ended_at?: string | null
+          plan_id?: string | null
+          status: string
+          stripe_customer_id: string
+          stripe_price_id?: string | null
+          stripe_subscription_id: string
+          tier?: string | null
+          trial_end?: string | null
+          trial_start?: string | null
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          cancel_at?: string | null
+          cancel_at_period_end?: boolean
+          canceled_at?: string | null
+          created_at?: string
+          current_period_end?: string | null
+          current_period_start?: string | null
+          ended_at?: string | null
+          plan_id?: string | null
+          status?: string
+          stripe_customer_id?: string
+          stripe_price_id?: string | null
+          stripe_subscription_id?: string
+          tier?: string | null
+          trial_end?: string | null
+          trial_start?: string | null
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "subscriptions_plan_id_fkey"
+            columns: ["plan_id"]
+            isOneToOne: false
+            referencedRelation: "plans"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "subscriptions_tier_fkey"
+            columns: ["tier"]
+            isOneToOne: false
+            referencedRelation: "premium_tiers"
+            referencedColumns: ["tier"]
+          },
+          {
+            foreignKeyName: "subscriptions_user_id_fkey"
             columns: ["user_id"]
             isOneToOne: false
             referencedRelation: "profiles"
@@ -3081,6 +3373,17 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      apply_stripe_event: {
+        Args: {
+          p_event_id: string
+          p_kind: string
+          p_object: Json
+          p_type: string
+        }
+        Returns: Json
+      }
+      apply_stripe_payment: { Args: { p_payment: Json }; Returns: Json }
+      apply_stripe_subscription: { Args: { p_sub: Json }; Returns: string }
       approve_join_request: {
         Args: { p_group_id: string; p_user_id: string }
         Returns: {
@@ -3099,6 +3402,14 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      attach_stripe_payment: {
+        Args: {
+          p_checkout_session_id: string
+          p_payment_id: string
+          p_payment_intent_id: string
+        }
+        Returns: undefined
       }
       backfill_badge: {
         Args: { p_code: string; p_notify?: boolean }
@@ -3641,6 +3952,7 @@ export type Database = {
           waitlist_count: number
         }[]
       }
+      expire_ticket_holds: { Args: Record<PropertyKey, never>; Returns: number }
       follow: {
         Args: { p_user_id: string }
         Returns: {
@@ -3786,6 +4098,7 @@ export type Database = {
           visibility: Database["social"]["Enums"]["post_visibility"]
         }[]
       }
+      has_tier: { Args: { p_tier: string }; Returns: boolean }
       home_feed: {
         Args: { p_cursor?: string; p_limit?: number; p_order?: string }
         Returns: {
@@ -3959,6 +4272,10 @@ export type Database = {
       }
       leave_group: { Args: { p_group_id: string }; Returns: boolean }
       leave_trip: { Args: { p_trip_id: string }; Returns: undefined }
+      link_billing_customer: {
+        Args: { p_customer_id: string; p_user_id: string }
+        Returns: string
+      }
       list_announcements: {
         Args: { p_cursor?: string; p_group_id: string; p_limit?: number }
         Returns: {
@@ -4595,6 +4912,21 @@ export type Database = {
           next_cursor: string
         }[]
       }
+      my_entitlements: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          benefits: string[]
+          cancel_at_period_end: boolean
+          in_grace: boolean
+          plan_id: string
+          renews_at: string
+          status: string
+          tier: string
+          tier_name: string
+          tier_rank: number
+          trial_ends_at: string
+        }[]
+      }
       my_events: {
         Args: { p_cursor?: string; p_from?: string; p_limit?: number }
         Returns: {
@@ -4916,6 +5248,23 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      payments_to_reconcile: {
+        Args: { p_limit?: number }
+        Returns: {
+          payment_id: string
+          status: string
+          stripe_checkout_session_id: string
+          stripe_payment_intent_id: string
+        }[]
+      }
+      premium_badges: {
+        Args: { p_user_ids: string[] }
+        Returns: {
+          tier: string
+          tier_name: string
+          user_id: string
+        }[]
+      }
       preview_group_invite: {
         Args: { p_token: string }
         Returns: {
@@ -5067,6 +5416,7 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      release_payment: { Args: { p_payment_id: string }; Returns: undefined }
       remove_conversation_member: {
         Args: { p_conversation_id: string; p_user_id: string }
         Returns: undefined
@@ -5353,6 +5703,20 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      set_premium_preferences: {
+        Args: { p_show_tier: boolean }
+        Returns: {
+          show_tier: boolean
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "premium_preferences"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       set_trip_member_role: {
         Args: {
           p_role: Database["social"]["Enums"]["trip_role"]
@@ -5372,6 +5736,39 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      start_ticket_purchase: {
+        Args: {
+          p_channel?: string
+          p_event_id: string
+          p_guests?: number
+          p_idempotency_key?: string
+          p_promo_code?: string
+        }
+        Returns: {
+          amount_cents: number
+          currency: string
+          event_id: string
+          event_title: string
+          hold_expires_at: string
+          payment_id: string
+          seats: number
+          status: string
+          stripe_checkout_session_id: string
+          stripe_payment_intent_id: string
+          waitlist_position: number
+          waitlisted: boolean
+        }[]
+      }
+      stripe_event_seen: { Args: { p_event_id: string }; Returns: boolean }
+      subscription_checkout: {
+        Args: { p_plan_id: string; p_promo_code?: string }
+        Returns: {
+          plan_id: string
+          stripe_price_id: string
+          tier: string
+          trial_days: number
+        }[]
       }
       transfer_group_ownership: {
         Args: { p_group_id: string; p_new_owner_id: string }

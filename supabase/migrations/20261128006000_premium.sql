@@ -587,3 +587,54 @@ comment on function social.stripe_event_seen(text) is
   'Service role only (webhook): whether Stripe event p_event_id was applied already.';
 revoke execute on function social.stripe_event_seen(text) from public, anon, authenticated;
 grant execute on function social.stripe_event_seen(text) to service_role;
+
+-- What starting a subscription to p_plan_id needs (the premium function calls it as the buyer):
+-- the plan's Stripe price and trial. plan_not_found for an unknown or inactive plan;
+-- already_subscribed while the caller has a subscription that is not over (they change it in the
+-- customer portal); invalid_promo_code for a malformed code.
+create function social_private.subscription_checkout(p_plan_id text, p_promo_code text)
+returns table (plan_id text, tier text, stripe_price_id text, trial_days integer)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := social_private.require_user();
+  v_plan social.plans;
+begin
+  select * into v_plan from social.plans p where p.id = p_plan_id and p.active;
+  if v_plan.id is null then
+    perform social_private.raise_error('not_found', 'plan_not_found', 'no such plan');
+  end if;
+  if p_promo_code is not null and p_promo_code !~ '^[A-Za-z0-9_-]{1,64}$' then
+    perform social_private.raise_error('invalid_input', 'invalid_promo_code', 'a promo code has 1-64 letters, digits, _ or -');
+  end if;
+  if exists (select 1 from social.subscriptions s
+             where s.user_id = v_uid and s.status in ('trialing', 'active', 'past_due', 'unpaid', 'paused')) then
+    perform social_private.raise_error('conflict', 'already_subscribed',
+      'you have a subscription already: change it in the customer portal');
+  end if;
+  return query select v_plan.id, v_plan.tier, v_plan.stripe_price_id, v_plan.trial_days;
+end;
+$$;
+comment on function social_private.subscription_checkout(text, text) is
+  'Body of social.subscription_checkout (security definer: reads the caller''s subscriptions).';
+revoke execute on function social_private.subscription_checkout(text, text) from public;
+grant execute on function social_private.subscription_checkout(text, text) to authenticated, service_role;
+
+-- Check that I may start a subscription to p_plan_id; its Stripe price and trial.
+create function social.subscription_checkout(p_plan_id text, p_promo_code text default null)
+returns table (plan_id text, tier text, stripe_price_id text, trial_days integer)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select * from social_private.subscription_checkout(p_plan_id, p_promo_code);
+$$;
+comment on function social.subscription_checkout(text, text) is
+  'What starting a subscription to a plan needs (its Stripe price and trial); plan_not_found, '
+  'already_subscribed, invalid_promo_code.';
+revoke execute on function social.subscription_checkout(text, text) from public;
+grant execute on function social.subscription_checkout(text, text) to authenticated, service_role;

@@ -250,8 +250,8 @@ begin
   if coalesce(p_channel, 'mobile') not in ('mobile', 'web') then
     perform social_private.raise_error('invalid_input', 'invalid_input', 'channel is mobile or web');
   end if;
-  if p_promo_code is not null and char_length(p_promo_code) not between 1 and 64 then
-    perform social_private.raise_error('invalid_input', 'invalid_promo_code', 'a promo code has 1-64 characters');
+  if p_promo_code is not null and p_promo_code !~ '^[A-Za-z0-9_-]{1,64}$' then
+    perform social_private.raise_error('invalid_input', 'invalid_promo_code', 'a promo code has 1-64 letters, digits, _ or -');
   end if;
   -- a retry with the same key returns the same payment, whatever happened since
   select * into v_payment from social.payments p where p.user_id = v_uid and p.idempotency_key = p_idempotency_key;

@@ -28,7 +28,14 @@ async function hasTier(db: TestDb, user: string, tier: string): Promise<boolean>
 }
 
 describe("billing rows under RLS", () => {
-  const billingTables = ["premium_tiers", "plans", "billing_customers", "subscriptions", "payments", "premium_preferences"];
+  const billingTables = [
+    "premium_tiers",
+    "plans",
+    "billing_customers",
+    "subscriptions",
+    "payments",
+    "premium_preferences",
+  ];
 
   it("each user reads only their own billing rows; anon and strangers read none; the catalog is public", async () => {
     await withDb(async (db) => {
@@ -41,7 +48,10 @@ describe("billing rows under RLS", () => {
       await db.as(ben!);
       expect(await db.q`select 1 from social.subscriptions`, "as stranger").toHaveLength(0);
       expect(await db.q`select 1 from social.billing_customers`, "as stranger").toHaveLength(0);
-      expect((await db.q`select id from social.plans order by id`).map((r) => r.id)).toEqual(["plus-monthly", "pro-monthly"]);
+      expect((await db.q`select id from social.plans order by id`).map((r) => r.id)).toEqual([
+        "plus-monthly",
+        "pro-monthly",
+      ]);
       await db.asAnon();
       expect((await db.q`select tier from social.premium_tiers`).length).toBeGreaterThanOrEqual(2);
       for (const t of ["subscriptions", "billing_customers", "payments", "premium_preferences"]) {
@@ -98,9 +108,10 @@ describe("billing rows under RLS", () => {
             expect(e.code, `${who}: ${statement}`).toBe("42501");
           }
           await db.asService();
-          expect((await db.q.unsafe(`select count(*)::int as n from social.${table}`))[0]!.n, `${table} kept`).toBeGreaterThanOrEqual(
-            table === "payments" || table === "premium_preferences" ? 0 : 1,
-          );
+          expect(
+            (await db.q.unsafe(`select count(*)::int as n from social.${table}`))[0]!.n,
+            `${table} kept`,
+          ).toBeGreaterThanOrEqual(table === "payments" || table === "premium_preferences" ? 0 : 1);
         }
       }
       await db.asSuperuser();
@@ -149,7 +160,12 @@ describe("entitlements", () => {
       expect(await hasTier(db, ana!, "plus"), "trialing").toBe(true);
       await db.as(ana!);
       const [trial] = await db.q`select tier, status, benefits, trial_ends_at, in_grace from social.my_entitlements()`;
-      expect(trial).toMatchObject({ tier: "plus", status: "trialing", benefits: ["exclusive_events"], in_grace: false });
+      expect(trial).toMatchObject({
+        tier: "plus",
+        status: "trialing",
+        benefits: ["exclusive_events"],
+        in_grace: false,
+      });
       expect(trial!.trial_ends_at).not.toBeNull();
       await applySubscription(db, ana!, { status: "active", tier: "plus" }, sub);
       expect(await hasTier(db, ana!, "plus"), "active").toBe(true);
@@ -200,7 +216,12 @@ describe("entitlements", () => {
     await withDb(async (db) => {
       await premiumCatalog(db);
       const [ana] = await db.createUsers(1);
-      await applySubscription(db, ana!, { status: "active", tier: "plus", periodStartHours: -800, periodEndHours: -73 });
+      await applySubscription(db, ana!, {
+        status: "active",
+        tier: "plus",
+        periodStartHours: -800,
+        periodEndHours: -73,
+      });
       expect(await hasTier(db, ana!, "plus")).toBe(false);
     });
   });
@@ -222,24 +243,33 @@ describe("entitlements", () => {
       await db.q`select social.set_premium_preferences(false)`;
       expect(await badges(), "hidden again").toEqual([]);
       await db.as(ana!);
-      expect(await refused(db, (tx) => tx`select social.set_premium_preferences(null)`)).toEqual(["22023", "invalid_preference"]);
+      expect(await refused(db, (tx) => tx`select social.set_premium_preferences(null)`)).toEqual([
+        "22023",
+        "invalid_preference",
+      ]);
     });
   });
 
   it("an unknown customer's subscription is ignored; bad payloads are invalid_payload", async () => {
     await withDb(async (db) => {
       await db.asService();
-      const [r] = await db.q`select social.apply_stripe_subscription(${db.q.json({ id: "sub_nobody", customer: "cus_nobody", status: "active" })}) as o`;
+      const [r] =
+        await db.q`select social.apply_stripe_subscription(${db.q.json({ id: "sub_nobody", customer: "cus_nobody", status: "active" })}) as o`;
       expect(r!.o).toBe("ignored");
       expect(
-        await refused(db, (tx) => tx`select social.apply_stripe_subscription(${tx.json({ id: "sub_x", status: "weird", customer: "c" })})`),
+        await refused(
+          db,
+          (tx) =>
+            tx`select social.apply_stripe_subscription(${tx.json({ id: "sub_x", status: "weird", customer: "c" })})`,
+        ),
       ).toEqual(["22023", "invalid_payload"]);
-      expect(await refused(db, (tx) => tx`select social.apply_stripe_event('nope', 't', 'subscription', '{}')`)).toEqual([
-        "22023",
-        "invalid_payload",
-      ]);
+      expect(
+        await refused(db, (tx) => tx`select social.apply_stripe_event('nope', 't', 'subscription', '{}')`),
+      ).toEqual(["22023", "invalid_payload"]);
       await db.asSuperuser();
-      expect(await db.q`select 1 from social.subscriptions where stripe_subscription_id = 'sub_nobody'`).toHaveLength(0);
+      expect(await db.q`select 1 from social.subscriptions where stripe_subscription_id = 'sub_nobody'`).toHaveLength(
+        0,
+      );
     });
   });
 
@@ -250,9 +280,11 @@ describe("entitlements", () => {
       const customer = await linkCustomer(db, ana!);
       const sub = (status: string) => ({ id: "sub_once1", customer, status, price_id: "price_plus_monthly" });
       await db.asService();
-      const [a] = await db.q`select social.apply_stripe_event('evt_once1', 'customer.subscription.updated', 'subscription', ${db.q.json(sub("active"))}) as r`;
+      const [a] =
+        await db.q`select social.apply_stripe_event('evt_once1', 'customer.subscription.updated', 'subscription', ${db.q.json(sub("active"))}) as r`;
       expect(a!.r).toEqual({ outcome: "applied" });
-      const [b] = await db.q`select social.apply_stripe_event('evt_once1', 'customer.subscription.updated', 'subscription', ${db.q.json(sub("canceled"))}) as r`;
+      const [b] =
+        await db.q`select social.apply_stripe_event('evt_once1', 'customer.subscription.updated', 'subscription', ${db.q.json(sub("canceled"))}) as r`;
       expect(b!.r).toEqual({ outcome: "duplicate" });
       const [c] = await db.q`select social.stripe_event_seen('evt_once1') as seen`;
       expect(c!.seen).toBe(true);
@@ -269,7 +301,12 @@ describe("tier-gated groups: listed but closed", () => {
     await premiumCatalog(db);
     const [owner, paying, lapsed, stranger, outsider] = await db.createUsers(5);
     await applySubscription(db, owner!, { status: "active", tier: "plus" });
-    const group = await createGroup(db, owner!, { name: "Inner circle", kind: "club", visibility: "public", tier: "plus" });
+    const group = await createGroup(db, owner!, {
+      name: "Inner circle",
+      kind: "club",
+      visibility: "public",
+      tier: "plus",
+    });
     await applySubscription(db, paying!, { status: "active", tier: "plus" });
     const lapsedSub = await applySubscription(db, lapsed!, { status: "active", tier: "plus" });
     await addMember(db, group, paying!);
@@ -277,7 +314,16 @@ describe("tier-gated groups: listed but closed", () => {
     await db.asSuperuser();
     const [post] = await db.q<{ id: string }[]>`
       insert into social.posts (author_id, body, visibility, group_id) values (${owner!}, 'members only', 'group', ${group}) returning id`;
-    return { group, owner: owner!, paying: paying!, lapsed: lapsed!, lapsedSub, stranger: stranger!, outsider: outsider!, post: post!.id };
+    return {
+      group,
+      owner: owner!,
+      paying: paying!,
+      lapsed: lapsed!,
+      lapsedSub,
+      stranger: stranger!,
+      outsider: outsider!,
+      post: post!.id,
+    };
   }
 
   async function feed(db: TestDb, user: string, group: string) {
@@ -316,21 +362,23 @@ describe("tier-gated groups: listed but closed", () => {
   it("losing the tier closes the content at once (cancelled, past due beyond grace); renewing opens it", async () => {
     await withDb(async (db) => {
       const c = await tieredClub(db);
-      for (const lost of [
-        { status: "canceled" as const },
-        { status: "past_due" as const, periodStartHours: -100 },
-      ]) {
+      for (const lost of [{ status: "canceled" as const }, { status: "past_due" as const, periodStartHours: -100 }]) {
         await applySubscription(db, c.lapsed, { tier: "plus", ...lost }, c.lapsedSub);
         const r = await feed(db, c.lapsed, c.group);
         expect(!r.ok && r.error.hint, `group feed, ${lost.status}`).toBe("group_forbidden");
         await db.as(c.lapsed);
-        expect(await db.q`select id from social.posts where id = ${c.post}`, `posts RLS, ${lost.status}`).toHaveLength(0);
+        expect(await db.q`select id from social.posts where id = ${c.post}`, `posts RLS, ${lost.status}`).toHaveLength(
+          0,
+        );
         expect(
           (await db.q`select id from social.home_feed()`).map((p) => p.id),
           `home feed, ${lost.status}`,
         ).not.toContain(c.post);
         await db.as(c.lapsed);
-        expect(await db.q`select user_id from social.group_members where group_id = ${c.group} and user_id <> ${c.lapsed}`, "member list").toHaveLength(0);
+        expect(
+          await db.q`select user_id from social.group_members where group_id = ${c.group} and user_id <> ${c.lapsed}`,
+          "member list",
+        ).toHaveLength(0);
       }
       // the paying member is unaffected, and sees it in the home feed
       await db.as(c.paying);
@@ -382,10 +430,9 @@ describe("paid tickets", () => {
       row = await eventRow(db, event);
       expect([row.seats_taken, row.going_count]).toEqual([2, 1]);
       await db.as(ana!);
-      expect(await refused(db, (tx) => tx`select * from social.start_ticket_purchase(${event}, 0, 'another-key-1')`)).toEqual([
-        "PT409",
-        "already_attending",
-      ]);
+      expect(
+        await refused(db, (tx) => tx`select * from social.start_ticket_purchase(${event}, 0, 'another-key-1')`),
+      ).toEqual(["PT409", "already_attending"]);
     });
   });
 
@@ -398,18 +445,16 @@ describe("paid tickets", () => {
       expect(b.payment_id).toBe(a.payment_id);
       expect((await eventRow(db, event)).seats_taken).toBe(1);
       await db.as(ana!);
-      expect(await refused(db, (tx) => tx`select * from social.start_ticket_purchase(${event}, 2, 'retry-key-123')`)).toEqual([
-        "PT409",
-        "idempotency_conflict",
-      ]);
+      expect(
+        await refused(db, (tx) => tx`select * from social.start_ticket_purchase(${event}, 2, 'retry-key-123')`),
+      ).toEqual(["PT409", "idempotency_conflict"]);
       expect(await refused(db, (tx) => tx`select * from social.start_ticket_purchase(${event}, 0, 'x')`)).toEqual([
         "22023",
         "invalid_idempotency_key",
       ]);
-      expect(await refused(db, (tx) => tx`select * from social.start_ticket_purchase(${event}, 11, 'valid-key-99')`)).toEqual([
-        "22023",
-        "invalid_guests",
-      ]);
+      expect(
+        await refused(db, (tx) => tx`select * from social.start_ticket_purchase(${event}, 11, 'valid-key-99')`),
+      ).toEqual(["22023", "invalid_guests"]);
     });
   });
 
@@ -419,25 +464,29 @@ describe("paid tickets", () => {
       const [organizer, ana] = await db.createUsers(2);
       const free = await createEvent(db, organizer!, { capacity: 5 });
       await db.as(ana!);
-      expect(await refused(db, (tx) => tx`select * from social.start_ticket_purchase(${free.id}, 0, 'free-key-123')`)).toEqual([
-        "PT409",
-        "ticket_not_needed",
-      ]);
+      expect(
+        await refused(db, (tx) => tx`select * from social.start_ticket_purchase(${free.id}, 0, 'free-key-123')`),
+      ).toEqual(["PT409", "ticket_not_needed"]);
       const tiered = await paidEvent(db, 5, "plus");
       await db.as(ana!);
-      expect(await refused(db, (tx) => tx`select * from social.start_ticket_purchase(${tiered}, 0, 'tier-key-123')`)).toEqual([
+      expect(
+        await refused(db, (tx) => tx`select * from social.start_ticket_purchase(${tiered}, 0, 'tier-key-123')`),
+      ).toEqual(["42501", "tier_required"]);
+      expect(await refused(db, (tx) => tx`select * from social.rsvp_event(${tiered}, 'going')`)).toEqual([
         "42501",
         "tier_required",
       ]);
-      expect(await refused(db, (tx) => tx`select * from social.rsvp_event(${tiered}, 'going')`)).toEqual(["42501", "tier_required"]);
       await applySubscription(db, ana!, { status: "active", tier: "plus" });
       expect((await buyTicket(db, ana!, tiered)).status).toBe("open");
       await db.as(ana!);
-      expect(await refused(db, (tx) => tx`select * from social.rsvp_event(${tiered}, 'going')`)).toEqual(["42501", "ticket_required"]);
-      await db.asAnon();
-      expect((await refused(db, (tx) => tx`select * from social.start_ticket_purchase(${tiered}, 0, 'anon-key-123')`))[0]).toBe(
+      expect(await refused(db, (tx) => tx`select * from social.rsvp_event(${tiered}, 'going')`)).toEqual([
         "42501",
-      );
+        "ticket_required",
+      ]);
+      await db.asAnon();
+      expect(
+        (await refused(db, (tx) => tx`select * from social.start_ticket_purchase(${tiered}, 0, 'anon-key-123')`))[0],
+      ).toBe("42501");
     });
   });
 
@@ -466,7 +515,8 @@ describe("paid tickets", () => {
         select id, seats_held from social.payments where user_id = ${ben!} and event_id = ${event}`;
       expect(held!.seats_held, "ben was promoted to a hold").toBe(true);
       expect(await waitlist(db, event)).toEqual([cleo]);
-      const [note] = await db.q`select kind::text from social.notifications where recipient_id = ${ben!} and kind = 'event_promoted'`;
+      const [note] =
+        await db.q`select kind::text from social.notifications where recipient_id = ${ben!} and kind = 'event_promoted'`;
       expect(note).toEqual({ kind: "event_promoted" });
       // ben's purchase pays the hold he was given
       const again = await buyTicket(db, ben!, event);
@@ -507,7 +557,9 @@ describe("paid tickets", () => {
       expect(await applyPayment(db, a.payment_id!, "refunded")).toBe("refunded");
       expect(await confirmed(db, event)).toEqual([]);
       await db.asSuperuser();
-      const [benHold] = await db.q<{ id: string }[]>`select id from social.payments where user_id = ${ben!} and seats_held`;
+      const [benHold] = await db.q<
+        { id: string }[]
+      >`select id from social.payments where user_id = ${ben!} and seats_held`;
       expect(benHold, "ben holds the freed seat").toBeDefined();
       await buyTicket(db, cleo!, event);
       expect(await applyPayment(db, benHold!.id, "canceled")).toBe("canceled");
@@ -558,7 +610,8 @@ describe("paid tickets", () => {
       const results = await Promise.all(
         buyers.map((b) =>
           as(b, async (tx) => {
-            const [r] = await tx`select payment_id, waitlisted from social.start_ticket_purchase(${event}, 0, ${`race-${b}`})`;
+            const [r] =
+              await tx`select payment_id, waitlisted from social.start_ticket_purchase(${event}, 0, ${`race-${b}`})`;
             return r as { payment_id: string | null; waitlisted: boolean };
           }),
         ),
@@ -577,20 +630,25 @@ describe("paid tickets", () => {
       // three rounds: every open hold's payment resolves at once in random order (two in three
       // succeed, the rest are cancelled, promoting the next in line), replays included
       for (let round = 0; round < 3; round++) {
-        const open = await pool<{ id: string }[]>`select id from social.payments where event_id = ${event} and status = 'open'`;
+        const open = await pool<
+          { id: string }[]
+        >`select id from social.payments where event_id = ${event} and status = 'open'`;
         const applies = open.flatMap((p, i) => {
           const state = i % 3 === 2 ? "canceled" : "succeeded";
           return [state, state].map((s) => ({ id: p.id, s }));
         });
         applies.sort(() => Math.random() - 0.5);
         await Promise.all(
-          applies.map((a) => service((tx) => tx`select social.apply_stripe_payment(${tx.json({ payment_id: a.id, state: a.s })})`)),
+          applies.map((a) =>
+            service((tx) => tx`select social.apply_stripe_payment(${tx.json({ payment_id: a.id, state: a.s })})`),
+          ),
         );
         expect(await seatsOver(), `round ${round}`).toBeLessThanOrEqual(0);
       }
       const [paid] = await pool`
         select count(*)::int as n from social.payments where event_id = ${event} and status = 'succeeded'`;
-      const seated = await pool`select 1 from social.event_rsvps where event_id = ${event} and status = 'going' and waitlist_seq is null`;
+      const seated =
+        await pool`select 1 from social.event_rsvps where event_id = ${event} and status = 'going' and waitlist_seq is null`;
       expect(seated.length, "every success is a seat").toBe(paid!.n);
       expect(seated.length).toBeLessThanOrEqual(25);
       expect(await seatsOver()).toBeLessThanOrEqual(0);

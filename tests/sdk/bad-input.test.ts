@@ -26,6 +26,14 @@ import { sql } from "../helpers/db.ts";
 
 type Db = SupabaseClient<Database, "social">;
 type Response = { error: unknown; status: number };
+/** `from(table)` of any table, untyped (for the snapshot of whichever table a case keeps). */
+type UntypedTables = {
+  from(table: string): {
+    select(columns: string): {
+      eq(column: string, value: string): { order(column: string): PromiseLike<{ data: unknown; error: unknown }> };
+    };
+  };
+};
 
 interface Ctx {
   owner: TestUser;
@@ -1272,7 +1280,9 @@ describe("bad input through supabase-js", () => {
     test(`${k.name}: 4xx with a stable code, nothing changed`, async () => {
       const [table, column, value] = k.keep(ctx);
       const snapshot = async () => {
-        const { data, error } = await ctx.svc.from(table).select("*").eq(column, value).order(column);
+        // a union of every table name is too deep for tsc to instantiate: the rows are compared as data
+        const svc = ctx.svc as unknown as UntypedTables;
+        const { data, error } = await svc.from(table).select("*").eq(column, value).order(column);
         expect(error).toBeNull();
         return data;
       };
