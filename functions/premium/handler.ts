@@ -99,12 +99,7 @@ async function caller(deps: PremiumDeps, req: Request) {
 }
 
 /** The caller's Stripe customer, made (idempotently) and linked on first use. */
-async function ensureCustomer(
-  deps: PremiumDeps,
-  stripe: Stripe,
-  service: SupabaseClient,
-  user: { id: string; email?: string },
-) {
+async function ensureCustomer(stripe: Stripe, service: SupabaseClient, user: { id: string; email?: string }) {
   const { data, error } = await service
     .schema("social")
     .from("billing_customers")
