@@ -37,6 +37,7 @@ comment on column social_private.premium_config.past_due_grace_hours is
   'Hours after the unpaid period began that a past_due subscription keeps its tier (72).';
 comment on column social_private.premium_config.ticket_hold_minutes is
   'Minutes a ticket purchase holds its seats while the payment is open (15).';
+comment on column social_private.premium_config.id is 'Always true: the table has one row.';
 insert into social_private.premium_config default values;
 revoke all on social_private.premium_config from public, anon, authenticated;
 grant select, update on social_private.premium_config to service_role;
@@ -60,6 +61,7 @@ comment on table social.premium_tiers is
 comment on column social.premium_tiers.tier is 'Stable key (lower-case), what required_tier columns hold.';
 comment on column social.premium_tiers.rank is 'Order of tiers: higher includes lower.';
 comment on column social.premium_tiers.name is 'Display name.';
+comment on column social.premium_tiers.created_at is 'When the tier was added.';
 alter table social.premium_tiers enable row level security;
 grant select on social.premium_tiers to anon, authenticated;
 grant all on social.premium_tiers to service_role;
@@ -99,6 +101,12 @@ comment on column social.plans.amount_cents is 'Price per interval in the curren
 comment on column social.plans.trial_days is 'Free trial days a new subscription starts with (0: none).';
 comment on column social.plans.benefits is 'Benefit keys the app reads from my_entitlements (visibility_boost, exclusive_events, ...).';
 comment on column social.plans.active is 'Inactive plans are not listed and cannot be started; subscriptions to them keep their tier.';
+comment on column social.plans.tier is 'The tier a subscription to this plan grants (premium_tiers.tier).';
+comment on column social.plans.name is 'Display name.';
+comment on column social.plans."interval" is 'Billing interval of the Stripe price: month or year.';
+comment on column social.plans.currency is 'ISO 4217 code of amount_cents (EUR).';
+comment on column social.plans.sort_order is 'Order of the catalog (lower first; then by amount).';
+comment on column social.plans.created_at is 'When the plan was added.';
 create index plans_tier_idx on social.plans (tier);
 alter table social.plans enable row level security;
 grant select on social.plans to anon, authenticated;
@@ -121,6 +129,9 @@ create table social.billing_customers (
 comment on table social.billing_customers is
   'The Stripe customer of each user who started a purchase (created by the premium function). '
   'The user reads their own row; only service_role writes.';
+comment on column social.billing_customers.user_id is 'The user (profiles.id).';
+comment on column social.billing_customers.stripe_customer_id is 'Their Stripe customer (cus_...), made with metadata.supasocial_user_id.';
+comment on column social.billing_customers.created_at is 'When it was linked.';
 alter table social.billing_customers enable row level security;
 grant select on social.billing_customers to authenticated;
 grant all on social.billing_customers to service_role;
@@ -159,6 +170,18 @@ comment on column social.subscriptions.tier is 'The plan''s tier (null when the 
 comment on column social.subscriptions.current_period_start is 'Start of the current billing period; a past_due subscription''s grace counts from it.';
 comment on column social.subscriptions.current_period_end is 'When the current period ends: the renewal date, or the end of access when cancel_at_period_end.';
 comment on column social.subscriptions.cancel_at_period_end is 'Cancelled by the user, still entitled until current_period_end.';
+comment on column social.subscriptions.stripe_subscription_id is 'Stripe''s id (sub_...).';
+comment on column social.subscriptions.user_id is 'Whose subscription (the customer''s user, or the subscription''s metadata.supasocial_user_id).';
+comment on column social.subscriptions.stripe_customer_id is 'The Stripe customer it bills.';
+comment on column social.subscriptions.stripe_price_id is 'The price of its (first) item.';
+comment on column social.subscriptions.plan_id is 'The catalog plan of that price (null: not a plan of the catalog).';
+comment on column social.subscriptions.cancel_at is 'When Stripe will cancel it, if scheduled.';
+comment on column social.subscriptions.canceled_at is 'When it was cancelled (or the cancellation requested).';
+comment on column social.subscriptions.ended_at is 'When it ended.';
+comment on column social.subscriptions.trial_start is 'Start of the free trial, if any.';
+comment on column social.subscriptions.trial_end is 'End of the free trial, if any.';
+comment on column social.subscriptions.created_at is 'When the webhook first mirrored it.';
+comment on column social.subscriptions.updated_at is 'When the mirrored state last changed.';
 create index subscriptions_user_idx on social.subscriptions (user_id, status);
 create index subscriptions_customer_idx on social.subscriptions (stripe_customer_id);
 create index subscriptions_plan_idx on social.subscriptions (plan_id);
@@ -181,6 +204,9 @@ create table social.premium_preferences (
 comment on table social.premium_preferences is
   'Whether a user''s premium tier shows on their profile (off unless they switch it on). Written '
   'through social.set_premium_preferences.';
+comment on column social.premium_preferences.user_id is 'The user.';
+comment on column social.premium_preferences.show_tier is 'Show my current tier on my profile (premium_badges).';
+comment on column social.premium_preferences.updated_at is 'Last change.';
 alter table social.premium_preferences enable row level security;
 grant select on social.premium_preferences to authenticated;
 grant all on social.premium_preferences to service_role;
@@ -200,6 +226,11 @@ create table social_private.stripe_events (
 comment on table social_private.stripe_events is
   'Each Stripe event id the webhook applied, with what it did; a repeated delivery finds its id '
   'here and changes nothing. Not exposed.';
+comment on column social_private.stripe_events.id is 'Stripe''s event id (evt_...).';
+comment on column social_private.stripe_events.type is 'The event type (customer.subscription.updated, ...).';
+comment on column social_private.stripe_events.object_id is 'The id of the object applied (subscription, payment intent...).';
+comment on column social_private.stripe_events.outcome is 'What applying it did: applied, ignored, succeeded, refund_due, refunded, canceled ...';
+comment on column social_private.stripe_events.received_at is 'When it was applied.';
 revoke all on social_private.stripe_events from public, anon, authenticated;
 grant select, insert, update on social_private.stripe_events to service_role;
 
