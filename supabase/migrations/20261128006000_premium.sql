@@ -290,8 +290,6 @@ stable
 security definer
 set search_path = ''
 as $$
-declare
-  v_rank integer;
 begin
   if p_tier is null then
     return true;
@@ -299,24 +297,27 @@ begin
   if p_user_id is null then
     return false;
   end if;
-  select t.rank into v_rank from social.premium_tiers t where t.tier = p_tier;
-  if v_rank is null then
-    return false;
-  end if;
+  -- one statement (its plan cached for the session): RLS calls this for every row of a tiered group
   return exists (
     select 1
-    from social.subscriptions s
+    from social.premium_tiers need
+    cross join social_private.premium_config c
+    join social.subscriptions s on s.user_id = p_user_id and s.status in ('active', 'trialing', 'past_due')
     join social.premium_tiers t on t.tier = s.tier
-    where s.user_id = p_user_id
-      and s.status in ('active', 'trialing', 'past_due')
-      and t.rank >= v_rank
-      and social_private.subscription_entitles(s.status, s.current_period_start, s.current_period_end)
+    where need.tier = p_tier
+      and t.rank >= need.rank
+      and case
+            when s.status = 'past_due' then
+              coalesce(s.current_period_start, '-infinity'::timestamptz) + make_interval(hours => c.past_due_grace_hours) > now()
+            else s.current_period_end is null or s.current_period_end + make_interval(hours => c.past_due_grace_hours) > now()
+          end
   );
 end;
 $$;
 comment on function social_private.user_has_tier(uuid, text) is
   'Does p_user_id hold premium tier p_tier (or a higher one) now? Read from the mirrored '
-  'subscriptions at call time: a cancelled or long past_due subscription stops at once.';
+  'subscriptions at call time: a cancelled or long past_due subscription stops at once. The rule '
+  'of subscription_entitles, written out in one statement.';
 revoke execute on function social_private.user_has_tier(uuid, text) from public;
 grant execute on function social_private.user_has_tier(uuid, text) to service_role;
 
