@@ -499,6 +499,74 @@ export type Database = {
           },
         ]
       }
+      boosts: {
+        Row: {
+          created_at: string
+          ends_at: string | null
+          event_id: string | null
+          hours: number
+          id: string
+          payment_id: string
+          profile_id: string | null
+          starts_at: string | null
+          target_type: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          ends_at?: string | null
+          event_id?: string | null
+          hours: number
+          id?: string
+          payment_id: string
+          profile_id?: string | null
+          starts_at?: string | null
+          target_type: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          ends_at?: string | null
+          event_id?: string | null
+          hours?: number
+          id?: string
+          payment_id?: string
+          profile_id?: string | null
+          starts_at?: string | null
+          target_type?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "boosts_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "events"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "boosts_payment_id_fkey"
+            columns: ["payment_id"]
+            isOneToOne: true
+            referencedRelation: "payments"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "boosts_profile_id_fkey"
+            columns: ["profile_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "boosts_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       calendar_feeds: {
         Row: {
           created_at: string
@@ -3436,6 +3504,31 @@ export type Database = {
         }
       }
       block: { Args: { p_user_id: string }; Returns: undefined }
+      boosted_events: {
+        Args: { p_limit?: number }
+        Returns: {
+          boosted_until: string
+          cover_path: string
+          ends_at: string
+          group_id: string
+          id: string
+          location_name: string
+          organizer_id: string
+          starts_at: string
+          timezone: string
+          title: string
+        }[]
+      }
+      boosted_profiles: {
+        Args: { p_limit?: number }
+        Returns: {
+          avatar_path: string
+          boosted_until: string
+          display_name: string
+          handle: string
+          id: string
+        }[]
+      }
       calendar_feed: {
         Args: { p_token: string }
         Returns: {
@@ -5736,6 +5829,25 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      start_boost_purchase: {
+        Args: {
+          p_channel?: string
+          p_hours?: number
+          p_idempotency_key?: string
+          p_target_id: string
+          p_target_type: string
+        }
+        Returns: {
+          amount_cents: number
+          currency: string
+          hours: number
+          payment_id: string
+          status: string
+          stripe_checkout_session_id: string
+          stripe_payment_intent_id: string
+          target_title: string
+        }[]
       }
       start_ticket_purchase: {
         Args: {

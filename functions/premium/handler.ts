@@ -61,6 +61,17 @@ export const ticketInput = z.object({
   cancelUrl: url.optional(),
   stripeVersion: z.string().max(40).optional(),
 });
+export const boostInput = z.object({
+  targetType: z.enum(["event", "profile"]),
+  targetId: z.string().uuid(),
+  hours: z.union([z.literal(24), z.literal(72), z.literal(168)]).default(24),
+  channel,
+  idempotencyKey: key,
+  promoCode: promo.optional(),
+  successUrl: url.optional(),
+  cancelUrl: url.optional(),
+  stripeVersion: z.string().max(40).optional(),
+});
 export const portalInput = z.object({ returnUrl: url });
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
@@ -223,11 +234,56 @@ async function ticket(deps: PremiumDeps, stripe: Stripe, service: SupabaseClient
     holdExpiresAt: p.hold_expires_at,
   };
   if (p.status !== "open") return base;
-  const paymentId = String(p.payment_id);
+  return {
+    ...base,
+    ...(await pay(deps, stripe, service, user, input, {
+      kind: "ticket",
+      paymentId: String(p.payment_id),
+      amountCents: Number(p.amount_cents),
+      currency: String(p.currency),
+      quantity: Number(p.seats),
+      title: String(p.event_title ?? "Ticket"),
+      expiresAt: p.hold_expires_at ? String(p.hold_expires_at) : null,
+      metadata: { supasocial_event_id: input.eventId },
+    })),
+  };
+}
+
+interface Payable {
+  kind: "ticket" | "boost";
+  paymentId: string;
+  amountCents: number;
+  currency: string;
+  quantity: number;
+  title: string;
+  /** When the Checkout Session must expire (a ticket's hold). */
+  expiresAt: string | null;
+  metadata: Record<string, string>;
+}
+
+/**
+ * Ask Stripe for an open payment: a PaymentIntent with PaymentSheet's secrets (mobile) or a Checkout
+ * Session (web), idempotent by the payment id. A Stripe refusal releases the payment (and its hold).
+ */
+async function pay(
+  deps: PremiumDeps,
+  stripe: Stripe,
+  service: SupabaseClient,
+  user: { id: string; email?: string },
+  input: {
+    channel: "mobile" | "web";
+    promoCode?: string;
+    successUrl?: string;
+    cancelUrl?: string;
+    stripeVersion?: string;
+  },
+  p: Payable,
+) {
   const metadata = {
-    supasocial_payment_id: paymentId,
+    supasocial_payment_id: p.paymentId,
     supasocial_user_id: user.id,
-    supasocial_event_id: input.eventId,
+    supasocial_kind: p.kind,
+    ...p.metadata,
   };
   try {
     const customer = await ensureCustomer(stripe, service, user);
@@ -243,61 +299,104 @@ async function ticket(deps: PremiumDeps, stripe: Stripe, service: SupabaseClient
           line_items: [
             {
               price_data: {
-                currency: String(p.currency).toLowerCase(),
-                unit_amount: Math.round(Number(p.amount_cents) / Number(p.seats)),
-                product_data: { name: String(p.event_title ?? "Ticket") },
+                currency: p.currency.toLowerCase(),
+                unit_amount: Math.round(p.amountCents / p.quantity),
+                product_data: { name: p.title },
               },
-              quantity: Number(p.seats),
+              quantity: p.quantity,
             },
           ],
           payment_intent_data: { metadata },
           metadata,
-          expires_at: Math.floor(new Date(String(p.hold_expires_at)).getTime() / 1000),
+          ...(p.expiresAt ? { expires_at: Math.floor(new Date(p.expiresAt).getTime() / 1000) } : {}),
           success_url: input.successUrl!,
           cancel_url: input.cancelUrl!,
           ...(discounts ? { discounts } : { allow_promotion_codes: true }),
         },
-        { idempotencyKey: `ticket-${paymentId}-web` },
+        { idempotencyKey: `${p.kind}-${p.paymentId}-web` },
       );
       await rpc(service, "attach_stripe_payment", {
-        p_payment_id: paymentId,
+        p_payment_id: p.paymentId,
         p_payment_intent_id: null,
         p_checkout_session_id: session.id,
       });
-      return { ...base, channel: "web", url: session.url, checkoutSessionId: session.id };
+      return { channel: "web" as const, url: session.url, checkoutSessionId: session.id };
     }
     const intent = await stripe.paymentIntents.create(
       {
-        amount: Number(p.amount_cents),
-        currency: String(p.currency).toLowerCase(),
+        amount: p.amountCents,
+        currency: p.currency.toLowerCase(),
         customer,
         automatic_payment_methods: { enabled: true },
-        description: String(p.event_title ?? "Ticket"),
+        description: p.title,
         metadata,
       },
-      { idempotencyKey: `ticket-${paymentId}-mobile` },
+      { idempotencyKey: `${p.kind}-${p.paymentId}-mobile` },
     );
     await rpc(service, "attach_stripe_payment", {
-      p_payment_id: paymentId,
+      p_payment_id: p.paymentId,
       p_payment_intent_id: intent.id,
       p_checkout_session_id: null,
     });
     return {
-      ...base,
-      channel: "mobile",
+      channel: "mobile" as const,
       customerId: customer,
       ephemeralKey: await ephemeralKey(stripe, customer, input.stripeVersion),
       paymentIntentClientSecret: intent.client_secret,
       publishableKey: deps.publishableKey ?? null,
     };
   } catch (error) {
-    if (error instanceof HttpError && error.code === "invalid_promo_code") {
-      await rpc(service, "release_payment", { p_payment_id: paymentId });
-    } else if (error instanceof Stripe.errors.StripeError) {
-      await rpc(service, "release_payment", { p_payment_id: paymentId });
+    if (
+      (error instanceof HttpError && error.code === "invalid_promo_code") ||
+      error instanceof Stripe.errors.StripeError
+    ) {
+      await rpc(service, "release_payment", { p_payment_id: p.paymentId });
     }
     throw error;
   }
+}
+
+async function boost(deps: PremiumDeps, stripe: Stripe, service: SupabaseClient, req: Request, body: unknown) {
+  const input = parse(boostInput, body);
+  checkRedirects(deps, input.successUrl, input.cancelUrl);
+  if (input.channel === "web" && (!input.successUrl || !input.cancelUrl)) {
+    throw new HttpError(400, "invalid_input", "a web checkout needs successUrl and cancelUrl");
+  }
+  if (input.channel === "mobile" && input.promoCode) {
+    throw new HttpError(400, "invalid_promo_code", "promo codes for boosts are taken by the web checkout");
+  }
+  const user = await caller(deps, req);
+  const [purchase] = await rpc<Row[]>(user.client, "start_boost_purchase", {
+    p_target_type: input.targetType,
+    p_target_id: input.targetId,
+    p_hours: input.hours,
+    p_idempotency_key: input.idempotencyKey,
+    p_channel: input.channel,
+  });
+  const p = purchase!;
+  const base = {
+    paymentId: p.payment_id,
+    targetType: input.targetType,
+    targetId: input.targetId,
+    hours: p.hours,
+    status: p.status,
+    amountCents: p.amount_cents,
+    currency: p.currency,
+  };
+  if (p.status !== "open") return base;
+  return {
+    ...base,
+    ...(await pay(deps, stripe, service, user, input, {
+      kind: "boost",
+      paymentId: String(p.payment_id),
+      amountCents: Number(p.amount_cents),
+      currency: String(p.currency),
+      quantity: 1,
+      title: String(p.target_title ?? "Boost"),
+      expiresAt: null,
+      metadata: { supasocial_target: `${input.targetType}:${input.targetId}` },
+    })),
+  };
 }
 
 async function portal(deps: PremiumDeps, stripe: Stripe, service: SupabaseClient, req: Request, body: unknown) {
@@ -376,7 +475,7 @@ export async function reconcile(stripe: Stripe, service: SupabaseClient, limit =
 }
 
 /**
- * `POST /functions/v1/premium/<action>`: `subscribe`, `ticket` and `portal` for the signed-in caller
+ * `POST /functions/v1/premium/<action>`: `subscribe`, `ticket`, `boost` and `portal` for the signed-in caller
  * (their Authorization header); `reconcile` for a scheduler (Bearer service role key or CRON_SECRET).
  * Errors answer `{ code, message }` with a code of the error list.
  */
@@ -385,8 +484,8 @@ export function createPremiumHandler(deps: PremiumDeps) {
     if (req.method === "OPTIONS") return new Response("ok", { headers: corsHeaders });
     if (req.method !== "POST") return json({ code: "method_not_allowed", message: "use POST" }, { status: 405 });
     const action = new URL(req.url).pathname.split("/").filter(Boolean).at(-1) ?? "";
-    if (!["subscribe", "ticket", "portal", "reconcile"].includes(action)) {
-      return json({ code: "not_found", message: "subscribe, ticket, portal or reconcile" }, { status: 404 });
+    if (!["subscribe", "ticket", "boost", "portal", "reconcile"].includes(action)) {
+      return json({ code: "not_found", message: "subscribe, ticket, boost, portal or reconcile" }, { status: 404 });
     }
     const stripe = deps.stripe;
     const service = deps.service;
@@ -417,6 +516,7 @@ export function createPremiumHandler(deps: PremiumDeps) {
       }
       if (action === "subscribe") return json(await subscribe(deps, stripe, service, req, body));
       if (action === "ticket") return json(await ticket(deps, stripe, service, req, body));
+      if (action === "boost") return json(await boost(deps, stripe, service, req, body));
       return json(await portal(deps, stripe, service, req, body));
     } catch (error) {
       if (error instanceof HttpError || error instanceof DbError) {

@@ -42,7 +42,7 @@ create table social.payments (
   refunded_at timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  constraint payments_kind check (kind in ('ticket')),
+  constraint payments_kind check (kind in ('ticket', 'boost')),
   constraint payments_status check (status in ('open', 'succeeded', 'expired', 'canceled', 'refund_due', 'refunded')),
   constraint payments_amount check (amount_cents >= 0),
   constraint payments_currency check (currency ~ '^[A-Z]{3}$'),
@@ -64,7 +64,7 @@ comment on column social.payments.hold_expires_at is 'When an open hold frees it
 comment on column social.payments.idempotency_key is 'The client''s key: a retried purchase returns the same payment.';
 comment on column social.payments.id is 'The payment (metadata.supasocial_payment_id at Stripe).';
 comment on column social.payments.user_id is 'The buyer.';
-comment on column social.payments.kind is 'What it pays for: ticket.';
+comment on column social.payments.kind is 'What it pays for: ticket, or boost (its social.boosts row, premium_boosts migration).';
 comment on column social.payments.amount_cents is 'Amount in the currency''s minor unit (price x seats).';
 comment on column social.payments.currency is 'ISO 4217 code (EUR).';
 comment on column social.payments.event_id is 'The event of a ticket.';
@@ -510,6 +510,11 @@ begin
   limit 1;
   if v_payment.id is null then
     return jsonb_build_object('outcome', 'ignored');
+  end if;
+  if v_payment.kind = 'boost' then
+    -- a boost's window (social_private.apply_boost_payment, premium_boosts migration)
+    return social_private.apply_boost_payment(v_payment.id, v_state, v_in ->> 'payment_intent_id',
+                                              v_in ->> 'checkout_session_id');
   end if;
   if v_payment.event_id is not null then
     select * into v_event from social.events e where e.id = v_payment.event_id for update;

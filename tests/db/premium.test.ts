@@ -660,3 +660,120 @@ describe("paid tickets", () => {
     }
   });
 });
+
+describe("boosts", () => {
+  async function buyBoost(db: TestDb, user: string, type: "event" | "profile", target: string, hours = 24) {
+    await db.as(user);
+    const [row] = await db.q<{ payment_id: string; amount_cents: number; status: string }[]>`
+      select * from social.start_boost_purchase(${type}, ${target}, ${hours}, ${`boost-${randomUUID()}`})`;
+    return row!;
+  }
+  async function boostedEvents(db: TestDb, who: string | null) {
+    if (who) await db.as(who);
+    else await db.asAnon();
+    return (await db.q<{ id: string }[]>`select id from social.boosted_events()`).map((r) => r.id);
+  }
+  async function boostedProfiles(db: TestDb, who: string) {
+    await db.as(who);
+    return (await db.q<{ id: string }[]>`select id from social.boosted_profiles()`).map((r) => r.id);
+  }
+
+  it("a paid boost shows the event first for its window, to those who may see it, and stops by itself", async () => {
+    await withDb(async (db) => {
+      const [organizer, follower, stranger] = await db.createUsers(3);
+      const publicEvent = await createEvent(db, organizer!, { capacity: 10 });
+      const followersEvent = await createEvent(db, organizer!, { visibility: "followers" });
+      await db.as(follower!);
+      await db.q`select social.follow(${organizer!})`;
+      const a = await buyBoost(db, organizer!, "event", publicEvent.id, 72);
+      expect(a).toMatchObject({ status: "open", amount_cents: 1500 });
+      const b = await buyBoost(db, organizer!, "event", followersEvent.id);
+      expect(await boostedEvents(db, stranger!), "not before the payment succeeds").toEqual([]);
+      expect(await applyPayment(db, a.payment_id, "succeeded")).toBe("succeeded");
+      expect(await applyPayment(db, b.payment_id, "succeeded")).toBe("succeeded");
+      // replays do not move the window
+      await db.asSuperuser();
+      const [w1] = await db.q`select starts_at, ends_at from social.boosts where payment_id = ${a.payment_id}`;
+      expect(w1!.ends_at.getTime() - w1!.starts_at.getTime()).toBe(72 * 3600_000);
+      await applyPayment(db, a.payment_id, "succeeded");
+      await db.asSuperuser();
+      expect((await db.q`select starts_at, ends_at from social.boosts where payment_id = ${a.payment_id}`)[0]).toEqual(
+        w1,
+      );
+      expect((await boostedEvents(db, follower!)).sort()).toEqual([publicEvent.id, followersEvent.id].sort());
+      expect(await boostedEvents(db, stranger!), "a followers-only event stays hidden from a stranger").toEqual([
+        publicEvent.id,
+      ]);
+      expect(await boostedEvents(db, null), "anon sees the public one").toEqual([publicEvent.id]);
+      await db.as(follower!);
+      const [row] = await db.q`select boosted_until from social.boosted_events() where id = ${publicEvent.id}`;
+      expect(row!.boosted_until.getTime()).toBe(w1!.ends_at.getTime());
+      // the window closes: gone at the next read, no job needed
+      await db.asSuperuser();
+      await db.q`update social.boosts set starts_at = now() - interval '73 hours', ends_at = now() - interval '1 hour'
+                 where payment_id = ${a.payment_id}`;
+      expect(await boostedEvents(db, stranger!)).toEqual([]);
+    });
+  });
+
+  it("a refund ends a boost at once; a profile boost is never shown across a block", async () => {
+    await withDb(async (db) => {
+      const [ana, ben, blocked] = await db.createUsers(3);
+      const p = await buyBoost(db, ana!, "profile", ana!, 168);
+      expect(p.amount_cents).toBe(3500);
+      await applyPayment(db, p.payment_id, "succeeded");
+      expect(await boostedProfiles(db, ben!)).toEqual([ana]);
+      await db.as(ana!);
+      await db.q`select social.block(${blocked!})`;
+      expect(await boostedProfiles(db, blocked!), "blocked by the booster").toEqual([]);
+      expect(await applyPayment(db, p.payment_id, "refunded")).toBe("refunded");
+      expect(await boostedProfiles(db, ben!), "refunded: stopped").toEqual([]);
+      expect(await applyPayment(db, p.payment_id, "succeeded"), "a late replay does not restart it").toBe("refunded");
+      expect(await boostedProfiles(db, ben!)).toEqual([]);
+    });
+  });
+
+  it("only one's own profile, or an event one organizes, is boosted; bad input changes nothing", async () => {
+    await withDb(async (db) => {
+      const [organizer, other] = await db.createUsers(2);
+      const e = await createEvent(db, organizer!);
+      await db.as(other!);
+      expect(
+        await refused(
+          db,
+          (tx) => tx`select * from social.start_boost_purchase('profile', ${organizer!}, 24, 'boost-key-0001')`,
+        ),
+      ).toEqual(["42501", "not_allowed"]);
+      expect(
+        await refused(
+          db,
+          (tx) => tx`select * from social.start_boost_purchase('event', ${e.id}, 24, 'boost-key-0002')`,
+        ),
+      ).toEqual(["42501", "not_event_organizer"]);
+      expect(
+        await refused(db, (tx) => tx`select * from social.start_boost_purchase('event', ${e.id}, 5, 'boost-key-0003')`),
+      ).toEqual(["22023", "invalid_input"]);
+      expect(
+        await refused(
+          db,
+          (tx) => tx`select * from social.start_boost_purchase('group', ${e.id}, 24, 'boost-key-0004')`,
+        ),
+      ).toEqual(["22023", "invalid_target"]);
+      await db.asSuperuser();
+      expect(await db.q`select 1 from social.payments where user_id = ${other!}`).toHaveLength(0);
+      expect(await db.q`select 1 from social.boosts where user_id = ${other!}`).toHaveLength(0);
+      // a retry with the same key returns the same payment
+      const a = await buyBoost(db, organizer!, "event", e.id);
+      await db.as(organizer!);
+      const [again] =
+        await db.q`select payment_id from social.start_boost_purchase('event', ${e.id}, 24, ${"boost-key-0005"})`;
+      const [again2] =
+        await db.q`select payment_id from social.start_boost_purchase('event', ${e.id}, 24, ${"boost-key-0005"})`;
+      expect(again!.payment_id).toBe(again2!.payment_id);
+      expect(again!.payment_id).not.toBe(a.payment_id);
+      // clients do not write boosts
+      const e2 = await db.error((tx) => tx`update social.boosts set ends_at = now() + interval '1 year'`);
+      expect(e2.code).toBe("42501");
+    });
+  });
+});

@@ -690,3 +690,35 @@ describe("no client writes billing state (supabase-js, as the owner and as anon)
     expect(rpc.error, "the apply functions are service_role only").not.toBeNull();
   });
 });
+
+describe("boosts through the function and the webhook", () => {
+  it("a boost paid on mobile starts once under three shuffled replays, shows marked, and a refund stops it", async () => {
+    const [organizer, viewer] = [await signUp("org"), await signUp("viewer")];
+    const eventId = await paidEvent(organizer, 10, 0);
+    const before = (await fakeRequests()).length;
+    const b = unwrap(await premium(organizer).buyBoost({ targetType: "event", targetId: eventId, hours: 24 }));
+    expect(b).toMatchObject({ status: "open", channel: "mobile", amountCents: 500, currency: "EUR", hours: 24 });
+    expect(b.paymentIntentClientSecret).toMatch(/^pi_\w+_secret_/);
+    const create = (await fakeRequests()).slice(before).find((r) => r.path === "/v1/payment_intents")!;
+    expect(create.violation).toBeNull();
+    expect(create.params).toMatchObject({
+      amount: "500",
+      metadata: { supasocial_payment_id: b.paymentId, supasocial_kind: "boost" },
+    });
+    expect(unwrap(await premium(viewer).boostedEvents()).map((e) => e.id)).not.toContain(eventId);
+    const [payment] = await sql<{ stripe_payment_intent_id: string }[]>`
+      select stripe_payment_intent_id from social.payments where id = ${b.paymentId}`;
+    const piId = payment!.stripe_payment_intent_id;
+    const { pi, charge } = await settle(piId);
+    await replay([event("payment_intent.succeeded", pi), event("charge.succeeded", charge)]);
+    const shown = unwrap(await premium(viewer).boostedEvents({ limit: 50 })).find((e) => e.id === eventId);
+    expect(shown).toMatchObject({ id: eventId, promoted: true, title: "Gala" });
+    const [window] = await sql`select ends_at - starts_at as span from social.boosts where payment_id = ${b.paymentId}`;
+    expect(window!.span).toBe("1 day");
+    const refunded = await settle(piId, true);
+    await replay([event("charge.refunded", refunded.charge), event("payment_intent.succeeded", pi)]);
+    expect(unwrap(await premium(viewer).boostedEvents({ limit: 50 })).map((e) => e.id)).not.toContain(eventId);
+    expectError(await premium(viewer).buyBoost({ targetType: "event", targetId: eventId }), "not_event_organizer", 403);
+    expectError(await premium(viewer).buyBoost({ targetType: "profile", targetId: organizer.id }), "not_allowed", 403);
+  });
+});

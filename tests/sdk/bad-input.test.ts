@@ -99,7 +99,8 @@ const plan = {
 };
 const subscription = { stripe_subscription_id: "sub_badinput1", stripe_customer_id: "cus_badinput1", status: "active" };
 const payment = { kind: "ticket", status: "canceled", amount_cents: 100, currency: "EUR", guests: 0, seats: 1 };
-const premiumIds = { payment: randomUUID() };
+const boost = { target_type: "profile", hours: 24 };
+const premiumIds = { payment: randomUUID(), boost: randomUUID() };
 
 const cases: Case[] = [
   // ---- profiles ------------------------------------------------------------------------------
@@ -1197,6 +1198,14 @@ const cases: Case[] = [
       ["payments", "id", { ...payment, channel: "desktop" }, "payments_channel"],
       ["payments", "id", { ...payment, idempotency_key: "short" }, "payments_idempotency_key"],
       ["payments", "id", { ...payment, promo_code: "" }, "payments_promo_code"],
+      ["boosts", "id", { ...boost, target_type: "group" }, "boosts_target"],
+      ["boosts", "id", { ...boost, hours: 5 }, "boosts_hours"],
+      [
+        "boosts",
+        "id",
+        { ...boost, starts_at: "2026-01-02T00:00:00Z", ends_at: "2026-01-01T00:00:00Z" },
+        "boosts_window",
+      ],
     ] as const
   ).map(
     ([table, column, row, covers]): Case => ({
@@ -1207,6 +1216,8 @@ const cases: Case[] = [
         if (table === "billing_customers" || table === "subscriptions" || table === "payments")
           full.user_id = c.member.id;
         if (table === "payments") full.id = premiumIds.payment;
+        if (table === "boosts")
+          Object.assign(full, { id: premiumIds.boost, profile_id: c.member.id, payment_id: premiumIds.payment });
         return c.svc.from(table).insert(full as never);
       },
       keep: () => [

@@ -118,6 +118,68 @@ export interface TicketPurchase extends PaymentHandoff {
   checkoutSessionId?: string;
 }
 
+/**
+ * A boost purchase: the window starts when the payment succeeds.
+ *
+ * @example
+ * ```ts
+ * const { data: b } = await social.premium.buyBoost({ targetType: 'profile', targetId: me.id, hours: 72 })
+ * console.log((b as BoostPurchase).amountCents)
+ * ```
+ */
+export interface BoostPurchase extends PaymentHandoff {
+  status: "open" | "succeeded" | "canceled" | "refunded";
+  paymentId: string;
+  targetType: "event" | "profile";
+  targetId: string;
+  hours: number;
+  amountCents: number;
+  currency: string;
+  checkoutSessionId?: string;
+}
+
+/**
+ * A boosted event or profile to show first, marked as promoted until `boostedUntil`.
+ *
+ * @example
+ * ```ts
+ * const { data } = await social.premium.boostedEvents()
+ * data!.map((e: BoostedEvent) => `${e.title} (promoted)`)
+ * ```
+ */
+export interface BoostedEvent {
+  id: string;
+  title: string;
+  startsAt: string;
+  endsAt: string;
+  timezone: string;
+  locationName: string | null;
+  coverPath: string | null;
+  groupId: string | null;
+  organizerId: string;
+  /** Always true: show it marked as promoted. */
+  promoted: true;
+  boostedUntil: string;
+}
+
+/**
+ * A boosted profile to show first, marked as promoted until `boostedUntil`.
+ *
+ * @example
+ * ```ts
+ * const { data } = await social.premium.boostedProfiles()
+ * data!.map((p: BoostedProfile) => p.handle)
+ * ```
+ */
+export interface BoostedProfile {
+  id: string;
+  handle: string;
+  displayName: string;
+  avatarPath: string | null;
+  promoted: true;
+  boostedUntil: string;
+}
+
 const Channel = z.optional(z.enum(["mobile", "web"]));
 const Key = z.optional(z.string().check(z.regex(/^[A-Za-z0-9_:-]{8,100}$/)));
 const Promo = z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)));
@@ -162,6 +224,30 @@ export const TicketInputSchema = z.object({
 });
 /** Options of `premium.buyTicket`. */
 export type TicketInput = z.input<typeof TicketInputSchema>;
+
+/**
+ * Options of `premium.buyBoost`.
+ *
+ * @example
+ * ```ts
+ * BoostInputSchema.parse({ targetType: 'event', targetId: '2b1f0c6e-6a8f-4a57-9f2e-9e2a1d3c4b5a', hours: 24 })
+ * ```
+ */
+export const BoostInputSchema = z.object({
+  targetType: z.enum(["event", "profile"]),
+  targetId: UuidSchema,
+  hours: z.optional(z.union([z.literal(24), z.literal(72), z.literal(168)])),
+  channel: Channel,
+  promoCode: Promo,
+  successUrl: Url,
+  cancelUrl: Url,
+  idempotencyKey: Key,
+  stripeVersion: z.optional(z.string().check(z.maxLength(40))),
+});
+/** Options of `premium.buyBoost`. */
+export type BoostInput = z.input<typeof BoostInputSchema>;
+
+const limitSchema = z.optional(z.int().check(z.gte(1), z.lte(50)));
 
 /** A fresh idempotency key (pass your own to retry the same purchase after a dropped answer). */
 function newKey(): string {
@@ -378,6 +464,87 @@ export const premiumNamespace = defineNamespace("premium", (ctx: NamespaceContex
         eventId: id.data,
         idempotencyKey: parsed.data.idempotencyKey ?? newKey(),
       });
+    });
+  },
+
+  /**
+   * Buy a boost of my profile or of an event I organize for 24, 72 or 168 hours: it starts when the
+   * payment succeeds, shows the item first (marked as promoted) to those who may see it anyway, and
+   * stops by itself.
+   *
+   * @example
+   * ```ts
+   * const { data: pay } = await social.premium.buyBoost({ targetType: 'event', targetId: eventId, hours: 72 })
+   * ```
+   */
+  buyBoost(input: BoostInput): Promise<SupasocialResult<BoostPurchase>> {
+    return settle(async () => {
+      const parsed = parseInput(BoostInputSchema, input, "boost");
+      if (parsed.error) return parsed;
+      return invoke<BoostPurchase>(ctx, "boost", {
+        ...parsed.data,
+        hours: parsed.data.hours ?? 24,
+        idempotencyKey: parsed.data.idempotencyKey ?? newKey(),
+      });
+    });
+  },
+
+  /**
+   * Events boosted now that I may see (up to 50): show them first, marked as promoted.
+   *
+   * @example
+   * ```ts
+   * const { data: promoted } = await social.premium.boostedEvents({ limit: 3 })
+   * ```
+   */
+  boostedEvents(options: { limit?: number } = {}): Promise<SupasocialResult<BoostedEvent[]>> {
+    return settle(async () => {
+      const limit = parseInput(limitSchema, options.limit, "limit");
+      if (limit.error) return limit;
+      const response = await ctx.social.rpc("boosted_events", { p_limit: limit.data ?? 10 });
+      if (response.error) return failFrom(response);
+      return ok(
+        ((response.data as Row[]) ?? []).map((r) => ({
+          id: String(r.id),
+          title: String(r.title),
+          startsAt: ts(r.starts_at as string)!,
+          endsAt: ts(r.ends_at as string)!,
+          timezone: String(r.timezone),
+          locationName: (r.location_name as string | null) ?? null,
+          coverPath: (r.cover_path as string | null) ?? null,
+          groupId: (r.group_id as string | null) ?? null,
+          organizerId: String(r.organizer_id),
+          promoted: true as const,
+          boostedUntil: ts(r.boosted_until as string)!,
+        })),
+      );
+    });
+  },
+
+  /**
+   * Profiles boosted now that I may see (never across a block): show them first, marked as promoted.
+   *
+   * @example
+   * ```ts
+   * const { data: promoted } = await social.premium.boostedProfiles()
+   * ```
+   */
+  boostedProfiles(options: { limit?: number } = {}): Promise<SupasocialResult<BoostedProfile[]>> {
+    return settle(async () => {
+      const limit = parseInput(limitSchema, options.limit, "limit");
+      if (limit.error) return limit;
+      const response = await ctx.social.rpc("boosted_profiles", { p_limit: limit.data ?? 10 });
+      if (response.error) return failFrom(response);
+      return ok(
+        ((response.data as Row[]) ?? []).map((r) => ({
+          id: String(r.id),
+          handle: String(r.handle),
+          displayName: String(r.display_name),
+          avatarPath: (r.avatar_path as string | null) ?? null,
+          promoted: true as const,
+          boostedUntil: ts(r.boosted_until as string)!,
+        })),
+      );
     });
   },
 
