@@ -219,14 +219,7 @@ comment on function social_private.record_event_attendance(timestamptz, integer)
   'activities recorded. pg_cron runs it every 15 minutes where installed; call it directly elsewhere.';
 grant execute on function social_private.record_event_attendance(timestamptz, integer) to service_role;
 
-do $$
-begin
-  if exists (select 1 from pg_catalog.pg_extension where extname = 'pg_cron') then
-    execute $cron$select cron.schedule('supasocial-event-attendance', '*/15 * * * *',
-      'select social_private.record_event_attendance()')$cron$;
-  end if;
-end;
-$$;
+select social_private.schedule_job('supasocial-event-attendance', '*/15 * * * *', 'select social_private.record_event_attendance()');
 
 -- =====================================================================================
 -- promotion and the RSVP itself (security definer: RSVPs and counters are not client-writable;
