@@ -926,6 +926,7 @@ export type Database = {
       events: {
         Row: {
           address: string | null
+          attendance_recorded_at: string | null
           cancelled_at: string | null
           capacity: number | null
           cover_media_id: string | null
@@ -962,6 +963,7 @@ export type Database = {
         }
         Insert: {
           address?: string | null
+          attendance_recorded_at?: string | null
           cancelled_at?: string | null
           capacity?: number | null
           cover_media_id?: string | null
@@ -998,6 +1000,7 @@ export type Database = {
         }
         Update: {
           address?: string | null
+          attendance_recorded_at?: string | null
           cancelled_at?: string | null
           capacity?: number | null
           cover_media_id?: string | null
@@ -3554,6 +3557,7 @@ export type Database = {
         Args: { p_event_id: string }
         Returns: {
           address: string | null
+          attendance_recorded_at: string | null
           cancelled_at: string | null
           capacity: number | null
           cover_media_id: string | null
@@ -3674,6 +3678,7 @@ export type Database = {
         Args: { p_input: Json }
         Returns: {
           address: string | null
+          attendance_recorded_at: string | null
           cancelled_at: string | null
           capacity: number | null
           cover_media_id: string | null
@@ -5419,6 +5424,7 @@ export type Database = {
         Args: { p_event_id: string; p_post_card?: boolean }
         Returns: {
           address: string | null
+          attendance_recorded_at: string | null
           cancelled_at: string | null
           capacity: number | null
           cover_media_id: string | null
@@ -6032,6 +6038,7 @@ export type Database = {
         Args: { p_event_id: string; p_patch: Json }
         Returns: {
           address: string | null
+          attendance_recorded_at: string | null
           cancelled_at: string | null
           capacity: number | null
           cover_media_id: string | null

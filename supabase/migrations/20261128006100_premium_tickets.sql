@@ -470,13 +470,8 @@ comment on function social.expire_ticket_holds() is
 revoke execute on function social.expire_ticket_holds() from public, anon, authenticated;
 grant execute on function social.expire_ticket_holds() to service_role;
 
-do $$
-begin
-  if exists (select 1 from pg_extension where extname = 'pg_cron') then
-    perform cron.schedule('supasocial-expire-ticket-holds', '* * * * *', 'select social.expire_ticket_holds()');
-  end if;
-end;
-$$;
+-- Scheduled every minute where pg_cron is installed (social_private.schedule_job).
+select social_private.schedule_job('supasocial-expire-ticket-holds', '* * * * *', 'select social.expire_ticket_holds()');
 
 -- =====================================================================================
 -- the webhook's writes (service role only)
