@@ -15,7 +15,10 @@
 --   * social_private.my_group_ids (posts migration): the groups whose posts policies read as a
 --     member's;
 --   * social_private.group_feed_page (feeds migration): its member fast path;
---   * social_private.home_feed_page (home feed migration): the member groups it reads.
+--   * social_private.home_feed_page (home feed migration): the member groups it reads;
+--   * the policy announcements_select_member (announcements migration): a member reads the
+--     group's announcements while they may read the group.
+-- Not covered: a club's group chat (the chat domain decides its members) keeps a lapsed member.
 -- Tiered events are listed as their visibility says; `going` and buying a ticket need the tier
 -- (tier_required); a seat already taken is kept.
 
@@ -75,6 +78,19 @@ $$;
 comment on function social_private.my_group_ids() is
   'Ids of the groups the caller is an active member of and may read (a tiered group needs the tier '
   'or a staff role); read once per statement by policies.';
+
+-- the announcements migration's read policy, with the tier condition: can_read_group holds for an
+-- active member exactly when the group has no tier, or they hold it, or they are staff
+drop policy announcements_select_member on social.announcements;
+-- active members read their group's announcements (in a tiered group: with the tier, or as staff),
+-- never across a block with the author
+create policy announcements_select_member on social.announcements
+  for select to authenticated
+  using (
+    social_private.is_group_member(group_id)
+    and social_private.can_read_group(group_id)
+    and not social_private.is_blocked_with(author_id)
+  );
 
 -- the posts migration's rule, the member fast path needing the tier in a tiered group
 create or replace function social_private.user_can_view_post(

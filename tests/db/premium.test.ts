@@ -314,6 +314,8 @@ describe("tier-gated groups: listed but closed", () => {
     await db.asSuperuser();
     const [post] = await db.q<{ id: string }[]>`
       insert into social.posts (author_id, body, visibility, group_id) values (${owner!}, 'members only', 'group', ${group}) returning id`;
+    await db.as(owner!);
+    await db.q`select social.create_announcement(${group}, 'Members night', 'Friday at eight')`;
     return {
       group,
       owner: owner!,
@@ -362,6 +364,11 @@ describe("tier-gated groups: listed but closed", () => {
   it("losing the tier closes the content at once (cancelled, past due beyond grace); renewing opens it", async () => {
     await withDb(async (db) => {
       const c = await tieredClub(db);
+      await db.as(c.lapsed);
+      await db.as(c.lapsed);
+      expect(await db.q`select title from social.my_announcements()`, "while paying").toEqual([
+        { title: "Members night" },
+      ]);
       for (const lost of [{ status: "canceled" as const }, { status: "past_due" as const, periodStartHours: -100 }]) {
         await applySubscription(db, c.lapsed, { tier: "plus", ...lost }, c.lapsedSub);
         const r = await feed(db, c.lapsed, c.group);
@@ -379,10 +386,13 @@ describe("tier-gated groups: listed but closed", () => {
           await db.q`select user_id from social.group_members where group_id = ${c.group} and user_id <> ${c.lapsed}`,
           "member list",
         ).toHaveLength(0);
+        await db.as(c.lapsed);
+        expect(await db.q`select id from social.my_announcements()`, `announcements, ${lost.status}`).toHaveLength(0);
       }
       // the paying member is unaffected, and sees it in the home feed
       await db.as(c.paying);
       expect((await db.q`select id from social.home_feed()`).map((p) => p.id)).toContain(c.post);
+      expect(await db.q`select title from social.my_announcements()`).toEqual([{ title: "Members night" }]);
       await applySubscription(db, c.lapsed, { status: "active", tier: "plus" }, c.lapsedSub);
       const back = await feed(db, c.lapsed, c.group);
       expect(back.ok && back.value.map((p) => p.id), "renewed").toEqual([c.post]);

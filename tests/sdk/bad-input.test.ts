@@ -1223,7 +1223,11 @@ const cases: Case[] = [
       keep: () => [
         table,
         column,
-        table === "payments" ? premiumIds.payment : String((row as Record<string, unknown>)[column]),
+        table === "payments"
+          ? premiumIds.payment
+          : table === "boosts"
+            ? premiumIds.boost
+            : String((row as Record<string, unknown>)[column]),
       ],
     }),
   ),
