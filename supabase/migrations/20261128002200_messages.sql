@@ -17,17 +17,18 @@
 -- returns the stored row. The same key reused for another conversation or another text is
 -- refused (idempotency_conflict, 409).
 --
--- Limits: the message rate limit per user and minute (check_rate_limit's rule and counter, written
--- out in send_message; chat_limits and rate_limit_rules in the conversations migration); slow mode
+-- Limits: the message rate limit per user and minute (the core social_private.check_rate_limit,
+-- its rule in rate_limit_rules: the conversations migration; chat_limits there too); slow mode
 -- per conversation (slow_mode_seconds between two messages of a member, admins exempt; slow_mode,
 -- 429). Edits are rate limited as message_edit.
 --
 -- The cost of a send (the chat benchmark's target: 2,000 a second on two cores): every statement and
--- every helper call counts, so a plain text send runs three statements in send_message -- one
--- look-up (membership, conversation, block, a stored retry, the rate-limit rule), the rate-limit
--- counter, and one write (next number, message, sender's read position, as one statement) -- plus
--- the foreign key checks and the delivery trigger's one insert (chat_delivery migration). sql
--- helpers with their own search_path are planned again on every call, so the path calls none.
+-- every helper call counts, so a plain text send runs two statements in send_message -- one
+-- look-up (membership, conversation, block, a stored retry) and one write (next number, message,
+-- sender's read position, as one statement) -- and one call of the core check_rate_limit (one
+-- statement on the sender's counter row), plus the foreign key checks and the delivery trigger's
+-- one insert (chat_delivery migration). sql helpers with their own search_path are planned again
+-- on every call, so the path calls none (check_rate_limit is plpgsql: its plan is kept).
 --
 -- Attachments are media references (20261128001500_media.sql): a send lists up to 10 {id, alt?}
 -- of the sender's uploads made for chat (create_media target `message`, bucket social-chat),
@@ -305,8 +306,8 @@ comment on function social_private.media_list_ids(jsonb) is
   'The ids of a media list''s items, lower case, in order; empty for none.';
 
 -- Send a message as the caller; see the header for idempotency, limits and the cost. The hot path
--- of the chat: three statements and no helper calls on the way of a plain text send (one
--- look-up, the rate-limit counter, one write), see "The cost of a send" in the header.
+-- of the chat: two statements and one helper call on the way of a plain text send (one look-up,
+-- check_rate_limit, one write), see "The cost of a send" in the header.
 create function social_private.send_message(
   p_conversation_id uuid,
   p_client_message_id uuid,
@@ -326,8 +327,6 @@ declare
   v_error text;
   v_conv record;
   v_message social.messages;
-  v_window timestamptz := date_trunc('minute', now());
-  v_count integer;
 begin
   if v_me is null then
     perform social_private.raise_error('not_authenticated', 'not_authenticated', 'sign in first');
@@ -346,8 +345,7 @@ begin
     perform social_private.raise_error('invalid_input', 'invalid_body', 'a message needs text or an attachment');
   end if;
   -- one look-up: the sender's membership and the conversation, a block in a direct one, a stored
-  -- message with this key (a retry), and the message rate limit (none for service_role, as
-  -- check_rate_limit does)
+  -- message with this key (a retry)
   select c.kind, c.slow_mode_seconds, c.context_type, c.context_id, m.role, m.last_sent_at,
          c.kind = 'direct' and exists (
            select 1 from social.blocks b
@@ -356,9 +354,7 @@ begin
          ) as blocked,
          (select s from social.messages s
           where p_client_message_id is not null and s.sender_id = v_me
-            and s.client_message_id = p_client_message_id) as stored,
-         (select r.per_minute from social_private.rate_limit_rules r
-          where r.action = 'message' and coalesce(auth.role(), '') <> 'service_role') as per_minute
+            and s.client_message_id = p_client_message_id) as stored
     into v_conv
   from social.conversation_members m
   join social.conversations c on c.id = m.conversation_id
@@ -381,20 +377,8 @@ begin
     end if;
     return v_message;
   end if;
-  -- check_rate_limit('message'), with the rule read above: count this send in the sender's row
-  -- (the first send of a new minute restarts it), refuse it beyond the rule
-  if v_conv.per_minute is not null then
-    insert into social_private.rate_limit_counters as c (user_id, action, window_start, count)
-    values (v_me, 'message', v_window, 1)
-    on conflict (user_id, action) do update
-      set count = case when excluded.window_start > c.window_start then 1 else c.count + 1 end,
-          window_start = greatest(c.window_start, excluded.window_start)
-    returning c.count into v_count;
-    if v_count > v_conv.per_minute then
-      perform social_private.raise_error('rate_limited', 'rate_limited',
-        format('too many message writes: at most %s per minute, try again shortly', v_conv.per_minute));
-    end if;
-  end if;
+  -- the message rate limit: the core rule and counter (a retry of a stored send is not counted)
+  perform social_private.check_rate_limit('message');
   if v_conv.slow_mode_seconds > 0 and v_conv.role <> 'admin'
      and v_conv.last_sent_at > now() - make_interval(secs => v_conv.slow_mode_seconds) then
     perform social_private.raise_error('rate_limited', 'slow_mode',
