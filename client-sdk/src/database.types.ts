@@ -832,6 +832,7 @@ export type Database = {
       events: {
         Row: {
           address: string | null
+          attendance_recorded_at: string | null
           cancelled_at: string | null
           capacity: number | null
           cover_media_id: string | null
@@ -868,6 +869,7 @@ export type Database = {
         }
         Insert: {
           address?: string | null
+          attendance_recorded_at?: string | null
           cancelled_at?: string | null
           capacity?: number | null
           cover_media_id?: string | null
@@ -904,6 +906,7 @@ export type Database = {
         }
         Update: {
           address?: string | null
+          attendance_recorded_at?: string | null
           cancelled_at?: string | null
           capacity?: number | null
           cover_media_id?: string | null
@@ -3150,6 +3153,7 @@ export type Database = {
         Args: { p_event_id: string }
         Returns: {
           address: string | null
+          attendance_recorded_at: string | null
           cancelled_at: string | null
           capacity: number | null
           cover_media_id: string | null
@@ -3270,6 +3274,7 @@ export type Database = {
         Args: { p_input: Json }
         Returns: {
           address: string | null
+          attendance_recorded_at: string | null
           cancelled_at: string | null
           capacity: number | null
           cover_media_id: string | null
@@ -4977,6 +4982,7 @@ export type Database = {
         Args: { p_event_id: string; p_post_card?: boolean }
         Returns: {
           address: string | null
+          attendance_recorded_at: string | null
           cancelled_at: string | null
           capacity: number | null
           cover_media_id: string | null
@@ -5523,6 +5529,7 @@ export type Database = {
         Args: { p_event_id: string; p_patch: Json }
         Returns: {
           address: string | null
+          attendance_recorded_at: string | null
           cancelled_at: string | null
           capacity: number | null
           cover_media_id: string | null

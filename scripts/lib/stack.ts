@@ -200,9 +200,14 @@ export function postgrestCheckViolation(status: number, body: string): string | 
 function proxy(req: IncomingMessage, res: ServerResponse, port: number, path: string) {
   // a fresh connection per request (agent: false): an upstream that answers before reading the whole
   // body (lite refusing an oversize upload) leaves a kept-alive socket unusable for the next one
+  let answered = false;
   const upstream = request(
     { host: "127.0.0.1", port, method: req.method, path, headers: req.headers, agent: false },
     (up) => {
+      answered = true;
+      // an upstream that answers before the body is through (a refused upload) closes its end:
+      // drain the rest of the client's body so the client reads the answer instead of a reset
+      req.resume();
       if (up.statusCode !== 500 || !path.startsWith("/rest/v1/")) {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
@@ -229,6 +234,13 @@ function proxy(req: IncomingMessage, res: ServerResponse, port: number, path: st
     },
   );
   upstream.on("error", (error) => {
+    // after the answer arrived, the error is the body write to a closed upstream (EPIPE,
+    // ECONNRESET): the answer is being passed on whole, so there is nothing to add to it
+    if (answered) {
+      req.unpipe(upstream);
+      req.resume();
+      return;
+    }
     if (!res.headersSent) res.writeHead(502, { "content-type": "application/json" });
     res.end(JSON.stringify({ code: "bad_gateway", message: error.message }));
   });
@@ -279,7 +291,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   const stop = async () => {
     await realtime?.stop();
-    await new Promise<void>((r) => (front ? front.close(() => r()) : r()));
+    await new Promise<void>((r) => {
+      if (!front) return r();
+      front.close(() => r());
+      front.closeIdleConnections(); // kept-alive client sockets (65 s) do not hold the stop
+    });
     await Promise.all(children.map(stopChild));
     await storage.close();
   };
@@ -330,6 +346,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         proxy(req, res, litePort, path);
       }
     });
+    // idle client connections stay open well past the clients' own keep-alive (undici closes at the
+    // server's hint less a second): at Node's default of 5 s, a slow event loop lets a client reuse
+    // a socket the server is closing, and its request fails with "other side closed"
+    front.keepAliveTimeout = 65_000;
+    front.headersTimeout = 66_000;
     front.on("upgrade", (req, socket, head) => {
       if (!rt.handleUpgrade(req, socket, head)) socket.destroy();
     });

@@ -199,6 +199,26 @@ $$;
 comment on function social_private.handle_updated_at() is
   'Trigger function (before update, on_<table>_updated): sets updated_at to now().';
 
+-- Schedule a job function with pg_cron where it is installed (Supabase: Database -> Extensions,
+-- enabled before the migrations run, or schedule it later the same way); elsewhere nothing is
+-- scheduled and the job is called directly. Used by the migrations; true when scheduled.
+create function social_private.schedule_job(p_name text, p_schedule text, p_command text)
+returns boolean
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  if not exists (select 1 from pg_catalog.pg_extension where extname = 'pg_cron') then
+    return false;
+  end if;
+  execute 'select cron.schedule($1, $2, $3)' using p_name, p_schedule, p_command;
+  return true;
+end;
+$$;
+comment on function social_private.schedule_job(text, text, text) is
+  'Schedules p_command as p_name on p_schedule with pg_cron where installed (true), else does nothing (false).';
+
 -- =====================================================================================
 -- rate limits
 -- =====================================================================================

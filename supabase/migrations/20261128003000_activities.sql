@@ -13,7 +13,8 @@
 --     (rate_limit_rules 'activity'), in a group only as an active member;
 --   * the host app's backend with the service role, for any user and any kind, at any date;
 --   * Supasocial itself, by trigger: post_created, comment_created, reaction_given, group_joined,
---     post_popular (later domains add events and chat).
+--     post_popular; events (event_attended, 20261128004100) and trips (trip_planned, places_visited,
+--     20261128005300) add theirs. Chat records none: a message is not an achievement.
 -- Nobody updates an activity; only the service role deletes one (the per-user statistics are
 -- recomputed; points and badges already earned stay).
 --

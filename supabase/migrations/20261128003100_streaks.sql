@@ -473,15 +473,7 @@ comment on function social_private.send_streak_reminders(timestamptz, time) is
   'pg_cron runs it hourly where installed; call it directly elsewhere.';
 grant execute on function social_private.send_streak_reminders(timestamptz, time) to service_role;
 
--- Schedule the job hourly where pg_cron is installed (Supabase: enable it under Database ->
--- Extensions before running the migrations, or schedule it later the same way).
-do $$
-begin
-  if exists (select 1 from pg_catalog.pg_extension where extname = 'pg_cron') then
-    execute $cron$select cron.schedule('supasocial-streak-reminders', '5 * * * *',
-      'select social_private.send_streak_reminders()')$cron$;
-  end if;
-end;
-$$;
+-- Scheduled hourly where pg_cron is installed (social_private.schedule_job).
+select social_private.schedule_job('supasocial-streak-reminders', '5 * * * *', 'select social_private.send_streak_reminders()');
 
 revoke execute on all functions in schema social, social_private from public;

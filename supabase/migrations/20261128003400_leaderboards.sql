@@ -665,15 +665,8 @@ comment on function social_private.snapshot_leaderboards(timestamptz, integer) i
   'global, city and interest boards (once). pg_cron runs it daily where installed.';
 grant execute on function social_private.snapshot_leaderboards(timestamptz, integer) to service_role;
 
--- Schedule the job daily where pg_cron is installed.
-do $$
-begin
-  if exists (select 1 from pg_catalog.pg_extension where extname = 'pg_cron') then
-    execute $cron$select cron.schedule('supasocial-leaderboard-snapshots', '15 0 * * *',
-      'select social_private.snapshot_leaderboards()')$cron$;
-  end if;
-end;
-$$;
+-- Scheduled daily where pg_cron is installed (social_private.schedule_job).
+select social_private.schedule_job('supasocial-leaderboard-snapshots', '15 0 * * *', 'select social_private.snapshot_leaderboards()');
 
 -- The stored entries of one board and period that the caller may see: still opted in, no block
 -- either way. Security definer: the entries of other users are not readable directly.

@@ -29,8 +29,8 @@
 -- every seat (the RSVP migration's on_events_cancelled trigger).
 -- Publishing posts an `event` card (a posts row of kind event, ref_type event) on the organizer's
 -- profile or in the group, unless the event is private.
--- Gamification hook: attending counts as an activity where the gamification domain exists; see
--- the RSVP migration (social_private.handle_event_attendance).
+-- Gamification: once an event has ended, everyone who held a seat attended it (an event_attended
+-- activity each); see the RSVP migration (social_private.record_event_attendance).
 -- SDK: @supasocial/client/events (withEvents(client).events); tests: tests/db/events.test.ts.
 
 -- =====================================================================================
@@ -117,6 +117,7 @@ create table social.events (
   next_arrival bigint not null default 0,
   published_at timestamptz,
   cancelled_at timestamptz,
+  attendance_recorded_at timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   constraint events_title_length check (char_length(title) between 1 and 200 and social_private.is_visible_text(title)),
@@ -191,12 +192,18 @@ comment on column social.events.next_arrival is
   'The last arrival number given to a waitlisted RSVP (event_rsvps.waitlist_seq); taken under the event''s row lock.';
 comment on column social.events.published_at is 'When the event was published; null for a draft.';
 comment on column social.events.cancelled_at is 'When it was cancelled; null otherwise.';
+comment on column social.events.attendance_recorded_at is
+  'When attendance was recorded for gamification (social_private.record_event_attendance, after '
+  'the event ended); null before.';
 comment on column social.events.created_at is 'When the event was created.';
 comment on column social.events.updated_at is 'Last change of a field the organizer edits.';
 -- foreign keys and policies
 create index events_organizer_idx on social.events (organizer_id, starts_at);
 create index events_group_idx on social.events (group_id, starts_at) where group_id is not null;
 create index events_tags_idx on social.events using gin (tags);
+-- events that ended and wait for their attendance to be recorded
+create index events_attendance_due_idx on social.events (ends_at)
+  where attendance_recorded_at is null and status = 'published';
 create index events_cover_media_idx on social.events (cover_media_id) where cover_media_id is not null;
 alter table social.events enable row level security;
 grant select on social.events to anon, authenticated;

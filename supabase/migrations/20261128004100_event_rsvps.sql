@@ -35,8 +35,8 @@
 --     followers-only organizer, uninvited from a private event) removes one's RSVP (promoting
 --     others) and the notifications about it.
 -- Rate limited: `rsvp`, 30 a minute.
--- Gamification hook: social_private.handle_event_attendance (below) is where attending reports an
--- activity once the gamification domain exists.
+-- Attendance: social_private.record_event_attendance (a job, below) records an event_attended
+-- activity for everyone who held a seat once the event has ended.
 -- SDK: @supasocial/client/events; tests: tests/db/event-rsvps.test.ts.
 
 -- =====================================================================================
@@ -163,27 +163,63 @@ comment on function social_private.handle_event_rsvp_counts() is
 create trigger on_event_rsvps_counts after insert or update or delete on social.event_rsvps
   for each row execute function social_private.handle_event_rsvp_counts();
 
--- Gamification hook. Attending counts as an activity where the gamification domain exists: it
--- is not part of this build yet (branch `gamification`), so this trigger only marks the place.
--- When it lands, report the activity here (an `event_attended` activity for new.user_id with
--- new.event_id as its key, idempotent by that key) for a confirmed RSVP, and withdraw it when the
--- RSVP stops being confirmed before the event starts.
-create function social_private.handle_event_attendance()
-returns trigger
+-- Attendance (gamification). Once a published event has ended, everyone who held a seat at its
+-- end (going and not waitlisted) attended it: each gets an event_attended activity (streaks, the
+-- Event Enthusiast badge, points), dated when the event started, with the key event:<id>, so a
+-- second run or a retry records nothing twice. Recording it at the end, not at the RSVP, means
+-- that answering going and cancelling again earns nothing. A plain job function: pg_cron runs it
+-- every 15 minutes where installed (below); call it directly elsewhere. Events that ended more
+-- than 31 days before it first ran are only marked, not counted (a streak is long broken by then).
+create function social_private.record_event_attendance(p_now timestamptz default now(), p_limit integer default 200)
+returns integer
 language plpgsql
+volatile
 security definer
 set search_path = ''
 as $$
+declare
+  v_event record;
+  v_total integer := 0;
+  v_count integer;
 begin
-  return null;
+  if p_limit is null or p_limit < 1 or p_limit > 10000 then
+    perform social_private.raise_error('invalid_input', 'invalid_input', 'p_limit must be between 1 and 10000');
+  end if;
+  for v_event in
+    select e.id, e.starts_at, e.ends_at, e.group_id
+    from social.events e
+    where e.attendance_recorded_at is null and e.status = 'published' and e.ends_at <= p_now
+    order by e.ends_at
+    limit p_limit
+    for update skip locked
+  loop
+    if v_event.ends_at > p_now - interval '31 days' then
+      insert into social.activities (user_id, kind, occurred_at, group_id, idempotency_key, payload)
+      select r.user_id, 'event_attended', v_event.starts_at,
+             -- a group activity only while the attendee is still an active member of the group
+             case when v_event.group_id is not null and exists (
+               select 1 from social.group_members m
+               where m.group_id = v_event.group_id and m.user_id = r.user_id and m.status = 'active'
+             ) then v_event.group_id end,
+             'event:' || v_event.id::text, jsonb_build_object('event_id', v_event.id)
+      from social.event_rsvps r
+      where r.event_id = v_event.id and r.status = 'going' and r.waitlist_seq is null
+      on conflict (user_id, kind, idempotency_key) do nothing;
+      get diagnostics v_count = row_count;
+      v_total := v_total + v_count;
+    end if;
+    update social.events set attendance_recorded_at = p_now where id = v_event.id;
+  end loop;
+  return v_total;
 end;
 $$;
-comment on function social_private.handle_event_attendance() is
-  'Trigger function (after insert or update of status, waitlist_seq on event_rsvps, '
-  'on_event_rsvps_attendance): the hook where a confirmed RSVP reports an event_attended '
-  'activity to gamification once that domain exists; does nothing until then.';
-create trigger on_event_rsvps_attendance after insert or update of status, waitlist_seq on social.event_rsvps
-  for each row execute function social_private.handle_event_attendance();
+comment on function social_private.record_event_attendance(timestamptz, integer) is
+  'Job: for up to p_limit published events that ended by p_now, an event_attended activity for '
+  'each attendee who held a seat (key event:<id>, dated at the start), once. Returns the '
+  'activities recorded. pg_cron runs it every 15 minutes where installed; call it directly elsewhere.';
+grant execute on function social_private.record_event_attendance(timestamptz, integer) to service_role;
+
+select social_private.schedule_job('supasocial-event-attendance', '*/15 * * * *', 'select social_private.record_event_attendance()');
 
 -- =====================================================================================
 -- promotion and the RSVP itself (security definer: RSVPs and counters are not client-writable;

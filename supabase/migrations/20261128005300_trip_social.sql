@@ -5,11 +5,10 @@
 -- gamification hook. Tables: 20261128005000_trips.sql. SDK: withTrips(client).trips; tests:
 -- tests/db/trips.test.ts.
 --
--- Gamification: the gamification domain (activities, points, badges) is not in this release yet.
--- social_private.trip_activity_hook(user, kind, trip, data) is called when a trip is created
--- (kind trip_planned, for the owner) and when it is marked done (kind places_visited, for every
--- member, with the number of places); it does nothing here. When gamification lands, it
--- replaces that function (create or replace, same signature) with one that records activities.
+-- Gamification: social_private.trip_activity_hook(user, kind, trip, data) records an activity
+-- when a trip is created (kind trip_planned, for the owner) and when it is marked done (kind
+-- places_visited, for every member, value = the number of places), once per trip; the kinds,
+-- their points and two badges (first_trip, explorer) are added here.
 
 -- =====================================================================================
 -- the cover: media of target `trip` (the media domain's hooks, 20261128001500_media.sql and
@@ -101,22 +100,40 @@ create trigger on_trips_deleted_media after delete on social.trips
 -- gamification hook
 -- =====================================================================================
 
+-- Two activity kinds (20261128003000_activities.sql), recorded only by this hook, with their
+-- points (daily capped, so creating and deleting trips earns little) and two badges.
+insert into social.activity_kinds (code, name, description, unit, user_reportable)
+values
+  ('trip_planned', 'Trip planned', 'The user created a trip (recorded by Supasocial).', null, false),
+  ('places_visited', 'Trip completed', 'A trip the user was on was marked done; value is the number of places on its itinerary (recorded by Supasocial).',
+   'places', false);
+insert into social.point_rules (activity_kind, points, daily_limit) values ('trip_planned', 5, 1), ('places_visited', 10, 2);
+insert into social.badges
+  (code, name, description, icon, tier, criterion, activity_kind, threshold, period, per_group, direction, points, sort_order)
+values
+  ('first_trip', 'Trip planner', 'Plan your first trip.', 'map', 'bronze', 'first', 'trip_planned', null, null, false, null, 5, 100),
+  ('explorer', 'Explorer', 'Complete 5 trips.', 'globe', 'silver', 'count', 'places_visited', 5, null, false, null, 50, 100);
+
 -- Called when a trip is created (p_kind trip_planned, for the owner) and marked done (p_kind
--- places_visited, for every member, p_data {places: n}). Does nothing until the gamification
--- domain replaces it (same signature) with one that records activities.
+-- places_visited, for every member, p_data {places: n}): records the activity once per user,
+-- kind and trip (key trip:<id>), so marking a trip done again records nothing new.
 create function social_private.trip_activity_hook(p_user_id uuid, p_kind text, p_trip_id uuid, p_data jsonb)
 returns void
 language plpgsql
 volatile
+security definer
 set search_path = ''
 as $$
 begin
-  return;
+  insert into social.activities (user_id, kind, value, payload, idempotency_key)
+  values (p_user_id, p_kind, (p_data ->> 'places')::numeric, jsonb_build_object('trip_id', p_trip_id),
+          'trip:' || p_trip_id::text)
+  on conflict (user_id, kind, idempotency_key) do nothing;
 end;
 $$;
 comment on function social_private.trip_activity_hook(uuid, text, uuid, jsonb) is
-  'Gamification hook: called with trip_planned (owner, on creation) and places_visited (each member, '
-  'when the trip is done, p_data {places}). A no-op until the gamification domain replaces it.';
+  'Gamification: records trip_planned (owner, on creation) and places_visited (each member, when the '
+  'trip is done, value = p_data.places) once per user, kind and trip.';
 
 -- =====================================================================================
 -- trip posts

@@ -365,12 +365,24 @@ describe("what the database broadcasts", () => {
     await withDb(async (db) => {
       const [ana, ben] = await db.createUsers(2);
       const id = await openDirect(db, ana!, ben!);
+      // one step at a time: rows of one transaction share inserted_at, and their physical order
+      // need not be the order they were written in
+      const latest = async () => {
+        const events = (await broadcasts(db, `chat:${id}`)).filter((e) => e.event.startsWith("message."));
+        return events;
+      };
       const m = await send(db, ana!, id, "first");
+      const sent = await latest();
       await db.as(ana!);
       await db.q`select social.edit_message(${m.id}, 'second')`;
+      const edited = await latest();
+      await db.as(ana!);
       await db.q`select social.delete_message(${m.id})`;
-      const events = await broadcasts(db, `chat:${id}`);
-      const mine = events.filter((e) => e.event.startsWith("message."));
+      const deleted = await latest();
+      const added = (after: typeof sent, before: typeof sent) =>
+        after.filter((e) => !before.some((b) => JSON.stringify(b) === JSON.stringify(e)));
+      const mine = [...sent, ...added(edited, sent), ...added(deleted, edited)];
+      expect([sent.length, edited.length, deleted.length]).toEqual([1, 2, 3]);
       expect(mine.map((e) => e.event)).toEqual(["message.new", "message.update", "message.delete"]);
       expect((mine[1]!.payload.message as { body: string }).body).toBe("second");
       expect(mine[2]!.payload).toMatchObject({ id: m.id, conversation_id: id, deleted_by: ana });

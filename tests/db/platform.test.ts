@@ -7,6 +7,22 @@ import { describe, expect, it } from "vitest";
 import { sql, withDb } from "../helpers/db.ts";
 
 describe("platform layer", () => {
+  it("jobs are scheduled with pg_cron only where it is installed; no API role may schedule one", async () => {
+    await withDb(async (db) => {
+      await db.asSuperuser();
+      const [cron] = await db.q`select exists (select 1 from pg_extension where extname = 'pg_cron') as installed`;
+      expect(cron!.installed).toBe(false); // embedded Postgres has no pg_cron: the jobs are called directly
+      const [r] =
+        await db.q`select social_private.schedule_job('supasocial-test', '* * * * *', 'select 1') as scheduled`;
+      expect(r!.scheduled).toBe(false);
+      for (const role of ["anon", "authenticated", "service_role"]) {
+        const [p] = await db.q`
+          select has_function_privilege(${role}, 'social_private.schedule_job(text, text, text)', 'EXECUTE') as may`;
+        expect([role, p!.may]).toEqual([role, false]);
+      }
+    });
+  });
+
   it("auth.uid(), auth.role(), auth.email() and auth.jwt() read request.jwt.claims as on Supabase", async () => {
     await withDb(async (db) => {
       const id = await db.createUser({ email: "claims@example.com" });
