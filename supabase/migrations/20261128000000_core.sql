@@ -293,8 +293,7 @@ grant all on social_private.rate_limit_counters to service_role;
 -- beyond the rule's per_minute. service_role and sessions without a user are not limited.
 -- Security definer: the counters are not the caller's to write. One statement on the user's row
 -- for the action (every repeatable write pays for it): a write of a new minute restarts the count.
--- social_private.send_message (messages migration) writes this statement out for 'message', on the
--- chat's hot path: keep the two in step.
+-- The chat's hot path (social_private.send_message) calls it too: keep it one statement.
 create function social_private.check_rate_limit(p_action text)
 returns void
 language plpgsql

@@ -12,7 +12,7 @@
 --   social-posts    private      50 MiB   images, video posts and comments (on profiles and in groups)
 --   social-groups   private      50 MiB   images, video a group's own media (its album)
 --   social-events   private      50 MiB   images, video events' covers and media (20261128004500_event_media.sql)
---   social-chat     private      25 MiB   images, video chat messages (attached once chat lands)
+--   social-chat     private      25 MiB   images, video chat messages' attachments (20261128002200_messages.sql)
 -- Path convention: `<owner id>/<media id>.<ext>`; the media row is made first
 -- (social.create_media), which fixes the path; the upload must go exactly there.
 --
@@ -27,21 +27,23 @@
 --      the status the moderation hook gives (default: approved).
 --   3. Content attaches it: a post's or comment's `media` list of {id, alt?} (completed here from
 --      the row), a profile's or group's avatar_media_id; a group's album media is attached to the
---      group at creation. Events (cover_media_id, media) and trips (cover_media_id) attach through
---      social_private.resolve_media_list and social_private.attach_media from their own
---      triggers; chat messages will when chat moves to media.
+--      group at creation. Events (cover_media_id, media), trips (cover_media_id) and chat
+--      messages (attachments, in send_message) attach through social_private.resolve_media_list
+--      and social_private.attach_media.
 --   4. Unattached uploads and the objects of deleted rows are removed by the clean-up job
 --      (social.cleanup_media + the media-cleanup edge function).
 --
 -- Who reads an object (social_private.can_view_media, the one rule, used by the storage.objects
 -- policies and the social.media policies alike): nobody when rejected; only its owner while pending
 -- or unattached; once approved and attached, whoever may see what it is attached to, through the
--- content's own function: a post -> can_view_post (deleted posts, blocks and group membership
--- included), a comment -> can_view_comment, a group's album -> can_read_group, a group cover ->
--- can_see_group, an avatar -> the profile card (not across a block); an event's cover and media
--- -> can_view_event (its arm is added by 20261128004500_event_media.sql, a trip's by
--- 20261128005300_trip_social.sql). Messages: nobody yet; chat adds its arm when it moves to media. Who deletes: the owner, and the staff of the
--- group the media is in (group_id). Objects are never overwritten (no update policy).
+-- content's own function, which its domain registers in social_private.media_targets (see "the
+-- registry of media targets" below): a post -> can_view_post (deleted posts, blocks and group
+-- membership included), a comment -> can_view_comment, a group's album -> can_read_group, a group
+-- cover -> can_see_group, an avatar -> the profile card (not across a block), all registered here;
+-- an event's cover and media -> can_view_event (20261128004500_event_media.sql), a trip's cover ->
+-- can_view_trip (20261128005300_trip_social.sql), a message's attachments ->
+-- can_view_message_media (20261128002200_messages.sql). Who deletes: the owner, and the staff of
+-- the group the media is in (group_id). Objects are never overwritten (no update policy).
 
 -- =====================================================================================
 -- types
@@ -89,27 +91,149 @@ on conflict (id) do update
 insert into social_private.rate_limit_rules (action, per_minute) values ('media', 30)
 on conflict (action) do nothing;
 
--- The bucket of a target.
-create function social_private.media_bucket(p_target social.media_target)
+-- =====================================================================================
+-- the registry of media targets
+-- =====================================================================================
+--
+-- Each domain whose content carries media registers its target with one row, in its own
+-- migration (as Realtime topics register in social_private.realtime_topics):
+--   insert into social_private.media_targets (target, bucket_id, read_check)
+--   values ('event', 'social-events', 'social_private.can_view_event(uuid)');
+-- read_check is the function the content's own RLS uses: (p_target_id uuid) returns boolean, for
+-- the caller (auth.uid(); null for anon). A registration rewrites social_private.can_view_media
+-- (the one rule of who reads media, below) and social_private.media_bucket as static code, a
+-- CASE over the registered targets (on_media_targets_changed -> rebuild_media_target_functions):
+-- can_view_media runs per row in the storage.objects policies and for every item of a feed page,
+-- so it calls each check directly, with no dynamic SQL and no registry look-up per call. A target
+-- of social.media_target without a row has no bucket (create_media refuses it) and its media is
+-- readable by its owner only.
+
+create table social_private.media_targets (
+  target social.media_target primary key,
+  bucket_id text not null,
+  read_check regprocedure not null,
+  constraint media_targets_bucket_format check (bucket_id ~ '^social-[a-z]{1,32}$')
+);
+comment on table social_private.media_targets is
+  'One row per media target (post, comment, event, message, ...): its storage bucket and the '
+  'function that decides who reads media attached to it. Each domain registers its own; '
+  'can_view_media and media_bucket are regenerated from these rows.';
+comment on column social_private.media_targets.target is 'The target (a value of social.media_target).';
+comment on column social_private.media_targets.bucket_id is
+  'The storage bucket (storage.buckets.id) the target''s uploads go to.';
+comment on column social_private.media_targets.read_check is
+  'function(p_target_id uuid) returns boolean: may the caller see the content p_target_id (the '
+  'function its own RLS uses)? Media attached to it is readable exactly then.';
+revoke all on social_private.media_targets from public, anon, authenticated, service_role;
+
+-- Rewrite social_private.can_view_media(owner, status, target type, target id) and
+-- social_private.media_bucket(target) from the registry: static code with one CASE arm per
+-- registered target, each calling its check directly. Runs as the migration's role (the owner of
+-- both functions); create or replace keeps their grants.
+create function social_private.rebuild_media_target_functions()
+returns void
+language plpgsql
+volatile
+set search_path = ''
+as $fn$
+declare
+  v_bad text;
+  v_arms text;
+  v_buckets text;
+  v_checks text;
+begin
+  select string_agg(t.target::text, ', ') into v_bad
+  from social_private.media_targets t
+  join pg_catalog.pg_proc p on p.oid = t.read_check
+  where p.pronargs <> 1 or p.proargtypes[0] <> 'uuid'::regtype or p.prorettype <> 'boolean'::regtype;
+  if v_bad is not null then
+    perform social_private.raise_error('invalid_input', 'invalid_input',
+      format('a media target''s read check takes (uuid) and returns boolean: %s', v_bad));
+  end if;
+  select coalesce(string_agg(format('    when %L then%s      return %s(p_target_id);', t.target, chr(10),
+                                    t.read_check::regproc), chr(10) order by t.target),
+                  '    when null then' || chr(10) || '      return false;'),
+         coalesce(string_agg(format('    when %L then %L', t.target, t.bucket_id), chr(10) order by t.target),
+                  '    when null then null'),
+         coalesce(string_agg(format('%s -> %s', t.target, t.read_check::regproc), ', ' order by t.target), 'none')
+    into v_arms, v_buckets, v_checks
+  from social_private.media_targets t;
+
+  execute format($def$
+create or replace function social_private.can_view_media(
+  p_owner uuid,
+  p_status social.media_status,
+  p_target_type social.media_target,
+  p_target_id uuid
+)
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $body$
+-- generated by social_private.rebuild_media_target_functions() from social_private.media_targets
+declare
+  v_uid uuid := auth.uid();
+begin
+  if p_status = 'rejected' then
+    return false;
+  end if;
+  if p_target_id is null or p_status = 'pending' then
+    return v_uid is not null and p_owner = v_uid;
+  end if;
+  case p_target_type
+%s
+    else
+      return false;
+  end case;
+end;
+$body$;
+$def$, v_arms);
+  execute format('comment on function social_private.can_view_media(uuid, social.media_status, social.media_target, uuid) is %L',
+    'May the caller read a media item with this owner, status and target? Never when rejected; the owner '
+    || 'only while pending or unattached; then whoever may see the content, by the check its domain '
+    || 'registered in media_targets (' || v_checks || '); false for a target without one. Generated.');
+
+  execute format($def$
+create or replace function social_private.media_bucket(p_target social.media_target)
 returns text
 language sql
 immutable
 set search_path = ''
-as $$
+as $body$
+  -- generated by social_private.rebuild_media_target_functions() from social_private.media_targets
   select case p_target
-    when 'profile' then 'social-avatars'
-    when 'group_cover' then 'social-avatars'
-    when 'group' then 'social-groups'
-    when 'post' then 'social-posts'
-    when 'comment' then 'social-posts'
-    when 'event' then 'social-events'
-    when 'message' then 'social-chat'
+%s
   end;
+$body$;
+$def$, v_buckets);
+  execute format('comment on function social_private.media_bucket(social.media_target) is %L',
+    'The storage bucket of a media target, as registered in media_targets; null for a target '
+    || 'without a row. Generated.');
+end;
+$fn$;
+comment on function social_private.rebuild_media_target_functions() is
+  'Regenerates social_private.can_view_media(uuid, media_status, media_target, uuid) and '
+  'social_private.media_bucket(media_target) from social_private.media_targets (a static CASE over '
+  'the registered targets). Run by on_media_targets_changed.';
+
+-- A registration changed: regenerate the functions that read the registry.
+create function social_private.handle_media_targets_changed()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform social_private.rebuild_media_target_functions();
+  return null;
+end;
 $$;
-comment on function social_private.media_bucket(social.media_target) is
-  'The storage bucket of a media target: social-avatars, social-groups, social-posts, '
-  'social-events or social-chat.';
-grant execute on function social_private.media_bucket(social.media_target) to authenticated, service_role;
+comment on function social_private.handle_media_targets_changed() is
+  'Trigger function (after any change of media_targets, on_media_targets_changed): '
+  'rebuild_media_target_functions().';
+create trigger on_media_targets_changed after insert or update or delete or truncate on social_private.media_targets
+  for each statement execute function social_private.handle_media_targets_changed();
 
 -- The file extension of a MIME type media may have, or null for any other type.
 create function social_private.media_extension(p_mime_type text)
@@ -234,13 +358,13 @@ create index groups_avatar_media_idx on social.groups (avatar_media_id) where av
 -- =====================================================================================
 
 -- May the caller (anon when auth.uid() is null) read a media item with these columns? The one
--- rule: see the header. Each target asks the function its content's own RLS uses.
-create function social_private.can_view_media(
-  p_owner uuid,
-  p_status social.media_status,
-  p_target_type social.media_target,
-  p_target_id uuid
-)
+-- rule (see the header), generated from the registry above: social_private.can_view_media(owner,
+-- status, target type, target id). The media domain registers its own targets here; each asks the
+-- function its content's own RLS uses.
+
+-- An avatar follows the profile card: everyone signed in except across a block
+-- (profiles_select_visible); visitors: public profiles.
+create function social_private.can_view_profile_media(p_profile_id uuid)
 returns boolean
 language plpgsql
 stable
@@ -250,38 +374,43 @@ as $$
 declare
   v_uid uuid := auth.uid();
 begin
-  if p_status = 'rejected' then
-    return false;
+  if v_uid is null then
+    return exists (select 1 from social.profiles a where a.id = p_profile_id and a.visibility = 'public');
   end if;
-  if p_target_id is null or p_status = 'pending' then
-    return v_uid is not null and p_owner = v_uid;
-  end if;
-  case p_target_type
-    when 'post' then
-      return social_private.can_view_post(p_target_id);
-    when 'comment' then
-      return social_private.can_view_comment(p_target_id);
-    when 'group' then
-      return social_private.can_read_group(p_target_id);
-    when 'group_cover' then
-      return case when v_uid is null
-        then exists (select 1 from social.groups g where g.id = p_target_id and g.visibility = 'public')
-        else social_private.can_see_group(p_target_id) end;
-    when 'profile' then
-      -- the card: everyone signed in except across a block (profiles_select_visible); anon: public
-      return case when v_uid is null
-        then exists (select 1 from social.profiles a where a.id = p_target_id and a.visibility = 'public')
-        else p_target_id = v_uid or not social_private.is_blocked_with(p_target_id) end;
-    else
-      -- event, message: their domains add the arm (their content's own function) when they land
-      return false;
-  end case;
+  return p_profile_id = v_uid or not social_private.is_blocked_with(p_profile_id);
 end;
 $$;
-comment on function social_private.can_view_media(uuid, social.media_status, social.media_target, uuid) is
-  'May the caller read a media item with this owner, status and target? Never when rejected; the '
-  'owner only while pending or unattached; then whoever may see the content (can_view_post, '
-  'can_view_comment, can_read_group, can_see_group, the profile card).';
+comment on function social_private.can_view_profile_media(uuid) is
+  'May the caller see profile p_profile_id''s avatar? Its card: signed in and no block between '
+  'them; visitors: public profiles. The `profile` media target''s check.';
+
+-- A group's cover follows the group: can_see_group; visitors: public groups.
+create function social_private.can_view_group_cover_media(p_group_id uuid)
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if auth.uid() is null then
+    return exists (select 1 from social.groups g where g.id = p_group_id and g.visibility = 'public');
+  end if;
+  return social_private.can_see_group(p_group_id);
+end;
+$$;
+comment on function social_private.can_view_group_cover_media(uuid) is
+  'May the caller see group p_group_id''s cover? can_see_group; visitors: public groups. The '
+  '`group_cover` media target''s check.';
+
+insert into social_private.media_targets (target, bucket_id, read_check) values
+  ('profile', 'social-avatars', 'social_private.can_view_profile_media(uuid)'),
+  ('group_cover', 'social-avatars', 'social_private.can_view_group_cover_media(uuid)'),
+  ('group', 'social-groups', 'social_private.can_read_group(uuid)'),
+  ('post', 'social-posts', 'social_private.can_view_post(uuid)'),
+  ('comment', 'social-posts', 'social_private.can_view_comment(uuid)');
+-- (the insert made both functions)
+grant execute on function social_private.media_bucket(social.media_target) to authenticated, service_role;
 grant execute on function social_private.can_view_media(uuid, social.media_status, social.media_target, uuid)
   to anon, authenticated, service_role;
 

@@ -6,14 +6,15 @@
 -- avatar_path follows. SDK: social.media, posts/comments/profiles/groups inputs; tests:
 -- tests/db/media.test.ts.
 --
--- Events do this in 20261128004500_event_media.sql. For the domains that move to media later
--- (chat messages): call
---   new.media := social_private.resolve_media_list(new.media, 'event', new.id, new.<author>);
--- in a before trigger, and social_private.attach_media('event', new.id, <group or null>, new.media)
--- in an after trigger, then add the content's own read function as the `event` / `message` arm of
--- social_private.can_view_media (and a detach on delete like on_posts_deleted_media). Their
--- buckets (social-events, social-chat) and the targets already exist; until those arms exist such
--- media is readable by its owner only.
+-- Events (20261128004500_event_media.sql), trips (20261128005300_trip_social.sql) and chat
+-- messages (20261128002200_messages.sql) do the same from their own code: a domain with media
+-- calls
+--   new.media := social_private.resolve_media_list(new.media, '<target>', new.id, new.<author>);
+-- before storing the list, and social_private.attach_media('<target>', new.id, <group or null>,
+-- new.media) after it, detaches on delete like on_posts_deleted_media, and registers its target
+-- with its bucket and the content's own read function in social_private.media_targets (one row;
+-- social_private.can_view_media is regenerated with that arm). Until it registers, such media has
+-- no bucket and is readable by its owner only.
 --
 -- A media item is attached to one thing at a time: listing it elsewhere is media_in_use. Taking it
 -- out of a list (or deleting the content row) detaches it; the clean-up job removes unattached

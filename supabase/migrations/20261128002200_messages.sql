@@ -17,19 +17,28 @@
 -- returns the stored row. The same key reused for another conversation or another text is
 -- refused (idempotency_conflict, 409).
 --
--- Limits: the message rate limit per user and minute (check_rate_limit's rule and counter, written
--- out in send_message; chat_limits and rate_limit_rules in the conversations migration); slow mode
+-- Limits: the message rate limit per user and minute (the core social_private.check_rate_limit,
+-- its rule in rate_limit_rules: the conversations migration; chat_limits there too); slow mode
 -- per conversation (slow_mode_seconds between two messages of a member, admins exempt; slow_mode,
 -- 429). Edits are rate limited as message_edit.
 --
 -- The cost of a send (the chat benchmark's target: 2,000 a second on two cores): every statement and
--- every helper call counts, so a plain text send runs three statements in send_message -- one
--- look-up (membership, conversation, block, a stored retry, the rate-limit rule), the rate-limit
--- counter, and one write (next number, message, sender's read position, as one statement) -- plus
--- the foreign key checks and the delivery trigger's one insert (chat_delivery migration). sql
--- helpers with their own search_path are planned again on every call, so the path calls none.
+-- every helper call counts, so a plain text send runs two statements in send_message -- one
+-- look-up (membership, conversation, block, a stored retry) and one write (next number, message,
+-- sender's read position, as one statement) -- and one call of the core check_rate_limit (one
+-- statement on the sender's counter row), plus the foreign key checks and the delivery trigger's
+-- one insert (chat_delivery migration). sql helpers with their own search_path are planned again
+-- on every call, so the path calls none (check_rate_limit is plpgsql: its plan is kept).
 --
--- Deleting leaves a tombstone: body and attachments are cleared, deleted_at and deleted_by set,
+-- Attachments are media references (20261128001500_media.sql): a send lists up to 10 {id, alt?}
+-- of the sender's uploads made for chat (create_media target `message`, bucket social-chat),
+-- checked and completed by social_private.resolve_media_list and attached by attach_media (after
+-- the stored-retry check, so a retry returns the stored message and attaches nothing twice).
+-- Their objects are readable exactly by whoever may read the message
+-- (can_view_message_media, the `message` target registered in social_private.media_targets).
+--
+-- Deleting leaves a tombstone: body and attachments are cleared (the media is detached, readable
+-- by its owner only until the clean-up job removes it), deleted_at and deleted_by set,
 -- the edit history removed; readers see the tombstone in place. The sender, the conversation's
 -- admins (for a conversation tied to a group: its staff) and the platform delete; a deletion by
 -- anyone but the sender is moderation (logged as message_removed, open reports resolved).
@@ -117,8 +126,10 @@ comment on column social.messages.kind is 'text or system (see type social.messa
 comment on column social.messages.body is
   'The text, at most 4000 characters; null for a tombstone and for system messages.';
 comment on column social.messages.attachments is
-  'Media attached: at most 10 objects {path, type: image|video, width?, height?, alt?}, the '
-  'shape of posts.media (the media domain will make them references to media rows).';
+  'Media attached: at most 10 references to the sender''s social.media rows of target message '
+  '(sent as {id, alt?}, stored completed from the row: id, bucket, path, type, mime_type, width, '
+  'height, duration_ms, placeholder, alt), as posts.media. Readable by whoever may read the '
+  'message (social_private.can_view_message_media); cleared (and detached) by a deletion.';
 comment on column social.messages.reply_to_id is
   'The message this one replies to, in the same conversation; null when none or deleted for good.';
 comment on column social.messages.data is
@@ -279,66 +290,24 @@ comment on function social_private.post_system_message(uuid, jsonb) is
 -- sending
 -- =====================================================================================
 
--- Why p_media is not a valid list of message attachments, or null. Messages keep their own
--- attachment shape (storage paths) until chat moves to the media domain's references
--- ({id, alt?}, social_private.resolve_media_list), which posts and comments use.
-create function social_private.attachments_error(p_media jsonb)
-returns text
-language plpgsql
+-- The media ids of a media list ({id, ...} items), lower case, in list order ('{}' for none):
+-- a retry of a send must name the same media as the stored message.
+create function social_private.media_list_ids(p_media jsonb)
+returns text[]
+language sql
 immutable
 set search_path = ''
 as $$
-declare
-  v_item jsonb;
-  v_key text;
-begin
-  if p_media is null or jsonb_typeof(p_media) <> 'array' then
-    return 'media must be an array';
-  end if;
-  if jsonb_array_length(p_media) > 10 then
-    return 'at most 10 media items';
-  end if;
-  for v_item in select e.value from jsonb_array_elements(p_media) e loop
-    if jsonb_typeof(v_item) <> 'object' then
-      return 'each media item must be an object';
-    end if;
-    for v_key in select k from jsonb_object_keys(v_item) k loop
-      if v_key not in ('path', 'type', 'width', 'height', 'alt') then
-        return format('unknown media field %s', v_key);
-      end if;
-    end loop;
-    if jsonb_typeof(v_item -> 'path') is distinct from 'string'
-       or char_length(v_item ->> 'path') not between 1 and 1024 then
-      return 'media path must be a string of 1-1024 characters';
-    end if;
-    if jsonb_typeof(v_item -> 'type') is distinct from 'string'
-       or (v_item ->> 'type') not in ('image', 'video') then
-      return 'media type must be image or video';
-    end if;
-    if (v_item ? 'width' and (jsonb_typeof(v_item -> 'width') <> 'number'
-          or (v_item ->> 'width')::numeric not between 1 and 20000
-          or (v_item ->> 'width')::numeric % 1 <> 0))
-       or (v_item ? 'height' and (jsonb_typeof(v_item -> 'height') <> 'number'
-          or (v_item ->> 'height')::numeric not between 1 and 20000
-          or (v_item ->> 'height')::numeric % 1 <> 0)) then
-      return 'media width and height must be whole numbers from 1 to 20000';
-    end if;
-    if v_item ? 'alt' and (jsonb_typeof(v_item -> 'alt') <> 'string'
-        or char_length(v_item ->> 'alt') > 1000) then
-      return 'media alt must be a string of at most 1000 characters';
-    end if;
-  end loop;
-  return null;
-end;
+  select coalesce(array_agg(lower(e.value ->> 'id') order by e.ordinality), '{}')
+  from jsonb_array_elements(case when jsonb_typeof(p_media) = 'array' then p_media else '[]' end)
+       with ordinality as e(value, ordinality);
 $$;
-comment on function social_private.attachments_error(jsonb) is
-  'Why p_media is not a valid list of message attachments (at most 10 objects {path, type: '
-  'image|video, width?, height?, alt?}), or null when it is.';
-grant execute on function social_private.attachments_error(jsonb) to authenticated, service_role;
+comment on function social_private.media_list_ids(jsonb) is
+  'The ids of a media list''s items, lower case, in order; empty for none.';
 
 -- Send a message as the caller; see the header for idempotency, limits and the cost. The hot path
--- of the chat: three statements and no helper calls on the way of a plain text send (one
--- look-up, the rate-limit counter, one write), see "The cost of a send" in the header.
+-- of the chat: two statements and one helper call on the way of a plain text send (one look-up,
+-- check_rate_limit, one write), see "The cost of a send" in the header.
 create function social_private.send_message(
   p_conversation_id uuid,
   p_client_message_id uuid,
@@ -358,15 +327,13 @@ declare
   v_error text;
   v_conv record;
   v_message social.messages;
-  v_window timestamptz := date_trunc('minute', now());
-  v_count integer;
 begin
   if v_me is null then
     perform social_private.raise_error('not_authenticated', 'not_authenticated', 'sign in first');
   end if;
   if p_attachments is distinct from '[]'::jsonb then
     v_attachments := coalesce(social_private.jsonb_arg(p_attachments), '[]'::jsonb);
-    v_error := social_private.attachments_error(v_attachments);
+    v_error := social_private.media_error(v_attachments, 10);
     if v_error is not null then
       perform social_private.raise_error('invalid_input', 'invalid_media', v_error);
     end if;
@@ -378,9 +345,8 @@ begin
     perform social_private.raise_error('invalid_input', 'invalid_body', 'a message needs text or an attachment');
   end if;
   -- one look-up: the sender's membership and the conversation, a block in a direct one, a stored
-  -- message with this key (a retry), and the message rate limit (none for service_role, as
-  -- check_rate_limit does)
-  select c.kind, c.slow_mode_seconds, m.role, m.last_sent_at,
+  -- message with this key (a retry)
+  select c.kind, c.slow_mode_seconds, c.context_type, c.context_id, m.role, m.last_sent_at,
          c.kind = 'direct' and exists (
            select 1 from social.blocks b
            where (b.blocker_id = c.direct_user_low and b.blocked_id = c.direct_user_high)
@@ -388,9 +354,7 @@ begin
          ) as blocked,
          (select s from social.messages s
           where p_client_message_id is not null and s.sender_id = v_me
-            and s.client_message_id = p_client_message_id) as stored,
-         (select r.per_minute from social_private.rate_limit_rules r
-          where r.action = 'message' and coalesce(auth.role(), '') <> 'service_role') as per_minute
+            and s.client_message_id = p_client_message_id) as stored
     into v_conv
   from social.conversation_members m
   join social.conversations c on c.id = m.conversation_id
@@ -405,26 +369,16 @@ begin
   if (v_conv.stored).id is not null then
     v_message := v_conv.stored;
     if v_message.conversation_id <> p_conversation_id
-       or (v_message.deleted_at is null and v_message.edit_count = 0 and v_message.body is distinct from p_body) then
+       or (v_message.deleted_at is null and v_message.edit_count = 0 and v_message.body is distinct from p_body)
+       or (v_message.deleted_at is null and (v_message.attachments <> '[]' or v_attachments <> '[]')
+           and social_private.media_list_ids(v_message.attachments) <> social_private.media_list_ids(v_attachments)) then
       perform social_private.raise_error('conflict', 'idempotency_conflict',
         'this client_message_id was used for another message');
     end if;
     return v_message;
   end if;
-  -- check_rate_limit('message'), with the rule read above: count this send in the sender's row
-  -- (the first send of a new minute restarts it), refuse it beyond the rule
-  if v_conv.per_minute is not null then
-    insert into social_private.rate_limit_counters as c (user_id, action, window_start, count)
-    values (v_me, 'message', v_window, 1)
-    on conflict (user_id, action) do update
-      set count = case when excluded.window_start > c.window_start then 1 else c.count + 1 end,
-          window_start = greatest(c.window_start, excluded.window_start)
-    returning c.count into v_count;
-    if v_count > v_conv.per_minute then
-      perform social_private.raise_error('rate_limited', 'rate_limited',
-        format('too many message writes: at most %s per minute, try again shortly', v_conv.per_minute));
-    end if;
-  end if;
+  -- the message rate limit: the core rule and counter (a retry of a stored send is not counted)
+  perform social_private.check_rate_limit('message');
   if v_conv.slow_mode_seconds > 0 and v_conv.role <> 'admin'
      and v_conv.last_sent_at > now() - make_interval(secs => v_conv.slow_mode_seconds) then
     perform social_private.raise_error('rate_limited', 'slow_mode',
@@ -435,6 +389,12 @@ begin
       perform social_private.raise_error('not_found', 'message_not_found',
         'the message replied to is not in this conversation');
     end if;
+  end if;
+  if v_attachments <> '[]' then
+    -- media references: the sender's own uploads, made for chat, not rejected, not attached
+    -- elsewhere, uploaded (media_not_found, invalid_media, media_rejected, media_in_use,
+    -- media_not_uploaded), completed from their rows
+    v_attachments := social_private.resolve_media_list(v_attachments, 'message', null, v_me);
   end if;
 
   -- one write: the next number (the update locks the conversation's row until commit, so the
@@ -469,9 +429,20 @@ begin
     select m.* into v_message from social.messages m
     where m.sender_id = v_me and m.client_message_id = p_client_message_id;
     if v_message.conversation_id is distinct from p_conversation_id
-       or (v_message.deleted_at is null and v_message.edit_count = 0 and v_message.body is distinct from p_body) then
+       or (v_message.deleted_at is null and v_message.edit_count = 0 and v_message.body is distinct from p_body)
+       or (v_message.deleted_at is null
+           and social_private.media_list_ids(v_message.attachments) <> social_private.media_list_ids(v_attachments)) then
       perform social_private.raise_error('conflict', 'idempotency_conflict',
         'this client_message_id was used for another message');
+    end if;
+  elsif v_attachments <> '[]' then
+    -- attach the media to the message (in the conversation's group, whose staff moderate it); a
+    -- send racing this one for the same media attached it first: media_in_use, nothing stays
+    perform social_private.attach_media('message', v_message.id,
+      case when v_conv.context_type = 'group' then v_conv.context_id end, v_attachments);
+    if (select count(*) from social.media m
+        where m.target_type = 'message' and m.target_id = v_message.id) <> jsonb_array_length(v_attachments) then
+      perform social_private.raise_error('conflict', 'media_in_use', 'this media is attached to something else');
     end if;
   end if;
   return v_message;
@@ -503,9 +474,83 @@ end;
 $$;
 comment on function social.send_message(uuid, uuid, text, jsonb, uuid) is
   'Send a message. p_client_message_id: your idempotency key (a retry with it returns the stored '
-  'message, never a second one). Errors: conversation_not_found, blocked, invalid_body, '
-  'invalid_media, message_not_found (reply), idempotency_conflict, slow_mode, rate_limited.';
+  'message, never a second one). p_attachments: up to 10 {id, alt?} of your uploads made for chat '
+  '(create_media target message). Errors: conversation_not_found, blocked, invalid_body, '
+  'invalid_media, media_not_found, media_rejected, media_in_use, media_not_uploaded, '
+  'message_not_found (reply), idempotency_conflict, slow_mode, rate_limited.';
 grant execute on function social.send_message(uuid, uuid, text, jsonb, uuid) to authenticated, service_role;
+
+-- =====================================================================================
+-- attachments: media of target `message`
+-- =====================================================================================
+
+-- May the caller see the media of message p_message_id? Exactly when they may read the message:
+-- a member of its conversation who may read it (social_private.user_can_read_conversation: not
+-- after leaving, removal or a ban from its group, not across a block in a direct conversation;
+-- never anon), not from a sender a block separates them from (messages_select_member), and not
+-- a tombstone. The `message` target's check in the media registry.
+create function social_private.can_view_message_media(p_message_id uuid)
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := auth.uid();
+begin
+  if v_uid is null then
+    return false;
+  end if;
+  return exists (
+    select 1 from social.messages m
+    where m.id = p_message_id and m.deleted_at is null
+      and social_private.user_can_read_conversation(v_uid, m.conversation_id)
+      and (m.sender_id is null or not social_private.is_blocked_with(m.sender_id))
+  );
+end;
+$$;
+comment on function social_private.can_view_message_media(uuid) is
+  'May the caller see the media attached to p_message_id? When they may read the message: a '
+  'member of its conversation who may read it, no block with the sender, not deleted. The '
+  '`message` media target''s check.';
+
+-- The `message` target of the media registry (20261128001500_media.sql): uploads go to
+-- social-chat; the registration regenerates social_private.can_view_media with this arm.
+insert into social_private.media_targets (target, bucket_id, read_check)
+values ('message', 'social-chat', 'social_private.can_view_message_media(uuid)');
+
+-- A message's attachments changed (a deletion clears them) or the message row went (its
+-- conversation was deleted): the media no longer listed is detached (readable by its owner only;
+-- the clean-up job removes it after a day). Sends attach in send_message.
+create function social_private.handle_message_media_changed()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'DELETE' then
+    perform social_private.attach_media('message', old.id, null, '[]');
+  else
+    perform social_private.attach_media('message', new.id,
+      (select case when c.context_type = 'group' then c.context_id end
+       from social.conversations c where c.id = new.conversation_id),
+      new.attachments);
+  end if;
+  return null;
+end;
+$$;
+comment on function social_private.handle_message_media_changed() is
+  'Trigger function (after update of attachments or delete on messages with attachments, '
+  'on_messages_media_changed, on_messages_deleted_media): detaches the media a message no longer '
+  'lists.';
+create trigger on_messages_media_changed after update of attachments on social.messages
+  for each row when (old.attachments is distinct from new.attachments)
+  execute function social_private.handle_message_media_changed();
+create trigger on_messages_deleted_media after delete on social.messages
+  for each row when (old.attachments <> '[]'::jsonb)
+  execute function social_private.handle_message_media_changed();
 
 -- =====================================================================================
 -- editing and deleting

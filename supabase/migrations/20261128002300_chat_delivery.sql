@@ -70,8 +70,10 @@ values ('chat', 'social_private.can_read_chat_topic(text, text)', 'social_privat
 -- Every send runs it, so it is that one statement and nothing more: the message's JSON is
 -- social_private.message_json's (its columns, the sender's card, the reply's preview) and the
 -- preview's body social_private.excerpt's, built in place (a helper call is a statement of its
--- own, a sql one is planned again each time); the ids are social_private.uuid_v7's, the
--- statement's milliseconds over random bits; the sender's blocks are read once, not per member.
+-- own, a sql one is planned again each time); the ids are version 7 uuids like
+-- social_private.uuid_v7's, the statement's milliseconds (as text, once) before the random part of
+-- a gen_random_uuid() (its version digit replaced by 7); the sender's blocks are read once, not
+-- per member.
 create function social_private.handle_message_created()
 returns trigger
 language plpgsql
@@ -87,7 +89,9 @@ begin
                'body', case when char_length(new.body) > 140 then left(new.body, 139) || '…' else new.body end,
                'attachment_count', jsonb_array_length(new.attachments), 'data', new.data,
                'created_at', new.created_at) as preview,
-             substring(int8send((extract(epoch from clock_timestamp()) * 1000)::bigint) from 3) as ms
+             -- the first 13 characters of a version 7 uuid: the statement's Unix milliseconds
+             overlay(lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0')
+                     placing '-' from 9 for 0) || '-7' as v7
       from (
         select to_jsonb(new) || jsonb_build_object(
                  'sender', (select jsonb_build_object('id', p.id, 'handle', p.handle, 'display_name', p.display_name,
@@ -105,15 +109,13 @@ begin
     from m, lateral (
       select x.id, 'chat:' || new.conversation_id as topic, 'message.new' as event,
              jsonb_build_object('message', m.message, 'id', x.id) as payload
-      from (select encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing m.ms from 1 for 6), 52, 1),
-                                  53, 1), 'hex')::uuid as id) x
+      from (select (m.v7 || substr(gen_random_uuid()::text, 16))::uuid as id) x
       union all
       select x.id, 'user:' || x.user_id, 'chat.message',
              jsonb_build_object('conversation_id', new.conversation_id, 'message', m.preview,
                                 'unread_count', x.unread, 'id', x.id)
       from (
-        select encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing m.ms from 1 for 6), 52, 1),
-                              53, 1), 'hex')::uuid as id,
+        select (m.v7 || substr(gen_random_uuid()::text, 16))::uuid as id,
                cm.user_id, greatest(c.last_seq - cm.last_read_seq, 0) as unread
         from social.conversations c
         join social.conversation_members cm on cm.conversation_id = c.id

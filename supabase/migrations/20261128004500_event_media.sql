@@ -4,8 +4,9 @@
 -- (20261128001600_media_attachments.sql: resolve_media_list in a before trigger, attach_media in
 -- an after trigger). Who reads them: whoever sees the event, by the function the events' own RLS
 -- uses (social_private.can_view_event, so drafts, private invites, followers, groups and blocks
--- apply as they do to the event row): the `event` arm of social_private.can_view_media, the one
--- rule of who reads media. The columns are in 20261128004000_events.sql; the event RPCs take
+-- apply as they do to the event row), registered as the `event` target of the media registry
+-- (social_private.media_targets), from which social_private.can_view_media, the one rule of who
+-- reads media, is generated. The columns are in 20261128004000_events.sql; the event RPCs take
 -- cover_media_id and media. SDK: events.create/update ({ coverMediaId, media }); tests:
 -- tests/db/events.test.ts, tests/sdk/media.test.ts.
 --
@@ -15,61 +16,14 @@
 -- from the list (or deleting the draft) detaches it, and the clean-up job removes it after a day.
 
 -- =====================================================================================
--- who reads: the `event` arm of the one rule
+-- who reads: the `event` target of the one rule
 -- =====================================================================================
 
--- The media domain's one rule of who reads media (see 20261128001500_media.sql), with the `event`
--- arm: an event's cover and media are read by whoever sees the event (can_view_event). The other
--- arms are unchanged. (20261128005300_trip_social.sql adds the `trip` arm to this same function.)
-create or replace function social_private.can_view_media(
-  p_owner uuid,
-  p_status social.media_status,
-  p_target_type social.media_target,
-  p_target_id uuid
-)
-returns boolean
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  v_uid uuid := auth.uid();
-begin
-  if p_status = 'rejected' then
-    return false;
-  end if;
-  if p_target_id is null or p_status = 'pending' then
-    return v_uid is not null and p_owner = v_uid;
-  end if;
-  case p_target_type
-    when 'post' then
-      return social_private.can_view_post(p_target_id);
-    when 'comment' then
-      return social_private.can_view_comment(p_target_id);
-    when 'group' then
-      return social_private.can_read_group(p_target_id);
-    when 'group_cover' then
-      return case when v_uid is null
-        then exists (select 1 from social.groups g where g.id = p_target_id and g.visibility = 'public')
-        else social_private.can_see_group(p_target_id) end;
-    when 'profile' then
-      -- the card: everyone signed in except across a block (profiles_select_visible); anon: public
-      return case when v_uid is null
-        then exists (select 1 from social.profiles a where a.id = p_target_id and a.visibility = 'public')
-        else p_target_id = v_uid or not social_private.is_blocked_with(p_target_id) end;
-    when 'event' then
-      return social_private.can_view_event(p_target_id);
-    else
-      -- message: the chat domain adds the arm (its content's own function) when it moves to media
-      return false;
-  end case;
-end;
-$$;
-comment on function social_private.can_view_media(uuid, social.media_status, social.media_target, uuid) is
-  'May the caller read a media item with this owner, status and target? Never when rejected; the '
-  'owner only while pending or unattached; then whoever may see the content (can_view_post, '
-  'can_view_comment, can_read_group, can_see_group, the profile card, can_view_event).';
+-- The `event` target of the media registry (20261128001500_media.sql): its uploads go to
+-- social-events, and an event's cover and media are read by whoever sees the event
+-- (can_view_event). The registration regenerates social_private.can_view_media with this arm.
+insert into social_private.media_targets (target, bucket_id, read_check)
+values ('event', 'social-events', 'social_private.can_view_event(uuid)');
 
 -- =====================================================================================
 -- attaching

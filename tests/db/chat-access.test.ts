@@ -19,6 +19,7 @@ import {
 } from "../fixtures/chat.ts";
 import { block } from "../fixtures/graph.ts";
 import { addMember, createGroup } from "../fixtures/groups.ts";
+import { createMedia, refs } from "../fixtures/media.ts";
 import { refused, type TestDb, type Tx, withDb } from "../helpers/db.ts";
 import { asRole } from "../helpers/labels.ts";
 
@@ -302,7 +303,7 @@ describe("what the database broadcasts", () => {
       const [ana, ben] = await db.createUsers(2);
       const id = await groupChat(db, ana!, [ben!]);
       const long = `${"a".repeat(150)} end`;
-      const photo = [{ path: "o/a.jpg", type: "image", width: 10, height: 10 }];
+      const photo = refs(await createMedia(db, ana!, { target: "message" }));
       const first = await send(db, ana!, id, long, { attachments: photo });
       const reply = await send(db, ben!, id, "nice", { replyTo: first.id });
       await db.asSuperuser();

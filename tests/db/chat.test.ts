@@ -20,6 +20,7 @@ import {
 } from "../fixtures/chat.ts";
 import { block, follow } from "../fixtures/graph.ts";
 import { addMember, createGroup } from "../fixtures/groups.ts";
+import { canRead, createMedia, refs } from "../fixtures/media.ts";
 import { refused, type TestDb, withDb } from "../helpers/db.ts";
 import { asRole } from "../helpers/labels.ts";
 
@@ -455,9 +456,20 @@ describe("sending", () => {
       }
       expect((await conversation(db, id))!.last_seq).toBe("0");
       // an attachment alone is a message, a reply in the same conversation is fine
-      const photo = await send(db, ana!, id, "", {
-        attachments: [{ path: "o/a.jpg", type: "image", width: 10, height: 10 }],
-      });
+      const media = await createMedia(db, ana!, { target: "message" });
+      const photo = await send(db, ana!, id, "", { attachments: [{ id: media.id, alt: "a photo" }] });
+      expect(photo.attachments).toEqual([
+        {
+          id: media.id,
+          bucket: "social-chat",
+          path: media.path,
+          type: "image",
+          mime_type: "image/png",
+          width: 640,
+          height: 480,
+          alt: "a photo",
+        },
+      ]);
       const reply = await send(db, ben!, id, "nice", { replyTo: photo.id });
       expect(reply.reply_to_id).toBe(photo.id);
       const [page] = (await history(db, ana!, id)).slice(-1);
@@ -618,7 +630,9 @@ describe("edits and deletions", () => {
       await addMember(db, group, other!);
       await db.as(owner!);
       const [chat] = await db.q<{ id: string }[]>`select id from social.open_group_chat(${group})`;
-      const mine = await send(db, member!, chat!.id, "oops", { attachments: [{ path: "o/x.jpg", type: "image" }] });
+      const media = await createMedia(db, member!, { target: "message" });
+      const mine = await send(db, member!, chat!.id, "oops", { attachments: refs(media) });
+      expect(await canRead(db, other!, media)).toBe(true);
       const theirs = await send(db, other!, chat!.id, "spam spam");
       await db.as(member!);
       await db.q`select social.edit_message(${mine.id}, 'oops!')`;
@@ -628,6 +642,10 @@ describe("edits and deletions", () => {
       ]);
       const [gone] = await db.q<MessageRow[]>`select * from social.delete_message(${mine.id})`;
       expect(gone).toMatchObject({ body: null, attachments: [], deleted_by: member });
+      // the tombstone's photo is unreadable in the conversation (detached: its owner's until clean-up)
+      expect(await canRead(db, other!, media)).toBe(false);
+      expect(await canRead(db, owner!, media)).toBe(false);
+      expect(await canRead(db, member!, media)).toBe(true);
       const [again] = await db.q<MessageRow[]>`select * from social.delete_message(${mine.id})`;
       expect(again!.deleted_at).toEqual(gone!.deleted_at);
       await db.as(owner!);

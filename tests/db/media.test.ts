@@ -709,3 +709,69 @@ describe("the clean-up job (social.cleanup_media)", () => {
     });
   });
 });
+
+describe("the registry of media targets (social_private.media_targets)", () => {
+  it("can_view_media is generated from it: one static arm per registered target, no dynamic SQL", async () => {
+    await withDb(async (db) => {
+      await db.asSuperuser();
+      const [fn] = await db.q<{ src: string }[]>`
+        select prosrc as src from pg_proc
+        where oid = 'social_private.can_view_media(uuid, social.media_status, social.media_target, uuid)'::regprocedure`;
+      const targets = await db.q<{ target: string; check: string }[]>`
+        select target::text, read_check::regproc::text as check from social_private.media_targets order by target`;
+      expect(targets.map((t) => t.target).sort()).toEqual(
+        ["comment", "event", "group", "group_cover", "message", "post", "profile", "trip"].sort(),
+      );
+      for (const t of targets)
+        expect(fn!.src, t.target).toContain(`when '${t.target}' then\n      return ${t.check}(p_target_id);`);
+      expect(fn!.src).not.toMatch(/\bexecute\b/i);
+      expect(fn!.src).not.toContain("media_targets t");
+    });
+  });
+
+  it("a target without a row has no bucket and its media is its owner's only; registering it again restores both", async () => {
+    await withDb(async (db) => {
+      const [ana, ben] = await db.createUsers(2);
+      const group = await createGroup(db, ana!, { visibility: "public" });
+      await addMember(db, group, ben!);
+      const media = await createMedia(db, ana!, { target: "group", groupId: group });
+      expect(await canRead(db, ben!, media)).toBe(true);
+      await db.asSuperuser();
+      await db.q`delete from social_private.media_targets where target = 'group'`;
+      expect(await canRead(db, ben!, media)).toBe(false);
+      expect(await canRead(db, ana!, media)).toBe(false);
+      await db.as(ana!);
+      expect(
+        await refused(db, (tx) => tx`select social.create_media('group', 'image/png', 1000, p_group_id => ${group})`),
+      ).toEqual(["22023", "invalid_target"]);
+      await db.asSuperuser();
+      await db.q`insert into social_private.media_targets (target, bucket_id, read_check)
+                 values ('group', 'social-groups', 'social_private.can_read_group(uuid)')`;
+      expect(await canRead(db, ben!, media)).toBe(true);
+    });
+  });
+
+  it("refuses a check that does not take (uuid) and return boolean, and changes nothing", async () => {
+    await withDb(async (db) => {
+      await db.asSuperuser();
+      const [before] = await db.q<{ src: string }[]>`
+        select prosrc as src from pg_proc where proname = 'can_view_media' and pronargs = 4`;
+      for (const check of [
+        "social_private.media_bucket(social.media_target)",
+        "social_private.can_view_media(text, text)",
+      ]) {
+        expect(
+          await refused(
+            db,
+            (tx) =>
+              tx`update social_private.media_targets set read_check = ${check}::regprocedure where target = 'post'`,
+          ),
+          check,
+        ).toEqual(["22023", "invalid_input"]);
+      }
+      const [after] = await db.q<{ src: string }[]>`
+        select prosrc as src from pg_proc where proname = 'can_view_media' and pronargs = 4`;
+      expect(after!.src).toBe(before!.src);
+    });
+  });
+});

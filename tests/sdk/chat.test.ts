@@ -27,7 +27,14 @@ describe("chat: input and payloads", () => {
     expectError(await withChat(client).chat.send(id, { body: "hi", clientMessageId: "123" }), "invalid_input", 400);
     expectError(await withChat(client).chat.send(id, { body: "hi", extra: 1 } as never), "invalid_input", 400);
     expectError(
-      await withChat(client).chat.send(id, { attachments: [{ path: "a.jpg", type: "pdf" } as never] }),
+      await withChat(client).chat.send(id, { attachments: [{ path: "a.jpg", type: "image" } as never] }),
+      "invalid_input",
+      400,
+    );
+    expectError(await withChat(client).chat.send(id, { attachments: [{ id: "photo-1" }] }), "invalid_input", 400);
+    expectError(await withChat(client).chat.send(id, { attachments: [{ id }, { id }] }), "invalid_input", 400);
+    expectError(
+      await withChat(client).chat.send(id, { attachments: Array.from({ length: 11 }, () => ({ id: randomUUID() })) }),
       "invalid_input",
       400,
     );
@@ -60,6 +67,7 @@ describe("chat: input and payloads", () => {
   });
 
   test("a broadcast's message becomes a ChatMessage; anything else is null", () => {
+    const photoId = randomUUID();
     const row = {
       id: randomUUID(),
       conversation_id: randomUUID(),
@@ -69,7 +77,17 @@ describe("chat: input and payloads", () => {
       client_message_id: randomUUID(),
       kind: "text",
       body: "hi",
-      attachments: [{ path: "a.jpg", type: "image" }],
+      attachments: [
+        {
+          id: photoId,
+          bucket: "social-chat",
+          path: "u/p.png",
+          type: "image",
+          mime_type: "image/png",
+          width: 8,
+          height: 6,
+        },
+      ],
       reply_to_id: null,
       reply_to: null,
       data: {},
@@ -83,7 +101,17 @@ describe("chat: input and payloads", () => {
       seq: 3,
       body: "hi",
       sender: { handle: "ana", displayName: "Ana" },
-      attachments: [{ path: "a.jpg", type: "image" }],
+      attachments: [
+        {
+          id: photoId,
+          bucket: "social-chat",
+          path: "u/p.png",
+          type: "image",
+          mimeType: "image/png",
+          width: 8,
+          height: 6,
+        },
+      ],
       isDeleted: false,
       createdAt: "2026-11-28T02:00:00+00:00",
     });

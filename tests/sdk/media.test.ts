@@ -7,6 +7,7 @@
  * oversize or wrong-type files refused with codes on the list, by the database and by Storage.
  */
 import { describe, expect, test } from "vitest";
+import { withChat } from "../../client-sdk/src/chat.ts";
 import { withEvents } from "../../client-sdk/src/events.ts";
 import { type MediaItem, toSupasocialError } from "../../client-sdk/src/index.ts";
 import { gradientPng } from "../../seeds/png.ts";
@@ -22,7 +23,11 @@ async function read(who: Session, item: { bucket: string; path: string }): Promi
   return new Uint8Array(await data.arrayBuffer());
 }
 
-async function uploadPhoto(user: TestUser, seed: number, target: "post" | "comment" | "profile" | "event" = "post") {
+async function uploadPhoto(
+  user: TestUser,
+  seed: number,
+  target: "post" | "comment" | "profile" | "event" | "message" = "post",
+) {
   const bytes = png(seed);
   const media = unwrap(await user.client.media.upload(bytes, { target, mimeType: "image/png", width: 8, height: 6 }));
   return { media, bytes };
@@ -230,6 +235,102 @@ describe("media: who reads an event's cover and photos", () => {
       "invalid_input",
       400,
     );
+  });
+});
+
+describe("media: who reads a chat message's photo", () => {
+  test("members of a club's conversation read and sign it; removed, banned, strangers and anon cannot; deleting the message ends it", async () => {
+    const [owner, ana, member, removed, banned, stranger] = await Promise.all([
+      signUp("own"),
+      signUp("ana"),
+      signUp("mem"),
+      signUp("rem"),
+      signUp("ban"),
+      signUp("str"),
+    ]);
+    const group = unwrap(
+      await owner.client.groups.create({ name: uniqueName("Club"), kind: "club", visibility: "public" }),
+    );
+    for (const u of [ana, member, removed, banned]) unwrap(await u.client.groups.join(group.id));
+    const conversation = unwrap(await withChat(owner.client).chat.openGroupChat(group.id));
+    const { media, bytes } = await uploadPhoto(ana, 31, "message");
+    expect(media).toMatchObject({ bucket: "social-chat", target: "message", targetId: null });
+    const sent = unwrap(
+      await withChat(ana.client).chat.send(conversation.id, { attachments: [{ id: media.id, alt: "the summit" }] }),
+    );
+    expect(sent.attachments).toEqual([
+      {
+        id: media.id,
+        bucket: "social-chat",
+        path: media.path,
+        type: "image",
+        mimeType: "image/png",
+        width: 8,
+        height: 6,
+        alt: "the summit",
+      },
+    ]);
+    // what a member's history shows is what they download
+    const page = unwrap(await withChat(member.client).chat.history(conversation.id));
+    const item = page.items.find((m) => m.id === sent.id)!.attachments[0]!;
+    expect(await read(member, item)).toEqual(bytes);
+    expect(unwrap(await member.client.media.urls([item]))[0]).toMatch(/^http/);
+    unwrap(await owner.client.groups.removeMember(group.id, removed.id));
+    unwrap(await owner.client.groups.ban(group.id, banned.id));
+    const cast: Record<string, Session> = { ana, owner, member, removed, banned, stranger, anon: session() };
+    for (const [name, who] of Object.entries(cast)) {
+      const allowed = ["ana", "owner", "member"].includes(name);
+      expect(await read(who, media), `download as ${name}`).toEqual(allowed ? bytes : "media_not_found");
+      expect(await signedRead(who, media), `signed URL as ${name}`).toEqual(allowed ? bytes : "media_not_found");
+    }
+    // deleting the message (a tombstone) takes the photo from the conversation
+    unwrap(await withChat(ana.client).chat.delete(sent.id));
+    expect(await read(member, media)).toBe("media_not_found");
+    expect(await signedRead(member, media)).toBe("media_not_found");
+    expect(await signedRead(owner, media)).toBe("media_not_found");
+  });
+
+  test("in a direct chat a block cuts both off; nobody attaches someone else's upload or a post's photo", async () => {
+    const [ana, ben, cy] = await Promise.all([signUp("ana"), signUp("ben"), signUp("cy")]);
+    const direct = unwrap(await withChat(ana.client).chat.openDirect(ben.id));
+    const { media, bytes } = await uploadPhoto(ana, 32, "message");
+    // ben cannot send ana's upload, nor can cy in a chat of his own
+    const withCy = unwrap(await withChat(cy.client).chat.openDirect(ben.id));
+    expectError(
+      await withChat(ben.client).chat.send(direct.id, { attachments: [{ id: media.id }] }),
+      "media_not_found",
+      404,
+    );
+    expectError(
+      await withChat(cy.client).chat.send(withCy.id, { attachments: [{ id: media.id }] }),
+      "media_not_found",
+      404,
+    );
+    const postPhoto = await uploadPhoto(ana, 33, "post");
+    expectError(
+      await withChat(ana.client).chat.send(direct.id, { attachments: [{ id: postPhoto.media.id }] }),
+      "invalid_media",
+      400,
+    );
+    expect(await read(ben, media), "before it is sent").toBe("media_not_found");
+    unwrap(await withChat(ana.client).chat.send(direct.id, { body: "look", attachments: [{ id: media.id }] }));
+    // the same upload cannot go in a second message
+    expectError(
+      await withChat(ana.client).chat.send(direct.id, { attachments: [{ id: media.id }] }),
+      "media_in_use",
+      409,
+    );
+    expect(await read(ben, media)).toEqual(bytes);
+    expect(await signedRead(ben, media)).toEqual(bytes);
+    expect(await read(cy, media)).toBe("media_not_found");
+    unwrap(await ben.client.graph.block(ana.id));
+    for (const [name, who] of [
+      ["blocker", ben],
+      ["blocked sender", ana],
+    ] as const) {
+      expect(await read(who, media), name).toBe("media_not_found");
+      expect(await signedRead(who, media), name).toBe("media_not_found");
+    }
   });
 });
 

@@ -29,6 +29,7 @@ import {
   textSchema,
   UuidSchema,
 } from "../validation.ts";
+import type { MediaItem } from "./media.ts";
 import type { ProfileSummary } from "./shared.ts";
 
 type Social = Database["social"];
@@ -38,52 +39,48 @@ type Social = Database["social"];
 // =============================================================================================
 
 /**
- * A message attachment: a storage object path with its type (messages keep this shape until chat
- * moves to media references like posts').
+ * A message attachment as the database stores it: a media item (`client.media.upload` with
+ * `target: 'message'`) completed from its row; sign it for display with `client.media.urls`.
  *
  * @example
  * ```ts
- * const a: MessageAttachment = { path: 'u1/run.jpg', type: 'image', width: 800, height: 600 }
+ * const { data: urls } = await social.media.urls(message.attachments)
  * ```
  */
-export interface MessageAttachment {
-  path: string;
-  type: "image" | "video";
-  width?: number;
-  height?: number;
-  alt?: string;
-}
-
-const attachmentDimension = (label: string) =>
-  z.int({ error: `${label} is a whole number` }).check(z.gte(1), z.lte(20000));
+export type MessageAttachment = MediaItem;
 
 /**
- * One attachment: `path` (1-1024 characters), `type` (image or video), optional size and alt text.
+ * One attachment to send: the id of your own upload made for chat (`target: 'message'`) and an
+ * optional alt text. An attachment read back from a message is accepted as it is.
  *
  * @example
  * ```ts
- * MessageAttachmentSchema.parse({ path: 'u1/run.jpg', type: 'image' })
+ * MessageAttachmentSchema.parse({ id: photo.id, alt: 'The view' })
  * ```
  */
-export const MessageAttachmentSchema = z.strictObject({
-  path: textSchema({ min: 1, max: 1024, label: "Attachment path" }),
-  type: z.enum(["image", "video"], { error: "Attachment type is image or video" }),
-  width: z.optional(attachmentDimension("Attachment width")),
-  height: z.optional(attachmentDimension("Attachment height")),
+export const MessageAttachmentSchema = z.object({
+  id: UuidSchema,
   alt: z.optional(textSchema({ max: 1000, label: "Attachment alt text" })),
 });
 
+/** An attachment to send: `{ id, alt? }`. */
+export type MessageAttachmentRef = z.input<typeof MessageAttachmentSchema>;
+
 /**
- * Up to 10 attachments.
+ * Up to 10 attachments, each listed once.
  *
  * @example
  * ```ts
- * MessageAttachmentListSchema.parse([{ path: 'u1/a.jpg', type: 'image' }])
+ * MessageAttachmentListSchema.parse([{ id: photo.id }])
  * ```
  */
-export const MessageAttachmentListSchema = z
-  .array(MessageAttachmentSchema)
-  .check(z.maxLength(10, "At most 10 attachments"));
+export const MessageAttachmentListSchema = z.array(MessageAttachmentSchema).check(
+  z.maxLength(10, "At most 10 attachments"),
+  z.refine(
+    (list) => new Set(list.map((a) => a.id.toLowerCase())).size === list.length,
+    "An attachment is listed twice",
+  ),
+);
 /**
  * `direct` (two people) or `group`.
  *
@@ -796,12 +793,16 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
     /**
      * Send a message. The SDK gives it a `clientMessageId` (or uses yours) and retries on a lost
      * connection or a server error with the same key, so it is stored once; the result is the
-     * stored message (your ack). Errors: `conversation_not_found`, `blocked`, `invalid_body`,
-     * `invalid_media`, `slow_mode`, `rate_limited`, `idempotency_conflict`.
+     * stored message (your ack). Attachments are your uploads made for chat
+     * (`media.upload(bytes, { target: 'message' })`), by id. Errors: `conversation_not_found`,
+     * `blocked`, `invalid_body`, `invalid_media`, `media_not_found`, `media_in_use`,
+     * `media_rejected`, `media_not_uploaded`, `slow_mode`, `rate_limited`, `idempotency_conflict`.
      *
      * @example
      * ```ts
      * const { data: sent, error } = await client.chat.send(id, { body: 'See you at 7' })
+     * const { data: photo } = await client.media.upload(bytes, { target: 'message', mimeType: 'image/jpeg' })
+     * await client.chat.send(id, { attachments: [{ id: photo!.id, alt: 'The trailhead' }] })
      * ```
      */
     send(
@@ -815,7 +816,9 @@ export const chatNamespace = defineNamespace("chat", (ctx) => {
         const args = {
           p_client_message_id: o.data.clientMessageId ?? newUuid(),
           p_body: o.data.body,
-          p_attachments: o.data.attachments ?? [],
+          p_attachments: (o.data.attachments ?? []).map((a) =>
+            a.alt === undefined ? { id: a.id } : { id: a.id, alt: a.alt },
+          ),
           p_reply_to_id: o.data.replyToId,
         };
         const retries = Math.max(0, Math.min(options.retries ?? 3, 10));
