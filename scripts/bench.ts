@@ -19,6 +19,7 @@ const areas: Record<string, () => Promise<BenchArea>> = {
   media: async () => (await import("./bench/media.ts")).mediaBench,
   realtime: async () => (await import("./bench/realtime.ts")).realtimeBench,
   trips: async () => (await import("./bench/trips.ts")).tripsBench,
+  premium: async () => (await import("./bench/premium.ts")).premiumBench,
 };
 
 const { positionals, values } = parseArgs({

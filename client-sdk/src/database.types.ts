@@ -440,6 +440,32 @@ export type Database = {
           },
         ]
       }
+      billing_customers: {
+        Row: {
+          created_at: string
+          stripe_customer_id: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          stripe_customer_id: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          stripe_customer_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "billing_customers_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       blocks: {
         Row: {
           blocked_id: string
@@ -467,6 +493,74 @@ export type Database = {
           {
             foreignKeyName: "blocks_blocker_id_fkey"
             columns: ["blocker_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      boosts: {
+        Row: {
+          created_at: string
+          ends_at: string | null
+          event_id: string | null
+          hours: number
+          id: string
+          payment_id: string
+          profile_id: string | null
+          starts_at: string | null
+          target_type: string
+          user_id: string
+        }
+        Insert: {
+          created_at?: string
+          ends_at?: string | null
+          event_id?: string | null
+          hours: number
+          id?: string
+          payment_id: string
+          profile_id?: string | null
+          starts_at?: string | null
+          target_type: string
+          user_id: string
+        }
+        Update: {
+          created_at?: string
+          ends_at?: string | null
+          event_id?: string | null
+          hours?: number
+          id?: string
+          payment_id?: string
+          profile_id?: string | null
+          starts_at?: string | null
+          target_type?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "boosts_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "events"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "boosts_payment_id_fkey"
+            columns: ["payment_id"]
+            isOneToOne: true
+            referencedRelation: "payments"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "boosts_profile_id_fkey"
+            columns: ["profile_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "boosts_user_id_fkey"
+            columns: ["user_id"]
             isOneToOne: false
             referencedRelation: "profiles"
             referencedColumns: ["id"]
@@ -1785,6 +1879,143 @@ export type Database = {
           },
         ]
       }
+      payments: {
+        Row: {
+          amount_cents: number
+          channel: string
+          created_at: string
+          currency: string
+          event_id: string | null
+          guests: number
+          hold_expires_at: string | null
+          id: string
+          idempotency_key: string | null
+          kind: string
+          paid_at: string | null
+          promo_code: string | null
+          refunded_at: string | null
+          seats: number
+          seats_held: boolean
+          status: string
+          stripe_checkout_session_id: string | null
+          stripe_payment_intent_id: string | null
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          amount_cents: number
+          channel?: string
+          created_at?: string
+          currency: string
+          event_id?: string | null
+          guests?: number
+          hold_expires_at?: string | null
+          id?: string
+          idempotency_key?: string | null
+          kind: string
+          paid_at?: string | null
+          promo_code?: string | null
+          refunded_at?: string | null
+          seats?: number
+          seats_held?: boolean
+          status?: string
+          stripe_checkout_session_id?: string | null
+          stripe_payment_intent_id?: string | null
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          amount_cents?: number
+          channel?: string
+          created_at?: string
+          currency?: string
+          event_id?: string | null
+          guests?: number
+          hold_expires_at?: string | null
+          id?: string
+          idempotency_key?: string | null
+          kind?: string
+          paid_at?: string | null
+          promo_code?: string | null
+          refunded_at?: string | null
+          seats?: number
+          seats_held?: boolean
+          status?: string
+          stripe_checkout_session_id?: string | null
+          stripe_payment_intent_id?: string | null
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "payments_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "events"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "payments_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      plans: {
+        Row: {
+          active: boolean
+          amount_cents: number
+          benefits: string[]
+          created_at: string
+          currency: string
+          id: string
+          interval: string
+          name: string
+          sort_order: number
+          stripe_price_id: string
+          tier: string
+          trial_days: number
+        }
+        Insert: {
+          active?: boolean
+          amount_cents: number
+          benefits?: string[]
+          created_at?: string
+          currency: string
+          id: string
+          interval: string
+          name: string
+          sort_order?: number
+          stripe_price_id: string
+          tier: string
+          trial_days?: number
+        }
+        Update: {
+          active?: boolean
+          amount_cents?: number
+          benefits?: string[]
+          created_at?: string
+          currency?: string
+          id?: string
+          interval?: string
+          name?: string
+          sort_order?: number
+          stripe_price_id?: string
+          tier?: string
+          trial_days?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "plans_tier_fkey"
+            columns: ["tier"]
+            isOneToOne: false
+            referencedRelation: "premium_tiers"
+            referencedColumns: ["tier"]
+          },
+        ]
+      }
       point_balances: {
         Row: {
           balance: number
@@ -2025,6 +2256,53 @@ export type Database = {
             referencedColumns: ["id"]
           },
         ]
+      }
+      premium_preferences: {
+        Row: {
+          show_tier: boolean
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          show_tier?: boolean
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          show_tier?: boolean
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "premium_preferences_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: true
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      premium_tiers: {
+        Row: {
+          created_at: string
+          name: string
+          rank: number
+          tier: string
+        }
+        Insert: {
+          created_at?: string
+          name: string
+          rank: number
+          tier: string
+        }
+        Update: {
+          created_at?: string
+          name?: string
+          rank?: number
+          tier?: string
+        }
+        Relationships: []
       }
       profile_details: {
         Row: {
@@ -2382,6 +2660,88 @@ export type Database = {
         Relationships: [
           {
             foreignKeyName: "streak_frozen_days_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      subscriptions: {
+        Row: {
+          cancel_at: string | null
+          cancel_at_period_end: boolean
+          canceled_at: string | null
+          created_at: string
+          current_period_end: string | null
+          current_period_start: string | null
+          ended_at: string | null
+          plan_id: string | null
+          status: string
+          stripe_customer_id: string
+          stripe_price_id: string | null
+          stripe_subscription_id: string
+          tier: string | null
+          trial_end: string | null
+          trial_start: string | null
+          updated_at: string
+          user_id: string
+        }
+        Insert: {
+          cancel_at?: string | null
+          cancel_at_period_end?: boolean
+          canceled_at?: string | null
+          created_at?: string
+          current_period_end?: string | null
+          current_period_start?: string | null
+          ended_at?: string | null
+          plan_id?: string | null
+          status: string
+          stripe_customer_id: string
+          stripe_price_id?: string | null
+          stripe_subscription_id: string
+          tier?: string | null
+          trial_end?: string | null
+          trial_start?: string | null
+          updated_at?: string
+          user_id: string
+        }
+        Update: {
+          cancel_at?: string | null
+          cancel_at_period_end?: boolean
+          canceled_at?: string | null
+          created_at?: string
+          current_period_end?: string | null
+          current_period_start?: string | null
+          ended_at?: string | null
+          plan_id?: string | null
+          status?: string
+          stripe_customer_id?: string
+          stripe_price_id?: string | null
+          stripe_subscription_id?: string
+          tier?: string | null
+          trial_end?: string | null
+          trial_start?: string | null
+          updated_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "subscriptions_plan_id_fkey"
+            columns: ["plan_id"]
+            isOneToOne: false
+            referencedRelation: "plans"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "subscriptions_tier_fkey"
+            columns: ["tier"]
+            isOneToOne: false
+            referencedRelation: "premium_tiers"
+            referencedColumns: ["tier"]
+          },
+          {
+            foreignKeyName: "subscriptions_user_id_fkey"
             columns: ["user_id"]
             isOneToOne: false
             referencedRelation: "profiles"
@@ -3084,6 +3444,17 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      apply_stripe_event: {
+        Args: {
+          p_event_id: string
+          p_kind: string
+          p_object: Json
+          p_type: string
+        }
+        Returns: Json
+      }
+      apply_stripe_payment: { Args: { p_payment: Json }; Returns: Json }
+      apply_stripe_subscription: { Args: { p_sub: Json }; Returns: string }
       approve_join_request: {
         Args: { p_group_id: string; p_user_id: string }
         Returns: {
@@ -3102,6 +3473,14 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      attach_stripe_payment: {
+        Args: {
+          p_checkout_session_id: string
+          p_payment_id: string
+          p_payment_intent_id: string
+        }
+        Returns: undefined
       }
       backfill_badge: {
         Args: { p_code: string; p_notify?: boolean }
@@ -3128,6 +3507,31 @@ export type Database = {
         }
       }
       block: { Args: { p_user_id: string }; Returns: undefined }
+      boosted_events: {
+        Args: { p_limit?: number }
+        Returns: {
+          boosted_until: string
+          cover_path: string
+          ends_at: string
+          group_id: string
+          id: string
+          location_name: string
+          organizer_id: string
+          starts_at: string
+          timezone: string
+          title: string
+        }[]
+      }
+      boosted_profiles: {
+        Args: { p_limit?: number }
+        Returns: {
+          avatar_path: string
+          boosted_until: string
+          display_name: string
+          handle: string
+          id: string
+        }[]
+      }
       calendar_feed: {
         Args: { p_token: string }
         Returns: {
@@ -3646,6 +4050,7 @@ export type Database = {
           waitlist_count: number
         }[]
       }
+      expire_ticket_holds: { Args: Record<PropertyKey, never>; Returns: number }
       follow: {
         Args: { p_user_id: string }
         Returns: {
@@ -3791,6 +4196,7 @@ export type Database = {
           visibility: Database["social"]["Enums"]["post_visibility"]
         }[]
       }
+      has_tier: { Args: { p_tier: string }; Returns: boolean }
       home_feed: {
         Args: { p_cursor?: string; p_limit?: number; p_order?: string }
         Returns: {
@@ -3964,6 +4370,10 @@ export type Database = {
       }
       leave_group: { Args: { p_group_id: string }; Returns: boolean }
       leave_trip: { Args: { p_trip_id: string }; Returns: undefined }
+      link_billing_customer: {
+        Args: { p_customer_id: string; p_user_id: string }
+        Returns: string
+      }
       list_announcements: {
         Args: { p_cursor?: string; p_group_id: string; p_limit?: number }
         Returns: {
@@ -4600,6 +5010,21 @@ export type Database = {
           next_cursor: string
         }[]
       }
+      my_entitlements: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          benefits: string[]
+          cancel_at_period_end: boolean
+          in_grace: boolean
+          plan_id: string
+          renews_at: string
+          status: string
+          tier: string
+          tier_name: string
+          tier_rank: number
+          trial_ends_at: string
+        }[]
+      }
       my_events: {
         Args: { p_cursor?: string; p_from?: string; p_limit?: number }
         Returns: {
@@ -4921,6 +5346,23 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      payments_to_reconcile: {
+        Args: { p_limit?: number }
+        Returns: {
+          payment_id: string
+          status: string
+          stripe_checkout_session_id: string
+          stripe_payment_intent_id: string
+        }[]
+      }
+      premium_badges: {
+        Args: { p_user_ids: string[] }
+        Returns: {
+          tier: string
+          tier_name: string
+          user_id: string
+        }[]
+      }
       preview_group_invite: {
         Args: { p_token: string }
         Returns: {
@@ -5073,6 +5515,7 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      release_payment: { Args: { p_payment_id: string }; Returns: undefined }
       remove_conversation_member: {
         Args: { p_conversation_id: string; p_user_id: string }
         Returns: undefined
@@ -5359,6 +5802,20 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      set_premium_preferences: {
+        Args: { p_show_tier: boolean }
+        Returns: {
+          show_tier: boolean
+          updated_at: string
+          user_id: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "premium_preferences"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       set_trip_member_role: {
         Args: {
           p_role: Database["social"]["Enums"]["trip_role"]
@@ -5378,6 +5835,58 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      start_boost_purchase: {
+        Args: {
+          p_channel?: string
+          p_hours?: number
+          p_idempotency_key?: string
+          p_target_id: string
+          p_target_type: string
+        }
+        Returns: {
+          amount_cents: number
+          currency: string
+          hours: number
+          payment_id: string
+          status: string
+          stripe_checkout_session_id: string
+          stripe_payment_intent_id: string
+          target_title: string
+        }[]
+      }
+      start_ticket_purchase: {
+        Args: {
+          p_channel?: string
+          p_event_id: string
+          p_guests?: number
+          p_idempotency_key?: string
+          p_promo_code?: string
+        }
+        Returns: {
+          amount_cents: number
+          currency: string
+          event_id: string
+          event_title: string
+          hold_expires_at: string
+          payment_id: string
+          seats: number
+          status: string
+          stripe_checkout_session_id: string
+          stripe_payment_intent_id: string
+          waitlist_position: number
+          waitlisted: boolean
+        }[]
+      }
+      stripe_event_seen: { Args: { p_event_id: string }; Returns: boolean }
+      subscription_checkout: {
+        Args: { p_plan_id: string; p_promo_code?: string }
+        Returns: {
+          plan_id: string
+          stripe_price_id: string
+          tier: string
+          trial_days: number
+        }[]
       }
       transfer_group_ownership: {
         Args: { p_group_id: string; p_new_owner_id: string }

@@ -95,7 +95,14 @@ export const SUPASOCIAL_ERROR_CODES = [
     meaning: "Something that is not an API error went wrong (a thrown non-error value, a bug).",
   },
   // domain codes, raised by the SQL unless marked sdk
+  { code: "already_attending", status: 409, source: "sql", meaning: "You hold a seat at this event already." },
   { code: "already_member", status: 409, source: "sql", meaning: "The user is already a member of the group or trip." },
+  {
+    code: "already_subscribed",
+    status: 409,
+    source: "sql",
+    meaning: "You have a premium subscription already: change it in the customer portal.",
+  },
   { code: "announcement_not_found", status: 404, source: "sql", meaning: "No such announcement, or none you may see." },
   {
     code: "append_only",
@@ -366,6 +373,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     source: "sql",
     meaning: "A notification preference lacks its kind or its on/off value, or a chat setting its audience.",
   },
+  {
+    code: "invalid_promo_code",
+    status: 400,
+    source: "sql",
+    meaning: "The promo code is malformed, unknown or no longer active.",
+  },
   { code: "invalid_reaction", status: 400, source: "sql", meaning: "No reaction was chosen." },
   {
     code: "invalid_reason",
@@ -601,6 +614,14 @@ export const SUPASOCIAL_ERROR_CODES = [
   },
   { code: "owner_protected", status: 403, source: "sql", meaning: "The group's or trip's owner cannot be the target." },
   { code: "parent_not_found", status: 404, source: "sql", meaning: "The comment replied to does not exist." },
+  { code: "payment_not_found", status: 404, source: "sql", meaning: "No such payment." },
+  {
+    code: "payment_unavailable",
+    status: 503,
+    source: "sdk",
+    meaning: "The payment provider (Stripe) could not be reached or refused the request; nothing was charged.",
+  },
+  { code: "plan_not_found", status: 404, source: "sql", meaning: "No such premium plan, or it is no longer offered." },
   { code: "post_not_found", status: 404, source: "sql", meaning: "No such post, or none you may see." },
   {
     code: "preference_not_found",
@@ -650,6 +671,12 @@ export const SUPASOCIAL_ERROR_CODES = [
     status: 404,
     source: "sql",
     meaning: "The reported post, comment, profile, group or media does not exist.",
+  },
+  {
+    code: "ticket_not_needed",
+    status: 409,
+    source: "sql",
+    meaning: "The event is free: RSVP instead of buying a ticket.",
   },
   {
     code: "ticket_required",

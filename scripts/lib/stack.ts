@@ -37,6 +37,8 @@ export interface StackOptions {
   /** Folder for generated config and keys. */
   stateDir: string;
   log?: (line: string) => void;
+  /** More environment for the functions server (the tests' Stripe keys and fake Stripe API). */
+  functionsEnv?: Record<string, string>;
   /** Realtime's "Allow public access" switched off: only private channels may be joined. */
   realtimePrivateOnly?: boolean;
 }
@@ -321,6 +323,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           SUPABASE_SERVICE_ROLE_KEY: keys.secretKey,
           SUPABASE_SECRET_KEY: keys.secretKey,
           SUPABASE_DB_URL: options.dbUrl,
+          ...options.functionsEnv,
         },
       }),
     );

@@ -471,7 +471,7 @@ describe("joining a group", () => {
     });
   });
 
-  it("refuses a tiered group to users without the tier (no entitlements source yet)", async () => {
+  it("refuses a tiered group to users without the tier", async () => {
     await withDb(async (db) => {
       const c = await groupCast(db, { joinPolicy: "open", tier: "gold" });
       await db.as(c.stranger);
@@ -491,13 +491,29 @@ describe("joining a group", () => {
     });
   });
 
-  it("admits users whose entitlement grants the tier, once an entitlements table exists", async () => {
+  it("admits users whose subscription grants the tier; an ended one does not (premium entitlements)", async () => {
     await withDb(async (db) => {
       const c = await groupCast(db, { joinPolicy: "open", tier: "gold" });
-      await db.asSuperuser();
-      await db.q`create table social.entitlements (user_id uuid, tier text, expires_at timestamptz)`;
-      await db.q`insert into social.entitlements values
-        (${c.stranger}, 'gold', null), (${c.other}, 'gold', now() - interval '1 day')`;
+      await db.asService();
+      await db.q`insert into social.premium_tiers (tier, rank, name) values ('gold', 50, 'Gold') on conflict do nothing`;
+      await db.q`
+        insert into social.plans (id, tier, name, interval, stripe_price_id, amount_cents, currency)
+        values ('gold-monthly', 'gold', 'Gold', 'month', 'price_gold_monthly', 900, 'EUR') on conflict do nothing`;
+      for (const [user, status, end] of [
+        [c.stranger, "active", 30],
+        [c.other, "active", -30],
+      ] as const) {
+        const customer = `cus_${user.replace(/-/g, "").slice(0, 16)}`;
+        await db.q`select social.link_billing_customer(${user}, ${customer})`;
+        await db.q`select social.apply_stripe_subscription(${db.q.json({
+          id: `sub_${user.replace(/-/g, "").slice(0, 16)}`,
+          customer,
+          status,
+          price_id: "price_gold_monthly",
+          current_period_start: Math.floor(Date.now() / 1000) - 86400 * 60,
+          current_period_end: Math.floor(Date.now() / 1000) + 86400 * end,
+        })})`;
+      }
       await db.as(c.stranger);
       expect(await db.q`select status from social.join_group(${c.group})`).toEqual([{ status: "active" }]);
       await db.as(c.other);

@@ -207,6 +207,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "invalid_payload":
     case "invalid_period":
     case "invalid_preference":
+    case "invalid_promo_code":
     case "invalid_reaction":
     case "invalid_reason":
     case "invalid_ref":
@@ -307,6 +308,8 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "trip_item_not_found":
     case "trip_not_found":
     case "calendar_feed_not_found":
+    case "payment_not_found":
+    case "plan_not_found":
     case "event_not_found":
       return 404;
     case "already_member":
@@ -322,6 +325,9 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "report_closed":
     case "not_enough_seats":
     case "rsvp_closed":
+    case "already_attending":
+    case "already_subscribed":
+    case "ticket_not_needed":
       return 409;
     case "rate_limited":
     case "slow_mode":
@@ -330,6 +336,7 @@ function statusBySwitch(code: SupasocialErrorCode): number {
     case "unknown_error":
       return 500;
     case "realtime_error":
+    case "payment_unavailable":
       return 503;
     case "timeout":
       return 504;

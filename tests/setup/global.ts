@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { freePort, prepareDatabase } from "../../scripts/lib/db.ts";
+import { startFakeStripe } from "../../scripts/lib/fake-stripe.ts";
 import { startStack } from "../../scripts/lib/stack.ts";
 
 declare module "vitest" {
@@ -29,8 +30,17 @@ declare module "vitest" {
      * Supabase's own API: SUPABASE_JWT_SECRET, which `supabase status` prints).
      */
     jwtSecret: string;
+    /** The fake Stripe API the functions server talks to (scripts/lib/fake-stripe.ts). */
+    stripeApiBase: string;
+    /** The Stripe secret key and webhook signing secret the functions server was given. */
+    stripeSecretKey: string;
+    stripeWebhookSecret: string;
   }
 }
+
+/** Test-only Stripe credentials: the fake accepts any `sk_` key; the webhook secret signs locally. */
+const STRIPE_TEST_KEY = "sk_test_supasocial_local";
+const STRIPE_TEST_WEBHOOK_SECRET = "whsec_supasocial_local_test_secret";
 
 export default async function setup(project: TestProject) {
   process.env.LITE_TELEMETRY = "0";
@@ -61,20 +71,37 @@ export default async function setup(project: TestProject) {
       await rm(dir, { recursive: true, force: true });
     };
   }
+  const fakeStripe = await startFakeStripe();
   let stack: Awaited<ReturnType<typeof startStack>>;
   try {
-    stack = await startStack({ dbUrl: db.url, port: 0, stateDir: join(dir, "state"), log });
+    stack = await startStack({
+      dbUrl: db.url,
+      port: 0,
+      stateDir: join(dir, "state"),
+      log,
+      functionsEnv: {
+        STRIPE_SECRET_KEY: STRIPE_TEST_KEY,
+        STRIPE_WEBHOOK_SECRET: STRIPE_TEST_WEBHOOK_SECRET,
+        STRIPE_PUBLISHABLE_KEY: "pk_test_supasocial_local",
+        STRIPE_API_BASE: fakeStripe.url,
+      },
+    });
   } catch (error) {
     console.error(logs.slice(-40).join("\n"));
+    await fakeStripe.close();
     await db.stop();
     throw error;
   }
+  project.provide("stripeApiBase", fakeStripe.url);
+  project.provide("stripeSecretKey", STRIPE_TEST_KEY);
+  project.provide("stripeWebhookSecret", STRIPE_TEST_WEBHOOK_SECRET);
   project.provide("apiUrl", stack.url);
   project.provide("publishableKey", stack.keys.publishableKey);
   project.provide("secretKey", stack.keys.secretKey);
   project.provide("jwtSecret", stack.keys.jwtSecret);
   return async () => {
     await stack.stop();
+    await fakeStripe.close();
     await db.stop();
     await rm(dir, { recursive: true, force: true });
   };
