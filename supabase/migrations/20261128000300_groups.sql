@@ -352,6 +352,25 @@ comment on function social_private.can_see_group(uuid) is
   'members, requesters and holders of an open addressed invite, never banned users.';
 grant execute on function social_private.can_see_group(uuid) to anon, authenticated, service_role;
 
+-- Does p_user_id hold premium tier p_tier (true when p_tier is null)? The premium migration
+-- (20261128006000_premium.sql) replaces this with the rule read from the subscriptions' state;
+-- until it runs nobody holds a tier, so a tiered group's content is closed to its plain members
+-- and joining it is refused with `tier_required` (never a silent pass). The rules below call it
+-- only for a group with a required_tier.
+create function social_private.user_has_tier(p_user_id uuid, p_tier text)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select p_tier is null;
+$$;
+comment on function social_private.user_has_tier(uuid, text) is
+  'Does p_user_id hold premium tier p_tier (true when p_tier is null)? Replaced by the premium '
+  'migration with the rule read from subscriptions.';
+grant execute on function social_private.user_has_tier(uuid, text) to service_role;
+
 -- may p_user_id read p_group_id's content (posts, comments, member list)? active members always;
 -- everyone signed in for public groups, except coaching groups, which are members-only
 create function social_private.user_can_read_group(p_user_id uuid, p_group_id uuid)
@@ -369,16 +388,20 @@ as $$
          and not exists (
            select 1 from social.group_members m
            where m.group_id = g.id and m.user_id = p_user_id and m.status = 'banned'
-         ))
+         )
+         and (g.required_tier is null or social_private.user_has_tier(p_user_id, g.required_tier)))
         or exists (
           select 1 from social.group_members m
           where m.group_id = g.id and m.user_id = p_user_id and m.status = 'active'
+            and (g.required_tier is null or m.role <> 'member'
+                 or social_private.user_has_tier(p_user_id, g.required_tier))
         )
       )
   );
 $$;
 comment on function social_private.user_can_read_group(uuid, uuid) is
-  'May p_user_id read p_group_id''s content? The one rule; can_read_group applies it to the caller.';
+  'May p_user_id read p_group_id''s content? The one rule; can_read_group applies it to the caller. '
+  'A tiered group''s content needs the tier now (staff excepted).';
 grant execute on function social_private.user_can_read_group(uuid, uuid) to service_role;
 
 -- may the caller read p_group_id's content? (user_can_read_group for auth.uid())
@@ -441,39 +464,6 @@ $$;
 comment on function social_private.my_group_rank(uuid) is
   'The caller''s rank in p_group_id (user_group_rank for auth.uid()); 0 when not an active member.';
 grant execute on function social_private.my_group_rank(uuid) to authenticated, service_role;
-
--- Does p_user_id hold premium tier p_tier? The premium domain owns entitlements. Until it exists
--- this answers false, so tiered groups refuse joining with `tier_required` (never a silent pass).
--- Contract for the premium migration: either create `social.entitlements (user_id uuid,
--- tier text, expires_at timestamptz)` (read here as it is: a row with the tier that has not
--- expired), or `create or replace` this function with the real rule.
-create function social_private.user_has_tier(p_user_id uuid, p_tier text)
-returns boolean
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  v_ok boolean;
-begin
-  if p_tier is null then
-    return true;
-  end if;
-  if p_user_id is null or to_regclass('social.entitlements') is null then
-    return false;
-  end if;
-  execute 'select exists (select 1 from social.entitlements e
-                          where e.user_id = $1 and e.tier = $2
-                            and (e.expires_at is null or e.expires_at > now()))'
-    into v_ok using p_user_id, p_tier;
-  return coalesce(v_ok, false);
-end;
-$$;
-comment on function social_private.user_has_tier(uuid, text) is
-  'Does p_user_id hold premium tier p_tier (true when p_tier is null)? Reads social.entitlements '
-  'once the premium domain creates it; false until then.';
-grant execute on function social_private.user_has_tier(uuid, text) to service_role;
 
 -- the group p_group_id for an operation by the caller; group_not_found when it does not exist or
 -- the caller may not see it

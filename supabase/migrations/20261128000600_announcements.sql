@@ -70,6 +70,7 @@ create policy announcements_select_member on social.announcements
   for select to authenticated
   using (
     social_private.is_group_member(group_id)
+    and social_private.can_read_group(group_id)
     and not social_private.is_blocked_with(author_id)
   );
 -- owners and admins post announcements as themselves

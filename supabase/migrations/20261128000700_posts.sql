@@ -252,7 +252,9 @@ begin
         when 'group' then
           exists (
             select 1 from social.group_members m
+            join social.groups g on g.id = m.group_id
             where m.group_id = p_group_id and m.user_id = v_uid and m.status = 'active'
+              and (g.required_tier is null or m.role <> 'member' or social_private.user_has_tier(v_uid, g.required_tier))
           )
           or social_private.user_can_read_group(v_uid, p_group_id)
         else exists (
@@ -368,15 +370,20 @@ stable
 security definer
 set search_path = ''
 as $$
+declare
+  v_uid uuid := auth.uid();
 begin
   return array(
     select m.group_id from social.group_members m
-    where m.user_id = auth.uid() and m.status = 'active'
+    join social.groups g on g.id = m.group_id
+    where m.user_id = v_uid and m.status = 'active'
+      and (g.required_tier is null or m.role <> 'member' or social_private.user_has_tier(v_uid, g.required_tier))
   );
 end;
 $$;
 comment on function social_private.my_group_ids() is
-  'Ids of the groups the caller is an active member of; read once per statement by policies.';
+  'Ids of the groups the caller is an active member of and may read (a tiered group needs the tier '
+  'or a staff role); read once per statement by policies.';
 grant execute on function social_private.my_group_ids() to authenticated, service_role;
 
 create function social_private.my_blocked_ids()

@@ -186,7 +186,9 @@ begin
   -- the groups domain's rules (public groups are readable, listed ones visible)
   if v_all_private is null or not exists (
     select 1 from social.group_members m
+    join social.groups g on g.id = m.group_id
     where m.group_id = p_group_id and m.user_id = v_uid and m.status = 'active'
+      and (g.required_tier is null or m.role <> 'member' or social_private.user_has_tier(v_uid, g.required_tier))
   ) then
     if not social_private.can_see_group(p_group_id) then
       perform social_private.raise_error('not_found', 'group_not_found', 'no such group');

@@ -142,6 +142,7 @@ begin
           limit 1
         ) p
         where m.user_id = v_uid and m.status = 'active'
+          and (g.required_tier is null or m.role <> 'member' or social_private.user_has_tier(v_uid, g.required_tier))
       ),
       bound as (
         select coalesce(
@@ -253,6 +254,7 @@ begin
           limit 1
         ) p
         where m.user_id = v_uid and m.status = 'active'
+          and (g.required_tier is null or m.role <> 'member' or social_private.user_has_tier(v_uid, g.required_tier))
       ),
       bound as (
         select coalesce(

@@ -15,6 +15,19 @@
 --     unpaid period began (premium_config.past_due_grace_hours, 72 by default). Tiers are ranked:
 --     a higher tier includes the lower ones.
 --   * The tier is shown on a profile only when its owner allows it (premium_preferences).
+--   * Gating, "listed but closed": a group with a required_tier stays listed and findable exactly
+--     as its visibility says (its row, name, member count), but its content (posts, comments,
+--     reactions, media, the member list, announcements, the group feed and its posts in the home
+--     feed) is readable only by those who hold the tier now, plus its staff (owner, admins,
+--     moderators), who run it. The rules that say so live where they always were (groups'
+--     user_can_read_group, posts' user_can_view_post and my_group_ids, the group and home feeds,
+--     the announcements policy), each asking social_private.user_has_tier, which the groups
+--     migration defines as "nobody" and this migration replaces with the subscriptions' state:
+--     a cancelled subscription, or one past due beyond the grace, closes the content at once;
+--     renewing opens it again, with the membership kept. Joining needs the tier already.
+--     Not covered: a club's group chat (the chat domain decides its members) keeps a lapsed
+--     member. Tiered events are listed as their visibility says; `going` and buying a ticket need
+--     the tier (tier_required); a seat already taken is kept.
 -- SDK: @supasocial/client/premium; tests: tests/db/premium.test.ts, tests/functions/premium.test.ts.
 
 -- =====================================================================================
