@@ -371,6 +371,47 @@ comment on function social_private.user_has_tier(uuid, text) is
   'migration with the rule read from subscriptions.';
 grant execute on function social_private.user_has_tier(uuid, text) to service_role;
 
+-- Does p_user_id hold what p_group_id's tier asks of its members' reading? True for a group
+-- without a required_tier, for its staff (owner, admin, moderator: they run it) and for holders
+-- of the tier; a missing group asks nothing. For content tied to a group that is not read
+-- through user_can_read_group (the group's chat, whose members follow its active members).
+create function social_private.user_holds_group_tier(p_user_id uuid, p_group_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce((
+    select g.required_tier is null
+        or exists (
+             select 1 from social.group_members m
+             where m.group_id = g.id and m.user_id = p_user_id and m.status = 'active' and m.role <> 'member'
+           )
+        or social_private.user_has_tier(p_user_id, g.required_tier)
+    from social.groups g where g.id = p_group_id
+  ), true);
+$$;
+comment on function social_private.user_holds_group_tier(uuid, uuid) is
+  'True unless p_group_id has a required_tier that p_user_id neither holds nor is exempt from as '
+  'staff; for content tied to a group but read by its own rule (the group''s chat).';
+grant execute on function social_private.user_holds_group_tier(uuid, uuid) to service_role;
+
+-- The same for the caller (user_holds_group_tier for auth.uid()).
+create function social_private.holds_group_tier(p_group_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select social_private.user_holds_group_tier(auth.uid(), p_group_id);
+$$;
+comment on function social_private.holds_group_tier(uuid) is
+  'user_holds_group_tier for the caller: false only in a tier-gated group whose tier the caller '
+  'neither holds nor is exempt from as staff.';
+grant execute on function social_private.holds_group_tier(uuid) to authenticated, service_role;
+
 -- may p_user_id read p_group_id's content (posts, comments, member list)? active members always;
 -- everyone signed in for public groups, except coaching groups, which are members-only
 create function social_private.user_can_read_group(p_user_id uuid, p_group_id uuid)

@@ -293,20 +293,21 @@ as $$
 declare
   v_blocked uuid[] := social_private.user_blocked_ids(p_user_id);
 begin
-  if cardinality(v_blocked) = 0 then
-    return array(select m.conversation_id from social.conversation_members m where m.user_id = p_user_id);
-  end if;
   return array(
     select m.conversation_id
     from social.conversation_members m
     join social.conversations c on c.id = m.conversation_id
     where m.user_id = p_user_id
-      and (c.kind <> 'direct' or not (c.direct_user_low = any (v_blocked) or c.direct_user_high = any (v_blocked)))
+      and (cardinality(v_blocked) = 0 or c.kind <> 'direct'
+           or not (c.direct_user_low = any (v_blocked) or c.direct_user_high = any (v_blocked)))
+      -- a tier-gated club's chat is closed, as its content is, to a member without the tier
+      and (c.context_type is distinct from 'group' or social_private.user_holds_group_tier(p_user_id, c.context_id))
   );
 end;
 $$;
 comment on function social_private.user_conversation_ids(uuid) is
-  'Ids of the conversations p_user_id may read: theirs, less direct ones a block stands in.';
+  'Ids of the conversations p_user_id may read: theirs, less direct ones a block stands in and '
+  'tier-gated groups'' chats without the tier.';
 
 -- The conversations the caller may read (user_conversation_ids for auth.uid()); read once per
 -- statement by the chat policies.
@@ -340,11 +341,14 @@ begin
     join social.conversations c on c.id = m.conversation_id
     where m.conversation_id = p_conversation_id and m.user_id = p_user_id
       and (c.kind <> 'direct' or not social_private.is_direct_blocked(c.direct_user_low, c.direct_user_high))
+      -- a tier-gated club's chat is closed, as its content is, to a member without the tier
+      and (c.context_type is distinct from 'group' or social_private.user_holds_group_tier(p_user_id, c.context_id))
   );
 end;
 $$;
 comment on function social_private.user_can_read_conversation(uuid, uuid) is
-  'May p_user_id read p_conversation_id: a member, and no block in a direct conversation.';
+  'May p_user_id read p_conversation_id: a member, no block in a direct conversation, and in a '
+  'tier-gated group''s chat the tier (or a staff role).';
 
 -- May the caller read conversation p_conversation_id?
 create function social_private.can_read_conversation(p_conversation_id uuid)

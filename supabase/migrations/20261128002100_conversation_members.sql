@@ -209,6 +209,10 @@ begin
     if not social_private.is_group_member(p_group_id) then
       perform social_private.raise_error('permission_denied', 'group_forbidden', 'join the group to see its chat');
     end if;
+    if not social_private.holds_group_tier(p_group_id) then
+      perform social_private.raise_error('permission_denied', 'tier_required',
+        format('this group''s chat is for %s members', v_group.required_tier));
+    end if;
     return v_conv;
   end if;
   if not social_private.is_group_admin(p_group_id) then

@@ -25,9 +25,11 @@
 --     migration defines as "nobody" and this migration replaces with the subscriptions' state:
 --     a cancelled subscription, or one past due beyond the grace, closes the content at once;
 --     renewing opens it again, with the membership kept. Joining needs the tier already.
---     Not covered: a club's group chat (the chat domain decides its members) keeps a lapsed
---     member. Tiered events are listed as their visibility says; `going` and buying a ticket need
---     the tier (tier_required); a seat already taken is kept.
+--     The club's chat closes the same way (social_private.user_holds_group_tier in the chat's
+--     read rules, its send path, its list, unread counts and announcements; the lapsed member
+--     stays a member and reads it again on renewing). Tiered events are listed as their
+--     visibility says; `going` and buying a ticket need the tier (tier_required); a seat already
+--     taken is kept.
 -- SDK: @supasocial/client/premium; tests: tests/db/premium.test.ts, tests/functions/premium.test.ts.
 
 -- =====================================================================================

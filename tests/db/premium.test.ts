@@ -9,6 +9,7 @@
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
 import { describe, expect, inject, it } from "vitest";
+import { broadcasts, send } from "../fixtures/chat.ts";
 import { confirmed, createEvent, eventRow, waitlist } from "../fixtures/events.ts";
 import { addMember, createGroup } from "../fixtures/groups.ts";
 import {
@@ -396,6 +397,65 @@ describe("tier-gated groups: listed but closed", () => {
       await applySubscription(db, c.lapsed, { status: "active", tier: "plus" }, c.lapsedSub);
       const back = await feed(db, c.lapsed, c.group);
       expect(back.ok && back.value.map((p) => p.id), "renewed").toEqual([c.post]);
+    });
+  });
+
+  it("the club's chat closes with the tier: messages, sending, opening, the list, unread counts and announcements", async () => {
+    await withDb(async (db) => {
+      const c = await tieredClub(db);
+      await db.as(c.owner);
+      const [conv] = await db.q<{ id: string }[]>`select id from social.open_group_chat(${c.group})`;
+      const id = conv!.id;
+      await send(db, c.owner, id, "welcome");
+      const messages = async (who: string) => {
+        await db.as(who);
+        return (await db.q`select id from social.messages where conversation_id = ${id}`).length;
+      };
+      const listed = async (who: string) => {
+        await db.as(who);
+        return (await db.q<{ id: string }[]>`select id from social.list_conversations()`).map((r) => r.id);
+      };
+      const unread = async (who: string) => {
+        await db.as(who);
+        const [r] = await db.q<{ n: number }[]>`select unread_messages::int as n from social.unread_chat_count()`;
+        return r!.n;
+      };
+      const announced = async (who: string) => (await broadcasts(db, `user:${who}`, "chat.message")).length;
+      // while paying the lapsed member reads what the paying one reads (the welcome, and any
+      // messages the chat itself wrote)
+      const shown = await messages(c.paying);
+      expect(shown).toBeGreaterThanOrEqual(1);
+      expect([await messages(c.lapsed), await listed(c.lapsed)]).toEqual([shown, [id]]);
+      expect(await unread(c.lapsed)).toBe(await unread(c.paying));
+      expect(await unread(c.lapsed)).toBeGreaterThanOrEqual(1);
+      const announcedBefore = await announced(c.lapsed);
+      expect(announcedBefore).toBeGreaterThanOrEqual(1);
+      const payingAnnounced = await announced(c.paying);
+
+      await applySubscription(db, c.lapsed, { status: "canceled", tier: "plus" }, c.lapsedSub);
+      await send(db, c.owner, id, "members only news");
+      expect(await messages(c.lapsed), "messages, lapsed").toBe(0);
+      expect(await listed(c.lapsed), "the list, lapsed").toEqual([]);
+      expect(await unread(c.lapsed), "unread, lapsed").toBe(0);
+      expect(await announced(c.lapsed), "no announcement of the new message").toBe(announcedBefore);
+      await db.as(c.lapsed);
+      expect(
+        (await refused(db, (tx) => tx`select social.send_message(${id}, ${randomUUID()}, 'still here?')`))[1],
+      ).toBe("conversation_not_found");
+      expect((await refused(db, (tx) => tx`select * from social.list_messages(${id})`))[1]).toBe(
+        "conversation_not_found",
+      );
+      expect(await refused(db, (tx) => tx`select social.open_group_chat(${c.group})`)).toEqual([
+        "42501",
+        "tier_required",
+      ]);
+      // the paying member and the staff are unaffected
+      expect(await messages(c.paying)).toBe(shown + 1);
+      expect(await announced(c.paying)).toBe(payingAnnounced + 1);
+      expect(await messages(c.owner)).toBe(shown + 1);
+      // renewing opens it again, with the membership kept
+      await applySubscription(db, c.lapsed, { status: "active", tier: "plus" }, c.lapsedSub);
+      expect([await messages(c.lapsed), await listed(c.lapsed)]).toEqual([shown + 1, [id]]);
     });
   });
 
