@@ -226,8 +226,28 @@ select social_private.schedule_job('supasocial-event-attendance', '*/15 * * * *'
 -- every function here expects the event's row to be locked by its caller)
 -- =====================================================================================
 
--- Promote from the waitlist of p_event_id: first fit in order of arrival (see the header).
--- Returns how many parties were promoted. The caller holds the event's row lock.
+-- A promoted party in a paid event. The premium migration replaces this with a seat hold to pay
+-- for (the party leaves the waitlist); until then a paid event takes no `going` RSVP
+-- (ticket_required), so nobody waits for one, and the seat is confirmed as in a free event.
+create function social_private.promote_paid_party(p_event social.events, p_user_id uuid, p_guests integer)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  update social.event_rsvps r set waitlist_seq = null, confirmed_at = now(), promoted_at = now()
+  where r.event_id = p_event.id and r.user_id = p_user_id;
+end;
+$$;
+comment on function social_private.promote_paid_party(social.events, uuid, integer) is
+  'Promotes p_user_id''s waiting party (1 + p_guests) in paid event p_event; replaced by the premium '
+  'migration with a seat hold to pay for. The caller holds the event''s row lock.';
+
+-- Promote from the waitlist of p_event_id: first fit in order of arrival (see the header); in a
+-- paid event through promote_paid_party. Returns how many parties were promoted. The caller
+-- holds the event's row lock.
 create function social_private.promote_event_waitlist(p_event_id uuid)
 returns integer
 language plpgsql
@@ -259,8 +279,12 @@ begin
     if not found then
       exit;
     end if;
-    update social.event_rsvps r set waitlist_seq = null, confirmed_at = now(), promoted_at = now()
-    where r.event_id = p_event_id and r.user_id = v_next.user_id;
+    if coalesce(v_event.price_cents, 0) > 0 then
+      perform social_private.promote_paid_party(v_event, v_next.user_id, v_next.guests);
+    else
+      update social.event_rsvps r set waitlist_seq = null, confirmed_at = now(), promoted_at = now()
+      where r.event_id = p_event_id and r.user_id = v_next.user_id;
+    end if;
     v_promoted := v_promoted || v_next.user_id;
   end loop;
   if cardinality(v_promoted) > 0 then
@@ -271,7 +295,8 @@ end;
 $$;
 comment on function social_private.promote_event_waitlist(uuid) is
   'Confirms waitlisted parties of p_event_id, first fit in order of arrival, while seats are free, '
-  'and notifies them (event_promoted). The caller holds the event''s row lock.';
+  'and notifies them (event_promoted); in a paid event each promoted party gets what '
+  'promote_paid_party gives (with premium: a seat hold to pay for). The caller holds the event''s row lock.';
 
 -- The waitlist position (1 = next) of p_user_id at p_event_id, null when not waiting.
 create function social_private.user_event_waitlist_position(p_user_id uuid, p_event_id uuid)

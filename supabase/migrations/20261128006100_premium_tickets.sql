@@ -10,7 +10,7 @@
 --     until the payment succeeds: then, under the same lock, the hold becomes a confirmed `going`
 --     RSVP. A hold that expires (social.expire_ticket_holds, a job; and every purchase of the event)
 --     frees its seats and promotes the waitlist.
---   * Promotion in a paid event (social_private.promote_event_waitlist, replaced here) gives the
+--   * Promotion in a paid event (promote_event_waitlist calls promote_paid_party, replaced here) gives the
 --     next party that fits a hold and tells them (event_promoted): they pay to take the seat.
 --   * A payment that succeeds after its hold expired takes a seat if one is free; otherwise it is
 --     `refund_due` and the webhook refunds it through Stripe.
@@ -180,59 +180,23 @@ comment on function social_private.hold_ticket(social.events, uuid, integer, tex
 revoke execute on function social_private.hold_ticket(social.events, uuid, integer, text, text, text) from public;
 grant execute on function social_private.hold_ticket(social.events, uuid, integer, text, text, text) to service_role;
 
--- Promote from the waitlist of p_event_id: first fit in order of arrival (see the event_rsvps
--- migration). In a paid event a promoted party gets a hold to pay for instead of a seat.
-create or replace function social_private.promote_event_waitlist(p_event_id uuid)
-returns integer
+-- A promoted party in a paid event (the event_rsvps migration's promote_event_waitlist calls
+-- this): it leaves the waitlist with a seat hold to pay for, instead of a seat.
+create or replace function social_private.promote_paid_party(p_event social.events, p_user_id uuid, p_guests integer)
+returns void
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
-declare
-  v_event social.events;
-  v_free integer;
-  v_next record;
-  v_promoted uuid[] := '{}';
 begin
-  loop
-    select * into v_event from social.events e where e.id = p_event_id;
-    if v_event.status <> 'published' or v_event.waitlist_count = 0 then
-      exit;
-    end if;
-    v_free := case when v_event.capacity is null then 2147483647
-                   else v_event.capacity - v_event.seats_taken end;
-    if v_free <= 0 then
-      exit;
-    end if;
-    select r.user_id, r.guests into v_next
-    from social.event_rsvps r
-    where r.event_id = p_event_id and r.waitlist_seq is not null and r.guests + 1 <= v_free
-    order by r.waitlist_seq
-    limit 1;
-    if not found then
-      exit;
-    end if;
-    if coalesce(v_event.price_cents, 0) > 0 then
-      -- a paid seat: the party leaves the waitlist with a hold to pay for
-      delete from social.event_rsvps r where r.event_id = p_event_id and r.user_id = v_next.user_id;
-      perform social_private.hold_ticket(v_event, v_next.user_id, v_next.guests, 'mobile', null, null);
-    else
-      update social.event_rsvps r set waitlist_seq = null, confirmed_at = now(), promoted_at = now()
-      where r.event_id = p_event_id and r.user_id = v_next.user_id;
-    end if;
-    v_promoted := v_promoted || v_next.user_id;
-  end loop;
-  if cardinality(v_promoted) > 0 then
-    perform social_private.notify_event(v_event, 'event_promoted', v_promoted);
-  end if;
-  return cardinality(v_promoted);
+  delete from social.event_rsvps r where r.event_id = p_event.id and r.user_id = p_user_id;
+  perform social_private.hold_ticket(p_event, p_user_id, p_guests, 'mobile', null, null);
 end;
 $$;
-comment on function social_private.promote_event_waitlist(uuid) is
-  'Confirms waitlisted parties of p_event_id, first fit in order of arrival, while seats are free, '
-  'and notifies them (event_promoted); in a paid event each promoted party gets a seat hold to pay '
-  'for. The caller holds the event''s row lock.';
+comment on function social_private.promote_paid_party(social.events, uuid, integer) is
+  'Promotes p_user_id''s waiting party in paid event p_event: the RSVP leaves the waitlist and an '
+  'open ticket payment holds 1 + p_guests seats to pay for. The caller holds the event''s row lock.';
 -- the webhook's apply functions (service_role, under the event lock) promote after freeing seats
 grant execute on function social_private.promote_event_waitlist(uuid) to service_role;
 
