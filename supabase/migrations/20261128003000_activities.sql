@@ -4,7 +4,8 @@
 -- derived from activities by the triggers of the later migrations:
 --   20261128003100_streaks.sql       per user and kind: counts, values, streaks, freezes, reminders
 --   20261128003200_points.sql        point rules, the ledger, balances, rewards and redemptions
---   20261128003300_badges.sql        badge definitions, evaluation, awards, the default catalog
+--   20261128003300_badges.sql        badge definitions, evaluation, awards
+--   20261128003350_badge_catalog.sql backfill, badge reads and progress, the default catalog
 --   20261128003400_leaderboards.sql  leaderboards, group settings, snapshots
 --
 -- Who writes activities:
