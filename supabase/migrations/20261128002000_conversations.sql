@@ -300,8 +300,11 @@ begin
     where m.user_id = p_user_id
       and (cardinality(v_blocked) = 0 or c.kind <> 'direct'
            or not (c.direct_user_low = any (v_blocked) or c.direct_user_high = any (v_blocked)))
-      -- a tier-gated club's chat is closed, as its content is, to a member without the tier
-      and (c.context_type is distinct from 'group' or social_private.user_holds_group_tier(p_user_id, c.context_id))
+      -- a tier-gated club's chat is closed, as its content is, to a member without the tier (the
+      -- group's tier is read in the plan, so untiered groups' chats cost no function call)
+      and (c.context_type is distinct from 'group'
+           or (select g.required_tier from social.groups g where g.id = c.context_id) is null
+           or social_private.user_holds_group_tier(p_user_id, c.context_id))
   );
 end;
 $$;

@@ -123,7 +123,10 @@ begin
           and c.member_count <= (select l.value from social_private.chat_limits l where l.name = 'announce_members')
           and cm.user_id is distinct from new.sender_id
           and (cm.muted_until is null or cm.muted_until <= now())
-          and (c.context_type is distinct from 'group' or social_private.user_holds_group_tier(cm.user_id, c.context_id))
+          -- a tier-gated club's chat: only members holding the tier (the group's tier read once)
+          and (c.context_type is distinct from 'group'
+               or (select g.required_tier from social.groups g where g.id = c.context_id) is null
+               or social_private.user_holds_group_tier(cm.user_id, c.context_id))
           and cm.user_id <> all (array(
             select case when b.blocker_id = new.sender_id then b.blocked_id else b.blocker_id end
             from social.blocks b where b.blocker_id = new.sender_id or b.blocked_id = new.sender_id))
@@ -519,7 +522,9 @@ begin
     join social.conversations c on c.id = k.conversation_id
     join social.conversation_members m on m.conversation_id = c.id and m.user_id = (select auth.uid())
     where (c.kind <> 'direct' or not (c.direct_user_low = any (v_hidden) or c.direct_user_high = any (v_hidden)))
-      and (c.context_type is distinct from 'group' or social_private.holds_group_tier(c.context_id))
+      and (c.context_type is distinct from 'group'
+           or (select g.required_tier from social.groups g where g.id = c.context_id) is null
+           or social_private.holds_group_tier(c.context_id))
     order by k.n;
 end;
 $$;
