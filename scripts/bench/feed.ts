@@ -79,7 +79,28 @@ async function runCase(sql: postgres.Sql, c: FeedCase): Promise<BenchRow[]> {
 
 export const feedBench: BenchArea = {
   describe: "feed pages of 20 under RLS as real users",
-  scale: { users: 10_000, followsPerUser: 200, postsPerUser: 84, seed: 20261128 },
+  scale: {
+    users: 10_000,
+    followsPerUser: 200,
+    postsPerUser: 84,
+    powerUserFollows: 5_000,
+    popularAuthorFollowers: 50_000,
+    seed: 20261128,
+  },
+  scales: {
+    // ten times the data: 100k users, ~10M posts, ~20M follow edges, the same shape
+    "10m": {
+      scale: {
+        users: 100_000,
+        followsPerUser: 200,
+        postsPerUser: 84,
+        powerUserFollows: 5_000,
+        popularAuthorFollowers: 50_000,
+        seed: 20261128,
+      },
+      portOffset: 3,
+    },
+  },
   async run(url) {
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     try {
