@@ -122,31 +122,33 @@ function postReactions(p: PostRow, pool: readonly string[]): { who: string; kind
   return out;
 }
 
-/** A post's comments: a fifth of posts get 1-3, later ones half the time replying to the last top-level one. */
-function postComments(p: PostRow, pool: readonly string[]): { id: string; parent: string | null; author: string }[] {
+/**
+ * A post's comment thread: a fifth of posts get 1-3 comments, later ones half the time replying
+ * to the last top-level one (`parent`: its index in the thread).
+ */
+function postComments(p: PostRow, pool: readonly string[]): { parent: number | null; author: string }[] {
   const next = randomStream(p.seed ^ 0x5bd1e995);
   if (next() >= 0.2) return [];
   const n = 1 + Math.floor(next() * 3);
-  const out: { id: string; parent: string | null; author: string }[] = [];
-  let parent: string | null = null;
+  const out: { parent: number | null; author: string }[] = [];
+  let parent: number | null = null;
   for (let k = 0; k < n; k++) {
-    const id = uuidFrom(next);
-    const reply: string | null = k > 0 && next() < 0.5 ? parent : null;
-    out.push({ id, parent: reply, author: pool[Math.floor(next() * pool.length)]! });
-    if (reply === null) parent = id;
+    const reply: number | null = k > 0 && next() < 0.5 ? parent : null;
+    out.push({ parent: reply, author: pool[Math.floor(next() * pool.length)]! });
+    if (reply === null) parent = k;
   }
   return out;
 }
 
-/** A version-4 uuid drawn from `next`. */
-function uuidFrom(next: () => number): string {
-  const hex = Array.from({ length: 4 }, () =>
-    Math.floor(next() * 2 ** 32)
-      .toString(16)
-      .padStart(8, "0"),
-  ).join("");
-  const variant = ((Number.parseInt(hex[16]!, 16) & 3) | 8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+/**
+ * Ids that grow with the order rows are made in (a counter, then random digits), so the primary
+ * key's index takes each new row at its end instead of at a random leaf: loading 10M posts stays
+ * within memory.
+ */
+function sequentialUuid(counter: number): string {
+  const head = counter.toString(16).padStart(12, "0");
+  const tail = faker.string.hexadecimal({ length: 19, casing: "lower", prefix: "" });
+  return `${head.slice(0, 8)}-${head.slice(8, 12)}-4${tail.slice(0, 3)}-${((Number.parseInt(tail[3]!, 16) & 3) | 8).toString(16)}${tail.slice(4, 7)}-${tail.slice(7, 19)}`;
 }
 
 seedExtensions.push(async (tx, users, options) => {
@@ -255,6 +257,9 @@ seedExtensions.push(async (tx, users, options) => {
   const end = new Date("2026-11-01T00:00:00Z").getTime();
   const span = 120 * 86_400_000;
   const posts: PostRow[] = [];
+  // texts drawn from a pool (faker's lorem costs more than the rest of a row at 10M posts)
+  const POST_BODIES = Array.from({ length: 4096 }, () => faker.lorem.sentences({ min: 1, max: 3 }));
+  const COMMENT_BODIES = Array.from({ length: 4096 }, () => faker.lorem.sentence());
   const userIds = users.map((u) => u.id);
   counts.posts = await copyRows(
     tx,
@@ -283,7 +288,7 @@ seedExtensions.push(async (tx, users, options) => {
           const inGroup = mine.length > 0 && faker.number.float() < 0.3 ? pick(mine) : null;
           const activity = faker.number.float() < 0.2;
           const at = new Date(end - Math.floor(faker.number.float() * span));
-          const id = faker.string.uuid();
+          const id = sequentialUuid(posts.length + 1);
           const post: PostRow = {
             id,
             authorId: u.id,
@@ -313,7 +318,7 @@ seedExtensions.push(async (tx, users, options) => {
             u.id,
             inGroup?.id ?? null,
             activity ? "activity" : "text",
-            activity ? pick(ACTIVITY_BODIES) : faker.lorem.sentences({ min: 1, max: 3 }),
+            activity ? pick(ACTIVITY_BODIES) : pick(POST_BODIES),
             visibility,
             postMediaList(id, u.id),
             JSON.stringify(perKind),
@@ -344,6 +349,7 @@ seedExtensions.push(async (tx, users, options) => {
   );
 
   // comments: a fifth of posts get a short thread with one level of replies (reply_count counted here)
+  let comments = 0;
   counts.comments = await copyRows(
     tx,
     "social.comments",
@@ -351,10 +357,20 @@ seedExtensions.push(async (tx, users, options) => {
     (function* () {
       for (const p of posts) {
         const thread = postComments(p, p.groupId ? groupById.get(p.groupId)!.members : userIds);
+        const threadIds = thread.map(() => sequentialUuid(++comments));
         for (const [k, c] of thread.entries()) {
           const at = new Date(p.createdAt.getTime() + 120_000 * (k + 1));
-          const replies = thread.filter((r) => r.parent === c.id).length;
-          yield [c.id, p.id, c.parent, c.author, faker.lorem.sentence(), replies, at, at];
+          const replies = thread.filter((r) => r.parent === k).length;
+          yield [
+            threadIds[k]!,
+            p.id,
+            c.parent === null ? null : threadIds[c.parent]!,
+            c.author,
+            pick(COMMENT_BODIES),
+            replies,
+            at,
+            at,
+          ];
         }
       }
     })(),
