@@ -1,7 +1,7 @@
 -- Engagement: reactions (each kind at most once per user and post), comments with one level of
--- replies, and @handle mentions parsed from post and comment bodies. The counters on posts and
--- comments (reaction_counts, reaction_count, comment_count and so hot_score, reply_count) are kept
--- by triggers. Reacting and commenting need to see the post and, in a group, active membership;
+-- replies, and @handle mentions parsed from post and comment bodies. The counters of posts (in
+-- social.post_stats: reaction_counts, reaction_count, comment_count and so hot_score) and of
+-- comments (reply_count) are kept by triggers. Reacting and commenting need to see the post and, in a group, active membership;
 -- both are rate limited (check_rate_limit('reaction' / 'comment'), comment edits too:
 -- 'comment_edit'). What hangs on a post goes with the sight of it: someone who no longer sees the
 -- post (removed from its group, blocked) no longer reads, edits or takes back their own
@@ -115,8 +115,8 @@ comment on function social_private.handle_reaction_insert() is
 create trigger on_reactions_insert before insert on social.reactions
   for each row execute function social_private.handle_reaction_insert();
 
--- Keep reaction_counts / reaction_count (and so hot_score) on the post. Security definer: the
--- counters are not client-writable.
+-- Keep reaction_counts / reaction_count (and so hot_score) in the post's post_stats row: one
+-- narrow row, never the posts row. Security definer: the counters are not client-writable.
 create function social_private.handle_reaction_counts()
 returns trigger
 language plpgsql
@@ -128,27 +128,27 @@ declare
 begin
   if tg_op = 'INSERT' then
     v_kind := new.kind::text;
-    update social.posts p
+    update social.post_stats p
     set reaction_count = p.reaction_count + 1,
         reaction_counts = jsonb_set(p.reaction_counts, array[v_kind],
                                     to_jsonb(coalesce((p.reaction_counts ->> v_kind)::integer, 0) + 1))
-    where p.id = new.post_id;
+    where p.post_id = new.post_id;
   else
     v_kind := old.kind::text;
-    update social.posts p
+    update social.post_stats p
     set reaction_count = greatest(p.reaction_count - 1, 0),
         reaction_counts = case
           when coalesce((p.reaction_counts ->> v_kind)::integer, 0) <= 1 then p.reaction_counts - v_kind
           else jsonb_set(p.reaction_counts, array[v_kind], to_jsonb((p.reaction_counts ->> v_kind)::integer - 1))
         end
-    where p.id = old.post_id;
+    where p.post_id = old.post_id;
   end if;
   return null;
 end;
 $$;
 comment on function social_private.handle_reaction_counts() is
   'Trigger function (after insert or delete on reactions, on_reactions_counts): keeps '
-  'posts.reaction_count and reaction_counts (and so hot_score) in step.';
+  'post_stats.reaction_count and reaction_counts (and so hot_score) in step.';
 create trigger on_reactions_counts after insert or delete on social.reactions
   for each row execute function social_private.handle_reaction_counts();
 
@@ -395,7 +395,7 @@ comment on function social_private.handle_comment_write() is
 create trigger on_comments_write before insert or update of body, media on social.comments
   for each row execute function social_private.handle_comment_write();
 
--- Keep comment_count (and so hot_score) on the post and reply_count on the parent; a
+-- Keep comment_count (and so hot_score) in post_stats and reply_count on the parent; a
 -- soft-deleted top-level comment takes its replies with it; sync mentions. Security definer:
 -- counters and mentions are not client-writable.
 create function social_private.handle_comment_written()
@@ -429,8 +429,8 @@ begin
   end if;
 
   if v_delta <> 0 then
-    update social.posts p set comment_count = greatest(p.comment_count + v_delta, 0)
-    where p.id = v_row.post_id;
+    update social.post_stats p set comment_count = greatest(p.comment_count + v_delta, 0)
+    where p.post_id = v_row.post_id;
     if v_row.parent_id is not null then
       update social.comments c set reply_count = greatest(c.reply_count + v_delta, 0)
       where c.id = v_row.parent_id;
@@ -445,7 +445,7 @@ end;
 $$;
 comment on function social_private.handle_comment_written() is
   'Trigger function (after insert, delete or update of body, deleted_at on comments): keeps '
-  'posts.comment_count and comments.reply_count, soft-deletes replies with their parent, syncs '
+  'post_stats.comment_count and comments.reply_count, soft-deletes replies with their parent, syncs '
   'mentions.';
 create trigger on_comments_written after insert or delete or update of body, deleted_at
   on social.comments
