@@ -152,16 +152,23 @@ comment on function social_private.handle_reaction_counts() is
 create trigger on_reactions_counts after insert or delete on social.reactions
   for each row execute function social_private.handle_reaction_counts();
 
--- Add my reaction p_kind to a post. Idempotent: true when added now, false when it was there.
-create function social.react(p_post_id uuid, p_kind social.reaction_kind)
+-- Add the caller's reaction p_kind to a post, deciding who may once: the reaction already there
+-- (false), a post the caller does not see (post_not_found), a group post of a group they are not
+-- an active member of (not_allowed), else the insert (true). The same rule as the insert policy
+-- (reactions_insert_self: the caller, can_interact_with_post), evaluated once from one read of
+-- the post rather than three times (the RPC's checks, then the policy's). Security definer: it
+-- inserts as the owner, so the policy is not evaluated again; the triggers (rate limit, counters,
+-- notification, activity) run as for any insert. Wrapped by social.react.
+create function social_private.add_reaction(p_post_id uuid, p_kind social.reaction_kind)
 returns boolean
 language plpgsql
 volatile
-security invoker
+security definer
 set search_path = ''
 as $$
 declare
   v_uid uuid := social_private.require_user();
+  v_post record;
 begin
   if p_kind is null then
     perform social_private.raise_error('invalid_input', 'invalid_reaction', 'choose a reaction');
@@ -172,16 +179,37 @@ begin
   ) then
     return false;
   end if;
-  if not social_private.can_view_post(p_post_id) then
+  select p.author_id, p.group_id, p.visibility into v_post
+  from social.posts p
+  where p.id = p_post_id and p.deleted_at is null;
+  if not found or not social_private.user_can_view_post(v_uid, v_post.author_id, v_post.group_id, v_post.visibility) then
     perform social_private.raise_error('not_found', 'post_not_found', 'no such post');
   end if;
-  if not social_private.can_interact_with_post(p_post_id) then
+  if v_post.group_id is not null and not exists (
+    select 1 from social.group_members m
+    where m.group_id = v_post.group_id and m.user_id = v_uid and m.status = 'active'
+  ) then
     perform social_private.raise_error('permission_denied', 'not_allowed', 'join the group to react to its posts');
   end if;
   insert into social.reactions (post_id, user_id, kind) values (p_post_id, v_uid, p_kind)
   on conflict do nothing;
   return found;
 end;
+$$;
+comment on function social_private.add_reaction(uuid, social.reaction_kind) is
+  'Body of social.react (security definer): the caller''s reaction p_kind on a post they see (in a '
+  'group: as an active member), checked once; true when added, false when already there.';
+grant execute on function social_private.add_reaction(uuid, social.reaction_kind) to authenticated, service_role;
+
+-- Add my reaction p_kind to a post. Idempotent: true when added now, false when it was there.
+create function social.react(p_post_id uuid, p_kind social.reaction_kind)
+returns boolean
+language sql
+volatile
+security invoker
+set search_path = ''
+as $$
+  select social_private.add_reaction(p_post_id, p_kind);
 $$;
 comment on function social.react(uuid, social.reaction_kind) is
   'Add my reaction of kind p_kind to a post; true when added, false when already there.';
@@ -576,21 +604,24 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_targets uuid[];
+  v_targets uuid[] := '{}';
 begin
-  select coalesce(array_agg(distinct pr.id), '{}') into v_targets
-  from (
-    select lower(m.match[1]) as handle, min(m.n) as first_at
-    from regexp_matches(coalesce(p_body, ''),
-                        '(?<![A-Za-z0-9_@])@([A-Za-z0-9_]{3,30})(?![A-Za-z0-9_])', 'g')
-         with ordinality as m(match, n)
-    group by 1
-    order by 2
-    limit 20
-  ) h
-  join social.profiles pr on pr.handle operator(extensions.=) h.handle::extensions.citext
-  where pr.id <> p_author_id
-    and not social_private.user_is_blocked_with(p_author_id, pr.id);
+  -- most texts mention nobody: no '@', no handle lookup
+  if strpos(coalesce(p_body, ''), '@') > 0 then
+    select coalesce(array_agg(distinct pr.id), '{}') into v_targets
+    from (
+      select lower(m.match[1]) as handle, min(m.n) as first_at
+      from regexp_matches(coalesce(p_body, ''),
+                          '(?<![A-Za-z0-9_@])@([A-Za-z0-9_]{3,30})(?![A-Za-z0-9_])', 'g')
+           with ordinality as m(match, n)
+      group by 1
+      order by 2
+      limit 20
+    ) h
+    join social.profiles pr on pr.handle operator(extensions.=) h.handle::extensions.citext
+    where pr.id <> p_author_id
+      and not social_private.user_is_blocked_with(p_author_id, pr.id);
+  end if;
 
   delete from social.mentions m
   where m.post_id = p_post_id
