@@ -91,6 +91,11 @@ interface PostRow {
   createdAt: Date;
   /** Seed of the post's own stream of reactions and comments (postReactions, postComments). */
   seed: number;
+  visibility: string;
+  /** Counters of the post's social.post_stats row, counted while the post is made. */
+  reactionCounts: string;
+  reactionCount: number;
+  commentCount: number;
 }
 
 /** A small seeded generator (mulberry32), one per post and purpose. */
@@ -251,9 +256,9 @@ seedExtensions.push(async (tx, users, options) => {
 
   // posts: most on profiles, some in the author's groups; spread over the 120 days before 2026-11-01.
   // Each post's reactions and comments come from a stream of their own (its `seed`), so this pass
-  // counts them into the post's row (reaction_counts, reaction_count, comment_count and so
-  // hot_score, and its media list: seeds/media.ts) and the passes below yield the same rows: no
-  // counter is updated after the load.
+  // counts them (for its social.post_stats row: reaction_counts, reaction_count, comment_count and
+  // so hot_score) and the passes below yield the same rows: no counter is updated after the load;
+  // its media list (seeds/media.ts) is loaded with the row too.
   const end = new Date("2026-11-01T00:00:00Z").getTime();
   const span = 120 * 86_400_000;
   const posts: PostRow[] = [];
@@ -264,20 +269,7 @@ seedExtensions.push(async (tx, users, options) => {
   counts.posts = await copyRows(
     tx,
     "social.posts",
-    [
-      "id",
-      "author_id",
-      "group_id",
-      "kind",
-      "body",
-      "visibility",
-      "media",
-      "reaction_counts",
-      "reaction_count",
-      "comment_count",
-      "created_at",
-      "updated_at",
-    ],
+    ["id", "author_id", "group_id", "kind", "body", "visibility", "media", "created_at", "updated_at"],
     (function* () {
       for (const [i, u] of users.entries()) {
         const mine = memberships.get(u.id) ?? [];
@@ -289,14 +281,6 @@ seedExtensions.push(async (tx, users, options) => {
           const activity = faker.number.float() < 0.2;
           const at = new Date(end - Math.floor(faker.number.float() * span));
           const id = sequentialUuid(posts.length + 1);
-          const post: PostRow = {
-            id,
-            authorId: u.id,
-            groupId: inGroup?.id ?? null,
-            createdAt: at,
-            seed: faker.number.int({ min: 0, max: 2 ** 32 - 1 }),
-          };
-          posts.push(post);
           const visibility = inGroup
             ? faker.number.float() < 0.9
               ? "group"
@@ -306,13 +290,26 @@ seedExtensions.push(async (tx, users, options) => {
                 { weight: 20, value: "followers" },
                 { weight: 5, value: "private" },
               ]);
+          const post: PostRow = {
+            id,
+            authorId: u.id,
+            groupId: inGroup?.id ?? null,
+            createdAt: at,
+            seed: faker.number.int({ min: 0, max: 2 ** 32 - 1 }),
+            visibility,
+            reactionCounts: "{}",
+            reactionCount: 0,
+            commentCount: 0,
+          };
           const pool = inGroup ? inGroup.members : userIds;
           const perKind: Record<string, number> = {};
-          let reactionCount = 0;
           for (const r of postReactions(post, pool)) {
             perKind[r.kind] = (perKind[r.kind] ?? 0) + 1;
-            reactionCount++;
+            post.reactionCount++;
           }
+          if (post.reactionCount > 0) post.reactionCounts = JSON.stringify(perKind);
+          post.commentCount = postComments(post, pool).length;
+          posts.push(post);
           yield [
             id,
             u.id,
@@ -321,9 +318,6 @@ seedExtensions.push(async (tx, users, options) => {
             activity ? pick(ACTIVITY_BODIES) : pick(POST_BODIES),
             visibility,
             postMediaList(id, u.id),
-            JSON.stringify(perKind),
-            reactionCount,
-            postComments(post, pool).length,
             at,
             at,
           ];
@@ -375,6 +369,39 @@ seedExtensions.push(async (tx, users, options) => {
       }
     })(),
   );
+
+  // the counters and top-feed score beside each post (social.post_stats), counted with the posts
+  // above: the triggers that keep them are off during the load, and counted there they need no
+  // update
+  await copyRows(
+    tx,
+    "social.post_stats",
+    [
+      "post_id",
+      "author_id",
+      "group_id",
+      "visibility",
+      "created_at",
+      "reaction_counts",
+      "reaction_count",
+      "comment_count",
+    ],
+    (function* () {
+      for (const p of posts) {
+        yield [
+          p.id,
+          p.authorId,
+          p.groupId,
+          p.visibility,
+          p.createdAt,
+          p.reactionCounts,
+          p.reactionCount,
+          p.commentCount,
+        ];
+      }
+    })(),
+    new Progress("post_stats", posts.length, show),
+  );
   return counts;
 });
 
@@ -393,8 +420,8 @@ counterRecomputers.push(async (tx) => {
            (select count(*)::int from social.announcement_reads r where r.announcement_id = a.id)
     from social.announcements a
     on conflict (announcement_id) do update set read_count = excluded.read_count`;
-  // posts' reaction_counts, reaction_count, comment_count and comments' reply_count are loaded
-  // with the rows (postReactions, postComments above)
+  // post counters (social.post_stats) and comments' reply_count are loaded with the rows
+  // (postReactions, postComments above)
 });
 
 // chat comes after the groups it gives conversations to

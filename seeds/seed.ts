@@ -378,7 +378,13 @@ function* generateFollows(
 }
 
 /** Tables whose secondary indexes the seed builds after loading them (see seed()). */
-const DEFERRED_INDEX_TABLES = ["social.follows", "social.posts", "social.reactions", "social.comments"];
+const DEFERRED_INDEX_TABLES = [
+  "social.follows",
+  "social.posts",
+  "social.post_stats",
+  "social.reactions",
+  "social.comments",
+];
 /** Indexes of those tables that the seed's statements read while loading (media.ts by author). */
 const KEPT_INDEXES = ["social.posts_author_idx"];
 

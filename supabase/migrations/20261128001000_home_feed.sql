@@ -8,15 +8,16 @@
 -- tests: tests/db/feed.test.ts (home feed), tests/db/home-feed-walk.test.ts; benchmark: npm run
 -- bench -- feed [--scale 10m].
 
--- The home feed's walk for users who follow many accounts (home_feed_page): the posts outside
--- groups that a follower may see, newest first and best first, with their author (index only).
+-- The home feed's walk for users who follow many accounts (home_feed_walk): the posts outside
+-- groups that a follower may see, newest first (posts) and best first (post_stats, where the
+-- score lives), with their author (index only).
 create index posts_home_latest_idx on social.posts (created_at desc, id desc) include (author_id)
   where deleted_at is null and group_id is null and visibility in ('public', 'followers');
-create index posts_home_top_idx on social.posts (hot_score desc, id desc) include (author_id)
-  where deleted_at is null and group_id is null and visibility in ('public', 'followers');
+create index post_stats_home_top_idx on social.post_stats (hot_score desc, post_id desc)
+  include (author_id) where deleted_at is null and group_id is null and visibility in ('public', 'followers');
 
 -- The walk (home_feed_page, from 256 followees): everyone's feed posts from the cursor down
--- (posts_home_latest_idx / posts_home_top_idx, ~1.4 us an entry with the follow check), keeping
+-- (posts_home_latest_idx / post_stats_home_top_idx, ~1.4 us an entry with the follow check), keeping
 -- the followed ones; the first limit + 1 of them are the followees' part of the page, exactly.
 -- It pays off when followed posts are common enough: a first walk of 256 entries measures how
 -- common, the next one is sized from it (with a margin), and when that would cost more than
@@ -83,10 +84,10 @@ begin
       from (
         select s.id, s.hot_score
         from (
-          select p.id, p.hot_score, p.author_id from social.posts p
+          select p.post_id as id, p.hot_score, p.author_id from social.post_stats p
           where p.deleted_at is null and p.group_id is null and p.visibility in ('public', 'followers')
-            and (p.hot_score, p.id) < (p_key.score, p_key.id)
-          order by p.hot_score desc, p.id desc
+            and (p.hot_score, p.post_id) < (p_key.score, p_key.id)
+          order by p.hot_score desc, p.post_id desc
           limit v_budget
         ) s
         where s.author_id <> all (p_hidden)
@@ -109,10 +110,10 @@ begin
       ) x;
     else
       select count(*) into v_walked from (
-        select 1 from social.posts p
+        select 1 from social.post_stats p
         where p.deleted_at is null and p.group_id is null and p.visibility in ('public', 'followers')
-          and (p.hot_score, p.id) < (p_key.score, p_key.id)
-        order by p.hot_score desc, p.id desc
+          and (p.hot_score, p.post_id) < (p_key.score, p_key.id)
+        order by p.hot_score desc, p.post_id desc
         limit v_budget
       ) x;
     end if;
@@ -179,27 +180,27 @@ begin
         select c.id, c.hot_score from (
           select x.id, x.hot_score from unnest(v_scan_ids, v_scan_scores) as x(id, hot_score)
           union all
-          select p.id, p.hot_score from (
-            select p.id, p.hot_score from social.posts p
+          select p.post_id, p.hot_score from (
+            select p.post_id, p.hot_score from social.post_stats p
             where p.author_id = p_uid and p.deleted_at is null and p.group_id is null
-              and (p.hot_score, p.id) < (p_key.score, p_key.id)
-              and (p.hot_score, p.id) >= (v_bound_score, v_bound_id)
-            order by p.hot_score desc, p.id desc
+              and (p.hot_score, p.post_id) < (p_key.score, p_key.id)
+              and (p.hot_score, p.post_id) >= (v_bound_score, v_bound_id)
+            order by p.hot_score desc, p.post_id desc
             limit p_limit + 1
           ) p
           union all
-          select p.id, p.hot_score
+          select p.post_id, p.hot_score
           from social.group_members m
           join social.groups g on g.id = m.group_id
           cross join lateral (
-            select p.id, p.hot_score from social.posts p
+            select p.post_id, p.hot_score from social.post_stats p
             where p.group_id = m.group_id and p.deleted_at is null
-              and (p.hot_score, p.id) < (p_key.score, p_key.id)
-              and (p.hot_score, p.id) >= (v_bound_score, v_bound_id)
+              and (p.hot_score, p.post_id) < (p_key.score, p_key.id)
+              and (p.hot_score, p.post_id) >= (v_bound_score, v_bound_id)
               and p.author_id <> all (p_hidden)
               and (p.visibility = 'group' or p.author_id = p_uid
                    or (g.kind = 'coaching' and g.owner_id = p_uid))
-            order by p.hot_score desc, p.id desc
+            order by p.hot_score desc, p.post_id desc
             limit p_limit + 1
           ) p
           where m.user_id = p_uid and m.status = 'active'
@@ -280,20 +281,20 @@ begin
     ) p;
     v_ref_at := coalesce(v_ref_at, least(p_key.created_at, now()));
   else
-    select max(p.hot_score) into v_ref_score
+    select max(s.hot_score) into v_ref_score
     from (
       select f.followee_id from social.follows f
       where f.follower_id = p_uid and f.status = 'accepted'
       limit 8
     ) f
     cross join lateral (
-      select p.hot_score from social.posts p
-      where p.author_id = f.followee_id and p.deleted_at is null and p.group_id is null
-        and p.visibility in ('public', 'followers')
-        and (p.hot_score, p.id) < (p_key.score, p_key.id)
-      order by p.hot_score desc, p.id desc
+      select s.hot_score from social.post_stats s
+      where s.author_id = f.followee_id and s.deleted_at is null and s.group_id is null
+        and s.visibility in ('public', 'followers')
+        and (s.hot_score, s.post_id) < (p_key.score, p_key.id)
+      order by s.hot_score desc, s.post_id desc
       limit 1
-    ) p;
+    ) s;
     v_ref_score := coalesce(v_ref_score,
       least(p_key.score, extract(epoch from now())::double precision / 45000));
   end if;
@@ -412,7 +413,8 @@ begin
         limit p_limit + 1
       ) c;
     else
-      -- one hot score unit is 12.5 hours at equal engagement
+      -- one hot score unit is 12.5 hours at equal engagement; `top` reads the top indexes of
+      -- social.post_stats (copies of each post's author, group, visibility and deletion)
       v_low_score := case v_attempt
         when 1 then v_ref_score - 2
         when 2 then v_ref_score - 16
@@ -420,41 +422,41 @@ begin
         else '-infinity'::double precision
       end;
       with firsts as materialized (
-        select 'f'::text as src, f.followee_id as sid, false as all_private, p.hot_score, p.id
+        select 'f'::text as src, f.followee_id as sid, false as all_private, p.hot_score, p.post_id as id
         from social.follows f
         cross join lateral (
-          select p.hot_score, p.id from social.posts p
+          select p.hot_score, p.post_id from social.post_stats p
           where p.author_id = f.followee_id and p.deleted_at is null and p.group_id is null
             and p.visibility in ('public', 'followers')
-            and (p.hot_score, p.id) < (p_key.score, p_key.id)
+            and (p.hot_score, p.post_id) < (p_key.score, p_key.id)
             and p.hot_score >= v_low_score
-          order by p.hot_score desc, p.id desc
+          order by p.hot_score desc, p.post_id desc
           limit 1
         ) p
         where f.follower_id = p_uid and f.status = 'accepted' and f.followee_id <> all (p_hidden)
         union all
-        select 'm', p_uid, false, p.hot_score, p.id
+        select 'm', p_uid, false, p.hot_score, p.post_id
         from (
-          select p.hot_score, p.id from social.posts p
+          select p.hot_score, p.post_id from social.post_stats p
           where p.author_id = p_uid and p.deleted_at is null and p.group_id is null
-            and (p.hot_score, p.id) < (p_key.score, p_key.id)
+            and (p.hot_score, p.post_id) < (p_key.score, p_key.id)
             and p.hot_score >= v_low_score
-          order by p.hot_score desc, p.id desc
+          order by p.hot_score desc, p.post_id desc
           limit 1
         ) p
         union all
-        select 'g', m.group_id, (g.kind = 'coaching' and g.owner_id = p_uid), p.hot_score, p.id
+        select 'g', m.group_id, (g.kind = 'coaching' and g.owner_id = p_uid), p.hot_score, p.post_id
         from social.group_members m
         join social.groups g on g.id = m.group_id
         cross join lateral (
-          select p.hot_score, p.id from social.posts p
+          select p.hot_score, p.post_id from social.post_stats p
           where p.group_id = m.group_id and p.deleted_at is null
-            and (p.hot_score, p.id) < (p_key.score, p_key.id)
+            and (p.hot_score, p.post_id) < (p_key.score, p_key.id)
             and p.hot_score >= v_low_score
             and p.author_id <> all (p_hidden)
             and (p.visibility = 'group' or p.author_id = p_uid
                  or (g.kind = 'coaching' and g.owner_id = p_uid))
-          order by p.hot_score desc, p.id desc
+          order by p.hot_score desc, p.post_id desc
           limit 1
         ) p
         where m.user_id = p_uid and m.status = 'active'
@@ -474,41 +476,41 @@ begin
         where (s.hot_score, s.id) >= ((b.k).score, (b.k).id)
       ),
       candidates as (
-        select p.id, p.hot_score
+        select p.post_id as id, p.hot_score
         from live s, bound b
         cross join lateral (
-          select p.id, p.hot_score from social.posts p
+          select p.post_id, p.hot_score from social.post_stats p
           where p.author_id = s.sid and p.deleted_at is null and p.group_id is null
             and p.visibility in ('public', 'followers')
-            and (p.hot_score, p.id) < (p_key.score, p_key.id)
-            and (p.hot_score, p.id) >= ((b.k).score, (b.k).id)
-          order by p.hot_score desc, p.id desc
+            and (p.hot_score, p.post_id) < (p_key.score, p_key.id)
+            and (p.hot_score, p.post_id) >= ((b.k).score, (b.k).id)
+          order by p.hot_score desc, p.post_id desc
           limit p_limit + 1
         ) p
         where s.src = 'f'
         union all
-        select p.id, p.hot_score
+        select p.post_id as id, p.hot_score
         from live s, bound b
         cross join lateral (
-          select p.id, p.hot_score from social.posts p
+          select p.post_id, p.hot_score from social.post_stats p
           where p.author_id = s.sid and p.deleted_at is null and p.group_id is null
-            and (p.hot_score, p.id) < (p_key.score, p_key.id)
-            and (p.hot_score, p.id) >= ((b.k).score, (b.k).id)
-          order by p.hot_score desc, p.id desc
+            and (p.hot_score, p.post_id) < (p_key.score, p_key.id)
+            and (p.hot_score, p.post_id) >= ((b.k).score, (b.k).id)
+          order by p.hot_score desc, p.post_id desc
           limit p_limit + 1
         ) p
         where s.src = 'm'
         union all
-        select p.id, p.hot_score
+        select p.post_id as id, p.hot_score
         from live s, bound b
         cross join lateral (
-          select p.id, p.hot_score from social.posts p
+          select p.post_id, p.hot_score from social.post_stats p
           where p.group_id = s.sid and p.deleted_at is null
-            and (p.hot_score, p.id) < (p_key.score, p_key.id)
-            and (p.hot_score, p.id) >= ((b.k).score, (b.k).id)
+            and (p.hot_score, p.post_id) < (p_key.score, p_key.id)
+            and (p.hot_score, p.post_id) >= ((b.k).score, (b.k).id)
             and p.author_id <> all (p_hidden)
             and (p.visibility = 'group' or p.author_id = p_uid or s.all_private)
-          order by p.hot_score desc, p.id desc
+          order by p.hot_score desc, p.post_id desc
           limit p_limit + 1
         ) p
         where s.src = 'g'
@@ -620,13 +622,17 @@ declare
   v_page social_private.feed_page := social_private.home_feed_page(p_order, p_cursor, p_limit);
 begin
   return query
-  select v.*,
+  select v.id, v.author_id, v.group_id, v.kind, v.body, v.data, v.ref_type, v.ref_id, v.media,
+         v.visibility, k.reaction_counts, k.reaction_count, k.comment_count, k.hot_score,
+         v.edited_at, v.created_at,
          k.group_summary,
          coalesce(string_to_array(nullif(k.reactions, ''), ',')::social.reaction_kind[], '{}'),
          k.author,
          v_page.next_cursor
-  from unnest(v_page.post_ids, v_page.authors, v_page.groups, v_page.my_reactions)
-         with ordinality as k(post_id, author, group_summary, reactions, ord)
+  from unnest(v_page.post_ids, v_page.authors, v_page.groups, v_page.my_reactions,
+              v_page.reaction_counts, v_page.reaction_count, v_page.comment_count, v_page.hot_score)
+         with ordinality as k(post_id, author, group_summary, reactions, reaction_counts, reaction_count,
+                              comment_count, hot_score, ord)
   join social_private.feed_posts v on v.id = k.post_id
   order by k.ord;
 end;

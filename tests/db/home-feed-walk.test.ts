@@ -1,7 +1,7 @@
 /**
  * The home feed of someone who follows many accounts. Up to 255 followees home_feed_page probes
  * each followee; from 256 it walks everyone's feed posts from the cursor down
- * (posts_home_latest_idx / posts_home_top_idx) and keeps the followed ones, merging the caller's
+ * (posts_home_latest_idx / post_stats_home_top_idx) and keeps the followed ones, merging the caller's
  * own and their groups' posts. Both give exactly the same pages and keep every rule: the walk is
  * checked here against the posts table (the expected order) and against what the viewer must
  * never see, before and after each event that takes a post away (unfollow, block either way,
@@ -115,7 +115,8 @@ async function expectedOrder(db: TestDb, postIds: string[], order: Order): Promi
       ? await db.q<{ id: string }[]>`
           select id from social.posts where id = any(${postIds}::uuid[]) order by created_at desc, id desc`
       : await db.q<{ id: string }[]>`
-          select id from social.posts where id = any(${postIds}::uuid[]) order by hot_score desc, id desc`;
+          select post_id as id from social.post_stats where post_id = any(${postIds}::uuid[])
+          order by hot_score desc, post_id desc`;
   return ids(rows);
 }
 
