@@ -359,8 +359,11 @@ begin
   from social.conversation_members m
   join social.conversations c on c.id = m.conversation_id
   where m.conversation_id = p_conversation_id and m.user_id = v_me;
-  -- (a tier-gated club's chat is closed, as its content is, to a member without the tier)
-  if not found or (v_conv.context_type = 'group' and not social_private.user_holds_group_tier(v_me, v_conv.context_id)) then
+  -- (a tier-gated club's chat is closed, as its content is, to a member without the tier; "is
+  -- not distinct from": context_type is null for most chats, and null = 'group' is null, which
+  -- would make the and call the tier check on every send)
+  if not found or (v_conv.context_type is not distinct from 'group'
+                   and not social_private.user_holds_group_tier(v_me, v_conv.context_id)) then
     perform social_private.raise_error('not_found', 'conversation_not_found', 'no such conversation');
   end if;
   if v_conv.blocked then
