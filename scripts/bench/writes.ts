@@ -186,6 +186,40 @@ async function compare<T>(
   return { ratio: percentile(ratios, 50), api: percentile(apiRates, 50), bare: percentile(bareRates, 50) };
 }
 
+/** Server time (EXPLAIN ANALYZE: planning + execution, triggers included) of one write, committed. */
+async function serverWrite(sql: Sql, userId: string | null, query: string, params: unknown[]): Promise<number> {
+  return sql.begin(async (tx) => {
+    if (userId) {
+      await tx`select set_config('request.jwt.claims', ${claims(userId)}, true), set_config('role', 'authenticated', true)`;
+    }
+    const rows = await tx.unsafe(`explain (analyze, timing off, summary on, format json) ${query}`, params as never[]);
+    const plan = (rows[0] as Record<string, [{ "Planning Time": number; "Execution Time": number }]>)["QUERY PLAN"][0];
+    return plan["Planning Time"] + plan["Execution Time"];
+  }) as Promise<number>;
+}
+
+/** p50 server time of the same reactions through social.react and into the bare copy. */
+async function serverReactions(sql: Sql, rows: ReactionRow[]) {
+  const api: number[] = [];
+  const bare: number[] = [];
+  for (const [i, r] of rows.entries()) {
+    const a = await serverWrite(sql, r.user_id, "select social.react($1, $2::social.reaction_kind)", [
+      r.post_id,
+      r.kind,
+    ]);
+    const b = await serverWrite(
+      sql,
+      null,
+      "insert into bench.bare_reactions (post_id, user_id, kind) values ($1, $2, $3::social.reaction_kind)",
+      [r.post_id, r.user_id, r.kind],
+    );
+    if (i < 20) continue; // warm-up
+    api.push(a);
+    bare.push(b);
+  }
+  return { api: percentile(api, 50), bare: percentile(bare, 50) };
+}
+
 async function timePosts(sql: Sql, authors: string[], big: string): Promise<{ all: number[]; big: number[] }> {
   const all: number[] = [];
   const bigTimes: number[] = [];
@@ -236,6 +270,8 @@ export const writesBench: BenchArea = {
         apiComment,
         bareComment,
       );
+      process.stderr.write("  reactions, server time ...\n");
+      const server = await serverReactions(clients[0]!, await reactionRows(admin, 320, salt + 50));
       process.stderr.write("  posts ...\n");
       const authors = (
         await admin<{ id: string }[]>`
@@ -246,6 +282,9 @@ export const writesBench: BenchArea = {
         row("reaction_insert_ratio", reactions.ratio, "x", 3),
         row("reaction_throughput", reactions.api, "/s"),
         row("reaction_bare_throughput", reactions.bare, "/s"),
+        row("reaction_server_ratio", server.api / server.bare, "x"),
+        row("reaction_server_ms", server.api, "ms"),
+        row("reaction_bare_server_ms", server.bare, "ms"),
         row("comment_insert_ratio", comments.ratio, "x", 3),
         row("comment_throughput", comments.api, "/s"),
         row("post_insert_p95", percentile(posts.all, 95), "ms", 20),

@@ -202,14 +202,17 @@ comment on function social_private.add_reaction(uuid, social.reaction_kind) is
 grant execute on function social_private.add_reaction(uuid, social.reaction_kind) to authenticated, service_role;
 
 -- Add my reaction p_kind to a post. Idempotent: true when added now, false when it was there.
+-- plpgsql, not sql: a SQL function with its own search_path is planned again on every call.
 create function social.react(p_post_id uuid, p_kind social.reaction_kind)
 returns boolean
-language sql
+language plpgsql
 volatile
 security invoker
 set search_path = ''
 as $$
-  select social_private.add_reaction(p_post_id, p_kind);
+begin
+  return social_private.add_reaction(p_post_id, p_kind);
+end;
 $$;
 comment on function social.react(uuid, social.reaction_kind) is
   'Add my reaction of kind p_kind to a post; true when added, false when already there.';
