@@ -20,6 +20,7 @@ const areas: Record<string, () => Promise<BenchArea>> = {
   realtime: async () => (await import("./bench/realtime.ts")).realtimeBench,
   trips: async () => (await import("./bench/trips.ts")).tripsBench,
   premium: async () => (await import("./bench/premium.ts")).premiumBench,
+  writes: async () => (await import("./bench/writes.ts")).writesBench,
 };
 
 const { positionals, values } = parseArgs({

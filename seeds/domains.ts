@@ -84,7 +84,12 @@ interface PostRow {
   id: string;
   authorId: string;
   groupId: string | null;
+  visibility: string;
   createdAt: Date;
+  /** Counters of the post's social.post_stats row, counted while its reactions and comments are made. */
+  reactionCounts: Record<string, number> | null;
+  reactionCount: number;
+  commentCount: number;
 }
 
 seedExtensions.push(async (tx, users, options) => {
@@ -197,7 +202,6 @@ seedExtensions.push(async (tx, users, options) => {
           const activity = faker.number.float() < 0.2;
           const at = new Date(end - Math.floor(faker.number.float() * span));
           const id = faker.string.uuid();
-          posts.push({ id, authorId: u.id, groupId: inGroup?.id ?? null, createdAt: at });
           const visibility = inGroup
             ? faker.number.float() < 0.9
               ? "group"
@@ -207,6 +211,16 @@ seedExtensions.push(async (tx, users, options) => {
                 { weight: 20, value: "followers" },
                 { weight: 5, value: "private" },
               ]);
+          posts.push({
+            id,
+            authorId: u.id,
+            groupId: inGroup?.id ?? null,
+            visibility,
+            createdAt: at,
+            reactionCounts: null,
+            reactionCount: 0,
+            commentCount: 0,
+          });
           yield [
             id,
             u.id,
@@ -239,6 +253,9 @@ seedExtensions.push(async (tx, users, options) => {
           const key = `${who}:${kind}`;
           if (who === p.authorId || seen.has(key)) continue;
           seen.add(key);
+          p.reactionCounts ??= {};
+          p.reactionCounts[kind] = (p.reactionCounts[kind] ?? 0) + 1;
+          p.reactionCount++;
           yield [p.id, who, kind, new Date(p.createdAt.getTime() + 60_000 * (k + 1))];
         }
       }
@@ -261,9 +278,41 @@ seedExtensions.push(async (tx, users, options) => {
           const id = faker.string.uuid();
           const at = new Date(p.createdAt.getTime() + 120_000 * (k + 1));
           const reply: string | null = k > 0 && faker.number.float() < 0.5 ? parent : null;
+          p.commentCount++;
           yield [id, p.id, reply, pool ? pick(pool) : pick(users).id, faker.lorem.sentence(), at, at];
           if (reply === null) parent = id;
         }
+      }
+    })(),
+  );
+
+  // the counters and top-feed score beside each post (social.post_stats), loaded with the rows:
+  // the triggers that keep them are off during the load, and counted here they need no update
+  await copyRows(
+    tx,
+    "social.post_stats",
+    [
+      "post_id",
+      "author_id",
+      "group_id",
+      "visibility",
+      "created_at",
+      "reaction_counts",
+      "reaction_count",
+      "comment_count",
+    ],
+    (function* () {
+      for (const p of posts) {
+        yield [
+          p.id,
+          p.authorId,
+          p.groupId,
+          p.visibility,
+          p.createdAt,
+          JSON.stringify(p.reactionCounts ?? {}),
+          p.reactionCount,
+          p.commentCount,
+        ];
       }
     })(),
   );
@@ -285,18 +334,7 @@ counterRecomputers.push(async (tx) => {
            (select count(*)::int from social.announcement_reads r where r.announcement_id = a.id)
     from social.announcements a
     on conflict (announcement_id) do update set read_count = excluded.read_count`;
-  await tx`
-    with per_kind as (
-      select post_id, kind::text as kind, count(*)::int as n from social.reactions group by 1, 2
-    ), totals as (
-      select post_id, jsonb_object_agg(kind, n) as counts, sum(n)::int as total from per_kind group by 1
-    )
-    update social.posts p set reaction_counts = t.counts, reaction_count = t.total
-    from totals t where t.post_id = p.id`;
-  await tx`
-    update social.posts p set comment_count = c.n
-    from (select post_id, count(*)::int as n from social.comments where deleted_at is null group by 1) c
-    where c.post_id = p.id`;
+  // post counters (social.post_stats) are loaded with the posts above
   await tx`
     update social.comments c set reply_count = r.n
     from (select parent_id, count(*)::int as n from social.comments

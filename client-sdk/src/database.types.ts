@@ -2169,23 +2169,66 @@ export type Database = {
           },
         ]
       }
+      post_stats: {
+        Row: {
+          author_id: string
+          comment_count: number
+          created_at: string
+          deleted_at: string | null
+          group_id: string | null
+          hot_score: number | null
+          post_id: string
+          reaction_count: number
+          reaction_counts: NonNullable<Json>
+          visibility: Database["social"]["Enums"]["post_visibility"]
+        }
+        Insert: {
+          author_id: string
+          comment_count?: number
+          created_at: string
+          deleted_at?: string | null
+          group_id?: string | null
+          hot_score?: never
+          post_id: string
+          reaction_count?: number
+          reaction_counts?: NonNullable<Json>
+          visibility: Database["social"]["Enums"]["post_visibility"]
+        }
+        Update: {
+          author_id?: string
+          comment_count?: number
+          created_at?: string
+          deleted_at?: string | null
+          group_id?: string | null
+          hot_score?: never
+          post_id?: string
+          reaction_count?: number
+          reaction_counts?: NonNullable<Json>
+          visibility?: Database["social"]["Enums"]["post_visibility"]
+        }
+        Relationships: [
+          {
+            foreignKeyName: "post_stats_post_id_fkey"
+            columns: ["post_id"]
+            isOneToOne: true
+            referencedRelation: "posts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       posts: {
         Row: {
           author_id: string
           body: string | null
-          comment_count: number
           created_at: string
           data: Json | null
           deleted_at: string | null
           deleted_by: string | null
           edited_at: string | null
           group_id: string | null
-          hot_score: number | null
           id: string
           kind: Database["social"]["Enums"]["post_kind"]
           media: NonNullable<Json>
-          reaction_count: number
-          reaction_counts: NonNullable<Json>
           ref_id: string | null
           ref_type: string | null
           updated_at: string
@@ -2194,19 +2237,15 @@ export type Database = {
         Insert: {
           author_id?: string
           body?: string | null
-          comment_count?: number
           created_at?: string
           data?: Json | null
           deleted_at?: string | null
           deleted_by?: string | null
           edited_at?: string | null
           group_id?: string | null
-          hot_score?: never
           id?: string
           kind?: Database["social"]["Enums"]["post_kind"]
           media?: NonNullable<Json>
-          reaction_count?: number
-          reaction_counts?: NonNullable<Json>
           ref_id?: string | null
           ref_type?: string | null
           updated_at?: string
@@ -2215,19 +2254,15 @@ export type Database = {
         Update: {
           author_id?: string
           body?: string | null
-          comment_count?: number
           created_at?: string
           data?: Json | null
           deleted_at?: string | null
           deleted_by?: string | null
           edited_at?: string | null
           group_id?: string | null
-          hot_score?: never
           id?: string
           kind?: Database["social"]["Enums"]["post_kind"]
           media?: NonNullable<Json>
-          reaction_count?: number
-          reaction_counts?: NonNullable<Json>
           ref_id?: string | null
           ref_type?: string | null
           updated_at?: string

@@ -58,7 +58,7 @@ end;
 $$;
 comment on function social_private.post_hot_score(integer, integer, timestamptz) is
   'The top-feed score of a post: ln(1 + reactions + 2 * comments) + epoch(created_at) / 45000, so '
-  'engagement decays by e every 12.5 hours of age. Stored in posts.hot_score.';
+  'engagement decays by e every 12.5 hours of age. Stored in post_stats.hot_score.';
 grant execute on function social_private.post_hot_score(integer, integer, timestamptz)
   to anon, authenticated, service_role;
 
@@ -73,12 +73,6 @@ create table social.posts (
   ref_id uuid,
   media jsonb not null default '[]',
   visibility social.post_visibility not null default 'public',
-  reaction_counts jsonb not null default '{}',
-  reaction_count integer not null default 0,
-  comment_count integer not null default 0,
-  hot_score double precision generated always as (
-    social_private.post_hot_score(reaction_count, comment_count, created_at)
-  ) stored,
   edited_at timestamptz,
   deleted_at timestamptz,
   deleted_by uuid references social.profiles (id) on delete set null,
@@ -94,13 +88,12 @@ create table social.posts (
   ),
   constraint posts_visibility_place check (
     case when group_id is null then visibility <> 'group' else visibility in ('group', 'private') end
-  ),
-  constraint posts_counts_not_negative check (reaction_count >= 0 and comment_count >= 0)
+  )
 );
 comment on table social.posts is
   'Posts on a profile (group_id null) or in a group. Soft-deleted posts (deleted_at) are hidden '
   'from everyone but kept. Clients insert as themselves and edit body, media and visibility; '
-  'counters are kept by triggers.';
+  'the counters and the top-feed score are beside the post, in social.post_stats.';
 comment on column social.posts.data is
   'Structured payload (a JSON object, at most 16 kB), e.g. the workout of an activity post.';
 comment on column social.posts.ref_type is
@@ -111,11 +104,6 @@ comment on column social.posts.media is
 comment on column social.posts.visibility is
   'Outside a group: public, followers or private. In a group: group or private (public given in '
   'a group is stored as group).';
-comment on column social.posts.reaction_counts is
-  'Reactions per kind, e.g. {"like": 3, "fire": 1}; kinds with no reaction are absent.';
-comment on column social.posts.hot_score is
-  'Order of the `top` feed: ln(1 + reactions + 2 * comments) + epoch(created_at) / 45000. Depends '
-  'on the counters only, never on the clock, so keyset cursors stay valid.';
 comment on column social.posts.deleted_by is
   'Who soft-deleted the post: its author or group staff of a higher rank than the author''s.';
 comment on column social.posts.id is
@@ -131,10 +119,6 @@ comment on column social.posts.body is
   'Text, 1-5000 characters and not blank; null for posts without text (media or data only).';
 comment on column social.posts.ref_id is
   'Id of the referred object (an event, trip, ...) in the app; set together with ref_type.';
-comment on column social.posts.reaction_count is
-  'Total reactions; kept by the on_reactions_counts trigger.';
-comment on column social.posts.comment_count is
-  'Comments and replies not deleted; kept by the comment triggers.';
 comment on column social.posts.edited_at is
   'Last change of body or media (set by on_posts_write); null when never edited. Earlier versions '
   'are in post_revisions.';
@@ -145,16 +129,12 @@ comment on column social.posts.created_at is
   'When the post was published; the order of the latest feed.';
 comment on column social.posts.updated_at is
   'Last change of body, media or visibility; set by on_posts_write.';
--- feeds: a profile's posts, newest first and by hot score (home: one scan per followee)
+-- feeds: a profile's posts, newest first (home: one scan per followee); by hot score: post_stats
 create index posts_author_feed_idx on social.posts (author_id, created_at desc, id desc)
   include (visibility) where deleted_at is null and group_id is null;
-create index posts_author_top_idx on social.posts (author_id, hot_score desc, id desc)
-  include (visibility) where deleted_at is null and group_id is null;
--- feeds: a group's posts; the first also serves the foreign key (deleted posts included)
+-- feeds: a group's posts; also serves the foreign key (deleted posts included)
 create index posts_group_feed_idx on social.posts (group_id, created_at desc, id desc)
   include (author_id, visibility, deleted_at) where group_id is not null;
-create index posts_group_top_idx on social.posts (group_id, hot_score desc, id desc)
-  include (author_id, visibility) where deleted_at is null and group_id is not null;
 -- foreign keys and policies
 create index posts_author_idx on social.posts (author_id);
 create index posts_deleted_by_idx on social.posts (deleted_by) where deleted_by is not null;
@@ -165,6 +145,61 @@ grant insert (id, author_id, group_id, kind, body, data, ref_type, ref_id, media
   on social.posts to authenticated;
 grant update (body, media, visibility) on social.posts to authenticated;
 grant all on social.posts to service_role;
+
+-- The counters and the top-feed score of a post, beside it rather than in its row: a reaction or
+-- a comment updates this narrow row (its primary key and one top index) instead of rewriting the
+-- wide posts row and its indexes. The post's author, group, visibility, deletion and creation
+-- time are mirrored here (kept by on_posts_stats) so the `top` feeds read one index of this
+-- table. One row per post, made with the post.
+create table social.post_stats (
+  post_id uuid primary key references social.posts (id) on delete cascade,
+  author_id uuid not null,
+  group_id uuid,
+  visibility social.post_visibility not null,
+  deleted_at timestamptz,
+  created_at timestamptz not null,
+  reaction_counts jsonb not null default '{}',
+  reaction_count integer not null default 0,
+  comment_count integer not null default 0,
+  hot_score double precision generated always as (
+    social_private.post_hot_score(reaction_count, comment_count, created_at)
+  ) stored,
+  constraint post_stats_counts_not_negative check (reaction_count >= 0 and comment_count >= 0)
+);
+comment on table social.post_stats is
+  'Counters and top-feed score of each post (one row per post, made with it), kept by triggers: '
+  'readers see them in the feed rows (social.get_post, the feeds). The post''s author, group, '
+  'visibility, deletion and creation time are copies of the posts row for the top-feed indexes.';
+comment on column social.post_stats.post_id is 'The post (social.posts.id).';
+comment on column social.post_stats.author_id is 'Copy of posts.author_id (kept by on_posts_stats).';
+comment on column social.post_stats.group_id is 'Copy of posts.group_id (kept by on_posts_stats).';
+comment on column social.post_stats.visibility is 'Copy of posts.visibility (kept by on_posts_stats).';
+comment on column social.post_stats.deleted_at is 'Copy of posts.deleted_at (kept by on_posts_stats).';
+comment on column social.post_stats.created_at is 'Copy of posts.created_at (kept by on_posts_stats).';
+comment on column social.post_stats.reaction_counts is
+  'Reactions per kind, e.g. {"like": 3, "fire": 1}; kinds with no reaction are absent.';
+comment on column social.post_stats.reaction_count is
+  'Total reactions; kept by the on_reactions_counts trigger.';
+comment on column social.post_stats.comment_count is
+  'Comments and replies not deleted; kept by the comment triggers.';
+comment on column social.post_stats.hot_score is
+  'Order of the `top` feed: ln(1 + reactions + 2 * comments) + epoch(created_at) / 45000. Depends '
+  'on the counters only, never on the clock, so keyset cursors stay valid.';
+-- top feeds: a profile's posts and a group's posts by hot score
+create index post_stats_author_top_idx on social.post_stats (author_id, hot_score desc, post_id desc)
+  include (visibility) where deleted_at is null and group_id is null;
+create index post_stats_group_top_idx on social.post_stats (group_id, hot_score desc, post_id desc)
+  include (author_id, visibility) where deleted_at is null and group_id is not null;
+alter table social.post_stats enable row level security;
+grant select on social.post_stats to anon, authenticated;
+grant all on social.post_stats to service_role;
+-- the counters of a post are visible to whoever sees the post (the posts policies decide)
+create policy post_stats_select_anon on social.post_stats
+  for select to anon
+  using (exists (select 1 from social.posts p where p.id = post_id));
+create policy post_stats_select_visible on social.post_stats
+  for select to authenticated
+  using (exists (select 1 from social.posts p where p.id = post_id));
 
 create table social.post_revisions (
   id uuid primary key default gen_random_uuid(),
@@ -615,6 +650,34 @@ comment on function social_private.handle_post_written() is
 create trigger on_posts_written
   after insert or update of body, media on social.posts
   for each row execute function social_private.handle_post_written();
+
+-- A post's post_stats row: made with the post, its copies of author, group, visibility,
+-- deletion and creation time kept in step. Security definer: post_stats is not client-writable.
+create function social_private.handle_post_stats()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    insert into social.post_stats (post_id, author_id, group_id, visibility, deleted_at, created_at)
+    values (new.id, new.author_id, new.group_id, new.visibility, new.deleted_at, new.created_at);
+  else
+    update social.post_stats s
+    set author_id = new.author_id, group_id = new.group_id, visibility = new.visibility,
+        deleted_at = new.deleted_at, created_at = new.created_at
+    where s.post_id = new.id;
+  end if;
+  return null;
+end;
+$$;
+comment on function social_private.handle_post_stats() is
+  'Trigger function (after insert, or update of author_id, group_id, visibility, deleted_at, '
+  'created_at on posts, on_posts_stats): makes the post''s post_stats row and keeps its copies.';
+create trigger on_posts_stats
+  after insert or update of author_id, group_id, visibility, deleted_at, created_at on social.posts
+  for each row execute function social_private.handle_post_stats();
 
 -- =====================================================================================
 -- RPC (security invoker: RLS decides)

@@ -1,7 +1,7 @@
 -- Engagement: reactions (each kind at most once per user and post), comments with one level of
--- replies, and @handle mentions parsed from post and comment bodies. The counters on posts and
--- comments (reaction_counts, reaction_count, comment_count and so hot_score, reply_count) are kept
--- by triggers. Reacting and commenting need to see the post and, in a group, active membership;
+-- replies, and @handle mentions parsed from post and comment bodies. The counters of posts (in
+-- social.post_stats: reaction_counts, reaction_count, comment_count and so hot_score) and of
+-- comments (reply_count) are kept by triggers. Reacting and commenting need to see the post and, in a group, active membership;
 -- both are rate limited (check_rate_limit('reaction' / 'comment'), comment edits too:
 -- 'comment_edit'). What hangs on a post goes with the sight of it: someone who no longer sees the
 -- post (removed from its group, blocked) no longer reads, edits or takes back their own
@@ -115,8 +115,8 @@ comment on function social_private.handle_reaction_insert() is
 create trigger on_reactions_insert before insert on social.reactions
   for each row execute function social_private.handle_reaction_insert();
 
--- Keep reaction_counts / reaction_count (and so hot_score) on the post. Security definer: the
--- counters are not client-writable.
+-- Keep reaction_counts / reaction_count (and so hot_score) in the post's post_stats row: one
+-- narrow row, never the posts row. Security definer: the counters are not client-writable.
 create function social_private.handle_reaction_counts()
 returns trigger
 language plpgsql
@@ -128,40 +128,47 @@ declare
 begin
   if tg_op = 'INSERT' then
     v_kind := new.kind::text;
-    update social.posts p
+    update social.post_stats p
     set reaction_count = p.reaction_count + 1,
         reaction_counts = jsonb_set(p.reaction_counts, array[v_kind],
                                     to_jsonb(coalesce((p.reaction_counts ->> v_kind)::integer, 0) + 1))
-    where p.id = new.post_id;
+    where p.post_id = new.post_id;
   else
     v_kind := old.kind::text;
-    update social.posts p
+    update social.post_stats p
     set reaction_count = greatest(p.reaction_count - 1, 0),
         reaction_counts = case
           when coalesce((p.reaction_counts ->> v_kind)::integer, 0) <= 1 then p.reaction_counts - v_kind
           else jsonb_set(p.reaction_counts, array[v_kind], to_jsonb((p.reaction_counts ->> v_kind)::integer - 1))
         end
-    where p.id = old.post_id;
+    where p.post_id = old.post_id;
   end if;
   return null;
 end;
 $$;
 comment on function social_private.handle_reaction_counts() is
   'Trigger function (after insert or delete on reactions, on_reactions_counts): keeps '
-  'posts.reaction_count and reaction_counts (and so hot_score) in step.';
+  'post_stats.reaction_count and reaction_counts (and so hot_score) in step.';
 create trigger on_reactions_counts after insert or delete on social.reactions
   for each row execute function social_private.handle_reaction_counts();
 
--- Add my reaction p_kind to a post. Idempotent: true when added now, false when it was there.
-create function social.react(p_post_id uuid, p_kind social.reaction_kind)
+-- Add the caller's reaction p_kind to a post, deciding who may once: the reaction already there
+-- (false), a post the caller does not see (post_not_found), a group post of a group they are not
+-- an active member of (not_allowed), else the insert (true). The same rule as the insert policy
+-- (reactions_insert_self: the caller, can_interact_with_post), evaluated once from one read of
+-- the post rather than three times (the RPC's checks, then the policy's). Security definer: it
+-- inserts as the owner, so the policy is not evaluated again; the triggers (rate limit, counters,
+-- notification, activity) run as for any insert. Wrapped by social.react.
+create function social_private.add_reaction(p_post_id uuid, p_kind social.reaction_kind)
 returns boolean
 language plpgsql
 volatile
-security invoker
+security definer
 set search_path = ''
 as $$
 declare
   v_uid uuid := social_private.require_user();
+  v_post record;
 begin
   if p_kind is null then
     perform social_private.raise_error('invalid_input', 'invalid_reaction', 'choose a reaction');
@@ -172,15 +179,39 @@ begin
   ) then
     return false;
   end if;
-  if not social_private.can_view_post(p_post_id) then
+  select p.author_id, p.group_id, p.visibility into v_post
+  from social.posts p
+  where p.id = p_post_id and p.deleted_at is null;
+  if not found or not social_private.user_can_view_post(v_uid, v_post.author_id, v_post.group_id, v_post.visibility) then
     perform social_private.raise_error('not_found', 'post_not_found', 'no such post');
   end if;
-  if not social_private.can_interact_with_post(p_post_id) then
+  if v_post.group_id is not null and not exists (
+    select 1 from social.group_members m
+    where m.group_id = v_post.group_id and m.user_id = v_uid and m.status = 'active'
+  ) then
     perform social_private.raise_error('permission_denied', 'not_allowed', 'join the group to react to its posts');
   end if;
   insert into social.reactions (post_id, user_id, kind) values (p_post_id, v_uid, p_kind)
   on conflict do nothing;
   return found;
+end;
+$$;
+comment on function social_private.add_reaction(uuid, social.reaction_kind) is
+  'Body of social.react (security definer): the caller''s reaction p_kind on a post they see (in a '
+  'group: as an active member), checked once; true when added, false when already there.';
+grant execute on function social_private.add_reaction(uuid, social.reaction_kind) to authenticated, service_role;
+
+-- Add my reaction p_kind to a post. Idempotent: true when added now, false when it was there.
+-- plpgsql, not sql: a SQL function with its own search_path is planned again on every call.
+create function social.react(p_post_id uuid, p_kind social.reaction_kind)
+returns boolean
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+begin
+  return social_private.add_reaction(p_post_id, p_kind);
 end;
 $$;
 comment on function social.react(uuid, social.reaction_kind) is
@@ -395,7 +426,7 @@ comment on function social_private.handle_comment_write() is
 create trigger on_comments_write before insert or update of body, media on social.comments
   for each row execute function social_private.handle_comment_write();
 
--- Keep comment_count (and so hot_score) on the post and reply_count on the parent; a
+-- Keep comment_count (and so hot_score) in post_stats and reply_count on the parent; a
 -- soft-deleted top-level comment takes its replies with it; sync mentions. Security definer:
 -- counters and mentions are not client-writable.
 create function social_private.handle_comment_written()
@@ -429,8 +460,8 @@ begin
   end if;
 
   if v_delta <> 0 then
-    update social.posts p set comment_count = greatest(p.comment_count + v_delta, 0)
-    where p.id = v_row.post_id;
+    update social.post_stats p set comment_count = greatest(p.comment_count + v_delta, 0)
+    where p.post_id = v_row.post_id;
     if v_row.parent_id is not null then
       update social.comments c set reply_count = greatest(c.reply_count + v_delta, 0)
       where c.id = v_row.parent_id;
@@ -445,7 +476,7 @@ end;
 $$;
 comment on function social_private.handle_comment_written() is
   'Trigger function (after insert, delete or update of body, deleted_at on comments): keeps '
-  'posts.comment_count and comments.reply_count, soft-deletes replies with their parent, syncs '
+  'post_stats.comment_count and comments.reply_count, soft-deletes replies with their parent, syncs '
   'mentions.';
 create trigger on_comments_written after insert or delete or update of body, deleted_at
   on social.comments
@@ -576,21 +607,24 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_targets uuid[];
+  v_targets uuid[] := '{}';
 begin
-  select coalesce(array_agg(distinct pr.id), '{}') into v_targets
-  from (
-    select lower(m.match[1]) as handle, min(m.n) as first_at
-    from regexp_matches(coalesce(p_body, ''),
-                        '(?<![A-Za-z0-9_@])@([A-Za-z0-9_]{3,30})(?![A-Za-z0-9_])', 'g')
-         with ordinality as m(match, n)
-    group by 1
-    order by 2
-    limit 20
-  ) h
-  join social.profiles pr on pr.handle operator(extensions.=) h.handle::extensions.citext
-  where pr.id <> p_author_id
-    and not social_private.user_is_blocked_with(p_author_id, pr.id);
+  -- most texts mention nobody: no '@', no handle lookup
+  if strpos(coalesce(p_body, ''), '@') > 0 then
+    select coalesce(array_agg(distinct pr.id), '{}') into v_targets
+    from (
+      select lower(m.match[1]) as handle, min(m.n) as first_at
+      from regexp_matches(coalesce(p_body, ''),
+                          '(?<![A-Za-z0-9_@])@([A-Za-z0-9_]{3,30})(?![A-Za-z0-9_])', 'g')
+           with ordinality as m(match, n)
+      group by 1
+      order by 2
+      limit 20
+    ) h
+    join social.profiles pr on pr.handle operator(extensions.=) h.handle::extensions.citext
+    where pr.id <> p_author_id
+      and not social_private.user_is_blocked_with(p_author_id, pr.id);
+  end if;
 
   delete from social.mentions m
   where m.post_id = p_post_id

@@ -10,7 +10,8 @@
 --
 -- The feed RPCs return rows ready to render (PostgREST serves them as a JSON array of objects):
 --   the post's fields (id, author_id, group_id, kind, body, data, ref_type, ref_id, media,
---   visibility, reaction_counts, reaction_count, comment_count, hot_score, edited_at, created_at),
+--   visibility, reaction_counts, reaction_count, comment_count, hot_score, edited_at, created_at;
+--   the counters and hot_score are read from social.post_stats),
 --   "group"       {id, name, avatar_path, kind} for a post in a group, else null,
 --   my_reactions  the caller's own reaction kinds on the post (empty array for none or anon),
 --   author        {id, handle, display_name, avatar_path},
@@ -29,19 +30,24 @@
 
 -- A feed page as picked by the social_private feed functions: post ids in display order and, in
 -- the same order, the author's summary, the group's summary (null outside groups) and the caller's
--- own reaction kinds (comma-separated, '' for none); the cursor of the next page (null on the
--- last page).
+-- own reaction kinds (comma-separated, '' for none) and the post's counters and hot score (from
+-- social.post_stats); the cursor of the next page (null on the last page).
 create type social_private.feed_page as (
   post_ids uuid[],
   authors jsonb[],
   groups jsonb[],
   my_reactions text[],
-  next_cursor text
+  next_cursor text,
+  reaction_counts jsonb[],
+  reaction_count integer[],
+  comment_count integer[],
+  hot_score double precision[]
 );
 comment on type social_private.feed_page is
   'A feed page as picked by the feed functions: post ids in display order with, in the same order, '
-  'author summaries, group summaries (null outside groups) and the caller''s reaction kinds '
-  '(comma-separated, '''' for none); next_cursor is null on the last page.';
+  'author summaries, group summaries (null outside groups), the caller''s reaction kinds '
+  '(comma-separated, '''' for none) and the post''s counters and score (social.post_stats); '
+  'next_cursor is null on the last page.';
 
 -- Turn up to p_limit + 1 ordered candidates into a page: the first p_limit ids with, per post,
 -- the author's summary, the group's summary and the caller's own reactions, and a next cursor
@@ -72,12 +78,15 @@ declare
   v_uid uuid := auth.uid();
   v_page social_private.feed_page;
 begin
-  -- the four arrays come from one ordered set of rows, so they stay aligned
+  -- the arrays come from one ordered set of rows, so they stay aligned
   select coalesce(array_agg(x.post_id), '{}'), coalesce(array_agg(x.author), '{}'),
-         coalesce(array_agg(x.group_summary), '{}'), coalesce(array_agg(x.kinds), '{}')
-    into v_page.post_ids, v_page.authors, v_page.groups, v_page.my_reactions
+         coalesce(array_agg(x.group_summary), '{}'), coalesce(array_agg(x.kinds), '{}'),
+         coalesce(array_agg(x.reaction_counts), '{}'), coalesce(array_agg(x.reaction_count), '{}'),
+         coalesce(array_agg(x.comment_count), '{}'), coalesce(array_agg(x.hot_score), '{}')
+    into v_page.post_ids, v_page.authors, v_page.groups, v_page.my_reactions,
+         v_page.reaction_counts, v_page.reaction_count, v_page.comment_count, v_page.hot_score
   from (
-    select k.post_id,
+    select k.post_id, s.reaction_counts, s.reaction_count, s.comment_count, s.hot_score,
            jsonb_build_object('id', a.id, 'handle', a.handle, 'display_name', a.display_name,
                               'avatar_path', a.avatar_path) as author,
            case when g.id is not null then
@@ -90,6 +99,7 @@ begin
            ), '') as kinds
     from unnest(p_ids[1:p_limit]) with ordinality as k(post_id, ord)
     join social.posts p on p.id = k.post_id
+    join social.post_stats s on s.post_id = k.post_id
     join social.profiles a on a.id = p.author_id
     left join social.groups g on g.id = p.group_id
     order by k.ord
@@ -103,19 +113,21 @@ end;
 $$;
 comment on function social_private.make_feed_page(text, text, text, integer, uuid[], timestamptz[], double precision[]) is
   'Turns up to p_limit + 1 ordered candidates the caller may see into a feed_page: the first '
-  'p_limit posts with author and group summaries and the caller''s reactions, and the next cursor '
+  'p_limit posts with author and group summaries, the caller''s reactions and the post''s counters '
+  'and score (post_stats), and the next cursor '
   '(of list p_list, order p_order, scope p_scope) when there is one more.';
 
 -- The post columns of a feed row (internal), read as the caller: security_invoker, so RLS on
--- posts holds for every row and a post the caller may not read is dropped. The feed RPCs join a
+-- posts holds for every row and a post the caller may not read is dropped. The counters and the
+-- score come with the picked page (make_feed_page reads post_stats), so the caller-side query
+-- reads social.posts only. The feed RPCs join a
 -- picked page to it; being a view, it is planned into their query (a function in between cost
 -- ~0.4 ms a page).
 create view social_private.feed_posts
 with (security_invoker = true)
 as
 select p.id, p.author_id, p.group_id, p.kind, p.body, p.data, p.ref_type, p.ref_id, p.media,
-       p.visibility, p.reaction_counts, p.reaction_count, p.comment_count, p.hot_score,
-       p.edited_at, p.created_at
+       p.visibility, p.edited_at, p.created_at
 from social.posts p;
 comment on view social_private.feed_posts is
   'The post columns of the feed RPCs'' rows; RLS on social.posts applies.';
@@ -135,14 +147,6 @@ comment on column social_private.feed_posts.ref_id is
 comment on column social_private.feed_posts.media is 'The post''s media list (social.posts.media).';
 comment on column social_private.feed_posts.visibility is
   'Who may see the post (social.posts.visibility).';
-comment on column social_private.feed_posts.reaction_counts is
-  'Reactions per kind (social.posts.reaction_counts).';
-comment on column social_private.feed_posts.reaction_count is
-  'Total reactions (social.posts.reaction_count).';
-comment on column social_private.feed_posts.comment_count is
-  'Comments not deleted (social.posts.comment_count).';
-comment on column social_private.feed_posts.hot_score is
-  'Order of the top feed (social.posts.hot_score).';
 comment on column social_private.feed_posts.edited_at is
   'Last edit of body or media (social.posts.edited_at).';
 comment on column social_private.feed_posts.created_at is
@@ -213,16 +217,17 @@ begin
       limit v_limit + 1
     ) p;
   else
-    select array_agg(p.id order by p.hot_score desc, p.id desc),
-           array_agg(p.hot_score order by p.hot_score desc, p.id desc)
+    -- by hot score: the top index of post_stats (copies of the post's group, author, visibility)
+    select array_agg(p.post_id order by p.hot_score desc, p.post_id desc),
+           array_agg(p.hot_score order by p.hot_score desc, p.post_id desc)
       into v_ids, v_scores
     from (
-      select p.id, p.hot_score from social.posts p
-      where p.group_id = p_group_id and p.deleted_at is null
-        and (p.hot_score, p.id) < (v_key.score, v_key.id)
-        and p.author_id <> all (v_hidden)
-        and (p.visibility = 'group' or p.author_id = v_uid or v_all_private)
-      order by p.hot_score desc, p.id desc
+      select s.post_id, s.hot_score from social.post_stats s
+      where s.group_id = p_group_id and s.deleted_at is null
+        and (s.hot_score, s.post_id) < (v_key.score, v_key.id)
+        and s.author_id <> all (v_hidden)
+        and (s.visibility = 'group' or s.author_id = v_uid or v_all_private)
+      order by s.hot_score desc, s.post_id desc
       limit v_limit + 1
     ) p;
   end if;
@@ -276,13 +281,17 @@ declare
   v_page social_private.feed_page := social_private.group_feed_page(p_group_id, p_order, p_cursor, p_limit);
 begin
   return query
-  select v.*,
+  select v.id, v.author_id, v.group_id, v.kind, v.body, v.data, v.ref_type, v.ref_id, v.media,
+         v.visibility, k.reaction_counts, k.reaction_count, k.comment_count, k.hot_score,
+         v.edited_at, v.created_at,
          k.group_summary,
          coalesce(string_to_array(nullif(k.reactions, ''), ',')::social.reaction_kind[], '{}'),
          k.author,
          v_page.next_cursor
-  from unnest(v_page.post_ids, v_page.authors, v_page.groups, v_page.my_reactions)
-         with ordinality as k(post_id, author, group_summary, reactions, ord)
+  from unnest(v_page.post_ids, v_page.authors, v_page.groups, v_page.my_reactions,
+              v_page.reaction_counts, v_page.reaction_count, v_page.comment_count, v_page.hot_score)
+         with ordinality as k(post_id, author, group_summary, reactions, reaction_counts, reaction_count,
+                              comment_count, hot_score, ord)
   join social_private.feed_posts v on v.id = k.post_id
   order by k.ord;
 end;
@@ -340,7 +349,8 @@ begin
     v_vis := '{}';
   end if;
   if cardinality(v_vis) = 0 then
-    return row('{}'::uuid[], '{}'::jsonb[], '{}'::jsonb[], '{}'::text[], null)::social_private.feed_page;
+    return row('{}'::uuid[], '{}'::jsonb[], '{}'::jsonb[], '{}'::text[], null, '{}'::jsonb[], '{}'::integer[],
+               '{}'::integer[], '{}'::double precision[])::social_private.feed_page;
   end if;
 
   if p_order = 'latest' then
@@ -356,15 +366,16 @@ begin
       limit v_limit + 1
     ) p;
   else
-    select array_agg(p.id order by p.hot_score desc, p.id desc),
-           array_agg(p.hot_score order by p.hot_score desc, p.id desc)
+    -- by hot score: the top index of post_stats (copies of the post's author, group, visibility)
+    select array_agg(p.post_id order by p.hot_score desc, p.post_id desc),
+           array_agg(p.hot_score order by p.hot_score desc, p.post_id desc)
       into v_ids, v_scores
     from (
-      select p.id, p.hot_score from social.posts p
-      where p.author_id = p_user_id and p.deleted_at is null and p.group_id is null
-        and (p.hot_score, p.id) < (v_key.score, v_key.id)
-        and p.visibility = any (v_vis)
-      order by p.hot_score desc, p.id desc
+      select s.post_id, s.hot_score from social.post_stats s
+      where s.author_id = p_user_id and s.deleted_at is null and s.group_id is null
+        and (s.hot_score, s.post_id) < (v_key.score, v_key.id)
+        and s.visibility = any (v_vis)
+      order by s.hot_score desc, s.post_id desc
       limit v_limit + 1
     ) p;
   end if;
@@ -419,13 +430,17 @@ declare
   v_page social_private.feed_page := social_private.profile_feed_page(p_user_id, p_order, p_cursor, p_limit);
 begin
   return query
-  select v.*,
+  select v.id, v.author_id, v.group_id, v.kind, v.body, v.data, v.ref_type, v.ref_id, v.media,
+         v.visibility, k.reaction_counts, k.reaction_count, k.comment_count, k.hot_score,
+         v.edited_at, v.created_at,
          k.group_summary,
          coalesce(string_to_array(nullif(k.reactions, ''), ',')::social.reaction_kind[], '{}'),
          k.author,
          v_page.next_cursor
-  from unnest(v_page.post_ids, v_page.authors, v_page.groups, v_page.my_reactions)
-         with ordinality as k(post_id, author, group_summary, reactions, ord)
+  from unnest(v_page.post_ids, v_page.authors, v_page.groups, v_page.my_reactions,
+              v_page.reaction_counts, v_page.reaction_count, v_page.comment_count, v_page.hot_score)
+         with ordinality as k(post_id, author, group_summary, reactions, reaction_counts, reaction_count,
+                              comment_count, hot_score, ord)
   join social_private.feed_posts v on v.id = k.post_id
   order by k.ord;
 end;
@@ -450,7 +465,8 @@ set search_path = ''
 as $$
 begin
   if not social_private.can_view_post(p_post_id) then
-    return row('{}'::uuid[], '{}'::jsonb[], '{}'::jsonb[], '{}'::text[], null)::social_private.feed_page;
+    return row('{}'::uuid[], '{}'::jsonb[], '{}'::jsonb[], '{}'::text[], null, '{}'::jsonb[], '{}'::integer[],
+               '{}'::integer[], '{}'::double precision[])::social_private.feed_page;
   end if;
   return social_private.make_feed_page('get_post', 'latest', p_post_id::text, 1, array[p_post_id], null, null);
 end;
@@ -494,13 +510,17 @@ declare
   v_page social_private.feed_page := social_private.post_page(p_post_id);
 begin
   return query
-  select v.*,
+  select v.id, v.author_id, v.group_id, v.kind, v.body, v.data, v.ref_type, v.ref_id, v.media,
+         v.visibility, k.reaction_counts, k.reaction_count, k.comment_count, k.hot_score,
+         v.edited_at, v.created_at,
          k.group_summary,
          coalesce(string_to_array(nullif(k.reactions, ''), ',')::social.reaction_kind[], '{}'),
          k.author,
          v_page.next_cursor
-  from unnest(v_page.post_ids, v_page.authors, v_page.groups, v_page.my_reactions)
-         with ordinality as k(post_id, author, group_summary, reactions, ord)
+  from unnest(v_page.post_ids, v_page.authors, v_page.groups, v_page.my_reactions,
+              v_page.reaction_counts, v_page.reaction_count, v_page.comment_count, v_page.hot_score)
+         with ordinality as k(post_id, author, group_summary, reactions, reaction_counts, reaction_count,
+                              comment_count, hot_score, ord)
   join social_private.feed_posts v on v.id = k.post_id
   order by k.ord;
 end;

@@ -76,20 +76,20 @@ begin
     ) p;
     v_ref_at := coalesce(v_ref_at, least(v_key.created_at, now()));
   else
-    select max(p.hot_score) into v_ref_score
+    select max(s.hot_score) into v_ref_score
     from (
       select f.followee_id from social.follows f
       where f.follower_id = v_uid and f.status = 'accepted'
       limit 8
     ) f
     cross join lateral (
-      select p.hot_score from social.posts p
-      where p.author_id = f.followee_id and p.deleted_at is null and p.group_id is null
-        and p.visibility in ('public', 'followers')
-        and (p.hot_score, p.id) < (v_key.score, v_key.id)
-      order by p.hot_score desc, p.id desc
+      select s.hot_score from social.post_stats s
+      where s.author_id = f.followee_id and s.deleted_at is null and s.group_id is null
+        and s.visibility in ('public', 'followers')
+        and (s.hot_score, s.post_id) < (v_key.score, v_key.id)
+      order by s.hot_score desc, s.post_id desc
       limit 1
-    ) p;
+    ) s;
     v_ref_score := coalesce(v_ref_score,
       least(v_key.score, extract(epoch from now())::double precision / 45000));
   end if;
@@ -208,7 +208,8 @@ begin
         limit v_limit + 1
       ) c;
     else
-      -- one hot score unit is 12.5 hours at equal engagement
+      -- one hot score unit is 12.5 hours at equal engagement; `top` reads the top indexes of
+      -- social.post_stats (copies of each post's author, group, visibility and deletion)
       v_low_score := case v_attempt
         when 1 then v_ref_score - 2
         when 2 then v_ref_score - 16
@@ -216,41 +217,41 @@ begin
         else '-infinity'::double precision
       end;
       with firsts as materialized (
-        select 'f'::text as src, f.followee_id as sid, false as all_private, p.hot_score, p.id
+        select 'f'::text as src, f.followee_id as sid, false as all_private, p.hot_score, p.post_id as id
         from social.follows f
         cross join lateral (
-          select p.hot_score, p.id from social.posts p
+          select p.hot_score, p.post_id from social.post_stats p
           where p.author_id = f.followee_id and p.deleted_at is null and p.group_id is null
             and p.visibility in ('public', 'followers')
-            and (p.hot_score, p.id) < (v_key.score, v_key.id)
+            and (p.hot_score, p.post_id) < (v_key.score, v_key.id)
             and p.hot_score >= v_low_score
-          order by p.hot_score desc, p.id desc
+          order by p.hot_score desc, p.post_id desc
           limit 1
         ) p
         where f.follower_id = v_uid and f.status = 'accepted' and f.followee_id <> all (v_hidden)
         union all
-        select 'm', v_uid, false, p.hot_score, p.id
+        select 'm', v_uid, false, p.hot_score, p.post_id
         from (
-          select p.hot_score, p.id from social.posts p
+          select p.hot_score, p.post_id from social.post_stats p
           where p.author_id = v_uid and p.deleted_at is null and p.group_id is null
-            and (p.hot_score, p.id) < (v_key.score, v_key.id)
+            and (p.hot_score, p.post_id) < (v_key.score, v_key.id)
             and p.hot_score >= v_low_score
-          order by p.hot_score desc, p.id desc
+          order by p.hot_score desc, p.post_id desc
           limit 1
         ) p
         union all
-        select 'g', m.group_id, (g.kind = 'coaching' and g.owner_id = v_uid), p.hot_score, p.id
+        select 'g', m.group_id, (g.kind = 'coaching' and g.owner_id = v_uid), p.hot_score, p.post_id
         from social.group_members m
         join social.groups g on g.id = m.group_id
         cross join lateral (
-          select p.hot_score, p.id from social.posts p
+          select p.hot_score, p.post_id from social.post_stats p
           where p.group_id = m.group_id and p.deleted_at is null
-            and (p.hot_score, p.id) < (v_key.score, v_key.id)
+            and (p.hot_score, p.post_id) < (v_key.score, v_key.id)
             and p.hot_score >= v_low_score
             and p.author_id <> all (v_hidden)
             and (p.visibility = 'group' or p.author_id = v_uid
                  or (g.kind = 'coaching' and g.owner_id = v_uid))
-          order by p.hot_score desc, p.id desc
+          order by p.hot_score desc, p.post_id desc
           limit 1
         ) p
         where m.user_id = v_uid and m.status = 'active'
@@ -270,41 +271,41 @@ begin
         where (s.hot_score, s.id) >= ((b.k).score, (b.k).id)
       ),
       candidates as (
-        select p.id, p.hot_score
+        select p.post_id as id, p.hot_score
         from live s, bound b
         cross join lateral (
-          select p.id, p.hot_score from social.posts p
+          select p.post_id, p.hot_score from social.post_stats p
           where p.author_id = s.sid and p.deleted_at is null and p.group_id is null
             and p.visibility in ('public', 'followers')
-            and (p.hot_score, p.id) < (v_key.score, v_key.id)
-            and (p.hot_score, p.id) >= ((b.k).score, (b.k).id)
-          order by p.hot_score desc, p.id desc
+            and (p.hot_score, p.post_id) < (v_key.score, v_key.id)
+            and (p.hot_score, p.post_id) >= ((b.k).score, (b.k).id)
+          order by p.hot_score desc, p.post_id desc
           limit v_limit + 1
         ) p
         where s.src = 'f'
         union all
-        select p.id, p.hot_score
+        select p.post_id as id, p.hot_score
         from live s, bound b
         cross join lateral (
-          select p.id, p.hot_score from social.posts p
+          select p.post_id, p.hot_score from social.post_stats p
           where p.author_id = s.sid and p.deleted_at is null and p.group_id is null
-            and (p.hot_score, p.id) < (v_key.score, v_key.id)
-            and (p.hot_score, p.id) >= ((b.k).score, (b.k).id)
-          order by p.hot_score desc, p.id desc
+            and (p.hot_score, p.post_id) < (v_key.score, v_key.id)
+            and (p.hot_score, p.post_id) >= ((b.k).score, (b.k).id)
+          order by p.hot_score desc, p.post_id desc
           limit v_limit + 1
         ) p
         where s.src = 'm'
         union all
-        select p.id, p.hot_score
+        select p.post_id as id, p.hot_score
         from live s, bound b
         cross join lateral (
-          select p.id, p.hot_score from social.posts p
+          select p.post_id, p.hot_score from social.post_stats p
           where p.group_id = s.sid and p.deleted_at is null
-            and (p.hot_score, p.id) < (v_key.score, v_key.id)
-            and (p.hot_score, p.id) >= ((b.k).score, (b.k).id)
+            and (p.hot_score, p.post_id) < (v_key.score, v_key.id)
+            and (p.hot_score, p.post_id) >= ((b.k).score, (b.k).id)
             and p.author_id <> all (v_hidden)
             and (p.visibility = 'group' or p.author_id = v_uid or s.all_private)
-          order by p.hot_score desc, p.id desc
+          order by p.hot_score desc, p.post_id desc
           limit v_limit + 1
         ) p
         where s.src = 'g'
@@ -371,13 +372,17 @@ declare
   v_page social_private.feed_page := social_private.home_feed_page(p_order, p_cursor, p_limit);
 begin
   return query
-  select v.*,
+  select v.id, v.author_id, v.group_id, v.kind, v.body, v.data, v.ref_type, v.ref_id, v.media,
+         v.visibility, k.reaction_counts, k.reaction_count, k.comment_count, k.hot_score,
+         v.edited_at, v.created_at,
          k.group_summary,
          coalesce(string_to_array(nullif(k.reactions, ''), ',')::social.reaction_kind[], '{}'),
          k.author,
          v_page.next_cursor
-  from unnest(v_page.post_ids, v_page.authors, v_page.groups, v_page.my_reactions)
-         with ordinality as k(post_id, author, group_summary, reactions, ord)
+  from unnest(v_page.post_ids, v_page.authors, v_page.groups, v_page.my_reactions,
+              v_page.reaction_counts, v_page.reaction_count, v_page.comment_count, v_page.hot_score)
+         with ordinality as k(post_id, author, group_summary, reactions, reaction_counts, reaction_count,
+                              comment_count, hot_score, ord)
   join social_private.feed_posts v on v.id = k.post_id
   order by k.ord;
 end;

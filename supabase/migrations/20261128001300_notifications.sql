@@ -158,9 +158,12 @@ create policy notification_counters_select_self on social.notification_counters
   for select to authenticated
   using (user_id = (select auth.uid()));
 
--- Keep notification_counters.unread_count: one statement-level trigger per event, with the
--- transition tables (marking everything read is one counter write per user, not per row).
-create function social_private.handle_notification_counts()
+-- Keep notification_counters.unread_count. A new or newly read notification is one row: row
+-- triggers with a WHEN, so the grouping upsert of notify (an update that leaves read_at alone)
+-- fires none, and a new notification costs one counter upsert (no transition tables to capture
+-- on every notification write). Deletes (a post or group going takes many at once) are one
+-- statement-level trigger with the transition table: one counter write per user, not per row.
+create function social_private.handle_notification_counted()
 returns trigger
 language plpgsql
 security definer
@@ -169,45 +172,50 @@ as $$
 begin
   if tg_op = 'INSERT' then
     insert into social.notification_counters as c (user_id, unread_count)
-    select n.recipient_id, count(*)::integer
-    from new_rows n
-    where n.read_at is null
-    group by n.recipient_id
-    on conflict (user_id) do update
-      set unread_count = c.unread_count + excluded.unread_count, updated_at = now();
-  elsif tg_op = 'UPDATE' then
-    update social.notification_counters c
-    set unread_count = greatest(c.unread_count + d.delta, 0), updated_at = now()
-    from (
-      select n.recipient_id, sum((n.read_at is null)::integer - (o.read_at is null)::integer)::integer as delta
-      from new_rows n
-      join old_rows o on o.id = n.id
-      group by n.recipient_id
-    ) d
-    where c.user_id = d.recipient_id and d.delta <> 0;
+    values (new.recipient_id, 1)
+    on conflict (user_id) do update set unread_count = c.unread_count + 1, updated_at = now();
   else
     update social.notification_counters c
-    set unread_count = greatest(c.unread_count - d.n, 0), updated_at = now()
-    from (
-      select o.recipient_id, count(*)::integer as n
-      from old_rows o
-      where o.read_at is null
-      group by o.recipient_id
-    ) d
-    where c.user_id = d.recipient_id;
+    set unread_count = greatest(c.unread_count + (new.read_at is null)::integer - (old.read_at is null)::integer, 0),
+        updated_at = now()
+    where c.user_id = new.recipient_id;
   end if;
   return null;
 end;
 $$;
-comment on function social_private.handle_notification_counts() is
-  'Statement trigger function (after insert, update or delete on notifications): keeps '
-  'notification_counters.unread_count per recipient from the transition tables.';
+comment on function social_private.handle_notification_counted() is
+  'Row trigger function (after insert of an unread notification, or update of read_at that '
+  'changes it): keeps notification_counters.unread_count of the recipient.';
 create trigger on_notifications_counted_insert after insert on social.notifications
-  referencing new table as new_rows
-  for each statement execute function social_private.handle_notification_counts();
-create trigger on_notifications_counted_update after update on social.notifications
-  referencing old table as old_rows new table as new_rows
-  for each statement execute function social_private.handle_notification_counts();
+  for each row when (new.read_at is null)
+  execute function social_private.handle_notification_counted();
+create trigger on_notifications_counted_update after update of read_at on social.notifications
+  for each row when ((old.read_at is null) <> (new.read_at is null))
+  execute function social_private.handle_notification_counted();
+
+create function social_private.handle_notification_counts()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  update social.notification_counters c
+  set unread_count = greatest(c.unread_count - d.n, 0), updated_at = now()
+  from (
+    select o.recipient_id, count(*)::integer as n
+    from old_rows o
+    where o.read_at is null
+    group by o.recipient_id
+  ) d
+  where c.user_id = d.recipient_id;
+  return null;
+end;
+$$;
+comment on function social_private.handle_notification_counts() is
+  'Statement trigger function (after delete on notifications): lowers '
+  'notification_counters.unread_count per recipient by the unread rows deleted, from the '
+  'transition table.';
 create trigger on_notifications_counted_delete after delete on social.notifications
   referencing old table as old_rows
   for each statement execute function social_private.handle_notification_counts();
@@ -282,10 +290,74 @@ set search_path = ''
 as $$
 declare
   v_rows social.notifications[];
+  v_row social.notifications;
   v_actor jsonb;
+  v_to uuid;
 begin
   if p_subject_id is null or p_recipients is null or cardinality(p_recipients) = 0 then
     return 0;
+  end if;
+
+  -- one recipient (a reaction, a comment, a reply, a follow: most notifications): the same rules
+  -- and the same upsert as the set-based statement below, as plain statements whose plans the
+  -- session keeps (the set-based form costs about twice as much for one row)
+  if cardinality(p_recipients) = 1 then
+    v_to := p_recipients[1];
+    if v_to is null or v_to is not distinct from p_actor
+       or exists (
+         select 1 from social.notification_preferences np
+         where np.user_id = v_to and np.kind = p_kind and not np.in_app
+       )
+       or (p_actor is not null and exists (
+         select 1 from social.blocks b
+         where (b.blocker_id = v_to and b.blocked_id = p_actor) or (b.blocker_id = p_actor and b.blocked_id = v_to)
+       ))
+       or (p_kind = 'reaction' and p_actor is not null and exists (
+         select 1 from social.mutes m where m.muter_id = v_to and m.muted_id = p_actor
+       ))
+       or (p_post_id is not null and not social_private.user_can_view_post(v_to, p_post_id)) then
+      return 0;
+    end if;
+    insert into social.notifications as n (
+      recipient_id, kind, subject_id, actor_ids, actor_count, post_id, comment_id, group_id,
+      announcement_id, data
+    )
+    values (
+      v_to, p_kind, p_subject_id,
+      case when p_actor is null then '{}'::uuid[] else array[p_actor] end,
+      case when p_actor is null then 0 else 1 end,
+      p_post_id, p_comment_id, p_group_id, p_announcement_id, coalesce(p_data, '{}')
+    )
+    on conflict (recipient_id, kind, subject_id) where read_at is null
+    do update set
+      actor_ids = case when p_actor is null then n.actor_ids
+                       else (array[p_actor] || array_remove(n.actor_ids, p_actor))[1:5] end,
+      actor_count = n.actor_count
+                    + case when p_actor is null or p_actor = any (n.actor_ids) then 0 else 1 end,
+      post_id = excluded.post_id,
+      comment_id = excluded.comment_id,
+      group_id = excluded.group_id,
+      announcement_id = excluded.announcement_id,
+      data = excluded.data,
+      occurred_at = clock_timestamp()
+    returning n.* into v_row;
+    select jsonb_build_object('id', a.id, 'handle', a.handle, 'display_name', a.display_name,
+                              'avatar_path', a.avatar_path)
+      into v_actor
+    from social.profiles a where a.id = p_actor;
+    perform realtime.send(
+      jsonb_build_object(
+        'notification', to_jsonb(v_row),
+        'actor', v_actor,
+        'unread_count', coalesce((
+          select c.unread_count from social.notification_counters c where c.user_id = v_to
+        ), 0)
+      ),
+      'notification',
+      'user:' || v_to::text,
+      true
+    );
+    return 1;
   end if;
 
   with candidates as (

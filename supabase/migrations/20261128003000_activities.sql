@@ -320,18 +320,20 @@ begin
     perform social_private.record_system_activity(new.author_id, 'post_created', 'post:' || new.id::text,
       new.created_at, new.group_id);
   else
-    perform social_private.record_system_activity(new.author_id, 'post_popular', 'post:' || new.id::text,
+    -- an update of the post's post_stats row (on_post_stats_popular_activity)
+    perform social_private.record_system_activity(new.author_id, 'post_popular', 'post:' || new.post_id::text,
       null, new.group_id);
   end if;
   return null;
 end;
 $$;
 comment on function social_private.handle_post_activity() is
-  'Trigger: post_created when a user writes a post, post_popular when its reactions reach 10.';
+  'Trigger: post_created when a user writes a post (on posts), post_popular when its reactions '
+  'reach 10 (on post_stats).';
 create trigger on_posts_activity after insert on social.posts
   for each row when (new.kind not in ('activity', 'milestone'))
   execute function social_private.handle_post_activity();
-create trigger on_posts_popular_activity after update of reaction_count on social.posts
+create trigger on_post_stats_popular_activity after update of reaction_count on social.post_stats
   for each row when (old.reaction_count < 10 and new.reaction_count >= 10 and new.deleted_at is null)
   execute function social_private.handle_post_activity();
 

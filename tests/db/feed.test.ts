@@ -90,7 +90,8 @@ async function latestOrder(db: TestDb, postIds: string[]): Promise<string[]> {
 async function topOrder(db: TestDb, postIds: string[]): Promise<string[]> {
   await db.asSuperuser();
   const rows = await db.q<{ id: string }[]>`
-    select id from social.posts where id = any(${postIds}::uuid[]) order by hot_score desc, id desc`;
+    select post_id as id from social.post_stats where post_id = any(${postIds}::uuid[])
+    order by hot_score desc, post_id desc`;
   return ids(rows);
 }
 

@@ -240,9 +240,10 @@ async function world(db: TestDb): Promise<ListCase[]> {
       ids,
     ]);
   const topPosts = (ids: string[]) =>
-    ordered("select id::text as k from social.posts where id = any($1::uuid[]) order by hot_score desc, id desc", [
-      ids,
-    ]);
+    ordered(
+      "select post_id::text as k from social.post_stats where post_id = any($1::uuid[]) order by hot_score desc, post_id desc",
+      [ids],
+    );
   const newPost = async (author: string, groupId: string | null) => {
     const id = await insertOne(
       db,

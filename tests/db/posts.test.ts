@@ -52,7 +52,7 @@ async function counts(db: TestDb, postId: string) {
   await db.asSuperuser();
   const [row] = await db.q<
     { reaction_count: number; reaction_counts: Record<string, number>; comment_count: number; hot_score: number }[]
-  >`select reaction_count, reaction_counts, comment_count, hot_score from social.posts where id = ${postId}`;
+  >`select reaction_count, reaction_counts, comment_count, hot_score from social.post_stats where post_id = ${postId}`;
   return row!;
 }
 
@@ -326,13 +326,25 @@ describe("writing posts", () => {
     await withDb(async (db) => {
       const me = await db.createUser();
       await db.as(me);
-      for (const col of ["reaction_count", "comment_count", "deleted_at", "created_at"]) {
-        const value = col.endsWith("_at") ? "2020-01-01" : "99";
+      for (const col of ["deleted_at", "created_at"]) {
         const err = await db.error((tx) =>
-          tx.unsafe(`insert into social.posts (body, ${col}) values ('x', '${value}')`),
+          tx.unsafe(`insert into social.posts (body, ${col}) values ('x', '2020-01-01')`),
         );
         expect(err.code).toBe("42501");
       }
+      // the counters live in social.post_stats, made with the post: clients write none of it
+      const id = await post(db, me);
+      await db.as(me);
+      for (const col of ["reaction_count", "comment_count"]) {
+        const err = await db.error((tx) =>
+          tx.unsafe(
+            `insert into social.post_stats (post_id, author_id, visibility, created_at, ${col})
+             values (gen_random_uuid(), '${me}', 'public', now(), 99)`,
+          ),
+        );
+        expect(err.code).toBe("42501");
+      }
+      expect(await counts(db, id)).toMatchObject({ reaction_count: 0, comment_count: 0, reaction_counts: {} });
     });
   });
 });
@@ -406,10 +418,16 @@ describe("editing posts", () => {
       const res = await db.q`update social.posts set body = 'hacked' where id = ${id}`;
       expect(res.count).toBe(0);
       await db.as(author!);
-      for (const set of ["reaction_count = 100", "deleted_at = now()", "author_id = author_id", "group_id = null"]) {
+      for (const set of ["deleted_at = now()", "author_id = author_id", "group_id = null"]) {
         const err = await db.error((tx) => tx.unsafe(`update social.posts set ${set} where id = '${id}'`));
         expect(err.code).toBe("42501");
       }
+      for (const set of ["reaction_count = 100", "comment_count = 100", "reaction_counts = '{}'"]) {
+        const err = await db.error((tx) => tx.unsafe(`update social.post_stats set ${set} where post_id = '${id}'`));
+        expect(err.code, set).toBe("42501");
+      }
+      expect((await counts(db, id)).reaction_count).toBe(0);
+      await db.as(author!);
       await db.as(follower!);
       const err = await db.error((tx) => tx`delete from social.posts where id = ${id}`);
       expect(err.code).toBe("42501");

@@ -477,10 +477,10 @@ const cases: Case[] = [
     keep: (c) => ["posts", "author_id", c.member.id],
   },
   {
-    name: "posts (service): negative counters",
-    covers: ["posts_counts_not_negative"],
-    run: (c) => c.svc.from("posts").update({ reaction_count: -1 }).eq("id", c.post),
-    keep: (c) => ["posts", "id", c.post],
+    name: "post_stats (service): negative counters",
+    covers: ["post_stats_counts_not_negative"],
+    run: (c) => c.svc.from("post_stats").update({ reaction_count: -1 }).eq("post_id", c.post),
+    keep: (c) => ["post_stats", "post_id", c.post],
   },
   // ---- reactions and comments ----------------------------------------------------------------
   {

@@ -1,0 +1,299 @@
+/**
+ * Write-path benchmark: reactions, comments and posts through the API path with every trigger,
+ * against the same rows inserted into bare copies of the tables.
+ *
+ *   - API path: what PostgREST does for a request, one transaction each: the claims and the role
+ *     (`set_config('request.jwt.claims', ...)`, `set_config('role', 'authenticated', true)`, one
+ *     statement), then the RPC or the insert, with RLS, rate limits, counters, notifications,
+ *     activities and every other trigger.
+ *   - Bare: the same row into `bench.bare_<table>`, made `like social.<table> including all` (same
+ *     columns, defaults, checks and indexes; no triggers, no RLS, no foreign keys), one
+ *     transaction each, as the superuser.
+ *
+ * Reactions and comments run on 4 concurrent connections over the same rows for both paths, after
+ * a warm-up; rounds alternate which path goes first and the median round is reported. Posts are
+ * timed one by one (a single connection, begin to commit as the client sees it), by ordinary
+ * authors and by an author with 50,000 followers that the benchmark makes (50,000 extra accounts
+ * following one user). The rate limit rules of the bench database are raised so that the
+ * benchmark's volume is not refused: every write still counts against them (same statement).
+ */
+import postgres from "postgres";
+import { type BenchArea, type BenchRow, percentile, row } from "./harness.ts";
+
+const CLIENTS = 4;
+const ROUNDS = 3;
+const REACTIONS_PER_ROUND = 1600;
+const COMMENTS_PER_ROUND = 800;
+const WARMUP = 200;
+const POSTS = 200;
+const BIG_FOLLOWERS = 50_000;
+
+type Sql = postgres.Sql;
+interface ReactionRow {
+  post_id: string;
+  user_id: string;
+  kind: string;
+}
+interface CommentRow {
+  id: string;
+  post_id: string;
+  author_id: string;
+  body: string;
+}
+
+const claims = (userId: string) => JSON.stringify({ sub: userId, role: "authenticated", aud: "authenticated" });
+
+/** Run `op` over `items` split across `clients`, each working through its share in turn; seconds. */
+async function concurrently<T>(clients: Sql[], items: T[], op: (sql: Sql, item: T) => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await Promise.all(
+    clients.map(async (sql, c) => {
+      for (let i = c; i < items.length; i += clients.length) await op(sql, items[i]!);
+    }),
+  );
+  return (performance.now() - t0) / 1000;
+}
+
+async function apiReact(sql: Sql, r: ReactionRow) {
+  await sql.begin(async (tx) => {
+    await tx`select set_config('request.jwt.claims', ${claims(r.user_id)}, true), set_config('role', 'authenticated', true)`;
+    await tx`select social.react(${r.post_id}, ${r.kind}::social.reaction_kind)`;
+  });
+}
+
+async function bareReact(sql: Sql, r: ReactionRow) {
+  await sql.begin(async (tx) => {
+    await tx`insert into bench.bare_reactions (post_id, user_id, kind) values (${r.post_id}, ${r.user_id}, ${r.kind}::social.reaction_kind)`;
+  });
+}
+
+async function apiComment(sql: Sql, c: CommentRow) {
+  await sql.begin(async (tx) => {
+    await tx`select set_config('request.jwt.claims', ${claims(c.author_id)}, true), set_config('role', 'authenticated', true)`;
+    await tx`insert into social.comments (id, post_id, body) values (${c.id}, ${c.post_id}, ${c.body})`;
+  });
+}
+
+async function bareComment(sql: Sql, c: CommentRow) {
+  await sql.begin(async (tx) => {
+    await tx`insert into bench.bare_comments (id, post_id, author_id, body) values (${c.id}, ${c.post_id}, ${c.author_id}, ${c.body})`;
+  });
+}
+
+/** Bare copies of the tables, the raised rate limits, and the author with 50,000 followers. */
+async function prepare(sql: Sql): Promise<string> {
+  await sql`create schema if not exists bench`;
+  await sql`create table if not exists bench.bare_reactions (like social.reactions including all)`;
+  await sql`create table if not exists bench.bare_comments (like social.comments including all)`;
+  await sql`update social_private.rate_limit_rules set per_minute = 1000000 where action in ('reaction', 'comment', 'post')`;
+  const [existing] = await sql<{ id: string }[]>`select id from social.profiles where handle = 'bench_big_author'`;
+  if (existing) return existing.id;
+  console.log(`making an author with ${BIG_FOLLOWERS.toLocaleString()} followers ...`);
+  return sql.begin(async (tx) => {
+    // loaded like the seeder: triggers off, counters written with the rows
+    await tx`set local session_replication_role = replica`;
+    const [big] = await tx<{ id: string }[]>`
+      select p.id from social.profiles p where p.visibility = 'public' order by p.id limit 1`;
+    await tx`
+      with u as (select gen_random_uuid() as id, n from generate_series(1, ${BIG_FOLLOWERS}) n),
+      a as (
+        insert into auth.users (id, instance_id, aud, role, email, created_at, updated_at)
+        select u.id, '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated',
+               'bench_fan_' || u.n || '@bench.supasocial.dev', now(), now()
+        from u
+      )
+      insert into social.profiles (id, handle, display_name, visibility, following_count)
+      select u.id, 'bench_fan_' || u.n, 'Fan', 'public', 1 from u`;
+    await tx`insert into social.profile_settings (profile_id) select id from social.profiles where handle like 'bench\\_fan\\_%'`;
+    await tx`
+      insert into social.follows (follower_id, followee_id, status, created_at, accepted_at)
+      select p.id, ${big!.id}, 'accepted', now(), now() from social.profiles p where p.handle like 'bench\\_fan\\_%'`;
+    await tx`
+      update social.profiles set handle = 'bench_big_author',
+        followers_count = (select count(*) from social.follows f where f.followee_id = ${big!.id} and f.status = 'accepted')
+      where id = ${big!.id}`;
+    return big!.id;
+  });
+}
+
+/** Rows a user may add: public posts of public profiles, no block either way, not there yet. */
+async function reactionRows(sql: Sql, n: number, salt: number): Promise<ReactionRow[]> {
+  return sql<ReactionRow[]>`
+    with posts as (
+      select p.id, p.author_id, row_number() over (order by md5(p.id::text || ${salt})) as i
+      from social.posts p join social.profiles a on a.id = p.author_id and a.visibility = 'public'
+      where p.group_id is null and p.visibility = 'public' and p.deleted_at is null
+        and a.handle <> 'bench_big_author'
+      order by md5(p.id::text || ${salt}) limit ${n * 2}
+    ), users as (
+      select u.id, row_number() over (order by md5(u.id::text || ${salt})) as i
+      from social.profiles u where u.handle not like 'bench\\_%'
+      order by md5(u.id::text || ${salt}) limit 1000
+    )
+    select p.id as post_id, u.id as user_id,
+           (array['like','love','celebrate','strong','fire','laugh'])[1 + (p.i % 6)::int] as kind
+    from posts p join users u on u.i = 1 + (p.i % 1000)
+    where u.id <> p.author_id
+      and not exists (select 1 from social.blocks b
+                      where (b.blocker_id = u.id and b.blocked_id = p.author_id)
+                         or (b.blocker_id = p.author_id and b.blocked_id = u.id))
+      and not exists (select 1 from social.reactions r
+                      where r.post_id = p.id and r.user_id = u.id and r.kind::text = (array['like','love','celebrate','strong','fire','laugh'])[1 + (p.i % 6)::int])
+    limit ${n}`;
+}
+
+async function commentRows(sql: Sql, n: number, salt: number): Promise<CommentRow[]> {
+  const rows = await reactionRows(sql, n, salt);
+  return rows.map((r, i) => ({
+    id: crypto.randomUUID(),
+    post_id: r.post_id,
+    author_id: r.user_id,
+    body: `bench comment ${salt}-${i}: nice work, keep it up`,
+  }));
+}
+
+/** Median over rounds of (API time / bare time) and API rows per second. */
+async function compare<T>(
+  clients: Sql[],
+  make: (round: number) => Promise<T[]>,
+  api: (sql: Sql, item: T) => Promise<void>,
+  bare: (sql: Sql, item: T) => Promise<void>,
+) {
+  const warm = await make(0);
+  await concurrently(clients, warm.slice(0, WARMUP), bare);
+  await concurrently(clients, warm.slice(0, WARMUP), api);
+  const ratios: number[] = [];
+  const apiRates: number[] = [];
+  const bareRates: number[] = [];
+  for (let r = 1; r <= ROUNDS; r++) {
+    const items = await make(r);
+    let apiSeconds: number;
+    let bareSeconds: number;
+    if (r % 2) {
+      bareSeconds = await concurrently(clients, items, bare);
+      apiSeconds = await concurrently(clients, items, api);
+    } else {
+      apiSeconds = await concurrently(clients, items, api);
+      bareSeconds = await concurrently(clients, items, bare);
+    }
+    ratios.push(apiSeconds / bareSeconds);
+    apiRates.push(items.length / apiSeconds);
+    bareRates.push(items.length / bareSeconds);
+    process.stderr.write(
+      `  round ${r}: ${items.length} rows, api ${(items.length / apiSeconds).toFixed(0)}/s, bare ${(items.length / bareSeconds).toFixed(0)}/s\n`,
+    );
+  }
+  return { ratio: percentile(ratios, 50), api: percentile(apiRates, 50), bare: percentile(bareRates, 50) };
+}
+
+/** Server time (EXPLAIN ANALYZE: planning + execution, triggers included) of one write, committed. */
+async function serverWrite(sql: Sql, userId: string | null, query: string, params: unknown[]): Promise<number> {
+  return sql.begin(async (tx) => {
+    if (userId) {
+      await tx`select set_config('request.jwt.claims', ${claims(userId)}, true), set_config('role', 'authenticated', true)`;
+    }
+    const rows = await tx.unsafe(`explain (analyze, timing off, summary on, format json) ${query}`, params as never[]);
+    const plan = (rows[0] as Record<string, [{ "Planning Time": number; "Execution Time": number }]>)["QUERY PLAN"][0];
+    return plan["Planning Time"] + plan["Execution Time"];
+  }) as Promise<number>;
+}
+
+/** p50 server time of the same reactions through social.react and into the bare copy. */
+async function serverReactions(sql: Sql, rows: ReactionRow[]) {
+  const api: number[] = [];
+  const bare: number[] = [];
+  for (const [i, r] of rows.entries()) {
+    const a = await serverWrite(sql, r.user_id, "select social.react($1, $2::social.reaction_kind)", [
+      r.post_id,
+      r.kind,
+    ]);
+    const b = await serverWrite(
+      sql,
+      null,
+      "insert into bench.bare_reactions (post_id, user_id, kind) values ($1, $2, $3::social.reaction_kind)",
+      [r.post_id, r.user_id, r.kind],
+    );
+    if (i < 20) continue; // warm-up
+    api.push(a);
+    bare.push(b);
+  }
+  return { api: percentile(api, 50), bare: percentile(bare, 50) };
+}
+
+async function timePosts(sql: Sql, authors: string[], big: string): Promise<{ all: number[]; big: number[] }> {
+  const all: number[] = [];
+  const bigTimes: number[] = [];
+  for (let i = 0; i < POSTS + 20; i++) {
+    // every fourth post is the 50,000-follower author's
+    const author = i % 4 === 0 ? big : authors[i % authors.length]!;
+    const t0 = performance.now();
+    await sql.begin(async (tx) => {
+      await tx`select set_config('request.jwt.claims', ${claims(author)}, true), set_config('role', 'authenticated', true)`;
+      await tx`insert into social.posts (body, visibility) values (${`bench post ${i}: today's workout`}, 'public') returning id`;
+    });
+    const ms = performance.now() - t0;
+    if (i < 20) continue; // warm-up
+    all.push(ms);
+    if (author === big) bigTimes.push(ms);
+  }
+  return { all, big: bigTimes };
+}
+
+export const writesBench: BenchArea = {
+  describe: "reactions, comments and posts through the API path vs a bare insert",
+  scale: { users: 10_000, followsPerUser: 200, postsPerUser: 84, seed: 20261128 },
+  database: { name: "writes", portOffset: 3 },
+  async run(url) {
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    const clients = Array.from({ length: CLIENTS }, () => postgres(url, { max: 1, onnotice: () => {} }));
+    try {
+      const big = await prepare(admin);
+      const [scale] = await admin`select (select count(*) from social.posts)::int as posts,
+        (select count(*) from social.reactions)::int as reactions,
+        (select followers_count from social.profiles where id = ${big})::int as big_followers`;
+      console.log(
+        `data: ${scale!.posts} posts, ${scale!.reactions} reactions; the big author has ${scale!.big_followers} followers`,
+      );
+      let salt = Date.now() % 1_000_000;
+      process.stderr.write("  reactions ...\n");
+      const reactions = await compare(
+        clients,
+        (r) => reactionRows(admin, r === 0 ? WARMUP : REACTIONS_PER_ROUND, salt + r),
+        apiReact,
+        bareReact,
+      );
+      salt += 100;
+      process.stderr.write("  comments ...\n");
+      const comments = await compare(
+        clients,
+        (r) => commentRows(admin, r === 0 ? WARMUP : COMMENTS_PER_ROUND, salt + r),
+        apiComment,
+        bareComment,
+      );
+      process.stderr.write("  reactions, server time ...\n");
+      const server = await serverReactions(clients[0]!, await reactionRows(admin, 320, salt + 50));
+      process.stderr.write("  posts ...\n");
+      const authors = (
+        await admin<{ id: string }[]>`
+          select id from social.profiles where handle not like 'bench\\_%' order by md5(id::text || ${salt}) limit 100`
+      ).map((a) => a.id);
+      const posts = await timePosts(clients[0]!, authors, big);
+      const rows: BenchRow[] = [
+        row("reaction_insert_ratio", reactions.ratio, "x", 3),
+        row("reaction_throughput", reactions.api, "/s"),
+        row("reaction_bare_throughput", reactions.bare, "/s"),
+        row("reaction_server_ratio", server.api / server.bare, "x"),
+        row("reaction_server_ms", server.api, "ms"),
+        row("reaction_bare_server_ms", server.bare, "ms"),
+        row("comment_insert_ratio", comments.ratio, "x", 3),
+        row("comment_throughput", comments.api, "/s"),
+        row("post_insert_p95", percentile(posts.all, 95), "ms", 20),
+        row("post_insert_p50", percentile(posts.all, 50), "ms"),
+        row("post_insert_big_author_p95", percentile(posts.big, 95), "ms"),
+      ];
+      return rows;
+    } finally {
+      await Promise.all([admin.end(), ...clients.map((c) => c.end())]);
+    }
+  },
+};
