@@ -100,7 +100,7 @@ export const feedBench: BenchArea = {
         popularAuthorFollowers: 50_000,
         seed: 20261128,
       },
-      portOffset: 3,
+      portOffset: 4,
     },
   },
   async run(url) {
