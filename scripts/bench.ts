@@ -3,6 +3,8 @@
  * dedicated embedded database (.supasocial/bench, reused while the migrations and seed code are
  * unchanged; `--fresh` rebuilds it), prints a table and writes bench-results/<area>.json as
  * [{ metric, value, unit, target, pass }]. Without an area, every area runs.
+ * `--scale <name>` runs an area at a further scale it defines (e.g. `feed --scale 10m`), in a
+ * database of its own (.supasocial/bench-<area>-<name>), so the default one is kept.
  * Set DATABASE_URL to benchmark an existing database instead (it is reset and seeded!).
  */
 import { mkdir, writeFile } from "node:fs/promises";
@@ -25,26 +27,44 @@ const areas: Record<string, () => Promise<BenchArea>> = {
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { fresh: { type: "boolean", default: false } },
+  options: { fresh: { type: "boolean", default: false }, scale: { type: "string", default: "default" } },
 });
+const scaleName = values.scale ?? "default";
 const unknown = positionals.filter((a) => !(a in areas));
 if (unknown.length) {
   console.error(`unknown bench area(s): ${unknown.join(", ")}; known: ${Object.keys(areas).join(", ")}`);
   process.exit(2);
 }
 const selected = positionals.length ? positionals : Object.keys(areas);
+if (scaleName !== "default") {
+  for (const name of selected) {
+    const area = await areas[name]!();
+    if (!area.scales?.[scaleName]) {
+      const known = Object.keys(area.scales ?? {});
+      console.error(
+        `bench area ${name} has no scale ${scaleName}; known: default${known.map((k) => `, ${k}`).join("")}`,
+      );
+      process.exit(2);
+    }
+  }
+}
 await mkdir(join(ROOT, "bench-results"), { recursive: true });
 
 let failed = false;
 for (const name of selected) {
   const area = await areas[name]!();
-  const db = await openBenchDatabase(area.scale, { fresh: values.fresh ?? false, database: area.database });
+  const named = scaleName === "default" ? null : area.scales![scaleName]!;
+  const db = await openBenchDatabase(named ? named.scale : area.scale, {
+    fresh: values.fresh ?? false,
+    database: named ? { name: `${name}-${scaleName}`, portOffset: named.portOffset } : area.database,
+  });
   try {
-    console.log(`\n== ${name} (${area.describe}) ==`);
-    const rows: BenchRow[] = await area.run(db.url);
+    console.log(`\n== ${name}${named ? ` at scale ${scaleName}` : ""} (${area.describe}) ==`);
+    const rows: BenchRow[] = await area.run(db.url, scaleName);
     printTable(rows);
-    await writeFile(join(ROOT, "bench-results", `${name}.json`), `${JSON.stringify(rows, null, 2)}\n`);
-    console.log(`wrote bench-results/${name}.json`);
+    const file = named ? `${name}-${scaleName}.json` : `${name}.json`;
+    await writeFile(join(ROOT, "bench-results", file), `${JSON.stringify(rows, null, 2)}\n`);
+    console.log(`wrote bench-results/${file}`);
     if (rows.some((r) => r.pass === false)) failed = true;
   } finally {
     await db.stop();

@@ -5,7 +5,7 @@
  * the benchmark scale is `--users 10000 --follows 200 --posts 100` (1M posts, ~2M follow edges).
  */
 import { faker } from "@faker-js/faker";
-import { seedMedia } from "./media.ts";
+import { postMediaList, seedMedia } from "./media.ts";
 import { copyRows, counterRecomputers, Progress, type SeededUser, seedExtensions } from "./seed.ts";
 import { seedTrips } from "./trips.ts";
 
@@ -36,7 +36,11 @@ function pick<T>(items: readonly T[]): T {
 function generateGroups(users: SeededUser[]): SeededGroup[] {
   const groups: SeededGroup[] = [];
   const byCity = new Map<string, SeededUser[]>();
-  for (const u of users) byCity.set(u.city, [...(byCity.get(u.city) ?? []), u]);
+  for (const u of users) {
+    const locals = byCity.get(u.city);
+    if (locals) locals.push(u);
+    else byCity.set(u.city, [u]);
+  }
   const base = new Date("2026-02-01T00:00:00Z").getTime();
   // clubs: about one per 40 users, in the cities that have people
   for (const [, locals] of byCity) {
@@ -84,12 +88,72 @@ interface PostRow {
   id: string;
   authorId: string;
   groupId: string | null;
-  visibility: string;
   createdAt: Date;
-  /** Counters of the post's social.post_stats row, counted while its reactions and comments are made. */
-  reactionCounts: Record<string, number> | null;
+  /** Seed of the post's own stream of reactions and comments (postReactions, postComments). */
+  seed: number;
+  visibility: string;
+  /** Counters of the post's social.post_stats row, counted while the post is made. */
+  reactionCounts: string;
   reactionCount: number;
   commentCount: number;
+}
+
+/** A small seeded generator (mulberry32), one per post and purpose. */
+function randomStream(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A post's reactions (about one per post on average, never by its author, one per person and kind). */
+function postReactions(p: PostRow, pool: readonly string[]): { who: string; kind: string; k: number }[] {
+  const next = randomStream(p.seed);
+  const n = Math.floor(next() ** 2 * 4);
+  const seen = new Set<string>();
+  const out: { who: string; kind: string; k: number }[] = [];
+  for (let k = 0; k < n; k++) {
+    const who = pool[Math.floor(next() * pool.length)]!;
+    const kind = REACTIONS[Math.floor(next() * REACTIONS.length)]!;
+    const key = `${who}:${kind}`;
+    if (who === p.authorId || seen.has(key)) continue;
+    seen.add(key);
+    out.push({ who, kind, k });
+  }
+  return out;
+}
+
+/**
+ * A post's comment thread: a fifth of posts get 1-3 comments, later ones half the time replying
+ * to the last top-level one (`parent`: its index in the thread).
+ */
+function postComments(p: PostRow, pool: readonly string[]): { parent: number | null; author: string }[] {
+  const next = randomStream(p.seed ^ 0x5bd1e995);
+  if (next() >= 0.2) return [];
+  const n = 1 + Math.floor(next() * 3);
+  const out: { parent: number | null; author: string }[] = [];
+  let parent: number | null = null;
+  for (let k = 0; k < n; k++) {
+    const reply: number | null = k > 0 && next() < 0.5 ? parent : null;
+    out.push({ parent: reply, author: pool[Math.floor(next() * pool.length)]! });
+    if (reply === null) parent = k;
+  }
+  return out;
+}
+
+/**
+ * Ids that grow with the order rows are made in (a counter, then random digits), so the primary
+ * key's index takes each new row at its end instead of at a random leaf: loading 10M posts stays
+ * within memory.
+ */
+function sequentialUuid(counter: number): string {
+  const head = counter.toString(16).padStart(12, "0");
+  const tail = faker.string.hexadecimal({ length: 19, casing: "lower", prefix: "" });
+  return `${head.slice(0, 8)}-${head.slice(8, 12)}-4${tail.slice(0, 3)}-${((Number.parseInt(tail[3]!, 16) & 3) | 8).toString(16)}${tail.slice(4, 7)}-${tail.slice(7, 19)}`;
 }
 
 seedExtensions.push(async (tx, users, options) => {
@@ -98,7 +162,14 @@ seedExtensions.push(async (tx, users, options) => {
   const groups = generateGroups(users);
   const groupById = new Map(groups.map((g) => [g.id, g]));
   const memberships = new Map<string, SeededGroup[]>();
-  for (const g of groups) for (const m of g.members) memberships.set(m, [...(memberships.get(m) ?? []), g]);
+  for (const g of groups) {
+    for (const m of g.members) {
+      const mine = memberships.get(m);
+      if (mine) mine.push(g);
+      else memberships.set(m, [g]);
+    }
+  }
+  const userById = new Map(users.map((u) => [u.id, u]));
 
   const counts: Record<string, number> = {};
   counts.groups = await copyRows(
@@ -118,7 +189,7 @@ seedExtensions.push(async (tx, users, options) => {
       "updated_at",
     ],
     groups.map((g, i) => {
-      const owner = users.find((u) => u.id === g.ownerId)!;
+      const owner = userById.get(g.ownerId)!;
       const name =
         g.kind === "coaching"
           ? `${owner.handle.split("_")[0]}'s coaching ${i}`
@@ -183,14 +254,22 @@ seedExtensions.push(async (tx, users, options) => {
   );
   await copyRows(tx, "social.announcement_reads", ["announcement_id", "user_id", "read_at"], readRows);
 
-  // posts: most on profiles, some in the author's groups; spread over the 120 days before 2026-11-01
+  // posts: most on profiles, some in the author's groups; spread over the 120 days before 2026-11-01.
+  // Each post's reactions and comments come from a stream of their own (its `seed`), so this pass
+  // counts them (for its social.post_stats row: reaction_counts, reaction_count, comment_count and
+  // so hot_score) and the passes below yield the same rows: no counter is updated after the load;
+  // its media list (seeds/media.ts) is loaded with the row too.
   const end = new Date("2026-11-01T00:00:00Z").getTime();
   const span = 120 * 86_400_000;
   const posts: PostRow[] = [];
+  // texts drawn from a pool (faker's lorem costs more than the rest of a row at 10M posts)
+  const POST_BODIES = Array.from({ length: 4096 }, () => faker.lorem.sentences({ min: 1, max: 3 }));
+  const COMMENT_BODIES = Array.from({ length: 4096 }, () => faker.lorem.sentence());
+  const userIds = users.map((u) => u.id);
   counts.posts = await copyRows(
     tx,
     "social.posts",
-    ["id", "author_id", "group_id", "kind", "body", "visibility", "created_at", "updated_at"],
+    ["id", "author_id", "group_id", "kind", "body", "visibility", "media", "created_at", "updated_at"],
     (function* () {
       for (const [i, u] of users.entries()) {
         const mine = memberships.get(u.id) ?? [];
@@ -201,7 +280,7 @@ seedExtensions.push(async (tx, users, options) => {
           const inGroup = mine.length > 0 && faker.number.float() < 0.3 ? pick(mine) : null;
           const activity = faker.number.float() < 0.2;
           const at = new Date(end - Math.floor(faker.number.float() * span));
-          const id = faker.string.uuid();
+          const id = sequentialUuid(posts.length + 1);
           const visibility = inGroup
             ? faker.number.float() < 0.9
               ? "group"
@@ -211,23 +290,34 @@ seedExtensions.push(async (tx, users, options) => {
                 { weight: 20, value: "followers" },
                 { weight: 5, value: "private" },
               ]);
-          posts.push({
+          const post: PostRow = {
             id,
             authorId: u.id,
             groupId: inGroup?.id ?? null,
-            visibility,
             createdAt: at,
-            reactionCounts: null,
+            seed: faker.number.int({ min: 0, max: 2 ** 32 - 1 }),
+            visibility,
+            reactionCounts: "{}",
             reactionCount: 0,
             commentCount: 0,
-          });
+          };
+          const pool = inGroup ? inGroup.members : userIds;
+          const perKind: Record<string, number> = {};
+          for (const r of postReactions(post, pool)) {
+            perKind[r.kind] = (perKind[r.kind] ?? 0) + 1;
+            post.reactionCount++;
+          }
+          if (post.reactionCount > 0) post.reactionCounts = JSON.stringify(perKind);
+          post.commentCount = postComments(post, pool).length;
+          posts.push(post);
           yield [
             id,
             u.id,
             inGroup?.id ?? null,
             activity ? "activity" : "text",
-            activity ? pick(ACTIVITY_BODIES) : faker.lorem.sentences({ min: 1, max: 3 }),
+            activity ? pick(ACTIVITY_BODIES) : pick(POST_BODIES),
             visibility,
+            postMediaList(id, u.id),
             at,
             at,
           ];
@@ -244,50 +334,45 @@ seedExtensions.push(async (tx, users, options) => {
     ["post_id", "user_id", "kind", "created_at"],
     (function* () {
       for (const p of posts) {
-        const pool = p.groupId ? groupById.get(p.groupId)!.members : null;
-        const n = Math.floor(faker.number.float() ** 2 * 4);
-        const seen = new Set<string>();
-        for (let k = 0; k < n; k++) {
-          const who = pool ? pick(pool) : pick(users).id;
-          const kind = pick(REACTIONS);
-          const key = `${who}:${kind}`;
-          if (who === p.authorId || seen.has(key)) continue;
-          seen.add(key);
-          p.reactionCounts ??= {};
-          p.reactionCounts[kind] = (p.reactionCounts[kind] ?? 0) + 1;
-          p.reactionCount++;
-          yield [p.id, who, kind, new Date(p.createdAt.getTime() + 60_000 * (k + 1))];
+        for (const r of postReactions(p, p.groupId ? groupById.get(p.groupId)!.members : userIds)) {
+          yield [p.id, r.who, r.kind, new Date(p.createdAt.getTime() + 60_000 * (r.k + 1))];
         }
       }
     })(),
     new Progress("reactions", posts.length, show),
   );
 
-  // comments: a fifth of posts get a short thread with one level of replies
+  // comments: a fifth of posts get a short thread with one level of replies (reply_count counted here)
+  let comments = 0;
   counts.comments = await copyRows(
     tx,
     "social.comments",
-    ["id", "post_id", "parent_id", "author_id", "body", "created_at", "updated_at"],
+    ["id", "post_id", "parent_id", "author_id", "body", "reply_count", "created_at", "updated_at"],
     (function* () {
       for (const p of posts) {
-        if (faker.number.float() >= 0.2) continue;
-        const pool = p.groupId ? groupById.get(p.groupId)!.members : null;
-        const n = faker.number.int({ min: 1, max: 3 });
-        let parent: string | null = null;
-        for (let k = 0; k < n; k++) {
-          const id = faker.string.uuid();
+        const thread = postComments(p, p.groupId ? groupById.get(p.groupId)!.members : userIds);
+        const threadIds = thread.map(() => sequentialUuid(++comments));
+        for (const [k, c] of thread.entries()) {
           const at = new Date(p.createdAt.getTime() + 120_000 * (k + 1));
-          const reply: string | null = k > 0 && faker.number.float() < 0.5 ? parent : null;
-          p.commentCount++;
-          yield [id, p.id, reply, pool ? pick(pool) : pick(users).id, faker.lorem.sentence(), at, at];
-          if (reply === null) parent = id;
+          const replies = thread.filter((r) => r.parent === k).length;
+          yield [
+            threadIds[k]!,
+            p.id,
+            c.parent === null ? null : threadIds[c.parent]!,
+            c.author,
+            pick(COMMENT_BODIES),
+            replies,
+            at,
+            at,
+          ];
         }
       }
     })(),
   );
 
-  // the counters and top-feed score beside each post (social.post_stats), loaded with the rows:
-  // the triggers that keep them are off during the load, and counted here they need no update
+  // the counters and top-feed score beside each post (social.post_stats), counted with the posts
+  // above: the triggers that keep them are off during the load, and counted there they need no
+  // update
   await copyRows(
     tx,
     "social.post_stats",
@@ -309,12 +394,13 @@ seedExtensions.push(async (tx, users, options) => {
           p.groupId,
           p.visibility,
           p.createdAt,
-          JSON.stringify(p.reactionCounts ?? {}),
+          p.reactionCounts,
           p.reactionCount,
           p.commentCount,
         ];
       }
     })(),
+    new Progress("post_stats", posts.length, show),
   );
   return counts;
 });
@@ -334,12 +420,8 @@ counterRecomputers.push(async (tx) => {
            (select count(*)::int from social.announcement_reads r where r.announcement_id = a.id)
     from social.announcements a
     on conflict (announcement_id) do update set read_count = excluded.read_count`;
-  // post counters (social.post_stats) are loaded with the posts above
-  await tx`
-    update social.comments c set reply_count = r.n
-    from (select parent_id, count(*)::int as n from social.comments
-          where parent_id is not null and deleted_at is null group by 1) r
-    where r.parent_id = c.id`;
+  // post counters (social.post_stats) and comments' reply_count are loaded with the rows
+  // (postReactions, postComments above)
 });
 
 // chat comes after the groups it gives conversations to

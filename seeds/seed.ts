@@ -20,6 +20,17 @@ export interface SeedOptions {
   users: number;
   /** Average follows per user. */
   followsPerUser?: number;
+  /**
+   * A power user (the fifth seeded user) who follows this many accounts (the bench: 5,000); 0 or
+   * unset: none.
+   */
+  powerUserFollows?: number;
+  /**
+   * A popular author (the fourth seeded user) whom every other user also follows with a chance
+   * that gives about this many followers (the bench: 50,000, or everyone when there are fewer
+   * users); 0 or unset: none.
+   */
+  popularAuthorFollowers?: number;
   /** Average posts per user (domains.ts). */
   postsPerUser?: number;
   /** Average activities (workouts, meals, check-ins, weigh-ins) per user (gamification.ts). */
@@ -185,8 +196,27 @@ export async function seed(
   faker.seed(options.seed ?? 20261128);
   const log = options.log ?? (() => {});
   const show = options.progress ?? process.stderr.isTTY === true;
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  // SUPASOCIAL_SEED_PROFILE=1: log how long each statement of the seed took (they run one after another)
+  let previous: { at: number; query: string } | null = null;
+  const profile = (query: string) => {
+    const now = Date.now();
+    if (previous && now - previous.at >= 1000) {
+      log(`    ${((now - previous.at) / 1000).toFixed(1)} s  ${previous.query.replace(/\s+/g, " ").slice(0, 90)}`);
+    }
+    previous = { at: now, query };
+  };
+  const sql = postgres(url, {
+    max: 1,
+    onnotice: () => {},
+    ...(process.env.SUPASOCIAL_SEED_PROFILE ? { debug: (_c: number, query: string) => profile(query) } : {}),
+  });
   const counts: Record<string, number> = {};
+  const step = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    const result = await fn();
+    log(`  ${label}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    return result;
+  };
   try {
     const users = generateUsers(options.users);
     const [{ hash }] = await sql<{ hash: string }[]>`
@@ -248,21 +278,44 @@ export async function seed(
         ["profile_id"],
         users.map((u) => [u.id]),
       );
+      // the big tables' secondary indexes are built once after the load (a sort each) instead of
+      // taking millions of random inserts; unique ones, primary keys and those the seed's own
+      // statements read stay
+      const deferred = await tx<{ name: string; def: string }[]>`
+        select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as def
+        from pg_index i
+        where i.indrelid = any (${DEFERRED_INDEX_TABLES}::regclass[])
+          and not i.indisunique and not i.indisprimary
+          and i.indexrelid::regclass::text <> all (${KEPT_INDEXES}::text[])
+        order by 1`;
+      for (const d of deferred) await tx.unsafe(`drop index ${d.name}`);
       counts.follows = await copyRows(
         tx,
         "social.follows",
         ["follower_id", "followee_id", "status", "created_at", "accepted_at"],
-        generateFollows(users, options.followsPerUser ?? 10),
+        generateFollows(
+          users,
+          options.followsPerUser ?? 10,
+          options.powerUserFollows ?? 0,
+          options.popularAuthorFollowers ?? 0,
+        ),
         new Progress("follows", users.length * (options.followsPerUser ?? 10), show),
       );
       for (const extension of seedExtensions) {
-        Object.assign(counts, await extension(tx, users, { ...options, progress: show }));
+        Object.assign(
+          counts,
+          await step(`extension ${extension.name || "?"}`, () => extension(tx, users, { ...options, progress: show })),
+        );
       }
-      await tx`analyze`;
-      await recomputeCounters(tx);
+      await step("indexes", async () => {
+        await tx`set local maintenance_work_mem = '1GB'`;
+        for (const d of deferred) await tx.unsafe(d.def);
+      });
+      await step("analyze", () => tx`analyze`);
+      await step("recompute counters", () => recomputeCounters(tx, step));
     });
     // the counter recompute leaves dead tuples: vacuum so reads see the steady state
-    await sql`vacuum (analyze)`;
+    await step("vacuum", () => sql`vacuum (analyze)`);
     log(
       `seeded ${Object.entries(counts)
         .map(([k, v]) => `${v.toLocaleString()} ${k}`)
@@ -279,10 +332,25 @@ function displayNameFor(u: SeededUser): string {
   return demo?.displayName ?? u.handle.split("_")[0]!.replace(/^./, (c) => c.toUpperCase());
 }
 
-/** Follow edges: preferential attachment (popular users get more followers), no self-follows. */
-function* generateFollows(users: SeededUser[], perUser: number): Generator<Cell[]> {
+/** Index in the seeded users of the popular author and of the power user (SeedOptions). */
+export const POPULAR_AUTHOR = 3;
+export const POWER_USER = 4;
+
+/**
+ * Follow edges: preferential attachment (popular users get more followers), no self-follows; the
+ * power user follows `powerFollows` accounts (their own picks, then uniformly random ones) and
+ * everybody follows the popular author with the chance that gives it `popularFollowers`.
+ */
+function* generateFollows(
+  users: SeededUser[],
+  perUser: number,
+  powerFollows: number,
+  popularFollowers: number,
+): Generator<Cell[]> {
   const n = users.length;
   if (n < 2) return;
+  const popular = popularFollowers > 0 && n > POPULAR_AUTHOR ? POPULAR_AUTHOR : -1;
+  const popularChance = Math.min(1, popularFollowers / (n - 1));
   for (let i = 0; i < n; i++) {
     const follower = users[i]!;
     const k = Math.min(n - 1, Math.max(1, Math.round(perUser * (0.5 + faker.number.float()))));
@@ -291,6 +359,14 @@ function* generateFollows(users: SeededUser[], perUser: number): Generator<Cell[
       // skewed toward low indexes: a power-law-ish popularity
       const j = Math.floor(n * faker.number.float() ** 2.2);
       if (j !== i) picked.add(j);
+    }
+    if (popular >= 0 && i !== popular && faker.number.float() < popularChance) picked.add(popular);
+    if (i === POWER_USER && powerFollows > 0) {
+      const target = Math.min(n - 1, powerFollows);
+      while (picked.size < target) {
+        const j = Math.floor(n * faker.number.float());
+        if (j !== i) picked.add(j);
+      }
     }
     for (const j of picked) {
       const followee = users[j]!;
@@ -301,6 +377,17 @@ function* generateFollows(users: SeededUser[], perUser: number): Generator<Cell[
   }
 }
 
+/** Tables whose secondary indexes the seed builds after loading them (see seed()). */
+const DEFERRED_INDEX_TABLES = [
+  "social.follows",
+  "social.posts",
+  "social.post_stats",
+  "social.reactions",
+  "social.comments",
+];
+/** Indexes of those tables that the seed's statements read while loading (media.ts by author). */
+const KEPT_INDEXES = ["social.posts_author_idx"];
+
 /** Later domains add their tables here; each returns its row counts. */
 export type SeedExtension = (
   tx: postgres.TransactionSql,
@@ -310,7 +397,10 @@ export type SeedExtension = (
 export const seedExtensions: SeedExtension[] = [];
 
 /** Recompute every trigger-maintained counter from the rows (used after a bulk load). */
-export async function recomputeCounters(tx: postgres.TransactionSql | postgres.Sql): Promise<void> {
+export async function recomputeCounters(
+  tx: postgres.TransactionSql | postgres.Sql,
+  step: <T>(label: string, fn: () => Promise<T>) => Promise<T> = (_l, fn) => fn(),
+): Promise<void> {
   // set-based: one aggregate per side, hash-joined; correlated counts per row are far slower at scale
   await tx`
     with followers as (
@@ -325,7 +415,7 @@ export async function recomputeCounters(tx: postgres.TransactionSql | postgres.S
     left join following fg on fg.id = p2.id
     where p.id = p2.id
       and (p.followers_count, p.following_count) is distinct from (coalesce(fr.n, 0), coalesce(fg.n, 0))`;
-  for (const recompute of counterRecomputers) await recompute(tx);
+  for (const [i, recompute] of counterRecomputers.entries()) await step(`recompute ${i}`, () => recompute(tx));
 }
 export const counterRecomputers: ((tx: postgres.TransactionSql | postgres.Sql) => Promise<void>)[] = [];
 

@@ -30,7 +30,14 @@ export interface BenchArea {
    * rebuild the shared one.
    */
   database?: { name: string; portOffset: number };
-  run(url: string): Promise<BenchRow[]>;
+  /**
+   * Further named scales (`npm run bench -- <area> --scale <name>`), each seeded into a database
+   * of its own (`.supasocial/bench-<area>-<name>`, on the bench port + `portOffset`) so that it
+   * never replaces the default one. Run on demand only.
+   */
+  scales?: Record<string, { scale: Omit<SeedOptions, "log" | "progress">; portOffset: number }>;
+  /** `scale` is the name given with --scale, "default" without it. */
+  run(url: string, scale: string): Promise<BenchRow[]>;
 }
 
 const BENCH_PORT = Number(process.env.SUPASOCIAL_BENCH_DB_PORT ?? 54350);
