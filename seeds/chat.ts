@@ -155,6 +155,7 @@ function plan(
 }
 
 seedExtensions.push(async (tx, users, options) => {
+  if (options.feedOnly) return {};
   const show = options.progress === true;
   const total = Math.round(users.length * (options.messagesPerUser ?? 40));
   const groupRows = await tx<{ id: string; name: string; members: string[]; staff: string[] }[]>`

@@ -45,6 +45,7 @@ const KINDS = [
 export const EVENTS_EPOCH = new Date("2026-12-01T00:00:00Z").getTime();
 
 seedExtensions.push(async (tx, users, options) => {
+  if (options.feedOnly) return {};
   const total = options.events ?? Math.round((users.length * 2) / 3);
   if (total === 0 || users.length === 0) return { events: 0, event_rsvps: 0 };
   const byCity = new Map<string, SeededUser[]>();

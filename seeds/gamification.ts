@@ -76,6 +76,7 @@ function plan(target: number, index: number): Plan {
 type Row = [string, string, Date, number | null, string | null];
 
 seedExtensions.push(async (tx, users, options) => {
+  if (options.feedOnly) return {};
   const show = options.progress === true;
   const perUser = options.activitiesPerUser ?? 30;
   const now = Date.now();

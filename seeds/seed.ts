@@ -33,6 +33,11 @@ export interface SeedOptions {
   popularAuthorFollowers?: number;
   /** Average posts per user (domains.ts). */
   postsPerUser?: number;
+  /**
+   * Only what the feeds read: profiles, the graph, groups, posts, reactions, comments and their
+   * media; gamification, events, chat and trips stay empty (the feed benchmark's 10m scale).
+   */
+  feedOnly?: boolean;
   /** Average activities (workouts, meals, check-ins, weigh-ins) per user (gamification.ts). */
   activitiesPerUser?: number;
   /** Events in all (seeds/events.ts); default 2 per 3 users. */

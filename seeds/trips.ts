@@ -18,7 +18,8 @@ const PLACES = [
 ] as const;
 
 /** The seed extension (registered by domains.ts). */
-export const seedTrips: SeedExtension = async (tx: postgres.TransactionSql, users: SeededUser[]) => {
+export const seedTrips: SeedExtension = async (tx: postgres.TransactionSql, users: SeededUser[], options) => {
+  if (options.feedOnly) return {} as Record<string, number>;
   const owners = users.filter((_, i) => i < 3 || i % 10 === 0).slice(0, 300);
   const ids = users.map((u) => u.id);
   const places = PLACES.map(([name, lat, lng]) => ({ name, lat, lng }));

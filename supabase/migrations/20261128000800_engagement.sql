@@ -277,7 +277,7 @@ comment on column social.comments.body is
 comment on column social.comments.media is
   'Up to 4 media references {id, alt?}, completed from each social.media row like posts.media.';
 comment on column social.comments.reply_count is
-  'Replies not deleted (top-level comments only); kept by the on_comments_written trigger.';
+  'Replies not deleted (top-level comments only); kept by the on_comments_counts trigger.';
 comment on column social.comments.edited_at is
   'Last edit of the body (set by on_comments_write); null when never edited.';
 comment on column social.comments.deleted_at is
@@ -478,7 +478,11 @@ comment on function social_private.handle_comment_written() is
   'Trigger function (after insert, delete or update of body, deleted_at on comments): keeps '
   'post_stats.comment_count and comments.reply_count, soft-deletes replies with their parent, syncs '
   'mentions.';
-create trigger on_comments_written after insert or delete or update of body, deleted_at
+-- Named to fire (triggers of one event fire in name order) before the notification triggers, as
+-- on_reactions_counts does: every write to a post takes its post_stats row before its author's
+-- notification counter, so a comment, its deletion and a reaction on one post running at the same
+-- time wait for each other instead of deadlocking.
+create trigger on_comments_counts after insert or delete or update of body, deleted_at
   on social.comments
   for each row execute function social_private.handle_comment_written();
 
