@@ -357,18 +357,22 @@ grant execute on function social_private.can_view_post(uuid) to anon, authentica
 
 -- May p_user_id see post p_post_id? Never when it is deleted. For a user other than the caller
 -- (the recipient of a mention or reply).
+-- plpgsql: a sql function with its own search_path is never inlined and is parsed and planned
+-- again on every call (each reaction's and comment's notification calls this one)
 create function social_private.user_can_view_post(p_user_id uuid, p_post_id uuid)
 returns boolean
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce((
+begin
+  return coalesce((
     select social_private.user_can_view_post(p_user_id, p.author_id, p.group_id, p.visibility)
     from social.posts p
     where p.id = p_post_id and p.deleted_at is null
   ), false);
+end;
 $$;
 comment on function social_private.user_can_view_post(uuid, uuid) is
   'May p_user_id see post p_post_id? False when it does not exist or is deleted. Used for the '

@@ -457,13 +457,17 @@ comment on function social_private.withdraw_notification(uuid, social.notificati
   'removed mention).';
 
 -- A short text excerpt for a notification.
+-- plpgsql for the same reason as user_can_view_post(uuid, uuid): called on every reaction's and
+-- comment's notification, where a sql function would be planned again each time
 create function social_private.excerpt(p_text text)
 returns text
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select case when char_length(p_text) > 140 then left(p_text, 139) || '…' else p_text end;
+begin
+  return case when char_length(p_text) > 140 then left(p_text, 139) || '…' else p_text end;
+end;
 $$;
 comment on function social_private.excerpt(text) is
   'The first 140 characters of p_text (139 and an ellipsis when longer), for notification data.';
