@@ -152,7 +152,11 @@ grant all on social.posts to service_role;
 -- time are mirrored here (kept by on_posts_stats) so the `top` feeds read one index of this
 -- table. One row per post, made with the post.
 create table social.post_stats (
-  post_id uuid primary key references social.posts (id) on delete cascade,
+  -- deferred: a statement that deletes a post and, in the same cascade, its reactions or comments
+  -- (an account going) may update the row twice first; the second update queues a foreign key
+  -- re-check that could otherwise run after the post is gone and before the cascade removes this
+  -- row. At commit the row is gone and the check has nothing to see.
+  post_id uuid primary key references social.posts (id) on delete cascade deferrable initially deferred,
   author_id uuid not null,
   group_id uuid,
   visibility social.post_visibility not null,

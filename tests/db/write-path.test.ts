@@ -47,6 +47,37 @@ function expectExact(x: Awaited<ReturnType<typeof statsAndTruth>>, label: string
 }
 
 describe("post_stats: counts beside the post", () => {
+  it("deleting accounts takes a post with the reactions, comments and replies on it, counted in the same transaction", async () => {
+    await withDb(async (db) => {
+      const author = await db.createUser();
+      const [a, b] = [await db.createUser(), await db.createUser()];
+      const id = await post(db, author, "public");
+      for (const who of [a, b]) {
+        await db.as(who);
+        await db.q`insert into social.reactions (post_id, kind) values (${id}, 'like')`;
+        await db.q`insert into social.reactions (post_id, kind) values (${id}, 'fire')`;
+      }
+      await db.as(a);
+      const [c] = await db.q<{ id: string }[]>`
+        insert into social.comments (post_id, body) values (${id}, 'first') returning id`;
+      await db.as(b);
+      await db.q`insert into social.comments (post_id, parent_id, body) values (${id}, ${c!.id}, 'one')`;
+      await db.q`insert into social.comments (post_id, parent_id, body) values (${id}, ${c!.id}, 'two')`;
+      await db.asSuperuser();
+      const [before] = await db.q`select reaction_count, comment_count from social.post_stats where post_id = ${id}`;
+      expect(before).toEqual({ reaction_count: 4, comment_count: 3 });
+      // the cascade deletes the reactions and comments after the post: their counter triggers must
+      // leave the post's post_stats row (and the parent comment) alone
+      await db.q`delete from auth.users where id in (${author}, ${a}, ${b})`;
+      const [after] = await db.q<{ posts: number; stats: number; comments: number; reactions: number }[]>`
+        select (select count(*)::int from social.posts where id = ${id}) as posts,
+               (select count(*)::int from social.post_stats where post_id = ${id}) as stats,
+               (select count(*)::int from social.comments where post_id = ${id}) as comments,
+               (select count(*)::int from social.reactions where post_id = ${id}) as reactions`;
+      expect(after).toEqual({ posts: 0, stats: 0, comments: 0, reactions: 0 });
+    });
+  });
+
   it("every post gets its row with the post, and the row follows the post's visibility and deletion", async () => {
     await withDb(async (db) => {
       const author = await db.createUser();
