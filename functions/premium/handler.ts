@@ -139,14 +139,30 @@ async function ephemeralKey(stripe: Stripe, customer: string, stripeVersion?: st
   return made.secret ?? null;
 }
 
-type Row = Record<string, unknown>;
-
-async function subscribe(deps: PremiumDeps, stripe: Stripe, service: SupabaseClient, req: Request, body: unknown) {
-  const input = parse(subscribeInput, body);
+/**
+ * The redirect and channel checks of a purchase's input: http(s) redirects on the allowed origins,
+ * both of them for a web checkout, and (for one-off payments, `promoFor` naming what is bought) no
+ * promo code on mobile, where PaymentSheet takes none.
+ */
+function checkCheckoutInput(
+  deps: PremiumDeps,
+  input: { channel: "mobile" | "web"; successUrl?: string; cancelUrl?: string; promoCode?: string },
+  promoFor?: string,
+) {
   checkRedirects(deps, input.successUrl, input.cancelUrl);
   if (input.channel === "web" && (!input.successUrl || !input.cancelUrl)) {
     throw new HttpError(400, "invalid_input", "a web checkout needs successUrl and cancelUrl");
   }
+  if (promoFor && input.channel === "mobile" && input.promoCode) {
+    throw new HttpError(400, "invalid_promo_code", `promo codes for ${promoFor} are taken by the web checkout`);
+  }
+}
+
+type Row = Record<string, unknown>;
+
+async function subscribe(deps: PremiumDeps, stripe: Stripe, service: SupabaseClient, req: Request, body: unknown) {
+  const input = parse(subscribeInput, body);
+  checkCheckoutInput(deps, input);
   const user = await caller(deps, req);
   const [plan] = await rpc<Row[]>(user.client, "subscription_checkout", {
     p_plan_id: input.planId,
@@ -205,13 +221,7 @@ async function subscribe(deps: PremiumDeps, stripe: Stripe, service: SupabaseCli
 
 async function ticket(deps: PremiumDeps, stripe: Stripe, service: SupabaseClient, req: Request, body: unknown) {
   const input = parse(ticketInput, body);
-  checkRedirects(deps, input.successUrl, input.cancelUrl);
-  if (input.channel === "web" && (!input.successUrl || !input.cancelUrl)) {
-    throw new HttpError(400, "invalid_input", "a web checkout needs successUrl and cancelUrl");
-  }
-  if (input.channel === "mobile" && input.promoCode) {
-    throw new HttpError(400, "invalid_promo_code", "promo codes for tickets are taken by the web checkout");
-  }
+  checkCheckoutInput(deps, input, "tickets");
   const user = await caller(deps, req);
   const [purchase] = await rpc<Row[]>(user.client, "start_ticket_purchase", {
     p_event_id: input.eventId,
@@ -358,13 +368,7 @@ async function pay(
 
 async function boost(deps: PremiumDeps, stripe: Stripe, service: SupabaseClient, req: Request, body: unknown) {
   const input = parse(boostInput, body);
-  checkRedirects(deps, input.successUrl, input.cancelUrl);
-  if (input.channel === "web" && (!input.successUrl || !input.cancelUrl)) {
-    throw new HttpError(400, "invalid_input", "a web checkout needs successUrl and cancelUrl");
-  }
-  if (input.channel === "mobile" && input.promoCode) {
-    throw new HttpError(400, "invalid_promo_code", "promo codes for boosts are taken by the web checkout");
-  }
+  checkCheckoutInput(deps, input, "boosts");
   const user = await caller(deps, req);
   const [purchase] = await rpc<Row[]>(user.client, "start_boost_purchase", {
     p_target_type: input.targetType,
