@@ -204,6 +204,30 @@ grant execute on function social_private.promote_event_waitlist(uuid) to service
 -- buying a ticket
 -- =====================================================================================
 
+-- The request checks every one-off purchase shares (tickets, boosts): its idempotency key (the
+-- format payments_idempotency_key holds) and its channel; raises invalid_idempotency_key or
+-- invalid_input before anything is read or written.
+create function social_private.check_payment_request(p_idempotency_key text, p_channel text)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  if p_idempotency_key is null or p_idempotency_key !~ '^[A-Za-z0-9_:-]{8,100}$' then
+    perform social_private.raise_error('invalid_input', 'invalid_idempotency_key',
+      'an idempotency key of 8-100 letters, digits, _, : or -');
+  end if;
+  if coalesce(p_channel, 'mobile') not in ('mobile', 'web') then
+    perform social_private.raise_error('invalid_input', 'invalid_input', 'channel is mobile or web');
+  end if;
+end;
+$$;
+comment on function social_private.check_payment_request(text, text) is
+  'Raises invalid_idempotency_key (8-100 letters, digits, _, : or -) or invalid_input (channel '
+  'mobile or web) for a one-off purchase''s request.';
+revoke execute on function social_private.check_payment_request(text, text) from public;
+
 create function social_private.start_ticket_purchase(
   p_event_id uuid, p_guests integer, p_idempotency_key text, p_channel text, p_promo_code text
 )
@@ -223,13 +247,7 @@ begin
   if v_guests not between 0 and 10 then
     perform social_private.raise_error('invalid_input', 'invalid_guests', 'guests are 0-10');
   end if;
-  if p_idempotency_key is null or p_idempotency_key !~ '^[A-Za-z0-9_:-]{8,100}$' then
-    perform social_private.raise_error('invalid_input', 'invalid_idempotency_key',
-      'an idempotency key of 8-100 letters, digits, _, : or -');
-  end if;
-  if coalesce(p_channel, 'mobile') not in ('mobile', 'web') then
-    perform social_private.raise_error('invalid_input', 'invalid_input', 'channel is mobile or web');
-  end if;
+  perform social_private.check_payment_request(p_idempotency_key, p_channel);
   if p_promo_code is not null and p_promo_code !~ '^[A-Za-z0-9_-]{1,64}$' then
     perform social_private.raise_error('invalid_input', 'invalid_promo_code', 'a promo code has 1-64 letters, digits, _ or -');
   end if;

@@ -90,13 +90,7 @@ begin
   if p_hours is null or p_hours not in (24, 72, 168) then
     perform social_private.raise_error('invalid_input', 'invalid_input', 'a boost lasts 24, 72 or 168 hours');
   end if;
-  if p_idempotency_key is null or p_idempotency_key !~ '^[A-Za-z0-9_:-]{8,100}$' then
-    perform social_private.raise_error('invalid_input', 'invalid_idempotency_key',
-      'an idempotency key of 8-100 letters, digits, _, : or -');
-  end if;
-  if coalesce(p_channel, 'mobile') not in ('mobile', 'web') then
-    perform social_private.raise_error('invalid_input', 'invalid_input', 'channel is mobile or web');
-  end if;
+  perform social_private.check_payment_request(p_idempotency_key, p_channel);
   select * into v_payment from social.payments p where p.user_id = v_uid and p.idempotency_key = p_idempotency_key;
   if v_payment.id is not null then
     if v_payment.kind <> 'boost' or not exists (
