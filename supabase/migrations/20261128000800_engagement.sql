@@ -141,11 +141,7 @@ begin
           when coalesce((p.reaction_counts ->> v_kind)::integer, 0) <= 1 then p.reaction_counts - v_kind
           else jsonb_set(p.reaction_counts, array[v_kind], to_jsonb((p.reaction_counts ->> v_kind)::integer - 1))
         end
-    where p.post_id = old.post_id
-      -- not when the post itself is going (its reactions go by cascade, and post_stats with it): a
-      -- second update of a row this transaction wrote re-checks its foreign key, after the post
-      -- is gone
-      and exists (select 1 from social.posts x where x.id = old.post_id);
+    where p.post_id = old.post_id;
   end if;
   return null;
 end;
@@ -464,7 +460,8 @@ begin
   end if;
 
   -- nothing to count when the post itself is going (its comments go by cascade, post_stats with
-  -- it; updating rows this transaction wrote would re-check their foreign keys after it is gone)
+  -- it): a parent comment updated twice in that cascade would re-check its own foreign key to the
+  -- post after the post is gone (post_stats' key is deferred to commit, comments' is not)
   if v_delta <> 0 and (tg_op <> 'DELETE' or exists (select 1 from social.posts x where x.id = v_row.post_id)) then
     update social.post_stats p set comment_count = greatest(p.comment_count + v_delta, 0)
     where p.post_id = v_row.post_id;
