@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, request, type Server, type ServerRe
 import { join } from "node:path";
 import { type RealtimeServer, startRealtime } from "../realtime/server.ts";
 import { applyPlatform, freePort, inspectDatabase, OWN_SCHEMAS, ROOT, restoreGrants, snapshotGrants } from "./db.ts";
+import { type Jobs, startJobs } from "./jobs.ts";
 import { localUrl } from "./network.ts";
 import { createStorageShim } from "./storage-compat.ts";
 
@@ -284,6 +285,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const children: ChildProcess[] = [lite];
   let front: Server | undefined;
   let realtime: RealtimeServer | undefined;
+  let jobs: Jobs | undefined;
   // /storage/v1 goes to lite through the shim (scripts/lib/storage-compat.ts)
   const storage = createStorageShim({
     liteUrl: `http://127.0.0.1:${litePort}`,
@@ -292,6 +294,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     forward: (r, w, p) => proxy(r, w, litePort, p),
   });
   const stop = async () => {
+    await jobs?.stop();
     await realtime?.stop();
     await new Promise<void>((r) => {
       if (!front) return r();
@@ -338,6 +341,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       console.warn(`supasocial: Realtime has no Broadcast from the database: ${realtime.databaseBroadcastDisabled}`);
     }
     const rt = realtime;
+    // the deferred effects of reactions and comments, as pg_cron runs them on Supabase
+    jobs = startJobs({ dbUrl: options.dbUrl, log });
     front = createServer((req, res) => {
       const path = req.url ?? "/";
       if (rt.handleRequest(req, res)) return;

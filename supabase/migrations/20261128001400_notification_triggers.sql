@@ -17,6 +17,10 @@
 --   join_request     the group's staff (owner, admins, moderators)   subject: the group (all merge)
 --   join_approved    the requester, when staff approve               subject: the group
 --
+-- Reaction, comment and reply notifications are sent a moment after the write, by the
+-- deferred-effects queue (20261128003050_deferred_effects.sql), under the rules of that moment: a
+-- reaction taken back, a comment deleted or a block made in between sends nothing.
+--
 -- Never: to the actor themselves; across a block (either way); of a kind the recipient turned off
 -- (social.notification_preferences); reactions from users the recipient muted (a mute silences
 -- the low-value signal; comments, replies and mentions from muted users still arrive, as they
@@ -237,10 +241,12 @@ comment on function social_private.handle_announcement_notify() is
 create trigger on_announcements_notify after insert on social.announcements
   for each row execute function social_private.handle_announcement_notify();
 
--- reaction to the post's author, grouped per post.
-create function social_private.handle_reaction_notify()
-returns trigger
+-- reaction to the post's author, grouped per post. Not a trigger: the deferred-effects queue
+-- calls it after the reaction's transaction (20261128003050_deferred_effects.sql).
+create function social_private.notify_reaction(p_post_id uuid, p_user_id uuid, p_kind social.reaction_kind)
+returns void
 language plpgsql
+volatile
 security definer
 set search_path = ''
 as $$
@@ -248,62 +254,64 @@ declare
   v_post record;
 begin
   select p.author_id, p.group_id, p.body into v_post
-  from social.posts p where p.id = new.post_id and p.deleted_at is null;
+  from social.posts p where p.id = p_post_id and p.deleted_at is null;
   if found then
-    perform social_private.notify(array[v_post.author_id], 'reaction', new.user_id, new.post_id,
-      p_post_id => new.post_id, p_group_id => v_post.group_id,
-      p_data => jsonb_build_object('reaction', new.kind, 'excerpt', social_private.excerpt(v_post.body)));
+    perform social_private.notify(array[v_post.author_id], 'reaction', p_user_id, p_post_id,
+      p_post_id => p_post_id, p_group_id => v_post.group_id,
+      p_data => jsonb_build_object('reaction', p_kind, 'excerpt', social_private.excerpt(v_post.body)));
   end if;
-  return null;
 end;
 $$;
-comment on function social_private.handle_reaction_notify() is
-  'Trigger function (after insert on reactions, on_reactions_notify): reaction to the post''s '
-  'author, grouped per post.';
-create trigger on_reactions_notify after insert on social.reactions
-  for each row execute function social_private.handle_reaction_notify();
+comment on function social_private.notify_reaction(uuid, uuid, social.reaction_kind) is
+  'Reaction p_kind by p_user_id to the author of post p_post_id (while the post is not deleted), '
+  'grouped per post. Run by the deferred-effects queue (social_private.run_deferred_effects).';
 
 -- comment to the post's author (grouped per post); reply to the parent comment's author (grouped
--- per parent), when they can still see the post.
-create function social_private.handle_comment_notify()
-returns trigger
+-- per parent), when they can still see the post. Not a trigger: the deferred-effects queue calls
+-- it after the comment's transaction, while the comment and its post are not deleted.
+create function social_private.notify_comment(p_comment_id uuid)
+returns void
 language plpgsql
+volatile
 security definer
 set search_path = ''
 as $$
 declare
+  v_comment record;
   v_post record;
   v_parent_author uuid;
   v_data jsonb;
 begin
-  select p.author_id, p.group_id into v_post
-  from social.posts p where p.id = new.post_id and p.deleted_at is null;
+  select c.id, c.post_id, c.parent_id, c.author_id, c.body into v_comment
+  from social.comments c where c.id = p_comment_id and c.deleted_at is null;
   if not found then
-    return null;
+    return;
   end if;
-  v_data := jsonb_build_object('comment_id', new.id, 'parent_id', new.parent_id,
-                               'excerpt', social_private.excerpt(new.body));
-  if new.parent_id is not null then
-    select c.author_id into v_parent_author from social.comments c where c.id = new.parent_id;
-    if v_parent_author is not null and social_private.user_can_view_post(v_parent_author, new.post_id) then
-      perform social_private.notify(array[v_parent_author], 'reply', new.author_id, new.parent_id,
-        p_post_id => new.post_id, p_comment_id => new.parent_id, p_group_id => v_post.group_id,
+  select p.author_id, p.group_id into v_post
+  from social.posts p where p.id = v_comment.post_id and p.deleted_at is null;
+  if not found then
+    return;
+  end if;
+  v_data := jsonb_build_object('comment_id', v_comment.id, 'parent_id', v_comment.parent_id,
+                               'excerpt', social_private.excerpt(v_comment.body));
+  if v_comment.parent_id is not null then
+    select c.author_id into v_parent_author from social.comments c where c.id = v_comment.parent_id;
+    if v_parent_author is not null and social_private.user_can_view_post(v_parent_author, v_comment.post_id) then
+      perform social_private.notify(array[v_parent_author], 'reply', v_comment.author_id, v_comment.parent_id,
+        p_post_id => v_comment.post_id, p_comment_id => v_comment.parent_id, p_group_id => v_post.group_id,
         p_data => v_data);
     end if;
   end if;
   if v_post.author_id is distinct from v_parent_author then
-    perform social_private.notify(array[v_post.author_id], 'comment', new.author_id, new.post_id,
-      p_post_id => new.post_id, p_group_id => v_post.group_id, p_data => v_data);
+    perform social_private.notify(array[v_post.author_id], 'comment', v_comment.author_id, v_comment.post_id,
+      p_post_id => v_comment.post_id, p_group_id => v_post.group_id, p_data => v_data);
   end if;
-  return null;
 end;
 $$;
-comment on function social_private.handle_comment_notify() is
-  'Trigger function (after insert on comments, on_comments_notify): comment to the post''s author '
-  '(grouped per post) and reply to the parent comment''s author (grouped per parent) while they '
-  'can see the post.';
-create trigger on_comments_notify after insert on social.comments
-  for each row execute function social_private.handle_comment_notify();
+comment on function social_private.notify_comment(uuid) is
+  'Comment p_comment_id to the post''s author (grouped per post) and, for a reply, to the parent '
+  'comment''s author (grouped per parent) while they can see the post; nothing once the comment or '
+  'the post is deleted. Run by the deferred-effects queue (social_private.run_deferred_effects).';
 
 -- mention to the mentioned user, when they can see the post, unless the same comment already
 -- notified them as the post's or the parent comment's author; a mention removed from the text

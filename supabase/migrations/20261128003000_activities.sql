@@ -13,8 +13,8 @@
 --     social.record_activity RPC or a plain insert), back-dated at most 30 days, rate limited
 --     (rate_limit_rules 'activity'), in a group only as an active member;
 --   * the host app's backend with the service role, for any user and any kind, at any date;
---   * Supasocial itself, by trigger: post_created, comment_created, reaction_given, group_joined,
---     post_popular; events (event_attended, 20261128004100) and trips (trip_planned, places_visited,
+--   * Supasocial itself, by trigger: post_created, group_joined, post_popular; comment_created
+--     and reaction_given a moment later, by the deferred-effects queue (20261128003050); events (event_attended, 20261128004100) and trips (trip_planned, places_visited,
 --     20261128005300) add theirs. Chat records none: a message is not an achievement.
 -- Nobody updates an activity; only the service role deletes one (the per-user statistics are
 -- recomputed; points and badges already earned stay).
@@ -337,31 +337,9 @@ create trigger on_post_stats_popular_activity after update of reaction_count on 
   for each row when (old.reaction_count < 10 and new.reaction_count >= 10 and new.deleted_at is null)
   execute function social_private.handle_post_activity();
 
--- comment_created for every comment, reaction_given once per post and reaction kind (taking a
--- reaction back and giving it again does not count twice).
-create function social_private.handle_engagement_activity()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  if tg_table_name = 'comments' then
-    perform social_private.record_system_activity(new.author_id, 'comment_created',
-      'comment:' || new.id::text, new.created_at);
-  else
-    perform social_private.record_system_activity(new.user_id, 'reaction_given',
-      'reaction:' || new.post_id::text || ':' || new.kind::text, new.created_at);
-  end if;
-  return null;
-end;
-$$;
-comment on function social_private.handle_engagement_activity() is
-  'Trigger: comment_created for a comment, reaction_given for a reaction (once per post and kind).';
-create trigger on_comments_activity after insert on social.comments
-  for each row execute function social_private.handle_engagement_activity();
-create trigger on_reactions_activity after insert on social.reactions
-  for each row execute function social_private.handle_engagement_activity();
+-- comment_created for every comment and reaction_given once per post and reaction kind (taking a
+-- reaction back and giving it again does not count twice) are recorded by the deferred-effects
+-- queue after the write's transaction (20261128003050_deferred_effects.sql).
 
 -- group_joined when a membership becomes active (once per group: leaving and joining again does
 -- not count twice).

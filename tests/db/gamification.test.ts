@@ -312,6 +312,7 @@ describe("activities Supasocial records", () => {
       await db.q`select social.join_group(${group!.id})`;
       await db.q`select social.leave_group(${group!.id})`;
       await db.q`select social.join_group(${group!.id})`;
+      await db.settle(); // comment_created and reaction_given, as the deferred-effects job records them
 
       expect(await activityCount(db, ana, "post_created")).toBe(1); // the automatic activity post is not counted
       expect(await activityCount(db, ana, "group_joined")).toBe(1); // the owner joins their own group
@@ -351,6 +352,7 @@ describe("activities Supasocial records", () => {
           await db.q`select social.react(${p.id}, ${kind})`;
         }
       }
+      await db.settle();
       expect(await activityCount(db, ben, "reaction_given")).toBe(72);
     });
   });

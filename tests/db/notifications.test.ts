@@ -105,12 +105,14 @@ async function comment(db: TestDb, author: string, postId: string, body: string,
   await db.as(author);
   const [row] = await db.q<{ id: string }[]>`
     insert into social.comments (post_id, parent_id, body) values (${postId}, ${parent}, ${body}) returning id`;
+  await db.settle(); // its notifications, as the deferred-effects job sends them after the commit
   return row!.id;
 }
 
 async function react(db: TestDb, who: string, postId: string, kind = "like") {
   await db.as(who);
   await db.q`select social.react(${postId}, ${kind})`;
+  await db.settle();
 }
 
 interface Club {

@@ -91,6 +91,7 @@ describe("removed comments leave no trace in notifications", () => {
       const cm = await comment(db, c.member2, p, "you are all idiots");
       await db.as(c.owner);
       await db.q`select social.react(${p}, 'fire')`;
+      await db.settle();
       const [a] = await db.q<{ id: string }[]>`
         select id from social.create_announcement(${c.group}, 'Secret plan', 'meet behind the gym')`;
       // one read and one unread: both quote the text

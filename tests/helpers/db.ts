@@ -85,6 +85,33 @@ export class TestDb {
     return id;
   }
 
+  /**
+   * Apply the deferred effects this transaction queued (the notifications and activities of its
+   * reactions and comments), as the queue's job does after a commit
+   * (supabase/migrations/20261128003050_deferred_effects.sql). Effects other sessions committed
+   * are left to the job. Fails the test if an effect fails.
+   */
+  async settle(): Promise<void> {
+    const role = await this.currentRole();
+    await this.asSuperuser();
+    // rows this session sees whose inserting transaction is still in progress are its own
+    const [row] = await this.tx<{ ids: string[] }[]>`
+      select coalesce(array_agg(e.id order by e.id), '{}') as ids
+      from social_private.deferred_effects e
+      where e.run_after <= now() and pg_xact_status(e.xmin::text::xid8) = 'in progress'`;
+    const ids = row?.ids ?? [];
+    if (ids.length) {
+      const [{ failed }] = await this.tx<{ failed: number }[]>`
+        select social_private.apply_deferred_effects_singly(${ids}::bigint[]) as failed`;
+      if (failed) {
+        const errors = await this.tx<{ last_error: string }[]>`
+          select last_error from social_private.deferred_effects where id = any (${ids}::bigint[]) and last_error is not null`;
+        throw new Error(`deferred effects failed: ${errors.map((e) => e.last_error).join("; ")}`);
+      }
+    }
+    await this.restore(role);
+  }
+
   /** Several users at once. */
   async createUsers(n: number, options: UserOptions = {}): Promise<string[]> {
     const ids: string[] = [];

@@ -7,6 +7,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { expectError, signUp, uniqueName, unwrap } from "../fixtures/sdk.ts";
+import { settle } from "../helpers/effects.ts";
 
 describe("hostile users through the SDK", () => {
   test("a trainee removed from a coaching group stops seeing their old posts, what hangs on them and the renamed group", async () => {
@@ -110,9 +111,15 @@ describe("hostile users through the SDK", () => {
 
     const post = unwrap(await star.client.posts.create({ body: "first race" }));
     const bad = unwrap(await troll.client.comments.create(post.id, { body: "nasty words" }));
+    await settle(); // its notification, sent by the deferred-effects job
     expect(JSON.stringify(unwrap(await star.client.notifications.list()).items)).toContain("nasty words");
     unwrap(await star.client.comments.delete(bad.id));
     expect(JSON.stringify(unwrap(await star.client.notifications.list()).items)).not.toContain("nasty words");
+    // a comment its writer deletes at once leaves nothing either, before or after the job's turn
+    const quick = unwrap(await troll.client.comments.create(post.id, { body: "quick insult" }));
+    unwrap(await troll.client.comments.delete(quick.id));
+    await settle();
+    expect(JSON.stringify(unwrap(await star.client.notifications.list()).items)).not.toContain("quick insult");
   });
 
   test("discoverable = false hides a profile from search only", async () => {

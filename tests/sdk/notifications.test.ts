@@ -22,6 +22,7 @@ import {
   tcpProxy,
 } from "../fixtures/realtime.ts";
 import { expectError, session, signUp as signUpUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
+import { settle } from "../helpers/effects.ts";
 
 /**
  * A fresh signed-in user with badge_earned notifications off: the default badges (first post,
@@ -114,10 +115,12 @@ describe("notifications", () => {
     const [ana, ben, cleo] = await Promise.all([signUp("ana"), signUp("ben"), signUp("cleo")]);
     const post = unwrap(await ana.client.posts.create({ body: "PB today" }));
     unwrap(await ana.client.reactions.add(post.id, "celebrate"));
+    await settle(); // the deferred-effects job has run: own reactions still notify nobody
     expect(unwrap(await ana.client.notifications.unreadCount())).toBe(0);
 
     unwrap(await ben.client.reactions.add(post.id, "fire"));
     unwrap(await cleo.client.reactions.add(post.id, "strong"));
+    await settle();
     const inbox = unwrap(await ana.client.notifications.list());
     expect(inbox.items).toHaveLength(1);
     const [n] = inbox.items;
@@ -141,6 +144,7 @@ describe("notifications", () => {
     const [ana, ben] = await Promise.all([signUp("ana"), signUp("ben")]);
     const post = unwrap(await ana.client.posts.create({ body: "Thoughts?" }));
     unwrap(await ben.client.comments.create(post.id, { body: "Nice" }));
+    await settle();
     const [comment] = unwrap(await ana.client.notifications.list()).items;
     expect(comment).toMatchObject({ kind: "comment", postId: post.id, actorIds: [ben.id] });
     expect(comment?.data).toMatchObject({ excerpt: "Nice" });
@@ -152,6 +156,7 @@ describe("notifications", () => {
     expect(unwrap(await ana.client.notifications.unreadCount())).toBe(0);
 
     unwrap(await ben.client.comments.create(post.id, { body: "Again" }));
+    await settle();
     const all = unwrap(await ana.client.notifications.list());
     expect(all.items.map((x) => [x.kind, x.isRead])).toEqual([
       ["comment", false],
@@ -193,6 +198,7 @@ describe("notifications", () => {
     const post = unwrap(await ana.client.posts.create({ body: "Quiet please" }));
     unwrap(await ben.client.reactions.add(post.id, "like"));
     unwrap(await ben.client.comments.create(post.id, { body: "Still talking" }));
+    await settle();
     expect(unwrap(await ana.client.notifications.list()).items.map((n) => n.kind)).toEqual(["comment"]);
   });
 
@@ -201,6 +207,7 @@ describe("notifications", () => {
     const posts = [];
     for (let i = 0; i < 3; i++) posts.push(unwrap(await ana.client.posts.create({ body: `post ${i}` })));
     for (const post of posts) unwrap(await fan.client.reactions.add(post.id, "like"));
+    await settle();
 
     const page1 = unwrap(await ana.client.notifications.list({ limit: 2 }));
     expect(page1.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
@@ -212,6 +219,7 @@ describe("notifications", () => {
 
     const seen = rows[0]!.occurredAt;
     unwrap(await fan.client.comments.create(posts[0]!.id, { body: "and a comment" }));
+    await settle();
     expect(unwrap(await ana.client.notifications.markAllRead({ before: seen }))).toBe(3);
     expect(unwrap(await ana.client.notifications.list({ unreadOnly: true })).items.map((n) => n.kind)).toEqual([
       "comment",

@@ -1,0 +1,241 @@
+-- Deferred effects: what a reaction or a comment causes beyond its own row, done a moment after
+-- its transaction instead of inside it.
+--
+-- A reaction or a comment does, in its own statement, only what decides it or must be exact when
+-- it returns: the policy and visibility checks, the rate limit, the row, its counters in
+-- post_stats (and hot_score), the parent's reply_count and the comment's mentions. The rest, the
+-- notification (reaction; comment and reply) and the gamification activity (reaction_given,
+-- comment_created, then points, streaks and badges), is queued: the after-insert triggers below
+-- add one row to social_private.deferred_effects, and social_private.run_deferred_effects applies
+-- the queue in order, in batches, after the write has committed. That halves the time of a
+-- reaction and of a comment (README, "Write path"); the effects arrive a moment later, as they do
+-- in Stream's and Sendbird's aggregated feeds.
+--
+-- Who runs the queue: pg_cron every second where it is installed (below); `npm start`'s stack
+-- runs it continuously; elsewhere call `select social_private.run_deferred_effects()` (tests do,
+-- with p_wait => true, before they look at notifications or activities).
+--
+-- The effects apply under the rules of the moment they run, never looser than the write's:
+-- a reaction taken back or a comment deleted before its turn causes nothing (no notification,
+-- no activity); a block, a mute, a turned-off notification kind or lost access in between is
+-- honoured by social_private.notify as usual; an account deleted in between takes its queued
+-- reactions and comments with it, and so causes nothing.
+--
+-- No effect is lost: a batch applies whole or, when one of its effects fails, again one by one,
+-- each in its own subtransaction; a failing effect stays queued with its error (last_error),
+-- is retried after 2, 4, 8 ... seconds and, after 8 attempts, is kept with run_after =
+-- 'infinity' for an operator to read in Studio and re-queue (set run_after = now()).
+-- SDK: none (internal); tests: tests/db/deferred-effects.test.ts.
+
+create table social_private.deferred_effects (
+  id bigint generated always as identity primary key,
+  source text not null,
+  post_id uuid not null,
+  actor_id uuid not null,
+  reaction social.reaction_kind,
+  comment_id uuid,
+  occurred_at timestamptz not null,
+  run_after timestamptz not null default '-infinity',
+  attempts integer not null default 0,
+  last_error text,
+  constraint deferred_effects_source check (
+    (source = 'reaction' and reaction is not null and comment_id is null)
+    or (source = 'comment' and comment_id is not null and reaction is null)
+  )
+);
+comment on table social_private.deferred_effects is
+  'Queue of the effects of reactions and comments (notification, activity) still to apply, '
+  'oldest first; social_private.run_deferred_effects applies and removes them. Rows with '
+  'last_error failed; run_after = infinity: given up after 8 attempts (set run_after = now() to '
+  're-queue).';
+comment on column social_private.deferred_effects.id is 'Queue order.';
+comment on column social_private.deferred_effects.source is
+  'What was written: reaction (post_id, actor_id, reaction) or comment (comment_id).';
+comment on column social_private.deferred_effects.post_id is 'The post reacted to or commented on.';
+comment on column social_private.deferred_effects.actor_id is 'Who reacted or commented.';
+comment on column social_private.deferred_effects.reaction is 'The reaction kind (source reaction).';
+comment on column social_private.deferred_effects.comment_id is 'The comment (source comment).';
+comment on column social_private.deferred_effects.occurred_at is
+  'When the reaction or comment was written: the activity''s occurred_at.';
+comment on column social_private.deferred_effects.run_after is
+  'Not applied before this moment: -infinity for a new effect, later after a failure, infinity '
+  'once given up.';
+comment on column social_private.deferred_effects.attempts is 'Failed attempts so far.';
+comment on column social_private.deferred_effects.last_error is
+  'SQLSTATE and message of the last failed attempt; null while none failed.';
+alter table social_private.deferred_effects enable row level security;
+revoke all on social_private.deferred_effects from public, anon, authenticated;
+grant all on social_private.deferred_effects to service_role;
+
+-- =====================================================================================
+-- queueing
+-- =====================================================================================
+
+-- Security definer: clients cannot write the queue.
+create function social_private.handle_reaction_deferred()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  insert into social_private.deferred_effects (source, post_id, actor_id, reaction, occurred_at)
+  values ('reaction', new.post_id, new.user_id, new.kind, new.created_at);
+  return null;
+end;
+$$;
+comment on function social_private.handle_reaction_deferred() is
+  'Trigger function (after insert on reactions, on_reactions_deferred): queues the reaction''s '
+  'notification and activity (social_private.deferred_effects).';
+create trigger on_reactions_deferred after insert on social.reactions
+  for each row execute function social_private.handle_reaction_deferred();
+
+create function social_private.handle_comment_deferred()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  insert into social_private.deferred_effects (source, post_id, actor_id, comment_id, occurred_at)
+  values ('comment', new.post_id, new.author_id, new.id, new.created_at);
+  return null;
+end;
+$$;
+comment on function social_private.handle_comment_deferred() is
+  'Trigger function (after insert on comments, on_comments_deferred): queues the comment''s '
+  'notifications and activity (social_private.deferred_effects).';
+create trigger on_comments_deferred after insert on social.comments
+  for each row execute function social_private.handle_comment_deferred();
+
+-- =====================================================================================
+-- applying
+-- =====================================================================================
+
+-- One effect, under the rules of now: nothing when its reaction or comment is gone.
+create function social_private.apply_deferred_effect(p_effect social_private.deferred_effects)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  if p_effect.source = 'reaction' then
+    if exists (
+      select 1 from social.reactions r
+      where r.post_id = p_effect.post_id and r.user_id = p_effect.actor_id and r.kind = p_effect.reaction
+    ) then
+      perform social_private.notify_reaction(p_effect.post_id, p_effect.actor_id, p_effect.reaction);
+      perform social_private.record_system_activity(p_effect.actor_id, 'reaction_given',
+        'reaction:' || p_effect.post_id::text || ':' || p_effect.reaction::text, p_effect.occurred_at);
+    end if;
+  elsif exists (select 1 from social.comments c where c.id = p_effect.comment_id and c.deleted_at is null) then
+    perform social_private.notify_comment(p_effect.comment_id);
+    perform social_private.record_system_activity(p_effect.actor_id, 'comment_created',
+      'comment:' || p_effect.comment_id::text, p_effect.occurred_at);
+  end if;
+end;
+$$;
+comment on function social_private.apply_deferred_effect(social_private.deferred_effects) is
+  'Apply one queued effect: the reaction''s notification and reaction_given, or the comment''s '
+  'notifications and comment_created; nothing when the reaction or comment is gone.';
+
+-- The batch's effects one by one, each in its own subtransaction: the ones that work are applied
+-- and removed, a failing one stays with its error and a later run_after. Only after a batch
+-- failed whole (a subtransaction per effect is costly, and more than 64 in one transaction slow
+-- every other session's visibility checks while it runs).
+create function social_private.apply_deferred_effects_singly(p_ids bigint[])
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_effect social_private.deferred_effects;
+  v_failed integer := 0;
+begin
+  for v_effect in
+    select e.* from social_private.deferred_effects e where e.id = any (p_ids) order by e.id for update
+  loop
+    begin
+      perform social_private.apply_deferred_effect(v_effect);
+      delete from social_private.deferred_effects e where e.id = v_effect.id;
+    exception when others then
+      v_failed := v_failed + 1;
+      update social_private.deferred_effects e
+      set attempts = e.attempts + 1,
+          last_error = sqlstate || ': ' || sqlerrm,
+          run_after = case when e.attempts + 1 >= 8 then 'infinity'::timestamptz
+                           else now() + make_interval(secs => power(2, e.attempts + 1)) end
+      where e.id = v_effect.id;
+    end;
+  end loop;
+  return v_failed;
+end;
+$$;
+comment on function social_private.apply_deferred_effects_singly(bigint[]) is
+  'Apply the queued effects p_ids one by one, each in its own subtransaction; a failing one stays '
+  'queued with its error, retried after 2^attempts seconds, given up (run_after infinity) after 8. '
+  'Returns how many failed.';
+
+-- Apply up to p_limit due effects, oldest first, in one transaction (the caller's), and remove
+-- them. Effects another run holds are skipped, or with p_wait waited for (then found gone).
+-- Returns how many effects it took (applied or failed); 0 when none are due.
+create function social_private.run_deferred_effects(p_limit integer default 1000, p_wait boolean default false)
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_ids bigint[];
+  v_effect social_private.deferred_effects;
+begin
+  if p_limit is null or p_limit not between 1 and 10000 then
+    perform social_private.raise_error('invalid_input', 'invalid_input', 'p_limit must be between 1 and 10000');
+  end if;
+  if p_wait is null then
+    perform social_private.raise_error('invalid_input', 'invalid_input', 'p_wait must be true or false');
+  end if;
+  begin
+    -- the common case: one subtransaction for the whole batch
+    if p_wait then
+      select coalesce(array_agg(x.id order by x.id), '{}') into v_ids from (
+        select e.id from social_private.deferred_effects e
+        where e.run_after <= now() order by e.id limit p_limit for update
+      ) x;
+    else
+      select coalesce(array_agg(x.id order by x.id), '{}') into v_ids from (
+        select e.id from social_private.deferred_effects e
+        where e.run_after <= now() order by e.id limit p_limit for update skip locked
+      ) x;
+    end if;
+    for v_effect in
+      select e.* from social_private.deferred_effects e where e.id = any (v_ids) order by e.id
+    loop
+      perform social_private.apply_deferred_effect(v_effect);
+    end loop;
+    delete from social_private.deferred_effects e where e.id = any (v_ids);
+  exception when others then
+    -- one of them failed: everything above is undone (the locks too); again one by one
+    perform social_private.apply_deferred_effects_singly(coalesce(v_ids, '{}'));
+  end;
+  return coalesce(cardinality(v_ids), 0);
+end;
+$$;
+comment on function social_private.run_deferred_effects(integer, boolean) is
+  'Job: apply up to p_limit (1-10000) due deferred effects (notifications and activities of '
+  'reactions and comments), oldest first, in the caller''s transaction; p_wait: wait for effects '
+  'another run holds instead of skipping them. Returns how many it took; 0 when the queue is '
+  'drained. pg_cron runs it every second where installed; npm start''s stack runs it continuously.';
+grant execute on function social_private.run_deferred_effects(integer, boolean) to service_role;
+
+-- Every second where pg_cron is installed (social_private.schedule_job); one run takes up to
+-- 1,000 effects (README, "Write path": how many a run applies per second, and adding runs).
+select social_private.schedule_job('supasocial-deferred-effects', '1 seconds',
+  'select social_private.run_deferred_effects()');
+
+revoke execute on all functions in schema social, social_private from public;

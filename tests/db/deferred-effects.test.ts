@@ -1,0 +1,248 @@
+/**
+ * Deferred effects (supabase/migrations/20261128003050_deferred_effects.sql): a reaction or a
+ * comment queues its notification and activity instead of writing them in its own transaction,
+ * and social_private.run_deferred_effects applies the queue afterwards, under the rules of that
+ * moment. Proven here: nothing of the effects inside the write, all of them after the job; a
+ * reaction taken back, a comment deleted, a block, a mute, a kind turned off or an account
+ * deleted in between leaves no trace; clients can neither read nor write the queue nor run the
+ * job; bad input changes nothing; a failing effect stays queued with its error while the rest of
+ * its batch is applied, is retried later and is given up after 8 attempts.
+ * (The job under concurrent writers: tests/db/write-path.test.ts.)
+ */
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { refused, type TestDb, withDb } from "../helpers/db.ts";
+
+async function post(db: TestDb, author: string, body = "tempo run") {
+  await db.as(author);
+  const [row] = await db.q<{ id: string }[]>`insert into social.posts (body) values (${body}) returning id`;
+  return row!.id;
+}
+
+async function comment(db: TestDb, author: string, postId: string, body: string) {
+  await db.as(author);
+  const [row] = await db.q<{ id: string }[]>`
+    insert into social.comments (post_id, body) values (${postId}, ${body}) returning id`;
+  return row!.id;
+}
+
+/** The recipient's reaction and comment notifications, as [kind, actors]. */
+async function engagement(db: TestDb, recipient: string) {
+  await db.asSuperuser();
+  const rows = await db.q<{ kind: string; actor_ids: string[] }[]>`
+    select kind::text, actor_ids from social.notifications
+    where recipient_id = ${recipient} and kind in ('reaction', 'comment', 'reply') order by kind`;
+  return rows.map((r) => [r.kind, r.actor_ids]);
+}
+
+async function activities(db: TestDb, userId: string) {
+  await db.asSuperuser();
+  const rows = await db.q<{ kind: string }[]>`
+    select kind from social.activities
+    where user_id = ${userId} and kind in ('reaction_given', 'comment_created') order by kind`;
+  return rows.map((r) => r.kind);
+}
+
+async function queued(db: TestDb, actor: string) {
+  await db.asSuperuser();
+  const rows = await db.q<{ source: string }[]>`
+    select source from social_private.deferred_effects where actor_id = ${actor} order by id`;
+  return rows.map((r) => r.source);
+}
+
+describe("deferred effects", () => {
+  it("a reaction and a comment queue their notifications and activities; the job applies them and empties the queue", async () => {
+    await withDb(async (db) => {
+      const [ana, bo] = await db.createUsers(2);
+      const p = await post(db, ana!);
+      await db.as(bo!);
+      await db.q`select social.react(${p}, 'fire')`;
+      await comment(db, bo!, p, "nice pace");
+      // the write itself: counters at once, the effects queued
+      expect(await queued(db, bo!)).toEqual(["reaction", "comment"]);
+      expect(await engagement(db, ana!)).toEqual([]);
+      expect(await activities(db, bo!)).toEqual([]);
+      const [stats] = await db.q`select reaction_count, comment_count from social.post_stats where post_id = ${p}`;
+      expect(stats).toEqual({ reaction_count: 1, comment_count: 1 });
+
+      await db.settle();
+      expect(await engagement(db, ana!)).toEqual([
+        ["comment", [bo]],
+        ["reaction", [bo]],
+      ]);
+      expect(await activities(db, bo!)).toEqual(["comment_created", "reaction_given"]);
+      expect(await queued(db, bo!)).toEqual([]);
+      // the author's own reaction and comment queue effects too, and notify nobody
+      await db.as(ana!);
+      await db.q`select social.react(${p}, 'like')`;
+      await comment(db, ana!, p, "thanks");
+      await db.settle();
+      expect(await engagement(db, ana!)).toEqual([
+        ["comment", [bo]],
+        ["reaction", [bo]],
+      ]);
+      expect(await activities(db, ana!)).toEqual(["comment_created", "reaction_given"]);
+    });
+  });
+
+  it("a reaction taken back or a comment deleted before the job's turn causes nothing", async () => {
+    await withDb(async (db) => {
+      const [ana, bo] = await db.createUsers(2);
+      const p = await post(db, ana!);
+      await db.as(bo!);
+      await db.q`select social.react(${p}, 'fire')`;
+      await db.q`select social.unreact(${p}, 'fire')`;
+      const c = await comment(db, bo!, p, "oops, wrong thread");
+      await db.as(bo!);
+      await db.q`select social.delete_comment(${c})`;
+      expect(await queued(db, bo!)).toEqual(["reaction", "comment"]);
+      await db.settle();
+      expect(await engagement(db, ana!)).toEqual([]);
+      expect(await activities(db, bo!)).toEqual([]);
+      expect(await queued(db, bo!)).toEqual([]);
+      // given again, it counts: the job applies what stands when it comes
+      await db.as(bo!);
+      await db.q`select social.react(${p}, 'fire')`;
+      await db.settle();
+      expect(await engagement(db, ana!)).toEqual([["reaction", [bo]]]);
+      expect(await activities(db, bo!)).toEqual(["reaction_given"]);
+    });
+  });
+
+  it("a block, a mute or a kind turned off between the write and the job is honoured", async () => {
+    await withDb(async (db) => {
+      const [ana, troll, quiet, talker, fan] = await db.createUsers(5);
+      const p = await post(db, ana!);
+      await db.as(troll!);
+      await db.q`select social.react(${p}, 'laugh')`;
+      await comment(db, troll!, p, "troll words");
+      await db.as(quiet!);
+      await db.q`select social.react(${p}, 'like')`;
+      await comment(db, talker!, p, "a comment ana turned off");
+      // now, before the job: ana blocks the troll, mutes quiet and turns comment notifications off
+      await db.as(ana!);
+      await db.q`select social.block(${troll})`;
+      await db.q`select social.mute(${quiet})`;
+      await db.q`select social.set_notification_preference('comment', false)`;
+      await db.settle();
+      expect(await engagement(db, ana!)).toEqual([]);
+      // a fan, whom none of it concerns, still notifies her
+      await db.as(fan!);
+      await db.q`select social.react(${p}, 'strong')`;
+      await db.settle();
+      expect(await engagement(db, ana!)).toEqual([["reaction", [fan]]]);
+      // and the excerpt never names the troll
+      const [n] = await db.q`select data from social.notifications where recipient_id = ${ana} and kind = 'reaction'`;
+      expect(JSON.stringify(n)).not.toContain("troll words");
+    });
+  });
+
+  it("an account deleted before the job's turn takes its queued reactions and comments with it, and causes nothing", async () => {
+    await withDb(async (db) => {
+      const [ana, bo] = await db.createUsers(2);
+      const p = await post(db, ana!);
+      await db.as(bo!);
+      await db.q`select social.react(${p}, 'fire')`;
+      await comment(db, bo!, p, "see you");
+      await db.asSuperuser();
+      await db.q`delete from auth.users where id = ${bo}`;
+      await db.settle(); // fails the test if an effect failed
+      expect(await engagement(db, ana!)).toEqual([]);
+      const [stats] = await db.q`select reaction_count, comment_count from social.post_stats where post_id = ${p}`;
+      expect(stats).toEqual({ reaction_count: 0, comment_count: 0 });
+    });
+  });
+
+  it("clients can neither read nor write the queue nor run the job; the service role may run it", async () => {
+    await withDb(async (db) => {
+      const [ana, bo] = await db.createUsers(2);
+      const p = await post(db, ana!);
+      await db.as(bo!);
+      await db.q`select social.react(${p}, 'fire')`;
+      for (const as of [() => db.as(bo!), () => db.as(ana!), () => db.asAnon()]) {
+        await as();
+        expect((await db.error((tx) => tx`select * from social_private.deferred_effects`)).code).toBe("42501");
+        expect(
+          (
+            await db.error(
+              (tx) => tx`insert into social_private.deferred_effects (source, post_id, actor_id, reaction, occurred_at)
+                         values ('reaction', ${p}, ${ana}, 'like', now())`,
+            )
+          ).code,
+        ).toBe("42501");
+        expect((await db.error((tx) => tx`delete from social_private.deferred_effects`)).code).toBe("42501");
+        expect((await db.error((tx) => tx`select social_private.run_deferred_effects()`)).code).toBe("42501");
+        expect((await db.error((tx) => tx`select social_private.apply_deferred_effects_singly('{}')`)).code).toBe(
+          "42501",
+        );
+      }
+      await db.asService();
+      const [{ n }] = await db.q<{ n: number }[]>`select social_private.run_deferred_effects(1) as n`;
+      expect(n).toBe(1);
+    });
+  });
+
+  it("bad input to the job is invalid_input and takes nothing", async () => {
+    await withDb(async (db) => {
+      const [ana, bo] = await db.createUsers(2);
+      const p = await post(db, ana!);
+      await db.as(bo!);
+      await db.q`select social.react(${p}, 'fire')`;
+      await db.asSuperuser();
+      for (const [limit, wait] of [
+        [0, false],
+        [-1, false],
+        [10001, false],
+        [null, false],
+        [10, null],
+      ] as const) {
+        expect(
+          await refused(
+            db,
+            (tx) => tx`select social_private.run_deferred_effects(${limit}::integer, ${wait}::boolean)`,
+          ),
+          `${limit}, ${wait}`,
+        ).toEqual(["22023", "invalid_input"]);
+      }
+      expect(await queued(db, bo!)).toEqual(["reaction"]);
+    });
+  });
+
+  it("a failing effect stays queued with its error while the rest of its batch is applied; retried later, given up after 8 attempts", async () => {
+    await withDb(async (db) => {
+      const [ana, bo, cy] = await db.createUsers(3);
+      const p = await post(db, ana!);
+      const c = await comment(db, bo!, p, "real comment");
+      await db.as(cy!);
+      await db.q`select social.react(${p}, 'fire')`;
+      // an effect that cannot apply: its actor has no profile (the activity's foreign key fails)
+      await db.asSuperuser();
+      const ghost = randomUUID();
+      const [bad] = await db.q<{ id: string }[]>`
+        insert into social_private.deferred_effects (source, post_id, actor_id, comment_id, occurred_at)
+        values ('comment', ${p}, ${ghost}, ${c}, now()) returning id`;
+      const [{ n }] = await db.q<{ n: number }[]>`select social_private.run_deferred_effects(10000) as n`;
+      expect(n).toBeGreaterThanOrEqual(3);
+      // the others of the batch went through
+      expect(await activities(db, bo!)).toEqual(["comment_created"]);
+      expect(await activities(db, cy!)).toEqual(["reaction_given"]);
+      expect(await queued(db, bo!)).toEqual([]);
+      expect(await queued(db, cy!)).toEqual([]);
+      const row = async () => {
+        const [r] = await db.q<{ attempts: number; last_error: string; later: boolean; given_up: boolean }[]>`
+          select attempts, last_error, run_after > now() as later, run_after = 'infinity' as given_up
+          from social_private.deferred_effects where id = ${bad!.id}`;
+        return r!;
+      };
+      expect(await row()).toMatchObject({ attempts: 1, later: true, given_up: false });
+      expect((await row()).last_error).toMatch(/^23503: /);
+      // not due yet: the next run leaves it
+      await db.q`select social_private.run_deferred_effects(10000)`;
+      expect((await row()).attempts).toBe(1);
+      // due again after its last attempt but one: given up, kept for an operator
+      await db.q`update social_private.deferred_effects set attempts = 7, run_after = now() - interval '1 second' where id = ${bad!.id}`;
+      await db.q`select social_private.run_deferred_effects(10000)`;
+      expect(await row()).toMatchObject({ attempts: 8, later: true, given_up: true });
+    });
+  });
+});
