@@ -62,7 +62,13 @@ if (!isSupasocialError(missing.error) || missing.error.status !== 404) {
 }
 console.log("a missing profile:", missing.error.code, missing.error.status);
 
-const unread = ok(await ana.social.notifications.unreadCount());
+// reaction and comment notifications arrive a moment after the write (the stack's job sends them;
+// an app would rather subscribe: ana.social.notifications.subscribe)
+let unread = ok(await ana.social.notifications.unreadCount());
+for (let tries = 0; unread < 4 && tries < 50; tries++) {
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  unread = ok(await ana.social.notifications.unreadCount());
+}
 const inbox = ok(await ana.social.notifications.list({ unreadOnly: true }));
 console.log("ana's notifications:", unread, "unread:", inbox.items.map((n) => n.kind).join(", "));
 if (unread < 4) throw new Error("ana should have follower, reaction, comment and badge notifications");

@@ -239,6 +239,27 @@ async function timePosts(sql: Sql, authors: string[], big: string): Promise<{ al
   return { all, big: bigTimes };
 }
 
+/**
+ * Apply the effects the benchmark's reactions and comments queued (their notifications and
+ * activities), as the job does after the commits: one connection, batches of 1,000, until the
+ * queue is empty. Effects per second and milliseconds per effect.
+ */
+async function drainEffects(sql: Sql): Promise<{ rate: number; ms: number }> {
+  let done = 0;
+  const t0 = performance.now();
+  for (;;) {
+    const [{ n }] = await sql<{ n: number }[]>`select social_private.run_deferred_effects(1000) as n`;
+    if (!n) break;
+    done += n;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const [{ failed }] = await sql<{ failed: number }[]>`
+    select count(*)::int as failed from social_private.deferred_effects where last_error is not null`;
+  if (failed) throw new Error(`${failed} deferred effects failed (social_private.deferred_effects.last_error)`);
+  console.log(`deferred effects: ${done} applied in ${seconds.toFixed(1)} s`);
+  return { rate: done / seconds, ms: (seconds * 1000) / Math.max(done, 1) };
+}
+
 export const writesBench: BenchArea = {
   describe: "reactions, comments and posts through the API path vs a bare insert",
   scale: { users: 10_000, followsPerUser: 200, postsPerUser: 84, seed: 20261128 },
@@ -278,6 +299,8 @@ export const writesBench: BenchArea = {
           select id from social.profiles where handle not like 'bench\\_%' order by md5(id::text || ${salt}) limit 100`
       ).map((a) => a.id);
       const posts = await timePosts(clients[0]!, authors, big);
+      process.stderr.write("  deferred effects ...\n");
+      const drain = await drainEffects(admin);
       const rows: BenchRow[] = [
         row("reaction_insert_ratio", reactions.ratio, "x", 3),
         row("reaction_throughput", reactions.api, "/s"),
@@ -290,6 +313,8 @@ export const writesBench: BenchArea = {
         row("post_insert_p95", percentile(posts.all, 95), "ms", 20),
         row("post_insert_p50", percentile(posts.all, 50), "ms"),
         row("post_insert_big_author_p95", percentile(posts.big, 95), "ms"),
+        row("deferred_effects_rate", drain.rate, "/s"),
+        row("deferred_effect_ms", drain.ms, "ms"),
       ];
       return rows;
     } finally {

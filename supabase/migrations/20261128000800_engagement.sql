@@ -19,6 +19,54 @@ comment on type social.reaction_kind is
   'once per user and post; the app chooses how to draw them.';
 
 -- =====================================================================================
+-- the queue of deferred effects
+-- =====================================================================================
+
+-- What a reaction or a comment causes beyond its row and its counters (the notification, the
+-- activity) is queued here by the counter triggers below, in the write's own statement, and
+-- applied after the commit by social_private.run_deferred_effects
+-- (20261128003050_deferred_effects.sql, which says who runs it and under which rules).
+create table social_private.deferred_effects (
+  id bigint generated always as identity primary key,
+  source text not null,
+  post_id uuid not null,
+  actor_id uuid not null,
+  reaction social.reaction_kind,
+  comment_id uuid,
+  occurred_at timestamptz not null,
+  run_after timestamptz not null default '-infinity',
+  attempts integer not null default 0,
+  last_error text
+);
+comment on table social_private.deferred_effects is
+  'Queue of the effects of reactions and comments (notification, activity) still to apply, '
+  'oldest first; social_private.run_deferred_effects applies and removes them. Rows with '
+  'last_error failed; run_after = infinity: given up after 8 attempts (set run_after = now() to '
+  're-queue).';
+comment on column social_private.deferred_effects.id is 'Queue order.';
+comment on column social_private.deferred_effects.source is
+  'What was written: reaction (post_id, actor_id, reaction) or comment (comment_id).';
+comment on column social_private.deferred_effects.post_id is 'The post reacted to or commented on.';
+comment on column social_private.deferred_effects.actor_id is 'Who reacted or commented.';
+comment on column social_private.deferred_effects.reaction is 'The reaction kind (source reaction).';
+comment on column social_private.deferred_effects.comment_id is 'The comment (source comment).';
+comment on column social_private.deferred_effects.occurred_at is
+  'When the reaction or comment was written: the activity''s occurred_at.';
+comment on column social_private.deferred_effects.run_after is
+  'Not applied before this moment: -infinity for a new effect, later after a failure, infinity '
+  'once given up.';
+comment on column social_private.deferred_effects.attempts is 'Failed attempts so far.';
+comment on column social_private.deferred_effects.last_error is
+  'SQLSTATE and message of the last failed attempt; null while none failed.';
+alter table social_private.deferred_effects enable row level security;
+-- Written by the counter triggers only (one insert each, with the fields of its source: no check
+-- constraint, whose expression Postgres would rebuild on every insert); operators read it and
+-- re-queue or drop what failed.
+revoke all on social_private.deferred_effects from public, anon, authenticated;
+grant select, delete on social_private.deferred_effects to service_role;
+grant update (run_after) on social_private.deferred_effects to service_role;
+
+-- =====================================================================================
 -- reactions
 -- =====================================================================================
 
@@ -99,25 +147,13 @@ create policy reactions_delete_self on social.reactions
   for delete to authenticated
   using (user_id = (select auth.uid()) and social_private.can_view_post(post_id));
 
-create function social_private.handle_reaction_insert()
-returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  perform social_private.check_rate_limit('reaction');
-  return new;
-end;
-$$;
-comment on function social_private.handle_reaction_insert() is
-  'Trigger function (before insert on reactions, on_reactions_insert): counts the reaction against '
-  'the reaction rate limit.';
-create trigger on_reactions_insert before insert on social.reactions
-  for each row execute function social_private.handle_reaction_insert();
-
--- Keep reaction_counts / reaction_count (and so hot_score) in the post's post_stats row: one
--- narrow row, never the posts row. Security definer: the counters are not client-writable.
-create function social_private.handle_reaction_counts()
+-- A new reaction counts against the reaction rate limit (after the insert, so that an existing
+-- reaction added again, which inserts nothing, costs nothing; over the limit the statement fails
+-- and its row goes with it). Keep reaction_counts / reaction_count (and so hot_score) in the
+-- post's post_stats row: one narrow row, never the posts row. Queue a new reaction's notification
+-- and activity. One trigger for all three: a trigger call costs about as much as the statement.
+-- Security definer: the counters and the queue are not client-writable.
+create function social_private.handle_reaction_written()
 returns trigger
 language plpgsql
 security definer
@@ -127,12 +163,15 @@ declare
   v_kind text;
 begin
   if tg_op = 'INSERT' then
+    perform social_private.check_rate_limit('reaction');
     v_kind := new.kind::text;
     update social.post_stats p
     set reaction_count = p.reaction_count + 1,
         reaction_counts = jsonb_set(p.reaction_counts, array[v_kind],
                                     to_jsonb(coalesce((p.reaction_counts ->> v_kind)::integer, 0) + 1))
     where p.post_id = new.post_id;
+    insert into social_private.deferred_effects (source, post_id, actor_id, reaction, occurred_at)
+    values ('reaction', new.post_id, new.user_id, new.kind, new.created_at);
   else
     v_kind := old.kind::text;
     update social.post_stats p
@@ -146,19 +185,22 @@ begin
   return null;
 end;
 $$;
-comment on function social_private.handle_reaction_counts() is
-  'Trigger function (after insert or delete on reactions, on_reactions_counts): keeps '
-  'post_stats.reaction_count and reaction_counts (and so hot_score) in step.';
+comment on function social_private.handle_reaction_written() is
+  'Trigger function (after insert or delete on reactions, on_reactions_counts): counts a new '
+  'reaction against the reaction rate limit, keeps post_stats.reaction_count and reaction_counts '
+  '(and so hot_score) in step, queues a new reaction''s notification and activity '
+  '(social_private.deferred_effects).';
 create trigger on_reactions_counts after insert or delete on social.reactions
-  for each row execute function social_private.handle_reaction_counts();
+  for each row execute function social_private.handle_reaction_written();
 
--- Add the caller's reaction p_kind to a post, deciding who may once: the reaction already there
--- (false), a post the caller does not see (post_not_found), a group post of a group they are not
--- an active member of (not_allowed), else the insert (true). The same rule as the insert policy
--- (reactions_insert_self: the caller, can_interact_with_post), evaluated once from one read of
--- the post rather than three times (the RPC's checks, then the policy's). Security definer: it
--- inserts as the owner, so the policy is not evaluated again; the triggers (rate limit, counters,
--- notification, activity) run as for any insert. Wrapped by social.react.
+-- Add the caller's reaction p_kind to a post, deciding who may once: a post the caller does not
+-- see (post_not_found), a group post of a group they are not an active member of (not_allowed),
+-- else the insert: true when added, false when it was there (an attempt all the same: it counts
+-- against the rate limit). The same rule as the insert policy (reactions_insert_self: the
+-- caller, can_interact_with_post), evaluated once from one read of the post rather than three
+-- times (the RPC's checks, then the policy's). Security definer: it inserts as the owner, so the
+-- policy is not evaluated again; the triggers (rate limit, counters, the queued notification and
+-- activity) run as for any insert. Wrapped by social.react.
 create function social_private.add_reaction(p_post_id uuid, p_kind social.reaction_kind)
 returns boolean
 language plpgsql
@@ -172,12 +214,6 @@ declare
 begin
   if p_kind is null then
     perform social_private.raise_error('invalid_input', 'invalid_reaction', 'choose a reaction');
-  end if;
-  if exists (
-    select 1 from social.reactions r
-    where r.post_id = p_post_id and r.user_id = v_uid and r.kind = p_kind
-  ) then
-    return false;
   end if;
   select p.author_id, p.group_id, p.visibility into v_post
   from social.posts p
@@ -427,8 +463,9 @@ create trigger on_comments_write before insert or update of body, media on socia
   for each row execute function social_private.handle_comment_write();
 
 -- Keep comment_count (and so hot_score) in post_stats and reply_count on the parent; a
--- soft-deleted top-level comment takes its replies with it; sync mentions. Security definer:
--- counters and mentions are not client-writable.
+-- soft-deleted top-level comment takes its replies with it; sync mentions; queue a new comment's
+-- notifications and activity. Security definer: counters, mentions and the queue are not
+-- client-writable.
 create function social_private.handle_comment_written()
 returns trigger
 language plpgsql
@@ -474,13 +511,17 @@ begin
   if tg_op = 'INSERT' or (tg_op = 'UPDATE' and new.body is distinct from old.body) then
     perform social_private.sync_mentions(new.post_id, new.id, new.author_id, new.body);
   end if;
+  if tg_op = 'INSERT' then
+    insert into social_private.deferred_effects (source, post_id, actor_id, comment_id, occurred_at)
+    values ('comment', new.post_id, new.author_id, new.id, new.created_at);
+  end if;
   return null;
 end;
 $$;
 comment on function social_private.handle_comment_written() is
   'Trigger function (after insert, delete or update of body, deleted_at on comments): keeps '
   'post_stats.comment_count and comments.reply_count, soft-deletes replies with their parent, syncs '
-  'mentions.';
+  'mentions, queues a new comment''s notifications and activity (social_private.deferred_effects).';
 -- Named to fire (triggers of one event fire in name order) before the notification triggers, as
 -- on_reactions_counts does: every write to a post takes its post_stats row before its author's
 -- notification counter, so a comment, its deletion and a reaction on one post running at the same

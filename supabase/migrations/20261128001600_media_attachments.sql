@@ -133,12 +133,21 @@ begin
 end;
 $$;
 comment on function social_private.handle_content_media() is
-  'Trigger function (before insert or update of media on posts and comments, on_posts_write_media, '
-  'on_comments_write_media): completes each {id, alt?} of the media list from its media row.';
-create trigger on_posts_write_media before insert or update of media on social.posts
-  for each row execute function social_private.handle_content_media();
-create trigger on_comments_write_media before insert or update of media on social.comments
-  for each row execute function social_private.handle_content_media();
+  'Trigger function (before insert or update of media on posts and comments, on_posts_write_media*, '
+  'on_comments_write_media*): completes each {id, alt?} of the media list from its media row.';
+-- only when there is a list to complete (most posts and comments carry none: no call at all)
+create trigger on_posts_write_media before insert on social.posts
+  for each row when (new.media <> '[]'::jsonb)
+  execute function social_private.handle_content_media();
+create trigger on_posts_write_media_update before update of media on social.posts
+  for each row when (new.media <> '[]'::jsonb and new.media is distinct from old.media)
+  execute function social_private.handle_content_media();
+create trigger on_comments_write_media before insert on social.comments
+  for each row when (new.media <> '[]'::jsonb)
+  execute function social_private.handle_content_media();
+create trigger on_comments_write_media_update before update of media on social.comments
+  for each row when (new.media <> '[]'::jsonb and new.media is distinct from old.media)
+  execute function social_private.handle_content_media();
 
 -- After a post or comment's media list changed: attach what it lists, detach what it dropped.
 create function social_private.handle_content_media_written()
@@ -165,12 +174,21 @@ end;
 $$;
 comment on function social_private.handle_content_media_written() is
   'Trigger function (after insert or update of media on posts and comments, '
-  'on_posts_written_media, on_comments_written_media): attaches the listed media to the content '
+  'on_posts_written_media*, on_comments_written_media*): attaches the listed media to the content '
   'and detaches what is no longer listed.';
-create trigger on_posts_written_media after insert or update of media on social.posts
-  for each row execute function social_private.handle_content_media_written();
-create trigger on_comments_written_media after insert or update of media on social.comments
-  for each row execute function social_private.handle_content_media_written();
+-- only when something is to attach or detach
+create trigger on_posts_written_media after insert on social.posts
+  for each row when (new.media <> '[]'::jsonb)
+  execute function social_private.handle_content_media_written();
+create trigger on_posts_written_media_update after update of media on social.posts
+  for each row when (new.media is distinct from old.media)
+  execute function social_private.handle_content_media_written();
+create trigger on_comments_written_media after insert on social.comments
+  for each row when (new.media <> '[]'::jsonb)
+  execute function social_private.handle_content_media_written();
+create trigger on_comments_written_media_update after update of media on social.comments
+  for each row when (new.media is distinct from old.media)
+  execute function social_private.handle_content_media_written();
 
 -- A post or comment row deleted (not soft-deleted): its media becomes unattached.
 create function social_private.handle_content_media_deleted()
