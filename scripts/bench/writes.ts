@@ -21,7 +21,7 @@ import postgres from "postgres";
 import { type BenchArea, type BenchRow, percentile, row } from "./harness.ts";
 
 const CLIENTS = 4;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const REACTIONS_PER_ROUND = 1600;
 const COMMENTS_PER_ROUND = 800;
 const WARMUP = 200;

@@ -443,7 +443,9 @@ begin
   if char_length(new.body) > 2000 then
     perform social_private.raise_error('invalid_input', 'invalid_body', 'the comment is longer than 2000 characters');
   end if;
-  v_error := social_private.media_error(new.media, 4);
+  if new.media is distinct from '[]'::jsonb then
+    v_error := social_private.media_error(new.media, 4);
+  end if;
   if v_error is not null then
     perform social_private.raise_error('invalid_input', 'invalid_media', v_error);
   end if;
@@ -508,7 +510,8 @@ begin
     end if;
   end if;
 
-  if tg_op = 'INSERT' or (tg_op = 'UPDATE' and new.body is distinct from old.body) then
+  -- a new comment without an '@' mentions nobody and has no mentions to take back: no call
+  if (tg_op = 'INSERT' and strpos(new.body, '@') > 0) or (tg_op = 'UPDATE' and new.body is distinct from old.body) then
     perform social_private.sync_mentions(new.post_id, new.id, new.author_id, new.body);
   end if;
   if tg_op = 'INSERT' then
