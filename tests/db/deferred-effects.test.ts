@@ -6,11 +6,14 @@
  * reaction taken back, a comment deleted, a block, a mute, a kind turned off or an account
  * deleted in between leaves no trace; clients can neither read nor write the queue nor run the
  * job; bad input changes nothing; a failing effect stays queued with its error while the rest of
- * its batch is applied, is retried later and is given up after 8 attempts.
+ * its batch is applied, is retried later and is given up after 8 attempts; the local stack's
+ * runner (scripts/lib/jobs.ts) applies the queue by itself and stops cleanly.
  * (The job under concurrent writers: tests/db/write-path.test.ts.)
  */
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import postgres from "postgres";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { startJobs } from "../../scripts/lib/jobs.ts";
 import { refused, type TestDb, withDb } from "../helpers/db.ts";
 
 async function post(db: TestDb, author: string, body = "tempo run") {
@@ -245,4 +248,69 @@ describe("deferred effects", () => {
       expect(await row()).toMatchObject({ attempts: 8, later: true, given_up: true });
     });
   });
+});
+
+// ---- the local stack's runner (scripts/lib/jobs.ts), on committed data ---------------------------
+
+const pool = postgres(inject("dbUrl"), { max: 2, onnotice: () => {}, idle_timeout: 5 });
+const made: string[] = [];
+afterAll(async () => {
+  if (made.length) await pool`delete from auth.users where id = any(${made}::uuid[])`;
+  await pool.end({ timeout: 5 });
+});
+
+describe("the local stack's job runner", () => {
+  it("applies what reactions and comments queue by itself, and stops cleanly", async () => {
+    const [ana, bo] = [randomUUID(), randomUUID()];
+    made.push(ana, bo);
+    for (const id of [ana, bo]) {
+      await pool`
+        insert into auth.users (id, instance_id, aud, role, email, raw_user_meta_data)
+        values (${id}, '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated',
+                ${`${id}@deferred.test`}, '{}')`;
+    }
+    const asUser = (who: string, query: (tx: postgres.TransactionSql) => postgres.PendingQuery<postgres.Row[]>) =>
+      pool.begin(async (tx) => {
+        await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: who, role: "authenticated" })}, true)`;
+        await tx.unsafe("set local role authenticated");
+        return query(tx);
+      });
+    const [p] = await asUser(ana, (tx) => tx`insert into social.posts (body) values ('by itself') returning id`);
+    await asUser(bo, (tx) => tx`select social.react(${p!.id}, 'fire')`);
+    await asUser(bo, (tx) => tx`insert into social.comments (post_id, body) values (${p!.id}, 'on my own')`);
+    const runners = async () => {
+      const [{ n }] = await pool<{ n: number }[]>`
+        select count(*)::int as n from pg_stat_activity where application_name = 'supasocial-jobs'`;
+      return n;
+    };
+    const before = await runners(); // the stack's own, in the suite that has one
+    // no explicit run: the runner (and the stack's, where there is one) applies them
+    const jobs = startJobs({ dbUrl: inject("dbUrl") });
+    let stopped = false;
+    try {
+      const deadline = Date.now() + 10_000;
+      let kinds: string[] = [];
+      while (Date.now() < deadline) {
+        const rows = await pool<{ kind: string }[]>`
+          select kind::text from social.notifications where recipient_id = ${ana} and kind in ('reaction', 'comment')
+          order by kind`;
+        kinds = rows.map((r) => r.kind);
+        if (kinds.length === 2) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(kinds).toEqual(["comment", "reaction"]);
+      const [{ n }] = await pool<{ n: number }[]>`
+        select count(*)::int as n from social_private.deferred_effects where actor_id = ${bo}`;
+      expect(n).toBe(0);
+      expect(await runners()).toBe(before + 1);
+      await jobs.stop();
+      stopped = true;
+      // its connection is closed
+      const closing = Date.now() + 5_000;
+      while ((await runners()) > before && Date.now() < closing) await new Promise((r) => setTimeout(r, 50));
+      expect(await runners()).toBe(before);
+    } finally {
+      if (!stopped) await jobs.stop();
+    }
+  }, 30_000);
 });

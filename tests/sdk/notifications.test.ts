@@ -263,6 +263,7 @@ describe("notifications: live", () => {
 
     const post = await postOf(ben, "Tempo run");
     unwrap(await sdk(ana).reactions.add(post.id, "fire"));
+    await settle(); // the deferred-effects job sends it (the local stack's runs by itself too)
     await eventually(() => expect(benEvents).toHaveLength(1));
     expect(benEvents[0]).toMatchObject({
       unreadCount: 1,
