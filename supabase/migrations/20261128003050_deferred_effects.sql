@@ -122,17 +122,12 @@ begin
   end if;
   begin
     -- the common case: one subtransaction for the whole batch
-    if p_wait then
-      select coalesce(array_agg(x.id order by x.id), '{}') into v_ids from (
-        select e.id from social_private.deferred_effects e
-        where e.run_after <= now() order by e.id limit p_limit for update
-      ) x;
-    else
-      select coalesce(array_agg(x.id order by x.id), '{}') into v_ids from (
-        select e.id from social_private.deferred_effects e
-        where e.run_after <= now() order by e.id limit p_limit for update skip locked
-      ) x;
-    end if;
+    execute format(
+      'select coalesce(array_agg(x.id order by x.id), ''{}'') from ('
+      '  select e.id from social_private.deferred_effects e'
+      '  where e.run_after <= now() order by e.id limit $1 for update %s'
+      ') x', case when p_wait then '' else 'skip locked' end)
+      into v_ids using p_limit;
     for v_effect in
       select e.* from social_private.deferred_effects e where e.id = any (v_ids) order by e.id
     loop
