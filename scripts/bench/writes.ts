@@ -17,6 +17,7 @@
  * following one user). The rate limit rules of the bench database are raised so that the
  * benchmark's volume is not refused: every write still counts against them (same statement).
  */
+import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import { type BenchArea, type BenchRow, percentile, row } from "./harness.ts";
 
@@ -43,15 +44,52 @@ interface CommentRow {
 
 const claims = (userId: string) => JSON.stringify({ sub: userId, role: "authenticated", aud: "authenticated" });
 
-/** Run `op` over `items` split across `clients`, each working through its share in turn; seconds. */
-async function concurrently<T>(clients: Sql[], items: T[], op: (sql: Sql, item: T) => Promise<void>): Promise<number> {
+/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ: 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** CPU time (ms) a server process has used so far, from /proc (Linux); null elsewhere. */
+function processCpuMs(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+interface Timed {
+  seconds: number;
+  /** CPU per item: this process (the client) and the clients' backends (null off Linux). */
+  clientMs: number;
+  serverMs: number | null;
+}
+
+/** Run `op` over `items` split across `clients`, each working through its share in turn. */
+async function concurrently<T>(
+  clients: Sql[],
+  items: T[],
+  op: (sql: Sql, item: T) => Promise<void>,
+  pids: number[] = [],
+): Promise<Timed> {
+  const server0 = pids.map(processCpuMs);
+  const client0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     clients.map(async (sql, c) => {
       for (let i = c; i < items.length; i += clients.length) await op(sql, items[i]!);
     }),
   );
-  return (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - t0) / 1000;
+  const client = process.cpuUsage(client0);
+  const server1 = pids.map(processCpuMs);
+  const server =
+    server0.every((v) => v !== null) && server1.every((v) => v !== null) && pids.length
+      ? server1.reduce((sum: number, v, i) => sum + v! - server0[i]!, 0)
+      : null;
+  return {
+    seconds,
+    clientMs: (client.user + client.system) / 1000 / items.length,
+    serverMs: server === null ? null : server / items.length,
+  };
 }
 
 async function apiReact(sql: Sql, r: ReactionRow) {
@@ -152,38 +190,66 @@ async function commentRows(sql: Sql, n: number, salt: number): Promise<CommentRo
   }));
 }
 
-/** Median over rounds of (API time / bare time) and API rows per second. */
+/**
+ * Median over rounds of (API time / bare time), API and bare rows per second, and the CPU per row
+ * of the client and of the server (the clients' backends) on each path.
+ */
 async function compare<T>(
   clients: Sql[],
   make: (round: number) => Promise<T[]>,
   api: (sql: Sql, item: T) => Promise<void>,
   bare: (sql: Sql, item: T) => Promise<void>,
 ) {
+  const pids: number[] = [];
+  for (const sql of clients) pids.push((await sql<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid);
   const warm = await make(0);
   await concurrently(clients, warm.slice(0, WARMUP), bare);
   await concurrently(clients, warm.slice(0, WARMUP), api);
   const ratios: number[] = [];
   const apiRates: number[] = [];
   const bareRates: number[] = [];
+  const cpu = {
+    apiClient: [] as number[],
+    apiServer: [] as number[],
+    bareClient: [] as number[],
+    bareServer: [] as number[],
+  };
   for (let r = 1; r <= ROUNDS; r++) {
     const items = await make(r);
-    let apiSeconds: number;
-    let bareSeconds: number;
+    let a: Timed;
+    let b: Timed;
     if (r % 2) {
-      bareSeconds = await concurrently(clients, items, bare);
-      apiSeconds = await concurrently(clients, items, api);
+      b = await concurrently(clients, items, bare, pids);
+      a = await concurrently(clients, items, api, pids);
     } else {
-      apiSeconds = await concurrently(clients, items, api);
-      bareSeconds = await concurrently(clients, items, bare);
+      a = await concurrently(clients, items, api, pids);
+      b = await concurrently(clients, items, bare, pids);
     }
-    ratios.push(apiSeconds / bareSeconds);
-    apiRates.push(items.length / apiSeconds);
-    bareRates.push(items.length / bareSeconds);
+    ratios.push(a.seconds / b.seconds);
+    apiRates.push(items.length / a.seconds);
+    bareRates.push(items.length / b.seconds);
+    cpu.apiClient.push(a.clientMs);
+    cpu.bareClient.push(b.clientMs);
+    if (a.serverMs !== null && b.serverMs !== null) {
+      cpu.apiServer.push(a.serverMs);
+      cpu.bareServer.push(b.serverMs);
+    }
     process.stderr.write(
-      `  round ${r}: ${items.length} rows, api ${(items.length / apiSeconds).toFixed(0)}/s, bare ${(items.length / bareSeconds).toFixed(0)}/s\n`,
+      `  round ${r}: ${items.length} rows, api ${(items.length / a.seconds).toFixed(0)}/s, bare ${(items.length / b.seconds).toFixed(0)}/s\n`,
     );
   }
-  return { ratio: percentile(ratios, 50), api: percentile(apiRates, 50), bare: percentile(bareRates, 50) };
+  const median = (values: number[]) => (values.length ? percentile(values, 50) : Number.NaN);
+  return {
+    ratio: percentile(ratios, 50),
+    api: percentile(apiRates, 50),
+    bare: percentile(bareRates, 50),
+    cpu: {
+      apiClient: median(cpu.apiClient),
+      apiServer: median(cpu.apiServer),
+      bareClient: median(cpu.bareClient),
+      bareServer: median(cpu.bareServer),
+    },
+  };
 }
 
 /** Server time (EXPLAIN ANALYZE: planning + execution, triggers included) of one write, committed. */
@@ -305,11 +371,20 @@ export const writesBench: BenchArea = {
         row("reaction_insert_ratio", reactions.ratio, "x", 3),
         row("reaction_throughput", reactions.api, "/s"),
         row("reaction_bare_throughput", reactions.bare, "/s"),
+        row("reaction_cpu_client_ms", reactions.cpu.apiClient, "ms"),
+        row("reaction_cpu_server_ms", reactions.cpu.apiServer, "ms"),
+        row("reaction_bare_cpu_client_ms", reactions.cpu.bareClient, "ms"),
+        row("reaction_bare_cpu_server_ms", reactions.cpu.bareServer, "ms"),
         row("reaction_server_ratio", server.api / server.bare, "x"),
         row("reaction_server_ms", server.api, "ms"),
         row("reaction_bare_server_ms", server.bare, "ms"),
         row("comment_insert_ratio", comments.ratio, "x", 3),
         row("comment_throughput", comments.api, "/s"),
+        row("comment_bare_throughput", comments.bare, "/s"),
+        row("comment_cpu_client_ms", comments.cpu.apiClient, "ms"),
+        row("comment_cpu_server_ms", comments.cpu.apiServer, "ms"),
+        row("comment_bare_cpu_client_ms", comments.cpu.bareClient, "ms"),
+        row("comment_bare_cpu_server_ms", comments.cpu.bareServer, "ms"),
         row("post_insert_p95", percentile(posts.all, 95), "ms", 20),
         row("post_insert_p50", percentile(posts.all, 50), "ms"),
         row("post_insert_big_author_p95", percentile(posts.big, 95), "ms"),
