@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { client, eventually, inbox, join, joined, sendFromDatabase, sleep, sql, user } from "../fixtures/realtime.ts";
 import { api } from "../helpers/api.ts";
+import { settle } from "../helpers/effects.ts";
 
 const ids = (got: { payload: unknown }[]) => got.map((m) => (m.payload as { n: number }).n);
 
@@ -123,6 +124,7 @@ describe("delivery", () => {
     expect(post.error).toBeNull();
     const reacted = await ana.supabase.schema("social").rpc("react", { p_post_id: post.data!.id, p_kind: "fire" });
     expect(reacted.error).toBeNull();
+    await settle(); // the deferred-effects job sends it (the local stack's runs by itself too)
     await eventually(() => expect(benGot).toHaveLength(1));
     expect(benGot[0]!.payload).toMatchObject({
       notification: { kind: "reaction", recipient_id: ben.id, post_id: post.data!.id },

@@ -6,6 +6,7 @@
 import { expect, test } from "vitest";
 import type { Page, Post } from "../../client-sdk/src/index.ts";
 import { expectError, signUp as signUpUser, uniqueName, unwrap } from "../fixtures/sdk.ts";
+import { settle } from "../helpers/effects.ts";
 
 /**
  * A fresh signed-in user with badge_earned notifications off: the default badges (first post,
@@ -121,6 +122,7 @@ test("a trainer coaches trainees in a private group: invites, announcements, pos
   // (the exact code, post_not_found, is asserted in posts.test.ts)
   expect((await outsider.client.reactions.add(post.id, "like")).error).not.toBeNull();
   expect(find(unwrap(await ana.client.feed.home()), post.id)?.reactionCount).toBe(1);
+  await settle(); // the reaction's and the comment's notifications, sent by the deferred-effects job
   expect(unwrap(await outsider.client.notifications.list()).items).toEqual([]);
 
   // --- Ana was notified of the reaction and the comment; mark-read works -------------------------
