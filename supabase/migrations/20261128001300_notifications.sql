@@ -158,6 +158,71 @@ create policy notification_counters_select_self on social.notification_counters
   for select to authenticated
   using (user_id = (select auth.uid()));
 
+-- Lock order. Whoever writes a user's notifications takes that user's counter row first: notify
+-- (before its upsert), the deferred-effects job (every recipient of a batch at once, in user
+-- order, before any notification), and a user marking their own read (a statement trigger below).
+-- Without it the job, holding a counter while it notifies the same user again, and the user
+-- marking all read, holding a notification while their counter waits, deadlock (measured with two
+-- job runs, eight writers and two readers: 8 in 20 s). The rows are made here when missing, so
+-- there is a row to lock.
+create function social_private.lock_notification_counters(p_users uuid[])
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  insert into social.notification_counters (user_id)
+  select distinct u.id from unnest(p_users) as u(id)
+  where u.id is not null and exists (select 1 from social.profiles pr where pr.id = u.id)
+  order by u.id
+  on conflict (user_id) do nothing;
+  perform 1 from social.notification_counters c
+  where c.user_id = any (p_users)
+  order by c.user_id
+  for update;
+end;
+$$;
+comment on function social_private.lock_notification_counters(uuid[]) is
+  'Locks the notification counter rows of p_users (made when missing) in user order: what every '
+  'writer of a user''s notifications takes first, so that they never deadlock.';
+
+-- A user marking their own notifications read (mark_notification_read, mark_all_notifications_read
+-- or a plain update of read_at) takes their counter first, as the writers of their notifications
+-- do. Security invoker, to see who runs the statement: only a user's own update locks (notify's
+-- upserts run as the owner and have locked already).
+create function social_private.handle_notifications_update_lock()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if current_user = 'authenticated' then
+    perform social_private.lock_my_notification_counter();
+  end if;
+  return null;
+end;
+$$;
+comment on function social_private.handle_notifications_update_lock() is
+  'Statement trigger function (before update on notifications, on_notifications_update_lock): a '
+  'user''s own update takes their notification counter first (lock_notification_counters).';
+
+create function social_private.lock_my_notification_counter()
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  perform social_private.lock_notification_counters(array[auth.uid()]);
+end;
+$$;
+comment on function social_private.lock_my_notification_counter() is
+  'Locks the caller''s notification counter row (see lock_notification_counters).';
+grant execute on function social_private.lock_my_notification_counter() to authenticated;
+
 -- Keep notification_counters.unread_count. A new or newly read notification is one row: row
 -- triggers with a WHEN, so the grouping upsert of notify (an update that leaves read_at alone)
 -- fires none, and a new notification costs one counter upsert (no transition tables to capture
@@ -192,6 +257,8 @@ create trigger on_notifications_counted_insert after insert on social.notificati
 create trigger on_notifications_counted_update after update of read_at on social.notifications
   for each row when ((old.read_at is null) <> (new.read_at is null))
   execute function social_private.handle_notification_counted();
+create trigger on_notifications_update_lock before update on social.notifications
+  for each statement execute function social_private.handle_notifications_update_lock();
 
 create function social_private.handle_notification_counts()
 returns trigger
@@ -318,6 +385,7 @@ begin
        or (p_post_id is not null and not social_private.user_can_view_post(v_to, p_post_id)) then
       return 0;
     end if;
+    perform social_private.lock_notification_counters(array[v_to]);
     insert into social.notifications as n (
       recipient_id, kind, subject_id, actor_ids, actor_count, post_id, comment_id, group_id,
       announcement_id, data
@@ -360,6 +428,7 @@ begin
     return 1;
   end if;
 
+  perform social_private.lock_notification_counters(p_recipients);
   with candidates as (
     select distinct r.id
     from unnest(p_recipients) as r(id)

@@ -120,14 +120,35 @@ begin
   if p_wait is null then
     perform social_private.raise_error('invalid_input', 'invalid_input', 'p_wait must be true or false');
   end if;
+  execute format(
+    'select coalesce(array_agg(x.id order by x.id), ''{}'') from ('
+    '  select e.id from social_private.deferred_effects e'
+    '  where e.run_after <= now() order by e.id limit $1 for update %s'
+    ') x', case when p_wait then '' else 'skip locked' end)
+    into v_ids using p_limit;
+  if cardinality(v_ids) = 0 then
+    return 0;
+  end if;
+  -- the notification counters of every user the batch may notify (the posts' authors, the
+  -- parent comments' authors, and the actors, whose activity may earn them a badge), in user
+  -- order, before any notification: the lock order of every writer of notifications
+  -- (social_private.lock_notification_counters). Outside the subtransaction below, so that a
+  -- retry one by one keeps them.
+  perform social_private.lock_notification_counters(array(
+    select e.actor_id from social_private.deferred_effects e where e.id = any (v_ids)
+    union
+    select p.author_id
+    from social_private.deferred_effects e join social.posts p on p.id = e.post_id
+    where e.id = any (v_ids)
+    union
+    select pc.author_id
+    from social_private.deferred_effects e
+    join social.comments c on c.id = e.comment_id
+    join social.comments pc on pc.id = c.parent_id
+    where e.id = any (v_ids)
+  ));
   begin
     -- the common case: one subtransaction for the whole batch
-    execute format(
-      'select coalesce(array_agg(x.id order by x.id), ''{}'') from ('
-      '  select e.id from social_private.deferred_effects e'
-      '  where e.run_after <= now() order by e.id limit $1 for update %s'
-      ') x', case when p_wait then '' else 'skip locked' end)
-      into v_ids using p_limit;
     for v_effect in
       select e.* from social_private.deferred_effects e where e.id = any (v_ids) order by e.id
     loop
@@ -135,10 +156,10 @@ begin
     end loop;
     delete from social_private.deferred_effects e where e.id = any (v_ids);
   exception when others then
-    -- one of them failed: everything above is undone (the locks too); again one by one
-    perform social_private.apply_deferred_effects_singly(coalesce(v_ids, '{}'));
+    -- one of them failed: everything in the block is undone; again one by one
+    perform social_private.apply_deferred_effects_singly(v_ids);
   end;
-  return coalesce(cardinality(v_ids), 0);
+  return cardinality(v_ids);
 end;
 $$;
 comment on function social_private.run_deferred_effects(integer, boolean) is

@@ -15,6 +15,7 @@ import postgres from "postgres";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { startJobs } from "../../scripts/lib/jobs.ts";
 import { refused, type TestDb, withDb } from "../helpers/db.ts";
+import { settle } from "../helpers/effects.ts";
 
 async function post(db: TestDb, author: string, body = "tempo run") {
   await db.as(author);
@@ -252,7 +253,7 @@ describe("deferred effects", () => {
 
 // ---- the local stack's runner (scripts/lib/jobs.ts), on committed data ---------------------------
 
-const pool = postgres(inject("dbUrl"), { max: 2, onnotice: () => {}, idle_timeout: 5 });
+const pool = postgres(inject("dbUrl"), { max: 10, onnotice: () => {}, idle_timeout: 5 });
 const made: string[] = [];
 afterAll(async () => {
   if (made.length) await pool`delete from auth.users where id = any(${made}::uuid[])`;
@@ -313,4 +314,89 @@ describe("the local stack's job runner", () => {
       if (!stopped) await jobs.stop();
     }
   }, 30_000);
+});
+
+describe("the job beside writers and readers", () => {
+  it("two job runs, four writers and the author marking all read at once never deadlock; the counter stays exact", async () => {
+    const newUser = async () => {
+      const id = randomUUID();
+      made.push(id);
+      await pool`
+        insert into auth.users (id, instance_id, aud, role, email, raw_user_meta_data)
+        values (${id}, '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated',
+                ${`${id}@deferred.test`}, '{}')`;
+      return id;
+    };
+    const asUser = (who: string, query: (tx: postgres.TransactionSql) => postgres.PendingQuery<postgres.Row[]>) =>
+      pool.begin(async (tx) => {
+        await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: who, role: "authenticated" })}, true)`;
+        await tx.unsafe("set local role authenticated");
+        return query(tx);
+      });
+    const author = await newUser();
+    const writers = [await newUser(), await newUser(), await newUser(), await newUser()];
+    const posts: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const [p] = await asUser(
+        author,
+        (tx) => tx`insert into social.posts (body) values (${`busy ${i}`}) returning id`,
+      );
+      posts.push(p!.id);
+    }
+    const kinds = ["like", "love", "fire", "strong", "laugh", "celebrate"];
+    const errors: string[] = [];
+    let stop = false;
+    // within the rate limits (120 reactions and 30 comments a minute per writer)
+    const writer = async (w: string, offset: number) => {
+      for (let i = 0; i < 36 && !stop; i++) {
+        const p = posts[(i + offset) % posts.length]!;
+        try {
+          if (i % 6 === 5) await asUser(w, (tx) => tx`insert into social.comments (post_id, body) values (${p}, 'c')`);
+          else
+            await asUser(w, (tx) => tx`select social.react(${p}, ${kinds[(i + offset) % 6]!}::social.reaction_kind)`);
+        } catch (error) {
+          errors.push(`writer: ${(error as Error).message}`);
+        }
+      }
+    };
+    const job = async () => {
+      while (!stop) {
+        try {
+          await pool`select social_private.run_deferred_effects(20)`;
+        } catch (error) {
+          errors.push(`job: ${(error as Error).message}`);
+        }
+      }
+    };
+    const reader = async () => {
+      while (!stop) {
+        try {
+          await asUser(author, (tx) => tx`select social.mark_all_notifications_read()`);
+          await asUser(author, (tx) => tx`update social.notifications set read_at = now() where read_at is null`);
+        } catch (error) {
+          errors.push(`reader: ${(error as Error).message}`);
+        }
+      }
+    };
+    const background = [job(), job(), reader()];
+    await Promise.all(writers.map((w, i) => writer(w, i)));
+    stop = true;
+    await Promise.all(background);
+    await settle();
+    expect(errors).toEqual([]);
+    const [n] = await pool<{ counter: number; unread: number; failed: number }[]>`
+      select coalesce((select unread_count from social.notification_counters where user_id = ${author}), 0) as counter,
+             (select count(*)::int from social.notifications where recipient_id = ${author} and read_at is null) as unread,
+             (select count(*)::int from social_private.deferred_effects where actor_id = any (${writers}::uuid[])) as failed`;
+    expect(n!.counter).toBe(n!.unread);
+    expect(n!.failed).toBe(0);
+    // every reaction and comment that stands has its activity, once
+    const [a] = await pool<{ given: number; written: number }[]>`
+      select (select count(*)::int from social.activities
+              where user_id = any (${writers}::uuid[]) and kind in ('reaction_given', 'comment_created')) as given,
+             (select count(*)::int from social.reactions where user_id = any (${writers}::uuid[]))
+             + (select count(*)::int from social.comments where author_id = any (${writers}::uuid[])) as written`;
+    expect(a!.written).toBeGreaterThan(20);
+    expect(a!.given).toBe(a!.written);
+  }, 60_000);
 });
