@@ -4,41 +4,11 @@
  * distinct, gapless sequence numbers. Users made here are deleted afterwards.
  */
 import { randomUUID } from "node:crypto";
-import postgres from "postgres";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { committed } from "../helpers/committed.ts";
 
 const CONNECTIONS = 16;
-const pool = postgres(inject("dbUrl"), { max: CONNECTIONS + 2, onnotice: () => {}, idle_timeout: 5 });
-const made: string[] = [];
-afterAll(async () => {
-  if (made.length) await pool`delete from auth.users where id = any(${made}::uuid[])`;
-  await pool.end({ timeout: 5 });
-});
-
-async function user(): Promise<string> {
-  const id = randomUUID();
-  made.push(id);
-  await pool`
-    insert into auth.users (id, instance_id, aud, role, email, raw_user_meta_data)
-    values (${id}, '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated',
-            ${`${id}@concurrency.test`}, '{}')`;
-  return id;
-}
-
-/** Run `query` as `who` in its own transaction on its own connection, as PostgREST would. */
-function asUser<T extends readonly postgres.MaybeRow[]>(
-  who: string,
-  query: (tx: postgres.TransactionSql) => postgres.PendingQuery<T>,
-  gate?: number,
-): Promise<T> {
-  return pool.begin(async (tx) => {
-    // every caller waits at the gate until the test opens it, so they all run at once
-    if (gate !== undefined) await tx`select pg_advisory_xact_lock_shared(${gate})`;
-    await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: who, role: "authenticated" })}, true)`;
-    await tx.unsafe("set local role authenticated");
-    return query(tx);
-  }) as Promise<T>;
-}
+const { pool, user, asUser } = committed({ connections: CONNECTIONS + 2, tag: "concurrency" });
 
 /** Hold the gate closed while `start` launches the callers, then open it. */
 async function atOnce<T>(start: (gate: number) => Promise<T>[]): Promise<T[]> {

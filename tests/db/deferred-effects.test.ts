@@ -11,9 +11,9 @@
  * (The job under concurrent writers: tests/db/write-path.test.ts.)
  */
 import { randomUUID } from "node:crypto";
-import postgres from "postgres";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { startJobs } from "../../scripts/lib/jobs.ts";
+import { committed } from "../helpers/committed.ts";
 import { refused, type TestDb, withDb } from "../helpers/db.ts";
 import { settle } from "../helpers/effects.ts";
 
@@ -253,29 +253,11 @@ describe("deferred effects", () => {
 
 // ---- the local stack's runner (scripts/lib/jobs.ts), on committed data ---------------------------
 
-const pool = postgres(inject("dbUrl"), { max: 10, onnotice: () => {}, idle_timeout: 5 });
-const made: string[] = [];
-afterAll(async () => {
-  if (made.length) await pool`delete from auth.users where id = any(${made}::uuid[])`;
-  await pool.end({ timeout: 5 });
-});
+const { pool, user, asUser } = committed({ connections: 10, tag: "deferred" });
 
 describe("the local stack's job runner", () => {
   it("applies what reactions and comments queue by itself, and stops cleanly", async () => {
-    const [ana, bo] = [randomUUID(), randomUUID()];
-    made.push(ana, bo);
-    for (const id of [ana, bo]) {
-      await pool`
-        insert into auth.users (id, instance_id, aud, role, email, raw_user_meta_data)
-        values (${id}, '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated',
-                ${`${id}@deferred.test`}, '{}')`;
-    }
-    const asUser = (who: string, query: (tx: postgres.TransactionSql) => postgres.PendingQuery<postgres.Row[]>) =>
-      pool.begin(async (tx) => {
-        await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: who, role: "authenticated" })}, true)`;
-        await tx.unsafe("set local role authenticated");
-        return query(tx);
-      });
+    const [ana, bo] = [await user(), await user()];
     const [p] = await asUser(ana, (tx) => tx`insert into social.posts (body) values ('by itself') returning id`);
     await asUser(bo, (tx) => tx`select social.react(${p!.id}, 'fire')`);
     await asUser(bo, (tx) => tx`insert into social.comments (post_id, body) values (${p!.id}, 'on my own')`);
@@ -318,23 +300,8 @@ describe("the local stack's job runner", () => {
 
 describe("the job beside writers and readers", () => {
   it("two job runs, four writers and the author marking all read at once never deadlock; the counter stays exact", async () => {
-    const newUser = async () => {
-      const id = randomUUID();
-      made.push(id);
-      await pool`
-        insert into auth.users (id, instance_id, aud, role, email, raw_user_meta_data)
-        values (${id}, '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated',
-                ${`${id}@deferred.test`}, '{}')`;
-      return id;
-    };
-    const asUser = (who: string, query: (tx: postgres.TransactionSql) => postgres.PendingQuery<postgres.Row[]>) =>
-      pool.begin(async (tx) => {
-        await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: who, role: "authenticated" })}, true)`;
-        await tx.unsafe("set local role authenticated");
-        return query(tx);
-      });
-    const author = await newUser();
-    const writers = [await newUser(), await newUser(), await newUser(), await newUser()];
+    const author = await user();
+    const writers = [await user(), await user(), await user(), await user()];
     const posts: string[] = [];
     for (let i = 0; i < 6; i++) {
       const [p] = await asUser(

@@ -8,10 +8,10 @@
  * it; the top feeds follow the score at once.
  */
 import { randomUUID } from "node:crypto";
-import postgres from "postgres";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { block, follow } from "../fixtures/graph.ts";
 import { addMember, insertGroup } from "../fixtures/groups.ts";
+import { committed } from "../helpers/committed.ts";
 import { type TestDb, withDb } from "../helpers/db.ts";
 import { settle } from "../helpers/effects.ts";
 
@@ -356,33 +356,7 @@ describe("unread notification counter", () => {
 // ---- concurrent writers, committed for real ------------------------------------------------------
 
 const WRITERS = 12;
-const pool = postgres(inject("dbUrl"), { max: WRITERS + 2, onnotice: () => {}, idle_timeout: 5 });
-const made: string[] = [];
-afterAll(async () => {
-  if (made.length) await pool`delete from auth.users where id = any(${made}::uuid[])`;
-  await pool.end({ timeout: 5 });
-});
-
-async function user(): Promise<string> {
-  const id = randomUUID();
-  made.push(id);
-  await pool`
-    insert into auth.users (id, instance_id, aud, role, email, raw_user_meta_data)
-    values (${id}, '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated',
-            ${`${id}@write-path.test`}, '{}')`;
-  return id;
-}
-
-function asUser<T extends readonly postgres.MaybeRow[]>(
-  who: string,
-  query: (tx: postgres.TransactionSql) => postgres.PendingQuery<T>,
-): Promise<T> {
-  return pool.begin(async (tx) => {
-    await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: who, role: "authenticated" })}, true)`;
-    await tx.unsafe("set local role authenticated");
-    return query(tx);
-  }) as Promise<T>;
-}
+const { pool, user, asUser } = committed({ connections: WRITERS + 2, tag: "write-path" });
 
 describe("counters under concurrent writers", () => {
   it("reactions, unreactions and comments from many connections at once leave exact counts", async () => {
