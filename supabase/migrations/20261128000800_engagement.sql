@@ -525,10 +525,11 @@ comment on function social_private.handle_comment_written() is
   'Trigger function (after insert, delete or update of body, deleted_at on comments): keeps '
   'post_stats.comment_count and comments.reply_count, soft-deletes replies with their parent, syncs '
   'mentions, queues a new comment''s notifications and activity (social_private.deferred_effects).';
--- Named to fire (triggers of one event fire in name order) before the notification triggers, as
--- on_reactions_counts does: every write to a post takes its post_stats row before its author's
--- notification counter, so a comment, its deletion and a reaction on one post running at the same
--- time wait for each other instead of deadlocking.
+-- Named to fire (triggers of one event fire in name order) before the notification triggers of a
+-- comment's deletion and edits (on_comments_deleted_notifications, on_comments_edited_notifications):
+-- every write to a post takes its post_stats row before any notification counter, so a comment,
+-- its deletion and a reaction on one post running at the same time wait for each other instead of
+-- deadlocking.
 create trigger on_comments_counts after insert or delete or update of body, deleted_at
   on social.comments
   for each row execute function social_private.handle_comment_written();

@@ -128,8 +128,9 @@ create table social.activities (
 );
 comment on table social.activities is
   'What users did: the input of streaks, badges, points and leaderboards. Users record their own '
-  '(user_reportable kinds), the service role records any, Supasocial''s triggers record posts, '
-  'comments, reactions and joins. Never updated; only the service role deletes.';
+  '(user_reportable kinds), the service role records any, Supasocial''s triggers record posts and '
+  'joins, and its deferred-effects job comments and reactions. Never updated; only the service '
+  'role deletes.';
 comment on column social.activities.id is 'The activity.';
 comment on column social.activities.user_id is 'Who did it (defaults to the signed-in user).';
 comment on column social.activities.kind is 'A code of social.activity_kinds.';
