@@ -287,6 +287,48 @@ create trigger on_notifications_counted_delete after delete on social.notificati
   referencing old table as old_rows
   for each statement execute function social_private.handle_notification_counts();
 
+-- A hard delete of what notifications are about (a post, a comment, a group, an announcement, an
+-- event: social_private.handle_notified_deleted is added to events with them) or of a recipient
+-- cascades to the notifications; the cascade would lock those rows before their counters, so a
+-- row trigger takes the recipients' counters first (lock_notification_counters). Soft deletes and
+-- the other deleting triggers lock before their deletes themselves.
+create function social_private.handle_notified_deleted()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_table_name = 'profiles' then
+    perform 1 from social.notification_counters c where c.user_id = old.id for update;
+    return old;
+  end if;
+  perform social_private.lock_notification_counters(case tg_table_name
+    when 'posts' then array(select n.recipient_id from social.notifications n where n.post_id = old.id)
+    when 'comments' then array(select n.recipient_id from social.notifications n where n.comment_id = old.id)
+    when 'groups' then array(select n.recipient_id from social.notifications n where n.group_id = old.id)
+    when 'announcements' then
+      array(select n.recipient_id from social.notifications n where n.announcement_id = old.id)
+    when 'events' then array(select n.recipient_id from social.notifications n where n.event_id = old.id)
+  end);
+  return old;
+end;
+$$;
+comment on function social_private.handle_notified_deleted() is
+  'Row trigger function (before delete on posts, comments, groups, announcements, events and '
+  'profiles): locks the notification counters of the recipients whose notifications the delete '
+  'cascades to, before the cascade locks the notifications (lock_notification_counters).';
+create trigger on_posts_notified_deleted before delete on social.posts
+  for each row execute function social_private.handle_notified_deleted();
+create trigger on_comments_notified_deleted before delete on social.comments
+  for each row execute function social_private.handle_notified_deleted();
+create trigger on_groups_notified_deleted before delete on social.groups
+  for each row execute function social_private.handle_notified_deleted();
+create trigger on_announcements_notified_deleted before delete on social.announcements
+  for each row execute function social_private.handle_notified_deleted();
+create trigger on_profiles_notified_deleted before delete on social.profiles
+  for each row execute function social_private.handle_notified_deleted();
+
 create table social.notification_preferences (
   user_id uuid not null references social.profiles (id) on delete cascade,
   kind social.notification_kind not null,
@@ -517,6 +559,7 @@ volatile
 security definer
 set search_path = ''
 as $$
+  select social_private.lock_notification_counters(array[p_recipient]);
   delete from social.notifications n
   where n.recipient_id = p_recipient and n.kind = p_kind and n.subject_id = p_subject_id
     and n.read_at is null;

@@ -80,6 +80,7 @@ as $$
 declare
   v_pair uuid[];
 begin
+  perform social_private.lock_notification_counters(array[new.blocker_id, new.blocked_id]);
   foreach v_pair slice 1 in array array[[new.blocker_id, new.blocked_id], [new.blocked_id, new.blocker_id]] loop
     delete from social.notifications n
     where n.recipient_id = v_pair[1] and v_pair[2] = any (n.actor_ids) and n.actor_count <= 1;
@@ -127,6 +128,7 @@ begin
   end if;
 
   if old.status = 'pending' and (tg_op = 'DELETE' or new.status <> 'pending') then
+    perform social_private.lock_notification_counters(v_staff);
     delete from social.notifications n
     where n.recipient_id = any (v_staff) and n.kind = 'join_request' and n.subject_id = old.group_id
       and n.read_at is null and n.actor_ids = array[old.user_id] and n.actor_count <= 1;
@@ -167,9 +169,11 @@ begin
     return null;
   end if;
   if old.status = 'active' and (tg_op = 'DELETE' or new.status <> 'active') then
+    perform social_private.lock_notification_counters(array[old.user_id]);
     delete from social.notifications n
     where n.recipient_id = old.user_id and n.group_id = old.group_id;
   elsif tg_op = 'UPDATE' and old.role in ('owner', 'admin', 'moderator') and new.role = 'member' then
+    perform social_private.lock_notification_counters(array[old.user_id]);
     delete from social.notifications n
     where n.recipient_id = old.user_id and n.group_id = old.group_id and n.kind = 'join_request';
   end if;
@@ -200,6 +204,7 @@ begin
   elsif (old.accepted_at is null and new.accepted_at is not null)
      or (old.declined_at is null and new.declined_at is not null)
      or (old.revoked_at is null and new.revoked_at is not null) then
+    perform social_private.lock_notification_counters(array[new.invitee_id]);
     delete from social.notifications n
     where n.recipient_id = new.invitee_id and n.kind = 'group_invite' and n.subject_id = new.group_id
       and n.read_at is null and n.data ->> 'invite_id' = new.id::text;
@@ -372,8 +377,14 @@ set search_path = ''
 as $$
 begin
   if tg_table_name = 'posts' then
+    perform social_private.lock_notification_counters(array(
+      select n.recipient_id from social.notifications n where n.post_id = new.id));
     delete from social.notifications n where n.post_id = new.id;
   else
+    perform social_private.lock_notification_counters(array(
+      select n.recipient_id from social.notifications n
+      where n.comment_id = new.id
+         or (n.post_id = new.post_id and n.data ->> 'comment_id' = new.id::text and n.actor_count <= 1)));
     delete from social.notifications n
     where n.comment_id = new.id
        or (n.post_id = new.post_id and n.data ->> 'comment_id' = new.id::text and n.actor_count <= 1);

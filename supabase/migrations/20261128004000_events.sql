@@ -235,6 +235,9 @@ comment on column social.notifications.event_id is
   'The event it is about (event_invite, event_updated, event_cancelled, event_promoted); deleting '
   'the event deletes the notification.';
 create index notifications_event_idx on social.notifications (event_id) where event_id is not null;
+-- a hard-deleted event's cascade takes its recipients' counters first (see 20261128001300)
+create trigger on_events_notified_deleted before delete on social.events
+  for each row execute function social_private.handle_notified_deleted();
 
 -- =====================================================================================
 -- who sees and runs an event (security definer: they read follows, blocks, groups and invites

@@ -410,6 +410,7 @@ begin
   end if;
   if not social_private.user_can_view_event(p_user_id, v_event.id, v_event.organizer_id, v_event.group_id,
                                             v_event.visibility, v_event.status) then
+    perform social_private.lock_notification_counters(array[p_user_id]);
     delete from social.notifications n where n.recipient_id = p_user_id and n.event_id = p_event_id;
     perform social_private.remove_event_rsvp(p_event_id, p_user_id);
   end if;

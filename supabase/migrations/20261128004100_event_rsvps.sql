@@ -365,6 +365,9 @@ begin
   loop
     perform social_private.remove_event_rsvp(v_event_id, p_user_id);
   end loop;
+  if exists (select 1 from social.notifications n where n.recipient_id = p_user_id and n.event_id is not null) then
+    perform social_private.lock_notification_counters(array[p_user_id]);
+  end if;
   delete from social.notifications n
   using social.events e
   where n.recipient_id = p_user_id and n.event_id = e.id

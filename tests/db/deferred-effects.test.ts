@@ -11,6 +11,7 @@
  * (The job under concurrent writers: tests/db/write-path.test.ts.)
  */
 import { randomUUID } from "node:crypto";
+import type postgres from "postgres";
 import { describe, expect, inject, it } from "vitest";
 import { startJobs } from "../../scripts/lib/jobs.ts";
 import { committed } from "../helpers/committed.ts";
@@ -366,4 +367,130 @@ describe("the job beside writers and readers", () => {
     expect(a!.written).toBeGreaterThan(20);
     expect(a!.given).toBe(a!.written);
   }, 60_000);
+});
+
+/**
+ * A deletion that takes notifications (a post or comment deleted, a block, a hard delete) meets
+ * the job notifying the same user about the same thing: the job holds the user's counter (taken
+ * first for the whole batch) and wants the notification row; the deletion must not hold that row
+ * while it waits for the counter. Played step by step: the job's side holds the counter, the
+ * deletion starts, then the job's side upserts the notification.
+ */
+describe("deletions beside the job", () => {
+  const waitingForLock = async (pid: number) => {
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline) {
+      const [row] = await pool<{ waiting: boolean }[]>`
+        select wait_event_type = 'Lock' as waiting from pg_stat_activity where pid = ${pid}`;
+      if (row?.waiting) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error("the deletion never waited");
+  };
+
+  type Case = {
+    name: string;
+    /** the notification the job upserts again: a reaction's or a comment's */
+    via: "reaction" | "comment";
+    remove: (ctx: {
+      author: string;
+      fan: string;
+      post: string;
+      comment: string;
+    }) => (sql: postgres.ReservedSql) => postgres.PendingQuery<postgres.Row[]>;
+    as: "author" | "fan" | "superuser";
+  };
+  const cases: Case[] = [
+    {
+      name: "the author deletes the post",
+      via: "reaction",
+      as: "author",
+      remove: (c) => (tx) => tx`select social.delete_post(${c.post})`,
+    },
+    {
+      name: "the post is hard-deleted",
+      via: "reaction",
+      as: "superuser",
+      remove: (c) => (tx) => tx`delete from social.posts where id = ${c.post}`,
+    },
+    {
+      name: "the author blocks the fan",
+      via: "reaction",
+      as: "author",
+      remove: (c) => (tx) => tx`select social.block(${c.fan})`,
+    },
+    {
+      name: "the fan deletes their comment",
+      via: "comment",
+      as: "fan",
+      remove: (c) => (tx) => tx`select social.delete_comment(${c.comment})`,
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.name} while the job notifies the author about it: no deadlock, the counter stays exact`, async () => {
+      const [author, fan, late] = [await user(), await user(), await user()];
+      const [p] = await asUser(author, (tx) => tx`insert into social.posts (body) values ('going soon') returning id`);
+      const post = p!.id as string;
+      await asUser(fan, (tx) => tx`select social.react(${post}, 'fire')`);
+      const [cm] = await asUser(
+        fan,
+        (tx) => tx`insert into social.comments (post_id, body) values (${post}, 'hi') returning id`,
+      );
+      const [lateComment] = await asUser(
+        late,
+        (tx) => tx`insert into social.comments (post_id, body) values (${post}, 'me too') returning id`,
+      );
+      await pool`delete from social_private.deferred_effects where actor_id = ${late}`;
+      await settle();
+      const ctx = { author, fan, post, comment: cm!.id as string };
+      const job = await pool.reserve();
+      const deleter = await pool.reserve();
+      try {
+        await job`begin`;
+        await job`select social_private.lock_notification_counters(array[${author}]::uuid[])`;
+        const [{ pid }] = await deleter<{ pid: number }[]>`select pg_backend_pid() as pid`;
+        const deleting = (async () => {
+          await deleter`begin`;
+          if (c.as !== "superuser") {
+            const who = c.as === "author" ? author : fan;
+            await deleter`select set_config('request.jwt.claims', ${JSON.stringify({ sub: who, role: "authenticated" })}, true)`;
+            await deleter.unsafe("set local role authenticated");
+          }
+          await c.remove(ctx)(deleter);
+          await deleter`commit`;
+        })().then(
+          () => "ok",
+          async (error: Error) => {
+            await deleter`rollback`;
+            return error.message;
+          },
+        );
+        await waitingForLock(pid);
+        const notified =
+          c.via === "reaction"
+            ? job`select social_private.notify_reaction(${post}, ${late}, 'love')`
+            : job`select social_private.notify_comment(${lateComment!.id})`;
+        const jobResult = await notified.then(
+          async () => {
+            await job`commit`;
+            return "ok";
+          },
+          async (error: Error) => {
+            await job`rollback`;
+            return error.message;
+          },
+        );
+        expect([jobResult, await deleting]).toEqual(["ok", "ok"]);
+      } finally {
+        await job`rollback`.catch(() => {});
+        await deleter`rollback`.catch(() => {});
+        job.release();
+        deleter.release();
+      }
+      const [n] = await pool<{ counter: number; unread: number }[]>`
+        select coalesce((select unread_count from social.notification_counters where user_id = ${author}), 0) as counter,
+               (select count(*)::int from social.notifications where recipient_id = ${author} and read_at is null) as unread`;
+      expect(n!.counter).toBe(n!.unread);
+    }, 30_000);
+  }
 });
