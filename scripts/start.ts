@@ -101,7 +101,7 @@ process.on("SIGTERM", () => void shutdown(0));
 
 try {
   const seeded = await seedIfEmpty(db.url, { log: (m) => console.log(`supasocial: ${m}`) });
-  stack = await startStack({ dbUrl: db.url, port: apiPort, host, stateDir, log });
+  stack = await startStack({ dbUrl: db.url, port: apiPort, host, stateDir, log, scheduledJobs: true });
   await storeSeedMedia(db.url, stack.url, stack.keys.secretKey);
   const lan = networkUrls(host, apiPort);
   const secs = ((Date.now() - t0) / 1000).toFixed(1);

@@ -42,6 +42,12 @@ export interface StackOptions {
   functionsEnv?: Record<string, string>;
   /** Realtime's "Allow public access" switched off: only private channels may be joined. */
   realtimePrivateOnly?: boolean;
+  /**
+   * Run the jobs the migrations scheduled (social_private.scheduled_jobs) on their pg_cron
+   * schedules, as pg_cron does on Supabase (`npm start`). The deferred-effects job runs always;
+   * tests and benchmarks call the others themselves.
+   */
+  scheduledJobs?: boolean;
 }
 
 const token = (bytes: number) => randomBytes(bytes).toString("base64url");
@@ -341,8 +347,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       console.warn(`supasocial: Realtime has no Broadcast from the database: ${realtime.databaseBroadcastDisabled}`);
     }
     const rt = realtime;
-    // the deferred effects of reactions and comments, as pg_cron runs them on Supabase
-    jobs = startJobs({ dbUrl: options.dbUrl, log });
+    // the deferred effects of reactions and comments and, for `npm start`, the other scheduled
+    // jobs, as pg_cron runs them on Supabase
+    jobs = startJobs({ dbUrl: options.dbUrl, log, scheduled: options.scheduledJobs ?? false });
     front = createServer((req, res) => {
       const path = req.url ?? "/";
       if (rt.handleRequest(req, res)) return;

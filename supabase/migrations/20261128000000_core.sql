@@ -199,9 +199,29 @@ $$;
 comment on function social_private.handle_updated_at() is
   'Trigger function (before update, on_<table>_updated): sets updated_at to now().';
 
--- Schedule a job function with pg_cron where it is installed (Supabase: Database -> Extensions,
--- enabled before the migrations run, or schedule it later the same way); elsewhere nothing is
--- scheduled and the job is called directly. Used by the migrations; true when scheduled.
+-- Scheduled jobs. The migrations record each job of Supasocial's here (social_private.schedule_job)
+-- and schedule it with pg_cron where it is installed (Supabase: Database -> Extensions, enabled
+-- before the migrations run; enabled later, social_private.schedule_jobs_with_pg_cron() schedules
+-- them all). Without pg_cron, the list is what another scheduler runs: `npm start`'s stack runs it
+-- (scripts/lib/jobs.ts), and any job can be called directly.
+create table social_private.scheduled_jobs (
+  name text primary key,
+  schedule text not null,
+  command text not null,
+  created_at timestamptz not null default now()
+);
+comment on table social_private.scheduled_jobs is
+  'Supasocial''s jobs: what pg_cron runs where installed (cron.job has the same names), and what '
+  'another scheduler runs elsewhere (npm start: scripts/lib/jobs.ts). Written by the migrations.';
+comment on column social_private.scheduled_jobs.name is 'The pg_cron job name (supasocial-...).';
+comment on column social_private.scheduled_jobs.schedule is
+  'pg_cron''s schedule: five cron fields in UTC, or ''N seconds'' (1-59).';
+comment on column social_private.scheduled_jobs.command is 'The SQL the job runs, as the job''s owner.';
+comment on column social_private.scheduled_jobs.created_at is 'When the job was first recorded.';
+revoke all on social_private.scheduled_jobs from public, anon, authenticated;
+grant select on social_private.scheduled_jobs to service_role;
+
+-- Used by the migrations; true when pg_cron scheduled it.
 create function social_private.schedule_job(p_name text, p_schedule text, p_command text)
 returns boolean
 language plpgsql
@@ -209,6 +229,9 @@ volatile
 set search_path = ''
 as $$
 begin
+  insert into social_private.scheduled_jobs (name, schedule, command)
+  values (p_name, p_schedule, p_command)
+  on conflict (name) do update set schedule = excluded.schedule, command = excluded.command;
   if not exists (select 1 from pg_catalog.pg_extension where extname = 'pg_cron') then
     return false;
   end if;
@@ -217,7 +240,35 @@ begin
 end;
 $$;
 comment on function social_private.schedule_job(text, text, text) is
-  'Schedules p_command as p_name on p_schedule with pg_cron where installed (true), else does nothing (false).';
+  'Records p_command as the job p_name on p_schedule (social_private.scheduled_jobs) and schedules '
+  'it with pg_cron where installed (true; false without pg_cron).';
+
+-- For an operator who enables pg_cron after the migrations ran: schedules every recorded job
+-- (cron.schedule replaces a job of the same name). Returns how many.
+create function social_private.schedule_jobs_with_pg_cron()
+returns integer
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  v_job social_private.scheduled_jobs;
+  v_count integer := 0;
+begin
+  if not exists (select 1 from pg_catalog.pg_extension where extname = 'pg_cron') then
+    perform social_private.raise_error('invalid_input', 'invalid_input',
+      'pg_cron is not installed: enable it (Supabase: Database -> Extensions), then call this again');
+  end if;
+  for v_job in select * from social_private.scheduled_jobs order by name loop
+    execute 'select cron.schedule($1, $2, $3)' using v_job.name, v_job.schedule, v_job.command;
+    v_count := v_count + 1;
+  end loop;
+  return v_count;
+end;
+$$;
+comment on function social_private.schedule_jobs_with_pg_cron() is
+  'Schedules every job of social_private.scheduled_jobs with pg_cron (after enabling pg_cron '
+  'later than the migrations); returns how many. Raises invalid_input without pg_cron.';
 
 -- =====================================================================================
 -- rate limits
