@@ -9,6 +9,9 @@
  *   - Bare: the same row into `bench.bare_<table>`, made `like social.<table> including all` (same
  *     columns, defaults, checks and indexes; no triggers, no RLS, no foreign keys), one
  *     transaction each, as the superuser.
+ *   - The API framing alone (`api_framing_*`): the API path's transaction and claims statement
+ *     around a statement that writes nothing, against the same bare inserts: the floor under any
+ *     write through the API on this machine.
  *
  * Reactions and comments run on 4 concurrent connections over the same rows for both paths, after
  * a warm-up; rounds alternate which path goes first and the median round is reported. Posts are
@@ -96,6 +99,14 @@ async function apiReact(sql: Sql, r: ReactionRow) {
   await sql.begin(async (tx) => {
     await tx`select set_config('request.jwt.claims', ${claims(r.user_id)}, true), set_config('role', 'authenticated', true)`;
     await tx`select social.react(${r.post_id}, ${r.kind}::social.reaction_kind)`;
+  });
+}
+
+/** The API path's framing alone: the same transaction and claims, a statement that writes nothing. */
+async function apiFraming(sql: Sql, r: ReactionRow) {
+  await sql.begin(async (tx) => {
+    await tx`select set_config('request.jwt.claims', ${claims(r.user_id)}, true), set_config('role', 'authenticated', true)`;
+    await tx`select ${r.post_id}::uuid as post_id, ${r.kind}::social.reaction_kind as kind`;
   });
 }
 
@@ -350,6 +361,14 @@ export const writesBench: BenchArea = {
         bareReact,
       );
       salt += 100;
+      process.stderr.write("  the API framing alone ...\n");
+      const framing = await compare(
+        clients,
+        (r) => reactionRows(admin, r === 0 ? WARMUP : REACTIONS_PER_ROUND, salt + r),
+        apiFraming,
+        bareReact,
+      );
+      salt += 100;
       process.stderr.write("  comments ...\n");
       const comments = await compare(
         clients,
@@ -376,6 +395,10 @@ export const writesBench: BenchArea = {
         row("reaction_bare_cpu_client_ms", reactions.cpu.bareClient, "ms"),
         row("reaction_bare_cpu_server_ms", reactions.cpu.bareServer, "ms"),
         row("reaction_server_ratio", server.api / server.bare, "x"),
+        row("api_framing_ratio", framing.ratio, "x"),
+        row("api_framing_throughput", framing.api, "/s"),
+        row("api_framing_cpu_client_ms", framing.cpu.apiClient, "ms"),
+        row("api_framing_cpu_server_ms", framing.cpu.apiServer, "ms"),
         row("reaction_server_ms", server.api, "ms"),
         row("reaction_bare_server_ms", server.bare, "ms"),
         row("comment_insert_ratio", comments.ratio, "x", 3),

@@ -214,7 +214,8 @@ describe("home feed for many followees (the walk)", () => {
         expect(await pagesBy(db, "probe", w.me, "top", limit), `probes top, limit ${limit}`).toEqual(top);
       }
     });
-  });
+    // about 2,700 feed pages (limit 1 alone is 6 x 110): 20 s by itself, over 30 s beside the suite
+  }, 90_000);
 
   it("the walk shows nothing the viewer may not see", async () => {
     await withDb(async (db) => {
