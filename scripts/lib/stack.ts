@@ -348,8 +348,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     const rt = realtime;
     // the deferred effects of reactions and comments and, for `npm start`, the other scheduled
-    // jobs, as pg_cron runs them on Supabase
-    jobs = startJobs({ dbUrl: options.dbUrl, log, scheduled: options.scheduledJobs ?? false });
+    // jobs, as pg_cron runs them on Supabase; a failing job is shown whether verbose or not
+    jobs = startJobs({
+      dbUrl: options.dbUrl,
+      log: (line) => console.warn(`supasocial: ${line}`),
+      scheduled: options.scheduledJobs ?? false,
+    });
     front = createServer((req, res) => {
       const path = req.url ?? "/";
       if (rt.handleRequest(req, res)) return;
