@@ -353,22 +353,21 @@ export const writesBench: BenchArea = {
         `data: ${scale!.posts} posts, ${scale!.reactions} reactions; the big author has ${scale!.big_followers} followers`,
       );
       let salt = Date.now() % 1_000_000;
+      // new rows for each round (and each comparison) against the same bare inserts
+      const againstBareReactions = (api: (sql: Sql, r: ReactionRow) => Promise<void>) => {
+        const base = salt;
+        salt += 100;
+        return compare(
+          clients,
+          (r) => reactionRows(admin, r === 0 ? WARMUP : REACTIONS_PER_ROUND, base + r),
+          api,
+          bareReact,
+        );
+      };
       process.stderr.write("  reactions ...\n");
-      const reactions = await compare(
-        clients,
-        (r) => reactionRows(admin, r === 0 ? WARMUP : REACTIONS_PER_ROUND, salt + r),
-        apiReact,
-        bareReact,
-      );
-      salt += 100;
+      const reactions = await againstBareReactions(apiReact);
       process.stderr.write("  the API framing alone ...\n");
-      const framing = await compare(
-        clients,
-        (r) => reactionRows(admin, r === 0 ? WARMUP : REACTIONS_PER_ROUND, salt + r),
-        apiFraming,
-        bareReact,
-      );
-      salt += 100;
+      const framing = await againstBareReactions(apiFraming);
       process.stderr.write("  comments ...\n");
       const comments = await compare(
         clients,

@@ -35,30 +35,41 @@ export interface JobsOptions {
   tickMs?: number;
 }
 
+/** A loop's own connection, a pause that stopping cuts short, and the stop (the loop ends, then the connection). */
+function worker(dbUrl: string, applicationName: string) {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {}, connection: { application_name: applicationName } });
+  const state = { stopping: false };
+  let wake: (() => void) | undefined;
+  return {
+    sql,
+    state,
+    pause: (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      }),
+    async stop(loop: Promise<void>) {
+      state.stopping = true;
+      wake?.();
+      await loop;
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
 export function startJobs(options: JobsOptions): Jobs {
   const log = options.log ?? (() => {});
-  const sql = postgres(options.dbUrl, {
-    max: 1,
-    onnotice: () => {},
-    connection: { application_name: "supasocial-jobs" },
-  });
-  let stopping = false;
-  let wake: (() => void) | undefined;
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  const { sql, state, pause, stop } = worker(options.dbUrl, "supasocial-jobs");
   const loop = (async () => {
-    while (!stopping) {
+    while (!state.stopping) {
       try {
         const [{ n }] = await sql<{ n: number }[]>`select social_private.run_deferred_effects(${BATCH}) as n`;
         if (n < BATCH) await pause(POLL_MS);
       } catch (error) {
-        if (stopping) break;
+        if (state.stopping) break;
         log(`jobs: applying deferred effects failed: ${(error as Error).message}`);
         await pause(RETRY_MS);
       }
@@ -67,10 +78,7 @@ export function startJobs(options: JobsOptions): Jobs {
   const scheduler = options.scheduled ? startScheduler(options, log) : undefined;
   return {
     async stop() {
-      stopping = true;
-      wake?.();
-      await Promise.all([loop, scheduler?.stop()]);
-      await sql.end({ timeout: 5 });
+      await Promise.all([stop(loop), scheduler?.stop()]);
     },
   };
 }
@@ -85,13 +93,7 @@ function startScheduler(options: JobsOptions, log: (line: string) => void): Jobs
   const wanted = typeof options.scheduled === "function" ? options.scheduled : () => true;
   const now = options.now ?? Date.now;
   const tickMs = options.tickMs ?? 1000;
-  const sql = postgres(options.dbUrl, {
-    max: 1,
-    onnotice: () => {},
-    connection: { application_name: "supasocial-scheduler" },
-  });
-  let stopping = false;
-  let wake: (() => void) | undefined;
+  const { sql, state, pause, stop } = worker(options.dbUrl, "supasocial-scheduler");
   let jobs: ScheduledJob[] = [];
   let loadedAt = Number.NEGATIVE_INFINITY;
   const badSchedules = new Set<string>();
@@ -127,7 +129,7 @@ function startScheduler(options: JobsOptions, log: (line: string) => void): Jobs
     return minute > previous && runsAt(job.schedule, new Date(minute * 60_000));
   };
   const loop = (async () => {
-    while (!stopping) {
+    while (!state.stopping) {
       try {
         const at = now();
         if (at - loadedAt >= RELOAD_MS) {
@@ -135,31 +137,18 @@ function startScheduler(options: JobsOptions, log: (line: string) => void): Jobs
           loadedAt = at;
         }
         for (const job of jobs) {
-          if (stopping || !due(job, at)) continue;
+          if (state.stopping || !due(job, at)) continue;
           try {
             await sql.unsafe(job.command);
           } catch (error) {
-            if (!stopping) log(`jobs: ${job.name} failed: ${(error as Error).message}`);
+            if (!state.stopping) log(`jobs: ${job.name} failed: ${(error as Error).message}`);
           }
         }
       } catch (error) {
-        if (!stopping) log(`jobs: reading social_private.scheduled_jobs failed: ${(error as Error).message}`);
+        if (!state.stopping) log(`jobs: reading social_private.scheduled_jobs failed: ${(error as Error).message}`);
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, tickMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await pause(tickMs);
     }
   })();
-  return {
-    async stop() {
-      stopping = true;
-      wake?.();
-      await loop;
-      await sql.end({ timeout: 5 });
-    },
-  };
+  return { stop: () => stop(loop) };
 }
