@@ -397,8 +397,11 @@ describe("deletions beside the job", () => {
       fan: string;
       post: string;
       comment: string;
+      group: string | null;
     }) => (sql: postgres.ReservedSql) => postgres.PendingQuery<postgres.Row[]>;
     as: "author" | "fan" | "superuser";
+    /** the post is in a group that the author, the fan and the late one joined */
+    inGroup?: boolean;
   };
   const cases: Case[] = [
     {
@@ -425,11 +428,35 @@ describe("deletions beside the job", () => {
       as: "fan",
       remove: (c) => (tx) => tx`select social.delete_comment(${c.comment})`,
     },
+    {
+      name: "the author leaves the group of the post",
+      via: "reaction",
+      as: "author",
+      inGroup: true,
+      remove: (c) => (tx) => tx`select social.leave_group(${c.group})`,
+    },
+    {
+      name: "the group of the post is hard-deleted",
+      via: "comment",
+      as: "superuser",
+      inGroup: true,
+      remove: (c) => (tx) => tx`delete from social.groups where id = ${c.group}`,
+    },
   ];
   for (const c of cases) {
     it(`${c.name} while the job notifies the author about it: no deadlock, the counter stays exact`, async () => {
       const [author, fan, late] = [await user(), await user(), await user()];
-      const [p] = await asUser(author, (tx) => tx`insert into social.posts (body) values ('going soon') returning id`);
+      let group: string | null = null;
+      if (c.inGroup) {
+        const [g] = await asUser(await user(), (tx) => tx`select id from social.create_group(p_name => 'Going soon')`);
+        group = g!.id as string;
+        for (const u of [author, fan, late]) await asUser(u, (tx) => tx`select social.join_group(${group})`);
+      }
+      const [p] = await asUser(
+        author,
+        (tx) => tx`insert into social.posts (body, group_id, visibility)
+                   values ('going soon', ${group}, ${group ? "group" : "public"}) returning id`,
+      );
       const post = p!.id as string;
       await asUser(fan, (tx) => tx`select social.react(${post}, 'fire')`);
       const [cm] = await asUser(
@@ -442,7 +469,7 @@ describe("deletions beside the job", () => {
       );
       await pool`delete from social_private.deferred_effects where actor_id = ${late}`;
       await settle();
-      const ctx = { author, fan, post, comment: cm!.id as string };
+      const ctx = { author, fan, post, comment: cm!.id as string, group };
       const job = await pool.reserve();
       const deleter = await pool.reserve();
       try {
@@ -486,6 +513,8 @@ describe("deletions beside the job", () => {
         await deleter`rollback`.catch(() => {});
         job.release();
         deleter.release();
+        // its owner is deleted after the file, and an owner's account cannot go before the group
+        if (group) await pool`delete from social.groups where id = ${group}`;
       }
       const [n] = await pool<{ counter: number; unread: number }[]>`
         select coalesce((select unread_count from social.notification_counters where user_id = ${author}), 0) as counter,
