@@ -17,6 +17,7 @@ import { startJobs } from "../../scripts/lib/jobs.ts";
 import { committed } from "../helpers/committed.ts";
 import { refused, type TestDb, withDb } from "../helpers/db.ts";
 import { settle } from "../helpers/effects.ts";
+import { eventually } from "../helpers/eventually.ts";
 
 async function post(db: TestDb, author: string, body = "tempo run") {
   await db.as(author);
@@ -272,17 +273,12 @@ describe("the local stack's job runner", () => {
     const jobs = startJobs({ dbUrl: inject("dbUrl") });
     let stopped = false;
     try {
-      const deadline = Date.now() + 10_000;
-      let kinds: string[] = [];
-      while (Date.now() < deadline) {
+      await eventually(async () => {
         const rows = await pool<{ kind: string }[]>`
           select kind::text from social.notifications where recipient_id = ${ana} and kind in ('reaction', 'comment')
           order by kind`;
-        kinds = rows.map((r) => r.kind);
-        if (kinds.length === 2) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      expect(kinds).toEqual(["comment", "reaction"]);
+        expect(rows.map((r) => r.kind)).toEqual(["comment", "reaction"]);
+      }, 10_000);
       const [{ n }] = await pool<{ n: number }[]>`
         select count(*)::int as n from social_private.deferred_effects where actor_id = ${bo}`;
       expect(n).toBe(0);
@@ -290,9 +286,7 @@ describe("the local stack's job runner", () => {
       await jobs.stop();
       stopped = true;
       // its connection is closed
-      const closing = Date.now() + 5_000;
-      while ((await runners()) > before && Date.now() < closing) await new Promise((r) => setTimeout(r, 50));
-      expect(await runners()).toBe(before);
+      await eventually(async () => expect(await runners()).toBe(before));
     } finally {
       if (!stopped) await jobs.stop();
     }
@@ -377,16 +371,12 @@ describe("the job beside writers and readers", () => {
  * deletion starts, then the job's side upserts the notification.
  */
 describe("deletions beside the job", () => {
-  const waitingForLock = async (pid: number) => {
-    const deadline = Date.now() + 5_000;
-    while (Date.now() < deadline) {
+  const waitingForLock = (pid: number) =>
+    eventually(async () => {
       const [row] = await pool<{ waiting: boolean }[]>`
         select wait_event_type = 'Lock' as waiting from pg_stat_activity where pid = ${pid}`;
-      if (row?.waiting) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error("the deletion never waited");
-  };
+      expect(row?.waiting, "the deletion waits for a lock").toBe(true);
+    });
 
   type Case = {
     name: string;

@@ -13,6 +13,7 @@ import { describe, expect, inject, it } from "vitest";
 import { parseSchedule, runsAt, type Schedule } from "../../scripts/lib/cron.ts";
 import { startJobs } from "../../scripts/lib/jobs.ts";
 import { refused, withDb } from "../helpers/db.ts";
+import { eventually, sleep } from "../helpers/eventually.ts";
 
 const cron = (text: string) => parseSchedule(text) as Extract<Schedule, { kind: "cron" }>;
 const at = (iso: string) => new Date(iso);
@@ -143,14 +144,6 @@ describe("the local stack's scheduler", () => {
         select job, count(*)::int as n from ${sql.unsafe(table)} group by job order by job`;
       return Object.fromEntries(rows.map((r) => [r.job, r.n]));
     };
-    const until = async (check: () => Promise<boolean>, what: string) => {
-      const deadline = Date.now() + 10_000;
-      while (Date.now() < deadline) {
-        if (await check()) return;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      throw new Error(`never: ${what}`);
-    };
     await sql.unsafe(`create table ${table} (job text not null, at timestamptz not null default now())`);
     const record = (suffix: string, schedule: string, command: string) =>
       sql`select social_private.schedule_job(${`${prefix}-${suffix}`}, ${schedule}, ${command})`;
@@ -168,25 +161,25 @@ describe("the local stack's scheduler", () => {
       tickMs: 10,
     });
     try {
-      await until(async () => lines.some((l) => l.includes("-bad skipped")), "the bad schedule logged");
-      expect(lines.find((l) => l.includes("-bad skipped"))).toContain("bad minute field");
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const logged = (what: string) => lines.filter((l) => l.includes(what));
+      await eventually(() => expect(logged("-bad skipped")[0]).toContain("bad minute field"), 10_000);
+      await sleep(200);
       expect(await runs()).toEqual({}); // nothing runs at the start, in the minute it started
       clock = Date.parse("2026-12-02T00:13:31Z");
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
       expect(await runs()).toEqual({}); // 1 s later: the 2-second interval is not up
       clock = Date.parse("2026-12-02T00:14:00Z");
-      await until(async () => (await runs()).minutely === 1 && (await runs()).interval === 1, "00:14");
-      await until(async () => lines.filter((l) => l.includes("-failing failed")).length === 1, "failure logged");
-      expect(lines.find((l) => l.includes("-failing failed"))).toContain("division by zero");
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await eventually(async () => expect(await runs()).toMatchObject({ minutely: 1, interval: 1 }), 10_000);
+      await eventually(() => expect(logged("-failing failed")).toHaveLength(1), 10_000);
+      expect(logged("-failing failed")[0]).toContain("division by zero");
+      await sleep(200);
       expect(await runs()).toEqual({ minutely: 1, interval: 1 }); // once per minute, however often it looks
       clock = Date.parse("2026-12-02T00:15:00Z");
-      await until(async () => (await runs()).daily === 1, "00:15");
-      await until(async () => lines.filter((l) => l.includes("-failing failed")).length === 2, "failure again");
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await eventually(async () => expect((await runs()).daily).toBe(1), 10_000);
+      await eventually(() => expect(logged("-failing failed")).toHaveLength(2), 10_000);
+      await sleep(200);
       expect(await runs()).toEqual({ minutely: 2, interval: 2, daily: 1 });
-      expect(lines.filter((l) => l.includes("-bad skipped"))).toHaveLength(1); // logged once
+      expect(logged("-bad skipped")).toHaveLength(1); // logged once
     } finally {
       await jobs.stop();
       await sql`delete from social_private.scheduled_jobs where name like ${`${prefix}-%`}`;
